@@ -1,0 +1,36 @@
+# kpm: build, demo and test entry points. `make test` installs what it needs itself.
+GO ?= go
+BIN := $(CURDIR)/bin
+
+.PHONY: all build demo test test-go test-scripts bench vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/kpm ./cmd/kpm
+
+# Builds kpm, starts a real local registry on localhost:5001 (user test, password 1234)
+# and walks the main flow in a temporary KCL_PKG_PATH.
+demo: build
+	bash scripts/demo.sh
+
+vet:
+	$(GO) vet ./...
+
+test-go:
+	$(GO) test -count=1 ./...
+
+# Every scripts/test/*.sh is one more suite (fuzzing, editor clients, ...); each installs what it needs.
+test-scripts: build
+	@set -e; for s in scripts/test/*.sh; do \
+		[ -e "$$s" ] || continue; \
+		echo "== $$s"; KPM_BIN=$(BIN)/kpm bash "$$s"; \
+	done
+
+test: vet test-go test-scripts
+
+bench: build
+	@set -e; for s in bench/*.sh; do [ -e "$$s" ] || continue; echo "== $$s"; bash "$$s"; done
+
+clean:
+	rm -rf $(BIN)
