@@ -1,0 +1,168 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/kpm-dev/kpm/workspace"
+)
+
+// PackageNameRule is the rule every package name must match.
+const PackageNameRule = `^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$`
+
+var packageNameRE = regexp.MustCompile(PackageNameRule)
+
+// DefaultEdition is the edition written into a new kcl.mod.
+const DefaultEdition = "v0.11.0"
+
+// DefaultVersion is the version of a new package.
+const DefaultVersion = "0.0.1"
+
+// MainK is the content of the main.k written by Init.
+const MainK = "The_first_kcl_program = 'Hello World!'\n"
+
+// InitOptions configures Init.
+type InitOptions struct {
+	Settings *workspace.Settings // unused by Init; kept for symmetry with the other commands
+	Progress Progress
+	// Dir is the package root; "" means the current directory. It is created when missing.
+	Dir string
+	// Name is the package name; "" means the base name of Dir.
+	Name string
+	// Version is the package version; "" means DefaultVersion.
+	Version string
+}
+
+// InitResult says what Init did.
+type InitResult struct {
+	Path    string   // absolute package root
+	Name    string   // package name
+	Version string   // package version
+	Files   []string // files created, relative to Path
+	Kept    []string // files that already existed and were left untouched
+}
+
+// Init creates a package: kcl.mod, an empty kcl.mod.lock and main.k. Existing files are never
+// overwritten.
+func Init(ctx context.Context, opts InitOptions) (InitResult, error) {
+	p := progressOrDiscard(opts.Progress)
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return InitResult{}, fmt.Errorf("init: %w", err)
+	}
+	name := opts.Name
+	if name == "" {
+		name = filepath.Base(dir)
+		if err := ValidatePackageName(name); err != nil {
+			return InitResult{}, fmt.Errorf("init: directory name %q is not a valid package name (must match %s); pass a name: kpm init NAME", name, PackageNameRule)
+		}
+	} else if err := ValidatePackageName(name); err != nil {
+		return InitResult{}, fmt.Errorf("init: %w", err)
+	}
+	version := opts.Version
+	if version == "" {
+		version = DefaultVersion
+	}
+	if err := ValidateVersion(version); err != nil {
+		return InitResult{}, fmt.Errorf("init: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return InitResult{}, fmt.Errorf("init: create %s: %w", dir, unwrapPathErr(err))
+	}
+	res := InitResult{Path: dir, Name: name, Version: version}
+	files := []struct {
+		name string
+		data string
+	}{
+		{"kcl.mod", fmt.Sprintf("[package]\nname = %q\nedition = %q\nversion = %q\n", name, DefaultEdition, version)},
+		{"kcl.mod.lock", ""},
+		{"main.k", MainK},
+	}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		path := filepath.Join(dir, f.name)
+		created, err := writeNewFile(path, []byte(f.data), 0o644)
+		if err != nil {
+			return res, fmt.Errorf("init: %w", err)
+		}
+		if created {
+			res.Files = append(res.Files, f.name)
+			p.Message("created " + f.name)
+		} else {
+			res.Kept = append(res.Kept, f.name)
+			p.Message(f.name + " already exists, kept")
+		}
+	}
+	return res, nil
+}
+
+// ValidatePackageName checks name against PackageNameRule.
+func ValidatePackageName(name string) error {
+	if !packageNameRE.MatchString(name) {
+		return fmt.Errorf("invalid package name %q: must match %s", name, PackageNameRule)
+	}
+	return nil
+}
+
+// writeNewFile writes data to path atomically unless path already exists. It reports whether it
+// created the file.
+func writeNewFile(path string, data []byte, perm fs.FileMode) (bool, error) {
+	if _, err := os.Lstat(path); err == nil {
+		return false, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return false, fmt.Errorf("create %s: %w", path, unwrapPathErr(err))
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return false, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return false, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), perm); err != nil {
+		return false, fmt.Errorf("write %s: %w", path, unwrapPathErr(err))
+	}
+	// A hard link never replaces an existing file, so a file created meanwhile is kept.
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return false, nil
+		}
+		if _, serr := os.Lstat(path); serr == nil {
+			return false, nil
+		}
+		if rerr := os.Rename(tmp.Name(), path); rerr != nil {
+			return false, fmt.Errorf("create %s: %w", path, unwrapPathErr(rerr))
+		}
+	}
+	return true, nil
+}
+
+// unwrapPathErr drops *fs.PathError / *os.LinkError wrappers so a message names the file once.
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
