@@ -1,0 +1,163 @@
+package workspace
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+var (
+	identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// tagRE is the OCI distribution spec rule for tags.
+	tagRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+	// repoPathRE is the OCI distribution spec rule for repository names.
+	repoPathRE = regexp.MustCompile(`^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$`)
+)
+
+// ValidTag reports whether s is a valid OCI tag.
+func ValidTag(s string) bool { return tagRE.MatchString(s) }
+
+func (p *modParser) validate() {
+	mf := p.mf
+	// Stop at semantics when the file is not even TOML: positions after the error are unknown.
+	if mf.Package == nil {
+		if len(p.findings) == 0 || p.findings[len(p.findings)-1].Code != CodeSyntax {
+			p.add(SeverityError, CodeMissingPackage, mf.lines.rng(0, 0), "missing [package] section with the package name and version")
+		}
+	} else {
+		pkg := mf.Package
+		switch {
+		case !pkg.Name.Set:
+			if pkg.Name.Range.IsValid() {
+				break // wrong type, reported already
+			}
+			p.add(SeverityError, CodeMissingPackage, pkg.Range, "[package] has no name")
+		case !ValidPackageName(pkg.Name.Value):
+			p.add(SeverityError, CodeInvalidName, pkg.Name.Range, "invalid package name %q: want lowercase letters, digits and '_', parts joined by single '-', starting with a letter (%s)", pkg.Name.Value, PackageNameRule)
+		}
+		if pkg.Version.Set {
+			if _, ok := ParseSemver(pkg.Version.Value); !ok {
+				p.add(SeverityError, CodeInvalidVersion, pkg.Version.Range, "invalid version %q: want a semantic version like 1.2.3", pkg.Version.Value)
+			}
+		}
+	}
+
+	seen := map[string]*Dependency{}
+	for _, d := range mf.Dependencies {
+		p.validateDep(d)
+		imp := d.ImportName()
+		if !identRE.MatchString(imp) {
+			p.add(SeverityError, CodeInvalidName, d.KeyRange, "invalid dependency name %q: want letters, digits, '_' or '-', starting with a letter", d.Name)
+		}
+		if prev, ok := seen[imp]; ok {
+			p.add(SeverityError, CodeDuplicateImport, d.KeyRange, "dependency %s has the same import name %s as %s (line %d)", d.Name, imp, prev.Name, prev.KeyRange.Start.Line)
+		} else {
+			seen[imp] = d
+		}
+		if self := mf.Name(); self != "" && (ImportName(d.PackageName()) == ImportName(self)) {
+			p.add(SeverityError, CodeSelfDependency, d.KeyRange, "package %s depends on itself", self)
+		}
+	}
+}
+
+func (p *modParser) validateDep(d *Dependency) {
+	if !d.Inline && !d.TableForm && d.Version.Set {
+		// name = "1.2.3"
+		if !ValidTag(d.Version.Value) {
+			p.add(SeverityError, CodeInvalidVersion, d.Version.Range, "dependency %s: invalid version %q: want a version like 1.2.3", d.Name, d.Version.Value)
+		}
+		return
+	}
+	if !d.Inline && !d.TableForm {
+		return // wrong type, reported already
+	}
+	switch {
+	case d.OCI.Set && d.Git.Set:
+		p.add(SeverityError, CodeInvalidDep, d.KeyRange, "dependency %s: oci and git cannot be used together", d.Name)
+		return
+	case d.Path.Set && (d.OCI.Set || d.Git.Set):
+		p.add(SeverityError, CodeInvalidDep, d.KeyRange, "dependency %s: path cannot be combined with oci or git", d.Name)
+		return
+	}
+	switch d.Source() {
+	case SourceOCI:
+		if err := checkOCIURL(d.OCI.Value); err != nil {
+			p.add(SeverityError, CodeInvalidOCIURL, d.OCI.Range, "dependency %s: invalid oci URL %q: %v", d.Name, d.OCI.Value, err)
+		}
+		if d.Tag.Set && !ValidTag(d.Tag.Value) {
+			p.add(SeverityError, CodeInvalidVersion, d.Tag.Range, "dependency %s: invalid tag %q: want a tag like 1.2.3", d.Name, d.Tag.Value)
+		}
+		for _, v := range []StrValue{d.Commit, d.Branch, d.Path} {
+			if v.Set {
+				p.add(SeverityWarning, CodeUnknownKey, v.Key, "dependency %s: %s is ignored for an oci dependency", d.Name, keyText(p.mf.Src, v.Key))
+			}
+		}
+	case SourceGit:
+		n := 0
+		for _, v := range []StrValue{d.Tag, d.Commit, d.Branch} {
+			if v.Set {
+				n++
+			}
+		}
+		if n != 1 {
+			p.add(SeverityError, CodeInvalidDep, d.KeyRange, "dependency %s: git needs exactly one of tag, commit or branch (found %d)", d.Name, n)
+		}
+		if u, err := url.Parse(d.Git.Value); err != nil || d.Git.Value == "" || (u.Scheme == "" && !strings.Contains(d.Git.Value, "@")) {
+			p.add(SeverityError, CodeInvalidDep, d.Git.Range, "dependency %s: invalid git URL %q", d.Name, d.Git.Value)
+		}
+	case SourcePath:
+		if d.Path.Value == "" {
+			p.add(SeverityError, CodeInvalidDep, d.Path.Range, "dependency %s: empty path", d.Name)
+		}
+	case SourceRegistry:
+		if !ValidTag(d.Version.Value) {
+			p.add(SeverityError, CodeInvalidVersion, d.Version.Range, "dependency %s: invalid version %q: want a version like 1.2.3", d.Name, d.Version.Value)
+		}
+	default:
+		p.add(SeverityError, CodeInvalidDep, d.KeyRange, "dependency %s: want a version (\"1.2.3\") or a table with oci, git or path", d.Name)
+	}
+}
+
+func keyText(src []byte, r Range) string {
+	if !r.IsValid() || r.End.Offset > len(src) {
+		return "key"
+	}
+	return string(src[r.Start.Offset:r.End.Offset])
+}
+
+// checkOCIURL validates "oci://host[:port]/repo/name" (an optional "?tag=" is allowed).
+func checkOCIURL(s string) error {
+	rest, ok := strings.CutPrefix(s, "oci://")
+	if !ok {
+		return fmt.Errorf("want oci://host/repository")
+	}
+	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		q, err := url.ParseQuery(rest[i+1:])
+		if err != nil {
+			return fmt.Errorf("bad query: %v", err)
+		}
+		if t := q.Get("tag"); t != "" && !ValidTag(t) {
+			return fmt.Errorf("invalid tag %q", t)
+		}
+		rest = rest[:i]
+	}
+	host, repo, _ := strings.Cut(rest, "/")
+	if host == "" {
+		return fmt.Errorf("no registry host")
+	}
+	if strings.ContainsAny(host, " @") {
+		return fmt.Errorf("invalid registry host %q", host)
+	}
+	repo = strings.TrimSuffix(repo, "/")
+	if repo == "" {
+		return fmt.Errorf("no repository after the host")
+	}
+	if strings.Contains(repo, ":") || strings.Contains(repo, "@") {
+		return fmt.Errorf("put the tag in tag = \"…\", not in the URL")
+	}
+	if !repoPathRE.MatchString(repo) {
+		return fmt.Errorf("invalid repository %q: want lowercase letters, digits and separators", repo)
+	}
+	return nil
+}
