@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/kpm-dev/kpm/commands"
+	"github.com/kpm-dev/kpm/workspace"
+)
+
+// Exit codes (documented in README.md).
+const (
+	exitOK          = 0
+	exitError       = 1   // the operation failed
+	exitUsage       = 2   // bad command line: unknown command or flag, wrong number of arguments
+	exitInterrupted = 130 // interrupted by SIGINT/SIGTERM
+)
+
+// app is the state shared by every subcommand: standard streams and global flags.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	quiet    bool // -q/--quiet: no messages or progress on stderr
+	insecure bool // --insecure-skip-tls-verify
+
+	settings *workspace.Settings
+}
+
+// Settings loads the settings once per process.
+func (a *app) Settings() (*workspace.Settings, error) {
+	if a.settings == nil {
+		s, err := workspace.LoadSettings()
+		if err != nil {
+			return nil, err
+		}
+		a.settings = s
+	}
+	return a.settings, nil
+}
+
+// Progress returns the progress display on stderr: nothing with -q, a bar when stderr is a
+// terminal, plain lines otherwise.
+func (a *app) Progress() commands.Progress {
+	if a.quiet {
+		return commands.Discard
+	}
+	return newDisplay(a.stderr, isTerminal(a.stderr))
+}
+
+// Println prints a result line on stdout (results are printed even with -q).
+func (a *app) Println(args ...any) {
+	fmt.Fprintln(a.stdout, args...)
+}
+
+// Warn prints a warning on stderr unless -q.
+func (a *app) Warn(format string, args ...any) {
+	if !a.quiet {
+		fmt.Fprintf(a.stderr, "kpm: warning: "+format+"\n", args...)
+	}
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// usageError marks a command-line mistake (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef returns a usage error.
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// argsRange validates the number of positional arguments and reports a usage error.
+func argsRange(min, max int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		n := len(args)
+		switch {
+		case n < min && min == max:
+			return usagef("%s: want %d argument(s), got %d; usage: %s", cmd.Name(), min, n, cmd.UseLine())
+		case n < min:
+			return usagef("%s: want at least %d argument(s), got %d; usage: %s", cmd.Name(), min, n, cmd.UseLine())
+		case max >= 0 && n > max:
+			return usagef("%s: want at most %d argument(s), got %d; usage: %s", cmd.Name(), max, n, cmd.UseLine())
+		}
+		return nil
+	}
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kpm",
+		Short: "kpm is the KCL package manager",
+		Long: `kpm creates KCL packages, publishes them to OCI registries and fetches them back.
+
+Results go to stdout; messages and progress go to stderr.`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		DisableAutoGenTag: true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+	}
+	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "print no messages or progress on stderr")
+	root.PersistentFlags().BoolVar(&a.insecure, "insecure-skip-tls-verify", false, "do not verify registry TLS certificates")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	for _, sub := range subcommands {
+		root.AddCommand(sub(a))
+	}
+	return root
+}
+
+// run executes kpm with args and returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "kpm: "+renderError(err))
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupted
+	case isUsage(err):
+		return exitUsage
+	default:
+		return exitError
+	}
+}
+
+func isUsage(err error) bool {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return true
+	}
+	// cobra's own command-line errors are plain errors.
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command ") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand flag") || strings.HasPrefix(msg, "flag needs an argument") ||
+		strings.HasPrefix(msg, "invalid argument ")
+}

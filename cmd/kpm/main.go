@@ -1,0 +1,26 @@
+// Command kpm is the KCL package manager.
+//
+// This file holds the entry point and the list of subcommands. Every subcommand lives in its own
+// file as a constructor func(*app) *cobra.Command; to add one, append it to subcommands below.
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// subcommands lists every kpm subcommand, in the order `kpm --help` shows them.
+// Add one line per command.
+var subcommands = []func(*app) *cobra.Command{
+	newInitCmd,
+	newLoginCmd,
+	newLogoutCmd,
+	newPushCmd,
+	newPullCmd,
+	newLspCmd,
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
