@@ -1,0 +1,138 @@
+// logic.ts: the extension's pure helpers (no `vscode` import), unit-tested with node.
+import * as path from 'path';
+
+export interface ServerLookup {
+  configured: string; // setting kpm.server.path ("" when unset)
+  extensionPath: string; // where the extension is installed
+  envPath: string; // $PATH
+  platform: NodeJS.Platform;
+  home: string;
+  isExecutable: (file: string) => boolean;
+}
+
+export type ServerLocation = { path: string; source: 'setting' | 'bundled' | 'PATH' } | { error: string };
+
+// findServer picks the kpm binary: the setting kpm.server.path, else bin/kpm bundled in the
+// extension, else `kpm` on PATH. The error names what was tried and how to fix it.
+export function findServer(l: ServerLookup): ServerLocation {
+  const exe = l.platform === 'win32' ? 'kpm.exe' : 'kpm';
+  if (l.configured.trim() !== '') {
+    let p = l.configured.trim();
+    if (p === '~' || p.startsWith('~/')) p = path.join(l.home, p.slice(1));
+    if (l.isExecutable(p)) return { path: p, source: 'setting' };
+    return {
+      error:
+        `kpm: the setting kpm.server.path points to "${p}", which is not an executable file. ` +
+        'Fix the path, or clear the setting to use the bundled kpm or kpm on PATH.',
+    };
+  }
+  const bundled = path.join(l.extensionPath, 'bin', exe);
+  if (l.isExecutable(bundled)) return { path: bundled, source: 'bundled' };
+  const sep = l.platform === 'win32' ? ';' : ':';
+  for (const dir of l.envPath.split(sep)) {
+    if (dir === '') continue;
+    const candidate = path.join(dir, exe);
+    if (l.isExecutable(candidate)) return { path: candidate, source: 'PATH' };
+  }
+  return {
+    error:
+      'kpm: cannot find the kpm binary (not set in kpm.server.path, not bundled with the extension, not on PATH). ' +
+      'Install kpm (for example `make build` in the kpm repository, then put bin/kpm on PATH) or set kpm.server.path to its full path.',
+  };
+}
+
+// findPackageDir returns the nearest directory at or above start that holds a kcl.mod.
+export function findPackageDir(start: string, exists: (file: string) => boolean): string | undefined {
+  let dir = start;
+  for (;;) {
+    if (exists(path.join(dir, 'kcl.mod'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export interface RunDiagnostic {
+  file: string; // absolute
+  line: number; // 0-based
+  character: number; // 0-based
+  kind: string; // "SyntaxError", "TypeError", ... ("" when the message had none)
+  message: string;
+}
+
+const positioned = /^(.+?):(\d+):(\d+): (?:([A-Za-z][A-Za-z0-9]*(?:Error|Warning|Exception)?): )?(.*)$/;
+
+// parseRunErrors turns the server's "file:line:col: Kind: msg" lines (1-based positions) into
+// diagnostics; relative files are taken from baseDir. Lines without a position are skipped.
+export function parseRunErrors(text: string, baseDir: string): RunDiagnostic[] {
+  const out: RunDiagnostic[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const m = positioned.exec(line);
+    if (!m) continue;
+    const file = path.isAbsolute(m[1]) ? m[1] : path.join(baseDir, m[1]);
+    out.push({
+      file,
+      line: Math.max(0, Number(m[2]) - 1),
+      character: Math.max(0, Number(m[3]) - 1),
+      kind: m[4] ?? '',
+      message: m[4] ? `${m[4]}: ${m[5]}` : m[5],
+    });
+  }
+  return out;
+}
+
+// groupByFile groups diagnostics by their file, keeping their order.
+export function groupByFile(diags: RunDiagnostic[]): Map<string, RunDiagnostic[]> {
+  const m = new Map<string, RunDiagnostic[]>();
+  for (const d of diags) {
+    const list = m.get(d.file) ?? [];
+    list.push(d);
+    m.set(d.file, list);
+  }
+  return m;
+}
+
+export interface Status {
+  defaultRegistry: string;
+  defaultRepo: string;
+  loggedIn: boolean;
+}
+
+// statusBar renders the status bar item for a kpm.status answer.
+export function statusBar(s: Status | undefined, err?: string): { text: string; tooltip: string } {
+  if (!s) {
+    return { text: '$(package) kpm', tooltip: err ? `kpm: ${err}` : 'kpm: starting the language server' };
+  }
+  const state = s.loggedIn ? 'logged in' : 'not logged in';
+  return {
+    text: `$(package) ${s.defaultRegistry}${s.loggedIn ? ' $(pass)' : ' $(circle-slash)'}`,
+    tooltip: `KCL Package: default registry ${s.defaultRegistry}/${s.defaultRepo} (${state}). Click to log in.`,
+  };
+}
+
+export interface ServerSettings {
+  pkgPath: string;
+  offline: boolean;
+  registryCheckInterval: number;
+}
+
+// serverSettings maps the extension's settings (section "kpm") to the object the server reads
+// for workspace/configuration section "kpm".
+export function serverSettings(get: <T>(key: string, dflt: T) => T): ServerSettings {
+  return {
+    pkgPath: get<string>('pkgPath', ''),
+    offline: get<boolean>('offline', false),
+    registryCheckInterval: get<number>('registryCheckInterval', 3600),
+  };
+}
+
+// isAlreadyExists tells a push refused because the tag is already in the registry.
+export function isAlreadyExists(message: string): boolean {
+  return /already exists/i.test(message);
+}
+
+// isOci tells an oci:// (or https://) package reference from a name[:version].
+export function isOci(source: string): boolean {
+  return /^(oci|https?):\/\//.test(source);
+}

@@ -1,0 +1,158 @@
+// Unit tests of src/extension.ts against a stubbed `vscode` module and LanguageClient.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { makeStubs, install } = require('./vscode-stub');
+
+const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
+
+// activateWith loads a fresh copy of the extension with the stubs and activates it.
+async function activateWith(opts) {
+  const stubs = makeStubs(opts);
+  const uninstall = install(stubs);
+  const modPath = require.resolve('../../out/lib/extension');
+  delete require.cache[modPath];
+  const ext = require(modPath);
+  const extDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpm-ext-'));
+  fs.mkdirSync(path.join(extDir, 'bin'));
+  fs.writeFileSync(path.join(extDir, 'bin', 'kpm'), '#!/bin/sh\n', { mode: 0o755 });
+  if (opts.noBundledServer) fs.rmSync(path.join(extDir, 'bin', 'kpm'));
+  const context = { subscriptions: [], extensionPath: extDir };
+  const savedPath = process.env.PATH;
+  if (opts.noBundledServer) process.env.PATH = '/nonexistent';
+  try {
+    await ext.activate(context);
+  } finally {
+    process.env.PATH = savedPath;
+    uninstall();
+  }
+  return { ext, stubs, rec: stubs.rec, extDir };
+}
+
+const statusAnswer = { defaultRegistry: 'localhost:5001', defaultRepo: 'test', loggedIn: false };
+
+test('activate starts `kpm lsp` from the bundled binary with every file kind in the selector', async () => {
+  const { rec, extDir } = await activateWith({ server: () => statusAnswer });
+  assert.equal(rec.clients.length, 1);
+  const c = rec.clients[0];
+  assert.equal(c.serverOptions.command, path.join(extDir, 'bin', 'kpm'));
+  assert.deepEqual(c.serverOptions.args, ['lsp']);
+  const langs = c.clientOptions.documentSelector.map((s) => s.language);
+  for (const l of ['kcl-mod', 'kcl-mod-lock', 'json', 'kcl']) assert.ok(langs.includes(l), l);
+  assert.ok(c.clientOptions.documentSelector.some((s) => s.pattern === '**/kpm.json'));
+  // workspace/configuration for section "kpm" is the server's settings object.
+  const conf = c.clientOptions.middleware.workspace.configuration({ items: [{ section: 'kpm' }] });
+  assert.deepEqual(conf, [{ pkgPath: '', offline: false, registryCheckInterval: 3600 }]);
+  // The status bar shows the default registry from kpm.status.
+  assert.equal(rec.statusItem.text, '$(package) localhost:5001 $(circle-slash)');
+  assert.ok(rec.statusItem.shown);
+  assert.equal(c.requests[0].params.command, 'kpm.status');
+});
+
+test('every palette command in package.json is registered, with IDs distinct from the server commands', async () => {
+  const { rec } = await activateWith({ server: () => statusAnswer });
+  const contributed = pkg.contributes.commands.map((c) => c.command).sort();
+  assert.deepEqual([...rec.commands.keys()].sort(), contributed);
+  for (const c of pkg.contributes.commands) {
+    assert.equal(c.category, 'KCL Package');
+    assert.match(c.command, /^kpm\.client\./);
+  }
+  for (const lang of ['kcl-mod', 'kcl-mod-lock', 'kcl']) assert.ok(pkg.activationEvents.includes(`onLanguage:${lang}`));
+  assert.ok(pkg.activationEvents.includes('workspaceContains:**/kcl.mod'));
+  const settings = Object.keys(pkg.contributes.configuration.properties).sort();
+  assert.deepEqual(settings, ['kpm.offline', 'kpm.pkgPath', 'kpm.registryCheckInterval', 'kpm.server.path', 'kpm.trace.server']);
+});
+
+test('Login to Registry: three input boxes, the password one with password: true, progress in a notification', async () => {
+  const sent = [];
+  const { rec } = await activateWith({
+    answers: ['localhost:5001', 'test', '1234'],
+    server: (cmd, arg) => {
+      sent.push([cmd, arg]);
+      if (cmd === 'kpm.status') return { ...statusAnswer, loggedIn: sent.some(([c]) => c === 'kpm.login') };
+      return { registry: 'localhost:5001', message: 'Login succeeded' };
+    },
+  });
+  await rec.commands.get('kpm.client.login')();
+  assert.equal(rec.inputBoxes.length, 3);
+  assert.equal(rec.inputBoxes[0].value, 'localhost:5001');
+  assert.deepEqual(rec.inputBoxes.map((b) => b.password), [false, false, true]);
+  assert.deepEqual(sent.find(([c]) => c === 'kpm.login')[1], { registry: 'localhost:5001', username: 'test', password: '1234' });
+  assert.equal(rec.progress.length, 1);
+  assert.equal(rec.progress[0].opts.location, 15, 'ProgressLocation.Notification');
+  assert.equal(rec.progress[0].opts.cancellable, true);
+  assert.deepEqual(rec.infos, ['localhost:5001: Login succeeded']);
+  assert.equal(rec.statusItem.text, '$(package) localhost:5001 $(pass)');
+  // The request carried a workDoneToken so the server reports $/progress under it.
+  const login = rec.clients[0].requests.find((r) => r.params.command === 'kpm.login');
+  assert.equal(typeof login.params.workDoneToken, 'string');
+});
+
+test('Run Package opens an untitled YAML document; errors become diagnostics', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpm-run-'));
+  fs.writeFileSync(path.join(dir, 'kcl.mod'), '[package]\nname = "app"\n');
+  let fail = false;
+  const { rec, stubs } = await activateWith({
+    server: (cmd) => {
+      if (cmd === 'kpm.status') return statusAnswer;
+      if (fail) {
+        const e = new Error('main.k:2:7: NameError: name "x" is not defined');
+        e.code = -32803;
+        throw e;
+      }
+      return { yaml: 'a: 1\n' };
+    },
+  });
+  stubs.vscode.window.activeTextEditor = { document: { uri: stubs.vscode.Uri.file(path.join(dir, 'main.k')) } };
+  await rec.commands.get('kpm.client.run')();
+  assert.deepEqual(rec.documents, [{ content: 'a: 1\n', language: 'yaml' }]);
+  assert.equal(rec.shown.length, 1);
+
+  fail = true;
+  await rec.commands.get('kpm.client.run')();
+  const diags = rec.diagnostics.get(path.join(dir, 'main.k'));
+  assert.equal(diags.length, 1);
+  assert.deepEqual([diags[0].range.start.line, diags[0].range.start.character], [1, 6]);
+  assert.equal(diags[0].message, 'NameError: name "x" is not defined');
+  assert.equal(diags[0].code, 'NameError');
+  assert.equal(diags[0].source, 'kpm run');
+  assert.deepEqual(rec.errors, ['main.k:2:7: NameError: name "x" is not defined']);
+});
+
+test('Push Package asks in a modal warning before --force', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpm-push-'));
+  fs.writeFileSync(path.join(dir, 'kcl.mod'), '[package]\nname = "app"\n');
+  const pushes = [];
+  const { rec, stubs } = await activateWith({
+    warningAnswer: 'Overwrite (--force)',
+    server: (cmd, arg) => {
+      if (cmd === 'kpm.status') return statusAnswer;
+      pushes.push(arg);
+      if (!arg.force) {
+        const e = new Error("package version '0.0.1' already exists");
+        e.code = -32803;
+        throw e;
+      }
+      return { reference: 'oci://localhost:5001/test/app:0.0.1', digest: 'sha256:1' };
+    },
+  });
+  stubs.vscode.window.activeTextEditor = { document: { uri: stubs.vscode.Uri.file(path.join(dir, 'kcl.mod')) } };
+  await rec.commands.get('kpm.client.push')();
+  assert.deepEqual(pushes, [{ path: dir }, { path: dir, force: true }]);
+  assert.equal(rec.warnings.length, 1);
+  assert.equal(rec.warnings[0].opts.modal, true);
+  assert.deepEqual(rec.errors, []);
+});
+
+test('no kpm binary: a clear error naming the fix, commands explain instead of failing silently', async () => {
+  const { rec } = await activateWith({ noBundledServer: true, answers: ['localhost:5001'], server: () => assert.fail('no server') });
+  assert.equal(rec.clients.length, 0);
+  assert.match(rec.errors[0], /cannot find the kpm binary/);
+  assert.match(rec.errors[0], /kpm\.server\.path/);
+  await rec.commands.get('kpm.client.logout')();
+  assert.ok(rec.errors.length >= 2);
+  assert.match(rec.errors.at(-1), /cannot find the kpm binary/);
+});

@@ -1,0 +1,171 @@
+// A stand-in for the `vscode` module (VS Code itself cannot run here) and for
+// vscode-languageclient/node's LanguageClient, recording what the extension asks of them.
+'use strict';
+const Module = require('node:module');
+
+function makeStubs({ answers = [], warningAnswer, server }) {
+  const rec = {
+    commands: new Map(),
+    inputBoxes: [],
+    quickPicks: [],
+    infos: [],
+    warnings: [],
+    errors: [],
+    documents: [],
+    shown: [],
+    diagnostics: new Map(),
+    progress: [],
+    statusItem: null,
+    clients: [],
+  };
+  const queue = [...answers];
+  class Disposable {
+    dispose() {}
+  }
+  class Position {
+    constructor(line, character) {
+      Object.assign(this, { line, character });
+    }
+  }
+  class Range {
+    constructor(start, end) {
+      Object.assign(this, { start, end });
+    }
+  }
+  class Diagnostic {
+    constructor(range, message, severity) {
+      Object.assign(this, { range, message, severity });
+    }
+  }
+  const Uri = {
+    file: (p) => ({ scheme: 'file', fsPath: p, toString: () => `file://${p}` }),
+    parse: (s) => ({ scheme: 'file', fsPath: s.replace(/^file:\/\//, ''), toString: () => s }),
+  };
+  const config = { 'server.path': '', pkgPath: '', offline: false, registryCheckInterval: 3600 };
+  const vscode = {
+    Position,
+    Range,
+    Diagnostic,
+    Uri,
+    DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    ViewColumn: { Active: -1, Beside: -2 },
+    window: {
+      activeTextEditor: undefined,
+      createOutputChannel: () => ({ appendLine() {}, append() {}, show() {}, dispose() {} }),
+      createStatusBarItem: () => {
+        rec.statusItem = { text: '', tooltip: '', shown: false, show() { this.shown = true; }, dispose() {} };
+        return rec.statusItem;
+      },
+      showInputBox: async (opts) => {
+        rec.inputBoxes.push(opts);
+        return queue.shift();
+      },
+      showQuickPick: async (items, opts) => {
+        rec.quickPicks.push({ items, opts });
+        return items[0];
+      },
+      showInformationMessage: async (msg) => {
+        rec.infos.push(msg);
+        return undefined;
+      },
+      showWarningMessage: async (msg, opts, ...actions) => {
+        rec.warnings.push({ msg, opts, actions });
+        return warningAnswer;
+      },
+      showErrorMessage: async (msg) => {
+        rec.errors.push(msg);
+        return undefined;
+      },
+      showOpenDialog: async () => undefined,
+      showTextDocument: async (doc, opts) => {
+        rec.shown.push({ doc, opts });
+      },
+      withProgress: async (opts, task) => {
+        const entry = { opts, reports: [] };
+        rec.progress.push(entry);
+        const token = { isCancellationRequested: false, onCancellationRequested: () => new Disposable() };
+        return task({ report: (r) => entry.reports.push(r) }, token);
+      },
+    },
+    workspace: {
+      workspaceFolders: undefined,
+      getConfiguration: () => ({ get: (k, d) => (k in config ? config[k] : d) }),
+      openTextDocument: async (arg) => {
+        rec.documents.push(arg);
+        return { uri: Uri.parse('untitled:1'), languageId: arg.language, getText: () => arg.content };
+      },
+      findFiles: async () => [],
+      createFileSystemWatcher: () => new Disposable(),
+      onDidChangeConfiguration: () => new Disposable(),
+    },
+    languages: {
+      createDiagnosticCollection: () => ({
+        clear: () => rec.diagnostics.clear(),
+        set: (uri, diags) => rec.diagnostics.set(uri.fsPath, diags),
+        dispose() {},
+      }),
+    },
+    commands: {
+      registerCommand: (id, f) => {
+        if (rec.commands.has(id)) throw new Error(`command '${id}' already exists`);
+        rec.commands.set(id, f);
+        return new Disposable();
+      },
+      executeCommand: async (id, ...args) => rec.commands.get(id)?.(...args),
+    },
+  };
+
+  // LanguageClient stand-in: answers workspace/executeCommand with server(command, arg).
+  class LanguageClient {
+    constructor(id, name, serverOptions, clientOptions) {
+      Object.assign(this, { id, name, serverOptions, clientOptions, running: false, notifications: new Map(), requests: [] });
+      rec.clients.push(this);
+    }
+    async start() {
+      this.running = true;
+    }
+    async stop() {
+      this.running = false;
+    }
+    isRunning() {
+      return this.running;
+    }
+    onNotification(type, handler) {
+      this.notifications.set(type.method ?? type, handler);
+      return new Disposable();
+    }
+    onProgress() {
+      return new Disposable();
+    }
+    async sendNotification() {}
+    async sendRequest(type, params) {
+      this.requests.push({ method: type.method ?? type, params });
+      return server(params.command, params.arguments[0]);
+    }
+  }
+  const proto = require('vscode-languageserver-protocol');
+  const languageclient = {
+    LanguageClient,
+    TransportKind: { stdio: 0, ipc: 1, pipe: 2, socket: 3 },
+    MessageType: proto.MessageType,
+    ShowMessageNotification: proto.ShowMessageNotification,
+  };
+  return { vscode, languageclient, rec, config };
+}
+
+// install makes require('vscode') and require('vscode-languageclient/node') return the stubs.
+function install(stubs) {
+  const orig = Module._load;
+  Module._load = function (request, parent, isMain) {
+    if (request === 'vscode') return stubs.vscode;
+    if (request === 'vscode-languageclient/node') return stubs.languageclient;
+    return orig.call(this, request, parent, isMain);
+  };
+  return () => {
+    Module._load = orig;
+  };
+}
+
+module.exports = { makeStubs, install };
