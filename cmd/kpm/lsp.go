@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kpm-dev/kpm/lsp"
+)
+
+// version is reported to editors in serverInfo.
+var lspVersion = "dev"
+
+func newLspCmd(a *app) *cobra.Command {
+	var logFile string
+	cmd := &cobra.Command{
+		Use:   "lsp",
+		Short: "Run the language server (LSP over stdio) for kcl.mod, kpm.json and KCL files",
+		Long: `Run kpm's language server on stdin/stdout. Editors start it themselves; see docs/lsp.md.
+
+Nothing but protocol messages is written to stdout; --log FILE writes a debug log (never
+containing passwords).`,
+		Args: argsRange(0, 0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var logw io.Writer
+			if logFile != "" {
+				f, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+				if err != nil {
+					return fmt.Errorf("lsp: open log file: %w", err)
+				}
+				defer f.Close()
+				logw = f
+			}
+			return lsp.Serve(cmd.Context(), stdio{a.stdin, a.stdout}, lsp.Options{Log: logw, Version: lspVersion})
+		},
+	}
+	cmd.Flags().StringVar(&logFile, "log", "", "write a debug log to `FILE`")
+	return cmd
+}
+
+// stdio joins stdin and stdout into the server's stream.
+type stdio struct {
+	r io.Reader
+	w io.Writer
+}
+
+func (s stdio) Read(p []byte) (int, error)  { return s.r.Read(p) }
+func (s stdio) Write(p []byte) (int, error) { return s.w.Write(p) }
+func (s stdio) Close() error {
+	if c, ok := s.r.(io.Closer); ok {
+		c.Close()
+	}
+	return nil
+}
