@@ -1,0 +1,212 @@
+package registry
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// PackOptions selects what goes into a package archive.
+type PackOptions struct {
+	// Include, when not empty, keeps only paths matching one of these globs
+	// ([package].include of kcl.mod).
+	Include []string
+	// Exclude drops paths matching one of these globs ([package].exclude).
+	Exclude []string
+}
+
+// Pack writes the package directory dir to w as a gzip-compressed tar and
+// returns the package checksum (see Sum), computed in the same pass.
+//
+// Every path under dir is packed except those containing ".git" or ".tar";
+// Include/Exclude filter further. Entries are root-relative and
+// "/"-separated, directories have their own entries, and only regular
+// files and directories are allowed (a symlink is an error naming it).
+func Pack(dir string, w io.Writer, opts PackOptions) (string, error) {
+	for _, p := range append(append([]string{}, opts.Include...), opts.Exclude...) {
+		if _, err := path.Match(strings.ReplaceAll(p, "**", "*"), ""); err != nil {
+			return "", fmt.Errorf("pack %s: invalid glob %q", dir, p)
+		}
+	}
+	gz, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
+	if err != nil {
+		return "", err
+	}
+	tw := tar.NewWriter(gz)
+	sum := sha256.New()
+	written := map[string]bool{} // directory entries already written
+	buf := make([]byte, 256<<10)
+
+	var writeDir func(rel string, info os.FileInfo) error
+	writeDir = func(rel string, info os.FileInfo) error {
+		if rel == "." || written[rel] {
+			return nil
+		}
+		if parent := path.Dir(rel); parent != "." && !written[parent] {
+			pinfo, err := os.Stat(filepath.Join(dir, filepath.FromSlash(parent)))
+			if err != nil {
+				return err
+			}
+			if err := writeDir(parent, pinfo); err != nil {
+				return err
+			}
+		}
+		if info == nil {
+			var err error
+			if info, err = os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+				return err
+			}
+		}
+		hdr := &tar.Header{
+			Typeflag: tar.TypeDir,
+			Name:     rel + "/",
+			Mode:     int64(info.Mode().Perm() | 0o700),
+			ModTime:  info.ModTime().UTC().Truncate(1e9),
+		}
+		written[rel] = true
+		return tw.WriteHeader(hdr)
+	}
+
+	err = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if rel == "." {
+			return nil
+		}
+		if skipped(rel) {
+			if info.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		mode := info.Mode()
+		switch {
+		case mode.IsDir():
+			if matchAny(opts.Exclude, rel) {
+				return filepath.SkipDir
+			}
+			if len(opts.Include) == 0 {
+				return writeDir(rel, info)
+			}
+			return nil // written on demand, when a file inside is included
+		case mode.IsRegular():
+		default:
+			return fmt.Errorf("%s: only regular files and directories can be packed", rel)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		include := !matchAny(opts.Exclude, rel) && (len(opts.Include) == 0 || matchAny(opts.Include, rel))
+		if !include {
+			// Still part of the checksum, which ignores include/exclude.
+			_, err = io.CopyBuffer(sum, f, buf)
+			return err
+		}
+		if parent := path.Dir(rel); parent != "." {
+			if err := writeDir(parent, nil); err != nil {
+				return err
+			}
+		}
+		hdr := &tar.Header{
+			Typeflag: tar.TypeReg,
+			Name:     rel,
+			Size:     info.Size(),
+			Mode:     int64(mode.Perm() | 0o600),
+			ModTime:  info.ModTime().UTC().Truncate(1e9),
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		n, err := io.CopyBuffer(io.MultiWriter(tw, sum), f, buf)
+		if err != nil {
+			return err
+		}
+		if n != info.Size() {
+			return fmt.Errorf("%s: changed while packing", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("pack %s: %w", dir, err)
+	}
+	if err := tw.Close(); err != nil {
+		return "", fmt.Errorf("pack %s: %w", dir, err)
+	}
+	if err := gz.Close(); err != nil {
+		return "", fmt.Errorf("pack %s: %w", dir, err)
+	}
+	return base64.StdEncoding.EncodeToString(sum.Sum(nil)), nil
+}
+
+// matchAny reports whether rel (or one of its parent directories) matches
+// one of the globs. A glob without "/" matches a single path element at any
+// depth ("*.md", "testdata"); a glob with "/" is matched from the root, and
+// "**" matches any number of elements.
+func matchAny(globs []string, rel string) bool {
+	for _, g := range globs {
+		if matchGlob(g, rel) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchGlob(glob, rel string) bool {
+	glob = strings.TrimPrefix(strings.TrimSuffix(filepath.ToSlash(glob), "/"), "./")
+	if glob == "" {
+		return false
+	}
+	parts := strings.Split(rel, "/")
+	if !strings.Contains(glob, "/") {
+		for _, p := range parts {
+			if ok, _ := path.Match(glob, p); ok {
+				return true
+			}
+		}
+		return false
+	}
+	gparts := strings.Split(strings.TrimPrefix(glob, "/"), "/")
+	// rel or any of its parents
+	for i := 1; i <= len(parts); i++ {
+		if matchParts(gparts, parts[:i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchParts(glob, parts []string) bool {
+	if len(glob) == 0 {
+		return len(parts) == 0
+	}
+	if glob[0] == "**" {
+		for i := 0; i <= len(parts); i++ {
+			if matchParts(glob[1:], parts[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(parts) == 0 {
+		return false
+	}
+	if ok, _ := path.Match(glob[0], parts[0]); !ok {
+		return false
+	}
+	return matchParts(glob[1:], parts[1:])
+}

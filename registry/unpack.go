@@ -1,0 +1,232 @@
+package registry
+
+import (
+	"archive/tar"
+	"bufio"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"hash"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// Default unpack limits.
+const (
+	DefaultMaxSize    int64 = 1 << 30 // total bytes of regular files
+	DefaultMaxEntries       = 100000
+)
+
+// unpackLimits bounds what an archive may write.
+type unpackLimits struct {
+	maxSize    int64
+	maxEntries int
+}
+
+// unpackResult describes a finished extraction.
+type unpackResult struct {
+	// sum is the checksum computed while extracting; valid only when
+	// ordered (the archive listed files in filepath.Walk order, once each).
+	sum     string
+	ordered bool
+}
+
+// errorReader remembers the first error returned by the underlying
+// (network) reader, so transport failures can be told apart from a
+// corrupt archive.
+type errorReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errorReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// unpack extracts a tar (gzip-compressed or not, detected by magic bytes)
+// from r into dir, which must exist and be empty. It refuses absolute
+// paths, "..", links, devices and any non-regular, non-directory entry,
+// and bounds the total size and entry count.
+func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
+	br := bufio.NewReaderSize(r, 1<<20)
+	var src io.Reader = br
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return unpackResult{}, corrupt(err)
+		}
+		defer gz.Close()
+		src = gz
+	}
+	tr := tar.NewReader(src)
+	sum := sha256.New()
+	var (
+		total   int64
+		entries int
+		last    string
+		ordered = true
+		buf     = make([]byte, 256<<10)
+	)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return unpackResult{}, corrupt(err)
+		}
+		entries++
+		if entries > lim.maxEntries {
+			return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: more than %d entries", lim.maxEntries)
+		}
+		if hdr.Typeflag == tar.TypeXGlobalHeader {
+			continue
+		}
+		rel, err := safeName(hdr.Name)
+		if err != nil {
+			return unpackResult{}, err
+		}
+		if rel == "." {
+			continue
+		}
+		target := filepath.Join(dir, filepath.FromSlash(rel))
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q: %s", hdr.Name, pathErr(err))
+			}
+		case tar.TypeReg, tar.TypeRegA:
+			if hdr.Size < 0 || hdr.Size > lim.maxSize-total {
+				return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q: unpacked size exceeds the limit of %d bytes", hdr.Name, lim.maxSize)
+			}
+			total += hdr.Size
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q: %s", hdr.Name, pathErr(err))
+			}
+			hashed := !skipped(rel)
+			if hashed {
+				if last != "" && walkCompare(last, rel) >= 0 {
+					ordered = false
+				}
+				last = rel
+			}
+			if err := writeFile(target, hdr, tr, hashed, sum, buf); err != nil {
+				return unpackResult{}, err
+			}
+		case tar.TypeSymlink:
+			return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q is a symbolic link", hdr.Name)
+		case tar.TypeLink:
+			return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q is a hard link", hdr.Name)
+		case tar.TypeChar, tar.TypeBlock:
+			return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q is a device", hdr.Name)
+		case tar.TypeFifo:
+			return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q is a named pipe", hdr.Name)
+		default:
+			return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q has unsupported type %q", hdr.Name, string(hdr.Typeflag))
+		}
+	}
+	// Drain what follows the tar end marker so the digest covers the blob.
+	if _, err := io.Copy(io.Discard, src); err != nil {
+		return unpackResult{}, corrupt(err)
+	}
+	if src != io.Reader(br) {
+		if _, err := io.Copy(io.Discard, br); err != nil {
+			return unpackResult{}, corrupt(err)
+		}
+	}
+	return unpackResult{sum: base64.StdEncoding.EncodeToString(sum.Sum(nil)), ordered: ordered}, nil
+}
+
+func writeFile(target string, hdr *tar.Header, r io.Reader, hashed bool, sum hash.Hash, buf []byte) error {
+	mode := os.FileMode(0o644)
+	if hdr.Mode&0o111 != 0 {
+		mode = 0o755
+	}
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return newErr(ErrUnsafeArchive, "unsafe archive: entry %q: %s", hdr.Name, pathErr(err))
+	}
+	var w io.Writer = f
+	if hashed {
+		w = io.MultiWriter(f, sum)
+	}
+	n, err := io.CopyBuffer(w, io.LimitReader(r, hdr.Size), buf)
+	cerr := f.Close()
+	if err != nil {
+		return corrupt(err)
+	}
+	if n != hdr.Size {
+		return corrupt(io.ErrUnexpectedEOF)
+	}
+	if cerr != nil {
+		return cerr
+	}
+	return nil
+}
+
+// corruptError marks an archive read failure; the caller decides whether
+// it was the network (retry), a digest mismatch or a corrupt archive.
+type corruptError struct{ err error }
+
+func (c *corruptError) Error() string { return "corrupt package archive: " + c.err.Error() }
+func (c *corruptError) Unwrap() error { return c.err }
+
+func corrupt(err error) error {
+	var ce *corruptError
+	if errors.As(err, &ce) {
+		return err
+	}
+	return &corruptError{err}
+}
+
+func pathErr(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// safeName validates a tar entry name and returns it cleaned,
+// root-relative and "/"-separated ("." for the root itself).
+func safeName(name string) (string, error) {
+	if name == "" {
+		return "", newErr(ErrUnsafeArchive, "unsafe archive: entry with an empty name")
+	}
+	if strings.ContainsRune(name, 0) {
+		return "", newErr(ErrUnsafeArchive, "unsafe archive: entry %q has a NUL byte in its name", name)
+	}
+	n := strings.ReplaceAll(name, `\`, "/")
+	if path.IsAbs(n) || filepath.IsAbs(name) || filepath.VolumeName(name) != "" || (len(n) > 1 && n[1] == ':') {
+		return "", newErr(ErrUnsafeArchive, "unsafe archive: entry %q has an absolute path", name)
+	}
+	for _, part := range strings.Split(n, "/") {
+		if part == ".." {
+			return "", newErr(ErrUnsafeArchive, "unsafe archive: entry %q escapes the package directory", name)
+		}
+	}
+	return path.Clean(n), nil
+}
+
+// walkCompare orders slash paths the way filepath.Walk visits them:
+// element by element, lexically.
+func walkCompare(a, b string) int {
+	ap, bp := strings.Split(a, "/"), strings.Split(b, "/")
+	for i := 0; i < len(ap) && i < len(bp); i++ {
+		if ap[i] != bp[i] {
+			if ap[i] < bp[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(ap) - len(bp)
+}
