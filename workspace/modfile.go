@@ -224,6 +224,7 @@ type modParser struct {
 	tableIdx   int      // index in mf.Tables of the current table, -1 at the top
 	depTable   *Dependency
 	lastLineAt int
+	syntaxErr  bool
 }
 
 func (p *modParser) add(sev Severity, code string, r Range, format string, args ...any) {
@@ -270,6 +271,7 @@ func (p *modParser) parse() {
 			msg = perr.Message
 		}
 		p.add(SeverityError, CodeSyntax, p.mf.lines.rng(off, end), "invalid TOML: %s", msg)
+		p.syntaxErr = true
 	}
 	p.closeTable()
 	if !p.mf.depsHasBody && p.mf.depsInsert == 0 {

@@ -20,16 +20,16 @@ func ValidTag(s string) bool { return tagRE.MatchString(s) }
 
 func (p *modParser) validate() {
 	mf := p.mf
-	// Stop at semantics when the file is not even TOML: positions after the error are unknown.
+	// After a syntax error the model is partial: report nothing as missing.
 	if mf.Package == nil {
-		if len(p.findings) == 0 || p.findings[len(p.findings)-1].Code != CodeSyntax {
+		if !p.syntaxErr {
 			p.add(SeverityError, CodeMissingPackage, mf.lines.rng(0, 0), "missing [package] section with the package name and version")
 		}
 	} else {
 		pkg := mf.Package
 		switch {
 		case !pkg.Name.Set:
-			if pkg.Name.Range.IsValid() {
+			if pkg.Name.Range.IsValid() || p.syntaxErr {
 				break // wrong type, reported already
 			}
 			p.add(SeverityError, CodeMissingPackage, pkg.Range, "[package] has no name")

@@ -1,0 +1,678 @@
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// OCIRef names a package version in an OCI registry.
+type OCIRef struct {
+	Registry string // host[:port]
+	Repo     string // repository path, e.g. "kcl-lang/helloworld"
+	Tag      string
+}
+
+// String returns "host/repo:tag".
+func (r OCIRef) String() string {
+	s := r.Registry + "/" + r.Repo
+	if r.Tag != "" {
+		s += ":" + r.Tag
+	}
+	return s
+}
+
+// Base is the last element of the repository (the cache directory prefix).
+func (r OCIRef) Base() string { return path.Base(r.Repo) }
+
+// Pulled describes a package a Fetcher downloaded.
+type Pulled struct {
+	Digest string // manifest digest
+	Sum    string // org.kcllang.package.sum annotation ("" when absent)
+}
+
+// Fetcher is what Resolve needs from the registry layer. The default (nil in ResolveOptions)
+// talks to real registries through package registry; it is created only when a download or a
+// tag listing is actually needed, so a warm resolution never opens a connection.
+type Fetcher interface {
+	// Tags lists the tags of the repository of ref.
+	Tags(ctx context.Context, ref OCIRef) ([]string, error)
+	// Pull downloads ref into dir (which must not exist; it is created complete or not at all),
+	// verifying the manifest and layer digests.
+	Pull(ctx context.Context, ref OCIRef, dir string) (Pulled, error)
+}
+
+// ResolveOptions configures Resolve.
+type ResolveOptions struct {
+	// Settings locates the package cache and the default registry; required.
+	Settings *Settings
+	// Offline forbids every network access: a dependency missing from the cache is an error.
+	Offline bool
+	// Update ignores the versions pinned in kcl.mod.lock (an oci dependency without a tag is
+	// moved to the newest tag) and recomputes every entry. kpm update sets it.
+	Update bool
+	// WriteLock writes kcl.mod.lock (atomically) when the resolution changed it.
+	WriteLock bool
+	// Parallelism bounds concurrent downloads; 0 means 8, 1 downloads one at a time.
+	Parallelism int
+	// Fetcher overrides the registry client (tests, benchmarks); nil means the real one.
+	Fetcher Fetcher
+	// InsecureSkipTLSVerify is passed to the default fetcher.
+	InsecureSkipTLSVerify bool
+	// Progress, when set, receives one-line status messages ("downloading …"). It may be called
+	// from several goroutines at once.
+	Progress func(msg string)
+}
+
+// Resolution is the result of Resolve: every dependency (transitive ones included) with the
+// local directory holding it. The API is stable: kpm run and the language server use it.
+type Resolution struct {
+	// Dir is the absolute package root; Mod its kcl.mod.
+	Dir string
+	Mod *ModFile
+	// Deps maps each dependency's import name (the kcl.mod key with '-' → '_') to what was
+	// chosen for it.
+	Deps map[string]*ResolvedDep
+	// Lock is the lock file matching the resolution; LockChanged says it differs from the file
+	// on disk (LockWritten that Resolve wrote it, with WriteLock).
+	Lock        *LockFile
+	LockChanged bool
+	LockWritten bool
+	// Choices lists the dependencies requested in several versions and the version chosen.
+	Choices []Choice
+	// Messages are human-readable notes for the front end (choices, downloads).
+	Messages []string
+	// Downloaded lists the references fetched from a registry during this resolution.
+	Downloaded []string
+}
+
+// Names returns the import names of all dependencies, sorted.
+func (r *Resolution) Names() []string {
+	names := make([]string, 0, len(r.Deps))
+	for n := range r.Deps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ExternalPackages maps import names to directories (what the KCL evaluator needs).
+func (r *Resolution) ExternalPackages() map[string]string {
+	m := make(map[string]string, len(r.Deps))
+	for n, d := range r.Deps {
+		m[n] = d.Dir
+	}
+	return m
+}
+
+// ResolvedDep is one resolved dependency.
+type ResolvedDep struct {
+	Name       string     // key in kcl.mod (the alias, when Package is set)
+	ImportName string     // Name with '-' → '_'
+	Package    string     // the package's own name
+	Version    string     // OCI tag (or the path package's version)
+	Source     SourceKind // registry, oci, path or git
+	Dir        string     // absolute local directory (cache entry or path dependency)
+	Reference  string     // host/repo:tag for registry/oci, the absolute path for path deps
+	Sum        string     // package checksum ("" for path deps)
+	Digest     string     // manifest digest, when downloaded during this resolution
+	Direct     bool       // declared in the root kcl.mod
+	RequiredBy []string   // names of the packages that require it ("" = the root)
+}
+
+// Choice records a dependency requested in more than one version.
+type Choice struct {
+	Name      string
+	Chosen    string
+	Requested []Requirement
+}
+
+// Requirement is one package asking for a dependency version.
+type Requirement struct {
+	By      string // requiring package name
+	Version string
+}
+
+// String renders the choice: "k8s: 1.28 (app), 1.29 (sub) → 1.29".
+func (c Choice) String() string {
+	var parts []string
+	for _, r := range c.Requested {
+		parts = append(parts, fmt.Sprintf("%s (%s)", r.Version, r.By))
+	}
+	return fmt.Sprintf("%s: %s requested; using %s", c.Name, strings.Join(parts, ", "), c.Chosen)
+}
+
+// node is one package version reached during resolution.
+type node struct {
+	key     string // identity: "oci:reg/repo", "path:/abs", "git:url"
+	name    string // kcl.mod key
+	pkgName string
+	source  SourceKind
+	ref     OCIRef // registry/oci
+	dir     string
+	version string
+	sum     string
+	digest  string
+	mod     *ModFile
+	gitDep  *Dependency
+}
+
+// req is an edge: package `by` requires `dep`.
+type req struct {
+	by     string
+	byDir  string
+	dep    *Dependency
+	direct bool
+}
+
+// Resolve reads the kcl.mod (and kcl.mod.lock) of the package in pkgDir and resolves every
+// dependency, transitively: a dependency requested in several versions gets the highest one
+// (as Go's minimal version selection does for the versions named). Packages missing from the
+// cache are downloaded in parallel, each verified (digest, then package checksum unless
+// KPM_NO_SUM matches its name) before it is moved into the cache under the cache lock. When the
+// lock file pins every dependency and the cache holds them all, no registry is contacted.
+func Resolve(ctx context.Context, pkgDir string, opts ResolveOptions) (*Resolution, error) {
+	if opts.Settings == nil {
+		return nil, errors.New("resolve: no settings")
+	}
+	dir, err := filepath.Abs(pkgDir)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", pkgDir, err)
+	}
+	mf, err := LoadModFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	lockPath := filepath.Join(dir, LockFileName)
+	oldLock, err := os.ReadFile(lockPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", lockPath, pathErr(err))
+	}
+	lock, err := ParseLockFile(lockPath, oldLock)
+	if err != nil {
+		return nil, err
+	}
+	r := &resolver{
+		opts:  opts,
+		lock:  lock,
+		nodes: map[string]map[string]*node{},
+		res:   &Resolution{Dir: dir, Mod: mf, Deps: map[string]*ResolvedDep{}},
+	}
+	if r.opts.Parallelism <= 0 {
+		r.opts.Parallelism = 8
+	}
+	if err := r.run(ctx, mf, dir); err != nil {
+		return nil, err
+	}
+	r.res.Lock = r.newLock()
+	r.res.LockChanged = !bytes.Equal(r.res.Lock.Bytes(), oldLock)
+	if r.res.LockChanged && opts.WriteLock {
+		if _, err := WriteLockFile(lockPath, r.res.Lock); err != nil {
+			return nil, err
+		}
+		r.res.LockWritten = true
+	}
+	return r.res, nil
+}
+
+// LoadModFile reads and validates dir/kcl.mod; error findings make it fail with a
+// *FindingsError whose message is "kcl.mod:LINE:COL: message".
+func LoadModFile(dir string) (*ModFile, error) {
+	file := filepath.Join(dir, ModFileName)
+	src, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no kcl.mod in %s (not a KCL package; run 'kpm init')", file, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", file, pathErr(err))
+	}
+	mf, findings := ParseModFile(file, src)
+	if errs := Errors(findings); len(errs) > 0 {
+		return mf, &FindingsError{Findings: errs}
+	}
+	return mf, nil
+}
+
+type resolver struct {
+	opts ResolveOptions
+	lock *LockFile
+	res  *Resolution
+
+	mu      sync.Mutex
+	fetcher Fetcher
+	// nodes[import name][version identity] = node
+	nodes map[string]map[string]*node
+	reqs  map[string][]reqVersion // import name → requests
+	// chosen[import name] is the selected node.
+	chosen map[string]*node
+}
+
+type reqVersion struct {
+	by     string
+	key    string // identity of the source
+	vk     string // key@version of the node in nodes
+	direct bool
+}
+
+func (r *resolver) progress(format string, args ...any) {
+	if r.opts.Progress != nil {
+		r.opts.Progress(fmt.Sprintf(format, args...))
+	}
+}
+
+func (r *resolver) getFetcher() (Fetcher, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fetcher != nil {
+		return r.fetcher, nil
+	}
+	if r.opts.Fetcher != nil {
+		r.fetcher = r.opts.Fetcher
+		return r.fetcher, nil
+	}
+	f, err := newRegistryFetcher(r.opts.Settings, r.opts.InsecureSkipTLSVerify)
+	if err != nil {
+		return nil, err
+	}
+	r.fetcher = f
+	return f, nil
+}
+
+// run walks the requirement graph level by level; each level's downloads run in parallel.
+func (r *resolver) run(ctx context.Context, root *ModFile, rootDir string) error {
+	r.reqs = map[string][]reqVersion{}
+	rootName := root.Name()
+	if rootName == "" {
+		rootName = filepath.Base(rootDir)
+	}
+	var frontier []req
+	for _, d := range root.Dependencies {
+		frontier = append(frontier, req{by: rootName, byDir: rootDir, dep: d, direct: true})
+	}
+	visited := map[string]bool{} // name + identity + version
+	for len(frontier) > 0 {
+		// Plan this level: one node per distinct (name, identity, version).
+		type job struct {
+			n   *node
+			req req
+		}
+		var jobs []job
+		for _, q := range frontier {
+			n, err := r.plan(q)
+			if err != nil {
+				return err
+			}
+			imp := ImportName(q.dep.Name)
+			vk := n.key + "@" + n.version
+			if existing := r.nodes[imp][vk]; existing != nil {
+				n = existing
+			} else if !visited[imp+"\x00"+vk] {
+				visited[imp+"\x00"+vk] = true
+				if r.nodes[imp] == nil {
+					r.nodes[imp] = map[string]*node{}
+				}
+				r.nodes[imp][vk] = n
+				jobs = append(jobs, job{n: n, req: q})
+			}
+			r.reqs[imp] = append(r.reqs[imp], reqVersion{by: q.by, key: n.key, vk: vk, direct: q.direct})
+		}
+		// Fetch (or find in the cache) every new node of the level, in parallel.
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(r.opts.Parallelism)
+		for _, j := range jobs {
+			g.Go(func() error { return r.materialize(gctx, j.n) })
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		// The next level: the new nodes' own dependencies.
+		frontier = nil
+		for _, j := range jobs {
+			if j.n.mod == nil {
+				continue
+			}
+			for _, d := range j.n.mod.Dependencies {
+				frontier = append(frontier, req{by: j.n.pkgName, byDir: j.n.dir, dep: d})
+			}
+		}
+	}
+	return r.selectVersions(root, rootDir)
+}
+
+// plan turns a requirement into a node (no I/O except for path dependencies' kcl.mod).
+func (r *resolver) plan(q req) (*node, error) {
+	d := q.dep
+	s := r.opts.Settings
+	n := &node{name: d.Name, pkgName: d.PackageName(), source: d.Source()}
+	switch n.source {
+	case SourceRegistry:
+		n.ref = OCIRef{Registry: s.DefaultOciRegistry, Repo: strings.Trim(s.DefaultOciRepo, "/") + "/" + d.PackageName(), Tag: d.Version.Value}
+		if s.DefaultOciRepo == "" {
+			n.ref.Repo = d.PackageName()
+		}
+	case SourceOCI:
+		ref, err := parseOCIURL(d.OCI.Value)
+		if err != nil {
+			return nil, fmt.Errorf("dependency %s (required by %s): %v", d.Name, q.by, err)
+		}
+		if d.Tag.Set && d.Tag.Value != "" {
+			ref.Tag = d.Tag.Value
+		}
+		n.ref = ref
+	case SourcePath:
+		p := d.Path.Value
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(q.byDir, p)
+		}
+		n.dir = filepath.Clean(p)
+		n.key = "path:" + n.dir
+		return n, nil
+	case SourceGit:
+		n.key = "git:" + d.Git.Value
+		n.gitDep = d
+		n.version = d.Tag.Value + d.Commit.Value + d.Branch.Value
+		return n, nil
+	default:
+		return nil, fmt.Errorf("dependency %s (required by %s): want a version or a table with oci, git or path", d.Name, q.by)
+	}
+	n.key = "oci:" + n.ref.Registry + "/" + n.ref.Repo
+	// A pin from the lock file: the tag for an untagged oci dependency, and the expected sum.
+	if l := r.lock.Dependencies[d.Name]; l != nil && l.Reg == n.ref.Registry && l.Repo == n.ref.Repo {
+		if n.ref.Tag == "" && !r.opts.Update {
+			n.ref.Tag = l.OCITag
+		}
+		if n.ref.Tag == l.OCITag && !r.opts.Update {
+			n.sum = l.Sum
+		}
+	}
+	n.version = n.ref.Tag
+	return n, nil
+}
+
+// materialize makes the node's package available locally: path dependencies are read in
+// place; registry packages come from the cache or are downloaded.
+func (r *resolver) materialize(ctx context.Context, n *node) error {
+	switch n.source {
+	case SourcePath:
+		if !isDir(n.dir) {
+			return fmt.Errorf("dependency %s: path %s is not a directory", n.name, n.dir)
+		}
+		mf, err := LoadModFile(n.dir)
+		if err != nil {
+			return fmt.Errorf("dependency %s: %w", n.name, err)
+		}
+		n.mod = mf
+		n.version = mf.Version()
+		if mf.Name() != "" {
+			n.pkgName = mf.Name()
+		}
+		return nil
+	case SourceGit:
+		return fmt.Errorf("dependency %s: git dependencies (%s) are not supported by this kpm yet; use an oci or path dependency", n.name, n.gitDep.Git.Value)
+	}
+	s := r.opts.Settings
+	if n.ref.Tag == "" {
+		if r.opts.Offline {
+			return fmt.Errorf("dependency %s: %s has no tag and no version pinned in kcl.mod.lock; the newest version cannot be looked up offline (registry %s not contacted)", n.name, n.ref, n.ref.Registry)
+		}
+		f, err := r.getFetcher()
+		if err != nil {
+			return err
+		}
+		tags, err := f.Tags(ctx, n.ref)
+		if err != nil {
+			return fmt.Errorf("dependency %s: %w", n.name, err)
+		}
+		n.ref.Tag = HighestVersion(tags)
+		if n.ref.Tag == "" {
+			return fmt.Errorf("dependency %s: %s has no tag that is a semantic version", n.name, n.ref)
+		}
+		n.version = n.ref.Tag
+		n.sum = ""
+		r.progress("%s: using the newest version %s", n.name, n.ref.Tag)
+	}
+	n.dir = s.CacheDir(n.ref.Base(), n.ref.Tag)
+	skipSum := s.SkipSum(n.name) || s.SkipSum(n.pkgName)
+	if isDir(n.dir) {
+		if err := r.checkCached(n, skipSum); err != nil {
+			return err
+		}
+		return r.loadMod(n)
+	}
+	if r.opts.Offline {
+		return fmt.Errorf("dependency %s: %s is not in the package cache and kpm is offline (registry %s not contacted)", n.name, n.ref, n.ref.Registry)
+	}
+	if err := r.download(ctx, n, skipSum); err != nil {
+		return err
+	}
+	return r.loadMod(n)
+}
+
+func (r *resolver) loadMod(n *node) error {
+	src, err := os.ReadFile(filepath.Join(n.dir, ModFileName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a package without kcl.mod has no dependencies
+	}
+	if err != nil {
+		return fmt.Errorf("dependency %s: read %s: %w", n.name, filepath.Join(n.dir, ModFileName), pathErr(err))
+	}
+	mf, _ := ParseModFile(filepath.Join(n.dir, ModFileName), src)
+	n.mod = mf
+	return nil
+}
+
+// checkCached verifies a cached package against the sum pinned in the lock (or records its sum).
+func (r *resolver) checkCached(n *node, skipSum bool) error {
+	if skipSum && n.sum != "" {
+		return nil
+	}
+	sum, err := PackageSum(n.dir)
+	if err != nil {
+		return fmt.Errorf("dependency %s: %w", n.name, err)
+	}
+	if n.sum != "" && sum != n.sum {
+		return fmt.Errorf("dependency %s: checksum mismatch: the cached package %s has sum %s but kcl.mod.lock says %s (remove the cache entry to download it again, or run 'kpm update' to accept it)", n.name, n.dir, sum, n.sum)
+	}
+	n.sum = sum
+	return nil
+}
+
+// download pulls the package into a temporary directory next to the cache, verifies it and
+// renames it into place under the cache lock.
+func (r *resolver) download(ctx context.Context, n *node, skipSum bool) error {
+	f, err := r.getFetcher()
+	if err != nil {
+		return err
+	}
+	s := r.opts.Settings
+	tmpRoot := filepath.Join(s.PkgPath, ".kpm", "tmp")
+	if err := os.MkdirAll(tmpRoot, 0o755); err != nil {
+		return fmt.Errorf("dependency %s: create %s: %w", n.name, tmpRoot, pathErr(err))
+	}
+	tmpParent, err := os.MkdirTemp(tmpRoot, n.ref.Base()+"_"+n.ref.Tag+"-*")
+	if err != nil {
+		return fmt.Errorf("dependency %s: %w", n.name, pathErr(err))
+	}
+	defer os.RemoveAll(tmpParent)
+	tmp := filepath.Join(tmpParent, "pkg")
+	r.progress("downloading %s", n.ref)
+	pulled, err := f.Pull(ctx, n.ref, tmp)
+	if err != nil {
+		return fmt.Errorf("dependency %s: %w", n.name, err)
+	}
+	sum, err := PackageSum(tmp)
+	if err != nil {
+		return fmt.Errorf("dependency %s: %w", n.name, err)
+	}
+	if !skipSum {
+		if pulled.Sum != "" && pulled.Sum != sum {
+			return fmt.Errorf("dependency %s: checksum mismatch: %s has sum %s but its manifest says %s", n.name, n.ref, sum, pulled.Sum)
+		}
+		if n.sum != "" && n.sum != sum {
+			return fmt.Errorf("dependency %s: checksum mismatch: %s has sum %s but kcl.mod.lock says %s", n.name, n.ref, sum, n.sum)
+		}
+	}
+	unlock, err := LockCache(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if isDir(n.dir) {
+		// Another resolver (goroutine or process) got there first: use its copy.
+		return r.checkCached(n, skipSum)
+	}
+	if err := os.Rename(tmp, n.dir); err != nil {
+		return fmt.Errorf("dependency %s: move into the package cache %s: %w", n.name, n.dir, pathErr(err))
+	}
+	n.sum = sum
+	n.digest = pulled.Digest
+	r.mu.Lock()
+	r.res.Downloaded = append(r.res.Downloaded, n.ref.String())
+	r.mu.Unlock()
+	return nil
+}
+
+// selectVersions picks one node per import name (highest version among the requests with the
+// winning source) and keeps the dependencies reachable from the root through chosen nodes.
+func (r *resolver) selectVersions(root *ModFile, rootDir string) error {
+	chosen := map[string]*node{}
+	names := make([]string, 0, len(r.reqs))
+	for n := range r.reqs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, imp := range names {
+		reqs := r.reqs[imp]
+		// The source: the root's declaration wins, else the first request (breadth first).
+		key := reqs[0].key
+		for _, q := range reqs {
+			if q.direct {
+				key = q.key
+				break
+			}
+		}
+		var best *node
+		seen := map[string]bool{}
+		var requested []Requirement
+		for _, q := range reqs {
+			n := r.nodes[imp][q.vk]
+			if q.key != key {
+				r.res.Messages = append(r.res.Messages, fmt.Sprintf("%s: ignoring %s requested by %s (a different source than the one chosen)", imp, strings.TrimPrefix(q.key, "oci:"), q.by))
+				continue
+			}
+			requested = append(requested, Requirement{By: q.by, Version: n.version})
+			seen[n.version] = true
+			if best == nil || CompareVersions(n.version, best.version) > 0 {
+				best = n
+			}
+		}
+		chosen[imp] = best
+		if len(seen) > 1 {
+			c := Choice{Name: imp, Chosen: best.version, Requested: requested}
+			r.res.Choices = append(r.res.Choices, c)
+			r.res.Messages = append(r.res.Messages, c.String())
+		}
+	}
+	// Keep what is reachable from the root through chosen versions.
+	var walk func(mf *ModFile, by string, direct bool)
+	walk = func(mf *ModFile, by string, direct bool) {
+		if mf == nil {
+			return
+		}
+		for _, d := range mf.Dependencies {
+			imp := d.ImportName()
+			n := chosen[imp]
+			if n == nil {
+				continue
+			}
+			if rd, ok := r.res.Deps[imp]; ok {
+				rd.Direct = rd.Direct || direct
+				if !contains(rd.RequiredBy, by) {
+					rd.RequiredBy = append(rd.RequiredBy, by)
+				}
+				continue
+			}
+			rd := &ResolvedDep{
+				Name: n.name, ImportName: imp, Package: n.pkgName, Version: n.version, Source: n.source,
+				Dir: n.dir, Sum: n.sum, Digest: n.digest, Direct: direct, RequiredBy: []string{by},
+			}
+			if n.source == SourcePath {
+				rd.Reference = n.dir
+			} else {
+				rd.Reference = n.ref.String()
+			}
+			r.res.Deps[imp] = rd
+			walk(n.mod, n.pkgName, false)
+		}
+	}
+	rootName := root.Name()
+	if rootName == "" {
+		rootName = filepath.Base(rootDir)
+	}
+	walk(root, rootName, true)
+	// Remember the node per dep for the lock.
+	r.chosen = chosen
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// newLock builds the lock file of the resolution.
+func (r *resolver) newLock() *LockFile {
+	lf := &LockFile{Dependencies: map[string]*LockedDep{}}
+	for imp, rd := range r.res.Deps {
+		n := r.chosen[imp]
+		l := &LockedDep{Name: rd.Package, Version: rd.Version}
+		if rd.Version != "" {
+			l.FullName = rd.Package + "_" + rd.Version
+		}
+		switch rd.Source {
+		case SourceRegistry, SourceOCI:
+			l.Sum = rd.Sum
+			l.Reg, l.Repo, l.OCITag = n.ref.Registry, n.ref.Repo, n.ref.Tag
+		case SourceGit:
+			l.Sum = rd.Sum
+			l.URL = n.gitDep.Git.Value
+			l.Commit, l.GitTag, l.Branch = n.gitDep.Commit.Value, n.gitDep.Tag.Value, n.gitDep.Branch.Value
+		}
+		lf.Dependencies[rd.Name] = l
+	}
+	return lf
+}
+
+// parseOCIURL parses "oci://host/repo[?tag=x]" into an OCIRef.
+func parseOCIURL(s string) (OCIRef, error) {
+	if err := checkOCIURL(s); err != nil {
+		return OCIRef{}, fmt.Errorf("invalid oci URL %q: %v", s, err)
+	}
+	rest := strings.TrimPrefix(s, "oci://")
+	var tag string
+	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		q := rest[i+1:]
+		rest = rest[:i]
+		for _, kv := range strings.Split(q, "&") {
+			if v, ok := strings.CutPrefix(kv, "tag="); ok {
+				tag = v
+			}
+		}
+	}
+	host, repo, _ := strings.Cut(rest, "/")
+	return OCIRef{Registry: host, Repo: strings.TrimSuffix(repo, "/"), Tag: tag}, nil
+}
