@@ -1,0 +1,878 @@
+package syntax
+
+// Expression parsing. Precedence, lowest first:
+//
+//	lambda, x if c else y
+//	or
+//	and
+//	not
+//	in, not in, is, is not, <, <=, >, >=, !=, ==   (chained)
+//	|
+//	^
+//	&
+//	<<, >>
+//	+, -
+//	*, /, //, %
+//	+x, -x, ~x
+//	**                                             (right-assoc, binds tighter than unary on its left)
+//	primary: x.y  x?.y  x[i]  x?[i]  f(...)  Name {...}
+
+func (p *parser) bad(from Pos) *BadExpr {
+	return &BadExpr{Span: p.span(from)}
+}
+
+// broken reports whether a token on a new line must end the current
+// expression (inside config and list entries, where a line break separates
+// entries).
+func (p *parser) broken() bool { return p.stopNL && p.tok.nl }
+
+// parseTest parses a full expression: ternary or lambda.
+func (p *parser) parseTest() Expr {
+	if !p.enter() {
+		return p.bad(p.tok.pos)
+	}
+	defer p.leave()
+	if p.tok.kind == LAMBDA {
+		return p.parseLambda()
+	}
+	from := p.tok.pos
+	x := p.parseOrTest()
+	if p.tok.kind == IF && !p.broken() {
+		p.next()
+		cond := p.parseOrTest()
+		if p.tok.kind != ELSE {
+			p.errorExpected("'else' in conditional expression")
+			return &IfExpr{Span: p.span(from), Body: x, Cond: cond, Orelse: p.bad(p.tok.pos)}
+		}
+		p.next()
+		orelse := p.parseTest()
+		return &IfExpr{Span: p.span(from), Body: x, Cond: cond, Orelse: orelse}
+	}
+	return x
+}
+
+// parseOrTest parses `or` and everything tighter (no ternary).
+func (p *parser) parseOrTest() Expr {
+	from := p.tok.pos
+	x := p.parseAndTest()
+	for p.tok.kind == KW_OR && !p.broken() {
+		opPos := p.tok.pos
+		p.next()
+		y := p.parseAndTest()
+		x = &BinaryExpr{Span: p.span(from), X: x, Op: KW_OR, OpPos: opPos, Y: y}
+	}
+	return x
+}
+
+func (p *parser) parseAndTest() Expr {
+	from := p.tok.pos
+	x := p.parseNotTest()
+	for p.tok.kind == KW_AND && !p.broken() {
+		opPos := p.tok.pos
+		p.next()
+		y := p.parseNotTest()
+		x = &BinaryExpr{Span: p.span(from), X: x, Op: KW_AND, OpPos: opPos, Y: y}
+	}
+	return x
+}
+
+func (p *parser) parseNotTest() Expr {
+	if p.tok.kind == KW_NOT {
+		if !p.enter() {
+			return p.bad(p.tok.pos)
+		}
+		defer p.leave()
+		from := p.tok.pos
+		p.next()
+		x := p.parseNotTest()
+		return &UnaryExpr{Span: p.span(from), Op: KW_NOT, X: x}
+	}
+	return p.parseComparison()
+}
+
+func (p *parser) compareOp() (Token, bool) {
+	if p.broken() {
+		return ILLEGAL, false
+	}
+	switch k := p.tok.kind; k {
+	case LT, GT, LE, GE, EQ, NE, IN:
+		p.next()
+		return k, true
+	case IS:
+		p.next()
+		if p.got(KW_NOT) {
+			return IS_NOT, true
+		}
+		return IS, true
+	case KW_NOT:
+		if p.peek().kind == IN {
+			p.next()
+			p.next()
+			return NOT_IN, true
+		}
+	}
+	return ILLEGAL, false
+}
+
+func (p *parser) parseComparison() Expr {
+	from := p.tok.pos
+	x := p.parseBinary(1)
+	var c *CompareExpr
+	for {
+		op, ok := p.compareOp()
+		if !ok {
+			break
+		}
+		y := p.parseBinary(1)
+		if c == nil {
+			c = &CompareExpr{Left: x}
+		}
+		c.Ops = append(c.Ops, op)
+		c.Comparators = append(c.Comparators, y)
+	}
+	if c == nil {
+		return x
+	}
+	c.Span = p.span(from)
+	return c
+}
+
+func binaryPrec(k Token) int {
+	switch k {
+	case OR:
+		return 1
+	case XOR:
+		return 2
+	case AND:
+		return 3
+	case SHL, SHR:
+		return 4
+	case ADD, SUB:
+		return 5
+	case MUL, DIV, FLOORDIV, MOD:
+		return 6
+	}
+	return 0
+}
+
+// parseBinary parses left-associative binary operators of precedence >= min.
+func (p *parser) parseBinary(min int) Expr {
+	if !p.enter() {
+		return p.bad(p.tok.pos)
+	}
+	defer p.leave()
+	from := p.tok.pos
+	x := p.parseUnary()
+	for {
+		prec := binaryPrec(p.tok.kind)
+		if prec < min || prec == 0 || p.broken() {
+			return x
+		}
+		op, opPos := p.tok.kind, p.tok.pos
+		p.next()
+		y := p.parseBinary(prec + 1)
+		x = &BinaryExpr{Span: p.span(from), X: x, Op: op, OpPos: opPos, Y: y}
+	}
+}
+
+func (p *parser) parseUnary() Expr {
+	switch k := p.tok.kind; k {
+	case ADD, SUB, INVERT:
+		if !p.enter() {
+			return p.bad(p.tok.pos)
+		}
+		defer p.leave()
+		from := p.tok.pos
+		p.next()
+		x := p.parseUnary()
+		return &UnaryExpr{Span: p.span(from), Op: k, X: x}
+	}
+	return p.parsePower()
+}
+
+func (p *parser) parsePower() Expr {
+	from := p.tok.pos
+	x := p.parsePrimary()
+	if p.tok.kind == POW && !p.broken() {
+		opPos := p.tok.pos
+		p.next()
+		y := p.parseUnary()
+		return &BinaryExpr{Span: p.span(from), X: x, Op: POW, OpPos: opPos, Y: y}
+	}
+	return x
+}
+
+// saveFlags resets the line-sensitivity flags inside explicit delimiters and
+// returns a function restoring them.
+func (p *parser) nest(stopNL bool) func() {
+	s1, s2 := p.stopNL, p.noBrace
+	p.stopNL, p.noBrace = stopNL, false
+	return func() { p.stopNL, p.noBrace = s1, s2 }
+}
+
+func (p *parser) parsePrimary() Expr {
+	if !p.enter() {
+		return p.bad(p.tok.pos)
+	}
+	defer p.leave()
+	x := p.parseOperand()
+	return p.parsePostfix(x)
+}
+
+func (p *parser) parsePostfix(x Expr) Expr {
+	from := x.Pos()
+	for !p.broken() {
+		switch p.tok.kind {
+		case DOT:
+			p.next()
+			if p.tok.kind != IDENT {
+				p.errorExpected("a name after '.'")
+				return x
+			}
+			n := p.ident()
+			if id, ok := x.(*Ident); ok {
+				id.Names = append(id.Names, n.Names[0])
+				id.NameSpans = append(id.NameSpans, n.Span)
+				id.Span.To = n.End()
+				continue
+			}
+			x = &SelectorExpr{Span: p.span(from), X: x, Attr: n}
+		case QUESTION:
+			pk := p.peek()
+			switch pk.kind {
+			case DOT:
+				p.next()
+				p.next()
+				if p.tok.kind != IDENT {
+					p.errorExpected("a name after '?.'")
+					return x
+				}
+				n := p.ident()
+				x = &SelectorExpr{Span: p.span(from), X: x, Attr: n, HasQuestion: true}
+			case LBRACK:
+				p.next()
+				x = p.parseSubscript(x, true)
+			default:
+				return x
+			}
+		case LBRACK:
+			x = p.parseSubscript(x, false)
+		case LPAREN:
+			lp := p.tok.pos
+			p.next()
+			restore := p.nest(false)
+			args, kws := p.parseArgs(RPAREN)
+			restore()
+			rp := p.tok.pos
+			p.expect(RPAREN, "to close the call")
+			x = &CallExpr{Span: p.span(from), Func: x, Args: args, Keywords: kws, Lparen: lp, Rparen: rp}
+		case LBRACE:
+			if p.noBrace {
+				return x
+			}
+			switch f := x.(type) {
+			case *Ident:
+				cfg := p.parseConfigOrComp()
+				x = &SchemaExpr{Span: p.span(from), Name: f, Config: cfg}
+			case *CallExpr:
+				id, ok := f.Func.(*Ident)
+				if !ok {
+					return x
+				}
+				cfg := p.parseConfigOrComp()
+				x = &SchemaExpr{Span: p.span(from), Name: id, Args: f.Args, Kwargs: f.Keywords, Config: cfg}
+			default:
+				return x
+			}
+		default:
+			return x
+		}
+	}
+	return x
+}
+
+// parseSubscript parses `[index]` or `[lower:upper:step]`; the current token is '['.
+func (p *parser) parseSubscript(x Expr, question bool) Expr {
+	from := x.Pos()
+	p.next() // [
+	restore := p.nest(false)
+	defer restore()
+	s := &SubscriptExpr{X: x, HasQuestion: question}
+	var first Expr
+	if p.tok.kind != COLON {
+		if p.tok.kind == RBRACK {
+			p.errorExpected("an index or slice")
+		} else {
+			first = p.parseTest()
+		}
+	}
+	if p.tok.kind == COLON {
+		s.IsSlice = true
+		s.Lower = first
+		p.next()
+		if p.tok.kind != COLON && p.tok.kind != RBRACK {
+			s.Upper = p.parseTest()
+		}
+		if p.got(COLON) {
+			if p.tok.kind != RBRACK {
+				s.Step = p.parseTest()
+			}
+		}
+	} else {
+		s.Index = first
+	}
+	p.expect(RBRACK, "to close the subscript")
+	s.Span = p.span(from)
+	return s
+}
+
+// parseArgs parses call arguments up to closer (not consumed).
+func (p *parser) parseArgs(closer Token) ([]Expr, []*Keyword) {
+	var args []Expr
+	var kws []*Keyword
+	for p.tok.kind != closer && p.tok.kind != EOF {
+		from := p.tok.pos
+		var a Expr
+		switch p.tok.kind {
+		case MUL:
+			p.next()
+			a = &StarredExpr{X: p.parseOrTest()}
+			a.(*StarredExpr).Span = p.span(from)
+		case POW:
+			p.next()
+			a = &DoubleStarredExpr{X: p.parseOrTest()}
+			a.(*DoubleStarredExpr).Span = p.span(from)
+		default:
+			a = p.parseTest()
+		}
+		if p.tok.kind == ASSIGN {
+			id, ok := a.(*Ident)
+			if !ok || len(id.Names) != 1 {
+				p.errorAt(a.Pos(), a.End(), "keyword argument name must be a plain name")
+			}
+			p.next()
+			v := p.parseTest()
+			if ok {
+				kws = append(kws, &Keyword{Span: p.span(from), Name: id, Value: v})
+			}
+		} else {
+			if len(kws) > 0 {
+				p.errorAt(a.Pos(), a.End(), "positional argument follows keyword argument")
+			}
+			args = append(args, a)
+		}
+		if !p.got(COMMA) {
+			if p.tok.kind != closer {
+				p.errorExpected("',' or '" + closer.String() + "' in argument list")
+				p.skipTo(closer)
+			}
+			break
+		}
+	}
+	return args, kws
+}
+
+// skipTo skips tokens up to (not including) closer, at the current bracket
+// depth, stopping at end of line or file.
+func (p *parser) skipTo(closer Token) {
+	depth := 0
+	for {
+		switch p.tok.kind {
+		case EOF, NEWLINE, DEDENT, INDENT:
+			return
+		case LPAREN, LBRACK, LBRACE:
+			depth++
+		case RPAREN, RBRACK, RBRACE:
+			if depth == 0 {
+				if p.tok.kind == closer {
+					return
+				}
+				return
+			}
+			depth--
+		}
+		p.next()
+	}
+}
+
+func (p *parser) parseOperand() Expr {
+	from := p.tok.pos
+	switch p.tok.kind {
+	case IDENT:
+		return p.ident()
+	case INT, FLOAT:
+		return p.parseNumber()
+	case STRING:
+		x := p.parseStringTok(p.tok)
+		p.next()
+		return x
+	case TRUE, FALSE, NONE, UNDEFINED:
+		k := map[Token]ConstKind{TRUE: ConstTrue, FALSE: ConstFalse, NONE: ConstNone, UNDEFINED: ConstUndefined}[p.tok.kind]
+		p.next()
+		return &NameConstant{Span: p.span(from), Value: k}
+	case LPAREN:
+		p.next()
+		restore := p.nest(false)
+		if p.tok.kind == RPAREN {
+			p.errorAt(from, p.tok.end, "empty parentheses are not an expression")
+			p.next()
+			restore()
+			return p.bad(from)
+		}
+		x := p.parseTest()
+		restore()
+		p.expect(RPAREN, "to close '(' at "+from.String())
+		return &ParenExpr{Span: p.span(from), X: x}
+	case LBRACK:
+		return p.parseList()
+	case LBRACE:
+		return p.parseConfigOrComp()
+	case LAMBDA:
+		return p.parseLambda()
+	case ALL, ANY, MAP, FILTER:
+		return p.parseQuant()
+	case ILLEGAL:
+		p.next()
+		return p.bad(from)
+	}
+	p.errorExpected("an expression")
+	// leave NEWLINE/closers/EOF for the caller; skip anything else
+	switch p.tok.kind {
+	case NEWLINE, EOF, DEDENT, INDENT, RPAREN, RBRACK, RBRACE, COMMA, COLON:
+	default:
+		p.next()
+	}
+	return p.bad(from)
+}
+
+func (p *parser) parseNumber() Expr {
+	t := p.tok
+	p.next()
+	n := &NumberLit{Span: Span{From: t.pos, To: t.end}, IsFloat: t.kind == FLOAT}
+	raw := t.lit
+	for _, suf := range unitSuffixes {
+		if len(raw) > len(suf) && raw[len(raw)-len(suf):] == suf && !isHexLit(raw) {
+			n.Suffix = suf
+			raw = raw[:len(raw)-len(suf)]
+			break
+		}
+	}
+	n.Raw = raw
+	var err error
+	if n.IsFloat {
+		n.Float, err = parseFloat(raw)
+	} else {
+		n.Int, err = parseInt(raw)
+	}
+	if err != nil {
+		p.errorAt(t.pos, t.end, "%s", err.Error())
+	}
+	return n
+}
+
+func isHexLit(s string) bool {
+	return len(s) > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
+}
+
+func (p *parser) parseLambda() Expr {
+	from := p.tok.pos
+	p.next() // lambda
+	l := &LambdaExpr{}
+	for p.tok.kind == IDENT {
+		l.Params = append(l.Params, p.parseParam(true))
+		if !p.got(COMMA) {
+			break
+		}
+	}
+	if p.got(ARROW) {
+		l.ReturnType = p.parseType()
+	}
+	if p.tok.kind != LBRACE {
+		if len(l.Params) == 0 && l.ReturnType == nil {
+			p.errorExpected("a parameter name or '{' after 'lambda'")
+		} else {
+			p.errorExpected("'{' to start the lambda body")
+		}
+		l.Span = p.span(from)
+		return l
+	}
+	if p.peeked == nil {
+		p.s.markBlock()
+	}
+	open := p.tok.pos
+	p.next()
+	restore := p.nest(false)
+	p.lambdaDepth++
+	l.Body = p.parseStmtList(ctxLambda, RBRACE)
+	p.lambdaDepth--
+	restore()
+	if p.tok.kind != RBRACE {
+		p.quiet = false
+		p.errorAt(p.tok.pos, p.tok.end, "expected '}' to close the lambda body opened at %s, found %s", open, describe(p.tok))
+	} else {
+		p.next()
+	}
+	l.Span = p.span(from)
+	return l
+}
+
+func (p *parser) parseQuant() Expr {
+	from := p.tok.pos
+	q := &QuantExpr{}
+	switch p.tok.kind {
+	case ANY:
+		q.Op = QuantAny
+	case MAP:
+		q.Op = QuantMap
+	case FILTER:
+		q.Op = QuantFilter
+	}
+	kw := p.tok.kind.String()
+	p.next()
+	for p.tok.kind == IDENT {
+		q.Vars = append(q.Vars, p.ident())
+		if !p.got(COMMA) {
+			break
+		}
+	}
+	if len(q.Vars) == 0 {
+		p.errorExpected("a loop variable after '" + kw + "'")
+	} else if len(q.Vars) > 2 {
+		p.errorAt(q.Vars[2].Pos(), q.Vars[len(q.Vars)-1].End(), "%s takes at most two loop variables", kw)
+	}
+	p.expect(IN, "after the loop variables of '"+kw+"'")
+	saveNB := p.noBrace
+	p.noBrace = true
+	q.Target = p.parseOrTest()
+	p.noBrace = saveNB
+	open := p.tok.pos
+	if p.tok.kind != LBRACE {
+		p.errorExpected("'{' after the target of '" + kw + "'")
+		q.Test = p.bad(p.tok.pos)
+		q.Span = p.span(from)
+		return q
+	}
+	p.next()
+	restore := p.nest(false)
+	q.Test = p.parseOrTest()
+	if p.got(IF) {
+		q.IfCond = p.parseOrTest()
+	}
+	restore()
+	if p.tok.kind != RBRACE {
+		p.errorAt(p.tok.pos, p.tok.end, "expected '}' to close the '%s' body opened at %s, found %s", kw, open, describe(p.tok))
+		p.skipTo(RBRACE)
+	}
+	p.got(RBRACE)
+	q.Span = p.span(from)
+	return q
+}
+
+// parseCompClauses parses `for ... in ... [if ...]` clauses.
+func (p *parser) parseCompClauses() []*CompClause {
+	var list []*CompClause
+	for p.tok.kind == FOR {
+		from := p.tok.pos
+		p.next()
+		c := &CompClause{}
+		for p.tok.kind == IDENT {
+			c.Targets = append(c.Targets, p.ident())
+			if !p.got(COMMA) {
+				break
+			}
+		}
+		if len(c.Targets) == 0 {
+			p.errorExpected("a loop variable after 'for'")
+		} else if len(c.Targets) > 2 {
+			p.errorAt(c.Targets[2].Pos(), c.Targets[len(c.Targets)-1].End(), "a comprehension takes at most two loop variables")
+		}
+		p.expect(IN, "after the loop variables")
+		c.Iter = p.parseOrTest()
+		for p.tok.kind == IF {
+			p.next()
+			c.Ifs = append(c.Ifs, p.parseOrTest())
+		}
+		c.Span = p.span(from)
+		list = append(list, c)
+	}
+	return list
+}
+
+// sepOrEnd handles what follows an element of a list or config: a comma,
+// the closer, or an element on a new line. It returns false when the
+// sequence ends.
+func (p *parser) sepOrEnd(closer Token, what string) bool {
+	if p.got(COMMA) {
+		return true
+	}
+	if p.tok.kind == closer || p.tok.kind == EOF {
+		return false
+	}
+	if p.tok.nl {
+		return true
+	}
+	p.errorExpected("',' or '" + closer.String() + "' " + what)
+	// skip to the next separator at this level
+	depth := 0
+	for p.tok.kind != EOF {
+		switch p.tok.kind {
+		case LPAREN, LBRACK, LBRACE:
+			depth++
+		case RPAREN, RBRACK, RBRACE:
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case COMMA:
+			if depth == 0 {
+				p.next()
+				return true
+			}
+		}
+		p.next()
+		if depth == 0 && p.tok.nl {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) parseList() Expr {
+	from := p.tok.pos
+	p.next() // [
+	restore := p.nest(true)
+	defer restore()
+	var elts []Expr
+	for p.tok.kind != RBRACK && p.tok.kind != EOF {
+		before := p.tok.pos.Offset
+		e := p.parseListElt()
+		elts = append(elts, e)
+		if len(elts) == 1 && p.tok.kind == FOR {
+			if _, ok := e.(*ListIfItem); !ok {
+				gens := p.parseCompClauses()
+				p.expectClose(RBRACK, from, "list comprehension")
+				return &ListComp{Span: p.span(from), Elt: e, Generators: gens}
+			}
+		}
+		if !p.sepOrEnd(RBRACK, "in list") {
+			break
+		}
+		if p.tok.pos.Offset == before {
+			p.next()
+		}
+	}
+	p.expectClose(RBRACK, from, "list")
+	return &ListExpr{Span: p.span(from), Elts: elts}
+}
+
+func (p *parser) expectClose(k Token, open Pos, what string) {
+	if p.tok.kind == k {
+		p.next()
+		return
+	}
+	p.errorAt(p.tok.pos, p.tok.end, "expected '%s' to close the %s opened at %s, found %s", k, what, open, describe(p.tok))
+}
+
+func (p *parser) parseListElt() Expr {
+	switch p.tok.kind {
+	case IF:
+		return p.parseListIf(p.tok.pos.Col)
+	case MUL:
+		from := p.tok.pos
+		p.next()
+		x := p.parseOrTest()
+		return &StarredExpr{Span: p.span(from), X: x}
+	}
+	return p.parseTest()
+}
+
+// belongs reports whether the current token continues an inline `if`
+// opened at column col: same line, or a new line indented further.
+func (p *parser) belongs(col int) bool {
+	return !p.tok.nl || p.tok.pos.Col > col
+}
+
+// parseListIf parses `if c: a, b elif d: e else: f` inside a list; the
+// current token is IF or ELIF.
+func (p *parser) parseListIf(col int) Expr {
+	if !p.enter() {
+		return p.bad(p.tok.pos)
+	}
+	defer p.leave()
+	from := p.tok.pos
+	p.next()
+	it := &ListIfItem{Cond: p.parseOrTest()}
+	p.expect(COLON, "after the condition of an inline 'if'")
+	it.Exprs = p.listIfBody(col)
+	switch p.tok.kind {
+	case ELIF:
+		if p.tok.nl && p.tok.pos.Col != col {
+			break
+		}
+		it.Orelse = p.parseListIf(col)
+	case ELSE:
+		if p.tok.nl && p.tok.pos.Col != col {
+			break
+		}
+		efrom := p.tok.pos
+		p.next()
+		p.expect(COLON, "after 'else'")
+		exprs := p.listIfBody(col)
+		it.Orelse = &ListExpr{Span: p.span(efrom), Elts: exprs}
+	}
+	it.Span = p.span(from)
+	return it
+}
+
+func (p *parser) listIfBody(col int) []Expr {
+	var exprs []Expr
+	for p.tok.kind != RBRACK && p.tok.kind != EOF && p.tok.kind != ELIF && p.tok.kind != ELSE {
+		if len(exprs) > 0 && !p.belongs(col) {
+			break
+		}
+		before := p.tok.pos.Offset
+		exprs = append(exprs, p.parseListElt())
+		if p.tok.kind == COMMA {
+			p.next()
+			if !p.belongs(col) {
+				break
+			}
+			continue
+		}
+		if p.tok.kind == RBRACK || p.tok.kind == ELIF || p.tok.kind == ELSE || !p.tok.nl || !p.belongs(col) {
+			break
+		}
+		if p.tok.pos.Offset == before {
+			break
+		}
+	}
+	if len(exprs) == 0 {
+		p.errorExpected("an element after ':'")
+	}
+	return exprs
+}
+
+// parseConfigOrComp parses `{...}`: a config or a dict comprehension.
+func (p *parser) parseConfigOrComp() Expr {
+	from := p.tok.pos
+	p.next() // {
+	restore := p.nest(true)
+	defer restore()
+	var entries []*ConfigEntry
+	for p.tok.kind != RBRACE && p.tok.kind != EOF {
+		before := p.tok.pos.Offset
+		e := p.parseConfigEntry()
+		entries = append(entries, e)
+		if len(entries) == 1 && p.tok.kind == FOR && e.Key != nil {
+			gens := p.parseCompClauses()
+			p.expectClose(RBRACE, from, "dict comprehension")
+			return &DictComp{Span: p.span(from), Key: e.Key, Value: e.Value, Op: e.Op, Generators: gens}
+		}
+		if !p.sepOrEnd(RBRACE, "in config") {
+			break
+		}
+		if p.tok.pos.Offset == before {
+			p.next()
+		}
+	}
+	p.expectClose(RBRACE, from, "config")
+	return &ConfigExpr{Span: p.span(from), Entries: entries}
+}
+
+func (p *parser) parseConfigEntry() *ConfigEntry {
+	from := p.tok.pos
+	switch p.tok.kind {
+	case IF:
+		x := p.parseConfigIf(p.tok.pos.Col)
+		return &ConfigEntry{Span: p.span(from), Value: x}
+	case POW:
+		p.next()
+		x := p.parseOrTest()
+		d := &DoubleStarredExpr{Span: p.span(from), X: x}
+		return &ConfigEntry{Span: p.span(from), Value: d}
+	}
+	e := &ConfigEntry{}
+	e.Key = p.parseOrTest()
+	switch p.tok.kind {
+	case COLON:
+		e.Op = OpUnion
+	case ASSIGN:
+		e.Op = OpOverride
+	case ADD_ASSIGN:
+		e.Op = OpInsert
+		if s, ok := e.Key.(*SubscriptExpr); ok && !s.IsSlice && !s.HasQuestion {
+			if _, isID := s.X.(*Ident); isID {
+				e.Key, e.InsertIndex = s.X, s.Index
+			}
+		}
+	default:
+		if _, bad := e.Key.(*BadExpr); !bad {
+			p.errorExpected("':', '=' or '+=' after config key")
+		}
+		e.Value = p.bad(p.tok.pos)
+		e.Span = p.span(from)
+		return e
+	}
+	p.next()
+	e.Value = p.parseTest()
+	e.Span = p.span(from)
+	return e
+}
+
+func (p *parser) parseConfigIf(col int) Expr {
+	if !p.enter() {
+		return p.bad(p.tok.pos)
+	}
+	defer p.leave()
+	from := p.tok.pos
+	p.next() // if / elif
+	it := &ConfigIfEntry{Cond: p.parseOrTest()}
+	p.expect(COLON, "after the condition of an inline 'if'")
+	it.Entries = p.configIfBody(col)
+	switch p.tok.kind {
+	case ELIF:
+		if p.tok.nl && p.tok.pos.Col != col {
+			break
+		}
+		it.Orelse = p.parseConfigIf(col)
+	case ELSE:
+		if p.tok.nl && p.tok.pos.Col != col {
+			break
+		}
+		efrom := p.tok.pos
+		p.next()
+		p.expect(COLON, "after 'else'")
+		entries := p.configIfBody(col)
+		it.Orelse = &ConfigExpr{Span: p.span(efrom), Entries: entries}
+	}
+	it.Span = p.span(from)
+	return it
+}
+
+func (p *parser) configIfBody(col int) []*ConfigEntry {
+	var entries []*ConfigEntry
+	for p.tok.kind != RBRACE && p.tok.kind != EOF && p.tok.kind != ELIF && p.tok.kind != ELSE {
+		if len(entries) > 0 && !p.belongs(col) {
+			break
+		}
+		before := p.tok.pos.Offset
+		entries = append(entries, p.parseConfigEntry())
+		if p.tok.kind == COMMA {
+			p.next()
+			if !p.belongs(col) {
+				break
+			}
+			continue
+		}
+		if p.tok.kind == RBRACE || p.tok.kind == ELIF || p.tok.kind == ELSE || !p.tok.nl || !p.belongs(col) {
+			break
+		}
+		if p.tok.pos.Offset == before {
+			break
+		}
+	}
+	if len(entries) == 0 {
+		p.errorExpected("a config entry after ':'")
+	}
+	return entries
+}

@@ -1,0 +1,300 @@
+package syntax
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+func parseInt(raw string) (int64, error) {
+	base := 10
+	digits := raw
+	if len(raw) > 1 && raw[0] == '0' {
+		switch raw[1] {
+		case 'x', 'X':
+			base, digits = 16, raw[2:]
+		case 'o', 'O':
+			base, digits = 8, raw[2:]
+		case 'b', 'B':
+			base, digits = 2, raw[2:]
+		}
+	}
+	v, err := strconv.ParseUint(digits, base, 64)
+	if err != nil || v > 1<<63-1 {
+		return 0, fmt.Errorf("integer literal %s is too large (integers are 64-bit)", raw)
+	}
+	return int64(v), nil
+}
+
+func parseFloat(raw string) (float64, error) {
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil {
+		return v, fmt.Errorf("float literal %s is out of range", raw)
+	}
+	return v, nil
+}
+
+// posAfter returns the position of byte offset off, which lies after from
+// (a position in the same source), counting the line breaks in between.
+func (p *parser) posAfter(from Pos, off int) Pos {
+	line, col := from.Line, from.Col
+	if off > len(p.src) {
+		off = len(p.src)
+	}
+	for i := from.Offset; i < off; i++ {
+		c := p.src[i]
+		if c == '\n' || c == '\r' && (i+1 >= len(p.src) || p.src[i+1] != '\n') {
+			line++
+			col = 1
+			continue
+		}
+		col++
+	}
+	return Pos{Offset: off, Line: line, Col: col}
+}
+
+// parseStringTok turns a STRING token into a *StringLit, or a
+// *JoinedString when it contains ${...} interpolation. It does not advance.
+func (p *parser) parseStringTok(t token) Expr {
+	lit := t.lit
+	i := 0
+	raw := false
+	if lit != "" && (lit[0] == 'r' || lit[0] == 'R') {
+		raw, i = true, 1
+	}
+	if len(lit) < i+2 {
+		return &BadExpr{Span: Span{t.pos, t.end}}
+	}
+	q := lit[i]
+	long := len(lit)-i >= 6 && lit[i+1] == q && lit[i+2] == q
+	qn := 1
+	if long {
+		qn = 3
+	}
+	body := lit[i+qn : len(lit)-qn]
+	bodyOff := t.pos.Offset + i + qn
+	sp := Span{From: t.pos, To: t.end}
+	if raw {
+		return &StringLit{Span: sp, Value: body, Raw: lit, IsLong: long, IsRaw: true, Quote: q}
+	}
+
+	var parts []Expr
+	var b strings.Builder
+	segStart := 0 // body offset where the current literal segment starts
+	flush := func(end int) {
+		if b.Len() > 0 {
+			from := p.posAfter(t.pos, bodyOff+segStart)
+			to := p.posAfter(from, bodyOff+end)
+			parts = append(parts, &StringLit{Span: Span{from, to}, Value: b.String(), IsLong: long, Quote: q})
+			b.Reset()
+		}
+	}
+	for j := 0; j < len(body); {
+		c := body[j]
+		switch {
+		case c == '\\' && j+1 < len(body):
+			n := p.escape(body, j, &b, t.pos, bodyOff)
+			j += n
+			continue
+		case c == '$' && j+2 < len(body) && body[j+1] == '$' && body[j+2] == '{':
+			b.WriteString("${")
+			j += 3
+			continue
+		case c == '$' && j+1 < len(body) && body[j+1] == '{':
+			end, colon := interpolationEnd(body, j+2)
+			if end < 0 {
+				pos := p.posAfter(t.pos, bodyOff+j)
+				p.errorAt(pos, pos, "unterminated string interpolation: '${' has no matching '}'")
+				b.WriteString(body[j:])
+				j = len(body)
+				continue
+			}
+			flush(j)
+			exprEnd := end
+			spec := ""
+			if colon >= 0 {
+				exprEnd = colon
+				spec = strings.TrimSpace(body[colon+1 : end])
+			}
+			from := p.posAfter(t.pos, bodyOff+j)
+			x := p.parseInterpolation(from, bodyOff+j+2, bodyOff+exprEnd)
+			to := p.posAfter(from, bodyOff+end+1)
+			parts = append(parts, &FormattedValue{Span: Span{from, to}, Value: x, FormatSpec: spec})
+			j = end + 1
+			segStart = j
+			continue
+		}
+		b.WriteByte(c)
+		j++
+	}
+	if parts == nil {
+		return &StringLit{Span: sp, Value: b.String(), Raw: lit, IsLong: long, Quote: q}
+	}
+	flush(len(body))
+	return &JoinedString{Span: sp, Parts: parts, Raw: lit, IsLong: long, Quote: q}
+}
+
+// interpolationEnd finds the '}' closing an interpolation whose expression
+// starts at body[start], and the offset of a top-level ':' introducing a
+// format spec (-1 when absent). It returns end -1 when there is none.
+func interpolationEnd(body string, start int) (end, colon int) {
+	depth := 0
+	colon = -1
+	for j := start; j < len(body); j++ {
+		switch c := body[j]; c {
+		case '(', '[', '{':
+			depth++
+		case ')', ']':
+			if depth > 0 {
+				depth--
+			}
+		case '}':
+			if depth == 0 {
+				return j, colon
+			}
+			depth--
+		case ':':
+			if depth == 0 && colon < 0 {
+				colon = j
+			}
+		case '\'', '"':
+			k := j + 1
+			for k < len(body) && body[k] != c && body[k] != '\n' {
+				if body[k] == '\\' {
+					k++
+				}
+				k++
+			}
+			j = k
+		}
+	}
+	return -1, -1
+}
+
+// parseInterpolation parses the expression in src[start:end] (absolute offsets).
+func (p *parser) parseInterpolation(dollar Pos, start, end int) Expr {
+	from := p.posAfter(dollar, start)
+	if strings.TrimSpace(string(p.src[start:end])) == "" {
+		p.errorAt(dollar, from, "empty string interpolation '${}'")
+		return &BadExpr{Span: Span{from, from}}
+	}
+	s := &scanner{
+		filename:    p.filename,
+		src:         p.src[:end],
+		off:         start,
+		line:        from.Line,
+		lineOff:     start - (from.Col - 1),
+		lastKind:    LPAREN,
+		atLineStart: false,
+	}
+	s.ctx = []scanCtx{{block: true, baseSet: true, indents: []string{""}}, {closer: 0}}
+	sub := &parser{filename: p.filename, src: p.src, s: s, depth: p.depth + 1}
+	sub.next()
+	x := sub.parseTest()
+	for sub.tok.kind == NEWLINE {
+		sub.next()
+	}
+	if sub.tok.kind != EOF {
+		sub.errorAt(sub.tok.pos, sub.tok.end, "unexpected %s in string interpolation", describe(sub.tok))
+	}
+	errs := append(s.errs, sub.errs...)
+	if len(errs) > 0 && !p.quiet {
+		p.errs = append(p.errs, errs[0])
+		p.quiet = true
+	}
+	return x
+}
+
+// escape decodes the escape sequence at body[j] ('\\') into b and returns
+// the number of bytes consumed.
+func (p *parser) escape(body string, j int, b *strings.Builder, base Pos, bodyOff int) int {
+	c := body[j+1]
+	switch c {
+	case '\n':
+		return 2
+	case '\r':
+		if j+2 < len(body) && body[j+2] == '\n' {
+			return 3
+		}
+		return 2
+	case '\\', '\'', '"':
+		b.WriteByte(c)
+	case 'a':
+		b.WriteByte('\a')
+	case 'b':
+		b.WriteByte('\b')
+	case 'f':
+		b.WriteByte('\f')
+	case 'n':
+		b.WriteByte('\n')
+	case 'r':
+		b.WriteByte('\r')
+	case 't':
+		b.WriteByte('\t')
+	case 'v':
+		b.WriteByte('\v')
+	case '$':
+		b.WriteByte('$')
+	case '0', '1', '2', '3', '4', '5', '6', '7':
+		n, v := 1, int(c-'0')
+		for n < 3 && j+1+n < len(body) && body[j+1+n] >= '0' && body[j+1+n] <= '7' {
+			v = v*8 + int(body[j+1+n]-'0')
+			n++
+		}
+		if v > 0xff {
+			pos := p.posAfter(base, bodyOff+j)
+			p.errorAt(pos, pos, "octal escape value %s is out of range (max \\377)", body[j:j+1+n])
+		}
+		b.WriteByte(byte(v))
+		return 1 + n
+	case 'x', 'u', 'U':
+		want := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
+		v, ok := 0, true
+		for k := 0; k < want; k++ {
+			if j+2+k >= len(body) {
+				ok = false
+				break
+			}
+			h := body[j+2+k]
+			d := hexVal(h)
+			if d < 0 {
+				ok = false
+				break
+			}
+			v = v*16 + d
+		}
+		pos := p.posAfter(base, bodyOff+j)
+		if !ok {
+			p.errorAt(pos, pos, "invalid escape \\%c: want %d hexadecimal digits", c, want)
+			b.WriteString(body[j : j+2])
+			return 2
+		}
+		if c == 'x' {
+			b.WriteByte(byte(v))
+		} else {
+			if v > utf8.MaxRune || v >= 0xD800 && v < 0xE000 {
+				p.errorAt(pos, pos, "escape %s is not a valid Unicode code point", body[j:j+2+want])
+			}
+			b.WriteRune(rune(v))
+		}
+		return 2 + want
+	default:
+		// unknown escapes are kept as written (\d stays \d)
+		b.WriteByte('\\')
+		return 1
+	}
+	return 2
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}

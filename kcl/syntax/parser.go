@@ -1,0 +1,995 @@
+package syntax
+
+import (
+	"fmt"
+	"strings"
+)
+
+// maxDepth bounds the nesting of expressions, types and blocks. Deeper
+// input is reported as an error instead of exhausting the stack.
+const maxDepth = 500
+
+// ParseFile parses one KCL source file. It always returns a File (possibly
+// partial, with Bad* nodes where parsing failed) and the syntax errors,
+// ordered by position, at most one per line. The parser never panics and
+// always terminates.
+func ParseFile(filename string, src []byte) (*File, []Error) {
+	p := newParser(filename, src, newScanner(filename, src))
+	f := p.parseFile()
+	errs := append(p.s.errs, p.errs...)
+	return f, sortErrors(errs)
+}
+
+type parser struct {
+	filename string
+	src      []byte
+	s        *scanner
+
+	tok     token  // current token
+	prev    token  // last consumed token other than NEWLINE, INDENT, DEDENT
+	peeked  *token // one token of lookahead, when requested
+	errs    []Error
+	quiet   bool // an error was reported in the current statement: stay quiet until the next one
+	depth   int
+	tooDeep bool
+
+	stopNL      bool // inside config/list entries: a token on a new line ends the expression
+	noBrace     bool // `Name {` is not a schema expression (quantifier targets, lambda defaults)
+	lambdaDepth int
+}
+
+func newParser(filename string, src []byte, s *scanner) *parser {
+	p := &parser{filename: filename, src: src, s: s}
+	p.next()
+	return p
+}
+
+// ---------------------------------------------------------------------------
+// token handling and errors
+
+func (p *parser) next() {
+	switch p.tok.kind {
+	case NEWLINE, INDENT, DEDENT, EOF:
+	default:
+		p.prev = p.tok
+	}
+	if p.peeked != nil {
+		p.tok = *p.peeked
+		p.peeked = nil
+		return
+	}
+	p.tok = p.s.next()
+	if p.tok.kind == ILLEGAL {
+		// the scanner reported it; do not pile a parse error on top
+		p.quiet = true
+	}
+}
+
+func (p *parser) peek() token {
+	if p.peeked == nil {
+		t := p.s.next()
+		p.peeked = &t
+	}
+	return *p.peeked
+}
+
+func (p *parser) got(k Token) bool {
+	if p.tok.kind == k {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) errorAt(pos, end Pos, format string, args ...any) {
+	if p.quiet {
+		return
+	}
+	p.quiet = true
+	p.errs = append(p.errs, Error{Filename: p.filename, Pos: pos, End: end, Msg: fmt.Sprintf(format, args...)})
+}
+
+// errorExpected reports "expected WHAT, found TOKEN" at the current token.
+func (p *parser) errorExpected(what string) {
+	p.errorAt(p.tok.pos, p.tok.end, "expected %s, found %s", what, describe(p.tok))
+}
+
+// expect consumes a token of kind k or reports "expected 'k' CONTEXT, found X".
+func (p *parser) expect(k Token, context string) Pos {
+	pos := p.tok.pos
+	if p.tok.kind == k {
+		p.next()
+		return pos
+	}
+	what := "'" + k.String() + "'"
+	if k == NEWLINE {
+		what = "a new line"
+	}
+	if context != "" {
+		what += " " + context
+	}
+	p.errorExpected(what)
+	return pos
+}
+
+// describe renders a token for "found ..." in messages.
+func describe(t token) string {
+	switch t.kind {
+	case EOF:
+		return "end of file"
+	case NEWLINE:
+		return "end of line"
+	case INDENT:
+		return "unexpected indentation"
+	case DEDENT:
+		return "end of indented block"
+	case IDENT:
+		return fmt.Sprintf("name '%s'", t.lit)
+	case INT, FLOAT:
+		return fmt.Sprintf("number %s", t.lit)
+	case STRING:
+		lit := t.lit
+		if len(lit) > 20 {
+			lit = lit[:17] + "..."
+		}
+		return fmt.Sprintf("string %s", lit)
+	case ILLEGAL:
+		return fmt.Sprintf("'%s'", t.lit)
+	}
+	if t.kind.IsKeyword() {
+		return fmt.Sprintf("keyword '%s'", t.kind)
+	}
+	return fmt.Sprintf("'%s'", t.kind)
+}
+
+func (p *parser) span(from Pos) Span {
+	to := p.prev.end
+	if to.Offset < from.Offset {
+		to = from
+	}
+	return Span{From: from, To: to}
+}
+
+// enter guards recursion depth; callers must call leave when it returns true.
+func (p *parser) enter() bool {
+	p.depth++
+	if p.depth > maxDepth {
+		if !p.tooDeep {
+			p.tooDeep = true
+			p.quiet = false
+			p.errorAt(p.tok.pos, p.tok.end, "nesting too deep (more than %d levels)", maxDepth)
+		}
+		p.depth--
+		return false
+	}
+	return true
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// skipToEOL skips the rest of a broken statement: up to and including the
+// next NEWLINE, or up to a DEDENT, EOF or the '}' closing the lambda body.
+func (p *parser) skipToEOL() {
+	for {
+		switch p.tok.kind {
+		case EOF, DEDENT, INDENT:
+			return
+		case NEWLINE:
+			p.next()
+			return
+		case RBRACE:
+			if p.lambdaDepth > 0 {
+				return
+			}
+		}
+		p.next()
+	}
+}
+
+// atStmtEnd reports whether the current token ends a simple statement.
+func (p *parser) atStmtEnd() bool {
+	switch p.tok.kind {
+	case NEWLINE, SEMI, EOF, DEDENT:
+		return true
+	case RBRACE:
+		return p.lambdaDepth > 0
+	}
+	return false
+}
+
+// endStmt consumes the end of a simple statement or reports what is in the way.
+func (p *parser) endStmt(what string) {
+	switch p.tok.kind {
+	case NEWLINE, SEMI:
+		p.next()
+		return
+	case EOF, DEDENT:
+		return
+	case RBRACE:
+		if p.lambdaDepth > 0 {
+			return
+		}
+	}
+	p.errorAt(p.tok.pos, p.tok.end, "unexpected %s after %s; expected end of line", describe(p.tok), what)
+	p.skipToEOL()
+}
+
+// ---------------------------------------------------------------------------
+// file and statements
+
+type stmtCtx int
+
+const (
+	ctxModule stmtCtx = iota
+	ctxSchema
+	ctxLambda
+)
+
+func (p *parser) parseFile() *File {
+	f := &File{Filename: p.filename}
+	f.Body = p.parseStmtList(ctxModule, EOF)
+	f.Doc, f.Body = takeDoc(f.Body)
+	f.Comments = p.s.comments
+	end := Pos{Offset: len(p.src), Line: p.s.line, Col: len(p.src) - p.s.lineOff + 1}
+	start := Pos{Offset: 0, Line: 1, Col: 1}
+	f.Span = Span{From: start, To: end}
+	return f
+}
+
+// takeDoc splits a leading docstring off a statement list.
+func takeDoc(body []Stmt) (*StringLit, []Stmt) {
+	if len(body) > 0 {
+		if es, ok := body[0].(*ExprStmt); ok {
+			if s, ok := es.X.(*StringLit); ok {
+				return s, body[1:]
+			}
+		}
+	}
+	return nil, body
+}
+
+// parseStmtList parses statements until the token `until` (EOF, DEDENT or RBRACE).
+func (p *parser) parseStmtList(ctx stmtCtx, until Token) []Stmt {
+	var list []Stmt
+	for p.tok.kind != until && p.tok.kind != EOF {
+		switch p.tok.kind {
+		case NEWLINE, SEMI:
+			p.next()
+			continue
+		case DEDENT:
+			// a stray dedent after an unexpected indent was reported
+			p.next()
+			continue
+		case RBRACE:
+			if until != RBRACE {
+				p.quiet = false
+				p.errorAt(p.tok.pos, p.tok.end, "unexpected '}'")
+				p.next()
+				continue
+			}
+		}
+		p.quiet = false
+		before := p.tok.pos.Offset
+		beforeKind := p.tok.kind
+		if s := p.parseStmt(ctx); s != nil {
+			list = append(list, s)
+		}
+		if p.tok.pos.Offset == before && p.tok.kind == beforeKind && p.tok.kind != until && p.tok.kind != EOF {
+			p.next() // guarantee progress
+		}
+	}
+	return list
+}
+
+// parseBlock parses `:` followed by an indented block or a simple statement on
+// the same line, as in `if c: a = 1`.
+func (p *parser) parseBlock(ctx stmtCtx, what string) []Stmt {
+	p.expect(COLON, "after "+what)
+	if p.tok.kind != NEWLINE {
+		if p.atStmtEnd() {
+			p.errorAt(p.tok.pos, p.tok.end, "expected an indented block after %s", what)
+			return nil
+		}
+		s := p.parseSimpleStmt(ctx)
+		if s == nil {
+			return nil
+		}
+		return []Stmt{s}
+	}
+	p.next()
+	if p.tok.kind != INDENT {
+		p.errorAt(p.tok.pos, p.tok.end, "expected an indented block after %s", what)
+		return nil
+	}
+	p.next()
+	if !p.enter() {
+		p.skipBlock()
+		return nil
+	}
+	defer p.leave()
+	body := p.parseStmtList(ctx, DEDENT)
+	p.got(DEDENT)
+	return body
+}
+
+// skipBlock skips to the DEDENT matching an INDENT already consumed.
+func (p *parser) skipBlock() {
+	level := 1
+	for p.tok.kind != EOF {
+		switch p.tok.kind {
+		case INDENT:
+			level++
+		case DEDENT:
+			level--
+			if level == 0 {
+				p.next()
+				return
+			}
+		}
+		p.next()
+	}
+}
+
+func (p *parser) parseStmt(ctx stmtCtx) Stmt {
+	if !p.enter() {
+		p.skipToEOL()
+		return nil
+	}
+	defer p.leave()
+	switch p.tok.kind {
+	case INDENT:
+		p.errorAt(p.tok.pos, p.tok.end, "unexpected indentation")
+		p.next()
+		// parse the indented lines as if they were not indented
+		return nil
+	case IMPORT:
+		s := p.parseImport()
+		if ctx != ctxModule {
+			p.errs = append(p.errs, Error{Filename: p.filename, Pos: s.Pos(), End: s.End(), Msg: "import statements are only allowed at the top level of a module"})
+		}
+		return s
+	case IF:
+		return p.parseIfStmt(ctx, false)
+	case SCHEMA, PROTOCOL:
+		return p.parseSchema(nil)
+	case MIXIN:
+		return p.parseSchema(nil)
+	case RULE:
+		return p.parseRule(nil)
+	case AT:
+		from := p.tok.pos
+		decos := p.parseDecorators()
+		switch p.tok.kind {
+		case SCHEMA, MIXIN, PROTOCOL:
+			s := p.parseSchema(decos)
+			s.Span.From = from
+			return s
+		case RULE:
+			r := p.parseRule(decos)
+			r.Span.From = from
+			return r
+		}
+		if ctx == ctxSchema && p.tok.kind == IDENT {
+			a := p.parseSchemaAttrOrStmt(decos, from)
+			return a
+		}
+		p.errorAt(p.tok.pos, p.tok.end, "expected 'schema', 'rule' or a schema attribute after decorator, found %s", describe(p.tok))
+		p.skipToEOL()
+		return &BadStmt{Span: p.span(from)}
+	}
+	if ctx == ctxSchema {
+		if p.tok.kind == IDENT {
+			return p.parseSchemaAttrOrStmt(nil, p.tok.pos)
+		}
+	}
+	return p.parseSimpleStmt(ctx)
+}
+
+// parseSimpleStmt parses one simple statement and its end of line.
+func (p *parser) parseSimpleStmt(ctx stmtCtx) Stmt {
+	from := p.tok.pos
+	var s Stmt
+	switch p.tok.kind {
+	case ASSERT:
+		s = p.parseAssert()
+	case IDENT:
+		if p.tok.lit == "type" {
+			if pk := p.peek(); pk.kind == IDENT {
+				s = p.parseTypeAlias()
+				break
+			}
+		}
+		s = p.parseExprStmt(ctx)
+	case IF:
+		s = p.parseIfStmt(ctx, false)
+		return s
+	default:
+		if p.tok.kind.IsKeyword() && !startsExpr(p.tok.kind) {
+			p.errorAt(p.tok.pos, p.tok.end, "unexpected keyword '%s' at start of statement", p.tok.kind)
+			p.skipToEOL()
+			return &BadStmt{Span: p.span(from)}
+		}
+		s = p.parseExprStmt(ctx)
+	}
+	p.endStmt("statement")
+	return s
+}
+
+func startsExpr(k Token) bool {
+	switch k {
+	case TRUE, FALSE, NONE, UNDEFINED, KW_NOT, LAMBDA, ALL, ANY, MAP, FILTER:
+		return true
+	}
+	return false
+}
+
+// parseExprStmt parses assignments, augmented assignments, unification and
+// expression statements.
+func (p *parser) parseExprStmt(ctx stmtCtx) Stmt {
+	from := p.tok.pos
+	x := p.parseTest()
+	switch k := p.tok.kind; {
+	case k == COLON:
+		p.next()
+		id, ok := x.(*Ident)
+		if !ok {
+			p.errorAt(x.Pos(), x.End(), "only a name can have a type annotation")
+		}
+		typ := p.parseType()
+		if nt, isNamed := typ.(*NamedType); isNamed && p.tok.kind == LBRACE && ok {
+			cfg := p.parseConfigOrComp()
+			se := &SchemaExpr{Span: Span{From: nt.Pos(), To: cfg.End()}, Name: nt.Name, Config: cfg}
+			return &UnificationStmt{Span: p.span(from), Target: id, Value: se}
+		}
+		if p.tok.kind != ASSIGN {
+			p.errorAt(p.tok.pos, p.tok.end, "expected '=' after type annotation, found %s", describe(p.tok))
+			return &AssignStmt{Span: p.span(from), Targets: []Expr{x}, Type: typ, Value: &BadExpr{Span: Span{p.tok.pos, p.tok.pos}}}
+		}
+		p.next()
+		v := p.parseTest()
+		return &AssignStmt{Span: p.span(from), Targets: []Expr{x}, Type: typ, Value: v}
+	case k == ASSIGN:
+		targets := []Expr{x}
+		p.checkTarget(x)
+		var v Expr
+		for p.tok.kind == ASSIGN {
+			p.next()
+			v = p.parseTest()
+			if p.tok.kind == ASSIGN {
+				p.checkTarget(v)
+				targets = append(targets, v)
+			}
+		}
+		return &AssignStmt{Span: p.span(from), Targets: targets, Value: v}
+	case k.IsAugAssign():
+		p.checkTarget(x)
+		op, opPos := k, p.tok.pos
+		p.next()
+		v := p.parseTest()
+		return &AugAssignStmt{Span: p.span(from), Target: x, Op: op, OpPos: opPos, Value: v}
+	}
+	return &ExprStmt{Span: p.span(from), X: x}
+}
+
+func (p *parser) checkTarget(x Expr) {
+	switch t := x.(type) {
+	case *Ident, *BadExpr:
+		return
+	case *SelectorExpr:
+		if !t.HasQuestion {
+			return
+		}
+	case *SubscriptExpr:
+		if !t.HasQuestion && !t.IsSlice {
+			return
+		}
+	}
+	p.errorAt(x.Pos(), x.End(), "cannot assign to %s", exprDesc(x))
+}
+
+func exprDesc(x Expr) string {
+	switch x.(type) {
+	case *CallExpr:
+		return "a function call"
+	case *NumberLit, *StringLit, *JoinedString, *NameConstant:
+		return "a literal"
+	case *SelectorExpr, *SubscriptExpr:
+		return "a None-safe selector (?. or ?[)"
+	case *ConfigExpr, *SchemaExpr, *DictComp:
+		return "a config expression"
+	case *ListExpr, *ListComp:
+		return "a list"
+	}
+	return "an expression"
+}
+
+func (p *parser) parseImport() *ImportStmt {
+	from := p.tok.pos
+	p.next()
+	s := &ImportStmt{}
+	pathFrom := p.tok.pos
+	var b strings.Builder
+	for p.tok.kind == DOT || p.tok.kind == ELLIPSIS {
+		if p.tok.kind == DOT {
+			s.Level++
+			b.WriteByte('.')
+		} else {
+			s.Level += 3
+			b.WriteString("...")
+		}
+		p.next()
+	}
+	last := ""
+	for {
+		if p.tok.kind != IDENT {
+			p.errorExpected("a module name in import path")
+			break
+		}
+		last = identName(p.tok.lit)
+		b.WriteString(last)
+		p.next()
+		if p.tok.kind != DOT {
+			break
+		}
+		b.WriteByte('.')
+		p.next()
+	}
+	s.Path = b.String()
+	s.PathSpan = p.span(pathFrom)
+	s.Name = last
+	if p.got(AS) {
+		if p.tok.kind == IDENT {
+			s.AsName = p.ident()
+			s.Name = s.AsName.Names[0]
+		} else {
+			p.errorExpected("a name after 'as'")
+		}
+	}
+	s.Span = p.span(from)
+	p.endStmt("import statement")
+	return s
+}
+
+// identName strips the `$` keyword escape.
+func identName(lit string) string {
+	if strings.HasPrefix(lit, "$") {
+		return lit[1:]
+	}
+	return lit
+}
+
+// ident consumes an IDENT token as a single-name Ident.
+func (p *parser) ident() *Ident {
+	t := p.tok
+	p.next()
+	sp := Span{From: t.pos, To: t.end}
+	return &Ident{Span: sp, Names: []string{identName(t.lit)}, NameSpans: []Span{sp}}
+}
+
+// dottedIdent parses NAME ('.' NAME)*.
+func (p *parser) dottedIdent(what string) *Ident {
+	if p.tok.kind != IDENT {
+		p.errorExpected(what)
+		return &Ident{Span: Span{p.tok.pos, p.tok.pos}, Names: []string{""}, NameSpans: []Span{{p.tok.pos, p.tok.pos}}}
+	}
+	id := p.ident()
+	for p.tok.kind == DOT {
+		p.next()
+		if p.tok.kind != IDENT {
+			p.errorExpected("a name after '.'")
+			break
+		}
+		n := p.ident()
+		id.Names = append(id.Names, n.Names[0])
+		id.NameSpans = append(id.NameSpans, n.Span)
+		id.Span.To = n.End()
+	}
+	return id
+}
+
+func (p *parser) parseIfStmt(ctx stmtCtx, elif bool) *IfStmt {
+	from := p.tok.pos
+	p.next() // if / elif
+	s := &IfStmt{IsElif: elif}
+	s.Cond = p.parseTest()
+	kw := "if condition"
+	if elif {
+		kw = "elif condition"
+	}
+	s.Body = p.parseBlock(ctx, kw)
+	switch p.tok.kind {
+	case ELIF:
+		e := p.parseIfStmt(ctx, true)
+		s.Else = []Stmt{e}
+	case ELSE:
+		p.next()
+		s.Else = p.parseBlock(ctx, "'else'")
+	}
+	s.Span = p.span(from)
+	return s
+}
+
+func (p *parser) parseAssert() *AssertStmt {
+	from := p.tok.pos
+	p.next()
+	s := &AssertStmt{}
+	s.Test = p.parseOrTest()
+	if p.got(IF) {
+		s.If = p.parseOrTest()
+	}
+	if p.got(COMMA) {
+		s.Msg = p.parseTest()
+	}
+	s.Span = p.span(from)
+	return s
+}
+
+func (p *parser) parseTypeAlias() *TypeAliasStmt {
+	from := p.tok.pos
+	p.next() // type
+	s := &TypeAliasStmt{Name: p.ident()}
+	p.expect(ASSIGN, "after type alias name")
+	s.Type = p.parseType()
+	s.Span = p.span(from)
+	return s
+}
+
+func (p *parser) parseDecorators() []*Decorator {
+	var list []*Decorator
+	for p.tok.kind == AT {
+		from := p.tok.pos
+		p.next()
+		d := &Decorator{Name: p.dottedIdent("a decorator name after '@'")}
+		if p.tok.kind == LPAREN {
+			d.HasCall = true
+			p.next()
+			d.Args, d.Keywords = p.parseArgs(RPAREN)
+			p.expect(RPAREN, "to close decorator arguments")
+		}
+		d.Span = p.span(from)
+		list = append(list, d)
+		if p.tok.kind != NEWLINE {
+			p.errorExpected("a new line after decorator")
+			p.skipToEOL()
+		} else {
+			p.next()
+		}
+	}
+	return list
+}
+
+// parseParams parses schema/rule parameters after '['.
+func (p *parser) parseParams(closer Token) []*Param {
+	var list []*Param
+	for p.tok.kind != closer && p.tok.kind != EOF && p.tok.kind != NEWLINE {
+		if p.tok.kind != IDENT {
+			p.errorExpected("a parameter name")
+			break
+		}
+		list = append(list, p.parseParam(false))
+		if !p.got(COMMA) {
+			break
+		}
+	}
+	return list
+}
+
+func (p *parser) parseParam(lambda bool) *Param {
+	from := p.tok.pos
+	prm := &Param{Name: p.ident()}
+	if p.got(COLON) {
+		prm.Type = p.parseType()
+	}
+	if p.got(ASSIGN) {
+		save := p.noBrace
+		p.noBrace = lambda
+		prm.Default = p.parseTest()
+		p.noBrace = save
+	}
+	prm.Span = p.span(from)
+	return prm
+}
+
+func (p *parser) parseSchema(decos []*Decorator) *SchemaStmt {
+	from := p.tok.pos
+	s := &SchemaStmt{Decorators: decos}
+	switch p.tok.kind {
+	case MIXIN:
+		s.Kind = KindMixin
+	case PROTOCOL:
+		s.Kind = KindProtocol
+	}
+	kw := p.tok.kind.String()
+	p.next()
+	if p.tok.kind != IDENT {
+		p.errorExpected("a name after '" + kw + "'")
+		p.skipToEOL()
+		if p.tok.kind == INDENT {
+			p.next()
+			p.skipBlock()
+		}
+		s.Name = &Ident{Span: Span{p.prev.end, p.prev.end}, Names: []string{""}, NameSpans: []Span{{p.prev.end, p.prev.end}}}
+		s.Span = p.span(from)
+		return s
+	}
+	s.Name = p.ident()
+	if p.got(LBRACK) {
+		s.Params = p.parseParams(RBRACK)
+		p.expect(RBRACK, "to close schema parameters")
+	}
+	if p.got(LPAREN) {
+		if p.tok.kind != RPAREN {
+			s.Parent = p.dottedIdent("a parent schema name")
+			if p.tok.kind == COMMA {
+				p.errorAt(p.tok.pos, p.tok.end, "a schema can inherit from only one parent schema")
+				for p.tok.kind != RPAREN && p.tok.kind != NEWLINE && p.tok.kind != EOF {
+					p.next()
+				}
+			}
+		}
+		p.expect(RPAREN, "after parent schema name")
+	}
+	if p.got(FOR) {
+		s.ForHost = p.dottedIdent("a protocol name after 'for'")
+	}
+	p.expect(COLON, "after "+kw+" header")
+	if p.tok.kind != NEWLINE {
+		p.errorExpected("a new line after ':'")
+		p.skipToEOL()
+	} else {
+		p.next()
+	}
+	if p.tok.kind == INDENT {
+		p.next()
+		if p.enter() {
+			p.parseSchemaBody(s)
+			p.leave()
+		} else {
+			p.skipBlock()
+		}
+	}
+	s.Span = p.span(from)
+	return s
+}
+
+func (p *parser) parseSchemaBody(s *SchemaStmt) {
+	first := true
+	for p.tok.kind != DEDENT && p.tok.kind != EOF {
+		if p.tok.kind == NEWLINE || p.tok.kind == SEMI {
+			p.next()
+			continue
+		}
+		p.quiet = false
+		before, beforeKind := p.tok.pos.Offset, p.tok.kind
+		switch p.tok.kind {
+		case STRING:
+			if first {
+				if pk := p.peek(); pk.kind == NEWLINE || pk.kind == DEDENT || pk.kind == EOF {
+					if lit, ok := p.parseStringTok(p.tok).(*StringLit); ok {
+						s.Doc, s.DocLit = lit.Value, lit
+					}
+					p.next()
+					first = false
+					continue
+				}
+			}
+		case MIXIN:
+			p.next()
+			p.expect(LBRACK, "after 'mixin'")
+			for p.tok.kind == IDENT {
+				s.Mixins = append(s.Mixins, p.dottedIdent("a mixin name"))
+				if !p.got(COMMA) {
+					break
+				}
+			}
+			p.expect(RBRACK, "to close the mixin list")
+			p.endStmt("mixin list")
+			first = false
+			continue
+		case CHECK:
+			p.parseCheckBlock(s)
+			first = false
+			continue
+		case LBRACK:
+			sig := p.parseIndexSignature()
+			if s.IndexSignature != nil {
+				p.errorAt(sig.Pos(), sig.End(), "a schema can have only one index signature")
+			} else {
+				s.IndexSignature = sig
+			}
+			first = false
+			continue
+		}
+		first = false
+		if st := p.parseStmt(ctxSchema); st != nil {
+			s.Body = append(s.Body, st)
+		}
+		if p.tok.pos.Offset == before && p.tok.kind == beforeKind && p.tok.kind != DEDENT && p.tok.kind != EOF {
+			p.next()
+		}
+	}
+	p.got(DEDENT)
+}
+
+func (p *parser) parseCheckBlock(s *SchemaStmt) {
+	p.next() // check
+	p.expect(COLON, "after 'check'")
+	if !p.got(NEWLINE) {
+		p.errorExpected("a new line after 'check:'")
+		p.skipToEOL()
+	}
+	if p.tok.kind != INDENT {
+		p.errorAt(p.tok.pos, p.tok.end, "expected an indented block of checks after 'check:'")
+		return
+	}
+	p.next()
+	s.Checks = append(s.Checks, p.parseChecks()...)
+	p.got(DEDENT)
+}
+
+// parseChecks parses check expressions up to a DEDENT.
+func (p *parser) parseChecks() []*CheckExpr {
+	var list []*CheckExpr
+	for p.tok.kind != DEDENT && p.tok.kind != EOF {
+		if p.tok.kind == NEWLINE || p.tok.kind == SEMI {
+			p.next()
+			continue
+		}
+		p.quiet = false
+		before, beforeKind := p.tok.pos.Offset, p.tok.kind
+		if p.tok.kind == INDENT {
+			p.errorAt(p.tok.pos, p.tok.end, "unexpected indentation")
+			p.next()
+			continue
+		}
+		list = append(list, p.parseCheckExpr())
+		p.endStmt("check expression")
+		if p.tok.pos.Offset == before && p.tok.kind == beforeKind && p.tok.kind != DEDENT && p.tok.kind != EOF {
+			p.next()
+		}
+	}
+	return list
+}
+
+func (p *parser) parseCheckExpr() *CheckExpr {
+	from := p.tok.pos
+	c := &CheckExpr{Test: p.parseOrTest()}
+	if p.got(IF) {
+		c.IfCond = p.parseOrTest()
+	}
+	if p.got(COMMA) {
+		c.Msg = p.parseTest()
+	}
+	c.Span = p.span(from)
+	return c
+}
+
+// parseSchemaAttrOrStmt parses a statement in a schema body that starts with
+// a name: an attribute `name[?]: T [= v]` or an ordinary statement.
+func (p *parser) parseSchemaAttrOrStmt(decos []*Decorator, from Pos) Stmt {
+	pk := p.peek()
+	if decos == nil && pk.kind != COLON && pk.kind != QUESTION {
+		if pk.kind == IDENT && !pk.nl && p.tok.lit != "type" {
+			// `name int`: a forgotten colon
+			p.next()
+			p.errorAt(p.tok.pos, p.tok.end, "expected ':' after schema attribute name, found %s", describe(p.tok))
+			p.skipToEOL()
+			return &BadStmt{Span: p.span(from)}
+		}
+		return p.parseSimpleStmt(ctxSchema)
+	}
+	a := &SchemaAttr{Decorators: decos, Name: p.ident()}
+	if p.got(QUESTION) {
+		a.Optional = true
+	}
+	if p.tok.kind != COLON {
+		p.errorAt(p.tok.pos, p.tok.end, "expected ':' after schema attribute name, found %s", describe(p.tok))
+		p.skipToEOL()
+		a.Span = p.span(from)
+		return a
+	}
+	p.next()
+	a.Type = p.parseType()
+	switch p.tok.kind {
+	case ASSIGN, OR_ASSIGN:
+		a.Op = p.tok.kind
+		p.next()
+		a.Default = p.parseTest()
+	case LBRACE:
+		if nt, ok := a.Type.(*NamedType); ok {
+			cfg := p.parseConfigOrComp()
+			a.Op = ASSIGN
+			a.Default = &SchemaExpr{Span: Span{From: nt.Pos(), To: cfg.End()}, Name: nt.Name, Config: cfg}
+		}
+	}
+	a.Span = p.span(from)
+	p.endStmt("schema attribute")
+	return a
+}
+
+func (p *parser) parseIndexSignature() *IndexSignature {
+	from := p.tok.pos
+	p.next() // [
+	sig := &IndexSignature{}
+	if p.got(ELLIPSIS) {
+		sig.AnyOther = true
+	}
+	if p.tok.kind == IDENT {
+		if pk := p.peek(); pk.kind == COLON {
+			sig.KeyName = p.ident()
+			p.next()
+			if p.got(ELLIPSIS) {
+				sig.AnyOther = true
+			}
+		}
+	}
+	sig.KeyType = p.parseType()
+	p.expect(RBRACK, "to close the index signature key")
+	p.expect(COLON, "after index signature key")
+	sig.ValueType = p.parseType()
+	if p.got(ASSIGN) {
+		sig.Value = p.parseTest()
+	}
+	sig.Span = p.span(from)
+	p.endStmt("index signature")
+	return sig
+}
+
+func (p *parser) parseRule(decos []*Decorator) *RuleStmt {
+	from := p.tok.pos
+	p.next()
+	r := &RuleStmt{Decorators: decos}
+	if p.tok.kind != IDENT {
+		p.errorExpected("a name after 'rule'")
+		p.skipToEOL()
+		if p.tok.kind == INDENT {
+			p.next()
+			p.skipBlock()
+		}
+		r.Name = &Ident{Span: Span{p.prev.end, p.prev.end}, Names: []string{""}, NameSpans: []Span{{p.prev.end, p.prev.end}}}
+		r.Span = p.span(from)
+		return r
+	}
+	r.Name = p.ident()
+	if p.got(LBRACK) {
+		r.Params = p.parseParams(RBRACK)
+		p.expect(RBRACK, "to close rule parameters")
+	}
+	if p.got(LPAREN) {
+		for p.tok.kind == IDENT {
+			r.ParentRules = append(r.ParentRules, p.dottedIdent("a parent rule name"))
+			if !p.got(COMMA) {
+				break
+			}
+		}
+		p.expect(RPAREN, "after parent rule names")
+	}
+	if p.got(FOR) {
+		r.ForHost = p.dottedIdent("a protocol name after 'for'")
+	}
+	p.expect(COLON, "after rule header")
+	if !p.got(NEWLINE) {
+		p.errorExpected("a new line after ':'")
+		p.skipToEOL()
+	}
+	if p.tok.kind == INDENT {
+		p.next()
+		if p.tok.kind == STRING {
+			if pk := p.peek(); pk.kind == NEWLINE || pk.kind == DEDENT {
+				if lit, ok := p.parseStringTok(p.tok).(*StringLit); ok {
+					r.Doc, r.DocLit = lit.Value, lit
+				}
+				p.next()
+			}
+		}
+		if p.enter() {
+			r.Checks = p.parseChecks()
+			p.leave()
+		} else {
+			p.skipBlock()
+		}
+		p.got(DEDENT)
+	}
+	r.Span = p.span(from)
+	return r
+}
