@@ -2,8 +2,8 @@ package commands
 
 import (
 	"context"
-	"errors"
 
+	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
 
@@ -23,7 +23,16 @@ type LoginResult struct {
 	Message  string // "Login succeeded"
 }
 
-// Login checks the credentials against the registry and stores them.
+// Login checks the credentials against the registry and, only when it accepts them, stores them
+// in the credentials file (mode 0600). A wrong password stores nothing.
 func Login(ctx context.Context, opts LoginOptions) (LoginResult, error) {
-	return LoginResult{}, errors.New("login: not implemented yet")
+	ropts, err := registryOptions(opts.Settings, opts.InsecureSkipTLSVerify)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	progressOrDiscard(opts.Progress).Message("logging in to " + opts.Registry)
+	if err := registry.Login(ctx, opts.Registry, opts.Username, opts.Password, ropts); err != nil {
+		return LoginResult{}, err
+	}
+	return LoginResult{Registry: opts.Registry, Message: "Login succeeded"}, nil
 }

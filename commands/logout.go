@@ -2,8 +2,8 @@ package commands
 
 import (
 	"context"
-	"errors"
 
+	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
 
@@ -20,7 +20,14 @@ type LogoutResult struct {
 	Message  string // "Logout succeeded"
 }
 
-// Logout removes the stored credentials of a registry.
+// Logout removes the stored credentials of a registry; it fails when there are none.
 func Logout(ctx context.Context, opts LogoutOptions) (LogoutResult, error) {
-	return LogoutResult{}, errors.New("logout: not implemented yet")
+	ropts, err := registryOptions(opts.Settings, false)
+	if err != nil {
+		return LogoutResult{}, err
+	}
+	if err := registry.Logout(ctx, opts.Registry, ropts); err != nil {
+		return LogoutResult{}, err
+	}
+	return LogoutResult{Registry: opts.Registry, Message: "Logout succeeded"}, nil
 }

@@ -2,8 +2,10 @@ package commands
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"path/filepath"
 
+	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
 
@@ -12,21 +14,80 @@ type PullOptions struct {
 	Settings              *workspace.Settings
 	InsecureSkipTLSVerify bool
 	Progress              Progress
-	Source                string // name[:version], oci://host/repo/name[?tag=T]
-	Tag                   string // tag for an oci:// source
-	Dest                  string // destination directory; "" = the package cache
+	// Source is name[:version] (default registry/repo) or oci://host/repo/name[?tag=T].
+	Source string
+	// Tag is the tag of an oci:// source (overrides ?tag=).
+	Tag string
+	// Dest is the destination directory; "" means the package cache, $KCL_PKG_PATH/<name>_<tag>.
+	// An existing destination is replaced once the new copy is complete and verified.
+	Dest string
 }
 
 // PullResult says what was pulled and where it is.
 type PullResult struct {
 	Reference string // host/repo/name:tag
 	Digest    string // manifest digest
-	Name      string
-	Version   string
-	Path      string // local directory holding the package
+	Name      string // package name (the repository's last element)
+	Version   string // the tag pulled
+	Sum       string // package checksum from the manifest ("" when it has none)
+	Path      string // absolute local directory holding the package
 }
 
-// Pull fetches a package.
+// Pull fetches a package, verifies digests and checksum, and unpacks it into Dest (default: the
+// package cache). Without a version it takes the highest semantic-version tag.
 func Pull(ctx context.Context, opts PullOptions) (PullResult, error) {
-	return PullResult{}, errors.New("pull: not implemented yet")
+	p := progressOrDiscard(opts.Progress)
+	s := opts.Settings
+	ropts, err := registryOptions(s, opts.InsecureSkipTLSVerify)
+	if err != nil {
+		return PullResult{}, err
+	}
+	ref, err := registry.ParseReference(opts.Source, opts.Tag, s.DefaultOciRegistry, s.DefaultOciRepo)
+	if err != nil {
+		return PullResult{}, err
+	}
+	if ref.Tag == "" {
+		p.Message("looking up the latest version of " + ref.String())
+		tag, err := registry.LatestTag(ctx, ref, ropts)
+		if err != nil {
+			return PullResult{}, authError(err, ref)
+		}
+		ref.Tag = tag
+	}
+	dest := opts.Dest
+	inCache := dest == ""
+	if inCache {
+		dest = s.CacheDir(ref.Name(), ref.Tag)
+	}
+	if dest, err = filepath.Abs(dest); err != nil {
+		return PullResult{}, fmt.Errorf("pull %s: %w", ref, err)
+	}
+	if inCache {
+		unlock, err := workspace.LockCache(ctx, s)
+		if err != nil {
+			return PullResult{}, err
+		}
+		defer unlock()
+	}
+	p.Message("pulling " + ref.String())
+	fn, end := transferProgress(p, "downloading "+ref.Name()+"_"+ref.Tag)
+	res, err := registry.Pull(ctx, ref, registry.PullOptions{
+		Options:  ropts,
+		Dest:     dest,
+		Replace:  true,
+		NoSum:    s.SkipSum(ref.Name()),
+		Progress: fn,
+	})
+	end()
+	if err != nil {
+		return PullResult{}, authError(err, ref)
+	}
+	return PullResult{
+		Reference: res.Reference.String(),
+		Digest:    res.Digest,
+		Name:      res.Reference.Name(),
+		Version:   res.Reference.Tag,
+		Sum:       res.Sum,
+		Path:      res.Dir,
+	}, nil
 }

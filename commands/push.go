@@ -3,7 +3,12 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
+	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
 
@@ -13,7 +18,7 @@ type PushOptions struct {
 	InsecureSkipTLSVerify bool
 	Progress              Progress
 	Dir                   string // package root; "" = current directory
-	Source                string // oci://host/repo/name; "" = default registry/repo + package name
+	Source                string // oci://host/repo/name; "" = oci://<DefaultOciRegistry>/<DefaultOciRepo>/<name>
 	Force                 bool   // replace an existing tag
 }
 
@@ -23,9 +28,73 @@ type PushResult struct {
 	Digest    string // manifest digest
 	Name      string
 	Version   string
+	Sum       string // package checksum
+	Size      int64  // archive size in bytes
 }
 
-// Push packs the package in Dir and pushes it.
+// Push packs the package in Dir (its kcl.mod gives name, version, description, include and
+// exclude) and pushes it tagged with its version. An existing tag is refused unless Force.
 func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
-	return PushResult{}, errors.New("push: not implemented yet")
+	p := progressOrDiscard(opts.Progress)
+	ropts, err := registryOptions(opts.Settings, opts.InsecureSkipTLSVerify)
+	if err != nil {
+		return PushResult{}, err
+	}
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return PushResult{}, fmt.Errorf("push: %w", err)
+	}
+	modFile := filepath.Join(dir, "kcl.mod")
+	data, err := os.ReadFile(modFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return PushResult{}, fmt.Errorf("no kcl.mod in %s: push must run in a package root", dir)
+	}
+	if err != nil {
+		return PushResult{}, fmt.Errorf("read %s: %w", modFile, unwrapPathErr(err))
+	}
+	mod, err := parseModInfo(modFile, data)
+	if err != nil {
+		return PushResult{}, err
+	}
+	pkg := mod.Package
+
+	var ref registry.Reference
+	if opts.Source == "" {
+		ref, err = registry.ParseNameVersion(pkg.Name, opts.Settings.DefaultOciRegistry, opts.Settings.DefaultOciRepo)
+	} else {
+		ref, err = registry.ParseOCI(opts.Source, "")
+	}
+	if err != nil {
+		return PushResult{}, err
+	}
+	if ref.Tag != "" && ref.Tag != pkg.Version {
+		return PushResult{}, fmt.Errorf("push %s: the tag is the package version %q from %s; drop the tag from the URL or change the version", ref, pkg.Version, modFile)
+	}
+	ref.Tag = pkg.Version
+
+	p.Message(fmt.Sprintf("pushing %s %s to %s", pkg.Name, pkg.Version, ref))
+	fn, end := transferProgress(p, "uploading "+pkg.Name+"_"+pkg.Version+".tgz")
+	res, err := registry.Push(ctx, ref, registry.Package{
+		Dir:         dir,
+		Name:        pkg.Name,
+		Version:     pkg.Version,
+		Description: pkg.Description,
+		Include:     pkg.Include,
+		Exclude:     pkg.Exclude,
+	}, registry.PushOptions{Options: ropts, Force: opts.Force, Progress: fn})
+	end()
+	if err != nil {
+		return PushResult{}, authError(err, ref)
+	}
+	return PushResult{
+		Reference: res.Reference.String(),
+		Digest:    res.Digest,
+		Name:      pkg.Name,
+		Version:   pkg.Version,
+		Sum:       res.Sum,
+		Size:      res.Size,
+	}, nil
 }

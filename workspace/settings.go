@@ -248,6 +248,7 @@ func createDefault(file string, cfg kpmJSON) error {
 	if err != nil {
 		return err
 	}
+	data = append(data, '\n')
 	tmp, err := os.CreateTemp(dir, ".kpm.json-*")
 	if err != nil {
 		return fmt.Errorf("create %s: %w", file, unwrapPath(err))

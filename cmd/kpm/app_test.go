@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		want     int
+		stderrRE string
+	}{
+		{"help", []string{"--help"}, exitOK, ""},
+		{"unknown command", []string{"bogus"}, exitUsage, `^kpm: unknown command "bogus" for "kpm"\n$`},
+		{"unknown flag", []string{"init", "--bogus"}, exitUsage, `^kpm: unknown flag: --bogus\n$`},
+		{"too many args", []string{"init", "a", "b"}, exitUsage, `^kpm: init: want at most 1 argument\(s\), got 2; usage: kpm init \[name\] \[flags\]\n$`},
+		{"missing arg", []string{"logout"}, exitUsage, `^kpm: logout: want 1 argument\(s\), got 0`},
+		{"operation error", []string{"init", "Bad"}, exitError, `^kpm: init: invalid package name "Bad"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			t.Setenv("KCL_PKG_PATH", t.TempDir())
+			var stdout, stderr bytes.Buffer
+			got := run(tt.args, strings.NewReader(""), &stdout, &stderr)
+			assert.Equal(t, tt.want, got, "stderr: %s", stderr.String())
+			if tt.stderrRE != "" {
+				assert.Regexp(t, tt.stderrRE, stderr.String())
+			} else {
+				assert.Empty(t, stderr.String())
+			}
+		})
+	}
+}
+
+func TestRenderErrorOneLine(t *testing.T) {
+	err := usagef("first line\nsecond   line\n")
+	assert.Equal(t, "first line second line", renderError(err))
+}
+
+func TestDisplayPlain(t *testing.T) {
+	var buf bytes.Buffer
+	d := newDisplay(&buf, false)
+	d.Message("pulling app:0.1.0")
+	tk := d.Start("download", 2048)
+	tk.Add(1024)
+	tk.Add(1024)
+	tk.End()
+	tk.End()
+	assert.Equal(t, "pulling app:0.1.0\ndownload: 2.0 KiB\n", buf.String())
+}
+
+func TestDisplayTerminal(t *testing.T) {
+	var buf bytes.Buffer
+	d := newDisplay(&buf, true)
+	tk := d.Start("upload", 100)
+	tk.Add(50)
+	d.Message("hello")
+	tk.End()
+	out := buf.String()
+	assert.Contains(t, out, "upload [")
+	assert.Contains(t, out, "\r\x1b[Khello\n")
+	assert.True(t, strings.HasSuffix(out, "upload [===============>              ] 50 B/100 B\n"), "%q", out)
+}
+
+func TestSecretGuard(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	require.NoError(t, err)
+	defer f.Close()
+	g := &secretGuard{f: f}
+	_, _ = g.Write([]byte("harmless 1234 text; s3cr"))
+	assert.False(t, g.leaked)
+	_, _ = g.Write([]byte("3t-Pa55 split across writes"))
+	assert.True(t, g.leaked, "a secret split across two writes is caught")
+}

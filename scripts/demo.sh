@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# kpm demo: a real OCI registry on localhost:5001 (user test, password 1234) and the main flow:
+# login, init, push, pull by name:version and by --tag URL, logout.
+# Run through `make demo` (which builds bin/kpm first). Every step is echoed; any failure stops
+# the demo with a non-zero exit code.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+KPM="${KPM_BIN:-$root/bin/kpm}"
+REG_ADDR="${DEMO_REGISTRY:-localhost:5001}"
+
+if [ ! -x "$KPM" ]; then
+	echo "demo: $KPM not found; run 'make demo' (or 'make build' first)" >&2
+	exit 1
+fi
+
+tmp="$(mktemp -d)"
+reg_pid=""
+cleanup() {
+	if [ -n "$reg_pid" ]; then
+		kill "$reg_pid" 2>/dev/null || true
+		wait "$reg_pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+step "build the development registry"
+go build -o "$root/bin/devregistry" ./internal/devregistry/cmd/devregistry
+
+step "start a registry on $REG_ADDR (user test, password 1234)"
+"$root/bin/devregistry" -addr "$REG_ADDR" -user test -password 1234 -dir "$tmp/registry" 2>"$tmp/registry.log" &
+reg_pid=$!
+reg_host="${REG_ADDR%:*}"
+reg_port="${REG_ADDR##*:}"
+[ "$reg_host" = localhost ] && reg_host=127.0.0.1
+answering() { (exec 3<>"/dev/tcp/$reg_host/$reg_port") 2>/dev/null; }
+for _ in $(seq 1 100); do
+	answering && break
+	if ! kill -0 "$reg_pid" 2>/dev/null; then
+		echo "demo: the registry did not start:" >&2
+		cat "$tmp/registry.log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+answering || { echo "demo: registry not answering on $REG_ADDR" >&2; exit 1; }
+echo "registry answering on $REG_ADDR"
+
+export KCL_PKG_PATH="$tmp/kpm-home"
+export DOCKER_CONFIG="$tmp/docker"
+unset KPM_REG KPM_REPO OCI_REG_PLAIN_HTTP
+echo "KCL_PKG_PATH=$KCL_PKG_PATH"
+
+step "log in (password on stdin)"
+printf '1234\n' | run "$KPM" login -u test --password-stdin "$REG_ADDR"
+
+step "create a package"
+mkdir -p "$tmp/work/hello_kpm"
+cd "$tmp/work/hello_kpm"
+run "$KPM" init --version 0.1.0
+run cat kcl.mod main.k
+
+step "push it"
+run "$KPM" push "oci://$REG_ADDR/test/hello_kpm"
+
+step "pull it by name:version (default registry and repository from KPM_REG / KPM_REPO)"
+cd "$tmp/work"
+KPM_REG="$REG_ADDR" KPM_REPO=test run "$KPM" pull hello_kpm:0.1.0
+run ls "$KCL_PKG_PATH/hello_kpm_0.1.0"
+
+step "pull it by --tag and OCI URL"
+rm -rf "$KCL_PKG_PATH/hello_kpm_0.1.0"
+run "$KPM" pull --tag 0.1.0 "oci://$REG_ADDR/test/hello_kpm"
+run cat "$KCL_PKG_PATH/hello_kpm_0.1.0/main.k"
+
+step "log out"
+run "$KPM" logout "$REG_ADDR"
+
+step "demo finished: every step succeeded"
