@@ -25,8 +25,10 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'echo "demo: FAILED (line $LINENO, exit code $?)" >&2' ERR
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 step "build the development registry"
@@ -70,7 +72,7 @@ run "$KPM" push "oci://$REG_ADDR/test/hello_kpm"
 
 step "pull it by name:version (default registry and repository from KPM_REG / KPM_REPO)"
 cd "$tmp/work"
-KPM_REG="$REG_ADDR" KPM_REPO=test run "$KPM" pull hello_kpm:0.1.0
+run env KPM_REG="$REG_ADDR" KPM_REPO=test "$KPM" pull hello_kpm:0.1.0
 run ls "$KCL_PKG_PATH/hello_kpm_0.1.0"
 
 step "pull it by --tag and OCI URL"
