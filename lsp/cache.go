@@ -29,6 +29,7 @@ type regCache struct {
 	dirty    bool
 	saveT    *time.Timer
 	api      registryAPI
+	sem      chan struct{} // bounds concurrent background lookups
 }
 
 // registryAPI is the network side of the cache (registry/ behind it).
@@ -76,6 +77,7 @@ func newRegCache(s *Server) *regCache {
 		data:     cacheData{Repos: map[string]*repoEntry{}, Catalogs: map[string]*catalogEntry{}},
 		inflight: map[string]bool{},
 		api:      newRegistryAPI(),
+		sem:      make(chan struct{}, 4),
 	}
 }
 
@@ -131,6 +133,16 @@ func (c *regCache) tags(repo string) ([]string, bool) {
 		c.refreshTags(repo)
 	}
 	return tags, known
+}
+
+// peekTags returns the cached tags of repo without starting a lookup.
+func (c *regCache) peekTags(repo string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.data.Repos[repo]; e != nil {
+		return e.Tags
+	}
+	return nil
 }
 
 // manifest returns the cached manifest summary of repo:tag, starting a lookup when missing.
@@ -238,6 +250,12 @@ func (c *regCache) background(key string, f func(ctx context.Context)) {
 	c.inflight[key] = true
 	c.mu.Unlock()
 	c.s.goBackground(func() {
+		select {
+		case c.sem <- struct{}{}:
+		case <-c.s.ctx.Done():
+			return
+		}
+		defer func() { <-c.sem }()
 		ctx, cancel := context.WithTimeout(c.s.ctx, 30*time.Second)
 		defer cancel()
 		start := time.Now()

@@ -366,3 +366,6 @@ func pathToURI(path string) string {
 	}
 	return (&url.URL{Scheme: "file", Path: p}).String()
 }
+
+// pkgDirOf is the package directory of a file (the directory holding it).
+func pkgDirOf(path string) string { return filepath.Dir(path) }

@@ -1,0 +1,386 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	protocol "github.com/tliron/glsp/protocol_3_16"
+
+	"github.com/kpm-dev/kpm/kcl/syntax"
+	"github.com/kpm-dev/kpm/workspace"
+)
+
+// KCL standard library modules: imports of these never need a dependency.
+var kclStdlib = map[string]bool{
+	"base64": true, "collection": true, "crypto": true, "datetime": true, "file": true, "json": true,
+	"manifests": true, "math": true, "net": true, "regex": true, "runtime": true, "template": true,
+	"units": true, "yaml": true, "os": true, "builtin": true,
+}
+
+type kclAnalysis struct {
+	file *syntax.File
+	errs []syntax.Error
+}
+
+func kclAnalysisOf(d *document) *kclAnalysis {
+	d.analysisOnce.Do(func() {
+		f, errs := syntax.ParseFile(d.path, []byte(d.text))
+		d.analysis = &kclAnalysis{file: f, errs: errs}
+	})
+	return d.analysis.(*kclAnalysis)
+}
+
+// kclPackage locates the package of a .k file: the nearest directory upwards holding a
+// kcl.mod, with its parsed kcl.mod (from the open document when it is open).
+func (s *Server) kclPackage(path string) (root string, mf *workspace.ModFile) {
+	dir := filepath.Dir(path)
+	for {
+		modPath := filepath.Join(dir, workspace.ModFileName)
+		if src, ok := s.readFile(modPath); ok {
+			if od := s.docs.byPath(modPath); od != nil {
+				return dir, modAnalysisOf(od).mf
+			}
+			mf, _ := workspace.ParseModFile(modPath, src)
+			return dir, mf
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return filepath.Dir(path), nil
+		}
+		dir = parent
+	}
+}
+
+func importSpan(d *document, imp *syntax.ImportStmt) protocol.Range {
+	return d.rangeOf(imp.PathSpan.From.Offset, imp.PathSpan.To.Offset)
+}
+
+// importTarget is what an import statement refers to.
+type importTarget struct {
+	kind string // "stdlib", "local", "dependency", "unknown", "relative"
+	dir  string // directory or file it names, when known
+	dep  *depTarget
+}
+
+func (s *Server) resolveImport(d *document, imp *syntax.ImportStmt, root string, pc *pkgContext) importTarget {
+	parts := strings.Split(strings.TrimLeft(imp.Path, "."), ".")
+	if imp.Level > 0 {
+		base := filepath.Dir(d.path)
+		for i := 1; i < imp.Level; i++ {
+			base = filepath.Dir(base)
+		}
+		return importTarget{kind: "relative", dir: existingModule(filepath.Join(append([]string{base}, parts...)...))}
+	}
+	if len(parts) == 0 || parts[0] == "" {
+		return importTarget{kind: "unknown"}
+	}
+	if local := existingModule(filepath.Join(append([]string{root}, parts...)...)); local != "" {
+		return importTarget{kind: "local", dir: local}
+	}
+	if pc != nil {
+		for _, t := range pc.targets {
+			if t.dep.ImportName() == parts[0] {
+				it := importTarget{kind: "dependency", dep: t}
+				if t.dir != "" {
+					it.dir = existingModule(filepath.Join(append([]string{t.dir}, parts[1:]...)...))
+				}
+				return it
+			}
+		}
+	}
+	if kclStdlib[parts[0]] {
+		return importTarget{kind: "stdlib"}
+	}
+	return importTarget{kind: "unknown"}
+}
+
+// existingModule returns p when it is a directory, p+".k" when that file exists, else "".
+func existingModule(p string) string {
+	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		return p
+	}
+	if fi, err := os.Stat(p + ".k"); err == nil && !fi.IsDir() {
+		return p + ".k"
+	}
+	return ""
+}
+
+func (s *Server) kclDiagnostics(d *document) []protocol.Diagnostic {
+	a := kclAnalysisOf(d)
+	var diags []protocol.Diagnostic
+	for _, e := range a.errs {
+		end := e.End.Offset
+		if end <= e.Pos.Offset {
+			end = e.Pos.Offset
+		}
+		diags = append(diags, newDiagnostic(d.rangeOf(e.Pos.Offset, end), protocol.DiagnosticSeverityError, codeKCLSyntax, e.Msg, nil))
+	}
+	if a.file == nil {
+		return diags
+	}
+	root, mf := s.kclPackage(d.path)
+	var pc *pkgContext
+	if mf != nil {
+		pc = s.pkgContext(filepath.Join(root, workspace.ModFileName), mf)
+	}
+	for _, st := range a.file.Body {
+		imp, ok := st.(*syntax.ImportStmt)
+		if !ok {
+			continue
+		}
+		t := s.resolveImport(d, imp, root, pc)
+		switch t.kind {
+		case "unknown":
+			name := strings.SplitN(imp.Path, ".", 2)[0]
+			msg := fmt.Sprintf("cannot find module %q: it is neither a directory of this package nor a dependency in kcl.mod", imp.Path)
+			diags = append(diags, newDiagnostic(importSpan(d, imp), protocol.DiagnosticSeverityError, codeUnknownImport, msg,
+				map[string]string{"name": name, "pkg": root}))
+		case "relative":
+			if t.dir == "" {
+				diags = append(diags, newDiagnostic(importSpan(d, imp), protocol.DiagnosticSeverityError, codeUnknownImport,
+					fmt.Sprintf("cannot find module %q", imp.Path), nil))
+			}
+		case "dependency":
+			if t.dep.dir != "" && t.dep.downloaded() && t.dir == "" {
+				diags = append(diags, newDiagnostic(importSpan(d, imp), protocol.DiagnosticSeverityError, codeUnknownImport,
+					fmt.Sprintf("dependency %s has no module %q", t.dep.dep.Name, imp.Path), nil))
+			}
+		}
+	}
+	return diags
+}
+
+// kclCodeActions: "Add dependency …" for an unknown import.
+func (s *Server) kclCodeActions(d *document, start, end int) []protocol.CodeAction {
+	a := kclAnalysisOf(d)
+	if a.file == nil {
+		return nil
+	}
+	root, mf := s.kclPackage(d.path)
+	if mf == nil {
+		return nil
+	}
+	pc := s.pkgContext(filepath.Join(root, workspace.ModFileName), mf)
+	var actions []protocol.CodeAction
+	for _, st := range a.file.Body {
+		imp, ok := st.(*syntax.ImportStmt)
+		if !ok || imp.Level > 0 || imp.PathSpan.To.Offset < start || imp.PathSpan.From.Offset > end {
+			continue
+		}
+		if t := s.resolveImport(d, imp, root, pc); t.kind != "unknown" {
+			continue
+		}
+		name := strings.SplitN(imp.Path, ".", 2)[0]
+		pkgName := strings.ReplaceAll(name, "_", "-")
+		sources := []string{name}
+		if pkgName != name {
+			sources = append(sources, pkgName)
+		}
+		for _, src := range sources {
+			actions = append(actions, quickFix(fmt.Sprintf("Add dependency %s", src),
+				command("Add dependency", "kpm.add", map[string]string{"path": root, "source": src}), nil, src == name))
+		}
+	}
+	return actions
+}
+
+// kclCompletion completes import paths: local modules of the package and dependencies.
+func (s *Server) kclCompletion(d *document, off int) []protocol.CompletionItem {
+	lineStart := strings.LastIndexByte(d.text[:off], '\n') + 1
+	before := strings.TrimLeft(d.text[lineStart:off], " \t")
+	rest, ok := strings.CutPrefix(before, "import ")
+	if !ok {
+		return nil
+	}
+	rest = strings.TrimLeft(rest, " ")
+	root, mf := s.kclPackage(d.path)
+	var items []protocol.CompletionItem
+	seen := map[string]bool{}
+	add := func(label, detail string, kind protocol.CompletionItemKind) {
+		if seen[label] || label == "" {
+			return
+		}
+		seen[label] = true
+		items = append(items, completionItem(label, kind, detail, ""))
+	}
+	prefixDir := ""
+	parts := strings.Split(rest, ".")
+	typedPath := parts[:len(parts)-1]
+	if len(typedPath) == 0 {
+		if mf != nil {
+			pc := s.pkgContext(filepath.Join(root, workspace.ModFileName), mf)
+			for _, t := range pc.targets {
+				detail := "dependency"
+				if t.isOCI() {
+					detail = "dependency " + t.reference()
+				}
+				add(t.dep.ImportName(), detail, protocol.CompletionItemKindModule)
+			}
+		}
+		names := make([]string, 0, len(kclStdlib))
+		for n := range kclStdlib {
+			if n != "builtin" {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			add(n, "KCL standard library", protocol.CompletionItemKindModule)
+		}
+		prefixDir = root
+	} else {
+		// a.b.<cursor>: a local directory or a dependency's sub-directory
+		prefixDir = filepath.Join(append([]string{root}, typedPath...)...)
+		if fi, err := os.Stat(prefixDir); err != nil || !fi.IsDir() {
+			prefixDir = ""
+			if mf != nil {
+				pc := s.pkgContext(filepath.Join(root, workspace.ModFileName), mf)
+				for _, t := range pc.targets {
+					if t.dep.ImportName() == typedPath[0] && t.dir != "" {
+						prefixDir = filepath.Join(append([]string{t.dir}, typedPath[1:]...)...)
+					}
+				}
+			}
+		}
+	}
+	if prefixDir != "" {
+		entries, _ := os.ReadDir(prefixDir)
+		for _, e := range entries {
+			name := e.Name()
+			if strings.HasPrefix(name, ".") || name == "vendor" {
+				continue
+			}
+			switch {
+			case e.IsDir():
+				add(name, "directory", protocol.CompletionItemKindFolder)
+			case strings.HasSuffix(name, ".k") && !strings.HasSuffix(name, "_test.k") && filepath.Join(prefixDir, name) != d.path:
+				add(strings.TrimSuffix(name, ".k"), "file", protocol.CompletionItemKindFile)
+			}
+		}
+	}
+	return items
+}
+
+// kclHover: for an import, what it resolves to.
+func (s *Server) kclHover(d *document, off int) *protocol.Hover {
+	a := kclAnalysisOf(d)
+	if a.file == nil {
+		return nil
+	}
+	for _, st := range a.file.Body {
+		imp, ok := st.(*syntax.ImportStmt)
+		if !ok || off < imp.PathSpan.From.Offset || off > imp.PathSpan.To.Offset {
+			continue
+		}
+		root, mf := s.kclPackage(d.path)
+		var pc *pkgContext
+		if mf != nil {
+			pc = s.pkgContext(filepath.Join(root, workspace.ModFileName), mf)
+		}
+		t := s.resolveImport(d, imp, root, pc)
+		var text string
+		switch t.kind {
+		case "stdlib":
+			text = fmt.Sprintf("**%s**: KCL standard library module", imp.Path)
+		case "local", "relative":
+			text = fmt.Sprintf("**%s**: `%s`", imp.Path, t.dir)
+		case "dependency":
+			text = s.dependencyDoc(pc, t.dep)
+		default:
+			text = fmt.Sprintf("**%s**: not found", imp.Path)
+		}
+		rng := importSpan(d, imp)
+		return &protocol.Hover{Contents: protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: text}, Range: &rng}
+	}
+	return nil
+}
+
+// definition: from an import to the module's files (in the package or in the cache).
+func (s *Server) definition(ctx context.Context, params json.RawMessage) (any, error) {
+	var p positionParams
+	if err := json.Unmarshal(params, &p); err != nil {
+		return nil, err
+	}
+	d := s.docs.get(p.TextDocument.URI)
+	if d == nil {
+		return nil, nil
+	}
+	off := d.offset(p.Position)
+	switch d.kind {
+	case kindKCL:
+	case kindMod:
+		return s.modDefinition(d, off), nil
+	default:
+		return nil, nil
+	}
+	a := kclAnalysisOf(d)
+	if a.file == nil {
+		return nil, nil
+	}
+	for _, st := range a.file.Body {
+		imp, ok := st.(*syntax.ImportStmt)
+		if !ok || off < imp.PathSpan.From.Offset || off > imp.PathSpan.To.Offset {
+			continue
+		}
+		root, mf := s.kclPackage(d.path)
+		var pc *pkgContext
+		if mf != nil {
+			pc = s.pkgContext(filepath.Join(root, workspace.ModFileName), mf)
+		}
+		t := s.resolveImport(d, imp, root, pc)
+		if t.dir == "" {
+			return nil, nil
+		}
+		return moduleLocations(t.dir), nil
+	}
+	return nil, nil
+}
+
+// modDefinition: from a dependency in kcl.mod to its kcl.mod in the cache (or path).
+func (s *Server) modDefinition(d *document, off int) any {
+	a := modAnalysisOf(d)
+	for _, dep := range a.mf.Dependencies {
+		if !dep.EntryRange.Contains(off) {
+			continue
+		}
+		pc := s.pkgContext(d.path, a.mf)
+		if pc.settings == nil {
+			return nil
+		}
+		t := pc.targetByName(dep.Name)
+		if t == nil || t.dir == "" {
+			return nil
+		}
+		target := filepath.Join(t.dir, workspace.ModFileName)
+		if _, err := os.Stat(target); err != nil {
+			return nil
+		}
+		return []protocol.Location{{URI: pathToURI(target), Range: protocol.Range{}}}
+	}
+	return nil
+}
+
+// moduleLocations lists the .k files of a module (a directory) or the file itself.
+func moduleLocations(p string) []protocol.Location {
+	if strings.HasSuffix(p, ".k") {
+		return []protocol.Location{{URI: pathToURI(p)}}
+	}
+	entries, _ := os.ReadDir(p)
+	locs := []protocol.Location{}
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".k") && !strings.HasSuffix(e.Name(), "_test.k") {
+			locs = append(locs, protocol.Location{URI: pathToURI(filepath.Join(p, e.Name()))})
+		}
+	}
+	if len(locs) == 0 {
+		if _, err := os.Stat(filepath.Join(p, workspace.ModFileName)); err == nil {
+			locs = append(locs, protocol.Location{URI: pathToURI(filepath.Join(p, workspace.ModFileName))})
+		}
+	}
+	return locs
+}
