@@ -1,0 +1,649 @@
+package kcl
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+type builtinFn = func(e *evaluator, args []Value, kw *Dict) Value
+
+var builtinFuncs map[string]*Func
+
+func init() {
+	fns := map[string]builtinFn{
+		"print":      biPrint,
+		"option":     biOption,
+		"len":        biLen,
+		"str":        biStr,
+		"int":        biInt,
+		"float":      biFloat,
+		"bool":       biBool,
+		"list":       biList,
+		"dict":       biDict,
+		"range":      biRange,
+		"min":        func(e *evaluator, a []Value, kw *Dict) Value { return biMinMax(e, a, -1) },
+		"max":        func(e *evaluator, a []Value, kw *Dict) Value { return biMinMax(e, a, 1) },
+		"sum":        biSum,
+		"abs":        biAbs,
+		"all":        biAll,
+		"any":        biAny,
+		"sorted":     biSorted,
+		"zip":        biZip,
+		"isunique":   biIsUnique,
+		"multiplyof": biMultiplyOf,
+		"ord":        biOrd,
+		"chr":        biChr,
+		"round":      biRound,
+		"typeof":     biTypeof,
+		"hex":        func(e *evaluator, a []Value, kw *Dict) Value { return biRadix(e, a, 16, "0x") },
+		"oct":        func(e *evaluator, a []Value, kw *Dict) Value { return biRadix(e, a, 8, "0o") },
+		"bin":        func(e *evaluator, a []Value, kw *Dict) Value { return biRadix(e, a, 2, "0b") },
+		"pow":        biPow,
+		"isnullish":  func(e *evaluator, a []Value, kw *Dict) Value { return len(a) > 0 && isNoneOrUndef(a[0]) },
+		"enumerate":  biEnumerate,
+	}
+	builtinFuncs = map[string]*Func{}
+	for n, f := range fns {
+		builtinFuncs[n] = &Func{Name: n, Builtin: f}
+	}
+}
+
+// arg returns positional argument i or keyword name, or def.
+func arg(args []Value, kw *Dict, i int, name string, def Value) Value {
+	if i >= 0 && i < len(args) {
+		return args[i]
+	}
+	if kw != nil {
+		if v, ok := kw.m[name]; ok {
+			return v
+		}
+	}
+	return def
+}
+
+func biPrint(e *evaluator, args []Value, kw *Dict) Value {
+	sep := toStr(arg(nil, kw, -1, "sep", " "))
+	end := toStr(arg(nil, kw, -1, "end", "\n"))
+	for i, a := range args {
+		if i > 0 {
+			e.printed.WriteString(sep)
+		}
+		e.printed.WriteString(toStr(a))
+	}
+	e.printed.WriteString(end)
+	return none
+}
+
+// parseArgValue turns a -D value into a KCL value the way the toolchain does: JSON when it parses,
+// otherwise the raw string.
+func parseArgValue(s string) Value {
+	if v, err := jsonDecode(s); err == nil {
+		return v
+	}
+	switch s {
+	case "True":
+		return true
+	case "False":
+		return false
+	case "None":
+		return none
+	}
+	return s
+}
+
+func biOption(e *evaluator, args []Value, kw *Dict) Value {
+	key := toStr(arg(args, kw, 0, "key", ""))
+	typ := toStr(arg(args, kw, 1, "type", ""))
+	required := truthy(arg(args, kw, 2, "required", false))
+	def := arg(args, kw, 3, "default", none)
+	raw, ok := e.opts.Args[key]
+	if !ok {
+		if required {
+			e.throw(KindEvaluation, "option('%s') must be initialized, try '-D %s=?' argument", key, key)
+		}
+		return def
+	}
+	v := parseArgValue(raw)
+	switch typ {
+	case "", "any":
+	case "str":
+		if _, isStr := v.(string); !isStr {
+			v = raw
+		}
+	case "int":
+		switch x := v.(type) {
+		case int64:
+		case float64:
+			v = int64(x)
+		case string:
+			n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+			if err != nil {
+				e.throw(KindType, "cannot use '%s' as type 'int'", raw)
+			}
+			v = n
+		default:
+			e.throw(KindType, "cannot use '%s' as type 'int'", raw)
+		}
+	case "float":
+		switch x := v.(type) {
+		case int64:
+			v = float64(x)
+		case float64:
+		default:
+			e.throw(KindType, "cannot use '%s' as type 'float'", raw)
+		}
+	case "bool":
+		switch x := v.(type) {
+		case bool:
+		case string:
+			v = x == "True" || x == "true"
+		default:
+			v = truthy(v)
+		}
+	case "list":
+		if _, ok := v.(*List); !ok {
+			e.throw(KindType, "cannot use '%s' as type 'list'", raw)
+		}
+	case "dict":
+		if _, ok := v.(*Dict); !ok {
+			e.throw(KindType, "cannot use '%s' as type 'dict'", raw)
+		}
+	}
+	return v
+}
+
+func biLen(e *evaluator, args []Value, kw *Dict) Value {
+	if len(args) != 1 {
+		e.throw(KindType, "len() takes exactly one argument (%d given)", len(args))
+	}
+	switch x := args[0].(type) {
+	case string:
+		return int64(utf8.RuneCountInString(x))
+	case *List:
+		return int64(len(x.Items))
+	case *Dict:
+		return int64(x.Len())
+	case *Schema:
+		return int64(x.Attrs.Len())
+	case NoneValue, UndefinedValue:
+		return int64(0)
+	}
+	e.throw(KindType, "object of type '%s' has no len()", typeName(args[0]))
+	return nil
+}
+
+func biStr(e *evaluator, args []Value, kw *Dict) Value {
+	if len(args) == 0 {
+		return ""
+	}
+	return toStr(args[0])
+}
+
+func biInt(e *evaluator, args []Value, kw *Dict) Value {
+	v := arg(args, kw, 0, "number", int64(0))
+	base := arg(args, kw, 1, "base", int64(10))
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	case bool:
+		return b2i(x)
+	case Unit:
+		return int64(x.Val)
+	case string:
+		b, _ := asIntStrict(base)
+		s := strings.TrimSpace(strings.ReplaceAll(x, "_", ""))
+		neg := false
+		if strings.HasPrefix(s, "-") {
+			neg, s = true, s[1:]
+		} else if strings.HasPrefix(s, "+") {
+			s = s[1:]
+		}
+		if b == 16 || b == 0 {
+			s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+		}
+		if b == 8 {
+			s = strings.TrimPrefix(strings.TrimPrefix(s, "0o"), "0O")
+		}
+		if b == 2 {
+			s = strings.TrimPrefix(strings.TrimPrefix(s, "0b"), "0B")
+		}
+		if b == 0 {
+			b = 10
+		}
+		n, err := strconv.ParseInt(s, int(b), 64)
+		if err != nil {
+			e.throw(KindValue, "invalid literal for int() with base %d: '%s'", b, x)
+		}
+		if neg {
+			n = -n
+		}
+		return n
+	}
+	e.throw(KindType, "int() argument must be a string or a number, not '%s'", typeName(v))
+	return nil
+}
+
+func biFloat(e *evaluator, args []Value, kw *Dict) Value {
+	v := arg(args, kw, 0, "number", 0.0)
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	case bool:
+		return float64(b2i(x))
+	case Unit:
+		return x.Val
+	case string:
+		s := strings.TrimSpace(x)
+		switch strings.ToLower(s) {
+		case "inf", "+inf", "infinity":
+			return math.Inf(1)
+		case "-inf", "-infinity":
+			return math.Inf(-1)
+		case "nan":
+			return math.NaN()
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			e.throw(KindValue, "could not convert string to float: '%s'", x)
+		}
+		return f
+	}
+	e.throw(KindType, "float() argument must be a string or a number, not '%s'", typeName(v))
+	return nil
+}
+
+func biBool(e *evaluator, args []Value, kw *Dict) Value {
+	if len(args) == 0 {
+		return false
+	}
+	return truthy(args[0])
+}
+
+func biList(e *evaluator, args []Value, kw *Dict) Value {
+	out := &List{}
+	if len(args) == 0 {
+		return out
+	}
+	e.iterate(args[0], 1, func(a, b Value) bool {
+		out.Items = append(out.Items, a)
+		return true
+	})
+	return out
+}
+
+func biDict(e *evaluator, args []Value, kw *Dict) Value {
+	out := NewDict()
+	if len(args) > 0 {
+		switch x := args[0].(type) {
+		case *Dict:
+			for _, k := range x.keys {
+				out.Set(k, x.m[k])
+			}
+		case *Schema:
+			for _, k := range x.Attrs.keys {
+				out.Set(k, x.Attrs.m[k])
+			}
+		case *List:
+			for _, it := range x.Items {
+				if p, ok := it.(*List); ok && len(p.Items) == 2 {
+					out.Set(e.keyString(p.Items[0]), p.Items[1])
+				}
+			}
+		}
+	}
+	if kw != nil {
+		for _, k := range kw.keys {
+			out.Set(k, kw.m[k])
+		}
+	}
+	return out
+}
+
+func biRange(e *evaluator, args []Value, kw *Dict) Value {
+	var start, stop, step int64 = 0, 0, 1
+	ints := make([]int64, len(args))
+	for i, a := range args {
+		n, ok := asIntStrict(a)
+		if !ok {
+			e.throw(KindType, "range() integer argument expected, got %s", typeName(a))
+		}
+		ints[i] = n
+	}
+	switch len(ints) {
+	case 1:
+		stop = ints[0]
+	case 2:
+		start, stop = ints[0], ints[1]
+	case 3:
+		start, stop, step = ints[0], ints[1], ints[2]
+	default:
+		e.throw(KindType, "range expected 1 to 3 arguments, got %d", len(args))
+	}
+	if step == 0 {
+		e.throw(KindValue, "range() arg 3 must not be zero")
+	}
+	out := &List{}
+	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
+		out.Items = append(out.Items, i)
+	}
+	return out
+}
+
+func iterItems(e *evaluator, args []Value) []Value {
+	if len(args) == 1 {
+		var items []Value
+		e.iterate(args[0], 1, func(a, b Value) bool {
+			items = append(items, a)
+			return true
+		})
+		return items
+	}
+	return args
+}
+
+func biMinMax(e *evaluator, args []Value, dir int) Value {
+	items := iterItems(e, args)
+	if len(items) == 0 {
+		if dir < 0 {
+			e.throw(KindValue, "min() arg is an empty sequence")
+		}
+		e.throw(KindValue, "max() arg is an empty sequence")
+	}
+	best := items[0]
+	for _, it := range items[1:] {
+		c, ok := compareValues(it, best)
+		if !ok {
+			e.throw(KindType, "'<' not supported between instances of '%s' and '%s'", typeName(it), typeName(best))
+		}
+		if c*dir > 0 {
+			best = it
+		}
+	}
+	return best
+}
+
+func biSum(e *evaluator, args []Value, kw *Dict) Value {
+	var acc Value = arg(args, kw, 1, "start", int64(0))
+	if len(args) == 0 {
+		return acc
+	}
+	e.iterate(args[0], 1, func(a, b Value) bool {
+		acc = e.binaryOp(addTok, acc, a)
+		return true
+	})
+	return acc
+}
+
+func biAbs(e *evaluator, args []Value, kw *Dict) Value {
+	switch x := arg(args, kw, 0, "x", int64(0)).(type) {
+	case int64:
+		if x < 0 {
+			return -x
+		}
+		return x
+	case float64:
+		return math.Abs(x)
+	case bool:
+		return b2i(x)
+	}
+	e.throw(KindType, "bad operand type for abs(): '%s'", typeName(args[0]))
+	return nil
+}
+
+func biAll(e *evaluator, args []Value, kw *Dict) Value {
+	res := true
+	if len(args) == 0 {
+		return true
+	}
+	e.iterate(args[0], 1, func(a, b Value) bool {
+		if !truthy(a) {
+			res = false
+			return false
+		}
+		return true
+	})
+	return res
+}
+
+func biAny(e *evaluator, args []Value, kw *Dict) Value {
+	res := false
+	if len(args) == 0 {
+		return false
+	}
+	e.iterate(args[0], 1, func(a, b Value) bool {
+		if truthy(a) {
+			res = true
+			return false
+		}
+		return true
+	})
+	return res
+}
+
+func biSorted(e *evaluator, args []Value, kw *Dict) Value {
+	if len(args) == 0 {
+		e.throw(KindType, "sorted() takes exactly one argument (0 given)")
+	}
+	var items []Value
+	e.iterate(args[0], 1, func(a, b Value) bool {
+		items = append(items, a)
+		return true
+	})
+	reverse := truthy(arg(args, kw, 1, "reverse", false))
+	var bad bool
+	sort.SliceStable(items, func(i, j int) bool {
+		c, ok := compareValues(items[i], items[j])
+		if !ok {
+			bad = true
+		}
+		if reverse {
+			return c > 0
+		}
+		return c < 0
+	})
+	if bad {
+		e.throw(KindType, "'<' not supported between instances of these values")
+	}
+	return &List{Items: items}
+}
+
+func biZip(e *evaluator, args []Value, kw *Dict) Value {
+	var lists [][]Value
+	for _, a := range args {
+		var items []Value
+		e.iterate(a, 1, func(x, y Value) bool {
+			items = append(items, x)
+			return true
+		})
+		lists = append(lists, items)
+	}
+	out := &List{}
+	if len(lists) == 0 {
+		return out
+	}
+	n := len(lists[0])
+	for _, l := range lists {
+		if len(l) < n {
+			n = len(l)
+		}
+	}
+	for i := 0; i < n; i++ {
+		t := &List{}
+		for _, l := range lists {
+			t.Items = append(t.Items, l[i])
+		}
+		out.Items = append(out.Items, t)
+	}
+	return out
+}
+
+func biIsUnique(e *evaluator, args []Value, kw *Dict) Value {
+	l, ok := arg(args, kw, 0, "inval", nil).(*List)
+	if !ok {
+		return true
+	}
+	for i := range l.Items {
+		for j := i + 1; j < len(l.Items); j++ {
+			if equal(l.Items[i], l.Items[j]) && typeName(l.Items[i]) == typeName(l.Items[j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func biMultiplyOf(e *evaluator, args []Value, kw *Dict) Value {
+	a, ok1 := asIntStrict(arg(args, kw, 0, "a", nil))
+	b, ok2 := asIntStrict(arg(args, kw, 1, "b", nil))
+	if !ok1 || !ok2 {
+		e.throw(KindType, "multiplyof() takes two int arguments")
+	}
+	if b == 0 {
+		return false
+	}
+	return a%b == 0
+}
+
+func biOrd(e *evaluator, args []Value, kw *Dict) Value {
+	s, ok := arg(args, kw, 0, "c", nil).(string)
+	if !ok || utf8.RuneCountInString(s) != 1 {
+		e.throw(KindType, "ord() expected a character")
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return int64(r)
+}
+
+func biChr(e *evaluator, args []Value, kw *Dict) Value {
+	n, ok := asIntStrict(arg(args, kw, 0, "i", nil))
+	if !ok {
+		e.throw(KindType, "chr() expected an int")
+	}
+	return string(rune(n))
+}
+
+func roundHalfEven(x float64) float64 { return math.RoundToEven(x) }
+
+func biRound(e *evaluator, args []Value, kw *Dict) Value {
+	v := arg(args, kw, 0, "number", nil)
+	nd := arg(args, kw, 1, "ndigits", none)
+	f, ok := toNumber(v)
+	if !ok {
+		e.throw(KindType, "type %s doesn't define __round__ method", typeName(v))
+	}
+	if isNoneOrUndef(nd) {
+		if i, isInt := v.(int64); isInt {
+			return i
+		}
+		return int64(roundHalfEven(f))
+	}
+	n, _ := asIntStrict(nd)
+	if i, isInt := v.(int64); isInt && n >= 0 {
+		return i
+	}
+	s := strconv.FormatFloat(f, 'f', int(n), 64)
+	r, _ := strconv.ParseFloat(s, 64)
+	if _, isInt := v.(int64); isInt {
+		return int64(r)
+	}
+	return r
+}
+
+func biTypeof(e *evaluator, args []Value, kw *Dict) Value {
+	v := arg(args, kw, 0, "x", none)
+	full := truthy(arg(args, kw, 1, "full_name", false))
+	switch x := v.(type) {
+	case *Schema:
+		if full && x.Type.pkgPath != "" {
+			return x.Type.pkgPath + "." + x.Type.Name
+		}
+		return x.Type.Name
+	case *Func:
+		return "function"
+	case *Module:
+		return "module"
+	case Unit:
+		return "number_multiplier"
+	}
+	return typeName(v)
+}
+
+func biRadix(e *evaluator, args []Value, base int, prefix string) Value {
+	n, ok := asIntStrict(arg(args, nil, 0, "number", nil))
+	if !ok {
+		e.throw(KindType, "'%s' object cannot be interpreted as an integer", typeName(arg(args, nil, 0, "", none)))
+	}
+	if n < 0 {
+		return "-" + prefix + strconv.FormatInt(-n, base)
+	}
+	return prefix + strconv.FormatInt(n, base)
+}
+
+func biPow(e *evaluator, args []Value, kw *Dict) Value {
+	x := arg(args, kw, 0, "x", int64(0))
+	y := arg(args, kw, 1, "y", int64(1))
+	r := e.binaryOp(powTok, x, y)
+	if z := arg(args, kw, 2, "z", none); !isNoneOrUndef(z) {
+		return e.binaryOp(modTok, r, z)
+	}
+	return r
+}
+
+func biEnumerate(e *evaluator, args []Value, kw *Dict) Value {
+	out := &List{}
+	i := int64(0)
+	if len(args) == 0 {
+		return out
+	}
+	e.iterate(args[0], 1, func(a, b Value) bool {
+		out.Items = append(out.Items, &List{Items: []Value{i, a}})
+		i++
+		return true
+	})
+	return out
+}
+
+// dictMethod returns a bound method of a dict, or nil.
+func dictMethod(e *evaluator, d *Dict, name string) Value {
+	switch name {
+	case "keys":
+		return &Func{Name: name, Builtin: func(e *evaluator, a []Value, kw *Dict) Value {
+			l := &List{}
+			for _, k := range d.keys {
+				l.Items = append(l.Items, k)
+			}
+			return l
+		}}
+	case "values":
+		return &Func{Name: name, Builtin: func(e *evaluator, a []Value, kw *Dict) Value {
+			l := &List{}
+			for _, k := range d.keys {
+				l.Items = append(l.Items, d.m[k])
+			}
+			return l
+		}}
+	case "items":
+		return &Func{Name: name, Builtin: func(e *evaluator, a []Value, kw *Dict) Value {
+			l := &List{}
+			for _, k := range d.keys {
+				l.Items = append(l.Items, &List{Items: []Value{k, d.m[k]}})
+			}
+			return l
+		}}
+	case "get":
+		return &Func{Name: name, Builtin: func(e *evaluator, a []Value, kw *Dict) Value {
+			k := e.keyString(arg(a, kw, 0, "key", ""))
+			if v, ok := d.m[k]; ok {
+				return v
+			}
+			return arg(a, kw, 1, "default", none)
+		}}
+	}
+	return nil
+}

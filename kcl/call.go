@@ -1,0 +1,266 @@
+package kcl
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/kpm-dev/kpm/kcl/syntax"
+)
+
+type lambdaDef struct {
+	expr    *syntax.LambdaExpr
+	closure *scope
+	file    string
+}
+
+func (e *evaluator) callArgs(s *scope, argExprs []syntax.Expr, kws []*syntax.Keyword) ([]Value, *Dict) {
+	var args []Value
+	for _, a := range argExprs {
+		if st, ok := a.(*syntax.StarredExpr); ok {
+			v := e.eval(s, st.X)
+			switch l := v.(type) {
+			case *List:
+				args = append(args, l.Items...)
+			case *Dict:
+				for _, k := range l.keys {
+					args = append(args, k)
+				}
+			case NoneValue, UndefinedValue:
+			default:
+				e.throw(KindType, "'%s' object is not iterable", typeName(v))
+			}
+			continue
+		}
+		if ds, ok := a.(*syntax.DoubleStarredExpr); ok {
+			_ = ds
+			continue
+		}
+		args = append(args, e.eval(s, a))
+	}
+	var kwargs *Dict
+	if len(kws) > 0 {
+		kwargs = NewDict()
+		for _, kw := range kws {
+			kwargs.Set(kw.Name.Names[0], e.eval(s, kw.Value))
+		}
+	}
+	for _, a := range argExprs {
+		if ds, ok := a.(*syntax.DoubleStarredExpr); ok {
+			v := e.eval(s, ds.X)
+			if d, ok := v.(*Dict); ok {
+				if kwargs == nil {
+					kwargs = NewDict()
+				}
+				for _, k := range d.keys {
+					kwargs.Set(k, d.m[k])
+				}
+			}
+		}
+	}
+	return args, kwargs
+}
+
+func (e *evaluator) evalCall(s *scope, n *syntax.CallExpr) Value {
+	fn := e.eval(s, n.Func)
+	args, kwargs := e.callArgs(s, n.Args, n.Keywords)
+	e.pos = posOf(e.file, n)
+	return e.callValue(fn, args, kwargs)
+}
+
+func (e *evaluator) callValue(fn Value, args []Value, kwargs *Dict) Value {
+	switch f := fn.(type) {
+	case *Func:
+		if f.Builtin != nil {
+			return f.Builtin(e, args, kwargs)
+		}
+		return e.callLambda(f.Lambda, args, kwargs)
+	case *SchemaType:
+		return e.newInstance(f, NewDict(), args, kwargs)
+	case NoneValue, UndefinedValue:
+		e.throw(KindType, "'%s' object is not callable", typeName(fn))
+	}
+	e.throw(KindType, "'%s' object is not callable", typeName(fn))
+	return nil
+}
+
+func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
+	e.depth++
+	if e.depth > 500 {
+		e.throw(KindRecursion, "maximum recursion depth exceeded")
+	}
+	defer func() { e.depth-- }()
+	sc := newScope(l.closure)
+	params := l.expr.Params
+	if len(args) > len(params) {
+		e.throw(KindType, "lambda takes %d positional argument(s) but %d were given", len(params), len(args))
+	}
+	saveFile := e.file
+	e.file = l.file
+	for i, p := range params {
+		name := p.Name.Names[0]
+		var v Value
+		switch {
+		case i < len(args):
+			v = args[i]
+		case kwargs != nil && kwargs.m[name] != nil:
+			v = kwargs.m[name]
+		case p.Default != nil:
+			v = e.eval(l.closure, p.Default)
+		default:
+			e.throw(KindType, "lambda() missing 1 required positional argument: '%s'", name)
+		}
+		if p.Type != nil {
+			v = e.convertType(v, p.Type, l.closure, true)
+		}
+		sc.vars[name] = v
+	}
+	if kwargs != nil {
+		for _, k := range kwargs.keys {
+			found := false
+			for _, p := range params {
+				if p.Name.Names[0] == k {
+					found = true
+				}
+			}
+			if !found {
+				e.throw(KindType, "lambda() got an unexpected keyword argument '%s'", k)
+			}
+		}
+	}
+	fr := &frame{kind: frameLambda, scope: sc, pkg: sc.pkg, last: none}
+	for _, st := range l.expr.Body {
+		fr.last = none
+		e.execStmt(fr, st)
+	}
+	result := fr.last
+	if l.expr.ReturnType != nil {
+		result = e.convertType(result, l.expr.ReturnType, l.closure, true)
+	}
+	e.file = saveFile
+	return result
+}
+
+// formatInterp renders `${v}` and `${v: #json}` / `${v: #yaml}`.
+func (e *evaluator) formatInterp(v Value, spec string) string {
+	switch strings.TrimSpace(spec) {
+	case "":
+		return toStr(v)
+	case "#json":
+		p, _ := plan(v, planOptions{})
+		return encodeJSONCompact(p)
+	case "#yaml":
+		p, _ := plan(v, planOptions{})
+		return encodeYAML(p)
+	}
+	return pyFormatValue(e, v, spec)
+}
+
+// ---------------------------------------------------------------- imports
+
+var stdModules = map[string]bool{
+	"math": true, "regex": true, "base64": true, "json": true, "yaml": true, "units": true,
+	"datetime": true, "net": true, "file": true, "crypto": true, "manifests": true,
+	"collection": true, "runtime": true, "template": true, "os": true,
+}
+
+func (e *evaluator) importModule(from *pkgState, imp *syntax.ImportStmt) Value {
+	path := strings.TrimLeft(imp.Path, ".")
+	if imp.Level == 0 && stdModules[path] {
+		return e.stdModule(path)
+	}
+	parts := strings.Split(path, ".")
+	var dir string
+	switch {
+	case imp.Level > 0:
+		base := from.dir
+		for i := 1; i < imp.Level; i++ {
+			base = filepath.Dir(base)
+		}
+		dir = filepath.Join(append([]string{base}, parts...)...)
+	default:
+		if d, ok := e.opts.Deps[parts[0]]; ok {
+			dir = filepath.Join(append([]string{d}, parts[1:]...)...)
+		} else {
+			dir = filepath.Join(append([]string{e.root}, parts...)...)
+			if _, err := os.Stat(dir); err != nil {
+				if _, err2 := os.Stat(dir + ".k"); err2 != nil {
+					// also try relative to the importing package
+					alt := filepath.Join(append([]string{from.dir}, parts...)...)
+					if _, err3 := os.Stat(alt); err3 == nil {
+						dir = alt
+					} else if _, err3 := os.Stat(alt + ".k"); err3 == nil {
+						dir = alt
+					}
+				}
+			}
+		}
+	}
+	key := dir
+	if p, ok := e.pkgs[key]; ok {
+		if p.module == nil {
+			p.module = &Module{Name: imp.Name, Path: path, pkg: p}
+		}
+		return p.module
+	}
+	var files []string
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		files = kclFilesIn(dir)
+	} else if _, err := os.Stat(dir + ".k"); err == nil {
+		files = []string{dir + ".k"}
+	}
+	if len(files) == 0 {
+		e.throwAt(posOf(e.file, imp), KindImport, "pkgpath %s not found in the program", path)
+	}
+	p := &pkgState{path: path, dir: dir}
+	for _, f := range files {
+		p.files = append(p.files, e.parseFile(f))
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		p.dir = filepath.Dir(dir)
+	}
+	e.pkgs[key] = p
+	e.indexPackage(p)
+	p.module = &Module{Name: imp.Name, Path: path, pkg: p}
+	saveFile, savePos := e.file, e.pos
+	e.runPackage(p)
+	e.file, e.pos = saveFile, savePos
+	return p.module
+}
+
+// kclFilesIn lists the .k files of a directory (not tests), sorted.
+func kclFilesIn(dir string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, en := range ents {
+		n := en.Name()
+		if en.IsDir() || !strings.HasSuffix(n, ".k") || strings.HasSuffix(n, "_test.k") {
+			continue
+		}
+		out = append(out, filepath.Join(dir, n))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (e *evaluator) parseFile(path string) *syntax.File {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		e.throwAt(srcPos{file: path}, KindImport, "cannot read %s: %v", path, err)
+	}
+	f, errs := syntax.ParseFile(path, src)
+	if len(errs) > 0 {
+		var es Errors
+		for _, se := range errs {
+			es = append(es, &Error{Kind: KindSyntax, File: path, Line: se.Pos.Line, Col: se.Pos.Col, Msg: se.Msg})
+		}
+		panic(panicErrs{es})
+	}
+	return f
+}
+
+type panicErrs struct{ errs Errors }

@@ -1,0 +1,95 @@
+package kcl
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kpm-dev/kpm/kcl/syntax"
+)
+
+// Error kinds, as the KCL toolchain names them.
+const (
+	KindSyntax          = "InvalidSyntax"
+	KindType            = "TypeError"
+	KindEvaluation      = "EvaluationError"
+	KindSchemaCheck     = "SchemaCheckError"
+	KindAssertion       = "AssertionError"
+	KindCannotAddMember = "CannotAddMembersError"
+	KindImmutable       = "ImmutableError"
+	KindName            = "NameError"
+	KindAttribute       = "AttributeError"
+	KindImport          = "CannotFindModule"
+	KindCompile         = "CompileError"
+	KindValue           = "ValueError"
+	KindIndex           = "IndexError"
+	KindKey             = "KeyError"
+	KindRecursion       = "RecursionError"
+	KindDeprecated      = "Deprecated"
+	KindZeroDivision    = "ZeroDivisionError"
+)
+
+// Error is one evaluation or compile error, positioned in a source file.
+type Error struct {
+	Kind string
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+// Error renders "file:line:col: Kind: message".
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Kind)
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is several errors (for example every syntax error of a package).
+type Errors []*Error
+
+func (es Errors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// panicErr is what the evaluator panics with; Run recovers it.
+type panicErr struct{ err *Error }
+
+type srcPos struct {
+	file string
+	line int
+	col  int
+}
+
+func posOf(file string, n syntax.Node) srcPos {
+	if n == nil {
+		return srcPos{file: file}
+	}
+	p := n.Pos()
+	return srcPos{file: file, line: p.Line, col: p.Col}
+}
+
+func (e *evaluator) throwAt(p srcPos, kind, format string, args ...any) {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	panic(panicErr{&Error{Kind: kind, File: p.file, Line: p.line, Col: p.col, Msg: msg}})
+}
+
+// throw raises an error at the position of the node being evaluated.
+func (e *evaluator) throw(kind, format string, args ...any) {
+	e.throwAt(e.pos, kind, format, args...)
+}

@@ -1,0 +1,1659 @@
+package kcl
+
+import (
+	"context"
+	"math"
+	"strings"
+
+	"github.com/kpm-dev/kpm/kcl/syntax"
+)
+
+// evaluator holds the state of one Run.
+type evaluator struct {
+	ctx      context.Context
+	opts     *Options
+	pkgs     map[string]*pkgState // by import path ("" for main)
+	pos      srcPos
+	file     string // file of the node being evaluated
+	printed  strings.Builder
+	depth    int
+	steps    int
+	instList map[*SchemaType][]*Schema
+	root     string
+	stream   *string
+}
+
+// pkgState is one loaded package: its files, global scope and lazy statements.
+type pkgState struct {
+	path    string
+	dir     string
+	files   []*syntax.File
+	globals *Dict
+	scope   *scope
+	setters map[string][]*stmtRef
+	order   []string
+	done    bool
+	running bool
+	module  *Module
+}
+
+type stmtRef struct {
+	stmt  syntax.Stmt
+	file  string
+	state int // 0 pending, 1 running, 2 done
+}
+
+// scope is a lexical scope. A scope with an owner resolves names through it (package globals,
+// schema attributes) before going to its parent.
+type scope struct {
+	parent *scope
+	vars   map[string]Value
+	pkg    *pkgState
+	inst   *instCtx
+	file   string
+}
+
+func newScope(parent *scope) *scope {
+	s := &scope{parent: parent, vars: map[string]Value{}}
+	if parent != nil {
+		s.pkg = parent.pkg
+		s.file = parent.file
+	}
+	return s
+}
+
+func (e *evaluator) lookup(s *scope, name string) (Value, bool) {
+	for c := s; c != nil; c = c.parent {
+		if v, ok := c.vars[name]; ok {
+			return v, true
+		}
+		if c.inst != nil {
+			if v, ok := e.instLookup(c.inst, name); ok {
+				return v, true
+			}
+		}
+		if c.parent == nil && c.pkg != nil {
+			if v, ok := e.globalLookup(c.pkg, name); ok {
+				return v, true
+			}
+		}
+	}
+	if f, ok := builtinFuncs[name]; ok {
+		return f, true
+	}
+	return nil, false
+}
+
+func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
+	if v, ok := p.globals.m[name]; ok {
+		return v, true
+	}
+	if refs, ok := p.setters[name]; ok {
+		ran := false
+		for _, r := range refs {
+			if r.state == 0 {
+				e.execTopStmt(p, r)
+				ran = true
+			}
+		}
+		if v, ok := p.globals.m[name]; ok {
+			return v, true
+		}
+		_ = ran
+	}
+	return nil, false
+}
+
+// assignedNames lists the names a top-level or schema-body statement assigns.
+func assignedNames(st syntax.Stmt, out []string) []string {
+	switch s := st.(type) {
+	case *syntax.AssignStmt:
+		for _, t := range s.Targets {
+			if n := targetRoot(t); n != "" {
+				out = append(out, n)
+			}
+		}
+	case *syntax.AugAssignStmt:
+		if n := targetRoot(s.Target); n != "" {
+			out = append(out, n)
+		}
+	case *syntax.UnificationStmt:
+		out = append(out, s.Target.Names[0])
+	case *syntax.SchemaAttr:
+		out = append(out, s.Name.Names[0])
+	case *syntax.IfStmt:
+		for _, b := range s.Body {
+			out = assignedNames(b, out)
+		}
+		for _, b := range s.Else {
+			out = assignedNames(b, out)
+		}
+	case *syntax.SchemaStmt:
+		out = append(out, s.Name.Names[0])
+	case *syntax.RuleStmt:
+		out = append(out, s.Name.Names[0])
+	case *syntax.TypeAliasStmt:
+		out = append(out, s.Name.Names[0])
+	}
+	return out
+}
+
+func targetRoot(t syntax.Expr) string {
+	switch x := t.(type) {
+	case *syntax.Ident:
+		return x.Names[0]
+	case *syntax.SelectorExpr:
+		return targetRoot(x.X)
+	case *syntax.SubscriptExpr:
+		return targetRoot(x.X)
+	case *syntax.ParenExpr:
+		return targetRoot(x.X)
+	}
+	return ""
+}
+
+// loadPackageStmts indexes the statements of a package for lazy evaluation.
+func (e *evaluator) indexPackage(p *pkgState) {
+	p.setters = map[string][]*stmtRef{}
+	p.globals = NewDict()
+	p.scope = &scope{vars: map[string]Value{}, pkg: p}
+	seen := map[string]bool{}
+	for _, f := range p.files {
+		for _, st := range f.Body {
+			ref := &stmtRef{stmt: st, file: f.Filename}
+			for _, n := range assignedNames(st, nil) {
+				p.setters[n] = append(p.setters[n], ref)
+				if !seen[n] {
+					seen[n] = true
+					p.order = append(p.order, n)
+				}
+			}
+		}
+	}
+}
+
+func (e *evaluator) runPackage(p *pkgState) {
+	if p.done || p.running {
+		return
+	}
+	p.running = true
+	// imports first: they bind names in their file
+	for _, f := range p.files {
+		for _, st := range f.Body {
+			if imp, ok := st.(*syntax.ImportStmt); ok {
+				_ = imp
+			}
+		}
+	}
+	for _, f := range p.files {
+		for _, st := range f.Body {
+			ref := p.refFor(st)
+			if ref == nil {
+				ref = &stmtRef{stmt: st, file: f.Filename}
+			}
+			e.execTopStmt(p, ref)
+		}
+	}
+	p.running = false
+	p.done = true
+}
+
+func (p *pkgState) refFor(st syntax.Stmt) *stmtRef {
+	for _, n := range assignedNames(st, nil) {
+		for _, r := range p.setters[n] {
+			if r.stmt == st {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+func (e *evaluator) execTopStmt(p *pkgState, r *stmtRef) {
+	if r.state != 0 {
+		return
+	}
+	r.state = 1
+	saveFile := e.file
+	e.file = r.file
+	sc := e.fileScope(p, r.file)
+	fr := &frame{kind: frameModule, pkg: p, scope: sc}
+	e.execStmt(fr, r.stmt)
+	e.file = saveFile
+	r.state = 2
+}
+
+// fileScope returns the scope of one file of a package: imports are per file.
+func (e *evaluator) fileScope(p *pkgState, file string) *scope {
+	if fs, ok := p.scope.vars["\x00file:"+file]; ok {
+		return fs.(*fileScopeVal).s
+	}
+	s := &scope{parent: nil, vars: map[string]Value{}, pkg: p, file: file}
+	p.scope.vars["\x00file:"+file] = &fileScopeVal{s}
+	// bind imports of this file lazily: evaluate import statements now
+	for _, f := range p.files {
+		if f.Filename != file {
+			continue
+		}
+		for _, st := range f.Body {
+			if imp, ok := st.(*syntax.ImportStmt); ok {
+				e.file = file
+				e.pos = posOf(file, imp)
+				m := e.importModule(p, imp)
+				s.vars[imp.Name] = m
+			}
+		}
+	}
+	return s
+}
+
+type fileScopeVal struct{ s *scope }
+
+type frameKind int
+
+const (
+	frameModule frameKind = iota
+	frameSchema
+	frameLambda
+)
+
+type frame struct {
+	kind  frameKind
+	pkg   *pkgState
+	inst  *instCtx
+	scope *scope
+	last  Value // value of the last expression statement (lambda result)
+}
+
+func (e *evaluator) tick() {
+	e.steps++
+	if e.steps&0xfff == 0 && e.ctx != nil {
+		if err := e.ctx.Err(); err != nil {
+			e.throw(KindEvaluation, "evaluation cancelled: %v", err)
+		}
+	}
+}
+
+func (e *evaluator) execStmts(fr *frame, stmts []syntax.Stmt) {
+	for _, st := range stmts {
+		e.execStmt(fr, st)
+	}
+}
+
+func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
+	e.tick()
+	e.pos = posOf(e.file, st)
+	switch s := st.(type) {
+	case *syntax.ImportStmt:
+		if fr.kind != frameModule {
+			m := e.importModule(fr.scope.pkg, s)
+			fr.scope.vars[s.Name] = m
+		}
+	case *syntax.AssignStmt:
+		v := e.eval(fr.scope, s.Value)
+		if s.Type != nil {
+			e.pos = posOf(e.file, s.Value)
+			v = e.convertType(v, s.Type, fr.scope, true)
+		}
+		for _, t := range s.Targets {
+			e.pos = posOf(e.file, t)
+			e.assign(fr, t, v, OpOverride, s.Type)
+		}
+	case *syntax.AugAssignStmt:
+		e.pos = posOf(e.file, s.Target)
+		cur := e.eval(fr.scope, s.Target)
+		rhs := e.eval(fr.scope, s.Value)
+		e.pos = posOf(e.file, s)
+		v := e.binaryOp(s.Op.BinaryOf(), cur, rhs)
+		e.assign(fr, s.Target, v, OpInsert, nil)
+	case *syntax.UnificationStmt:
+		v := e.eval(fr.scope, s.Value)
+		e.pos = posOf(e.file, s.Target)
+		e.assign(fr, s.Target, v, OpUnion, nil)
+	case *syntax.ExprStmt:
+		v := e.eval(fr.scope, s.X)
+		fr.last = v
+		if fr.kind == frameModule {
+			// bare schema instances at the top level are not output
+			_ = v
+		}
+	case *syntax.IfStmt:
+		if truthy(e.eval(fr.scope, s.Cond)) {
+			e.execStmts(fr, s.Body)
+		} else if s.Else != nil {
+			e.execStmts(fr, s.Else)
+		}
+	case *syntax.AssertStmt:
+		if s.If != nil && !truthy(e.eval(fr.scope, s.If)) {
+			return
+		}
+		if !truthy(e.eval(fr.scope, s.Test)) {
+			msg := ""
+			if s.Msg != nil {
+				msg = toStr(e.eval(fr.scope, s.Msg))
+			}
+			e.throwAt(posOf(e.file, s), KindAssertion, "%s", msg)
+		}
+	case *syntax.TypeAliasStmt:
+		e.bind(fr, s.Name.Names[0], &typeAlias{t: s.Type, sc: fr.scope})
+	case *syntax.SchemaStmt:
+		st := e.defineSchema(fr.scope, s)
+		e.bind(fr, s.Name.Names[0], st)
+	case *syntax.RuleStmt:
+		st := e.defineRule(fr.scope, s)
+		e.bind(fr, s.Name.Names[0], st)
+	case *syntax.SchemaAttr:
+		e.execSchemaAttr(fr, s)
+	case *syntax.BadStmt:
+		e.throw(KindSyntax, "invalid statement")
+	}
+}
+
+type typeAlias struct {
+	t  syntax.TypeExpr
+	sc *scope
+}
+
+func (e *evaluator) bind(fr *frame, name string, v Value) {
+	switch fr.kind {
+	case frameModule:
+		fr.pkg.globals.Set(name, v)
+	default:
+		fr.scope.vars[name] = v
+	}
+}
+
+// assign stores v into target. op is OpOverride for `=`, OpUnion for `a: S{}` and OpInsert for `+=`.
+func (e *evaluator) assign(fr *frame, target syntax.Expr, v Value, op Op, typ syntax.TypeExpr) {
+	switch t := target.(type) {
+	case *syntax.Ident:
+		name := t.Names[0]
+		if len(t.Names) > 1 {
+			root, ok := e.lookupForAssign(fr, name)
+			if !ok {
+				root = NewDict()
+			}
+			root = e.setPath(root, t.Names[1:], v, op)
+			e.assignName(fr, name, root, OpOverride, true)
+			return
+		}
+		e.assignName(fr, name, v, op, false)
+	case *syntax.SelectorExpr:
+		obj := e.eval(fr.scope, t.X)
+		e.setMember(obj, t.Attr.Names[0], v)
+	case *syntax.SubscriptExpr:
+		obj := e.eval(fr.scope, t.X)
+		idx := e.eval(fr.scope, t.Index)
+		switch o := obj.(type) {
+		case *List:
+			i, ok := idx.(int64)
+			if !ok {
+				e.throw(KindType, "list indices must be integers, not %s", typeName(idx))
+			}
+			if i < 0 {
+				i += int64(len(o.Items))
+			}
+			if i < 0 || i >= int64(len(o.Items)) {
+				e.throw(KindEvaluation, "list assignment index out of range")
+			}
+			o.Items[i] = v
+		default:
+			e.setMember(obj, toStr(idx), v)
+		}
+	case *syntax.ParenExpr:
+		e.assign(fr, t.X, v, op, typ)
+	default:
+		e.throw(KindCompile, "cannot assign to this expression")
+	}
+}
+
+func (e *evaluator) lookupForAssign(fr *frame, name string) (Value, bool) {
+	switch fr.kind {
+	case frameModule:
+		v, ok := fr.pkg.globals.m[name]
+		return v, ok
+	case frameSchema:
+		return e.instLookup(fr.inst, name)
+	}
+	return e.lookup(fr.scope, name)
+}
+
+func (e *evaluator) setPath(root Value, path []string, v Value, op Op) Value {
+	d, ok := root.(*Dict)
+	var s *Schema
+	if !ok {
+		if s, ok = root.(*Schema); ok {
+			d = s.Attrs
+		} else {
+			d = NewDict()
+			root = d
+		}
+	}
+	if len(path) == 1 {
+		if op == OpUnion {
+			if old, ok := d.m[path[0]]; ok {
+				v = e.union(old, v, true, path[0])
+			}
+		}
+		d.Set(path[0], v)
+		return root
+	}
+	child, _ := d.m[path[0]]
+	d.Set(path[0], e.setPath(child, path[1:], v, op))
+	return root
+}
+
+func (e *evaluator) setMember(obj Value, key string, v Value) {
+	switch o := obj.(type) {
+	case *Dict:
+		o.Set(key, v)
+	case *Schema:
+		o.Attrs.Set(key, v)
+	default:
+		e.throw(KindType, "'%s' object does not support item assignment", typeName(obj))
+	}
+}
+
+func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bool) {
+	switch fr.kind {
+	case frameModule:
+		g := fr.pkg.globals
+		old, exists := g.m[name]
+		if exists && !dotted {
+			if op == OpUnion {
+				v = e.union(old, v, true, name)
+			} else if !strings.HasPrefix(name, "_") {
+				e.throw(KindImmutable, "Can not change the value of '%s', because it was declared immutable", name)
+			}
+		}
+		g.Set(name, v)
+	case frameSchema:
+		e.instAssign(fr.inst, name, v, op)
+	default:
+		// lambda / comprehension locals: assign in the nearest scope that has it, else local
+		for c := fr.scope; c != nil; c = c.parent {
+			if _, ok := c.vars[name]; ok {
+				if op == OpUnion {
+					v = e.union(c.vars[name], v, true, name)
+				}
+				c.vars[name] = v
+				return
+			}
+			if c.inst != nil || c.parent == nil {
+				break
+			}
+		}
+		fr.scope.vars[name] = v
+	}
+}
+
+// ---------------------------------------------------------------- expressions
+
+func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
+	switch n := x.(type) {
+	case *syntax.NumberLit:
+		return e.number(n)
+	case *syntax.StringLit:
+		return n.Value
+	case *syntax.NameConstant:
+		switch n.Value {
+		case syntax.ConstTrue:
+			return true
+		case syntax.ConstFalse:
+			return false
+		case syntax.ConstNone:
+			return none
+		}
+		return undef
+	case *syntax.JoinedString:
+		var b strings.Builder
+		for _, p := range n.Parts {
+			switch pp := p.(type) {
+			case *syntax.StringLit:
+				b.WriteString(pp.Value)
+			case *syntax.FormattedValue:
+				v := e.eval(s, pp.Value)
+				b.WriteString(e.formatInterp(v, pp.FormatSpec))
+			default:
+				b.WriteString(toStr(e.eval(s, p)))
+			}
+		}
+		return b.String()
+	case *syntax.FormattedValue:
+		return e.formatInterp(e.eval(s, n.Value), n.FormatSpec)
+	case *syntax.Ident:
+		return e.evalIdent(s, n)
+	case *syntax.ParenExpr:
+		return e.eval(s, n.X)
+	case *syntax.UnaryExpr:
+		v := e.eval(s, n.X)
+		e.pos = posOf(e.file, n)
+		return e.unaryOp(n.Op, v)
+	case *syntax.BinaryExpr:
+		switch n.Op {
+		case syntax.KW_AND:
+			l := e.eval(s, n.X)
+			if !truthy(l) {
+				return l
+			}
+			return e.eval(s, n.Y)
+		case syntax.KW_OR:
+			l := e.eval(s, n.X)
+			if truthy(l) {
+				return l
+			}
+			return e.eval(s, n.Y)
+		}
+		l := e.eval(s, n.X)
+		r := e.eval(s, n.Y)
+		e.pos = posOf(e.file, n)
+		return e.binaryOp(n.Op, l, r)
+	case *syntax.CompareExpr:
+		l := e.eval(s, n.Left)
+		for i, op := range n.Ops {
+			r := e.eval(s, n.Comparators[i])
+			e.pos = posOf(e.file, n)
+			if !e.compare(op, l, r) {
+				return false
+			}
+			l = r
+		}
+		return true
+	case *syntax.IfExpr:
+		if truthy(e.eval(s, n.Cond)) {
+			return e.eval(s, n.Body)
+		}
+		return e.eval(s, n.Orelse)
+	case *syntax.CallExpr:
+		return e.evalCall(s, n)
+	case *syntax.SelectorExpr:
+		v := e.eval(s, n.X)
+		if n.HasQuestion && isNoneOrUndef(v) {
+			return none
+		}
+		e.pos = posOf(e.file, n)
+		return e.getAttr(v, n.Attr.Names[0])
+	case *syntax.SubscriptExpr:
+		v := e.eval(s, n.X)
+		if n.HasQuestion && isNoneOrUndef(v) {
+			return none
+		}
+		if n.IsSlice {
+			var lo, hi, st Value = none, none, none
+			if n.Lower != nil {
+				lo = e.eval(s, n.Lower)
+			}
+			if n.Upper != nil {
+				hi = e.eval(s, n.Upper)
+			}
+			if n.Step != nil {
+				st = e.eval(s, n.Step)
+			}
+			e.pos = posOf(e.file, n)
+			return e.slice(v, lo, hi, st)
+		}
+		idx := e.eval(s, n.Index)
+		e.pos = posOf(e.file, n)
+		return e.index(v, idx)
+	case *syntax.ListExpr:
+		l := &List{Items: make([]Value, 0, len(n.Elts))}
+		e.listElts(s, n.Elts, l)
+		return l
+	case *syntax.ListComp:
+		l := &List{}
+		e.comprehension(s, n.Generators, 0, func(cs *scope) {
+			l.Items = append(l.Items, e.eval(cs, n.Elt))
+		})
+		return l
+	case *syntax.DictComp:
+		d := NewDict()
+		e.comprehension(s, n.Generators, 0, func(cs *scope) {
+			k := e.eval(cs, n.Key)
+			v := e.eval(cs, n.Value)
+			e.dictInsert(d, e.keyString(k), v, Op(n.Op), nil)
+		})
+		return d
+	case *syntax.ConfigExpr:
+		d := NewDict()
+		e.configEntries(s, n.Entries, d)
+		return d
+	case *syntax.SchemaExpr:
+		return e.evalSchemaExpr(s, n)
+	case *syntax.LambdaExpr:
+		return &Func{Name: "lambda", Lambda: &lambdaDef{expr: n, closure: s, file: e.file}}
+	case *syntax.QuantExpr:
+		return e.quant(s, n)
+	case *syntax.StarredExpr:
+		e.throw(KindCompile, "can't use starred expression here")
+	case *syntax.DoubleStarredExpr:
+		e.throw(KindCompile, "can't use double starred expression here")
+	case *syntax.ListIfItem, *syntax.ConfigIfEntry:
+		e.throw(KindCompile, "invalid if item here")
+	case *syntax.BadExpr:
+		e.throw(KindSyntax, "invalid expression")
+	}
+	e.throw(KindCompile, "unsupported expression")
+	return nil
+}
+
+func (e *evaluator) number(n *syntax.NumberLit) Value {
+	if n.Suffix != "" {
+		mul := unitMultiplier(n.Suffix)
+		if n.IsFloat {
+			return Unit{Raw: int64(n.Float), Suffix: n.Suffix, Val: n.Float * mul}
+		}
+		return Unit{Raw: n.Int, Suffix: n.Suffix, Val: float64(n.Int) * mul}
+	}
+	if n.IsFloat {
+		return n.Float
+	}
+	return n.Int
+}
+
+func unitMultiplier(s string) float64 {
+	switch s {
+	case "n":
+		return 1e-9
+	case "u":
+		return 1e-6
+	case "m":
+		return 1e-3
+	case "k", "K":
+		return 1e3
+	case "M":
+		return 1e6
+	case "G":
+		return 1e9
+	case "T":
+		return 1e12
+	case "P":
+		return 1e15
+	case "Ki":
+		return 1 << 10
+	case "Mi":
+		return 1 << 20
+	case "Gi":
+		return 1 << 30
+	case "Ti":
+		return 1 << 40
+	case "Pi":
+		return 1 << 50
+	}
+	return 1
+}
+
+func (e *evaluator) evalIdent(s *scope, n *syntax.Ident) Value {
+	e.pos = posOf(e.file, n)
+	v, ok := e.lookup(s, n.Names[0])
+	if !ok {
+		e.throw(KindName, "name '%s' is not defined", n.Names[0])
+	}
+	for i, name := range n.Names[1:] {
+		if isNoneOrUndef(v) {
+			e.pos = srcPos{e.file, n.NameSpans[i+1].From.Line, n.NameSpans[i+1].From.Col}
+		}
+		v = e.getAttr(v, name)
+	}
+	return v
+}
+
+func (e *evaluator) listElts(s *scope, elts []syntax.Expr, l *List) {
+	for _, el := range elts {
+		switch x := el.(type) {
+		case *syntax.StarredExpr:
+			v := e.eval(s, x.X)
+			switch vv := v.(type) {
+			case *List:
+				l.Items = append(l.Items, vv.Items...)
+			case *Dict:
+				for _, k := range vv.keys {
+					l.Items = append(l.Items, k)
+				}
+			case *Schema:
+				for _, k := range vv.Attrs.keys {
+					l.Items = append(l.Items, k)
+				}
+			case NoneValue, UndefinedValue:
+			default:
+				e.pos = posOf(e.file, x)
+				e.throw(KindType, "'%s' object is not iterable", typeName(v))
+			}
+		case *syntax.ListIfItem:
+			e.listIf(s, x, l)
+		default:
+			l.Items = append(l.Items, e.eval(s, el))
+		}
+	}
+}
+
+func (e *evaluator) listIf(s *scope, x *syntax.ListIfItem, l *List) {
+	if truthy(e.eval(s, x.Cond)) {
+		e.listElts(s, x.Exprs, l)
+		return
+	}
+	switch o := x.Orelse.(type) {
+	case nil:
+	case *syntax.ListIfItem:
+		e.listIf(s, o, l)
+	case *syntax.ListExpr:
+		e.listElts(s, o.Elts, l)
+	default:
+		l.Items = append(l.Items, e.eval(s, o))
+	}
+}
+
+func (e *evaluator) keyString(k Value) string {
+	switch x := k.(type) {
+	case string:
+		return x
+	}
+	return toStr(k)
+}
+
+// configEntries evaluates config entries into d.
+func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Dict) {
+	for _, en := range entries {
+		switch v := en.Value.(type) {
+		case *syntax.ConfigIfEntry:
+			if en.Key == nil {
+				e.configIf(s, v, d)
+				continue
+			}
+		case *syntax.DoubleStarredExpr:
+			if en.Key == nil {
+				val := e.eval(s, v.X)
+				e.pos = posOf(e.file, v)
+				switch vv := val.(type) {
+				case *Dict:
+					for _, k := range vv.keys {
+						e.dictInsert(d, k, vv.m[k], vv.GetOp(k), nil)
+					}
+				case *Schema:
+					for _, k := range vv.Attrs.keys {
+						e.dictInsert(d, k, vv.Attrs.m[k], OpUnion, nil)
+					}
+				case NoneValue, UndefinedValue:
+				default:
+					e.throw(KindType, "'%s' object is not a mapping", typeName(val))
+				}
+				continue
+			}
+		}
+		val := e.eval(s, en.Value)
+		op := Op(en.Op)
+		var insIdx Value
+		if en.InsertIndex != nil {
+			insIdx = e.eval(s, en.InsertIndex)
+		}
+		e.pos = posOf(e.file, en)
+		switch k := en.Key.(type) {
+		case *syntax.Ident:
+			if len(k.Names) > 1 {
+				e.dictInsertPath(d, k.Names, val, op, insIdx)
+				continue
+			}
+			e.dictInsert(d, k.Names[0], val, op, insIdx)
+		case *syntax.StringLit:
+			if strings.Contains(k.Value, ".") && false {
+				e.dictInsertPath(d, strings.Split(k.Value, "."), val, op, insIdx)
+				continue
+			}
+			e.dictInsert(d, k.Value, val, op, insIdx)
+		default:
+			kv := e.eval(s, en.Key)
+			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
+		}
+	}
+}
+
+func (e *evaluator) configIf(s *scope, x *syntax.ConfigIfEntry, d *Dict) {
+	if truthy(e.eval(s, x.Cond)) {
+		e.configEntries(s, x.Entries, d)
+		return
+	}
+	switch o := x.Orelse.(type) {
+	case nil:
+	case *syntax.ConfigIfEntry:
+		e.configIf(s, o, d)
+	case *syntax.ConfigExpr:
+		e.configEntries(s, o.Entries, d)
+	}
+}
+
+// dictInsertPath handles `a.b.c: v` which means `a: {b: {c: v}}`.
+func (e *evaluator) dictInsertPath(d *Dict, names []string, v Value, op Op, idx Value) {
+	for i := len(names) - 1; i >= 1; i-- {
+		nd := NewDict()
+		nd.Set(names[i], v)
+		nd.SetOp(names[i], op)
+		v = nd
+		op = OpUnion
+		if i != len(names)-1 {
+			continue
+		}
+	}
+	e.dictInsert(d, names[0], v, OpUnion, idx)
+}
+
+// dictInsert adds key k with value v and operation op to a config being built.
+func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
+	old, exists := d.m[k]
+	switch op {
+	case OpOverride:
+		if idx != nil {
+			if l, ok := old.(*List); ok {
+				i, _ := idx.(int64)
+				if i >= 0 && int(i) < len(l.Items) {
+					nl := &List{Items: append([]Value(nil), l.Items...)}
+					nl.Items[i] = v
+					d.Set(k, nl)
+					return
+				}
+			}
+		}
+		d.Set(k, v)
+		d.SetOp(k, OpOverride)
+	case OpInsert:
+		if exists && !isNoneOrUndef(old) {
+			ol, ok1 := old.(*List)
+			nl, ok2 := v.(*List)
+			if !ok1 || !ok2 {
+				e.throw(KindType, "can only concatenate list (not \"%s\") to list", typeName(v))
+			}
+			items := append([]Value(nil), ol.Items...)
+			if idx != nil {
+				i, _ := idx.(int64)
+				if i < 0 {
+					i += int64(len(items))
+				}
+				if i < 0 || int(i) > len(items) {
+					i = int64(len(items))
+				}
+				items = append(items[:i], append(append([]Value(nil), nl.Items...), items[i:]...)...)
+			} else {
+				items = append(items, nl.Items...)
+			}
+			d.Set(k, &List{Items: items})
+			if d.GetOp(k) != OpOverride {
+				d.SetOp(k, OpInsert)
+			}
+			return
+		}
+		d.Set(k, v)
+		d.SetOp(k, OpInsert)
+	default:
+		if exists {
+			d.Set(k, e.union(old, v, true, k))
+			return
+		}
+		d.Set(k, v)
+	}
+}
+
+func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, body func(*scope)) {
+	if i == len(gens) {
+		body(s)
+		return
+	}
+	g := gens[i]
+	iter := e.eval(s, g.Iter)
+	e.pos = posOf(e.file, g.Iter)
+	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
+		cs := newScope(s)
+		cs.vars[g.Targets[0].Names[0]] = a
+		if len(g.Targets) > 1 {
+			cs.vars[g.Targets[1].Names[0]] = b
+		}
+		for _, cond := range g.Ifs {
+			if !truthy(e.eval(cs, cond)) {
+				return true
+			}
+		}
+		e.comprehension(cs, gens, i+1, body)
+		return true
+	})
+}
+
+// iterate calls f for each element: (value) for one variable, (key/index, value) for two.
+func (e *evaluator) iterate(v Value, nvars int, f func(a, b Value) bool) {
+	switch x := v.(type) {
+	case *List:
+		for i, it := range x.Items {
+			var ok bool
+			if nvars > 1 {
+				ok = f(int64(i), it)
+			} else {
+				ok = f(it, nil)
+			}
+			if !ok {
+				return
+			}
+		}
+	case *Dict:
+		for _, k := range append([]string(nil), x.keys...) {
+			if !f(k, x.m[k]) {
+				return
+			}
+		}
+	case *Schema:
+		for _, k := range append([]string(nil), x.Attrs.keys...) {
+			if !f(k, x.Attrs.m[k]) {
+				return
+			}
+		}
+	case string:
+		i := 0
+		for _, r := range x {
+			var ok bool
+			if nvars > 1 {
+				ok = f(int64(i), string(r))
+			} else {
+				ok = f(string(r), nil)
+			}
+			i++
+			if !ok {
+				return
+			}
+		}
+	case NoneValue, UndefinedValue:
+	default:
+		e.throw(KindType, "'%s' object is not iterable", typeName(v))
+	}
+}
+
+func (e *evaluator) quant(s *scope, n *syntax.QuantExpr) Value {
+	target := e.eval(s, n.Target)
+	e.pos = posOf(e.file, n.Target)
+	var result Value
+	var outList *List
+	var outDict *Dict
+	switch n.Op {
+	case syntax.QuantAll:
+		result = true
+	case syntax.QuantAny:
+		result = false
+	case syntax.QuantMap:
+		outList = &List{}
+		result = outList
+	case syntax.QuantFilter:
+		switch target.(type) {
+		case *Dict, *Schema:
+			outDict = NewDict()
+			result = outDict
+		default:
+			outList = &List{}
+			result = outList
+		}
+	}
+	_, isMap := target.(*Dict)
+	if _, ok := target.(*Schema); ok {
+		isMap = true
+	}
+	nv := len(n.Vars)
+	e.iterate(target, nv, func(a, b Value) bool {
+		cs := newScope(s)
+		cs.vars[n.Vars[0].Names[0]] = a
+		if nv > 1 {
+			cs.vars[n.Vars[1].Names[0]] = b
+		}
+		if n.IfCond != nil && !truthy(e.eval(cs, n.IfCond)) {
+			return true
+		}
+		t := e.eval(cs, n.Test)
+		switch n.Op {
+		case syntax.QuantAll:
+			if !truthy(t) {
+				result = false
+				return false
+			}
+		case syntax.QuantAny:
+			if truthy(t) {
+				result = true
+				return false
+			}
+		case syntax.QuantMap:
+			outList.Items = append(outList.Items, t)
+		case syntax.QuantFilter:
+			if truthy(t) {
+				if outDict != nil {
+					k := a.(string)
+					outDict.Set(k, b)
+				} else if isMap {
+					outList.Items = append(outList.Items, a)
+				} else if nv > 1 {
+					outList.Items = append(outList.Items, b)
+				} else {
+					outList.Items = append(outList.Items, a)
+				}
+			}
+		}
+		return true
+	})
+	return result
+}
+
+// ---------------------------------------------------------------- attributes, index, slices
+
+func (e *evaluator) getAttr(v Value, name string) Value {
+	switch x := v.(type) {
+	case *Dict:
+		if r, ok := x.m[name]; ok {
+			return r
+		}
+		if m := dictMethod(e, x, name); m != nil {
+			return m
+		}
+		return none
+	case *Schema:
+		if r, ok := x.Attrs.m[name]; ok {
+			return r
+		}
+		return none
+	case *Module:
+		if x.pkg != nil {
+			if r, ok := e.globalLookup(x.pkg, name); ok {
+				if strings.HasPrefix(name, "_") {
+					e.throw(KindAttribute, "module '%s' has no attribute '%s'", x.Name, name)
+				}
+				return r
+			}
+		} else if r, ok := x.Members.m[name]; ok {
+			return r
+		}
+		e.throw(KindAttribute, "module '%s' has no attribute '%s'", x.Name, name)
+	case string:
+		if m := strMethod(x, name); m != nil {
+			return m
+		}
+		e.throw(KindAttribute, "str object has no attribute '%s'", name)
+	case *SchemaType:
+		if name == "instances" {
+			st := x
+			return &Func{Name: "instances", Builtin: func(e *evaluator, args []Value, kw *Dict) Value {
+				l := &List{}
+				for _, inst := range e.instList[st] {
+					l.Items = append(l.Items, inst)
+				}
+				for sub, insts := range e.instList {
+					if sub != st && sub.isSubOf(st) {
+						for _, inst := range insts {
+							l.Items = append(l.Items, inst)
+						}
+					}
+				}
+				return l
+			}}
+		}
+		e.throw(KindAttribute, "schema '%s' has no attribute '%s'", x.Name, name)
+	case NoneValue, UndefinedValue, nil:
+		e.throw(KindAttribute, "'%s' object has no attribute '%s'", typeName(v), name)
+	}
+	e.throw(KindAttribute, "'%s' object has no attribute '%s'", typeName(v), name)
+	return nil
+}
+
+func (e *evaluator) index(v Value, idx Value) Value {
+	switch x := v.(type) {
+	case *List:
+		i, ok := asIntStrict(idx)
+		if !ok {
+			e.throw(KindType, "list indices must be integers, not %s", typeName(idx))
+		}
+		n := int64(len(x.Items))
+		if i < 0 {
+			i += n
+		}
+		if i < 0 || i >= n {
+			e.throw(KindEvaluation, "list index out of range: %d", i)
+		}
+		return x.Items[i]
+	case string:
+		i, ok := asIntStrict(idx)
+		if !ok {
+			e.throw(KindType, "string indices must be integers")
+		}
+		rs := []rune(x)
+		n := int64(len(rs))
+		if i < 0 {
+			i += n
+		}
+		if i < 0 || i >= n {
+			e.throw(KindEvaluation, "string index out of range: %d", i)
+		}
+		return string(rs[i])
+	case *Dict:
+		if r, ok := x.m[e.keyString(idx)]; ok {
+			return r
+		}
+		return none
+	case *Schema:
+		if r, ok := x.Attrs.m[e.keyString(idx)]; ok {
+			return r
+		}
+		return none
+	case NoneValue, UndefinedValue:
+		e.throw(KindType, "'%s' object is not subscriptable", typeName(v))
+	}
+	e.throw(KindType, "'%s' object is not subscriptable", typeName(v))
+	return nil
+}
+
+func asIntStrict(v Value) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case bool:
+		return b2i(x), true
+	}
+	return 0, false
+}
+
+func sliceIndices(n int64, lo, hi, st Value) (int64, int64, int64, bool) {
+	step := int64(1)
+	if !isNoneOrUndef(st) {
+		s, ok := asIntStrict(st)
+		if !ok || s == 0 {
+			return 0, 0, 0, false
+		}
+		step = s
+	}
+	var start, stop int64
+	if step > 0 {
+		start, stop = 0, n
+	} else {
+		start, stop = n-1, -n-1
+	}
+	norm := func(v Value, def int64) int64 {
+		if isNoneOrUndef(v) {
+			return def
+		}
+		i, _ := asIntStrict(v)
+		if i < 0 {
+			i += n
+			if i < 0 {
+				if step > 0 {
+					i = 0
+				} else {
+					i = -1
+				}
+			}
+		} else if i >= n {
+			if step > 0 {
+				i = n
+			} else {
+				i = n - 1
+			}
+		}
+		return i
+	}
+	start = norm(lo, start)
+	if isNoneOrUndef(hi) {
+		if step > 0 {
+			stop = n
+		} else {
+			stop = -1
+		}
+	} else {
+		stop = norm(hi, stop)
+	}
+	return start, stop, step, true
+}
+
+func (e *evaluator) slice(v, lo, hi, st Value) Value {
+	var n int64
+	var rs []rune
+	switch x := v.(type) {
+	case *List:
+		n = int64(len(x.Items))
+	case string:
+		rs = []rune(x)
+		n = int64(len(rs))
+	default:
+		e.throw(KindType, "'%s' object is not subscriptable", typeName(v))
+	}
+	start, stop, step, ok := sliceIndices(n, lo, hi, st)
+	if !ok {
+		e.throw(KindValue, "slice step cannot be zero")
+	}
+	var idxs []int64
+	if step > 0 {
+		for i := start; i < stop; i += step {
+			idxs = append(idxs, i)
+		}
+	} else {
+		for i := start; i > stop; i += step {
+			idxs = append(idxs, i)
+		}
+	}
+	if l, ok := v.(*List); ok {
+		out := &List{Items: make([]Value, 0, len(idxs))}
+		for _, i := range idxs {
+			out.Items = append(out.Items, l.Items[i])
+		}
+		return out
+	}
+	var b strings.Builder
+	for _, i := range idxs {
+		b.WriteRune(rs[i])
+	}
+	return b.String()
+}
+
+// ---------------------------------------------------------------- operators
+
+func (e *evaluator) unaryOp(op syntax.Token, v Value) Value {
+	switch op {
+	case syntax.KW_NOT:
+		return !truthy(v)
+	case syntax.SUB:
+		switch x := v.(type) {
+		case int64:
+			return -x
+		case float64:
+			return -x
+		case bool:
+			return -b2i(x)
+		case Unit:
+			return -int64(x.Val)
+		}
+		e.throw(KindType, "bad operand type for unary -: '%s'", typeName(v))
+	case syntax.ADD:
+		switch x := v.(type) {
+		case int64, float64:
+			return x
+		case bool:
+			return b2i(x)
+		case Unit:
+			return int64(x.Val)
+		}
+		e.throw(KindType, "bad operand type for unary +: '%s'", typeName(v))
+	case syntax.INVERT:
+		switch x := v.(type) {
+		case int64:
+			return ^x
+		case bool:
+			return ^b2i(x)
+		}
+		e.throw(KindType, "bad operand type for unary ~: '%s'", typeName(v))
+	}
+	e.throw(KindCompile, "unsupported unary operator %s", op)
+	return nil
+}
+
+func opSymbol(op syntax.Token) string { return op.String() }
+
+func (e *evaluator) binaryOp(op syntax.Token, l, r Value) Value {
+	unsupported := func() Value {
+		e.throw(KindType, "unsupported operand type(s) for %s: '%s' and '%s'", opSymbol(op), typeName(l), typeName(r))
+		return nil
+	}
+	// normalise units and bools to numbers
+	if u, ok := l.(Unit); ok {
+		l = unitNum(u)
+	}
+	if u, ok := r.(Unit); ok {
+		r = unitNum(u)
+	}
+	switch op {
+	case syntax.ADD:
+		switch x := l.(type) {
+		case string:
+			if y, ok := r.(string); ok {
+				return x + y
+			}
+			return unsupported()
+		case *List:
+			if y, ok := r.(*List); ok {
+				items := make([]Value, 0, len(x.Items)+len(y.Items))
+				items = append(items, x.Items...)
+				items = append(items, y.Items...)
+				return &List{Items: items}
+			}
+			return unsupported()
+		}
+	case syntax.MUL:
+		switch x := l.(type) {
+		case string:
+			if n, ok := asIntStrict(r); ok {
+				if n < 0 {
+					n = 0
+				}
+				return strings.Repeat(x, int(n))
+			}
+			return unsupported()
+		case *List:
+			if n, ok := asIntStrict(r); ok {
+				out := &List{}
+				for i := int64(0); i < n; i++ {
+					out.Items = append(out.Items, x.Items...)
+				}
+				return out
+			}
+			return unsupported()
+		case int64, bool:
+			switch y := r.(type) {
+			case string:
+				return e.binaryOp(op, y, x)
+			case *List:
+				return e.binaryOp(op, y, x)
+			}
+		}
+	case syntax.OR:
+		switch l.(type) {
+		case *Dict, *Schema, NoneValue, UndefinedValue, *List:
+			return e.union(l, r, false, "")
+		}
+		switch r.(type) {
+		case *Dict, *Schema, NoneValue, UndefinedValue:
+			return e.union(l, r, false, "")
+		}
+	case syntax.MOD:
+		if s, ok := l.(string); ok {
+			_ = s
+			return unsupported()
+		}
+	}
+	// numeric
+	li, lInt := asIntStrict(l)
+	ri, rInt := asIntStrict(r)
+	lf, lNum := toNumber(l)
+	rf, rNum := toNumber(r)
+	if !lNum || !rNum {
+		return unsupported()
+	}
+	if _, ok := l.(Unit); ok {
+		return unsupported()
+	}
+	bothInt := lInt && rInt
+	switch op {
+	case syntax.ADD:
+		if bothInt {
+			return li + ri
+		}
+		return lf + rf
+	case syntax.SUB:
+		if bothInt {
+			return li - ri
+		}
+		return lf - rf
+	case syntax.MUL:
+		if bothInt {
+			return li * ri
+		}
+		return lf * rf
+	case syntax.DIV:
+		if rf == 0 {
+			e.throw(KindEvaluation, "division by zero")
+		}
+		return lf / rf
+	case syntax.FLOORDIV:
+		if rf == 0 {
+			e.throw(KindEvaluation, "integer division or modulo by zero")
+		}
+		if bothInt {
+			q := li / ri
+			if (li%ri != 0) && ((li < 0) != (ri < 0)) {
+				q--
+			}
+			return q
+		}
+		return math.Floor(lf / rf)
+	case syntax.MOD:
+		if rf == 0 {
+			e.throw(KindEvaluation, "integer division or modulo by zero")
+		}
+		if bothInt {
+			m := li % ri
+			if m != 0 && ((m < 0) != (ri < 0)) {
+				m += ri
+			}
+			return m
+		}
+		m := math.Mod(lf, rf)
+		if m != 0 && ((m < 0) != (rf < 0)) {
+			m += rf
+		}
+		return m
+	case syntax.POW:
+		if bothInt && ri >= 0 {
+			res := int64(1)
+			b := li
+			for ex := ri; ex > 0; ex >>= 1 {
+				if ex&1 == 1 {
+					res *= b
+				}
+				b *= b
+			}
+			return res
+		}
+		return math.Pow(lf, rf)
+	case syntax.SHL, syntax.SHR, syntax.AND, syntax.OR, syntax.XOR:
+		if !bothInt {
+			return unsupported()
+		}
+		switch op {
+		case syntax.SHL:
+			return li << uint(ri)
+		case syntax.SHR:
+			return li >> uint(ri)
+		case syntax.AND:
+			return li & ri
+		case syntax.OR:
+			return li | ri
+		default:
+			return li ^ ri
+		}
+	}
+	return unsupported()
+}
+
+func unitNum(u Unit) Value {
+	if u.Val == math.Trunc(u.Val) {
+		return int64(u.Val)
+	}
+	return u.Val
+}
+
+func (e *evaluator) compare(op syntax.Token, l, r Value) bool {
+	switch op {
+	case syntax.EQ:
+		return equal(l, r)
+	case syntax.NE:
+		return !equal(l, r)
+	case syntax.IS:
+		return identical(l, r)
+	case syntax.IS_NOT:
+		return !identical(l, r)
+	case syntax.IN:
+		return e.contains(r, l)
+	case syntax.NOT_IN:
+		return !e.contains(r, l)
+	}
+	c, ok := compareValues(l, r)
+	if !ok {
+		e.throw(KindType, "'%s' not supported between instances of '%s' and '%s'", op, typeName(l), typeName(r))
+	}
+	switch op {
+	case syntax.LT:
+		return c < 0
+	case syntax.LE:
+		return c <= 0
+	case syntax.GT:
+		return c > 0
+	case syntax.GE:
+		return c >= 0
+	}
+	return false
+}
+
+func identical(a, b Value) bool {
+	switch a.(type) {
+	case NoneValue, UndefinedValue, bool, int64, float64, string:
+		return equal(a, b) && typeName(a) == typeName(b)
+	}
+	return a == b
+}
+
+func (e *evaluator) contains(container, item Value) bool {
+	switch c := container.(type) {
+	case *List:
+		for _, it := range c.Items {
+			if equal(it, item) {
+				return true
+			}
+		}
+		return false
+	case *Dict:
+		k, ok := item.(string)
+		if !ok {
+			k = toStr(item)
+		}
+		_, found := c.m[k]
+		return found
+	case *Schema:
+		k, ok := item.(string)
+		if !ok {
+			return false
+		}
+		_, found := c.Attrs.m[k]
+		return found
+	case string:
+		s, ok := item.(string)
+		if !ok {
+			e.throw(KindType, "'in <string>' requires string as left operand, not %s", typeName(item))
+		}
+		return strings.Contains(c, s)
+	case NoneValue, UndefinedValue:
+		return false
+	}
+	e.throw(KindType, "argument of type '%s' is not iterable", typeName(container))
+	return false
+}
+
+// ---------------------------------------------------------------- union
+
+// union merges b into a. idempotent reports `:` semantics (conflicting scalars are errors).
+func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
+	if isUndef(b) {
+		return a
+	}
+	if isNoneOrUndef(a) {
+		return b
+	}
+	switch x := a.(type) {
+	case *Dict:
+		switch y := b.(type) {
+		case *Dict:
+			return e.unionDict(x.Copy(), y, idempotent)
+		case *Schema:
+			base := e.unionDict(x.Copy(), y.Attrs, idempotent)
+			_ = base
+			return e.unionSchemaInto(y, x, idempotent)
+		}
+	case *Schema:
+		switch y := b.(type) {
+		case *Dict:
+			return e.schemaUnionDict(x, y, idempotent)
+		case *Schema:
+			return e.schemaUnionDict(x, y.Attrs, idempotent)
+		}
+	case *List:
+		if y, ok := b.(*List); ok && idempotent {
+			if !subsume(b, a) {
+				e.throw(KindEvaluation, "conflicting values on the attribute '%s' between %s and %s", key, reprValue(a, true), reprValue(b, true))
+			}
+			n := &List{Items: append([]Value(nil), x.Items...)}
+			for i, it := range y.Items {
+				if i < len(n.Items) {
+					n.Items[i] = e.union(n.Items[i], it, idempotent, key)
+				} else {
+					n.Items = append(n.Items, it)
+				}
+			}
+			return n
+		}
+	}
+	if isNone(b) {
+		return a
+	}
+	if idempotent && !subsume(b, a) {
+		e.throw(KindEvaluation, "conflicting values on the attribute '%s' between %s and %s", key, reprValue(a, true), reprValue(b, true))
+	}
+	return b
+}
+
+func subsume(a, b Value) bool {
+	if isNoneOrUndef(a) || isNoneOrUndef(b) {
+		return true
+	}
+	switch x := a.(type) {
+	case *List:
+		y, ok := b.(*List)
+		if !ok || len(x.Items) != len(y.Items) {
+			return false
+		}
+		for i := range x.Items {
+			if !subsume(x.Items[i], y.Items[i]) {
+				return false
+			}
+		}
+		return true
+	case *Dict, *Schema:
+		var xd, yd *Dict
+		xd = attrsOf(x)
+		switch y := b.(type) {
+		case *Dict, *Schema:
+			yd = attrsOf(y)
+		default:
+			return false
+		}
+		for _, k := range xd.keys {
+			if yv, ok := yd.m[k]; ok && !subsume(xd.m[k], yv) {
+				return false
+			}
+		}
+		return true
+	}
+	return equal(a, b)
+}
+
+func attrsOf(v Value) *Dict {
+	switch x := v.(type) {
+	case *Dict:
+		return x
+	case *Schema:
+		return x.Attrs
+	}
+	return nil
+}
+
+func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
+	for _, k := range b.keys {
+		bv := b.m[k]
+		op := b.GetOp(k)
+		switch op {
+		case OpOverride:
+			a.Set(k, bv)
+			a.SetOp(k, OpOverride)
+		case OpInsert:
+			if old, ok := a.m[k]; ok && !isNoneOrUndef(old) {
+				ol, ok1 := old.(*List)
+				nl, ok2 := bv.(*List)
+				if ok1 && ok2 {
+					items := append(append([]Value(nil), ol.Items...), nl.Items...)
+					a.Set(k, &List{Items: items})
+					continue
+				}
+			}
+			a.Set(k, bv)
+			a.SetOp(k, OpInsert)
+		default:
+			if old, ok := a.m[k]; ok {
+				a.Set(k, e.union(old, bv, idempotent, k))
+			} else {
+				a.Set(k, bv)
+			}
+		}
+	}
+	return a
+}

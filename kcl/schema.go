@@ -1,0 +1,801 @@
+package kcl
+
+import (
+	"strings"
+
+	"github.com/kpm-dev/kpm/kcl/syntax"
+)
+
+// SchemaType is a schema, mixin, protocol or rule definition.
+type SchemaType struct {
+	Name     string
+	pkgPath  string
+	stmt     *syntax.SchemaStmt
+	rule     *syntax.RuleStmt
+	parent   *SchemaType
+	parents  []*SchemaType // rules: parent rules
+	mixins   []*SchemaType
+	scope    *scope
+	file     string
+	order    []string
+	attrSet  map[string]bool
+	declared map[string]*attrDecl
+	index    *syntax.IndexSignature
+	indexSc  *scope
+	indexF   string
+}
+
+type attrDecl struct {
+	name     string
+	typ      syntax.TypeExpr
+	optional bool
+	sc       *scope
+	file     string
+	decos    []*syntax.Decorator
+}
+
+func (st *SchemaType) isSubOf(o *SchemaType) bool {
+	for c := st; c != nil; c = c.parent {
+		if c == o {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *evaluator) resolveSchemaRef(sc *scope, id *syntax.Ident) *SchemaType {
+	v := e.evalIdent(sc, id)
+	st, ok := v.(*SchemaType)
+	if !ok {
+		e.throw(KindType, "'%s' is not a schema", id.Name())
+	}
+	return st
+}
+
+func (e *evaluator) defineSchema(sc *scope, s *syntax.SchemaStmt) *SchemaType {
+	st := &SchemaType{Name: s.Name.Names[0], stmt: s, scope: sc, file: e.file,
+		attrSet: map[string]bool{}, declared: map[string]*attrDecl{}}
+	if sc.pkg != nil {
+		st.pkgPath = sc.pkg.path
+	}
+	add := func(n string) {
+		if !st.attrSet[n] {
+			st.attrSet[n] = true
+			st.order = append(st.order, n)
+		}
+	}
+	if s.Parent != nil {
+		st.parent = e.resolveSchemaRef(sc, s.Parent)
+		for _, n := range st.parent.order {
+			add(n)
+		}
+		for k, d := range st.parent.declared {
+			st.declared[k] = d
+		}
+		st.index, st.indexSc, st.indexF = st.parent.index, st.parent.indexSc, st.parent.indexF
+	}
+	for _, b := range s.Body {
+		for _, n := range assignedNames(b, nil) {
+			add(n)
+		}
+		collectDecls(b, st, sc, e.file)
+	}
+	for _, m := range s.Mixins {
+		mt := e.resolveSchemaRef(sc, m)
+		st.mixins = append(st.mixins, mt)
+		for _, n := range mt.order {
+			add(n)
+		}
+		for k, d := range mt.declared {
+			if _, ok := st.declared[k]; !ok {
+				st.declared[k] = d
+			}
+		}
+	}
+	if s.IndexSignature != nil {
+		st.index, st.indexSc, st.indexF = s.IndexSignature, sc, e.file
+	}
+	return st
+}
+
+func collectDecls(b syntax.Stmt, st *SchemaType, sc *scope, file string) {
+	switch a := b.(type) {
+	case *syntax.SchemaAttr:
+		st.declared[a.Name.Names[0]] = &attrDecl{name: a.Name.Names[0], typ: a.Type, optional: a.Optional, sc: sc, file: file, decos: a.Decorators}
+	case *syntax.IfStmt:
+		for _, x := range a.Body {
+			collectDecls(x, st, sc, file)
+		}
+		for _, x := range a.Else {
+			collectDecls(x, st, sc, file)
+		}
+	}
+}
+
+func (e *evaluator) defineRule(sc *scope, s *syntax.RuleStmt) *SchemaType {
+	st := &SchemaType{Name: s.Name.Names[0], rule: s, scope: sc, file: e.file,
+		attrSet: map[string]bool{}, declared: map[string]*attrDecl{}}
+	for _, p := range s.ParentRules {
+		st.parents = append(st.parents, e.resolveSchemaRef(sc, p))
+	}
+	return st
+}
+
+// instCtx is the state of one schema instantiation.
+type instCtx struct {
+	st      *SchemaType
+	cfg     *Dict
+	body    map[string]Value
+	final   map[string]Value
+	setters map[string][]*bodyStmt
+	stmts   []*bodyStmt
+	scopes  map[*SchemaType]*scope
+	known   map[string]bool
+}
+
+type bodyStmt struct {
+	stmt  syntax.Stmt
+	owner *SchemaType
+	state int
+}
+
+func (e *evaluator) instLookup(c *instCtx, name string) (Value, bool) {
+	if !c.known[name] {
+		if _, ok := c.cfg.m[name]; !ok {
+			return nil, false
+		}
+	}
+	return e.finalValue(c, name), true
+}
+
+func (e *evaluator) finalValue(c *instCtx, name string) Value {
+	if v, ok := c.final[name]; ok {
+		return v
+	}
+	for _, bs := range c.setters[name] {
+		if bs.state == 0 {
+			e.execBodyStmt(c, bs)
+		}
+	}
+	if v, ok := c.final[name]; ok {
+		return v
+	}
+	bv, hasBody := c.body[name]
+	cv, hasCfg := c.cfg.m[name]
+	var v Value
+	switch {
+	case !hasCfg && !hasBody:
+		v = undef
+	case !hasCfg:
+		v = bv
+	case !hasBody || isNoneOrUndef(bv):
+		v = cv
+	default:
+		switch c.cfg.GetOp(name) {
+		case OpOverride:
+			v = cv
+		case OpInsert:
+			bl, ok1 := bv.(*List)
+			cl, ok2 := cv.(*List)
+			if ok1 && ok2 {
+				v = &List{Items: append(append([]Value(nil), bl.Items...), cl.Items...)}
+			} else {
+				v = cv
+			}
+		default:
+			v = e.union(bv, cv, false, name)
+		}
+	}
+	if d, ok := c.st.declared[name]; ok && d.typ != nil && !isNoneOrUndef(v) {
+		save := e.file
+		e.file = d.file
+		v = e.convertTypeNamed(v, d.typ, d.sc, name, c.st)
+		e.file = save
+	} else if !ok && c.st.index != nil && !c.known[name] && !isNoneOrUndef(v) {
+		save := e.file
+		e.file = c.st.indexF
+		v = e.convertTypeNamed(v, c.st.index.ValueType, c.st.indexSc, name, c.st)
+		e.file = save
+	}
+	running := false
+	for _, bs := range c.setters[name] {
+		if bs.state == 1 {
+			running = true
+		}
+	}
+	if !running {
+		c.final[name] = v
+	}
+	return v
+}
+
+func (e *evaluator) instAssign(c *instCtx, name string, v Value, op Op) {
+	if op == OpUnion {
+		if old, ok := c.body[name]; ok {
+			v = e.union(old, v, true, name)
+		}
+	}
+	c.body[name] = v
+	delete(c.final, name)
+}
+
+func (e *evaluator) execBodyStmt(c *instCtx, bs *bodyStmt) {
+	if bs.state != 0 {
+		return
+	}
+	bs.state = 1
+	save := e.file
+	e.file = bs.owner.file
+	fr := &frame{kind: frameSchema, inst: c, scope: c.scopes[bs.owner], pkg: c.scopes[bs.owner].pkg}
+	e.execStmt(fr, bs.stmt)
+	e.file = save
+	bs.state = 2
+}
+
+func (e *evaluator) execSchemaAttr(fr *frame, s *syntax.SchemaAttr) {
+	if fr.inst == nil {
+		return
+	}
+	name := s.Name.Names[0]
+	if s.Default == nil {
+		return
+	}
+	v := e.eval(fr.scope, s.Default)
+	op := OpOverride
+	if s.Op == syntax.OR_ASSIGN {
+		op = OpUnion
+	}
+	e.instAssign(fr.inst, name, v, op)
+}
+
+// chain returns the schema types whose bodies run for an instance of st, in order.
+func (st *SchemaType) chain() []*SchemaType {
+	var out []*SchemaType
+	if st.parent != nil {
+		out = append(out, st.parent.chain()...)
+	}
+	out = append(out, st)
+	for _, m := range st.mixins {
+		out = append(out, m.chain()...)
+	}
+	return out
+}
+
+func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
+	e.pos = posOf(e.file, n.Name)
+	v := e.evalIdent(s, n.Name)
+	var cfg *Dict
+	if n.Config != nil {
+		cv := e.eval(s, n.Config)
+		switch c := cv.(type) {
+		case *Dict:
+			cfg = c
+		case *Schema:
+			cfg = c.Attrs
+		default:
+			cfg = NewDict()
+		}
+	} else {
+		cfg = NewDict()
+	}
+	args, kwargs := e.callArgs(s, n.Args, n.Kwargs)
+	e.pos = posOf(e.file, n)
+	switch st := v.(type) {
+	case *SchemaType:
+		return e.newInstance(st, cfg, args, kwargs)
+	case *Dict, *Schema:
+		// `base {…}` unify an existing config
+		return e.union(st, cfg, false, "")
+	}
+	e.throw(KindType, "'%s' is not a schema", n.Name.Name())
+	return nil
+}
+
+func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs *Dict) Value {
+	e.depth++
+	if e.depth > 500 {
+		e.throw(KindRecursion, "maximum recursion depth exceeded")
+	}
+	defer func() { e.depth-- }()
+	if st.rule != nil {
+		e.runRule(st, args, kwargs)
+		return &Schema{Type: st, Attrs: NewDict()}
+	}
+	if st.stmt != nil && st.stmt.Kind == syntax.KindProtocol {
+		e.throw(KindEvaluation, "cannot instantiate protocol '%s'", st.Name)
+	}
+	callPos := e.pos
+	c := &instCtx{st: st, cfg: cfg, body: map[string]Value{}, final: map[string]Value{},
+		setters: map[string][]*bodyStmt{}, scopes: map[*SchemaType]*scope{}, known: st.attrSet}
+	chain := st.chain()
+	for _, t := range chain {
+		if _, ok := c.scopes[t]; ok {
+			continue
+		}
+		sc := &scope{parent: t.scope, vars: map[string]Value{}, inst: c, pkg: t.scope.pkg, file: t.file}
+		c.scopes[t] = sc
+		e.bindParams(t, sc, args, kwargs)
+		for _, b := range t.stmt.Body {
+			bs := &bodyStmt{stmt: b, owner: t}
+			c.stmts = append(c.stmts, bs)
+			for _, n := range assignedNames(b, nil) {
+				c.setters[n] = append(c.setters[n], bs)
+			}
+		}
+	}
+	// decorators on the schema itself
+	for _, t := range chain {
+		e.applyDecorators(t.stmt.Decorators, t.Name, t.scope, t.file, true)
+	}
+	for _, bs := range c.stmts {
+		e.execBodyStmt(c, bs)
+	}
+	e.pos = callPos
+	attrs := &Dict{m: make(map[string]Value, len(st.order)+cfg.Len())}
+	for _, n := range st.order {
+		attrs.keys = append(attrs.keys, n)
+		attrs.m[n] = e.finalValue(c, n)
+	}
+	for _, k := range cfg.keys {
+		if st.attrSet[k] {
+			continue
+		}
+		if st.index == nil {
+			e.pos = callPos
+			e.throw(KindCannotAddMember, "Cannot add member '%s' to schema '%s'", k, st.Name)
+		}
+		attrs.keys = append(attrs.keys, k)
+		attrs.m[k] = e.finalValue(c, k)
+	}
+	if st.index != nil && st.index.KeyType != nil {
+		for _, k := range attrs.keys {
+			if st.attrSet[k] {
+				continue
+			}
+			save := e.file
+			e.file = st.indexF
+			e.convertTypeNamed(k, st.index.KeyType, st.indexSc, k, st)
+			e.file = save
+		}
+	}
+	// attribute decorators and required attributes
+	for _, n := range st.order {
+		d, ok := st.declared[n]
+		if !ok {
+			continue
+		}
+		v := attrs.m[n]
+		if len(d.decos) > 0 {
+			if _, set := cfg.m[n]; set || !isNoneOrUndef(v) {
+				e.applyDecorators(d.decos, n, d.sc, d.file, false)
+			}
+		}
+		if !d.optional && isNoneOrUndef(v) {
+			e.pos = callPos
+			e.throw(KindEvaluation, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)
+		}
+	}
+	inst := &Schema{Type: st, Attrs: attrs, cfg: cfg}
+	// check blocks, parents first
+	for _, t := range chain {
+		sc := c.scopes[t]
+		save := e.file
+		e.file = t.file
+		for _, chk := range t.stmt.Checks {
+			e.runCheck(sc, chk)
+		}
+		e.file = save
+	}
+	e.pos = callPos
+	if e.instList == nil {
+		e.instList = map[*SchemaType][]*Schema{}
+	}
+	e.instList[st] = append(e.instList[st], inst)
+	return inst
+}
+
+func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr) {
+	e.pos = posOf(e.file, chk)
+	if chk.IfCond != nil && !truthy(e.eval(sc, chk.IfCond)) {
+		return
+	}
+	if truthy(e.eval(sc, chk.Test)) {
+		return
+	}
+	msg := ""
+	if chk.Msg != nil {
+		msg = toStr(e.eval(sc, chk.Msg))
+	}
+	text := "Instance check failed"
+	if msg != "" {
+		text = "Instance check failed: " + msg
+	}
+	e.throwAt(posOf(e.file, chk), KindSchemaCheck, "%s", text)
+}
+
+func (e *evaluator) runRule(st *SchemaType, args []Value, kwargs *Dict) {
+	for _, p := range st.parents {
+		e.runRule(p, args, kwargs)
+	}
+	sc := &scope{parent: st.scope, vars: map[string]Value{}, pkg: st.scope.pkg, file: st.file}
+	e.bindParams(st, sc, args, kwargs)
+	save := e.file
+	e.file = st.file
+	for _, chk := range st.rule.Checks {
+		e.runCheck(sc, chk)
+	}
+	e.file = save
+}
+
+func (e *evaluator) bindParams(st *SchemaType, sc *scope, args []Value, kwargs *Dict) {
+	var params []*syntax.Param
+	if st.stmt != nil {
+		params = st.stmt.Params
+	} else if st.rule != nil {
+		params = st.rule.Params
+	}
+	if len(params) == 0 {
+		return
+	}
+	for i, p := range params {
+		name := p.Name.Names[0]
+		var v Value
+		switch {
+		case i < len(args):
+			v = args[i]
+		case kwargs != nil && kwargs.m[name] != nil:
+			v = kwargs.m[name]
+		case p.Default != nil:
+			v = e.eval(sc, p.Default)
+		default:
+			v = none
+		}
+		if p.Type != nil && !isNoneOrUndef(v) {
+			v = e.convertType(v, p.Type, st.scope, true)
+		}
+		sc.vars[name] = v
+	}
+}
+
+func (e *evaluator) applyDecorators(decos []*syntax.Decorator, name string, sc *scope, file string, isSchema bool) {
+	for _, d := range decos {
+		switch d.Name.Name() {
+		case "deprecated":
+			version, reason := "", ""
+			strict := true
+			for _, kw := range d.Keywords {
+				v := e.eval(sc, kw.Value)
+				switch kw.Name.Names[0] {
+				case "version":
+					version = toStr(v)
+				case "reason":
+					reason = toStr(v)
+				case "strict":
+					strict = truthy(v)
+				}
+			}
+			if !strict {
+				continue
+			}
+			msg := name + " was deprecated"
+			if version != "" {
+				msg += " since version " + version
+			}
+			if reason != "" {
+				msg += ", " + reason
+			}
+			e.throwAt(posOf(file, d), KindDeprecated, "%s", msg)
+		case "info":
+		default:
+			e.throwAt(posOf(file, d), KindName, "UnKnown decorator %s", d.Name.Name())
+		}
+	}
+}
+
+// schemaUnionDict merges a config into an instance by re-instantiating with the merged config.
+func (e *evaluator) schemaUnionDict(x *Schema, d *Dict, idempotent bool) Value {
+	base := x.cfg
+	if base == nil {
+		base = x.Attrs
+	}
+	cfg := e.unionDict(base.Copy(), d, idempotent)
+	return e.newInstance(x.Type, cfg, nil, nil)
+}
+
+func (e *evaluator) unionSchemaInto(y *Schema, x *Dict, idempotent bool) Value {
+	base := y.cfg
+	if base == nil {
+		base = y.Attrs
+	}
+	cfg := e.unionDict(x.Copy(), base, idempotent)
+	return e.newInstance(y.Type, cfg, nil, nil)
+}
+
+// ---------------------------------------------------------------- types
+
+func typeString(t syntax.TypeExpr) string {
+	switch x := t.(type) {
+	case nil:
+		return "any"
+	case *syntax.BasicType:
+		return x.Name
+	case *syntax.AnyType:
+		return "any"
+	case *syntax.NamedType:
+		return x.Name.Name()
+	case *syntax.ListType:
+		return "[" + typeString(x.Elem) + "]"
+	case *syntax.DictType:
+		if x.Key == nil && x.Value == nil {
+			return "{}"
+		}
+		return "{" + typeString(x.Key) + ":" + typeString(x.Value) + "}"
+	case *syntax.UnionType:
+		parts := make([]string, len(x.Types))
+		for i, p := range x.Types {
+			parts[i] = typeString(p)
+		}
+		return strings.Join(parts, " | ")
+	case *syntax.LiteralType:
+		switch v := x.Value.(type) {
+		case *syntax.StringLit:
+			return pyQuote(v.Value)
+		case *syntax.NumberLit:
+			return v.Raw + v.Suffix
+		case *syntax.NameConstant:
+			return v.Value.String()
+		case *syntax.UnaryExpr:
+			if n, ok := v.X.(*syntax.NumberLit); ok {
+				return "-" + n.Raw
+			}
+		}
+		return "literal"
+	case *syntax.FunctionType:
+		parts := make([]string, len(x.Params))
+		for i, p := range x.Params {
+			parts[i] = typeString(p)
+		}
+		return "(" + strings.Join(parts, ", ") + ") -> " + typeString(x.Result)
+	}
+	return "any"
+}
+
+func (e *evaluator) convertTypeNamed(v Value, t syntax.TypeExpr, sc *scope, attr string, st *SchemaType) Value {
+	r, ok := e.tryConvert(v, t, sc)
+	if !ok {
+		e.throw(KindType, "expect %s, got %s", typeString(t), typeNameDetail(v))
+	}
+	return r
+}
+
+// convertType checks v against t, converting dicts to schemas; raises TypeError on mismatch.
+func (e *evaluator) convertType(v Value, t syntax.TypeExpr, sc *scope, convert bool) Value {
+	r, ok := e.tryConvert(v, t, sc)
+	if !ok {
+		e.throw(KindType, "expect %s, got %s", typeString(t), typeNameDetail(v))
+	}
+	return r
+}
+
+func typeNameDetail(v Value) string {
+	switch v.(type) {
+	case *List:
+		return "list"
+	case *Dict:
+		return "dict"
+	}
+	return typeName(v)
+}
+
+func (e *evaluator) tryConvert(v Value, t syntax.TypeExpr, sc *scope) (Value, bool) {
+	if isNoneOrUndef(v) {
+		return v, true
+	}
+	switch x := t.(type) {
+	case nil, *syntax.AnyType:
+		return v, true
+	case *syntax.BasicType:
+		switch x.Name {
+		case "int":
+			switch v.(type) {
+			case int64, Unit:
+				return v, true
+			}
+		case "float":
+			switch y := v.(type) {
+			case float64:
+				return v, true
+			case int64:
+				return float64(y), true
+			case Unit:
+				return v, true
+			}
+		case "str":
+			_, ok := v.(string)
+			return v, ok
+		case "bool":
+			_, ok := v.(bool)
+			return v, ok
+		}
+		return v, false
+	case *syntax.ListType:
+		l, ok := v.(*List)
+		if !ok {
+			return v, false
+		}
+		if x.Elem == nil {
+			return v, true
+		}
+		var out *List
+		for i, it := range l.Items {
+			r, ok := e.tryConvert(it, x.Elem, sc)
+			if !ok {
+				return v, false
+			}
+			if r != it && out == nil {
+				out = &List{Items: append([]Value(nil), l.Items...)}
+			}
+			if out != nil {
+				out.Items[i] = r
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+		return v, true
+	case *syntax.DictType:
+		var d *Dict
+		switch y := v.(type) {
+		case *Dict:
+			d = y
+		case *Schema:
+			if x.Key == nil && x.Value == nil {
+				return v, true
+			}
+			d = y.Attrs
+		default:
+			return v, false
+		}
+		if x.Value == nil && x.Key == nil {
+			return v, true
+		}
+		var out *Dict
+		for _, k := range d.keys {
+			if x.Key != nil {
+				if _, ok := e.tryConvert(k, x.Key, sc); !ok {
+					return v, false
+				}
+			}
+			it := d.m[k]
+			r, ok := e.tryConvert(it, x.Value, sc)
+			if !ok {
+				return v, false
+			}
+			if r != it && out == nil {
+				out = d.Copy()
+			}
+			if out != nil {
+				out.m[k] = r
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+		return v, true
+	case *syntax.UnionType:
+		for _, m := range x.Types {
+			if e.matchesExact(v, m, sc) {
+				return v, true
+			}
+		}
+		for _, m := range x.Types {
+			if r, ok := e.tryConvertSafe(v, m, sc); ok {
+				return r, true
+			}
+		}
+		return v, false
+	case *syntax.LiteralType:
+		lit := e.eval(sc, x.Value)
+		return v, equal(lit, v) && typeName(lit) == typeName(v)
+	case *syntax.FunctionType:
+		_, ok := v.(*Func)
+		return v, ok
+	case *syntax.NamedType:
+		name := x.Name.Name()
+		if name == "units.NumberMultiplier" || name == "NumberMultiplier" {
+			_, ok := v.(Unit)
+			return v, ok
+		}
+		tv, ok := e.lookupType(sc, x.Name)
+		if !ok {
+			e.throw(KindName, "name '%s' is not defined", name)
+		}
+		switch tt := tv.(type) {
+		case *typeAlias:
+			return e.tryConvert(v, tt.t, tt.sc)
+		case *SchemaType:
+			switch y := v.(type) {
+			case *Schema:
+				if y.Type.isSubOf(tt) {
+					return v, true
+				}
+				if tt.stmt != nil && tt.stmt.Kind == syntax.KindProtocol {
+					return v, true
+				}
+				return v, false
+			case *Dict:
+				return e.newInstance(tt, y, nil, nil), true
+			}
+			return v, false
+		}
+		return v, false
+	}
+	return v, true
+}
+
+// tryConvertSafe converts but turns evaluation errors into a failed match (for unions).
+func (e *evaluator) tryConvertSafe(v Value, t syntax.TypeExpr, sc *scope) (r Value, ok bool) {
+	if _, isDict := v.(*Dict); !isDict {
+		return e.tryConvert(v, t, sc)
+	}
+	savePos, saveFile, saveDepth := e.pos, e.file, e.depth
+	defer func() {
+		if rec := recover(); rec != nil {
+			if _, isErr := rec.(panicErr); !isErr {
+				panic(rec)
+			}
+			e.pos, e.file, e.depth = savePos, saveFile, saveDepth
+			r, ok = v, false
+		}
+	}()
+	return e.tryConvert(v, t, sc)
+}
+
+func (e *evaluator) matchesExact(v Value, t syntax.TypeExpr, sc *scope) bool {
+	switch x := t.(type) {
+	case *syntax.BasicType:
+		switch x.Name {
+		case "int":
+			_, ok := v.(int64)
+			return ok
+		case "float":
+			_, ok := v.(float64)
+			return ok
+		case "str":
+			_, ok := v.(string)
+			return ok
+		case "bool":
+			_, ok := v.(bool)
+			return ok
+		}
+	case *syntax.NamedType:
+		if s, ok := v.(*Schema); ok {
+			tv, ok := e.lookupType(sc, x.Name)
+			if st, ok2 := tv.(*SchemaType); ok && ok2 {
+				return s.Type.isSubOf(st)
+			}
+		}
+		return false
+	case *syntax.LiteralType:
+		_, ok := e.tryConvert(v, t, sc)
+		return ok
+	case *syntax.AnyType:
+		return true
+	}
+	return false
+}
+
+func (e *evaluator) lookupType(sc *scope, id *syntax.Ident) (Value, bool) {
+	v, ok := e.lookup(sc, id.Names[0])
+	if !ok {
+		return nil, false
+	}
+	for _, n := range id.Names[1:] {
+		m, ok := v.(*Module)
+		if !ok {
+			return nil, false
+		}
+		v = e.getAttr(m, n)
+	}
+	return v, true
+}

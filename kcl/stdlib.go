@@ -1,0 +1,800 @@
+package kcl
+
+import (
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+func (e *evaluator) stdModule(name string) *Module {
+	m := &Module{Name: name, Path: name, Members: NewDict()}
+	add := func(n string, f builtinFn) { m.Members.Set(n, &Func{Name: name + "." + n, Builtin: f}) }
+	switch name {
+	case "math":
+		mathModule(add, m)
+	case "regex":
+		regexModule(add)
+	case "base64":
+		add("encode", func(e *evaluator, a []Value, kw *Dict) Value {
+			s, _ := strArg(e, a, kw, 0, "value", "")
+			return base64.StdEncoding.EncodeToString([]byte(s))
+		})
+		add("decode", func(e *evaluator, a []Value, kw *Dict) Value {
+			s, _ := strArg(e, a, kw, 0, "value", "")
+			b, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				e.throw(KindValue, "base64.decode: %v", err)
+			}
+			return string(b)
+		})
+	case "json":
+		add("encode", func(e *evaluator, a []Value, kw *Dict) Value {
+			p := planFor(e, a, kw)
+			indent := arg(a, kw, 2, "indent", none)
+			if n, ok := asIntStrict(indent); ok && n > 0 {
+				return encodeJSON(p, strings.Repeat(" ", int(n)))
+			}
+			return encodeJSONCompact(p)
+		})
+		add("decode", func(e *evaluator, a []Value, kw *Dict) Value {
+			s, _ := strArg(e, a, kw, 0, "value", "")
+			v, err := jsonDecode(s)
+			if err != nil {
+				e.throw(KindValue, "json.decode: %v", err)
+			}
+			return v
+		})
+		add("validate", func(e *evaluator, a []Value, kw *Dict) Value {
+			s, _ := strArg(e, a, kw, 0, "value", "")
+			_, err := jsonDecode(s)
+			return err == nil
+		})
+		add("dump_to_file", func(e *evaluator, a []Value, kw *Dict) Value {
+			e.throw(KindEvaluation, "json.dump_to_file is not allowed: kpm never writes files while evaluating")
+			return nil
+		})
+	case "yaml":
+		add("encode", func(e *evaluator, a []Value, kw *Dict) Value { return encodeYAML(planFor(e, a, kw)) })
+		add("encode_all", func(e *evaluator, a []Value, kw *Dict) Value {
+			l, _ := arg(a, kw, 0, "data", &List{}).(*List)
+			var docs []string
+			for _, it := range l.Items {
+				docs = append(docs, encodeYAML(planFor(e, []Value{it}, kw)))
+			}
+			return strings.Join(docs, "---\n")
+		})
+		add("decode", func(e *evaluator, a []Value, kw *Dict) Value {
+			s, _ := strArg(e, a, kw, 0, "value", "")
+			docs, err := yamlDecodeAll(s)
+			if err != nil {
+				e.throw(KindValue, "yaml.decode: %v", err)
+			}
+			if len(docs) == 0 {
+				return none
+			}
+			return docs[0]
+		})
+		add("decode_all", func(e *evaluator, a []Value, kw *Dict) Value {
+			s, _ := strArg(e, a, kw, 0, "value", "")
+			docs, err := yamlDecodeAll(s)
+			if err != nil {
+				e.throw(KindValue, "yaml.decode_all: %v", err)
+			}
+			return &List{Items: docs}
+		})
+		add("validate", func(e *evaluator, a []Value, kw *Dict) Value {
+			s, _ := strArg(e, a, kw, 0, "value", "")
+			_, err := yamlDecodeAll(s)
+			return err == nil
+		})
+		add("dump_to_file", func(e *evaluator, a []Value, kw *Dict) Value {
+			e.throw(KindEvaluation, "yaml.dump_to_file is not allowed: kpm never writes files while evaluating")
+			return nil
+		})
+	case "manifests":
+		add("yaml_stream", func(e *evaluator, a []Value, kw *Dict) Value {
+			l, _ := arg(a, kw, 0, "values", &List{}).(*List)
+			po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone}
+			sep := "---\n"
+			if o, ok := arg(a, kw, 1, "opts", none).(*Dict); ok {
+				if v, ok := o.m["sort_keys"]; ok {
+					po.SortKeys = truthy(v)
+				}
+				if v, ok := o.m["ignore_none"]; ok {
+					po.DisableNone = truthy(v)
+				}
+				if v, ok := o.m["sep"]; ok {
+					sep = toStr(v)
+					if !strings.HasSuffix(sep, "\n") {
+						sep += "\n"
+					}
+				}
+			}
+			var docs []string
+			if l != nil {
+				for _, it := range l.Items {
+					p, ok := plan(it, po)
+					if !ok {
+						continue
+					}
+					docs = append(docs, encodeYAML(p))
+				}
+			}
+			out := strings.Join(docs, sep)
+			e.stream = &out
+			return none
+		})
+	case "units":
+		for _, u := range []string{"n", "u", "m", "k", "K", "M", "G", "T", "P", "Ki", "Mi", "Gi", "Ti", "Pi"} {
+			suffix := u
+			add("to_"+u, func(e *evaluator, a []Value, kw *Dict) Value {
+				f, ok := toNumber(arg(a, kw, 0, "num", int64(0)))
+				if !ok {
+					e.throw(KindType, "units.to_%s expects a number", suffix)
+				}
+				s := suffix
+				if s == "k" {
+					s = "K"
+				}
+				return strconv.FormatInt(int64(f/unitMultiplier(suffix)), 10) + s
+			})
+		}
+		for _, u := range []string{"n", "u", "m", "k", "K", "M", "G", "T", "P", "Ki", "Mi", "Gi", "Ti", "Pi"} {
+			n := u
+			if n == "k" {
+				continue
+			}
+			m.Members.Set(n, int64(unitMultiplier(u)))
+			if unitMultiplier(u) < 1 {
+				m.Members.Set(n, unitMultiplier(u))
+			}
+		}
+		m.Members.Set("INVALID", "invalid")
+	case "datetime":
+		add("today", func(e *evaluator, a []Value, kw *Dict) Value {
+			return time.Now().Format("2006-01-02 15:04:05.000000")
+		})
+		add("now", func(e *evaluator, a []Value, kw *Dict) Value {
+			f, ok := strArg(e, a, kw, 0, "format", none)
+			if !ok {
+				return time.Now().Format("Mon Jan _2 15:04:05 2006")
+			}
+			return strftime(time.Now(), f)
+		})
+		add("ticks", func(e *evaluator, a []Value, kw *Dict) Value { return float64(time.Now().UnixNano()) / 1e9 })
+		add("date", func(e *evaluator, a []Value, kw *Dict) Value { return time.Now().Format("2006-01-02 15:04:05") })
+		add("validate", func(e *evaluator, a []Value, kw *Dict) Value {
+			s, _ := strArg(e, a, kw, 0, "date", "")
+			f, _ := strArg(e, a, kw, 1, "format", "")
+			_, err := time.Parse(goLayout(f), s)
+			return err == nil
+		})
+	case "net":
+		netModule(add)
+	case "file":
+		e.fileModule(add)
+	case "crypto":
+		hashFn := func(n string, h func() hash.Hash) {
+			add(n, func(e *evaluator, a []Value, kw *Dict) Value {
+				s, _ := strArg(e, a, kw, 0, "value", "")
+				hh := h()
+				io.WriteString(hh, s)
+				return hex.EncodeToString(hh.Sum(nil))
+			})
+		}
+		hashFn("md5", md5.New)
+		hashFn("sha1", sha1.New)
+		hashFn("sha224", sha256.New224)
+		hashFn("sha256", sha256.New)
+		hashFn("sha384", sha512.New384)
+		hashFn("sha512", sha512.New)
+		add("uuid", func(e *evaluator, a []Value, kw *Dict) Value {
+			var b [16]byte
+			rand.Read(b[:])
+			b[6] = b[6]&0x0f | 0x40
+			b[8] = b[8]&0x3f | 0x80
+			h := hex.EncodeToString(b[:])
+			return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+		})
+		add("filesha256", func(e *evaluator, a []Value, kw *Dict) Value {
+			p, _ := strArg(e, a, kw, 0, "filepath", "")
+			b := e.readConfined(p)
+			s := sha256.Sum256(b)
+			return hex.EncodeToString(s[:])
+		})
+	case "collection":
+		add("union_all", func(e *evaluator, a []Value, kw *Dict) Value {
+			l, _ := arg(a, kw, 0, "data", &List{}).(*List)
+			var acc Value = NewDict()
+			if l != nil {
+				for _, it := range l.Items {
+					acc = e.union(acc, it, false, "")
+				}
+			}
+			return acc
+		})
+	case "runtime":
+		add("catch", func(e *evaluator, a []Value, kw *Dict) Value {
+			fn := arg(a, kw, 0, "func", none)
+			return e.catch(fn)
+		})
+	}
+	return m
+}
+
+func (e *evaluator) catch(fn Value) (res Value) {
+	savePos, saveFile, saveDepth := e.pos, e.file, e.depth
+	defer func() {
+		if r := recover(); r != nil {
+			p, ok := r.(panicErr)
+			if !ok {
+				panic(r)
+			}
+			e.pos, e.file, e.depth = savePos, saveFile, saveDepth
+			res = p.err.Msg
+		}
+	}()
+	e.callValue(fn, nil, nil)
+	return none
+}
+
+func planFor(e *evaluator, a []Value, kw *Dict) any {
+	v := arg(a, kw, 0, "data", none)
+	po := planOptions{SortKeys: truthy(arg(a, kw, 1, "sort_keys", false))}
+	if truthy(arg(nil, kw, -1, "ignore_none", false)) {
+		po.DisableNone = true
+	}
+	p, ok := plan(v, po)
+	if !ok {
+		return nil
+	}
+	if truthy(arg(nil, kw, -1, "ignore_private", false)) {
+		p = dropPrivate(p)
+	}
+	return p
+}
+
+func dropPrivate(p any) any {
+	switch x := p.(type) {
+	case *Dict:
+		n := NewDict()
+		for _, k := range x.keys {
+			if strings.HasPrefix(k, "_") {
+				continue
+			}
+			n.Set(k, dropPrivate(x.m[k]))
+		}
+		return n
+	case []any:
+		out := make([]any, len(x))
+		for i, it := range x {
+			out[i] = dropPrivate(it)
+		}
+		return out
+	}
+	return p
+}
+
+func encodeJSONCompact(v any) string { return encodeJSON(v, "") }
+
+// jsonDecode parses JSON keeping object key order.
+func jsonDecode(s string) (Value, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	v, err := jsonValue(dec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("extra data after JSON value")
+	}
+	return v, nil
+}
+
+func jsonValue(dec *json.Decoder) (Value, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			d := NewDict()
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				v, err := jsonValue(dec)
+				if err != nil {
+					return nil, err
+				}
+				d.Set(kt.(string), v)
+			}
+			_, err := dec.Token()
+			return d, err
+		case '[':
+			l := &List{Items: []Value{}}
+			for dec.More() {
+				v, err := jsonValue(dec)
+				if err != nil {
+					return nil, err
+				}
+				l.Items = append(l.Items, v)
+			}
+			_, err := dec.Token()
+			return l, err
+		}
+	case json.Number:
+		if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
+			return i, nil
+		}
+		f, err := strconv.ParseFloat(string(t), 64)
+		return f, err
+	case string:
+		return t, nil
+	case bool:
+		return t, nil
+	case nil:
+		return none, nil
+	}
+	return nil, fmt.Errorf("unexpected token %v", tok)
+}
+
+func yamlDecodeAll(s string) ([]Value, error) {
+	dec := yaml.NewDecoder(strings.NewReader(s))
+	var out []Value
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		v, err := yamlNodeValue(&n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func yamlNodeValue(n *yaml.Node) (Value, error) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return none, nil
+		}
+		return yamlNodeValue(n.Content[0])
+	case yaml.AliasNode:
+		return yamlNodeValue(n.Alias)
+	case yaml.MappingNode:
+		d := NewDict()
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Tag == "!!merge" {
+				mv, err := yamlNodeValue(n.Content[i+1])
+				if err != nil {
+					return nil, err
+				}
+				if md, ok := mv.(*Dict); ok {
+					for _, kk := range md.keys {
+						if _, exists := d.m[kk]; !exists {
+							d.Set(kk, md.m[kk])
+						}
+					}
+				}
+				continue
+			}
+			v, err := yamlNodeValue(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			d.Set(k.Value, v)
+		}
+		return d, nil
+	case yaml.SequenceNode:
+		l := &List{Items: []Value{}}
+		for _, c := range n.Content {
+			v, err := yamlNodeValue(c)
+			if err != nil {
+				return nil, err
+			}
+			l.Items = append(l.Items, v)
+		}
+		return l, nil
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return none, nil
+		case "!!bool":
+			var b bool
+			if err := n.Decode(&b); err != nil {
+				return nil, err
+			}
+			return b, nil
+		case "!!int":
+			var i int64
+			if err := n.Decode(&i); err != nil {
+				var f float64
+				if err2 := n.Decode(&f); err2 != nil {
+					return nil, err
+				}
+				return f, nil
+			}
+			return i, nil
+		case "!!float":
+			var f float64
+			if err := n.Decode(&f); err != nil {
+				return nil, err
+			}
+			return f, nil
+		}
+		return n.Value, nil
+	}
+	return none, nil
+}
+
+func mathModule(add func(string, builtinFn), m *Module) {
+	num := func(e *evaluator, a []Value, kw *Dict, i int) float64 {
+		f, ok := toNumber(arg(a, kw, i, "x", int64(0)))
+		if !ok {
+			e.throw(KindType, "must be real number, not %s", typeName(arg(a, kw, i, "x", none)))
+		}
+		return f
+	}
+	f1 := func(n string, fn func(float64) float64) {
+		add(n, func(e *evaluator, a []Value, kw *Dict) Value { return fn(num(e, a, kw, 0)) })
+	}
+	add("ceil", func(e *evaluator, a []Value, kw *Dict) Value {
+		if i, ok := arg(a, kw, 0, "x", nil).(int64); ok {
+			return i
+		}
+		return int64(math.Ceil(num(e, a, kw, 0)))
+	})
+	add("floor", func(e *evaluator, a []Value, kw *Dict) Value {
+		if i, ok := arg(a, kw, 0, "x", nil).(int64); ok {
+			return i
+		}
+		return int64(math.Floor(num(e, a, kw, 0)))
+	})
+	add("trunc", func(e *evaluator, a []Value, kw *Dict) Value { return int64(math.Trunc(num(e, a, kw, 0))) })
+	f1("exp", math.Exp)
+	f1("expm1", math.Expm1)
+	f1("log1p", math.Log1p)
+	f1("log2", math.Log2)
+	f1("log10", math.Log10)
+	f1("sqrt", math.Sqrt)
+	f1("fabs", math.Abs)
+	f1("sin", math.Sin)
+	f1("cos", math.Cos)
+	f1("tan", math.Tan)
+	add("log", func(e *evaluator, a []Value, kw *Dict) Value {
+		x := num(e, a, kw, 0)
+		if b, ok := toNumber(arg(a, kw, 1, "e", none)); ok {
+			return math.Log(x) / math.Log(b)
+		}
+		return math.Log(x)
+	})
+	add("pow", func(e *evaluator, a []Value, kw *Dict) Value { return math.Pow(num(e, a, kw, 0), num(e, a, kw, 1)) })
+	add("factorial", func(e *evaluator, a []Value, kw *Dict) Value {
+		n, ok := asIntStrict(arg(a, kw, 0, "x", int64(0)))
+		if !ok || n < 0 {
+			e.throw(KindValue, "factorial() only accepts integral values")
+		}
+		r := int64(1)
+		for i := int64(2); i <= n; i++ {
+			r *= i
+		}
+		return r
+	})
+	add("gcd", func(e *evaluator, a []Value, kw *Dict) Value {
+		x, _ := asIntStrict(arg(a, kw, 0, "a", int64(0)))
+		y, _ := asIntStrict(arg(a, kw, 1, "b", int64(0)))
+		if x < 0 {
+			x = -x
+		}
+		if y < 0 {
+			y = -y
+		}
+		for y != 0 {
+			x, y = y, x%y
+		}
+		return x
+	})
+	add("isfinite", func(e *evaluator, a []Value, kw *Dict) Value {
+		f := num(e, a, kw, 0)
+		return !math.IsInf(f, 0) && !math.IsNaN(f)
+	})
+	add("isinf", func(e *evaluator, a []Value, kw *Dict) Value { return math.IsInf(num(e, a, kw, 0), 0) })
+	add("isnan", func(e *evaluator, a []Value, kw *Dict) Value { return math.IsNaN(num(e, a, kw, 0)) })
+	add("modf", func(e *evaluator, a []Value, kw *Dict) Value {
+		i, f := math.Modf(num(e, a, kw, 0))
+		return &List{Items: []Value{f, i}}
+	})
+	m.Members.Set("pi", math.Pi)
+	m.Members.Set("e", math.E)
+	m.Members.Set("inf", math.Inf(1))
+	m.Members.Set("nan", math.NaN())
+	m.Members.Set("tau", 2*math.Pi)
+}
+
+func regexModule(add func(string, builtinFn)) {
+	compile := func(e *evaluator, p string) *regexp.Regexp {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			e.throw(KindValue, "invalid regular expression %q: %v", p, err)
+		}
+		return re
+	}
+	add("match", func(e *evaluator, a []Value, kw *Dict) Value {
+		s, _ := strArg(e, a, kw, 0, "string", "")
+		p, _ := strArg(e, a, kw, 1, "pattern", "")
+		loc := compile(e, p).FindStringIndex(s)
+		return loc != nil && loc[0] == 0
+	})
+	add("fullmatch", func(e *evaluator, a []Value, kw *Dict) Value {
+		s, _ := strArg(e, a, kw, 0, "string", "")
+		p, _ := strArg(e, a, kw, 1, "pattern", "")
+		return compile(e, "^(?:"+p+")$").MatchString(s)
+	})
+	add("search", func(e *evaluator, a []Value, kw *Dict) Value {
+		s, _ := strArg(e, a, kw, 0, "string", "")
+		p, _ := strArg(e, a, kw, 1, "pattern", "")
+		return compile(e, p).MatchString(s)
+	})
+	add("compile", func(e *evaluator, a []Value, kw *Dict) Value {
+		p, _ := strArg(e, a, kw, 0, "pattern", "")
+		_, err := regexp.Compile(p)
+		return err == nil
+	})
+	add("findall", func(e *evaluator, a []Value, kw *Dict) Value {
+		s, _ := strArg(e, a, kw, 0, "string", "")
+		p, _ := strArg(e, a, kw, 1, "pattern", "")
+		re := compile(e, p)
+		l := &List{Items: []Value{}}
+		for _, m := range re.FindAllStringSubmatch(s, -1) {
+			switch len(m) {
+			case 1:
+				l.Items = append(l.Items, m[0])
+			case 2:
+				l.Items = append(l.Items, m[1])
+			default:
+				t := &List{}
+				for _, g := range m[1:] {
+					t.Items = append(t.Items, g)
+				}
+				l.Items = append(l.Items, t)
+			}
+		}
+		return l
+	})
+	add("replace", func(e *evaluator, a []Value, kw *Dict) Value {
+		s, _ := strArg(e, a, kw, 0, "string", "")
+		p, _ := strArg(e, a, kw, 1, "pattern", "")
+		r, _ := strArg(e, a, kw, 2, "replace", "")
+		count, _ := asIntStrict(arg(a, kw, 3, "count", int64(0)))
+		re := compile(e, p)
+		r = pyReplToGo(r)
+		if count <= 0 {
+			return re.ReplaceAllString(s, r)
+		}
+		n := int64(0)
+		return re.ReplaceAllStringFunc(s, func(m string) string {
+			if n >= count {
+				return m
+			}
+			n++
+			return re.ReplaceAllString(m, r)
+		})
+	})
+	add("split", func(e *evaluator, a []Value, kw *Dict) Value {
+		s, _ := strArg(e, a, kw, 0, "string", "")
+		p, _ := strArg(e, a, kw, 1, "pattern", "")
+		max, _ := asIntStrict(arg(a, kw, 2, "maxsplit", int64(0)))
+		n := -1
+		if max > 0 {
+			n = int(max) + 1
+		}
+		l := &List{}
+		for _, part := range compile(e, p).Split(s, n) {
+			l.Items = append(l.Items, part)
+		}
+		return l
+	})
+}
+
+func pyReplToGo(r string) string {
+	var b strings.Builder
+	for i := 0; i < len(r); i++ {
+		if r[i] == '\\' && i+1 < len(r) && r[i+1] >= '0' && r[i+1] <= '9' {
+			b.WriteString("${" + string(r[i+1]) + "}")
+			i++
+			continue
+		}
+		if r[i] == '$' {
+			b.WriteString("$$")
+			continue
+		}
+		b.WriteByte(r[i])
+	}
+	return b.String()
+}
+
+func netModule(add func(string, builtinFn)) {
+	ipArg := func(e *evaluator, a []Value, kw *Dict) net.IP {
+		s, _ := strArg(e, a, kw, 0, "ip", "")
+		return net.ParseIP(s)
+	}
+	add("split_host_port", func(e *evaluator, a []Value, kw *Dict) Value {
+		s, _ := strArg(e, a, kw, 0, "ip_end_point", "")
+		h, p, err := net.SplitHostPort(s)
+		if err != nil {
+			e.throw(KindValue, "%v", err)
+		}
+		return &List{Items: []Value{h, p}}
+	})
+	add("join_host_port", func(e *evaluator, a []Value, kw *Dict) Value {
+		h := toStr(arg(a, kw, 0, "host", ""))
+		p := toStr(arg(a, kw, 1, "port", ""))
+		return net.JoinHostPort(h, p)
+	})
+	add("fqdn", func(e *evaluator, a []Value, kw *Dict) Value {
+		n, ok := strArg(e, a, kw, 0, "name", none)
+		if !ok {
+			n, _ = os.Hostname()
+		}
+		return n
+	})
+	add("parse_IP", func(e *evaluator, a []Value, kw *Dict) Value {
+		ip := ipArg(e, a, kw)
+		if ip == nil {
+			return ""
+		}
+		return ip.String()
+	})
+	add("IP_string", func(e *evaluator, a []Value, kw *Dict) Value {
+		ip := ipArg(e, a, kw)
+		if ip == nil {
+			return ""
+		}
+		return ip.String()
+	})
+	add("to_IP4", func(e *evaluator, a []Value, kw *Dict) Value {
+		ip := ipArg(e, a, kw)
+		if ip == nil || ip.To4() == nil {
+			return ""
+		}
+		return ip.To4().String()
+	})
+	add("to_IP16", func(e *evaluator, a []Value, kw *Dict) Value {
+		ip := ipArg(e, a, kw)
+		if ip == nil {
+			return ""
+		}
+		return ip.To16().String()
+	})
+	pred := func(n string, f func(net.IP) bool) {
+		add(n, func(e *evaluator, a []Value, kw *Dict) Value {
+			ip := ipArg(e, a, kw)
+			return ip != nil && f(ip)
+		})
+	}
+	pred("is_IPv4", func(ip net.IP) bool { return ip.To4() != nil })
+	pred("is_IP", func(ip net.IP) bool { return true })
+	pred("is_loopback_IP", net.IP.IsLoopback)
+	pred("is_multicast_IP", net.IP.IsMulticast)
+	pred("is_interface_local_multicast_IP", net.IP.IsInterfaceLocalMulticast)
+	pred("is_link_local_multicast_IP", net.IP.IsLinkLocalMulticast)
+	pred("is_link_local_unicast_IP", net.IP.IsLinkLocalUnicast)
+	pred("is_global_unicast_IP", net.IP.IsGlobalUnicast)
+	pred("is_unspecified_IP", net.IP.IsUnspecified)
+}
+
+// readConfined reads a file inside the package root.
+func (e *evaluator) readConfined(p string) []byte {
+	full := e.confine(p)
+	b, err := os.ReadFile(full)
+	if err != nil {
+		e.throw(KindEvaluation, "failed to access the file '%s': %v", p, errors.Unwrap(err))
+	}
+	return b
+}
+
+func (e *evaluator) confine(p string) string {
+	full := p
+	if !filepath.IsAbs(full) {
+		full = filepath.Join(e.root, p)
+	}
+	full = filepath.Clean(full)
+	rootAbs, _ := filepath.Abs(e.root)
+	rel, err := filepath.Rel(rootAbs, full)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		e.throw(KindEvaluation, "file '%s' is outside the package root", p)
+	}
+	if real, err := filepath.EvalSymlinks(full); err == nil {
+		rootReal, _ := filepath.EvalSymlinks(rootAbs)
+		rel, err := filepath.Rel(rootReal, real)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			e.throw(KindEvaluation, "file '%s' is outside the package root", p)
+		}
+	}
+	return full
+}
+
+func (e *evaluator) fileModule(add func(string, builtinFn)) {
+	add("read", func(e *evaluator, a []Value, kw *Dict) Value {
+		p, _ := strArg(e, a, kw, 0, "filepath", "")
+		return string(e.readConfined(p))
+	})
+	add("exists", func(e *evaluator, a []Value, kw *Dict) Value {
+		p, _ := strArg(e, a, kw, 0, "filepath", "")
+		_, err := os.Stat(e.confine(p))
+		return err == nil
+	})
+	add("abs", func(e *evaluator, a []Value, kw *Dict) Value {
+		p, _ := strArg(e, a, kw, 0, "filepath", "")
+		return e.confine(p)
+	})
+	add("glob", func(e *evaluator, a []Value, kw *Dict) Value {
+		p, _ := strArg(e, a, kw, 0, "pattern", "")
+		full := p
+		if !filepath.IsAbs(full) {
+			full = filepath.Join(e.root, p)
+		}
+		ms, _ := filepath.Glob(full)
+		l := &List{Items: []Value{}}
+		for _, m := range ms {
+			e.confine(m)
+			l.Items = append(l.Items, m)
+		}
+		return l
+	})
+	add("modpath", func(e *evaluator, a []Value, kw *Dict) Value { return e.root })
+	add("workdir", func(e *evaluator, a []Value, kw *Dict) Value {
+		if e.opts.WorkDir != "" {
+			return e.opts.WorkDir
+		}
+		wd, _ := os.Getwd()
+		return wd
+	})
+	add("current", func(e *evaluator, a []Value, kw *Dict) Value { return e.file })
+	add("read_env", func(e *evaluator, a []Value, kw *Dict) Value {
+		k, _ := strArg(e, a, kw, 0, "key", "")
+		if v, ok := os.LookupEnv(k); ok {
+			return v
+		}
+		return none
+	})
+}
+
+func goLayout(f string) string {
+	r := strings.NewReplacer("%Y", "2006", "%m", "01", "%d", "02", "%H", "15", "%M", "04", "%S", "05",
+		"%y", "06", "%b", "Jan", "%B", "January", "%a", "Mon", "%A", "Monday", "%p", "PM", "%f", "000000", "%Z", "MST", "%z", "-0700", "%%", "%")
+	return r.Replace(f)
+}
+
+func strftime(t time.Time, f string) string { return t.Format(goLayout(f)) }

@@ -1,0 +1,734 @@
+package kcl
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kpm-dev/kpm/kcl/syntax"
+)
+
+var (
+	addTok = syntax.ADD
+	powTok = syntax.POW
+	modTok = syntax.MOD
+)
+
+func strArg(e *evaluator, args []Value, kw *Dict, i int, name string, def Value) (string, bool) {
+	v := arg(args, kw, i, name, def)
+	if isNoneOrUndef(v) {
+		return "", false
+	}
+	s, ok := v.(string)
+	if !ok {
+		e.throw(KindType, "expected str argument, got %s", typeName(v))
+	}
+	return s, true
+}
+
+func substrRange(e *evaluator, s string, args []Value, kw *Dict, from int) string {
+	rs := []rune(s)
+	n := int64(len(rs))
+	lo := arg(args, kw, from, "start", none)
+	hi := arg(args, kw, from+1, "end", none)
+	start, stop, _, _ := sliceIndices(n, lo, hi, none)
+	if start > stop {
+		return ""
+	}
+	return string(rs[start:stop])
+}
+
+func runeIndex(s string, byteIdx int) int64 {
+	if byteIdx < 0 {
+		return -1
+	}
+	return int64(utf8.RuneCountInString(s[:byteIdx]))
+}
+
+// strMethod returns the bound string method name of s, or nil.
+func strMethod(s string, name string) Value {
+	var f builtinFn
+	switch name {
+	case "capitalize":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			if s == "" {
+				return s
+			}
+			r, size := utf8.DecodeRuneInString(s)
+			return string(unicode.ToUpper(r)) + strings.ToLower(s[size:])
+		}
+	case "count":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			sub, _ := strArg(e, a, kw, 0, "sub", "")
+			t := substrRange(e, s, a, kw, 1)
+			if sub == "" {
+				return int64(utf8.RuneCountInString(t) + 1)
+			}
+			return int64(strings.Count(t, sub))
+		}
+	case "endswith":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			t := substrRange(e, s, a, kw, 1)
+			if l, ok := arg(a, kw, 0, "suffix", "").(*List); ok {
+				for _, it := range l.Items {
+					if strings.HasSuffix(t, toStr(it)) {
+						return true
+					}
+				}
+				return false
+			}
+			sub, _ := strArg(e, a, kw, 0, "suffix", "")
+			return strings.HasSuffix(t, sub)
+		}
+	case "startswith":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			t := substrRange(e, s, a, kw, 1)
+			if l, ok := arg(a, kw, 0, "prefix", "").(*List); ok {
+				for _, it := range l.Items {
+					if strings.HasPrefix(t, toStr(it)) {
+						return true
+					}
+				}
+				return false
+			}
+			sub, _ := strArg(e, a, kw, 0, "prefix", "")
+			return strings.HasPrefix(t, sub)
+		}
+	case "find", "index", "rfind", "rindex":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			sub, _ := strArg(e, a, kw, 0, "sub", "")
+			rs := []rune(s)
+			lo := arg(a, kw, 1, "start", none)
+			hi := arg(a, kw, 2, "end", none)
+			start, stop, _, _ := sliceIndices(int64(len(rs)), lo, hi, none)
+			if start > stop {
+				stop = start
+			}
+			t := string(rs[start:stop])
+			var i int
+			if strings.HasPrefix(name, "r") {
+				i = strings.LastIndex(t, sub)
+			} else {
+				i = strings.Index(t, sub)
+			}
+			if i < 0 {
+				if strings.HasSuffix(name, "index") {
+					e.throw(KindValue, "substring not found")
+				}
+				return int64(-1)
+			}
+			return runeIndex(t, i) + start
+		}
+	case "format":
+		f = func(e *evaluator, a []Value, kw *Dict) Value { return pyStrFormat(e, s, a, kw) }
+	case "isalnum", "isalpha", "isdigit", "isspace", "islower", "isupper", "istitle":
+		f = func(e *evaluator, a []Value, kw *Dict) Value { return strPredicate(s, name) }
+	case "join":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			var parts []string
+			e.iterate(arg(a, kw, 0, "iter", &List{}), 1, func(x, y Value) bool {
+				str, ok := x.(string)
+				if !ok {
+					e.throw(KindType, "sequence item: expected str instance, %s found", typeName(x))
+				}
+				parts = append(parts, str)
+				return true
+			})
+			return strings.Join(parts, s)
+		}
+	case "lower":
+		f = func(e *evaluator, a []Value, kw *Dict) Value { return strings.ToLower(s) }
+	case "upper":
+		f = func(e *evaluator, a []Value, kw *Dict) Value { return strings.ToUpper(s) }
+	case "swapcase":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			return strings.Map(func(r rune) rune {
+				if unicode.IsUpper(r) {
+					return unicode.ToLower(r)
+				}
+				return unicode.ToUpper(r)
+			}, s)
+		}
+	case "title":
+		f = func(e *evaluator, a []Value, kw *Dict) Value { return pyTitle(s) }
+	case "strip", "lstrip", "rstrip":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			chars, ok := strArg(e, a, kw, 0, "chars", none)
+			if !ok {
+				switch name {
+				case "strip":
+					return strings.TrimSpace(s)
+				case "lstrip":
+					return strings.TrimLeftFunc(s, unicode.IsSpace)
+				}
+				return strings.TrimRightFunc(s, unicode.IsSpace)
+			}
+			switch name {
+			case "strip":
+				return strings.Trim(s, chars)
+			case "lstrip":
+				return strings.TrimLeft(s, chars)
+			}
+			return strings.TrimRight(s, chars)
+		}
+	case "removeprefix":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			p, _ := strArg(e, a, kw, 0, "prefix", "")
+			return strings.TrimPrefix(s, p)
+		}
+	case "removesuffix":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			p, _ := strArg(e, a, kw, 0, "suffix", "")
+			return strings.TrimSuffix(s, p)
+		}
+	case "replace":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			old, _ := strArg(e, a, kw, 0, "old", "")
+			nw, _ := strArg(e, a, kw, 1, "new", "")
+			n := int64(-1)
+			if c, ok := asIntStrict(arg(a, kw, 2, "count", int64(-1))); ok {
+				n = c
+			}
+			return strings.Replace(s, old, nw, int(n))
+		}
+	case "split", "rsplit":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			sep, hasSep := strArg(e, a, kw, 0, "sep", none)
+			maxv, _ := asIntStrict(arg(a, kw, 1, "maxsplit", int64(-1)))
+			var parts []string
+			if !hasSep {
+				parts = splitWhitespace(s, int(maxv), name == "rsplit")
+			} else {
+				if sep == "" {
+					e.throw(KindValue, "empty separator")
+				}
+				if name == "rsplit" && maxv >= 0 {
+					parts = rsplitN(s, sep, int(maxv))
+				} else if maxv >= 0 {
+					parts = strings.SplitN(s, sep, int(maxv)+1)
+				} else {
+					parts = strings.Split(s, sep)
+				}
+			}
+			l := &List{Items: make([]Value, len(parts))}
+			for i, p := range parts {
+				l.Items[i] = p
+			}
+			return l
+		}
+	case "splitlines":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			keep := truthy(arg(a, kw, 0, "keepends", false))
+			l := &List{}
+			rest := s
+			for rest != "" {
+				i := strings.IndexAny(rest, "\n\r")
+				if i < 0 {
+					l.Items = append(l.Items, rest)
+					break
+				}
+				end := i + 1
+				if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
+					end = i + 2
+				}
+				if keep {
+					l.Items = append(l.Items, rest[:end])
+				} else {
+					l.Items = append(l.Items, rest[:i])
+				}
+				rest = rest[end:]
+			}
+			return l
+		}
+	case "partition", "rpartition":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			sep, _ := strArg(e, a, kw, 0, "sep", "")
+			var i int
+			if name == "partition" {
+				i = strings.Index(s, sep)
+			} else {
+				i = strings.LastIndex(s, sep)
+			}
+			if i < 0 {
+				if name == "partition" {
+					return &List{Items: []Value{s, "", ""}}
+				}
+				return &List{Items: []Value{"", "", s}}
+			}
+			return &List{Items: []Value{s[:i], sep, s[i+len(sep):]}}
+		}
+	case "zfill":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			w, _ := asIntStrict(arg(a, kw, 0, "width", int64(0)))
+			n := utf8.RuneCountInString(s)
+			if int(w) <= n {
+				return s
+			}
+			sign := ""
+			body := s
+			if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+				sign, body = s[:1], s[1:]
+			}
+			return sign + strings.Repeat("0", int(w)-n) + body
+		}
+	case "ljust", "rjust", "center":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			w, _ := asIntStrict(arg(a, kw, 0, "width", int64(0)))
+			fill, ok := strArg(e, a, kw, 1, "fillchar", none)
+			if !ok {
+				fill = " "
+			}
+			n := utf8.RuneCountInString(s)
+			if int(w) <= n {
+				return s
+			}
+			pad := int(w) - n
+			switch name {
+			case "ljust":
+				return s + strings.Repeat(fill, pad)
+			case "rjust":
+				return strings.Repeat(fill, pad) + s
+			}
+			left := pad / 2
+			if pad%2 == 1 && n%2 == 1 {
+				left++
+			}
+			return strings.Repeat(fill, left) + s + strings.Repeat(fill, pad-left)
+		}
+	case "chars":
+		f = func(e *evaluator, a []Value, kw *Dict) Value {
+			l := &List{}
+			for _, r := range s {
+				l.Items = append(l.Items, string(r))
+			}
+			return l
+		}
+	default:
+		return nil
+	}
+	return &Func{Name: name, Builtin: f}
+}
+
+func splitWhitespace(s string, maxsplit int, fromRight bool) []string {
+	if maxsplit < 0 {
+		f := strings.Fields(s)
+		if f == nil {
+			return []string{}
+		}
+		return f
+	}
+	if fromRight {
+		var out []string
+		rest := strings.TrimRightFunc(s, unicode.IsSpace)
+		for len(out) < maxsplit && rest != "" {
+			i := strings.LastIndexFunc(rest, unicode.IsSpace)
+			if i < 0 {
+				break
+			}
+			out = append([]string{rest[i+1:]}, out...)
+			rest = strings.TrimRightFunc(rest[:i], unicode.IsSpace)
+		}
+		if rest != "" {
+			out = append([]string{rest}, out...)
+		}
+		return out
+	}
+	var out []string
+	rest := strings.TrimLeftFunc(s, unicode.IsSpace)
+	for len(out) < maxsplit && rest != "" {
+		i := strings.IndexFunc(rest, unicode.IsSpace)
+		if i < 0 {
+			break
+		}
+		out = append(out, rest[:i])
+		rest = strings.TrimLeftFunc(rest[i:], unicode.IsSpace)
+	}
+	if rest != "" {
+		out = append(out, rest)
+	}
+	return out
+}
+
+func rsplitN(s, sep string, n int) []string {
+	var out []string
+	for len(out) < n {
+		i := strings.LastIndex(s, sep)
+		if i < 0 {
+			break
+		}
+		out = append([]string{s[i+len(sep):]}, out...)
+		s = s[:i]
+	}
+	return append([]string{s}, out...)
+}
+
+func strPredicate(s, name string) bool {
+	if s == "" {
+		return false
+	}
+	switch name {
+	case "isalnum":
+		for _, r := range s {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return false
+			}
+		}
+	case "isalpha":
+		for _, r := range s {
+			if !unicode.IsLetter(r) {
+				return false
+			}
+		}
+	case "isdigit":
+		for _, r := range s {
+			if !unicode.IsDigit(r) {
+				return false
+			}
+		}
+	case "isspace":
+		for _, r := range s {
+			if !unicode.IsSpace(r) {
+				return false
+			}
+		}
+	case "islower", "isupper":
+		cased := false
+		for _, r := range s {
+			if unicode.IsUpper(r) || unicode.IsTitle(r) {
+				if name == "islower" {
+					return false
+				}
+				cased = true
+			} else if unicode.IsLower(r) {
+				if name == "isupper" {
+					return false
+				}
+				cased = true
+			}
+		}
+		return cased
+	case "istitle":
+		return pyTitle(s) == s && strings.IndexFunc(s, unicode.IsLetter) >= 0
+	}
+	return true
+}
+
+func pyTitle(s string) string {
+	var b strings.Builder
+	prevCased := false
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			if prevCased {
+				b.WriteRune(unicode.ToLower(r))
+			} else {
+				b.WriteRune(unicode.ToTitle(r))
+			}
+			prevCased = true
+		} else {
+			b.WriteRune(r)
+			prevCased = false
+		}
+	}
+	return b.String()
+}
+
+// pyStrFormat implements str.format: {} {0} {name} {name.attr} {0[key]} and format specs.
+func pyStrFormat(e *evaluator, s string, args []Value, kw *Dict) string {
+	var b strings.Builder
+	auto := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '{' {
+			if i+1 < len(s) && s[i+1] == '{' {
+				b.WriteByte('{')
+				i++
+				continue
+			}
+			j := strings.IndexByte(s[i:], '}')
+			if j < 0 {
+				e.throw(KindValue, "Single '{' encountered in format string")
+			}
+			field := s[i+1 : i+j]
+			i += j
+			spec := ""
+			if k := strings.IndexByte(field, ':'); k >= 0 {
+				field, spec = field[:k], field[k+1:]
+			}
+			conv := ""
+			if k := strings.IndexByte(field, '!'); k >= 0 {
+				field, conv = field[:k], field[k+1:]
+			}
+			name := field
+			rest := ""
+			if k := strings.IndexAny(field, ".["); k >= 0 {
+				name, rest = field[:k], field[k:]
+			}
+			var v Value
+			if name == "" {
+				v = arg(args, nil, auto, "", none)
+				auto++
+			} else if n, err := strconv.Atoi(name); err == nil {
+				v = arg(args, nil, n, "", none)
+			} else {
+				v = arg(nil, kw, -1, name, none)
+			}
+			for rest != "" {
+				if rest[0] == '.' {
+					k := strings.IndexAny(rest[1:], ".[")
+					attr := rest[1:]
+					if k >= 0 {
+						attr = rest[1 : k+1]
+						rest = rest[k+1:]
+					} else {
+						rest = ""
+					}
+					v = e.getAttr(v, attr)
+				} else {
+					k := strings.IndexByte(rest, ']')
+					key := rest[1:k]
+					rest = rest[k+1:]
+					if n, err := strconv.Atoi(key); err == nil {
+						if _, isList := v.(*List); isList {
+							v = e.index(v, int64(n))
+							continue
+						}
+					}
+					v = e.index(v, key)
+				}
+			}
+			if conv == "r" {
+				v = reprValue(v, true)
+			}
+			b.WriteString(pyFormatValue(e, v, spec))
+			continue
+		}
+		if c == '}' && i+1 < len(s) && s[i+1] == '}' {
+			b.WriteByte('}')
+			i++
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// pyFormatValue applies a Python format spec [[fill]align][sign][#][0][width][,][.precision][type].
+func pyFormatValue(e *evaluator, v Value, spec string) string {
+	if spec == "" {
+		return toStr(v)
+	}
+	fill, align := " ", byte(0)
+	rs := []rune(spec)
+	i := 0
+	if len(rs) >= 2 && strings.ContainsRune("<>^=", rs[1]) {
+		fill, align = string(rs[0]), byte(rs[1])
+		i = 2
+	} else if len(rs) >= 1 && strings.ContainsRune("<>^=", rs[0]) {
+		align = byte(rs[0])
+		i = 1
+	}
+	sign := byte('-')
+	if i < len(rs) && strings.ContainsRune("+- ", rs[i]) {
+		sign = byte(rs[i])
+		i++
+	}
+	alt := false
+	if i < len(rs) && rs[i] == '#' {
+		alt = true
+		i++
+	}
+	if i < len(rs) && rs[i] == '0' {
+		if align == 0 {
+			fill, align = "0", '='
+		}
+		i++
+	}
+	width := 0
+	for i < len(rs) && rs[i] >= '0' && rs[i] <= '9' {
+		width = width*10 + int(rs[i]-'0')
+		i++
+	}
+	comma := false
+	if i < len(rs) && (rs[i] == ',' || rs[i] == '_') {
+		comma = true
+		i++
+	}
+	prec := -1
+	if i < len(rs) && rs[i] == '.' {
+		i++
+		prec = 0
+		for i < len(rs) && rs[i] >= '0' && rs[i] <= '9' {
+			prec = prec*10 + int(rs[i]-'0')
+			i++
+		}
+	}
+	typ := byte(0)
+	if i < len(rs) {
+		typ = byte(rs[i])
+	}
+	var body string
+	neg := false
+	numeric := false
+	switch x := v.(type) {
+	case int64, bool, float64:
+		numeric = true
+		f, _ := toNumber(x)
+		iv, isInt := asIntStrict(x)
+		if isInt && (typ == 0 || typ == 'd' || typ == 'x' || typ == 'X' || typ == 'o' || typ == 'b' || typ == 'n' || typ == 'c') {
+			if iv < 0 {
+				neg, iv = true, -iv
+			}
+			switch typ {
+			case 'x':
+				body = strconv.FormatInt(iv, 16)
+				if alt {
+					body = "0x" + body
+				}
+			case 'X':
+				body = strings.ToUpper(strconv.FormatInt(iv, 16))
+				if alt {
+					body = "0X" + body
+				}
+			case 'o':
+				body = strconv.FormatInt(iv, 8)
+				if alt {
+					body = "0o" + body
+				}
+			case 'b':
+				body = strconv.FormatInt(iv, 2)
+				if alt {
+					body = "0b" + body
+				}
+			case 'c':
+				body = string(rune(iv))
+			default:
+				body = strconv.FormatInt(iv, 10)
+				if comma {
+					body = groupThousands(body)
+				}
+			}
+		} else {
+			if f < 0 || (f == 0 && math.Signbit(f)) {
+				neg, f = true, -f
+			}
+			switch typ {
+			case 'f', 'F':
+				if prec < 0 {
+					prec = 6
+				}
+				body = strconv.FormatFloat(f, 'f', prec, 64)
+			case 'e', 'E':
+				if prec < 0 {
+					prec = 6
+				}
+				body = strconv.FormatFloat(f, 'e', prec, 64)
+				body = fixExp(body)
+				if typ == 'E' {
+					body = strings.ToUpper(body)
+				}
+			case '%':
+				if prec < 0 {
+					prec = 6
+				}
+				body = strconv.FormatFloat(f*100, 'f', prec, 64) + "%"
+			case 'g', 'G':
+				if prec < 0 {
+					prec = 6
+				}
+				if prec == 0 {
+					prec = 1
+				}
+				body = strconv.FormatFloat(f, 'g', prec, 64)
+				body = fixExp(body)
+			default:
+				if prec >= 0 {
+					body = strconv.FormatFloat(f, 'g', prec, 64)
+					body = fixExp(body)
+				} else {
+					body = formatFloatPy(f)
+				}
+			}
+			if comma {
+				ip, fp, hasDot := strings.Cut(body, ".")
+				body = groupThousands(ip)
+				if hasDot {
+					body += "." + fp
+				}
+			}
+		}
+	default:
+		body = toStr(v)
+		if prec >= 0 && utf8.RuneCountInString(body) > prec {
+			body = string([]rune(body)[:prec])
+		}
+	}
+	signStr := ""
+	if numeric {
+		if neg {
+			signStr = "-"
+		} else if sign == '+' {
+			signStr = "+"
+		} else if sign == ' ' {
+			signStr = " "
+		}
+	}
+	if align == 0 {
+		if numeric {
+			align = '>'
+		} else {
+			align = '<'
+		}
+	}
+	n := utf8.RuneCountInString(body) + len(signStr)
+	if n >= width {
+		return signStr + body
+	}
+	pad := width - n
+	switch align {
+	case '<':
+		return signStr + body + strings.Repeat(fill, pad)
+	case '>':
+		return strings.Repeat(fill, pad) + signStr + body
+	case '^':
+		l := pad / 2
+		return strings.Repeat(fill, l) + signStr + body + strings.Repeat(fill, pad-l)
+	default:
+		return signStr + strings.Repeat(fill, pad) + body
+	}
+}
+
+func fixExp(s string) string {
+	i := strings.IndexAny(s, "eE")
+	if i < 0 {
+		return s
+	}
+	mant, exp := s[:i+1], s[i+1:]
+	sign := "+"
+	if exp[0] == '-' || exp[0] == '+' {
+		sign, exp = exp[:1], exp[1:]
+	}
+	if len(exp) < 2 {
+		exp = "0" + exp
+	}
+	return mant + sign + exp
+}
+
+func groupThousands(s string) string {
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}

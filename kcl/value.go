@@ -1,0 +1,610 @@
+// Package kcl evaluates KCL packages and renders their result as YAML or JSON, the way the
+// KCL toolchain prints it. It owns the value model, the evaluator, the builtin functions and the
+// standard modules. It never prints: print() output and results are returned to the caller.
+package kcl
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Value is any KCL value.
+type Value interface{}
+
+// NoneValue is KCL's None.
+type NoneValue struct{}
+
+// UndefinedValue is KCL's Undefined: attributes and variables that hold it are not printed.
+type UndefinedValue struct{}
+
+var (
+	none  Value = NoneValue{}
+	undef Value = UndefinedValue{}
+)
+
+// Unit is a number with a multiplier suffix such as 1Ki or 2M.
+type Unit struct {
+	Raw    int64
+	Suffix string
+	Val    float64
+}
+
+// List is a KCL list.
+type List struct{ Items []Value }
+
+// Op is how a config entry combines with an existing value.
+type Op int
+
+// Config entry operations.
+const (
+	OpUnion    Op = iota // key: value
+	OpOverride           // key = value
+	OpInsert             // key += value
+)
+
+// Dict is an insertion-ordered KCL dict.
+type Dict struct {
+	keys []string
+	m    map[string]Value
+	ops  map[string]Op
+	idx  map[string]int // insert index for `key[i] += v` (-1 none)
+}
+
+// NewDict returns an empty dict.
+func NewDict() *Dict { return &Dict{m: map[string]Value{}} }
+
+// Len returns the number of keys.
+func (d *Dict) Len() int { return len(d.keys) }
+
+// Keys returns the keys in insertion order.
+func (d *Dict) Keys() []string { return d.keys }
+
+// Get returns the value of key k.
+func (d *Dict) Get(k string) (Value, bool) { v, ok := d.m[k]; return v, ok }
+
+// Set sets k, appending it to the key order when new.
+func (d *Dict) Set(k string, v Value) {
+	if _, ok := d.m[k]; !ok {
+		d.keys = append(d.keys, k)
+	}
+	d.m[k] = v
+}
+
+// SetOp records the operation of key k.
+func (d *Dict) SetOp(k string, op Op) {
+	if op == OpUnion {
+		if d.ops != nil {
+			delete(d.ops, k)
+		}
+		return
+	}
+	if d.ops == nil {
+		d.ops = map[string]Op{}
+	}
+	d.ops[k] = op
+}
+
+// GetOp returns the operation recorded for key k.
+func (d *Dict) GetOp(k string) Op {
+	if d.ops == nil {
+		return OpUnion
+	}
+	return d.ops[k]
+}
+
+// Delete removes k.
+func (d *Dict) Delete(k string) {
+	if _, ok := d.m[k]; !ok {
+		return
+	}
+	delete(d.m, k)
+	for i, kk := range d.keys {
+		if kk == k {
+			d.keys = append(d.keys[:i:i], d.keys[i+1:]...)
+			break
+		}
+	}
+	if d.ops != nil {
+		delete(d.ops, k)
+	}
+}
+
+// Copy returns a shallow copy.
+func (d *Dict) Copy() *Dict {
+	n := &Dict{keys: append([]string(nil), d.keys...), m: make(map[string]Value, len(d.m))}
+	for k, v := range d.m {
+		n.m[k] = v
+	}
+	if d.ops != nil {
+		n.ops = map[string]Op{}
+		for k, v := range d.ops {
+			n.ops[k] = v
+		}
+	}
+	if d.idx != nil {
+		n.idx = map[string]int{}
+		for k, v := range d.idx {
+			n.idx[k] = v
+		}
+	}
+	return n
+}
+
+// Schema is an instance of a schema.
+type Schema struct {
+	Type  *SchemaType
+	Attrs *Dict
+	cfg   *Dict // the config the instance was built from (for unification)
+}
+
+// Func is a callable: a lambda or a builtin.
+type Func struct {
+	Name    string
+	Builtin func(e *evaluator, args []Value, kwargs *Dict) Value
+	Lambda  *lambdaDef
+}
+
+// Module is an imported module (standard or user package).
+type Module struct {
+	Name    string
+	Path    string
+	Members *Dict
+	pkg     *pkgState
+}
+
+// TypeValue is a type used as a value (e.g. a builtin type name passed around); rarely needed.
+type TypeValue struct{ Name string }
+
+func isNone(v Value) bool {
+	_, ok := v.(NoneValue)
+	return ok
+}
+
+func isUndef(v Value) bool {
+	_, ok := v.(UndefinedValue)
+	return ok
+}
+
+func isNoneOrUndef(v Value) bool { return v == nil || isNone(v) || isUndef(v) }
+
+// typeName returns the KCL type name of v as used in error messages.
+func typeName(v Value) string {
+	switch x := v.(type) {
+	case nil, NoneValue:
+		return "NoneType"
+	case UndefinedValue:
+		return "UndefinedType"
+	case bool:
+		return "bool"
+	case int64:
+		return "int"
+	case float64:
+		return "float"
+	case string:
+		return "str"
+	case Unit:
+		return "number_multiplier"
+	case *List:
+		return "list"
+	case *Dict:
+		return "dict"
+	case *Schema:
+		return x.Type.Name
+	case *Func:
+		return "function"
+	case *SchemaType:
+		return "schema"
+	case *Module:
+		return "module"
+	}
+	return "unknown"
+}
+
+// truthy reports KCL truthiness.
+func truthy(v Value) bool {
+	switch x := v.(type) {
+	case nil, NoneValue, UndefinedValue:
+		return false
+	case bool:
+		return x
+	case int64:
+		return x != 0
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	case Unit:
+		return x.Val != 0
+	case *List:
+		return len(x.Items) > 0
+	case *Dict:
+		return x.Len() > 0
+	case *Schema:
+		return true
+	}
+	return true
+}
+
+// formatFloatPy renders a float the way KCL's str() does (Python repr).
+func formatFloatPy(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
+		return strconv.FormatFloat(f, 'f', 1, 64)
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if strings.Contains(s, "e") {
+		// Python: at least two exponent digits, mantissa as shortest repr.
+		mant, exp, _ := strings.Cut(s, "e")
+		sign := exp[0]
+		digits := exp[1:]
+		if len(digits) < 2 {
+			digits = "0" + digits
+		}
+		return mant + "e" + string(sign) + digits
+	}
+	return s
+}
+
+// formatFloatYAML renders a float the way KCL's YAML/JSON output does.
+func formatFloatYAML(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return ".inf"
+	case math.IsInf(f, -1):
+		return "-.inf"
+	case math.IsNaN(f):
+		return ".nan"
+	}
+	if f == 0 {
+		if math.Signbit(f) {
+			return "-0.0"
+		}
+		return "0.0"
+	}
+	// shortest digits and decimal exponent
+	s := strconv.FormatFloat(math.Abs(f), 'e', -1, 64)
+	mant, exps, _ := strings.Cut(s, "e")
+	exp, _ := strconv.Atoi(exps)
+	digits := strings.Replace(mant, ".", "", 1)
+	kk := exp + 1 // position of decimal point relative to digits start
+	neg := ""
+	if f < 0 {
+		neg = "-"
+	}
+	n := len(digits)
+	switch {
+	case kk > 0 && kk <= 16:
+		if n <= kk {
+			return neg + digits + strings.Repeat("0", kk-n) + ".0"
+		}
+		return neg + digits[:kk] + "." + digits[kk:]
+	case kk <= 0 && kk > -5:
+		return neg + "0." + strings.Repeat("0", -kk) + digits
+	default:
+		m := digits[:1]
+		if n > 1 {
+			m += "." + digits[1:]
+		}
+		return neg + m + "e" + strconv.Itoa(kk-1)
+	}
+}
+
+// toStr renders v as KCL's str() does.
+func toStr(v Value) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	}
+	return reprValue(v, false)
+}
+
+// reprValue renders a value as in KCL's str() of containers (Python-like).
+func reprValue(v Value, quoteStr bool) string {
+	var b strings.Builder
+	writeRepr(&b, v, quoteStr)
+	return b.String()
+}
+
+func writeRepr(b *strings.Builder, v Value, quoteStr bool) {
+	switch x := v.(type) {
+	case nil, NoneValue:
+		b.WriteString("None")
+	case UndefinedValue:
+		b.WriteString("Undefined")
+	case bool:
+		if x {
+			b.WriteString("True")
+		} else {
+			b.WriteString("False")
+		}
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case float64:
+		b.WriteString(formatFloatPy(x))
+	case string:
+		if quoteStr {
+			b.WriteString(pyQuote(x))
+		} else {
+			b.WriteString(x)
+		}
+	case Unit:
+		b.WriteString(strconv.FormatInt(x.Raw, 10) + x.Suffix)
+	case *List:
+		b.WriteByte('[')
+		for i, it := range x.Items {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeRepr(b, it, true)
+		}
+		b.WriteByte(']')
+	case *Dict:
+		writeDictRepr(b, x)
+	case *Schema:
+		writeDictRepr(b, x.Attrs)
+	case *Func:
+		b.WriteString("<function>")
+	case *SchemaType:
+		b.WriteString("<schema " + x.Name + ">")
+	case *Module:
+		b.WriteString("<module " + x.Name + ">")
+	default:
+		b.WriteString("?")
+	}
+}
+
+func writeDictRepr(b *strings.Builder, d *Dict) {
+	b.WriteByte('{')
+	first := true
+	for _, k := range d.keys {
+		v := d.m[k]
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(pyQuote(k))
+		b.WriteString(": ")
+		writeRepr(b, v, true)
+	}
+	b.WriteByte('}')
+}
+
+func pyQuote(s string) string {
+	q := byte('\'')
+	if strings.Contains(s, "'") && !strings.Contains(s, "\"") {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == rune(q) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			b.WriteString(`\x` + strconv.FormatInt(int64(r)+0x100, 16)[1:])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+// equal reports KCL value equality (==).
+func equal(a, b Value) bool {
+	switch x := a.(type) {
+	case nil, NoneValue:
+		return isNone(b) || b == nil
+	case UndefinedValue:
+		return isUndef(b)
+	case bool:
+		switch y := b.(type) {
+		case bool:
+			return x == y
+		case int64:
+			return b2i(x) == y
+		case float64:
+			return float64(b2i(x)) == y
+		}
+		return false
+	case int64, float64, Unit:
+		fa, okA := toNumber(a)
+		fb, okB := toNumber(b)
+		if !okA || !okB {
+			return false
+		}
+		ia, aInt := asInt(a)
+		ib, bInt := asInt(b)
+		if aInt && bInt {
+			return ia == ib
+		}
+		return fa == fb
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case *List:
+		y, ok := b.(*List)
+		if !ok || len(x.Items) != len(y.Items) {
+			return false
+		}
+		for i := range x.Items {
+			if !equal(x.Items[i], y.Items[i]) {
+				return false
+			}
+		}
+		return true
+	case *Dict:
+		var yd *Dict
+		switch y := b.(type) {
+		case *Dict:
+			yd = y
+		case *Schema:
+			yd = y.Attrs
+		default:
+			return false
+		}
+		return dictEqual(x, yd)
+	case *Schema:
+		var yd *Dict
+		switch y := b.(type) {
+		case *Dict:
+			yd = y
+		case *Schema:
+			yd = y.Attrs
+		default:
+			return false
+		}
+		return dictEqual(x.Attrs, yd)
+	}
+	return a == b
+}
+
+func dictEqual(x, y *Dict) bool {
+	if x.Len() != y.Len() {
+		return false
+	}
+	for _, k := range x.keys {
+		yv, ok := y.m[k]
+		if !ok || !equal(x.m[k], yv) {
+			return false
+		}
+	}
+	return true
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func toNumber(v Value) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case bool:
+		return float64(b2i(x)), true
+	case Unit:
+		return x.Val, true
+	}
+	return 0, false
+}
+
+func asInt(v Value) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case bool:
+		return b2i(x), true
+	case Unit:
+		return int64(x.Val), true
+	}
+	return 0, false
+}
+
+// deepCopy copies containers so later mutation of one does not affect the other.
+func deepCopy(v Value) Value {
+	switch x := v.(type) {
+	case *List:
+		n := &List{Items: make([]Value, len(x.Items))}
+		for i, it := range x.Items {
+			n.Items[i] = deepCopy(it)
+		}
+		return n
+	case *Dict:
+		n := x.Copy()
+		for k, vv := range n.m {
+			n.m[k] = deepCopy(vv)
+		}
+		return n
+	case *Schema:
+		n := &Schema{Type: x.Type, Attrs: x.Attrs.Copy()}
+		for k, vv := range n.Attrs.m {
+			n.Attrs.m[k] = deepCopy(vv)
+		}
+		return n
+	}
+	return v
+}
+
+// compareValues orders two values for sorted(), min(), max() and < operators.
+func compareValues(a, b Value) (int, bool) {
+	if fa, ok := toNumber(a); ok {
+		if fb, ok := toNumber(b); ok {
+			ia, aInt := asInt(a)
+			ib, bInt := asInt(b)
+			if aInt && bInt {
+				switch {
+				case ia < ib:
+					return -1, true
+				case ia > ib:
+					return 1, true
+				}
+				return 0, true
+			}
+			switch {
+			case fa < fb:
+				return -1, true
+			case fa > fb:
+				return 1, true
+			}
+			return 0, true
+		}
+		return 0, false
+	}
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		if !ok {
+			return 0, false
+		}
+		return strings.Compare(x, y), true
+	case *List:
+		y, ok := b.(*List)
+		if !ok {
+			return 0, false
+		}
+		for i := 0; i < len(x.Items) && i < len(y.Items); i++ {
+			c, ok := compareValues(x.Items[i], y.Items[i])
+			if !ok {
+				return 0, false
+			}
+			if c != 0 {
+				return c, true
+			}
+		}
+		switch {
+		case len(x.Items) < len(y.Items):
+			return -1, true
+		case len(x.Items) > len(y.Items):
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+func sortedKeys(d *Dict) []string {
+	ks := append([]string(nil), d.keys...)
+	sort.Strings(ks)
+	return ks
+}
