@@ -225,6 +225,9 @@ func (p *parser) parsePostfix(x Expr) Expr {
 		switch p.tok.kind {
 		case DOT:
 			p.next()
+			if isSoftKeyword(p.tok.kind) {
+				p.tok.kind = IDENT
+			}
 			if p.tok.kind != IDENT {
 				p.errorExpected("a name after '.'")
 				return x
@@ -356,7 +359,9 @@ func (p *parser) parseArgs(closer Token) ([]Expr, []*Keyword) {
 				kws = append(kws, &Keyword{Span: p.span(from), Name: id, Value: v})
 			}
 		} else {
-			if len(kws) > 0 {
+			_, star := a.(*StarredExpr)
+			_, dstar := a.(*DoubleStarredExpr)
+			if len(kws) > 0 && !star && !dstar {
 				p.errorAt(a.Pos(), a.End(), "positional argument follows keyword argument")
 			}
 			args = append(args, a)
@@ -398,7 +403,7 @@ func (p *parser) skipTo(closer Token) {
 func (p *parser) parseOperand() Expr {
 	from := p.tok.pos
 	switch p.tok.kind {
-	case IDENT:
+	case IDENT, PROTOCOL, RULE, MIXIN:
 		return p.ident()
 	case INT, FLOAT:
 		return p.parseNumber()
@@ -605,7 +610,8 @@ func (p *parser) sepOrEnd(closer Token, what string) bool {
 	if p.got(COMMA) {
 		return true
 	}
-	if p.tok.kind == closer || p.tok.kind == EOF {
+	switch p.tok.kind {
+	case closer, EOF, NEWLINE, DEDENT:
 		return false
 	}
 	if p.tok.nl {
@@ -644,6 +650,9 @@ func (p *parser) parseList() Expr {
 	defer restore()
 	var elts []Expr
 	for p.tok.kind != RBRACK && p.tok.kind != EOF {
+		if p.tok.nl {
+			p.quiet = false // an element on a new line is a fresh start
+		}
 		before := p.tok.pos.Offset
 		e := p.parseListElt()
 		elts = append(elts, e)
@@ -760,6 +769,9 @@ func (p *parser) parseConfigOrComp() Expr {
 	defer restore()
 	var entries []*ConfigEntry
 	for p.tok.kind != RBRACE && p.tok.kind != EOF {
+		if p.tok.nl {
+			p.quiet = false // an entry on a new line is a fresh start
+		}
 		before := p.tok.pos.Offset
 		e := p.parseConfigEntry()
 		entries = append(entries, e)
@@ -875,4 +887,10 @@ func (p *parser) configIfBody(col int) []*ConfigEntry {
 		p.errorExpected("a config entry after ':'")
 	}
 	return entries
+}
+
+// isSoftKeyword reports whether k is a keyword that is also usable as a
+// name where a definition cannot start (`protocol: "TCP"`, `x.rule`).
+func isSoftKeyword(k Token) bool {
+	return k == PROTOCOL || k == RULE || k == MIXIN
 }

@@ -252,6 +252,13 @@ func takeDoc(body []Stmt) (*StringLit, []Stmt) {
 func (p *parser) parseStmtList(ctx stmtCtx, until Token) []Stmt {
 	var list []Stmt
 	for p.tok.kind != until && p.tok.kind != EOF {
+		if p.quiet && p.tok.kind == INDENT {
+			// the block of a broken statement (e.g. a bad `if` header):
+			// skip it instead of reporting an unexpected indentation
+			p.next()
+			p.skipBlock()
+			continue
+		}
 		switch p.tok.kind {
 		case NEWLINE, SEMI:
 			p.next()
@@ -350,12 +357,18 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 		return s
 	case IF:
 		return p.parseIfStmt(ctx, false)
-	case SCHEMA, PROTOCOL:
+	case SCHEMA:
 		return p.parseSchema(nil)
-	case MIXIN:
+	case PROTOCOL, MIXIN, RULE:
+		// soft keywords: `protocol = "TCP"` is an assignment
+		if p.peek().kind != IDENT {
+			p.tok.kind = IDENT
+			break
+		}
+		if p.tok.kind == RULE {
+			return p.parseRule(nil)
+		}
 		return p.parseSchema(nil)
-	case RULE:
-		return p.parseRule(nil)
 	case AT:
 		from := p.tok.pos
 		decos := p.parseDecorators()
@@ -773,7 +786,13 @@ func (p *parser) parseSchemaBody(s *SchemaStmt) {
 					continue
 				}
 			}
+		case PROTOCOL, RULE:
+			p.tok.kind = IDENT
 		case MIXIN:
+			if p.peek().kind != LBRACK {
+				p.tok.kind = IDENT // an attribute named mixin
+				break
+			}
 			p.next()
 			p.expect(LBRACK, "after 'mixin'")
 			for p.tok.kind == IDENT {

@@ -296,7 +296,7 @@ func (s *scanner) eof() token {
 	p := s.pos()
 	if !s.eofDone {
 		s.eofDone = true
-		if s.lastKind != NEWLINE && s.lastKind != INDENT && s.lastKind != DEDENT {
+		if s.lastKind != NEWLINE && s.lastKind != INDENT && s.lastKind != DEDENT && s.top().block {
 			s.pending = append(s.pending, token{kind: NEWLINE, pos: p, end: p})
 		}
 		for i := len(s.ctx) - 1; i >= 0; i-- {

@@ -1,0 +1,283 @@
+package syntax
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// parseOK parses src and fails the test on any error.
+func parseOK(t *testing.T, src string) *File {
+	t.Helper()
+	f, errs := ParseFile("main.k", []byte(src))
+	require.Empty(t, errs, "source:\n%s", src)
+	require.NotNil(t, f)
+	return f
+}
+
+func TestParseExpressions(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want string
+	}{
+		{"int", "1", "1"},
+		{"hex oct bin", "[0xFF, 0o17, 0b101]", "[0xFF 0o17 0b101]"},
+		{"float", "1.5e-3", "1.5e-3"},
+		{"unit suffixes", "[1Ki, 2Mi, 3Gi, 4Ti, 5Pi, 1n, 1u, 1m, 1k, 1K, 1M, 1G, 1T, 1P]", "[1Ki 2Mi 3Gi 4Ti 5Pi 1n 1u 1m 1k 1K 1M 1G 1T 1P]"},
+		{"float with unit", "1.5Gi", "1.5Gi"},
+		{"constants", "[True, False, None, Undefined]", "[True False None Undefined]"},
+		{"add mul precedence", "1 + 2 * 3", "(+ 1 (* 2 3))"},
+		{"left assoc", "1 - 2 - 3", "(- (- 1 2) 3)"},
+		{"pow right assoc", "2 ** 3 ** 2", "(** 2 (** 3 2))"},
+		{"unary binds looser than pow", "-2 ** 2", "(- (** 2 2))"},
+		{"pow with unary exponent", "2 ** -1", "(** 2 (- 1))"},
+		{"floor div mod", "7 // 2 % 3", "(% (// 7 2) 3)"},
+		{"shift vs add", "1 << 2 + 3", "(<< 1 (+ 2 3))"},
+		{"bitwise order", "a | b ^ c & d", "(| a (^ b (& c d)))"},
+		{"invert", "~a", "(~ a)"},
+		{"comparison below bitor", "a | b == c", "(cmp (| a b) == c)"},
+		{"chained comparison", "1 < a <= 3", "(cmp 1 < a <= 3)"},
+		{"in not in", "a in b and c not in d", "(and (cmp a in b) (cmp c not in d))"},
+		{"is is not", "a is None or b is not None", "(or (cmp a is None) (cmp b is not None))"},
+		{"not below comparison", "not a == b", "(not (cmp a == b))"},
+		{"and binds tighter than or", "a or b and c", "(or a (and b c))"},
+		{"ternary", "a if c else b", "(? c a b)"},
+		{"nested ternary", "a if c else b if d else e", "(? c a (? d b e))"},
+		{"ternary with or", "a or b if c or d else e", "(? (or c d) (or a b) e)"},
+		{"dotted ident", "a.b.c", "a.b.c"},
+		{"selector on call", "f().b.c", "(. (. (call f ) b) c)"},
+		{"none-safe selector", "a?.b?.c", "(?. (?. a b) c)"},
+		{"none-safe index", "a?[0]", "(?[] a 0)"},
+		{"index", "a[0][b]", "([] ([] a 0) b)"},
+		{"slices", "[a[1:2], a[::2], a[:], a[1:], a[:-1:]]", "[([] a 1:2:_) ([] a _:_:2) ([] a _:_:_) ([] a 1:_:_) ([] a _:(- 1):_)]"},
+		{"call args", "f(1, *xs, k=2, **kw)", "(call f 1 *xs **kw k=2)"},
+		{"call trailing comma", "f(\n  1,\n  2,\n)", "(call f 1 2)"},
+		{"paren", "(1 + 2) * 3", "(* (paren (+ 1 2)) 3)"},
+		{"list", "[1, 2, 3,]", "[1 2 3]"},
+		{"empty list and config", "[[], {}]", "[[] {}]"},
+		{"list newline separated", "[\n  1\n  2\n]", "[1 2]"},
+		{"list unpack", "[*a, *b]", "[*a *b]"},
+		{"list if item", "[1, if c: 2]", "[1 (if c 2)]"},
+		{"list if elif else", "[if a: 1 elif b: 2 else: 3]", "[(if a 1 else (if b 2 else [3]))]"},
+		{"list if multiline", "[\n  if a:\n    1\n    2\n  3\n]", "[(if a 1 2) 3]"},
+		{"list comp", "[x * 2 for x in xs if x > 0]", "[(* x 2) for x in xs if (cmp x > 0)]"},
+		{"list comp two vars and clauses", "[v for k, v in d for w in v if w if k]", "[v for k,v in d for w in v if w if k]"},
+		{"list comp multiline", "[\n  x\n  for x in xs\n  if x\n]", "[x for x in xs if x]"},
+		{"config ops", "{a: 1, b = 2, c += [3]}", "{a : 1, b = 2, c += [3]}"},
+		{"config string and dotted keys", "{\"d.e\": 4, f.g.h = 5}", "{\"d.e\" : 4, f.g.h = 5}"},
+		{"config newline separated", "{\n  a = 1\n  b = 2\n}", "{a = 1, b = 2}"},
+		{"config unpack", "{**base, a = 1}", "{**base, a = 1}"},
+		{"config if", "{if x: f = 5}", "{(if x f = 5)}"},
+		{"config if elif else", "{if a: x = 1 elif b: x = 2 else: x = 3}", "{(if a x = 1 else (if b x = 2 else {x = 3}))}"},
+		{"config if block", "{\n  if a:\n    x = 1\n    y = 2\n  z = 3\n}", "{(if a x = 1, y = 2), z = 3}"},
+		{"config if block else", "{\n  if a:\n    x = 1\n  else:\n    x = 2\n  z = 3\n}", "{(if a x = 1 else {x = 2}), z = 3}"},
+		{"config insert index", "{a[0] += [1]}", "{a[0] += [1]}"},
+		{"config entry then if on next line", "{\n  a = 1\n  if c: b = 2\n}", "{a = 1, (if c b = 2)}"},
+		{"config entry then unpack on next line", "{\n  a = b\n  **c\n}", "{a = b, **c}"},
+		{"config value ternary", "{a = 1 if c else 2}", "{a = (? c 1 2)}"},
+		{"dict comp", "{k: v for k, v in d}", "{k : v for k,v in d}"},
+		{"dict comp override", "{k = v for k in d if k}", "{k = v for k in d if k}"},
+		{"schema expr", "Person {name = \"a\"}", "(new Person {name = \"a\"})"},
+		{"schema expr dotted", "pkg.Person {}", "(new pkg.Person {})"},
+		{"schema expr args", "Person(1, x=2) {a = 1}", "(new Person (1 x=2) {a = 1})"},
+		{"schema expr nested", "A {b = B {c = 1}}", "(new A {b = (new B {c = 1})})"},
+		{"lambda simple", "lambda x { x + 1 }", "(lambda [x] {(expr (+ x 1))})"},
+		{"lambda no params", "lambda { 1 }", "(lambda [] {(expr 1)})"},
+		{"lambda typed", "lambda x: int, y: str = \"a\" -> str { y }", "(lambda [x:int, y:str=\"a\"] -> str {(expr y)})"},
+		{"lambda multiline", "lambda x {\n    y = x * 2\n    if y > 3:\n        y = 3\n    y\n}", "(lambda [x] {(= y (* x 2)); (if (cmp y > 3) {(= y 3)}); (expr y)})"},
+		{"lambda call", "(lambda x { x })(1)", "(call (paren (lambda [x] {(expr x)})) 1)"},
+		{"lambda in config", "{\n  f = lambda x {\n    x\n  }\n  g = 1\n}", "{f = (lambda [x] {(expr x)}), g = 1}"},
+		{"lambda default with brace", "lambda x = y {\n  x\n}", "(lambda [x=y] {(expr x)})"},
+		{"quantifier all", "all x in xs { x > 0 }", "(all x in xs (cmp x > 0))"},
+		{"quantifier any", "any x in xs { x }", "(any x in xs x)"},
+		{"quantifier map two vars", "map k, v in d { v + 1 }", "(map k,v in d (+ v 1))"},
+		{"quantifier filter with if", "filter x in xs { x > 0 if x }", "(filter x in xs (cmp x > 0) if x)"},
+		{"quantifier target call", "all x in f(a) {\n  x\n}", "(all x in (call f a) x)"},
+		{"string", "'a' + \"b\"", "(+ \"a\" \"b\")"},
+		{"string escapes", `"\t\n\\\"\x41\u00e9\101\$"`, `"\t\n\\\"Aé` + "A$\""},
+		{"unknown escape kept", `"\d"`, `"\\d"`},
+		{"raw string", `r"\d${x}"`, `"\\d${x}"`},
+		{"triple string", "'''a\nb'''", `"a\nb"`},
+		{"interpolation", `"a${b}c"`, `(str "a" ${b} "c")`},
+		{"interpolation expr and spec", `"${a + 1: #json}"`, `(str ${(+ a 1):#json})`},
+		{"interpolation with brackets", `"${d['k']}${x[1:2]}"`, `(str ${([] d "k")} ${([] x 1:2:_)})`},
+		{"dollar escape", `"$${a} $5"`, `"${a} $5"`},
+		{"escaped keyword ident", "$if + $schema", "(+ if schema)"},
+		{"soft keyword names", "protocol.rule", "protocol.rule"},
+		{"line continuation", "1 + \\\n  2", "(+ 1 2)"},
+		{"implicit continuation", "f(1,\n  2)", "(call f 1 2)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := parseOK(t, "x = "+tt.src+"\n")
+			require.Len(t, f.Body, 1)
+			as, ok := f.Body[0].(*AssignStmt)
+			require.True(t, ok, "got %T", f.Body[0])
+			assert.Equal(t, tt.want, sx(as.Value))
+		})
+	}
+}
+
+func TestParseStatements(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want string
+	}{
+		{"import", "import a.b.c", "(import a.b.c)"},
+		{"import as", "import a.b as c", "(import a.b as c)"},
+		{"relative import", "import .a\nimport ..b.c as d", "(import .a)\n(import ..b.c as d)"},
+		{"assign", "a = 1", "(= a 1)"},
+		{"multi assign", "a = b = 1", "(= a b 1)"},
+		{"typed assign", "a: int = 1", "(= a :int 1)"},
+		{"union typed assign", "a: int | str = 1", "(= a :(int|str) 1)"},
+		{"dotted assign", "a.b.c = 1", "(= a.b.c 1)"},
+		{"index assign", "a[0] = 1", "(= ([] a 0) 1)"},
+		{"aug assigns", "a += 1\na -= 1\na *= 1\na /= 1\na //= 1\na %= 1\na **= 1\na <<= 1\na >>= 1\na &= 1\na |= 1\na ^= 1",
+			"(+= a 1)\n(-= a 1)\n(*= a 1)\n(/= a 1)\n(//= a 1)\n(%= a 1)\n(**= a 1)\n(<<= a 1)\n(>>= a 1)\n(&= a 1)\n(|= a 1)\n(^= a 1)"},
+		{"unification", "a: Person {name = \"x\"}", "(unify a (new Person {name = \"x\"}))"},
+		{"unification dotted", "a: pkg.Person {}", "(unify a (new pkg.Person {}))"},
+		{"expr stmt", "print(1)", "(expr (call print 1))"},
+		{"semicolons", "a = 1; b = 2", "(= a 1)\n(= b 2)"},
+		{"if", "if a:\n    b = 1", "(if a {(= b 1)})"},
+		{"if one line", "if a: b = 1", "(if a {(= b 1)})"},
+		{"if elif else", "if a:\n    x = 1\nelif b:\n    x = 2\nelse:\n    x = 3",
+			"(if a {(= x 1)} else {(if b {(= x 2)} else {(= x 3)})})"},
+		{"nested if", "if a:\n    if b:\n        x = 1\n    y = 2\nz = 3", "(if a {(if b {(= x 1)}); (= y 2)})\n(= z 3)"},
+		{"assert", "assert a", "(assert a _ _)"},
+		{"assert if msg", "assert a > 1 if b, \"msg\"", "(assert (cmp a > 1) b \"msg\")"},
+		{"type alias", "type A = int | \"a\" | 1 | True | None", "(type A (int|lit:\"a\"|lit:1|lit:True|lit:None))"},
+		{"type alias complex", "type F = (int, [str]) -> {str:any}", "(type F ((int,[str])->{str:any}))"},
+		{"type as name", "type = 1", "(= type 1)"},
+		{"docstring", "\"\"\"doc\"\"\"\na = 1", "(doc \"doc\")\n(= a 1)"},
+		{"comments", "# c\na = 1  # trailing\n# end", "(= a 1)"},
+		{"blank lines and comments in blocks", "if a:\n\n    # c\n    b = 1\n\n    c = 2\n", "(if a {(= b 1); (= c 2)})"},
+		{"tabs", "if a:\n\tb = 1\n\tif c:\n\t\td = 2\n", "(if a {(= b 1); (if c {(= d 2)})})"},
+		{"crlf", "if a:\r\n    b = 1\r\nc = 2\r\n", "(if a {(= b 1)})\n(= c 2)"},
+		{"no trailing newline", "a = 1", "(= a 1)"},
+		{"empty file", "", ""},
+		{"only comments", "# a\n# b\n", ""},
+		{"schema minimal", "schema A:\n    a: int", "(schema A (attr a int))"},
+		{"schema full header", "schema A[x: int, y = 1](B) for P:\n    a: int = x",
+			"(schema A [x:int, y=1] (B) for P (attr a int = x))"},
+		{"schema dotted parent", "schema A(pkg.B):\n    a?: str", "(schema A (pkg.B) (attr a? str))"},
+		{"schema doc", "schema A:\n    \"\"\"Doc.\"\"\"\n    a: int", "(schema A doc=\"Doc.\" (attr a int))"},
+		{"schema attrs", "schema A:\n    a?: [str] = []\n    b: {str:int} |= {}\n    c: B {x = 1}\n    d = 1\n    e += [1]",
+			"(schema A (attr a? [str] = []) (attr b {str:int} |= {}) (attr c B = (new B {x = 1})) (= d 1) (+= e [1]))"},
+		{"schema decorated attr", "schema A:\n    @deprecated(version=\"1\")\n    @info\n    a: int",
+			"(schema A (attr @deprecated(version=\"1\") @info a int))"},
+		{"schema decorators", "@deprecated\n@info(\"x\")\nschema A:\n    a: int", "(schema A @deprecated @info(\"x\") (attr a int))"},
+		{"schema mixin", "schema A:\n    mixin [BMixin, pkg.CMixin]\n    a: int", "(schema A mixin=BMixin mixin=pkg.CMixin (attr a int))"},
+		{"schema index signature", "schema A:\n    [k: str]: int = 1", "(schema A (index k:str int = 1))"},
+		{"schema index signature any other", "schema A:\n    [...str]: str", "(schema A (index ...str str))"},
+		{"schema index signature no name", "schema A:\n    [str]: [int]", "(schema A (index str [int]))"},
+		{"schema index signature named any other", "schema A:\n    [k: ...str]: str", "(schema A (index k:...str str))"},
+		{"schema settings", "schema A:\n    __settings__: {str:str} = {\"output_type\": \"STANDALONE\"}",
+			"(schema A (attr __settings__ {str:str} = {\"output_type\" : \"STANDALONE\"}))"},
+		{"schema if and assert", "schema A:\n    a: int\n    if a > 1:\n        b = 2\n    assert a, \"m\"",
+			"(schema A (attr a int) (if (cmp a > 1) {(= b 2)}) (assert a _ \"m\"))"},
+		{"schema check", "schema A:\n    a: int\n    check:\n        a > 0, \"pos\"\n        a < 10 if a\n        len(a) if a, \"m\"",
+			"(schema A (attr a int) (check (cmp a > 0) _ \"pos\") (check (cmp a < 10) a _) (check (call len a) a \"m\"))"},
+		{"schema check multiline expr", "schema A:\n    check:\n        all x in xs {\n            x > 0\n        }, \"m\"",
+			"(schema A (check (all x in xs (cmp x > 0)) _ \"m\"))"},
+		{"schema keyword-named attrs", "schema A:\n    protocol: str\n    mixin: int\n    rule?: str\n    $type: str\n    type: str",
+			"(schema A (attr protocol str) (attr mixin int) (attr rule? str) (attr type str) (attr type str))"},
+		{"schema empty body", "schema A:\n\nb = 1", "(schema A)\n(= b 1)"},
+		{"protocol", "protocol P:\n    a: int", "(protocol P (attr a int))"},
+		{"mixin", "mixin AMixin for P:\n    a: int = 1", "(mixin AMixin for P (attr a int = 1))"},
+		{"rule", "rule R:\n    a > 1\n    b, \"m\"", "(rule R (check (cmp a > 1) _ _) (check b _ \"m\"))"},
+		{"rule full", "@info\nrule R[x: int](A, pkg.B) for P:\n    \"\"\"Doc\"\"\"\n    a > x if c, \"m\"",
+			"(rule R @info [x:int] (A) (pkg.B) for P doc=\"Doc\" (check (cmp a > x) c \"m\"))"},
+		{"soft keywords as names", "protocol = \"TCP\"\nrule = 1\nmixin = 2", "(= protocol \"TCP\")\n(= rule 1)\n(= mixin 2)"},
+		{"schema instance stmt", "A {a = 1}", "(expr (new A {a = 1}))"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := parseOK(t, tt.src)
+			assert.Equal(t, tt.want, sx(f))
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{"attr missing colon after ?", "schema A:\n    name? = 1\n", []string{"main.k:2:11: expected ':' after schema attribute name, found '='"}},
+		{"attr missing colon", "schema A:\n    name str\n", []string{"main.k:2:10: expected ':' after schema attribute name, found name 'str'"}},
+		{"unclosed paren", "a = (1 + \nb = 2\n", []string{"main.k:2:3: expected ')' to close '(' at 1:5, found '='"}},
+		{"unexpected indent", "a = 1\n  b = 2\nc = 3\n", []string{"main.k:2:1: unexpected indentation"}},
+		{"bad dedent", "if a:\n    b = 1\n  c = 2\n", []string{"main.k:3:3: unindent does not match any outer indentation level"}},
+		{"tabs and spaces", "if a:\n\tb = 1\n        c = 2\n", []string{"main.k:3:1: inconsistent use of tabs and spaces in indentation"}},
+		{"unterminated string", "a = \"abc\nb = 1\n", []string{"main.k:1:5: string literal not terminated (missing closing \")"}},
+		{"unterminated triple string", "a = '''abc\nb = 1\n", []string{"main.k:1:5: triple-quoted string literal not terminated (missing closing ''')"}},
+		{"bad number suffix", "a = 1x\n", []string{`main.k:1:6: invalid suffix "x" on number 1 (units are n u m k K M G T P Ki Mi Gi Ti Pi)`}},
+		{"hex without digits", "a = 0x\n", []string{"main.k:1:5: number 0x has no digits"}},
+		{"exponent without digits", "a = 1e\n", []string{"main.k:1:5: exponent of 1e has no digits"}},
+		{"int overflow", "a = 99999999999999999999\n", []string{"main.k:1:5: integer literal 99999999999999999999 is too large (integers are 64-bit)"}},
+		{"config missing op", "a = {b = 1, c 2}\nd = 1\n", []string{"main.k:1:15: expected ':', '=' or '+=' after config key, found number 2"}},
+		{"config missing comma", "a = {b = 1 c = 2}\n", []string{"main.k:1:12: expected ',' or '}' in config, found name 'c'"}},
+		{"unclosed list", "a = [1, 2\nb = 3\n", []string{"main.k:2:3: expected ',' or ']' in list, found '='"}},
+		{"unclosed config at eof", "a = {\n  b = 1\n", []string{"main.k:3:1: expected '}' to close the config opened at 1:5, found end of file"}},
+		{"dangling operator", "a = 1 +\nb = 2\n", []string{"main.k:1:8: expected an expression, found end of line"}},
+		{"empty interpolation", "x = \"${}\"\n", []string{"main.k:1:6: empty string interpolation '${}'"}},
+		{"bad interpolation", "y = \"${a b}\"\n", []string{"main.k:1:10: unexpected name 'b' in string interpolation"}},
+		{"unterminated interpolation", "z = \"${a\"\n", []string{"main.k:1:6: unterminated string interpolation: '${' has no matching '}'"}},
+		{"bad hex escape", `a = "\xZZ"` + "\n", []string{`main.k:1:6: invalid escape \x: want 2 hexadecimal digits`}},
+		{"lambda body error", "a = lambda x {\n  x +\n}\nb = 1\n", []string{"main.k:2:6: expected an expression, found end of line"}},
+		{"unclosed lambda", "a = lambda x {\n  x\n", []string{"main.k:3:1: expected '}' to close the lambda body opened at 1:14, found end of file"}},
+		{"assign to call", "f() = 1\n", []string{"main.k:1:1: cannot assign to a function call"}},
+		{"assign to literal", "1 = 2\n", []string{"main.k:1:1: cannot assign to a literal"}},
+		{"ternary without else", "a = 1 if b\n", []string{"main.k:1:11: expected 'else' in conditional expression, found end of line"}},
+		{"schema without colon", "schema A\n    a: int\nb = 1\n", []string{"main.k:1:9: expected ':' after schema header, found end of line"}},
+		{"schema without name", "schema :\n    a: int\n", []string{"main.k:1:8: expected a name after 'schema', found ':'"}},
+		{"schema two parents", "schema A(B, C):\n    a: int\n", []string{"main.k:1:11: a schema can inherit from only one parent schema"}},
+		{"two index signatures", "schema A:\n    [str]: int\n    [k: str]: str\n", []string{"main.k:3:5: a schema can have only one index signature"}},
+		{"bang", "a = b ! c\n", []string{"main.k:1:7: invalid character '!' (use 'not' for negation)"}},
+		{"annotation without value", "a: int\n", []string{"main.k:1:7: expected '=' after type annotation, found end of line"}},
+		{"import without path", "import\n", []string{"main.k:1:7: expected a module name in import path, found end of line"}},
+		{"import in schema", "schema A:\n    import b\n", []string{"main.k:2:5: import statements are only allowed at the top level of a module"}},
+		{"stray closer", "a = }\nb = 1)\n", []string{"main.k:1:5: expected an expression, found '}'", "main.k:2:6: unexpected ')' after statement; expected end of line"}},
+		{"missing block", "if a:\nb = 1\n", []string{"main.k:2:1: expected an indented block after if condition"}},
+		{"elif without if", "elif a:\n    b = 1\n", []string{"main.k:1:1: unexpected keyword 'elif' at start of statement"}},
+		{"check without block", "schema A:\n    check:\n    a: int\n", []string{"main.k:3:5: expected an indented block of checks after 'check:'"}},
+		{"bad type", "a: 1 + 2 = 3\n", []string{"main.k:1:6: expected '=' after type annotation, found '+'"}},
+		{"type missing", "a: = 3\n", []string{"main.k:1:4: expected a type, found '='"}},
+		{"dollar alone", "a = $\n", []string{"main.k:1:5: '$' must be followed by a name (as in $if)"}},
+		{"invalid char", "a = 1 ` 2\n", []string{"main.k:1:7: invalid character '`'"}},
+		{"keyword arg not a name", "f(a.b = 1)\n", []string{"main.k:1:3: keyword argument name must be a plain name"}},
+		{"positional after keyword", "f(a = 1, 2)\n", []string{"main.k:1:10: positional argument follows keyword argument"}},
+		{"quant missing in", "a = all x xs { x }\n", []string{"main.k:1:11: expected 'in' after the loop variables of 'all', found name 'xs'"}},
+		{"quant too many vars", "a = map a, b, c in d { a }\n", []string{"main.k:1:15: map takes at most two loop variables"}},
+		{"nesting too deep", "a = " + strings.Repeat("(", 2000) + "1" + strings.Repeat(")", 2000) + "\n", []string{"main.k:1:"}},
+		{"unclosed bracket swallows the rest", "a = (1 +\nb = 2\nc = [1,\nd = 4\n", []string{"main.k:2:3: expected ')' to close '(' at 1:5, found '='"}},
+		{"config typo recovers inside the config", "a = {\n  b 1\n  c = 2\n  d 3\n}\ne = 1 +\n", []string{
+			"main.k:2:5: expected ':', '=' or '+=' after config key, found number 1",
+			"main.k:4:5: expected ':', '=' or '+=' after config key, found number 3",
+			"main.k:6:8: expected an expression, found end of line"}},
+		{"errors in several statements", "a = 1 +\nb = \nc = 3\nd = *\n", []string{
+			"main.k:1:8: expected an expression, found end of line",
+			"main.k:2:5: expected an expression, found end of line",
+			"main.k:4:5: expected an expression, found '*'"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errs := ParseFile("main.k", []byte(tt.src))
+			got := make([]string, len(errs))
+			for i, e := range errs {
+				got[i] = e.Error()
+			}
+			if tt.name == "nesting too deep" {
+				require.Len(t, got, 1)
+				assert.Contains(t, got[0], "nesting too deep")
+				return
+			}
+			assert.Equal(t, tt.want, got, "source:\n%s", tt.src)
+		})
+	}
+}
