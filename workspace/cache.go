@@ -2,15 +2,13 @@ package workspace
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kpm-dev/kpm/registry"
 )
 
 // LockCache takes the process-wide exclusive lock on the package cache (an flock on
@@ -52,34 +50,9 @@ func LockCache(ctx context.Context, s *Settings) (func(), error) {
 	}, nil
 }
 
-// PackageSum computes the kpm package checksum of dir (compat §1): base64 of the SHA-256 of the
-// contents of every regular file, in filepath.Walk order, skipping paths containing ".git" or
-// ".tar".
+// PackageSum computes the kpm package checksum of dir (compat §1; registry.Sum).
 func PackageSum(dir string) (string, error) {
-	h := sha256.New()
-	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if strings.Contains(rel, ".git") || strings.Contains(rel, ".tar") {
-			return nil
-		}
-		if !info.Mode().IsRegular() {
-			return nil
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		_, err = io.Copy(h, f)
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("checksum %s: %w", dir, pathErr(err))
-	}
-	return base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
+	return registry.Sum(dir)
 }
 
 // isDir reports whether path is an existing directory.

@@ -2,23 +2,48 @@ package workspace
 
 import (
 	"context"
-	"errors"
+
+	"github.com/kpm-dev/kpm/registry"
 )
 
 // registryFetcher is the default Fetcher, backed by package registry.
 type registryFetcher struct {
-	settings *Settings
-	insecure bool
+	opts registry.Options
 }
 
 func newRegistryFetcher(s *Settings, insecure bool) (Fetcher, error) {
-	return &registryFetcher{settings: s, insecure: insecure}, nil
+	return &registryFetcher{opts: RegistryOptions(s, insecure)}, nil
+}
+
+// RegistryOptions builds the registry client options from the settings (plain HTTP rule,
+// credentials file).
+func RegistryOptions(s *Settings, insecureSkipTLSVerify bool) registry.Options {
+	return registry.Options{
+		PlainHTTP:             s.PlainHTTP,
+		InsecureSkipTLSVerify: insecureSkipTLSVerify,
+		CredentialsFile:       s.CredentialsFile(),
+	}
+}
+
+func toRegistryRef(ref OCIRef) registry.Reference {
+	return registry.Reference{Registry: ref.Registry, Repository: ref.Repo, Tag: ref.Tag}
 }
 
 func (f *registryFetcher) Tags(ctx context.Context, ref OCIRef) ([]string, error) {
-	return nil, errors.New("registry client not available yet")
+	return registry.Tags(ctx, toRegistryRef(ref), f.opts)
 }
 
-func (f *registryFetcher) Pull(ctx context.Context, ref OCIRef, dir string) (Pulled, error) {
-	return Pulled{}, errors.New("registry client not available yet")
+func (f *registryFetcher) Pull(ctx context.Context, ref OCIRef, dir string, noSum bool) (Pulled, error) {
+	res, err := registry.Pull(ctx, toRegistryRef(ref), registry.PullOptions{Options: f.opts, Dest: dir, NoSum: noSum})
+	if err != nil {
+		return Pulled{}, err
+	}
+	sum := res.Sum
+	if noSum || sum == "" {
+		// Not verified against the manifest: record what was actually unpacked.
+		if sum, err = PackageSum(dir); err != nil {
+			return Pulled{}, err
+		}
+	}
+	return Pulled{Digest: res.Digest, Sum: sum, ManifestSum: res.Sum}, nil
 }

@@ -37,8 +37,9 @@ func (r OCIRef) Base() string { return path.Base(r.Repo) }
 
 // Pulled describes a package a Fetcher downloaded.
 type Pulled struct {
-	Digest string // manifest digest
-	Sum    string // org.kcllang.package.sum annotation ("" when absent)
+	Digest      string // manifest digest
+	Sum         string // checksum of the unpacked package (verified against ManifestSum unless noSum)
+	ManifestSum string // org.kcllang.package.sum annotation ("" when absent)
 }
 
 // Fetcher is what Resolve needs from the registry layer. The default (nil in ResolveOptions)
@@ -48,8 +49,9 @@ type Fetcher interface {
 	// Tags lists the tags of the repository of ref.
 	Tags(ctx context.Context, ref OCIRef) ([]string, error)
 	// Pull downloads ref into dir (which must not exist; it is created complete or not at all),
-	// verifying the manifest and layer digests.
-	Pull(ctx context.Context, ref OCIRef, dir string) (Pulled, error)
+	// verifying the manifest and layer digests, then the package checksum against the manifest
+	// annotation unless noSum.
+	Pull(ctx context.Context, ref OCIRef, dir string, noSum bool) (Pulled, error)
 }
 
 // ResolveOptions configures Resolve.
@@ -506,18 +508,12 @@ func (r *resolver) download(ctx context.Context, n *node, skipSum bool) error {
 	defer os.RemoveAll(tmpParent)
 	tmp := filepath.Join(tmpParent, "pkg")
 	r.progress("downloading %s", n.ref)
-	pulled, err := f.Pull(ctx, n.ref, tmp)
+	pulled, err := f.Pull(ctx, n.ref, tmp, skipSum)
 	if err != nil {
 		return fmt.Errorf("dependency %s: %w", n.name, err)
 	}
-	sum, err := PackageSum(tmp)
-	if err != nil {
-		return fmt.Errorf("dependency %s: %w", n.name, err)
-	}
+	sum := pulled.Sum
 	if !skipSum {
-		if pulled.Sum != "" && pulled.Sum != sum {
-			return fmt.Errorf("dependency %s: checksum mismatch: %s has sum %s but its manifest says %s", n.name, n.ref, sum, pulled.Sum)
-		}
 		if n.sum != "" && n.sum != sum {
 			return fmt.Errorf("dependency %s: checksum mismatch: %s has sum %s but kcl.mod.lock says %s", n.name, n.ref, sum, n.sum)
 		}

@@ -1,0 +1,381 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/devregistry"
+	"github.com/kpm-dev/kpm/registry"
+)
+
+// regEnv is a real registry (user test / 1234) and a package home logged in to it.
+type regEnv struct {
+	reg      *devregistry.Registry
+	host     string
+	settings *Settings
+}
+
+func newRegEnv(t testing.TB) *regEnv {
+	t.Helper()
+	reg, err := devregistry.Start(devregistry.Options{Addr: "127.0.0.1:0", Users: map[string]string{"test": "1234"}, Dir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { reg.Close() })
+	e := &regEnv{reg: reg, host: reg.Host()}
+	e.settings = e.newHome(t)
+	return e
+}
+
+// newHome returns settings for a fresh, logged-in package home.
+func (e *regEnv) newHome(t testing.TB) *Settings {
+	t.Helper()
+	s := &Settings{PkgPath: t.TempDir(), DefaultOciRegistry: e.host, DefaultOciRepo: "test"}
+	opts := RegistryOptions(s, false)
+	opts.NoDockerFallback = true
+	require.NoError(t, registry.Login(context.Background(), e.host, "test", "1234", opts))
+	return s
+}
+
+// writePkg writes a package directory: kcl.mod with the given [dependencies] body and main.k.
+func writePkg(t testing.TB, dir, name, version, deps string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	mod := fmt.Sprintf("[package]\nname = %q\nedition = \"v0.11.0\"\nversion = %q\n\n[dependencies]\n%s", name, version, deps)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ModFileName), []byte(mod), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.k"), []byte(fmt.Sprintf("%s = %q\n", strings.ReplaceAll(name, "-", "_"), version)), 0o644))
+}
+
+// publish pushes a package to <host>/test/<name>:<version> and returns its sum.
+func (e *regEnv) publish(t testing.TB, name, version, deps string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	writePkg(t, dir, name, version, deps)
+	opts := RegistryOptions(e.settings, false)
+	res, err := registry.Push(context.Background(), registry.Reference{Registry: e.host, Repository: "test/" + name, Tag: version},
+		registry.Package{Dir: dir, Name: name, Version: version}, registry.PushOptions{Options: opts})
+	require.NoError(t, err)
+	return res.Sum
+}
+
+func TestResolveTransitiveConflictWarmOffline(t *testing.T) {
+	e := newRegEnv(t)
+	ctx := context.Background()
+	sumB1 := e.publish(t, "base", "0.1.0", "")
+	sumB2 := e.publish(t, "base", "0.2.0", "")
+	sumMid := e.publish(t, "mid", "0.1.0", "base = \"0.2.0\"\n")
+
+	root := filepath.Join(t.TempDir(), "app")
+	writePkg(t, filepath.Join(root, "..", "local-lib"), "local-lib", "0.3.0", "base = \"0.1.0\"\n")
+	writePkg(t, root, "app", "0.0.1", fmt.Sprintf(
+		"base = \"0.1.0\"\nmid = { oci = \"oci://%s/test/mid\", tag = \"0.1.0\" }\nlocal-lib = { path = \"../local-lib\" }\n", e.host))
+
+	var msgs []string
+	var mu sync.Mutex
+	res, err := Resolve(ctx, root, ResolveOptions{Settings: e.settings, WriteLock: true, Progress: func(m string) {
+		mu.Lock()
+		msgs = append(msgs, m)
+		mu.Unlock()
+	}})
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{"base", "local_lib", "mid"}, res.Names())
+	base := res.Deps["base"]
+	assert.Equal(t, "0.2.0", base.Version, "the highest requested version wins")
+	assert.Equal(t, filepath.Join(e.settings.PkgPath, "base_0.2.0"), base.Dir)
+	assert.Equal(t, e.host+"/test/base:0.2.0", base.Reference)
+	assert.Equal(t, sumB2, base.Sum)
+	assert.True(t, base.Direct)
+	assert.ElementsMatch(t, []string{"app", "mid", "local-lib"}, base.RequiredBy)
+	assert.FileExists(t, filepath.Join(base.Dir, "main.k"))
+	assert.Equal(t, SourceOCI, res.Deps["mid"].Source)
+	assert.Equal(t, sumMid, res.Deps["mid"].Sum)
+	assert.Equal(t, SourcePath, res.Deps["local_lib"].Source)
+	assert.Equal(t, filepath.Clean(filepath.Join(root, "..", "local-lib")), res.Deps["local_lib"].Dir)
+	assert.Equal(t, "0.3.0", res.Deps["local_lib"].Version)
+	require.Len(t, res.Choices, 1)
+	assert.Equal(t, "base", res.Choices[0].Name)
+	assert.Equal(t, "0.2.0", res.Choices[0].Chosen)
+	assert.Contains(t, res.Messages, "base: 0.1.0 (app), 0.2.0 (mid), 0.1.0 (local-lib) requested; using 0.2.0")
+	assert.ElementsMatch(t, []string{e.host + "/test/base:0.1.0", e.host + "/test/base:0.2.0", e.host + "/test/mid:0.1.0"}, res.Downloaded)
+	assert.Contains(t, msgs, "downloading "+e.host+"/test/mid:0.1.0")
+	_ = sumB1
+
+	wantLock := fmt.Sprintf(`[dependencies]
+  [dependencies.base]
+    name = "base"
+    full_name = "base_0.2.0"
+    version = "0.2.0"
+    sum = "%s"
+    reg = "%s"
+    repo = "test/base"
+    oci_tag = "0.2.0"
+  [dependencies.local-lib]
+    name = "local-lib"
+    full_name = "local-lib_0.3.0"
+    version = "0.3.0"
+  [dependencies.mid]
+    name = "mid"
+    full_name = "mid_0.1.0"
+    version = "0.1.0"
+    sum = "%s"
+    reg = "%s"
+    repo = "test/mid"
+    oci_tag = "0.1.0"
+`, sumB2, e.host, sumMid, e.host)
+	lock, err := os.ReadFile(filepath.Join(root, LockFileName))
+	require.NoError(t, err)
+	assert.Equal(t, wantLock, string(lock))
+	assert.True(t, res.LockWritten)
+
+	// Warm: lock + cache complete → zero registry requests, lock untouched.
+	e.reg.ResetRequests()
+	warm, err := Resolve(ctx, root, ResolveOptions{Settings: e.settings, WriteLock: true})
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), e.reg.Requests(), "a warm resolution makes no registry request")
+	assert.False(t, warm.LockChanged)
+	assert.Empty(t, warm.Downloaded)
+	assert.Equal(t, res.ExternalPackages(), warm.ExternalPackages())
+
+	// Registry stopped: warm resolution works, with and without Offline.
+	require.NoError(t, e.reg.Stop())
+	for _, offline := range []bool{false, true} {
+		again, err := Resolve(ctx, root, ResolveOptions{Settings: e.settings, Offline: offline})
+		require.NoError(t, err)
+		assert.Equal(t, "0.2.0", again.Deps["base"].Version)
+	}
+}
+
+func TestResolveOfflineCold(t *testing.T) {
+	e := newRegEnv(t)
+	e.publish(t, "base", "0.1.0", "")
+	root := filepath.Join(t.TempDir(), "app")
+	writePkg(t, root, "app", "0.0.1", "base = \"0.1.0\"\n")
+	cold := e.newHome(t)
+	before := listDir(t, cold.PkgPath)
+
+	e.reg.ResetRequests()
+	_, err := Resolve(context.Background(), root, ResolveOptions{Settings: cold, Offline: true, WriteLock: true})
+	require.Error(t, err)
+	assert.Equal(t, fmt.Sprintf("dependency base: %s/test/base:0.1.0 is not in the package cache and kpm is offline (registry %s not contacted)", e.host, e.host), err.Error())
+	assert.Equal(t, int64(0), e.reg.Requests())
+	assert.NoFileExists(t, filepath.Join(root, LockFileName), "nothing written")
+	assert.Equal(t, before, listDir(t, cold.PkgPath), "nothing written to the package home")
+
+	// Not offline but the registry is down: the error names the dependency and the registry.
+	require.NoError(t, e.reg.Stop())
+	_, err = Resolve(context.Background(), root, ResolveOptions{Settings: cold, WriteLock: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "dependency base: ")
+	assert.Contains(t, err.Error(), e.host)
+	assert.NoFileExists(t, filepath.Join(root, LockFileName))
+	assert.NoDirExists(t, filepath.Join(cold.PkgPath, "base_0.1.0"))
+}
+
+func listDir(t testing.TB, dir string) []string {
+	t.Helper()
+	var out []string
+	require.NoError(t, filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out = append(out, rel)
+		return nil
+	}))
+	return out
+}
+
+func TestResolveLockSumMismatch(t *testing.T) {
+	e := newRegEnv(t)
+	e.publish(t, "base", "0.1.0", "")
+	root := filepath.Join(t.TempDir(), "app")
+	writePkg(t, root, "app", "0.0.1", "base = \"0.1.0\"\n")
+	ctx := context.Background()
+	_, err := Resolve(ctx, root, ResolveOptions{Settings: e.settings, WriteLock: true})
+	require.NoError(t, err)
+	lockBefore, err := os.ReadFile(filepath.Join(root, LockFileName))
+	require.NoError(t, err)
+
+	// Someone edits the cached package: its sum no longer matches the lock.
+	cached := filepath.Join(e.settings.PkgPath, "base_0.1.0")
+	require.NoError(t, os.WriteFile(filepath.Join(cached, "main.k"), []byte("base = \"tampered\"\n"), 0o644))
+	_, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings, WriteLock: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "dependency base: checksum mismatch: the cached package "+cached)
+	assert.Contains(t, err.Error(), "kcl.mod.lock says")
+	lockAfter, err := os.ReadFile(filepath.Join(root, LockFileName))
+	require.NoError(t, err)
+	assert.Equal(t, string(lockBefore), string(lockAfter), "the lock is not rewritten on error")
+
+	// KPM_NO_SUM for that name accepts it.
+	noSum := *e.settings
+	noSum.NoSum = []string{"ba*"}
+	res, err := Resolve(ctx, root, ResolveOptions{Settings: &noSum})
+	require.NoError(t, err)
+	assert.Equal(t, cached, res.Deps["base"].Dir)
+
+	// A lock pinning a wrong sum for a package not yet cached: the download is refused
+	// (nothing left in the cache), unless KPM_NO_SUM matches.
+	lock := strings.Replace(string(lockBefore), "sum = \"", "sum = \"AAAA", 1)
+	require.NoError(t, os.WriteFile(filepath.Join(root, LockFileName), []byte(lock), 0o644))
+	fresh := e.newHome(t)
+	_, err = Resolve(ctx, root, ResolveOptions{Settings: fresh})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("dependency base: checksum mismatch: %s/test/base:0.1.0 has sum", e.host))
+	assert.NoDirExists(t, filepath.Join(fresh.PkgPath, "base_0.1.0"))
+	fresh.NoSum = []string{"base"}
+	_, err = Resolve(ctx, root, ResolveOptions{Settings: fresh})
+	require.NoError(t, err)
+	assert.DirExists(t, filepath.Join(fresh.PkgPath, "base_0.1.0"))
+}
+
+func TestResolveUntaggedOCIUsesNewestThenLock(t *testing.T) {
+	e := newRegEnv(t)
+	e.publish(t, "base", "0.1.0", "")
+	e.publish(t, "base", "0.10.0", "")
+	e.publish(t, "base", "0.9.0", "")
+	root := filepath.Join(t.TempDir(), "app")
+	writePkg(t, root, "app", "0.0.1", fmt.Sprintf("base = { oci = \"oci://%s/test/base\" }\n", e.host))
+	ctx := context.Background()
+	res, err := Resolve(ctx, root, ResolveOptions{Settings: e.settings, WriteLock: true})
+	require.NoError(t, err)
+	assert.Equal(t, "0.10.0", res.Deps["base"].Version)
+
+	// The lock pins 0.10.0: a newer tag is not picked up, and nothing is requested.
+	e.publish(t, "base", "0.11.0", "")
+	e.reg.ResetRequests()
+	res, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings})
+	require.NoError(t, err)
+	assert.Equal(t, "0.10.0", res.Deps["base"].Version)
+	assert.Equal(t, int64(0), e.reg.Requests())
+
+	// Update moves to the newest tag.
+	res, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings, Update: true, WriteLock: true})
+	require.NoError(t, err)
+	assert.Equal(t, "0.11.0", res.Deps["base"].Version)
+	assert.True(t, res.LockWritten)
+}
+
+func TestResolveErrors(t *testing.T) {
+	e := newRegEnv(t)
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		deps string
+		want string
+	}{
+		{"missing tag", "base = \"9.9.9\"\n", "dependency base: "},
+		{"missing path", "lib = { path = \"../nope\" }\n", "dependency lib: path "},
+		{"git", "g = { git = \"https://example.com/g\", tag = \"v1\" }\n", "dependency g: git dependencies (https://example.com/g) are not supported"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := filepath.Join(t.TempDir(), "app")
+			writePkg(t, root, "app", "0.0.1", tt.deps)
+			_, err := Resolve(ctx, root, ResolveOptions{Settings: e.settings, WriteLock: true})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NoFileExists(t, filepath.Join(root, LockFileName))
+		})
+	}
+	// An invalid kcl.mod is refused with its position.
+	root := filepath.Join(t.TempDir(), "app")
+	writePkg(t, root, "app", "1.x", "")
+	_, err := Resolve(ctx, root, ResolveOptions{Settings: e.settings})
+	require.Error(t, err)
+	assert.Equal(t, `kcl.mod:4:11: invalid version "1.x": want a semantic version like 1.2.3`, err.Error())
+	// No kcl.mod at all.
+	_, err = Resolve(ctx, t.TempDir(), ResolveOptions{Settings: e.settings})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no kcl.mod in")
+}
+
+// TestResolveConcurrent runs several resolvers at once on one cold cache: goroutines of this
+// process and separate processes (this test binary re-executed).
+func TestResolveConcurrent(t *testing.T) {
+	e := newRegEnv(t)
+	var deps strings.Builder
+	for i := 0; i < 6; i++ {
+		name := fmt.Sprintf("pkg%d", i)
+		e.publish(t, name, "1.0.0", "")
+		fmt.Fprintf(&deps, "%s = \"1.0.0\"\n", name)
+	}
+	root := filepath.Join(t.TempDir(), "app")
+	writePkg(t, root, "app", "0.0.1", deps.String())
+
+	const procs, goroutines = 3, 4
+	var cmds []*exec.Cmd
+	for i := 0; i < procs; i++ {
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(),
+			"KPM_TEST_CHILD_ROOT="+root, "KPM_TEST_CHILD_HOME="+e.settings.PkgPath, "KPM_TEST_CHILD_REG="+e.host)
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		require.NoError(t, cmd.Start())
+		cmds = append(cmds, cmd)
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("child output:\n%s", out.String())
+			}
+		})
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, goroutines)
+	for i := 0; i < goroutines; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = Resolve(context.Background(), root, ResolveOptions{Settings: e.settings, WriteLock: true})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	for _, cmd := range cmds {
+		require.NoError(t, cmd.Wait())
+	}
+	// The cache is complete and intact, no temporary directories are left.
+	for i := 0; i < 6; i++ {
+		dir := filepath.Join(e.settings.PkgPath, fmt.Sprintf("pkg%d_1.0.0", i))
+		sum, err := PackageSum(dir)
+		require.NoError(t, err)
+		lf, err := ReadLockFile(filepath.Join(root, LockFileName))
+		require.NoError(t, err)
+		assert.Equal(t, lf.Dependencies[fmt.Sprintf("pkg%d", i)].Sum, sum)
+	}
+	tmp, err := os.ReadDir(filepath.Join(e.settings.PkgPath, ".kpm", "tmp"))
+	require.NoError(t, err)
+	assert.Empty(t, tmp)
+	res, err := Resolve(context.Background(), root, ResolveOptions{Settings: e.settings, Offline: true})
+	require.NoError(t, err)
+	assert.Len(t, res.Deps, 6)
+}
+
+// TestMain doubles as the child process of TestResolveConcurrent: with KPM_TEST_CHILD_ROOT set,
+// the test binary resolves that package and exits (status 1 on failure).
+func TestMain(m *testing.M) {
+	root := os.Getenv("KPM_TEST_CHILD_ROOT")
+	if root == "" {
+		os.Exit(m.Run())
+	}
+	s := &Settings{PkgPath: os.Getenv("KPM_TEST_CHILD_HOME"), DefaultOciRegistry: os.Getenv("KPM_TEST_CHILD_REG"), DefaultOciRepo: "test"}
+	res, err := Resolve(context.Background(), root, ResolveOptions{Settings: s, WriteLock: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child resolve:", err)
+		os.Exit(1)
+	}
+	if len(res.Deps) != 6 {
+		fmt.Fprintln(os.Stderr, "child resolve: want 6 dependencies, got", len(res.Deps))
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
