@@ -307,6 +307,10 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		v := e.binaryOp(s.Op.BinaryOf(), cur, rhs)
 		e.assign(fr, s.Target, v, OpInsert, nil)
 	case *syntax.UnificationStmt:
+		if fr.kind == frameModule && len(s.Target.Names) == 1 {
+			e.unifyTop(fr, s)
+			return
+		}
 		v := e.eval(fr.scope, s.Value)
 		e.pos = posOf(e.file, s.Target)
 		e.assign(fr, s.Target, v, OpUnion, nil)
@@ -1656,4 +1660,66 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 		}
 	}
 	return a
+}
+
+// unifyTop evaluates every pending `name: Schema {…}` statement of a package variable together:
+// their configs are merged first and the schema is instantiated once.
+func (e *evaluator) unifyTop(fr *frame, s *syntax.UnificationStmt) {
+	p := fr.pkg
+	name := s.Target.Names[0]
+	cfg := NewDict()
+	var st *SchemaType
+	var args []Value
+	var kwargs *Dict
+	saveFile := e.file
+	for _, r := range p.setters[name] {
+		u, ok := r.stmt.(*syntax.UnificationStmt)
+		if !ok || (r.state != 0 && u != s) {
+			continue
+		}
+		r.state = 1
+		e.file = r.file
+		sc := e.fileScope(p, r.file)
+		e.pos = posOf(e.file, u.Value.Name)
+		tv := e.evalIdent(sc, u.Value.Name)
+		t, ok := tv.(*SchemaType)
+		if !ok {
+			e.throw(KindType, "'%s' is not a schema", u.Value.Name.Name())
+		}
+		if st == nil {
+			st = t
+			args, kwargs = e.callArgs(sc, u.Value.Args, u.Value.Kwargs)
+		} else if t != st && !st.isSubOf(t) {
+			if t.isSubOf(st) {
+				st = t
+			}
+		}
+		if u.Value.Config != nil {
+			c := e.eval(sc, u.Value.Config)
+			if d := attrsOf(c); d != nil {
+				e.pos = posOf(e.file, u)
+				cfg = e.unionDict(cfg, d, true)
+			}
+		}
+		if u != s {
+			r.state = 2
+		}
+	}
+	e.file = saveFile
+	e.pos = posOf(e.file, s)
+	var v Value
+	if old, ok := p.globals.m[name]; ok {
+		if os, ok := old.(*Schema); ok {
+			base := os.cfg
+			if base == nil {
+				base = os.Attrs
+			}
+			v = e.newInstance(st, e.unionDict(base.Copy(), cfg, true), args, kwargs)
+		} else {
+			v = e.union(old, e.newInstance(st, cfg, args, kwargs), true, name)
+		}
+	} else {
+		v = e.newInstance(st, cfg, args, kwargs)
+	}
+	p.globals.Set(name, v)
 }

@@ -18,6 +18,7 @@ var subcommands = []func(*app) *cobra.Command{
 	newLogoutCmd,
 	newPushCmd,
 	newPullCmd,
+	newRunCmd,
 	newLspCmd,
 }
 

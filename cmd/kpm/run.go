@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kpm-dev/kpm/commands"
+)
+
+func newRunCmd(a *app) *cobra.Command {
+	var (
+		tag         string
+		defines     []string
+		output      string
+		format      string
+		selectors   []string
+		sortKeys    bool
+		disableNone bool
+		offline     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "run [DIR | FILE.k... | OCI_URL | NAME[:VERSION]]",
+		Short: "Evaluate a KCL package and print its result as YAML",
+		Long: `Resolve the dependencies of a KCL package, evaluate it and print the public top-level
+variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kind: message.
+
+  kpm run                               the package in the current directory
+  kpm run ./app  |  kpm run main.k b.k  a directory or files (kcl.mod is optional)
+  kpm run --tag 0.1.0 oci://HOST/REPO/NAME
+  kpm run helloworld:0.1.4              from $KPM_REG/$KPM_REPO (the cache when present)
+  kpm run -D env=prod -S app --format json`,
+		Args: argsRange(0, -1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch format {
+			case "", "yaml", "json":
+			default:
+				return usagef("run: --format must be yaml or json, got %q", format)
+			}
+			defs := map[string]string{}
+			for _, d := range defines {
+				k, v, ok := strings.Cut(d, "=")
+				if !ok || k == "" {
+					return usagef("run: -D wants key=value, got %q", d)
+				}
+				defs[k] = v
+			}
+			opts := commands.RunOptions{
+				InsecureSkipTLSVerify: a.insecure,
+				Progress:              a.Progress(),
+				Tag:                   tag,
+				Args:                  defs,
+				Format:                format,
+				Selectors:             selectors,
+				SortKeys:              sortKeys,
+				DisableNone:           disableNone,
+				Offline:               offline,
+			}
+			if len(args) > 0 {
+				opts.Source = args[0]
+				opts.Files = args[1:]
+			}
+			if s, err := a.Settings(); err == nil {
+				opts.Settings = s
+			}
+			res, err := commands.Run(cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			if res.Printed != "" {
+				fmt.Fprint(a.stdout, res.Printed)
+			}
+			if output != "" {
+				dir := filepath.Dir(output)
+				tmp, err := os.CreateTemp(dir, ".kpm-run-*")
+				if err != nil {
+					return fmt.Errorf("write %s: %w", output, err)
+				}
+				_, werr := tmp.WriteString(res.Output)
+				cerr := tmp.Close()
+				if werr == nil {
+					werr = cerr
+				}
+				if werr == nil {
+					werr = os.Rename(tmp.Name(), output)
+				}
+				if werr != nil {
+					os.Remove(tmp.Name())
+					return fmt.Errorf("write %s: %w", output, werr)
+				}
+				return nil
+			}
+			fmt.Fprint(a.stdout, res.Output)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&tag, "tag", "", "tag of an oci:// source")
+	f.StringArrayVarP(&defines, "define", "D", nil, "set an option read by option(): -D key=value (repeatable)")
+	f.StringVarP(&output, "output", "o", "", "write the result to FILE instead of stdout")
+	f.StringVar(&format, "format", "yaml", "output format: yaml or json")
+	f.StringArrayVarP(&selectors, "path", "S", nil, "print only this variable (name or name.key)")
+	f.BoolVar(&sortKeys, "sort-keys", false, "sort dict keys in the output")
+	f.BoolVar(&disableNone, "disable-none", false, "drop None values from the output")
+	f.BoolVar(&offline, "offline", false, "never contact a registry (dependencies must be cached)")
+	return cmd
+}

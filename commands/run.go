@@ -1,0 +1,228 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kpm-dev/kpm/kcl"
+	"github.com/kpm-dev/kpm/registry"
+	"github.com/kpm-dev/kpm/workspace"
+)
+
+// RunOptions configures Run.
+type RunOptions struct {
+	// Settings locates the package cache and the default registry. Nil means
+	// workspace.LoadSettings() when a registry or the cache is needed.
+	Settings              *workspace.Settings
+	InsecureSkipTLSVerify bool
+	Progress              Progress
+	// Source is a package directory, a .k file, an oci:// URL or name[:version]. Empty means the
+	// working directory. More .k files may follow in Files.
+	Source string
+	// Files are extra .k files evaluated with Source (`kpm run a.k b.k`).
+	Files []string
+	// Tag is the tag of an oci:// source.
+	Tag string
+	// Args are -D key=value options; they override [profile].arguments.
+	Args map[string]string
+	// Format is "yaml" (default) or "json".
+	Format string
+	// Selectors print only the named variables (-S).
+	Selectors   []string
+	SortKeys    bool
+	DisableNone bool
+	// Offline forbids network access while resolving dependencies.
+	Offline bool
+	// WorkDir resolves relative paths; "" means the process working directory.
+	WorkDir string
+}
+
+// RunResult is the evaluated output.
+type RunResult struct {
+	// Output is the YAML (or JSON) text.
+	Output string
+	// Printed is what the program wrote with print().
+	Printed string
+	// PackageDir is the package that was evaluated.
+	PackageDir string
+}
+
+// Run evaluates a KCL package (local, from an OCI registry, or from the default registry)
+// after resolving its dependencies, and returns the rendered result.
+func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
+	p := progressOrDiscard(opts.Progress)
+	wd := opts.WorkDir
+	if wd == "" {
+		var err error
+		if wd, err = os.Getwd(); err != nil {
+			return RunResult{}, err
+		}
+	}
+	settings := func() (*workspace.Settings, error) {
+		if opts.Settings == nil {
+			s, err := workspace.LoadSettings()
+			if err != nil {
+				return nil, err
+			}
+			opts.Settings = s
+		}
+		return opts.Settings, nil
+	}
+
+	src := opts.Source
+	if src == "" {
+		src = "."
+	}
+	var files []string
+	var pkgDir string
+	local := filepath.Join(wd, src)
+	if filepath.IsAbs(src) {
+		local = src
+	}
+	_, statErr := os.Stat(local)
+	switch {
+	case statErr == nil && !strings.HasPrefix(src, "oci://"):
+		st, _ := os.Stat(local)
+		if st.IsDir() {
+			pkgDir = local
+		} else {
+			files = append(files, local)
+			pkgDir = filepath.Dir(local)
+		}
+		for _, f := range opts.Files {
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(wd, f)
+			}
+			files = append(files, f)
+		}
+	case strings.HasPrefix(src, "oci://") || strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") || looksLikePackageRef(src):
+		s, err := settings()
+		if err != nil {
+			return RunResult{}, err
+		}
+		// a tagged reference already in the cache needs no network
+		if ref, err := registry.ParseReference(src, opts.Tag, s.DefaultOciRegistry, s.DefaultOciRepo); err == nil && ref.Tag != "" {
+			dir := s.CacheDir(ref.Name(), ref.Tag)
+			if _, err := os.Stat(filepath.Join(dir, workspace.ModFileName)); err == nil {
+				pkgDir = dir
+			}
+		}
+		if pkgDir == "" {
+			pr, err := Pull(ctx, PullOptions{Settings: s, InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
+				Progress: p, Source: src, Tag: opts.Tag})
+			if err != nil {
+				return RunResult{}, err
+			}
+			pkgDir = pr.Path
+		}
+	default:
+		return RunResult{}, fmt.Errorf("run %s: no such file or directory", src)
+	}
+
+	kopts := kcl.Options{
+		Files:         files,
+		Dir:           pkgDir,
+		Root:          pkgDir,
+		Args:          map[string]string{},
+		Format:        opts.Format,
+		PathSelectors: opts.Selectors,
+		SortKeys:      opts.SortKeys,
+		DisableNone:   opts.DisableNone,
+		WorkDir:       wd,
+	}
+	modDir := findModDir(pkgDir)
+	if modDir != "" {
+		s, err := settings()
+		if err != nil {
+			return RunResult{}, err
+		}
+		res, err := workspace.Resolve(ctx, modDir, workspace.ResolveOptions{
+			Settings:              s,
+			Offline:               opts.Offline,
+			WriteLock:             !isUnder(modDir, s.PkgPath),
+			InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
+			Progress:              p.Message,
+		})
+		if err != nil {
+			return RunResult{}, err
+		}
+		kopts.Deps = res.ExternalPackages()
+		kopts.Root = modDir
+		if prof := res.Mod.Profile; prof != nil {
+			if len(files) == 0 && len(prof.Entries) > 0 && pkgDir == modDir {
+				for _, en := range prof.Entries {
+					f := en.Value
+					if !filepath.IsAbs(f) {
+						f = filepath.Join(modDir, f)
+					}
+					kopts.Files = append(kopts.Files, f)
+				}
+			}
+			if prof.SortKeys.Set && !opts.SortKeys {
+				kopts.SortKeys = prof.SortKeys.Value
+			}
+			if prof.DisableNone.Set && !opts.DisableNone {
+				kopts.DisableNone = prof.DisableNone.Value
+			}
+			if len(opts.Selectors) == 0 {
+				for _, s := range prof.Selectors {
+					kopts.PathSelectors = append(kopts.PathSelectors, s.Value)
+				}
+			}
+			for _, a := range prof.Arguments {
+				if k, v, ok := strings.Cut(a.Value, "="); ok {
+					kopts.Args[k] = v
+				}
+			}
+		}
+	}
+	for k, v := range opts.Args {
+		kopts.Args[k] = v
+	}
+	out, err := kcl.Run(ctx, kopts)
+	if err != nil {
+		return RunResult{}, err
+	}
+	return RunResult{Output: out.Output, Printed: out.Printed, PackageDir: pkgDir}, nil
+}
+
+// looksLikePackageRef reports whether s reads as name[:version] rather than a path.
+func looksLikePackageRef(s string) bool {
+	if s == "" || strings.ContainsAny(s, `/\`) || strings.HasSuffix(s, ".k") || strings.HasPrefix(s, ".") {
+		return false
+	}
+	name, _, _ := strings.Cut(s, ":")
+	for i, r := range name {
+		ok := r == '_' || r == '-' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9' && i > 0)
+		if !ok {
+			return false
+		}
+	}
+	return name != ""
+}
+
+// findModDir returns dir when it holds a kcl.mod, else the nearest parent that does, else "".
+func findModDir(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, workspace.ModFileName)); err == nil {
+			return d
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return ""
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
+}
+
+func isUnder(dir, root string) bool {
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
