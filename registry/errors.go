@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"oras.land/oras-go/v2/errdef"
+	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/errcode"
 )
 
@@ -83,6 +84,9 @@ func classify(err error, subject, host string) error {
 			return newErr(ErrServer, "%s: registry %s answered %d %s", subject, host, er.StatusCode, http.StatusText(er.StatusCode))
 		}
 	}
+	if errors.Is(err, auth.ErrBasicCredentialNotFound) {
+		return unauthorized(subject, host)
+	}
 	if errors.Is(err, errdef.ErrNotFound) {
 		return newErr(ErrNotFound, "%s: not found", subject)
 	}
@@ -151,6 +155,10 @@ func transient(err error) bool {
 	if errors.As(err, &re) {
 		return false
 	}
+	var ce *corruptError
+	if errors.As(err, &ce) {
+		return false
+	}
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.EPIPE)
+		errors.Is(err, io.EOF) || errors.Is(err, syscall.EPIPE)
 }

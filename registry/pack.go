@@ -96,7 +96,7 @@ func Pack(dir string, w io.Writer, opts PackOptions) (string, error) {
 		switch {
 		case mode.IsDir():
 			if matchAny(opts.Exclude, rel) {
-				return filepath.SkipDir
+				return nil // files inside still count for the checksum
 			}
 			if len(opts.Include) == 0 {
 				return writeDir(rel, info)

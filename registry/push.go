@@ -178,7 +178,9 @@ func pushBlob(ctx context.Context, repo *remote.Repository, desc ocispec.Descrip
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		var body io.Reader = r
+		// Hide Close: net/http closes a request body that is an io.Closer,
+		// and the file is read again on a retry.
+		var body io.Reader = struct{ io.Reader }{r}
 		if progress != nil {
 			body = &progressReader{r: r, total: desc.Size, fn: progress}
 		}
