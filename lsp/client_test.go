@@ -236,6 +236,12 @@ func (c *testClient) open(path, text string) string {
 	return uri
 }
 
+func (c *testClient) allNotifications() []notification {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]notification(nil), c.notifs...)
+}
+
 func (c *testClient) notificationsOf(method string) []notification {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -2,20 +2,85 @@ package lsp
 
 import (
 	"context"
-	"errors"
+	"strings"
+
+	"oras.land/oras-go/v2/registry/remote"
+
+	"github.com/kpm-dev/kpm/registry"
+	"github.com/kpm-dev/kpm/workspace"
 )
 
-// newRegistryAPI returns the registry client used by the cache.
-func newRegistryAPI() registryAPI { return noRegistry{} }
+// newRegistryAPI returns the registry client used by the cache: registry/ with kpm's
+// settings (read for every lookup, so kpm.json edits and logins take effect at once).
+func newRegistryAPI() registryAPI { return liveRegistry{} }
 
-type noRegistry struct{}
+type liveRegistry struct{}
 
-var errNoRegistry = errors.New("registry lookups are not available")
-
-func (noRegistry) Tags(context.Context, string) ([]string, error) { return nil, errNoRegistry }
-func (noRegistry) Manifest(context.Context, string, string) (manifestInfo, error) {
-	return manifestInfo{}, errNoRegistry
+func (liveRegistry) options() (registry.Options, error) {
+	st, err := workspace.LoadSettings()
+	if err != nil {
+		return registry.Options{}, err
+	}
+	return registryOptions(st), nil
 }
-func (noRegistry) Catalog(context.Context, string, string) ([]string, error) {
-	return nil, errNoRegistry
+
+func splitRepoKey(key string) registry.Reference {
+	host, repo, _ := strings.Cut(key, "/")
+	return registry.Reference{Registry: host, Repository: repo}
+}
+
+func (l liveRegistry) Tags(ctx context.Context, repo string) ([]string, error) {
+	opts, err := l.options()
+	if err != nil {
+		return nil, err
+	}
+	return registry.Tags(ctx, splitRepoKey(repo), opts)
+}
+
+func (l liveRegistry) Manifest(ctx context.Context, repo, tag string) (manifestInfo, error) {
+	opts, err := l.options()
+	if err != nil {
+		return manifestInfo{}, err
+	}
+	info, err := registry.Info(ctx, splitRepoKey(repo).WithTag(tag), opts)
+	if err != nil {
+		return manifestInfo{}, err
+	}
+	return manifestInfo{
+		Digest: info.Digest, Name: info.Name, Version: info.Version, Description: info.Description,
+		Sum: info.Sum, Size: info.Size, Created: info.Created,
+	}, nil
+}
+
+// Catalog lists the repositories under host/prefix (the registry's /v2/_catalog), returning
+// the package names (the path below the prefix).
+func (l liveRegistry) Catalog(ctx context.Context, host, prefix string) ([]string, error) {
+	opts, err := l.options()
+	if err != nil {
+		return nil, err
+	}
+	repo, err := registry.Repository(registry.Reference{Registry: host, Repository: strings.Trim(prefix+"/x", "/")}, opts)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := remote.NewRegistry(host)
+	if err != nil {
+		return nil, err
+	}
+	reg.Client = repo.Client
+	reg.PlainHTTP = repo.PlainHTTP
+	want := strings.Trim(prefix, "/")
+	if want != "" {
+		want += "/"
+	}
+	var names []string
+	err = reg.Repositories(ctx, "", func(repos []string) error {
+		for _, r := range repos {
+			if rest, ok := strings.CutPrefix(r, want); ok && rest != "" && !strings.Contains(rest, "/") {
+				names = append(names, rest)
+			}
+		}
+		return nil
+	})
+	return names, err
 }

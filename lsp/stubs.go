@@ -18,10 +18,4 @@ func (s *Server) cmdUpdate(ctx context.Context, token, arg json.RawMessage) (any
 	return nil, s.commandError(errors.New("kpm.update: not available yet"))
 }
 
-func (s *Server) cmdCheckUpdates(ctx context.Context, token, arg json.RawMessage) (any, error) {
-	return nil, s.commandError(errors.New("kpm.checkUpdates: not available yet"))
-}
 
-func (s *Server) cmdTags(ctx context.Context, token, arg json.RawMessage) (any, error) {
-	return nil, s.commandError(errors.New("kpm.tags: not available yet"))
-}
