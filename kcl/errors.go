@@ -48,8 +48,10 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Kind)
-	b.WriteString(": ")
-	b.WriteString(e.Msg)
+	if e.Msg != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Msg)
+	}
 	return b.String()
 }
 

@@ -14,6 +14,9 @@ type lineIndex struct {
 func newLineIndex(src []byte) *lineIndex {
 	li := &lineIndex{src: src, pos: make([]Pos, len(src)+1)}
 	line, col := 1, 1
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+		col = -2 // the byte order mark does not count: offset 3 is column 1
+	}
 	for i := 0; i <= len(src); i++ {
 		li.pos[i] = Pos{Offset: i, Line: line, Col: col}
 		if i == len(src) {
@@ -35,7 +38,6 @@ func (li *lineIndex) check(p Pos) error {
 		return fmt.Errorf("offset %d outside the source (%d bytes)", p.Offset, len(li.src))
 	}
 	want := li.pos[p.Offset]
-	// a BOM is skipped: columns on line 1 still count it
 	if want != p {
 		return fmt.Errorf("position %d:%d (offset %d) should be %d:%d", p.Line, p.Col, p.Offset, want.Line, want.Col)
 	}

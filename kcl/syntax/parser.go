@@ -144,7 +144,7 @@ func describe(t token) string {
 
 func (p *parser) span(from Pos) Span {
 	to := p.prev.end
-	if to.Offset < from.Offset {
+	if to.Offset < from.Offset || !to.IsValid() {
 		to = from
 	}
 	return Span{From: from, To: to}
@@ -232,6 +232,9 @@ func (p *parser) parseFile() *File {
 	f.Comments = p.s.comments
 	end := Pos{Offset: len(p.src), Line: p.s.line, Col: len(p.src) - p.s.lineOff + 1}
 	start := Pos{Offset: 0, Line: 1, Col: 1}
+	if len(p.src) >= 3 && p.src[0] == 0xEF && p.src[1] == 0xBB && p.src[2] == 0xBF {
+		start.Offset = 3 // columns count from after the byte order mark
+	}
 	f.Span = Span{From: start, To: end}
 	return f
 }
