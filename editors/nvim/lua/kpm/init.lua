@@ -253,27 +253,23 @@ local function set_filetypes()
       extension = { k = "kcl" },
     })
   end
+  -- Forced (not :setfiletype): Vim's own detection calls *.mod files modsim3/lprolog/go.
   local group = vim.api.nvim_create_augroup("kpm_filetype", { clear = true })
-  vim.api.nvim_create_autocmd({ "BufRead", "BufNewFile" }, {
-    group = group,
-    pattern = { "kcl.mod", "*/kcl.mod" },
-    command = "setfiletype kclmod",
-  })
-  vim.api.nvim_create_autocmd({ "BufRead", "BufNewFile" }, {
-    group = group,
-    pattern = { "kcl.mod.lock", "*/kcl.mod.lock" },
-    command = "setfiletype kclmodlock",
-  })
-  vim.api.nvim_create_autocmd({ "BufRead", "BufNewFile" }, {
-    group = group,
-    pattern = { "*.k" },
-    command = "setfiletype kcl",
-  })
-  vim.api.nvim_create_autocmd({ "BufRead", "BufNewFile" }, {
-    group = group,
-    pattern = { "kpm.json", "*/kpm.json" },
-    command = "setfiletype json",
-  })
+  local function force(patterns, ft)
+    vim.api.nvim_create_autocmd({ "BufRead", "BufNewFile" }, {
+      group = group,
+      pattern = patterns,
+      callback = function(args)
+        if vim.bo[args.buf].filetype ~= ft then
+          vim.bo[args.buf].filetype = ft
+        end
+      end,
+    })
+  end
+  force({ "kcl.mod", "*/kcl.mod" }, "kclmod")
+  force({ "kcl.mod.lock", "*/kcl.mod.lock" }, "kclmodlock")
+  force({ "*.k" }, "kcl")
+  force({ "kpm.json", "*/kpm.json" }, "json")
   -- kcl.mod and its lock are TOML: borrow TOML highlighting and comments.
   vim.api.nvim_create_autocmd("FileType", {
     group = group,
