@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -14,8 +15,23 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kpm-dev/kpm/commands"
+	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
+
+// version is kpm's version: set with -ldflags "-X main.version=v1.2.3", else the module version
+// from the build info, else "dev".
+var version = ""
+
+func kpmVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
 
 // Exit codes (documented in README.md).
 const (
@@ -108,6 +124,7 @@ func newRootCmd(a *app) *cobra.Command {
 		Long: `kpm creates KCL packages, publishes them to OCI registries and fetches them back.
 
 Results go to stdout; messages and progress go to stderr.`,
+		Version:           kpmVersion(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		DisableAutoGenTag: true,
@@ -115,6 +132,7 @@ Results go to stdout; messages and progress go to stderr.`,
 	}
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "print no messages or progress on stderr")
 	root.PersistentFlags().BoolVar(&a.insecure, "insecure-skip-tls-verify", false, "do not verify registry TLS certificates")
+	root.SetVersionTemplate("kpm {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	for _, sub := range subcommands {
 		root.AddCommand(sub(a))
@@ -126,6 +144,7 @@ Results go to stdout; messages and progress go to stderr.`,
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	registry.Version = kpmVersion()
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := newRootCmd(a)
 	root.SetArgs(args)

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/registry"
 )
 
 func TestExitCodes(t *testing.T) {
@@ -40,9 +44,24 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-func TestRenderErrorOneLine(t *testing.T) {
-	err := usagef("first line\nsecond   line\n")
-	assert.Equal(t, "first line second line", renderError(err))
+func TestRenderError(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"one line", usagef("first line\nsecond   line\n"), "first line second line"},
+		{"interrupted", fmt.Errorf("pull x: %w", context.Canceled), "interrupted"},
+		{"hint kept", &registry.Error{Kind: registry.ErrUnauthorized, Msg: "h:1/a/b:1: unauthorized; run 'kpm login h:1'"},
+			"h:1/a/b:1: unauthorized; run 'kpm login h:1'"},
+		{"hint added", &registry.Error{Kind: registry.ErrUnauthorized, Msg: "ghcr.io/a/b:1: denied"},
+			"ghcr.io/a/b:1: denied; run 'kpm login ghcr.io'"},
+		{"login failure has no hint", &registry.Error{Kind: registry.ErrUnauthorized, Msg: "login h:1: unauthorized: wrong username or password"},
+			"login h:1: unauthorized: wrong username or password"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, renderError(tt.err), tt.name)
+	}
 }
 
 func TestDisplayPlain(t *testing.T) {
