@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -130,6 +131,11 @@ func (s *Server) long(ctx context.Context, token json.RawMessage, title string, 
 	res, err := s.withProgress(ctx, token, title, func(ctx context.Context, p commands.Progress) (any, error) {
 		res, err := fn(ctx, p)
 		if err != nil && ctx.Err() == nil {
+			var rerr *jsonrpc2.Error
+			if errors.As(err, &rerr) {
+				rerr.Message = s.log.scrub(rerr.Message)
+				return nil, rerr
+			}
 			return nil, &jsonrpc2.Error{Code: codeRequestFailed, Message: s.log.scrub(oneLine(err.Error()))}
 		}
 		return res, err

@@ -6,9 +6,6 @@ import (
 	"errors"
 )
 
-func (s *Server) cmdRun(ctx context.Context, token, arg json.RawMessage) (any, error) {
-	return nil, s.commandError(errors.New("kpm.run: not available yet"))
-}
 
 func (s *Server) cmdAdd(ctx context.Context, token, arg json.RawMessage) (any, error) {
 	return nil, s.commandError(errors.New("kpm.add: not available yet"))
