@@ -16,6 +16,19 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
+// ErrOffline is wrapped by Resolve's error when a dependency must come from a registry but
+// ResolveOptions.Offline is set.
+var ErrOffline = errors.New("offline")
+
+type offlineError struct{ msg string }
+
+func (e *offlineError) Error() string { return e.msg }
+func (e *offlineError) Unwrap() error { return ErrOffline }
+
+func offlinef(format string, args ...any) error {
+	return &offlineError{msg: fmt.Sprintf(format, args...)}
+}
+
 // OCIRef names a package version in an OCI registry.
 type OCIRef struct {
 	Registry string // host[:port]
@@ -67,6 +80,10 @@ type ResolveOptions struct {
 	WriteLock bool
 	// Parallelism bounds concurrent downloads; 0 means 8, 1 downloads one at a time.
 	Parallelism int
+	// ModFile, when set, is used instead of reading pkgDir/kcl.mod (an editor's unsaved buffer,
+	// or kpm add checking a new dependency before it writes kcl.mod). It must have no error
+	// findings.
+	ModFile *ModFile
 	// Fetcher overrides the registry client (tests, benchmarks); nil means the real one.
 	Fetcher Fetcher
 	// InsecureSkipTLSVerify is passed to the default fetcher.
@@ -191,9 +208,11 @@ func Resolve(ctx context.Context, pkgDir string, opts ResolveOptions) (*Resoluti
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", pkgDir, err)
 	}
-	mf, err := LoadModFile(dir)
-	if err != nil {
-		return nil, err
+	mf := opts.ModFile
+	if mf == nil {
+		if mf, err = LoadModFile(dir); err != nil {
+			return nil, err
+		}
 	}
 	lockPath := filepath.Join(dir, LockFileName)
 	oldLock, err := os.ReadFile(lockPath)
@@ -425,7 +444,7 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 	s := r.opts.Settings
 	if n.ref.Tag == "" {
 		if r.opts.Offline {
-			return fmt.Errorf("dependency %s: %s has no tag and no version pinned in kcl.mod.lock; the newest version cannot be looked up offline (registry %s not contacted)", n.name, n.ref, n.ref.Registry)
+			return offlinef("dependency %s: %s has no tag and no version pinned in kcl.mod.lock; the newest version cannot be looked up offline (registry %s not contacted)", n.name, n.ref, n.ref.Registry)
 		}
 		f, err := r.getFetcher()
 		if err != nil {
@@ -452,7 +471,7 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 		return r.loadMod(n)
 	}
 	if r.opts.Offline {
-		return fmt.Errorf("dependency %s: %s is not in the package cache and kpm is offline (registry %s not contacted)", n.name, n.ref, n.ref.Registry)
+		return offlinef("dependency %s: %s is not in the package cache and kpm is offline (registry %s not contacted)", n.name, n.ref, n.ref.Registry)
 	}
 	if err := r.download(ctx, n, skipSum); err != nil {
 		return err

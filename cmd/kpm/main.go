@@ -18,6 +18,9 @@ var subcommands = []func(*app) *cobra.Command{
 	newLogoutCmd,
 	newPushCmd,
 	newPullCmd,
+	newAddCmd,
+	newUpdateCmd,
+	newMetadataCmd,
 	newRunCmd,
 	newLspCmd,
 }

@@ -1,0 +1,162 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/kpm-dev/kpm/registry"
+	"github.com/kpm-dev/kpm/workspace"
+)
+
+// AddOptions configures Add. Exactly one of Source and Path is set.
+type AddOptions struct {
+	Settings              *workspace.Settings
+	InsecureSkipTLSVerify bool
+	Progress              Progress
+	// Dir is the package root ("" = the current directory).
+	Dir string
+	// Source is NAME[:VERSION] (default registry and repository) or an oci:// URL.
+	Source string
+	// Tag is the tag of an oci:// Source (overrides ?tag=); "" = the highest semantic version.
+	Tag string
+	// Path is a local package directory (absolute, or relative to the current directory).
+	Path string
+	// Rename is the dependency name to write (the import name), when not the package's own.
+	Rename string
+}
+
+// AddResult says what was added.
+type AddResult struct {
+	Name      string // the key written in kcl.mod
+	Version   string // the version (tag) added
+	Reference string // host/repo:tag, or the absolute path of a path dependency
+	Dir       string // where the dependency is on disk
+	// Replaced is true when an existing entry of kcl.mod was replaced.
+	Replaced bool
+	// LockChanged says kcl.mod.lock was rewritten.
+	LockChanged bool
+	// Messages are the resolver's notes (version choices).
+	Messages []string
+}
+
+// Add adds a dependency to the package in opts.Dir: it resolves the version (the highest
+// semantic-version tag when none is given), resolves every dependency with the new one (which
+// downloads it), and only then edits kcl.mod in place (keeping comments and order) and writes
+// kcl.mod.lock, both atomically.
+func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
+	p := progressOrDiscard(opts.Progress)
+	s := opts.Settings
+	if s == nil {
+		return AddResult{}, errors.New("add: no settings given")
+	}
+	dir, err := packageDir(opts.Dir)
+	if err != nil {
+		return AddResult{}, err
+	}
+	mf, err := workspace.LoadModFile(dir)
+	if err != nil {
+		return AddResult{}, err
+	}
+	if (opts.Source == "") == (opts.Path == "") {
+		return AddResult{}, errors.New("add: give either a package (NAME[:VERSION] or an oci:// URL) or --path DIR")
+	}
+	if opts.Rename != "" && !workspace.ValidPackageName(opts.Rename) {
+		return AddResult{}, fmt.Errorf("add: invalid name %q for --rename: want %s", opts.Rename, workspace.PackageNameRule)
+	}
+
+	var spec workspace.DepSpec
+	var reference string
+	switch {
+	case opts.Path != "":
+		abs, err := filepath.Abs(opts.Path)
+		if err != nil {
+			return AddResult{}, fmt.Errorf("add --path %s: %w", opts.Path, err)
+		}
+		dep, err := workspace.LoadModFile(abs)
+		if err != nil {
+			return AddResult{}, fmt.Errorf("add --path %s: %w", opts.Path, err)
+		}
+		rel, err := filepath.Rel(dir, abs)
+		if err != nil {
+			rel = abs
+		}
+		spec = workspace.DepSpec{Name: dep.Name(), Path: filepath.ToSlash(rel)}
+		reference = abs
+	default:
+		ropts, err := registryOptions(s, opts.InsecureSkipTLSVerify)
+		if err != nil {
+			return AddResult{}, err
+		}
+		ref, err := registry.ParseReference(opts.Source, opts.Tag, s.DefaultOciRegistry, s.DefaultOciRepo)
+		if err != nil {
+			return AddResult{}, err
+		}
+		if ref.Tag == "" {
+			p.Message("looking up the latest version of " + ref.String())
+			tag, err := registry.LatestTag(ctx, ref, ropts)
+			if err != nil {
+				return AddResult{}, authError(err, ref)
+			}
+			ref.Tag = tag
+		}
+		if registry.IsOCIURL(opts.Source) {
+			spec = workspace.DepSpec{Name: ref.Name(), OCI: ref.OCI(), Tag: ref.Tag}
+		} else {
+			spec = workspace.DepSpec{Name: ref.Name(), Version: ref.Tag}
+		}
+		reference = ref.String()
+	}
+	if opts.Rename != "" && opts.Rename != spec.Name {
+		spec.Package = spec.Name
+		spec.Name = opts.Rename
+	}
+
+	// The new kcl.mod, checked and resolved before anything is written.
+	replaced := mf.Dependency(spec.Name) != nil
+	edit := mf.SetDependency(spec)
+	newSrc := workspace.ApplyEdits(mf.Src, edit)
+	newMod, findings := workspace.ParseModFile(mf.Filename, newSrc)
+	if errs := workspace.Errors(findings); len(errs) > 0 {
+		return AddResult{}, &workspace.FindingsError{Findings: errs}
+	}
+	p.Message("adding " + spec.Line())
+	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{
+		Settings:              s,
+		ModFile:               newMod,
+		InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
+		Progress:              p.Message,
+	})
+	if err != nil {
+		return AddResult{}, err
+	}
+	if err := workspace.UpdateModFile(mf.Filename, mf.Src, edit); err != nil {
+		return AddResult{}, err
+	}
+	changed, err := workspace.WriteLockFile(filepath.Join(dir, workspace.LockFileName), res.Lock)
+	if err != nil {
+		return AddResult{}, err
+	}
+	out := AddResult{Name: spec.Name, Reference: reference, Replaced: replaced, LockChanged: changed, Messages: res.Messages}
+	if d := res.Deps[workspace.ImportName(spec.Name)]; d != nil {
+		out.Version, out.Dir = d.Version, d.Dir
+		if d.Reference != "" {
+			out.Reference = d.Reference
+		}
+	}
+	return out, nil
+}
+
+// packageDir returns the absolute package root: dir, or the current directory.
+func packageDir(dir string) (string, error) {
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		return wd, nil
+	}
+	return filepath.Abs(dir)
+}

@@ -1,0 +1,62 @@
+package commands
+
+import (
+	"context"
+	"errors"
+
+	"github.com/kpm-dev/kpm/workspace"
+)
+
+// UpdateOptions configures Update.
+type UpdateOptions struct {
+	Settings              *workspace.Settings
+	InsecureSkipTLSVerify bool
+	Progress              Progress
+	// Dir is the package root ("" = the current directory).
+	Dir string
+}
+
+// UpdateResult says what Update did.
+type UpdateResult struct {
+	// Changed says kcl.mod.lock was rewritten (it is left alone when nothing changed).
+	Changed bool
+	// Choices are the dependencies requested in several versions, with the version chosen.
+	Choices []workspace.Choice
+	// Messages are human-readable notes (the choices among them).
+	Messages []string
+	// Downloaded lists the references fetched from registries.
+	Downloaded []string
+	// Dependencies is the number of dependencies, transitive ones included.
+	Dependencies int
+}
+
+// Update re-resolves every dependency of the package (untagged oci dependencies move to their
+// newest tag, sums are recomputed, missing packages are downloaded) and rewrites kcl.mod.lock
+// only if its content changed.
+func Update(ctx context.Context, opts UpdateOptions) (UpdateResult, error) {
+	p := progressOrDiscard(opts.Progress)
+	if opts.Settings == nil {
+		return UpdateResult{}, errors.New("update: no settings given")
+	}
+	dir, err := packageDir(opts.Dir)
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{
+		Settings:              opts.Settings,
+		Update:                true,
+		WriteLock:             true,
+		InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
+		Progress:              p.Message,
+	})
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	return UpdateResult{
+		Changed:      res.LockWritten,
+		Choices:      res.Choices,
+		Messages:     res.Messages,
+		Downloaded:   res.Downloaded,
+		Dependencies: len(res.Deps),
+	}, nil
+}
