@@ -368,3 +368,66 @@ func diagByCode(p publishedDiagnostics, code string) struct {
 
 // Ensure test JSON helpers compile against real values.
 var _ = json.Marshal
+
+func TestAddAndUpdateCommands(t *testing.T) {
+	e := newEnv(t)
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	c.initialize(work, map[string]any{"window": map[string]any{"workDoneProgress": true}})
+	require.NoError(t, execCmd(c, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": testPassword}, nil))
+	publish(t, c, "lib", "1.0.0", map[string]string{"main.k": "v = 1\n"})
+	publish(t, c, "lib", "1.1.0", map[string]string{"main.k": "v = 2\n"})
+
+	pkg := filepath.Join(work, "app")
+	require.NoError(t, execCmd(c, "kpm.init", map[string]any{"path": pkg, "name": "app"}, nil))
+	writeFiles(t, pkg, map[string]string{"main.k": "import lib\nout = lib.v\n"})
+
+	// The unknown import, then its "Add dependency lib" action's command.
+	mainText := "import lib\nout = lib.v\n"
+	m := c.mark()
+	mainURI := c.open(filepath.Join(pkg, "main.k"), mainText)
+	c.waitDiagnostics(m, mainURI, func(p publishedDiagnostics) bool { return hasCode(p, codeUnknownImport) })
+	var actions []struct {
+		Title   string `json:"title"`
+		Command struct {
+			Command   string           `json:"command"`
+			Arguments []map[string]any `json:"arguments"`
+		} `json:"command"`
+	}
+	c.mustCall("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": mainURI},
+		"range":        lspRange{Start: lspPos{0, 8}, End: lspPos{0, 8}},
+		"context":      map[string]any{"diagnostics": []any{}},
+	}, &actions)
+	require.NotEmpty(t, actions)
+	m = c.mark()
+	var added map[string]any
+	require.NoError(t, execCmd(c, actions[0].Command.Command, actions[0].Command.Arguments[0], &added))
+	assert.Equal(t, "lib", added["name"])
+	assert.Equal(t, "1.1.0", added["version"])
+	mod, err := os.ReadFile(filepath.Join(pkg, "kcl.mod"))
+	require.NoError(t, err)
+	assert.Contains(t, string(mod), `lib = "1.1.0"`)
+	c.waitDiagnostics(m, mainURI, func(p publishedDiagnostics) bool { return len(p.Diagnostics) == 0 })
+
+	var run map[string]any
+	require.NoError(t, execCmd(c, "kpm.run", map[string]any{"path": pkg}, &run))
+	assert.Equal(t, "out: 2\n", run["yaml"])
+
+	// Pin the older version in the editor: the lock is out of date until kpm.update.
+	modText := strings.Replace(string(mod), `lib = "1.1.0"`, `lib = "1.0.0"`, 1)
+	require.NoError(t, os.WriteFile(filepath.Join(pkg, "kcl.mod"), []byte(modText), 0o644))
+	m = c.mark()
+	modURI := c.open(filepath.Join(pkg, "kcl.mod"), modText)
+	p := c.waitDiagnostics(m, modURI, func(p publishedDiagnostics) bool { return hasCode(p, codeLockOutOfDate) })
+	assert.Contains(t, diagByCode(p, codeLockOutOfDate).Message, "lib is 1.1.0 there, 1.0.0 here")
+	m = c.mark()
+	var upd map[string]any
+	require.NoError(t, execCmd(c, "kpm.update", map[string]any{"path": pkg}, &upd))
+	assert.Equal(t, true, upd["changed"])
+	c.waitDiagnostics(m, modURI, func(p publishedDiagnostics) bool {
+		return !hasCode(p, codeLockOutOfDate) && !hasCode(p, codeNotDownloaded)
+	})
+	require.NoError(t, execCmd(c, "kpm.update", map[string]any{"path": pkg}, &upd))
+	assert.Equal(t, false, upd["changed"])
+}
