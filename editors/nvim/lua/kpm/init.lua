@@ -13,7 +13,7 @@
 -- Works on Neovim 0.7 (vim.lsp.start_client) and 0.11+ (vim.lsp.config / vim.lsp.enable).
 local M = {}
 
-local uv = vim.loop
+local uv = vim.uv or vim.loop
 local has011 = vim.fn.has("nvim-0.11") == 1
 local use_new_api = has011 and type(vim.lsp.config) ~= "nil" and type(vim.lsp.enable) == "function"
 
