@@ -81,11 +81,19 @@ func (p *parser) parseStringTok(t token) Expr {
 
 	var parts []Expr
 	var b strings.Builder
+	cur := t.pos // running position: offsets are requested in increasing order
+	at := func(off int) Pos {
+		if off < cur.Offset {
+			cur = t.pos
+		}
+		cur = p.posAfter(cur, off)
+		return cur
+	}
 	segStart := 0 // body offset where the current literal segment starts
 	flush := func(end int) {
 		if b.Len() > 0 {
-			from := p.posAfter(t.pos, bodyOff+segStart)
-			to := p.posAfter(from, bodyOff+end)
+			from := at(bodyOff + segStart)
+			to := at(bodyOff + end)
 			parts = append(parts, &StringLit{Span: Span{from, to}, Value: b.String(), IsLong: long, Quote: q})
 			b.Reset()
 		}
@@ -94,7 +102,7 @@ func (p *parser) parseStringTok(t token) Expr {
 		c := body[j]
 		switch {
 		case c == '\\' && j+1 < len(body):
-			n := p.escape(body, j, &b, t.pos, bodyOff)
+			n := p.escape(body, j, &b, at, bodyOff)
 			j += n
 			continue
 		case c == '$' && j+2 < len(body) && body[j+1] == '$' && body[j+2] == '{':
@@ -104,7 +112,7 @@ func (p *parser) parseStringTok(t token) Expr {
 		case c == '$' && j+1 < len(body) && body[j+1] == '{':
 			end, colon := interpolationEnd(body, j+2)
 			if end < 0 {
-				pos := p.posAfter(t.pos, bodyOff+j)
+				pos := at(bodyOff + j)
 				p.errorAt(pos, pos, "unterminated string interpolation: '${' has no matching '}'")
 				b.WriteString(body[j:])
 				j = len(body)
@@ -117,9 +125,9 @@ func (p *parser) parseStringTok(t token) Expr {
 				exprEnd = colon
 				spec = strings.TrimSpace(body[colon+1 : end])
 			}
-			from := p.posAfter(t.pos, bodyOff+j)
+			from := at(bodyOff + j)
 			x := p.parseInterpolation(from, bodyOff+j+2, bodyOff+exprEnd)
-			to := p.posAfter(from, bodyOff+end+1)
+			to := at(bodyOff + end + 1)
 			parts = append(parts, &FormattedValue{Span: Span{from, to}, Value: x, FormatSpec: spec})
 			j = end + 1
 			segStart = j
@@ -208,7 +216,7 @@ func (p *parser) parseInterpolation(dollar Pos, start, end int) Expr {
 
 // escape decodes the escape sequence at body[j] ('\\') into b and returns
 // the number of bytes consumed.
-func (p *parser) escape(body string, j int, b *strings.Builder, base Pos, bodyOff int) int {
+func (p *parser) escape(body string, j int, b *strings.Builder, at func(int) Pos, bodyOff int) int {
 	c := body[j+1]
 	switch c {
 	case '\n':
@@ -243,7 +251,7 @@ func (p *parser) escape(body string, j int, b *strings.Builder, base Pos, bodyOf
 			n++
 		}
 		if v > 0xff {
-			pos := p.posAfter(base, bodyOff+j)
+			pos := at(bodyOff + j)
 			p.errorAt(pos, pos, "octal escape value %s is out of range (max \\377)", body[j:j+1+n])
 		}
 		b.WriteByte(byte(v))
@@ -264,7 +272,7 @@ func (p *parser) escape(body string, j int, b *strings.Builder, base Pos, bodyOf
 			}
 			v = v*16 + d
 		}
-		pos := p.posAfter(base, bodyOff+j)
+		pos := at(bodyOff + j)
 		if !ok {
 			p.errorAt(pos, pos, "invalid escape \\%c: want %d hexadecimal digits", c, want)
 			b.WriteString(body[j : j+2])
