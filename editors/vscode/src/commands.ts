@@ -171,25 +171,25 @@ export class Commands {
     return this.guard(async () => {
       const dir = await this.requirePackage('push');
       if (dir === undefined) return undefined;
-      let res: PushResult;
-      try {
-        res = await this.client.execute<PushResult>(ServerCommands.push, { path: dir }, 'Pushing package');
-      } catch (err) {
-        if (err instanceof CancelledError || !isAlreadyExists((err as Error).message)) throw err;
-        const overwrite = await this.ui.confirm(
-          `${(err as Error).message}. Push again and overwrite the version in the registry?`,
-          'Overwrite (--force)',
-        );
-        if (!overwrite) return undefined;
-        res = await this.client.execute<PushResult>(
-          ServerCommands.push,
-          { path: dir, force: true },
-          'Pushing package (force)',
-        );
-      }
-      void this.ui.info(`Pushed ${res.reference} (${res.digest})`);
-      return res;
+      return this.doPush({ path: dir });
     });
+  }
+
+  private async doPush(arg: { path: string; source?: string; force?: boolean }): Promise<PushResult | undefined> {
+    let res: PushResult;
+    try {
+      res = await this.client.execute<PushResult>(ServerCommands.push, arg, 'Pushing package');
+    } catch (err) {
+      if (err instanceof CancelledError || arg.force || !isAlreadyExists((err as Error).message)) throw err;
+      const overwrite = await this.ui.confirm(
+        `${(err as Error).message}. Push again and overwrite the version in the registry?`,
+        'Overwrite (--force)',
+      );
+      if (!overwrite) return undefined;
+      res = await this.client.execute<PushResult>(ServerCommands.push, { ...arg, force: true }, 'Pushing package (force)');
+    }
+    void this.ui.info(`Pushed ${res.reference} (${res.digest})`);
+    return res;
   }
 
   async pull(): Promise<PullResult | undefined> {
@@ -207,11 +207,16 @@ export class Commands {
         if (tag === undefined) return undefined;
         arg.tag = tag;
       }
-      const res = await this.client.execute<PullResult>(ServerCommands.pull, arg, `Pulling ${arg.source}`);
-      const open = await this.ui.info(`Pulled ${res.reference} to ${res.path}`, 'Open kcl.mod');
-      if (open === 'Open kcl.mod') await this.ui.openFile(path.join(res.path, 'kcl.mod'));
-      return res;
+      return this.doPull(arg);
     });
+  }
+
+  private async doPull(arg: { source: string; tag?: string }): Promise<PullResult> {
+    const res = await this.client.execute<PullResult>(ServerCommands.pull, arg, `Pulling ${arg.source}`);
+    void this.ui.info(`Pulled ${res.reference} to ${res.path}`, 'Open kcl.mod').then((open) => {
+      if (open === 'Open kcl.mod') return this.ui.openFile(path.join(res.path, 'kcl.mod'));
+    });
+    return res;
   }
 
   // run runs the current package (or a package the user names when there is none) and opens
@@ -242,20 +247,24 @@ export class Commands {
           }
         }
       }
-      this.ui.setRunDiagnostics([]);
-      let res: RunResult;
-      try {
-        res = await this.client.execute<RunResult>(ServerCommands.run, arg, 'Running package');
-      } catch (err) {
-        if (!(err instanceof CancelledError)) {
-          const diags = parseRunErrors((err as Error).message, dir ?? this.ui.workspaceDir() ?? process.cwd());
-          this.ui.setRunDiagnostics(diags);
-        }
-        throw err;
-      }
-      await this.ui.openYaml(res.yaml);
-      return res;
+      return this.doRun(arg);
     });
+  }
+
+  private async doRun(arg: { path?: string; source?: string; tag?: string }): Promise<RunResult> {
+    this.ui.setRunDiagnostics([]);
+    let res: RunResult;
+    try {
+      res = await this.client.execute<RunResult>(ServerCommands.run, arg, 'Running package');
+    } catch (err) {
+      if (!(err instanceof CancelledError)) {
+        const base = arg.path ?? this.ui.workspaceDir() ?? process.cwd();
+        this.ui.setRunDiagnostics(parseRunErrors((err as Error).message, base));
+      }
+      throw err;
+    }
+    await this.ui.openYaml(res.yaml);
+    return res;
   }
 
   // add adds a dependency to the current package, offering the registry's tags.
@@ -288,33 +297,59 @@ export class Commands {
     return this.guard(async () => {
       const dir = await this.requirePackage('update');
       if (dir === undefined) return undefined;
-      const res = await this.client.execute<UpdateResult>(ServerCommands.update, { path: dir }, 'Updating dependencies');
-      const lines = res.messages ?? [];
-      void this.ui.info(
-        res.changed
-          ? `Dependencies updated${lines.length ? ': ' + lines.join('; ') : ''}`
-          : 'Dependencies are up to date',
-      );
-      return res;
+      return this.doUpdate({ path: dir });
     });
+  }
+
+  private async doUpdate(arg: { path: string }): Promise<UpdateResult> {
+    const res = await this.client.execute<UpdateResult>(ServerCommands.update, arg, 'Updating dependencies');
+    const lines = res.messages ?? [];
+    void this.ui.info(
+      res.changed ? `Dependencies updated${lines.length ? ': ' + lines.join('; ') : ''}` : 'Dependencies are up to date',
+    );
+    return res;
   }
 
   async checkUpdates(): Promise<CheckUpdatesResult | undefined> {
     return this.guard(async () => {
       const dir = await this.requirePackage('check');
       if (dir === undefined) return undefined;
-      const res = await this.client.execute<CheckUpdatesResult>(
-        ServerCommands.checkUpdates,
-        { path: dir },
-        'Checking for newer versions',
-      );
-      const ups = res.updates ?? [];
-      void this.ui.info(
-        ups.length === 0
-          ? 'All dependencies are at their newest version'
-          : 'Newer versions: ' + ups.map((u) => `${u.name} ${u.current} → ${u.latest} (${u.kind})`).join(', '),
-      );
-      return res;
+      return this.doCheckUpdates({ path: dir });
+    });
+  }
+
+  private async doCheckUpdates(arg: { path: string; name?: string }): Promise<CheckUpdatesResult> {
+    const res = await this.client.execute<CheckUpdatesResult>(ServerCommands.checkUpdates, arg, 'Checking for newer versions');
+    const ups = res.updates ?? [];
+    void this.ui.info(
+      ups.length === 0
+        ? 'All dependencies are at their newest version'
+        : 'Newer versions: ' + ups.map((u) => `${u.name} ${u.current} → ${u.latest} (${u.kind})`).join(', '),
+    );
+    return res;
+  }
+
+  // fromServer runs a server command invoked by one of the server's code lenses or code actions
+  // (Run, Push, Update dependencies, Check for newer tags, Download, ...) so that its result is
+  // shown like the palette command's: the YAML of a run opens, a push that exists asks before
+  // force, progress shows with Cancel. Other commands run with progress and their result is returned.
+  async fromServer(command: string, args: unknown[]): Promise<unknown> {
+    const arg = (args?.[0] ?? {}) as Record<string, unknown>;
+    return this.guard<unknown>(async () => {
+      switch (command) {
+        case ServerCommands.run:
+          return this.doRun(arg as { path?: string });
+        case ServerCommands.push:
+          return this.doPush(arg as { path: string });
+        case ServerCommands.pull:
+          return this.doPull(arg as { source: string });
+        case ServerCommands.update:
+          return this.doUpdate(arg as { path: string });
+        case ServerCommands.checkUpdates:
+          return this.doCheckUpdates(arg as { path: string });
+        default:
+          return this.client.execute<unknown>(command, arg, command.replace(/^kpm\./, 'kpm: '));
+      }
     });
   }
 

@@ -244,6 +244,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         fileEvents: vscode.workspace.createFileSystemWatcher('**/{kcl.mod,kcl.mod.lock,kpm.json}'),
       },
       middleware: {
+        // The server's code lenses and code actions (Run, Push, Update dependencies, Check for
+        // newer tags, Download) run through the same flows as the palette, so their results show.
+        executeCommand: (command, args) => cmds.fromServer(command, args),
         workspace: {
           // Section "kpm" goes to the server as {pkgPath, offline, registryCheckInterval}.
           configuration: (params) =>

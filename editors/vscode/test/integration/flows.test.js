@@ -185,6 +185,56 @@ test('Update Dependencies and Check for Dependency Updates', async () => {
   assert.ok(Array.isArray(chk.updates));
 });
 
+test('files opened with the extension\'s language ids get diagnostics (kcl-mod)', async () => {
+  const dir = writePackage(path.join(work, 'badmod'), {
+    'kcl.mod': '[package]\nname = "badmod"\nedition = "v0.11.0"\nversion = "1.x"\n',
+    'kcl.mod.lock': '',
+  });
+  const uri = 'file://' + path.join(dir, 'kcl.mod');
+  srv.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'kcl-mod', version: 1, text: fs.readFileSync(path.join(dir, 'kcl.mod'), 'utf8') },
+  });
+  const deadline = Date.now() + 15000;
+  while (!(srv.seen.diagnostics.get(uri) || []).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const diags = srv.seen.diagnostics.get(uri) || [];
+  assert.ok(diags.some((d) => d.range.start.line === 3 && /version/i.test(d.message)), JSON.stringify(diags));
+});
+
+test('tag completion in kcl.mod (what VS Code shows after `lib = "`) lists tags newest first', async () => {
+  const dir = writePackage(path.join(work, 'consumer'), {
+    'kcl.mod': '[package]\nname = "consumer"\nedition = "v0.11.0"\nversion = "0.0.1"\n\n[dependencies]\nlib = ""\n',
+    'kcl.mod.lock': '',
+  });
+  const uri = 'file://' + path.join(dir, 'kcl.mod');
+  srv.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'kcl-mod', version: 1, text: fs.readFileSync(path.join(dir, 'kcl.mod'), 'utf8') },
+  });
+  let labels = [];
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    const res = await srv.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 6, character: 7 } });
+    labels = (Array.isArray(res) ? res : res?.items ?? []).map((i) => i.label);
+    if (labels.includes('0.2.0') && labels.includes('0.1.0')) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.deepEqual(labels.slice(0, 2), ['0.2.0', '0.1.0']);
+});
+
+test('the server\'s Run code lens on [package] opens the YAML through the extension (middleware)', async () => {
+  const app = path.join(work, 'app');
+  const uri = 'file://' + path.join(app, 'kcl.mod');
+  srv.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'kcl-mod', version: 1, text: fs.readFileSync(path.join(app, 'kcl.mod'), 'utf8') },
+  });
+  const lenses = (await srv.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) || [];
+  const run = lenses.find((l) => l.command?.command === 'kpm.run');
+  assert.ok(run, `no kpm.run lens in ${JSON.stringify(lenses.map((l) => l.command?.command))}`);
+  const ui = new FakeUi();
+  await cmds(ui).fromServer(run.command.command, run.command.arguments);
+  ok(ui, 'run lens');
+  assert.match(ui.yamlDocs[0] ?? '', /The_first_kcl_program: Hello World!/);
+});
+
 test('Logout: Logout succeeded and the status bar shows logged out', async () => {
   const ui = new FakeUi({ answers: [reg.host] });
   const res = await cmds(ui).logout();

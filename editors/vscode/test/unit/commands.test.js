@@ -225,3 +225,38 @@ test('update and checkUpdates report what the server says', async () => {
     'Newer versions: lib 0.1.0 → 1.0.0 (major)',
   ]);
 });
+
+test('server code lenses/actions run through the same flows (fromServer)', async (t) => {
+  await t.test('kpm.run lens opens the YAML', async () => {
+    const ui = new FakeUi();
+    const client = new FakeClient(() => ({ yaml: 'a: 1\n' }));
+    await new Commands(ui, client).fromServer('kpm.run', [{ path: '/w/app' }]);
+    assert.deepEqual(client.calls.map((c) => [c.command, c.arg]), [['kpm.run', { path: '/w/app' }]]);
+    assert.deepEqual(ui.yamlDocs, ['a: 1\n']);
+  });
+  await t.test('kpm.push lens asks before force', async () => {
+    const ui = new FakeUi({ confirm: true });
+    const client = new FakeClient((cmd, arg) => {
+      if (!arg.force) throw new ServerError("package version '0.0.1' already exists", -32803);
+      return { reference: 'r', digest: 'd' };
+    });
+    await new Commands(ui, client).fromServer('kpm.push', [{ path: '/w/app' }]);
+    assert.deepEqual(client.calls.map((c) => c.arg), [{ path: '/w/app' }, { path: '/w/app', force: true }]);
+    assert.equal(ui.confirms.length, 1);
+  });
+  await t.test('other commands pass through with progress and return the result', async () => {
+    const ui = new FakeUi();
+    const client = new FakeClient(() => ({ name: 'lib' }));
+    const res = await new Commands(ui, client).fromServer('kpm.add', [{ path: '/w/app', source: 'lib:0.1.0' }]);
+    assert.deepEqual(res, { name: 'lib' });
+    assert.deepEqual(client.calls[0], { command: 'kpm.add', arg: { path: '/w/app', source: 'lib:0.1.0' }, progressTitle: 'kpm: add' });
+  });
+  await t.test('errors are shown once', async () => {
+    const ui = new FakeUi();
+    const client = new FakeClient(() => {
+      throw new ServerError('kpm.update: kcl.mod:3:1: bad', -32803);
+    });
+    assert.equal(await new Commands(ui, client).fromServer('kpm.update', [{ path: '/w/app' }]), undefined);
+    assert.deepEqual(ui.errors, ['kpm.update: kcl.mod:3:1: bad']);
+  });
+});

@@ -46,6 +46,8 @@ test('activate starts `kpm lsp` from the bundled binary with every file kind in 
   // workspace/configuration for section "kpm" is the server's settings object.
   const conf = c.clientOptions.middleware.workspace.configuration({ items: [{ section: 'kpm' }] });
   assert.deepEqual(conf, [{ pkgPath: '', offline: false, registryCheckInterval: 3600 }]);
+  // Server commands from code lenses/actions go through the extension's flows.
+  assert.equal(typeof c.clientOptions.middleware.executeCommand, 'function');
   // The status bar shows the default registry from kpm.status.
   assert.equal(rec.statusItem.text, '$(package) localhost:5001 $(circle-slash)');
   assert.ok(rec.statusItem.shown);
