@@ -2,10 +2,8 @@ package syntax
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
-	"testing"
 )
 
 // sx renders a node as a compact s-expression for table-driven tests.
@@ -359,23 +357,4 @@ func sxArgs(args []Expr, kws []*Keyword) string {
 		parts = append(parts, sx(k))
 	}
 	return strings.Join(parts, " ")
-}
-
-// TestShow prints the s-expression of $KCL_SHOW (a file) for debugging:
-// KCL_SHOW=x.k go test -run TestShow ./kcl/syntax -v
-func TestShow(t *testing.T) {
-	name := os.Getenv("KCL_SHOW")
-	if name == "" {
-		t.Log("set KCL_SHOW to a .k file to print its tree")
-		return
-	}
-	src, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, errs := ParseFile(name, src)
-	t.Log("\n" + sx(f))
-	for _, e := range errs {
-		t.Log(e)
-	}
 }
