@@ -21,6 +21,8 @@ type evaluator struct {
 	instList map[*SchemaType][]*Schema
 	root     string
 	stream   *string
+	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
+	cfgFile  string
 }
 
 // pkgState is one loaded package: its files, global scope and lazy statements.
@@ -903,6 +905,7 @@ func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, bo
 	iter := e.eval(s, g.Iter)
 	e.pos = posOf(e.file, g.Iter)
 	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
+		e.tick()
 		cs := newScope(s)
 		cs.vars[g.Targets[0].Names[0]] = a
 		if len(g.Targets) > 1 {
@@ -1057,19 +1060,19 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 		if x.pkg != nil {
 			if r, ok := e.globalLookup(x.pkg, name); ok {
 				if strings.HasPrefix(name, "_") {
-					e.throw(KindAttribute, "module '%s' has no attribute '%s'", x.Name, name)
+					e.throw(KindAttribute, "module '%s' has no attribute %s", x.Name, name)
 				}
 				return r
 			}
 		} else if r, ok := x.Members.m[name]; ok {
 			return r
 		}
-		e.throw(KindAttribute, "module '%s' has no attribute '%s'", x.Name, name)
+		e.throw(KindAttribute, "module '%s' has no attribute %s", x.Name, name)
 	case string:
 		if m := strMethod(x, name); m != nil {
 			return m
 		}
-		e.throw(KindAttribute, "str object has no attribute '%s'", name)
+		e.throw(KindAttribute, "str object has no attribute %s", name)
 	case *SchemaType:
 		if name == "instances" {
 			st := x

@@ -47,6 +47,9 @@ type Result struct {
 // Run evaluates a KCL package and renders its public top-level variables.
 // Errors are *Error (or Errors for several syntax errors).
 func Run(ctx context.Context, opts Options) (res *Result, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Kind: KindEvaluation, Msg: "evaluation cancelled: " + err.Error()}
+	}
 	e := &evaluator{ctx: ctx, opts: &opts, pkgs: map[string]*pkgState{}}
 	files, err := entryFiles(&opts)
 	if err != nil {

@@ -1,6 +1,7 @@
 package kcl
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/syntax"
@@ -131,6 +132,38 @@ type instCtx struct {
 	stmts   []*bodyStmt
 	scopes  map[*SchemaType]*scope
 	known   map[string]bool
+	cfgNode *syntax.ConfigExpr
+	cfgFile string
+}
+
+// cfgKeyPos finds where key is written in the config literal of an instantiation.
+func cfgKeyPos(n *syntax.ConfigExpr, file, key string) (srcPos, bool) {
+	if n == nil {
+		return srcPos{}, false
+	}
+	var find func(entries []*syntax.ConfigEntry) (srcPos, bool)
+	find = func(entries []*syntax.ConfigEntry) (srcPos, bool) {
+		for _, en := range entries {
+			switch k := en.Key.(type) {
+			case *syntax.Ident:
+				if k.Names[0] == key {
+					return posOf(file, en), true
+				}
+			case *syntax.StringLit:
+				if k.Value == key {
+					return posOf(file, en), true
+				}
+			case nil:
+				if ie, ok := en.Value.(*syntax.ConfigIfEntry); ok {
+					if p, ok := find(ie.Entries); ok {
+						return p, true
+					}
+				}
+			}
+		}
+		return srcPos{}, false
+	}
+	return find(n.Entries)
 }
 
 type bodyStmt struct {
@@ -187,12 +220,22 @@ func (e *evaluator) finalValue(c *instCtx, name string) Value {
 		}
 	}
 	if d, ok := c.st.declared[name]; ok && d.typ != nil && !isNoneOrUndef(v) {
-		save := e.file
+		save, savePos := e.file, e.pos
+		if hasCfg {
+			if p, ok := cfgKeyPos(c.cfgNode, c.cfgFile, name); ok {
+				e.pos = p
+			}
+		}
+		defer func() { e.pos = savePos }()
 		e.file = d.file
 		v = e.convertTypeNamed(v, d.typ, d.sc, name, c.st)
 		e.file = save
 	} else if !ok && c.st.index != nil && !c.known[name] && !isNoneOrUndef(v) {
-		save := e.file
+		save, savePos := e.file, e.pos
+		if p, ok := cfgKeyPos(c.cfgNode, c.cfgFile, name); ok {
+			e.pos = p
+		}
+		defer func() { e.pos = savePos }()
 		e.file = c.st.indexF
 		v = e.convertTypeNamed(v, c.st.index.ValueType, c.st.indexSc, name, c.st)
 		e.file = save
@@ -279,9 +322,11 @@ func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
 		cfg = NewDict()
 	}
 	args, kwargs := e.callArgs(s, n.Args, n.Kwargs)
-	e.pos = posOf(e.file, n)
+	e.pos = posOf(e.file, n.Name)
 	switch st := v.(type) {
 	case *SchemaType:
+		e.cfgNode, _ = n.Config.(*syntax.ConfigExpr)
+		e.cfgFile = e.file
 		return e.newInstance(st, cfg, args, kwargs)
 	case *Dict, *Schema:
 		// `base {…}` unify an existing config
@@ -305,7 +350,9 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		e.throw(KindEvaluation, "cannot instantiate protocol '%s'", st.Name)
 	}
 	callPos := e.pos
-	c := &instCtx{st: st, cfg: cfg, body: map[string]Value{}, final: map[string]Value{},
+	cfgNode, cfgFile := e.cfgNode, e.cfgFile
+	e.cfgNode = nil
+	c := &instCtx{st: st, cfg: cfg, cfgNode: cfgNode, cfgFile: cfgFile, body: map[string]Value{}, final: map[string]Value{},
 		setters: map[string][]*bodyStmt{}, scopes: map[*SchemaType]*scope{}, known: st.attrSet}
 	chain := st.chain()
 	for _, t := range chain {
@@ -342,6 +389,9 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 		if st.index == nil {
 			e.pos = callPos
+			if p, ok := cfgKeyPos(cfgNode, cfgFile, k); ok {
+				e.pos = p
+			}
 			e.throw(KindCannotAddMember, "Cannot add member '%s' to schema '%s'", k, st.Name)
 		}
 		attrs.keys = append(attrs.keys, k)
@@ -406,9 +456,9 @@ func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr) {
 	if chk.Msg != nil {
 		msg = toStr(e.eval(sc, chk.Msg))
 	}
-	text := "Instance check failed"
+	text := "Check failed on the condition"
 	if msg != "" {
-		text = "Instance check failed: " + msg
+		text += ": " + msg
 	}
 	e.throwAt(posOf(e.file, chk), KindSchemaCheck, "%s", text)
 }
@@ -539,7 +589,7 @@ func typeString(t syntax.TypeExpr) string {
 	case *syntax.LiteralType:
 		switch v := x.Value.(type) {
 		case *syntax.StringLit:
-			return pyQuote(v.Value)
+			return strconv.Quote(v.Value)
 		case *syntax.NumberLit:
 			return v.Raw + v.Suffix
 		case *syntax.NameConstant:
@@ -563,7 +613,7 @@ func typeString(t syntax.TypeExpr) string {
 func (e *evaluator) convertTypeNamed(v Value, t syntax.TypeExpr, sc *scope, attr string, st *SchemaType) Value {
 	r, ok := e.tryConvert(v, t, sc)
 	if !ok {
-		e.throw(KindType, "expect %s, got %s", typeString(t), typeNameDetail(v))
+		e.throw(KindType, "expected %s, got %s", typeString(t), typeNameDetail(v))
 	}
 	return r
 }
@@ -572,19 +622,49 @@ func (e *evaluator) convertTypeNamed(v Value, t syntax.TypeExpr, sc *scope, attr
 func (e *evaluator) convertType(v Value, t syntax.TypeExpr, sc *scope, convert bool) Value {
 	r, ok := e.tryConvert(v, t, sc)
 	if !ok {
-		e.throw(KindType, "expect %s, got %s", typeString(t), typeNameDetail(v))
+		e.throw(KindType, "expected %s, got %s", typeString(t), typeNameDetail(v))
 	}
 	return r
 }
 
+// typeNameDetail renders the type of a value as KCL's type checker does: literal types carry
+// their value (str(x), int(1)), containers their element types ([int], {str:str}).
 func typeNameDetail(v Value) string {
-	switch v.(type) {
+	switch x := v.(type) {
+	case string:
+		return "str(" + x + ")"
+	case int64:
+		return "int(" + toStr(x) + ")"
+	case float64:
+		return "float(" + toStr(x) + ")"
+	case bool:
+		return "bool(" + toStr(x) + ")"
 	case *List:
-		return "list"
+		return "[" + elemTypes(x.Items) + "]"
 	case *Dict:
-		return "dict"
+		vals := make([]Value, 0, x.Len())
+		for _, k := range x.keys {
+			vals = append(vals, x.m[k])
+		}
+		return "{str:" + elemTypes(vals) + "}"
 	}
 	return typeName(v)
+}
+
+func elemTypes(vals []Value) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, v := range vals {
+		n := typeName(v)
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return "any"
+	}
+	return strings.Join(names, " | ")
 }
 
 func (e *evaluator) tryConvert(v Value, t syntax.TypeExpr, sc *scope) (Value, bool) {
