@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -17,11 +18,22 @@ import (
 // resolutions never see or leave a half-written package. The returned function releases it.
 func LockCache(ctx context.Context, s *Settings) (func(), error) {
 	path := s.CacheLockFile()
+	// Goroutines of this process queue on a channel (cancellable, no polling); only one of them
+	// at a time competes for the flock with other processes.
+	sem := processLock(path)
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("lock package cache %s: %w", path, ctx.Err())
+	}
+	release := func() { <-sem }
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		release()
 		return nil, fmt.Errorf("lock package cache %s: %w", path, pathErr(err))
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
+		release()
 		return nil, fmt.Errorf("lock package cache %s: %w", path, pathErr(err))
 	}
 	wait := time.Millisecond
@@ -32,22 +44,45 @@ func LockCache(ctx context.Context, s *Settings) (func(), error) {
 		}
 		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
 			f.Close()
+			release()
 			return nil, fmt.Errorf("lock package cache %s: %w", path, err)
 		}
 		select {
 		case <-ctx.Done():
 			f.Close()
+			release()
 			return nil, fmt.Errorf("lock package cache %s: %w", path, ctx.Err())
 		case <-time.After(wait):
 		}
-		if wait < 50*time.Millisecond {
+		if wait < 20*time.Millisecond {
 			wait *= 2
 		}
 	}
+	var once sync.Once
 	return func() {
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
+		once.Do(func() {
+			syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+			f.Close()
+			release()
+		})
 	}, nil
+}
+
+var (
+	processLocksMu sync.Mutex
+	processLocks   = map[string]chan struct{}{}
+)
+
+// processLock returns the in-process semaphore guarding the lock file path.
+func processLock(path string) chan struct{} {
+	processLocksMu.Lock()
+	defer processLocksMu.Unlock()
+	sem, ok := processLocks[path]
+	if !ok {
+		sem = make(chan struct{}, 1)
+		processLocks[path] = sem
+	}
+	return sem
 }
 
 // PackageSum computes the kpm package checksum of dir (compat §1; registry.Sum).
