@@ -95,10 +95,12 @@ vim.fn.confirm = function(msg)
   table.insert(prompts, { kind = "confirm", prompt = msg })
   return confirm_answer
 end
+local select_pick = nil -- optional function(items) -> index
 vim.ui.select = function(items, opts, cb)
   table.insert(selected, items)
   table.insert(prompts, { kind = "select", prompt = opts.prompt })
-  cb(items[1], 1)
+  local i = select_pick and select_pick(items) or 1
+  cb(items[i], i)
 end
 vim.notify = function(msg, level)
   table.insert(notes, { msg = msg, level = level })
@@ -316,6 +318,43 @@ test(":KpmRun errors become diagnostics at file:line:col", function()
   local ds = vim.diagnostic.get(b)
   truthy(#ds > 0, "diagnostics on broken/main.k from " .. r.err)
   eq(ds[1].lnum, 1, "line")
+end)
+
+test("code lens Run on [package] (:KpmLens) shows the YAML through the plugin", function()
+  vim.cmd("edit " .. vim.fn.fnameescape(app .. "/kcl.mod"))
+  local buf = vim.api.nvim_get_current_buf()
+  local run_line
+  wait(15000, function()
+    if vim.fn.has("nvim-0.11") == 1 then
+      vim.lsp.codelens.refresh({ bufnr = buf })
+    else
+      vim.lsp.codelens.refresh()
+    end
+    for _, l in ipairs(vim.lsp.codelens.get(buf) or {}) do
+      if l.command and l.command.command == "kpm.run" then
+        run_line = l.range.start.line
+        return true
+      end
+    end
+    return false
+  end, "a kpm.run code lens on app/kcl.mod")
+  vim.api.nvim_win_set_cursor(0, { run_line + 1, 0 })
+  select_pick = function(items)
+    for i, it in ipairs(items) do
+      local lens = it.lens or it
+      if lens.command and lens.command.command == "kpm.run" then
+        return i
+      end
+    end
+    return 1
+  end
+  vim.bo[kpm.run_buf].modifiable = true
+  vim.api.nvim_buf_set_lines(kpm.run_buf, 0, -1, false, {})
+  local r = run("KpmLens")
+  select_pick = nil
+  eq(r.name, "run", "the lens ran the plugin's run")
+  local text = table.concat(vim.api.nvim_buf_get_lines(kpm.run_buf, 0, -1, false), "\n")
+  truthy(text:match("The_first_kcl_program: Hello World!"), "yaml: " .. text)
 end)
 
 local consumer = work .. "/consumer"

@@ -24,6 +24,9 @@ M.config = {
   settings = { pkgPath = "", offline = false, registryCheckInterval = 3600 },
   -- progress is echoed as messages; set to false to keep quiet
   progress = true,
+  -- show the server's code lenses (Run, Push, Update dependencies, Check for newer tags);
+  -- run the one under the cursor with :KpmLens (vim.lsp.codelens.run)
+  codelens = true,
 }
 
 -- M.last is the outcome of the most recent user command: { name, err, result, seq }.
@@ -187,12 +190,61 @@ local function on_show_message(err, result, ctx, config)
   return vim.lsp.handlers["window/showMessage"](err, result, ctx, config)
 end
 
+local function refresh_lenses(bufnr)
+  if has011 then
+    pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
+  elseif vim.api.nvim_get_current_buf() == bufnr then
+    pcall(vim.lsp.codelens.refresh)
+  end
+end
+
 local function on_attach(client, bufnr)
   vim.bo[bufnr].omnifunc = "v:lua.vim.lsp.omnifunc"
+  local caps = client.server_capabilities or client.resolved_capabilities or {}
+  if M.config.codelens and (caps.codeLensProvider or caps.code_lens) then
+    local group = vim.api.nvim_create_augroup("kpm_codelens_" .. bufnr, { clear = true })
+    vim.api.nvim_create_autocmd({ "BufEnter", "InsertLeave", "BufWritePost" }, {
+      group = group,
+      buffer = bufnr,
+      callback = function()
+        refresh_lenses(bufnr)
+      end,
+    })
+    refresh_lenses(bufnr)
+  end
   if M.config.on_attach then
     M.config.on_attach(client, bufnr)
   end
 end
+
+-- Client-side handlers for the server's command IDs: Neovim runs these (instead of a bare
+-- workspace/executeCommand whose result it drops) when a code lens or code action names them,
+-- so a Run lens shows its YAML and a Push lens asks before forcing.
+local function lens_arg(command)
+  return (command.arguments and command.arguments[1]) or {}
+end
+
+local client_commands = {
+  ["kpm.run"] = function(command)
+    M.run_arg(lens_arg(command))
+  end,
+  ["kpm.push"] = function(command)
+    M.push_arg(lens_arg(command))
+  end,
+  ["kpm.pull"] = function(command)
+    M.pull_arg(lens_arg(command))
+  end,
+  ["kpm.update"] = function(command)
+    M.update_arg(lens_arg(command))
+  end,
+  ["kpm.checkUpdates"] = function(command)
+    M.check_updates_arg(lens_arg(command))
+  end,
+  ["kpm.add"] = function(command)
+    M.add_arg(lens_arg(command))
+  end,
+}
+M.client_commands = client_commands
 
 local function client_config(root)
   return {
@@ -207,6 +259,7 @@ local function client_config(root)
       ["$/progress"] = on_progress,
       ["window/showMessage"] = on_show_message,
     },
+    commands = client_commands,
     on_attach = on_attach,
   }
 end
@@ -544,27 +597,41 @@ function M.status()
   end)
 end
 
-function M.push(force)
-  local dir = need_package("push")
-  if not dir then
-    return
-  end
+-- push_arg pushes {path, source?, force?}; "already exists" asks before forcing.
+function M.push_arg(arg)
   local function done(err, res)
     if not err then
       notify("kpm: pushed " .. res.reference .. " (" .. res.digest .. ")")
     end
     finish("push", err, res)
   end
-  M.execute("kpm.push", { path = dir, force = force or nil }, function(err, res)
-    if err and not force and err:match("already exists") then
+  M.execute("kpm.push", arg, function(err, res)
+    if err and not arg.force and err:match("already exists") then
       local choice = vim.fn.confirm(err .. "\nPush again and overwrite it (--force)?", "&Overwrite\n&Cancel", 2)
       if choice ~= 1 then
         return finish("push", "cancelled")
       end
-      return M.execute("kpm.push", { path = dir, force = true }, done, "Pushing (force)")
+      return M.execute("kpm.push", vim.tbl_extend("force", arg, { force = true }), done, "Pushing (force)")
     end
     done(err, res)
   end, "Pushing")
+end
+
+function M.push(force)
+  local dir = need_package("push")
+  if not dir then
+    return
+  end
+  M.push_arg({ path = dir, force = force or nil })
+end
+
+function M.pull_arg(arg)
+  M.execute("kpm.pull", arg, function(err, res)
+    if not err then
+      notify("kpm: pulled " .. res.reference .. " to " .. res.path)
+    end
+    finish("pull", err, res)
+  end, "Pulling " .. tostring(arg.source))
 end
 
 function M.pull(source, tag)
@@ -573,12 +640,7 @@ function M.pull(source, tag)
     return finish("pull", "cancelled")
   end
   local function go(t)
-    M.execute("kpm.pull", { source = source, tag = t }, function(err, res)
-      if not err then
-        notify("kpm: pulled " .. res.reference .. " to " .. res.path)
-      end
-      finish("pull", err, res)
-    end, "Pulling " .. source)
+    M.pull_arg({ source = source, tag = t })
   end
   if tag or not is_oci(source) or source:match("%?tag=") then
     return go(tag)
@@ -607,10 +669,15 @@ function M.run(target)
     end
     arg = { path = base }
   end
+  M.run_arg(arg)
+end
+
+-- run_arg runs {path} | {source, tag?}: YAML in the scratch split, errors as diagnostics.
+function M.run_arg(arg)
   set_run_errors({})
   M.execute("kpm.run", arg, function(err, res)
     if err then
-      set_run_errors(M.parse_errors(err, base or vim.fn.getcwd()))
+      set_run_errors(M.parse_errors(err, arg.path or vim.fn.getcwd()))
       return finish("run", err)
     end
     M.show_yaml(res.yaml, arg.path or arg.source)
@@ -638,6 +705,19 @@ function M.init(dir)
   end)
 end
 
+-- add_arg adds {path, source, tag?, rename?} and reloads the package's buffers.
+function M.add_arg(arg)
+  M.execute("kpm.add", arg, function(err, res)
+    if not err then
+      if arg.path then
+        reload_package_buffers(arg.path)
+      end
+      notify(string.format("kpm: added %s %s (%s)", res.name, res.version, res.reference))
+    end
+    finish("add", err, res)
+  end, "Adding " .. tostring(arg.source))
+end
+
 function M.add(source)
   local dir = need_package("add")
   if not dir then
@@ -649,13 +729,7 @@ function M.add(source)
   end
   local function go(arg)
     arg.path = dir
-    M.execute("kpm.add", arg, function(err, res)
-      if not err then
-        reload_package_buffers(dir)
-        notify(string.format("kpm: added %s %s (%s)", res.name, res.version, res.reference))
-      end
-      finish("add", err, res)
-    end, "Adding " .. source)
+    M.add_arg(arg)
   end
   if not is_oci(source) and source:find(":") then
     return go({ source = source })
@@ -677,9 +751,13 @@ function M.update()
   if not dir then
     return
   end
-  M.execute("kpm.update", { path = dir }, function(err, res)
+  M.update_arg({ path = dir })
+end
+
+function M.update_arg(arg)
+  M.execute("kpm.update", arg, function(err, res)
     if not err then
-      reload_package_buffers(dir)
+      reload_package_buffers(arg.path)
       local msgs = res.messages or {}
       notify(res.changed and ("kpm: dependencies updated" .. (#msgs > 0 and (": " .. table.concat(msgs, "; ")) or ""))
         or "kpm: dependencies are up to date")
@@ -693,7 +771,11 @@ function M.check_updates()
   if not dir then
     return
   end
-  M.execute("kpm.checkUpdates", { path = dir }, function(err, res)
+  M.check_updates_arg({ path = dir })
+end
+
+function M.check_updates_arg(arg)
+  M.execute("kpm.checkUpdates", arg, function(err, res)
     if not err then
       local ups = res.updates or {}
       if #ups == 0 then
@@ -749,6 +831,9 @@ local function create_commands()
   cmd("KpmStatus", function()
     M.status()
   end, { desc = "kpm: default registry and login state" })
+  cmd("KpmLens", function()
+    vim.lsp.codelens.run()
+  end, { desc = "kpm: run the code lens on the current line" })
   cmd("KpmCancel", function()
     M.cancel()
   end, { desc = "kpm: cancel the running kpm commands" })
@@ -773,6 +858,7 @@ function M.setup(opts)
       settings = server_settings(),
       init_options = server_settings(),
       handlers = { ["$/progress"] = on_progress, ["window/showMessage"] = on_show_message },
+      commands = client_commands,
       on_attach = on_attach,
       root_dir = function(bufnr, on_dir)
         if not is_kpm_buffer(bufnr) then
