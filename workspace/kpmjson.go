@@ -89,11 +89,14 @@ func ParseKpmJSON(filename string, src []byte) (*KpmJSONFile, []Finding) {
 		p := PosAt(src, off)
 		end := PosAt(src, min(off+1, len(src)))
 		add(Range{Start: p, End: end}, SeverityError, CodeJSONSyntax, "invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
-		return f, findings
 	}
+	// hujson also reads what kpm rejects (comments, trailing commas), so an editor still gets
+	// the members' positions while the file is being typed.
 	root, err := hujson.Parse(src)
-	if err != nil { // cannot happen for valid JSON; keep the finding readable anyway
-		add(Range{Start: PosAt(src, 0), End: PosAt(src, 0)}, SeverityError, CodeJSONSyntax, "invalid JSON: %v", err)
+	if err != nil {
+		if len(findings) == 0 {
+			add(Range{Start: PosAt(src, 0), End: PosAt(src, 0)}, SeverityError, CodeJSONSyntax, "invalid JSON: %v", err)
+		}
 		return f, findings
 	}
 	rng := func(v *hujson.Value) Range {

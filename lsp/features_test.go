@@ -1,0 +1,239 @@
+package lsp
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// warmCache writes a registry cache file as a previous session would have left it.
+func warmCache(t testing.TB, home string, repos map[string][]string, catalog map[string][]string) {
+	t.Helper()
+	data := cacheData{Repos: map[string]*repoEntry{}, Catalogs: map[string]*catalogEntry{}}
+	for repo, tags := range repos {
+		data.Repos[repo] = &repoEntry{Tags: sortTagsNewestFirst(tags), Fetched: time.Now()}
+	}
+	for key, names := range catalog {
+		data.Catalogs[key] = &catalogEntry{Names: names, Fetched: time.Now()}
+	}
+	b, err := json.Marshal(data)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(home, ".kpm"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(home, ".kpm", "lsp-cache.json"), b, 0o644))
+}
+
+// offlineServer starts a server on a fresh home with kpm.json pointing at example.test and a
+// warm registry cache, in offline mode (no lookup may happen).
+func offlineServer(t *testing.T) (*testClient, string, string) {
+	home := t.TempDir()
+	t.Setenv("KCL_PKG_PATH", home)
+	t.Setenv("KPM_REG", "example.test")
+	t.Setenv("KPM_REPO", "kcl")
+	warmCache(t, home, map[string][]string{
+		"example.test/kcl/k8s":        {"1.27", "1.28", "1.29", "latest"},
+		"example.test/kcl/helloworld": {"0.1.0", "0.1.4", "0.2.0"},
+		"other.test/team/app":         {"2.0.0", "2.1.0", "10.0.0"},
+	}, map[string][]string{"example.test/kcl": {"helloworld", "k8s"}})
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	c.initialize(work, map[string]any{"textDocument": map[string]any{"completion": map[string]any{"completionItem": map[string]any{"snippetSupport": true}}}})
+	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"kpm": map[string]any{"offline": true}}})
+	require.Eventually(t, c.srvSettingsOffline, 5*time.Second, 10*time.Millisecond)
+	return c, home, work
+}
+
+type completionList struct {
+	Items []struct {
+		Label      string `json:"label"`
+		InsertText string `json:"insertText"`
+		Detail     string `json:"detail"`
+		TextEdit   *struct {
+			NewText string `json:"newText"`
+		} `json:"textEdit"`
+	} `json:"items"`
+}
+
+func (l completionList) labels() []string {
+	out := []string{}
+	for _, it := range l.Items {
+		out = append(out, it.Label)
+	}
+	return out
+}
+
+func TestModCompletion(t *testing.T) {
+	c, _, work := offlineServer(t)
+	tests := []struct {
+		name   string
+		text   string // | marks the cursor
+		labels []string
+		check  func(t *testing.T, l completionList)
+	}{
+		{name: "section names", text: "[|", labels: []string{"package", "dependencies", "profile"}},
+		{name: "package keys", text: "[package]\nname = \"a\"\n|", labels: []string{"name", "edition", "version", "description", "include", "exclude"}},
+		{name: "profile keys", text: "[profile]\n|", labels: []string{"entries", "disable_none", "sort_keys", "selectors", "overrides", "arguments"}},
+		{
+			name: "dependency names from the catalog", text: "[dependencies]\n|",
+			labels: []string{"helloworld", "k8s", "oci dependency", "path dependency"},
+			check: func(t *testing.T, l completionList) {
+				assert.Equal(t, `helloworld = "0.2.0"`, l.Items[0].InsertText)
+				assert.Equal(t, `k8s = "1.29"`, l.Items[1].InsertText)
+				assert.Equal(t, `${1:name} = { oci = "oci://example.test/kcl/${1:name}", tag = "${2:0.1.0}" }`, l.Items[2].InsertText)
+			},
+		},
+		{name: "registry tags newest first", text: "[dependencies]\nk8s = \"1.|\"\n", labels: []string{"1.29", "1.28", "1.27", "latest"}},
+		{name: "tags without quotes", text: "[dependencies]\nhelloworld = |", labels: []string{"0.2.0", "0.1.4", "0.1.0"},
+			check: func(t *testing.T, l completionList) { assert.Equal(t, `"0.2.0"`, l.Items[0].InsertText) }},
+		{name: "oci tags in an inline table", text: "[dependencies]\napp = { oci = \"oci://other.test/team/app\", tag = \"|\" }\n", labels: []string{"10.0.0", "2.1.0", "2.0.0"}},
+		{name: "oci tags in a dependency table", text: "[dependencies.app]\noci = \"oci://other.test/team/app\"\ntag = \"|\"\n", labels: []string{"10.0.0", "2.1.0", "2.0.0"}},
+		{name: "oci url snippet", text: "[dependencies]\nhelloworld = { oci = \"|\" }\n", labels: []string{"oci://example.test/kcl/helloworld"}},
+		{name: "inline table keys", text: "[dependencies]\nx = { |", labels: []string{"oci", "tag", "path", "git", "commit", "branch", "version", "package"}},
+		{name: "edition values", text: "[package]\nedition = \"|\"", labels: []string{"v0.11.0", "*"}},
+		{name: "unknown repository has no tags", text: "[dependencies]\nnope = \"|\"", labels: []string{}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := strings.Replace(tt.text, "|", "", 1)
+			uri := c.open(filepath.Join(work, "p"+string(rune('a'+i)), "kcl.mod"), text)
+			var l completionList
+			c.mustCall("textDocument/completion", docParams(uri, positionOf(t, tt.text, "|", 0)), &l)
+			assert.Equal(t, tt.labels, l.labels())
+			if tt.check != nil {
+				tt.check(t, l)
+			}
+		})
+	}
+}
+
+func TestKpmJSONCompletionAndHover(t *testing.T) {
+	c, _, work := offlineServer(t)
+	path := filepath.Join(work, "kpm.json")
+	text := "{\n  \"DefaultOciRegistry\": \"\",\n  \n}"
+	uri := c.open(path, text)
+	var l completionList
+	c.mustCall("textDocument/completion", docParams(uri, lspPos{2, 2}), &l)
+	assert.Equal(t, []string{"DefaultOciRepo", "DefaultOciPlainHttp"}, l.labels(), "keys not yet present")
+	assert.Equal(t, `"DefaultOciRepo": ""`, l.Items[0].InsertText)
+	c.mustCall("textDocument/completion", docParams(uri, lspPos{1, 25}), &l)
+	assert.Equal(t, []string{"ghcr.io", "docker.io", "localhost:5001"}, l.labels())
+	require.NotNil(t, l.Items[0].TextEdit)
+
+	var h struct {
+		Contents struct{ Value string } `json:"contents"`
+		Range    lspRange               `json:"range"`
+	}
+	c.mustCall("textDocument/hover", docParams(uri, lspPos{1, 5}), &h)
+	assert.Contains(t, h.Contents.Value, "**DefaultOciRegistry** (string)")
+	assert.Contains(t, h.Contents.Value, "KPM_REG")
+	assert.Equal(t, lspRange{Start: lspPos{1, 2}, End: lspPos{1, 22}}, h.Range)
+}
+
+func TestModHoverOnKeys(t *testing.T) {
+	c, home, work := offlineServer(t)
+	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nhelloworld = \"0.1.4\"\napp = { oci = \"oci://other.test/team/app\", tag = \"2.0.0\" }\n"
+	uri := c.open(filepath.Join(work, "kcl.mod"), text)
+	tests := []struct {
+		at   string
+		want []string
+	}{
+		{at: "name =", want: []string{"**name**", "lowercase letters"}},
+		{at: "version =", want: []string{"**version**", "OCI tag"}},
+		{at: "[dependencies]", want: []string{"**[dependencies]**"}},
+		{at: "helloworld", want: []string{"**helloworld**", "`example.test/kcl/helloworld:0.1.4`", "not downloaded (`" + filepath.Join(home, "helloworld_0.1.4") + "`)", "newest tag: 0.2.0"}},
+		{at: "tag =", want: []string{"**tag**", "OCI tag"}},
+		{at: "app =", want: []string{"`other.test/team/app:2.0.0`", "newest tag: 10.0.0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.at, func(t *testing.T) {
+			var h struct {
+				Contents struct{ Value string } `json:"contents"`
+			}
+			c.mustCall("textDocument/hover", docParams(uri, positionOf(t, text, tt.at, 1)), &h)
+			for _, w := range tt.want {
+				assert.Contains(t, h.Contents.Value, w)
+			}
+		})
+	}
+}
+
+func TestOfflineDiagnosticsFromWarmCache(t *testing.T) {
+	c, _, work := offlineServer(t)
+	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nhelloworld = \"0.1.4\"\nk8s = \"1.30\"\nwebapp = { oci = \"oci://other.test/team/app\", tag = \"2.1.0\" }\n"
+	m := c.mark()
+	uri := c.open(filepath.Join(work, "kcl.mod"), text)
+	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNewerTag) })
+	type diag struct {
+		code string
+		sev  int
+		line int
+		msg  string
+	}
+	var got []diag
+	for _, d := range p.Diagnostics {
+		if d.Code == codeNotDownloaded || d.Code == codeLockOutOfDate {
+			continue
+		}
+		got = append(got, diag{d.Code.(string), d.Severity, d.Range.Start.Line, d.Message})
+	}
+	assert.Equal(t, []diag{
+		{codeNewerTag, 4, 5, "helloworld 0.2.0 is available (minor upgrade)"},
+		{codeUnknownTag, 2, 6, "example.test/kcl/k8s has no tag 1.30; the newest is 1.29"},
+		{codeNewerTag, 4, 7, "webapp 10.0.0 is available (major upgrade)"},
+	}, got)
+	assert.Equal(t, 3, countCode(p, codeNotDownloaded))
+	assert.Equal(t, 3, countCode(p, codeLockOutOfDate))
+}
+
+func countCode(p publishedDiagnostics, code string) int {
+	n := 0
+	for _, d := range p.Diagnostics {
+		if d.Code == code {
+			n++
+		}
+	}
+	return n
+}
+
+func TestUpgradeKind(t *testing.T) {
+	tests := []struct{ from, to, want string }{
+		{"0.1.0", "0.1.1", "patch"},
+		{"0.1.0", "0.2.0", "minor"},
+		{"0.1.0", "1.0.0", "major"},
+		{"1.28", "1.29", "minor"},
+		{"v1.2.3", "v1.2.4", "patch"},
+		{"1.0.0-rc.1", "1.0.0", "patch"},
+		{"weird", "1.0.0", "major"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, upgradeKind(tt.from, tt.to), "%s → %s", tt.from, tt.to)
+	}
+}
+
+func TestPositionsUTF16(t *testing.T) {
+	text := "a = \"é😀x\"\nb"
+	d := newDocument("file:///x/kcl.mod", 1, text)
+	tests := []struct {
+		off  int
+		line uint32
+		char uint32
+	}{
+		{0, 0, 0},
+		{5, 0, 5},             // before é
+		{7, 0, 6},             // after é (2 bytes, 1 unit)
+		{11, 0, 8},            // after 😀 (4 bytes, 2 units)
+		{len(text) - 1, 1, 0}, // b
+		{len(text), 1, 1},     // end
+	}
+	for _, tt := range tests {
+		p := d.position(tt.off)
+		assert.Equal(t, tt.line, uint32(p.Line), "line of %d", tt.off)
+		assert.Equal(t, tt.char, uint32(p.Character), "char of %d", tt.off)
+		assert.Equal(t, tt.off, d.offset(p), "round trip of %d", tt.off)
+	}
+}
