@@ -74,7 +74,8 @@ type ResolveOptions struct {
 	// Offline forbids every network access: a dependency missing from the cache is an error.
 	Offline bool
 	// Update ignores the versions pinned in kcl.mod.lock (an oci dependency without a tag is
-	// moved to the newest tag) and recomputes every entry. kpm update sets it.
+	// moved to the newest tag) and repairs the cache: a cached package whose checksum does not
+	// match the lock is downloaded again (verified against its manifest). kpm update sets it.
 	Update bool
 	// WriteLock writes kcl.mod.lock (atomically) when the resolution changed it.
 	WriteLock bool
@@ -412,7 +413,7 @@ func (r *resolver) plan(q req) (*node, error) {
 		if n.ref.Tag == "" && !r.opts.Update {
 			n.ref.Tag = l.OCITag
 		}
-		if n.ref.Tag == l.OCITag && !r.opts.Update {
+		if n.ref.Tag == l.OCITag {
 			n.sum = l.Sum
 		}
 	}
@@ -465,7 +466,17 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 	n.dir = s.CacheDir(n.ref.Base(), n.ref.Tag)
 	skipSum := s.SkipSum(n.name) || s.SkipSum(n.pkgName)
 	if isDir(n.dir) {
-		if err := r.checkCached(n, skipSum); err != nil {
+		err := r.checkCached(n, skipSum)
+		if err == nil {
+			return r.loadMod(n)
+		}
+		if !errors.Is(err, errCacheMismatch) || !r.opts.Update || r.opts.Offline {
+			return err
+		}
+		// kpm update: replace the damaged cache entry with a fresh, verified download.
+		r.progress("%s: the cached copy does not match kcl.mod.lock; downloading it again", n.name)
+		n.sum = ""
+		if err := r.download(ctx, n, skipSum, true); err != nil {
 			return err
 		}
 		return r.loadMod(n)
@@ -473,7 +484,7 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 	if r.opts.Offline {
 		return offlinef("dependency %s: %s is not in the package cache and kpm is offline (registry %s not contacted)", n.name, n.ref, n.ref.Registry)
 	}
-	if err := r.download(ctx, n, skipSum); err != nil {
+	if err := r.download(ctx, n, skipSum, false); err != nil {
 		return err
 	}
 	return r.loadMod(n)
@@ -492,6 +503,14 @@ func (r *resolver) loadMod(n *node) error {
 	return nil
 }
 
+// errCacheMismatch is wrapped by checkCached's error when a cache entry does not match the lock.
+var errCacheMismatch = errors.New("cache checksum mismatch")
+
+type cacheMismatchError struct{ msg string }
+
+func (e *cacheMismatchError) Error() string { return e.msg }
+func (e *cacheMismatchError) Unwrap() error { return errCacheMismatch }
+
 // checkCached verifies a cached package against the sum pinned in the lock (or records its sum).
 func (r *resolver) checkCached(n *node, skipSum bool) error {
 	if skipSum && n.sum != "" {
@@ -502,15 +521,15 @@ func (r *resolver) checkCached(n *node, skipSum bool) error {
 		return fmt.Errorf("dependency %s: %w", n.name, err)
 	}
 	if n.sum != "" && sum != n.sum {
-		return fmt.Errorf("dependency %s: checksum mismatch: the cached package %s has sum %s but kcl.mod.lock says %s (remove the cache entry to download it again, or run 'kpm update' to accept it)", n.name, n.dir, sum, n.sum)
+		return &cacheMismatchError{fmt.Sprintf("dependency %s: checksum mismatch: the cached package %s has sum %s but kcl.mod.lock says %s (run 'kpm update' to download it again)", n.name, n.dir, sum, n.sum)}
 	}
 	n.sum = sum
 	return nil
 }
 
 // download pulls the package into a temporary directory next to the cache, verifies it and
-// renames it into place under the cache lock.
-func (r *resolver) download(ctx context.Context, n *node, skipSum bool) error {
+// renames it into place under the cache lock (replacing an existing entry when replace is set).
+func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool) error {
 	f, err := r.getFetcher()
 	if err != nil {
 		return err
@@ -543,8 +562,14 @@ func (r *resolver) download(ctx context.Context, n *node, skipSum bool) error {
 	}
 	defer unlock()
 	if isDir(n.dir) {
-		// Another resolver (goroutine or process) got there first: use its copy.
-		return r.checkCached(n, skipSum)
+		if !replace {
+			// Another resolver (goroutine or process) got there first: use its copy.
+			return r.checkCached(n, skipSum)
+		}
+		// Move the old entry aside (removed with the temporary directory).
+		if err := os.Rename(n.dir, filepath.Join(tmpParent, "old")); err != nil {
+			return fmt.Errorf("dependency %s: replace %s: %w", n.name, n.dir, pathErr(err))
+		}
 	}
 	if err := os.Rename(tmp, n.dir); err != nil {
 		return fmt.Errorf("dependency %s: move into the package cache %s: %w", n.name, n.dir, pathErr(err))

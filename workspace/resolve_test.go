@@ -211,6 +211,7 @@ func TestResolveLockSumMismatch(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "dependency base: checksum mismatch: the cached package "+cached)
 	assert.Contains(t, err.Error(), "kcl.mod.lock says")
+	assert.Contains(t, err.Error(), "run 'kpm update' to download it again")
 	lockAfter, err := os.ReadFile(filepath.Join(root, LockFileName))
 	require.NoError(t, err)
 	assert.Equal(t, string(lockBefore), string(lockAfter), "the lock is not rewritten on error")
@@ -221,6 +222,18 @@ func TestResolveLockSumMismatch(t *testing.T) {
 	res, err := Resolve(ctx, root, ResolveOptions{Settings: &noSum})
 	require.NoError(t, err)
 	assert.Equal(t, cached, res.Deps["base"].Dir)
+
+	// Update repairs the cache entry: downloaded again, verified, the lock unchanged.
+	res, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings, Update: true, WriteLock: true})
+	require.NoError(t, err)
+	assert.Equal(t, []string{e.host + "/test/base:0.1.0"}, res.Downloaded)
+	assert.False(t, res.LockChanged)
+	mainK, err := os.ReadFile(filepath.Join(cached, "main.k"))
+	require.NoError(t, err)
+	assert.Equal(t, "base = \"0.1.0\"\n", string(mainK))
+	tmpLeft, err := os.ReadDir(filepath.Join(e.settings.PkgPath, ".kpm", "tmp"))
+	require.NoError(t, err)
+	assert.Empty(t, tmpLeft)
 
 	// A lock pinning a wrong sum for a package not yet cached: the download is refused
 	// (nothing left in the cache), unless KPM_NO_SUM matches.
