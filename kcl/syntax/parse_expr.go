@@ -232,13 +232,15 @@ func (p *parser) parsePostfix(x Expr) Expr {
 				p.errorExpected("a name after '.'")
 				return x
 			}
-			n := p.ident()
 			if id, ok := x.(*Ident); ok {
-				id.Names = append(id.Names, n.Names[0])
-				id.NameSpans = append(id.NameSpans, n.Span)
-				id.Span.To = n.End()
+				sp := Span{From: p.tok.pos, To: p.tok.end}
+				id.Names = append(id.Names, identName(p.tok.lit))
+				id.NameSpans = append(id.NameSpans, sp)
+				id.Span.To = sp.To
+				p.next()
 				continue
 			}
+			n := p.ident()
 			x = &SelectorExpr{Span: p.span(from), X: x, Attr: n}
 		case QUESTION:
 			pk := p.peek()
@@ -412,7 +414,15 @@ func (p *parser) parseOperand() Expr {
 		p.next()
 		return x
 	case TRUE, FALSE, NONE, UNDEFINED:
-		k := map[Token]ConstKind{TRUE: ConstTrue, FALSE: ConstFalse, NONE: ConstNone, UNDEFINED: ConstUndefined}[p.tok.kind]
+		k := ConstTrue
+		switch p.tok.kind {
+		case FALSE:
+			k = ConstFalse
+		case NONE:
+			k = ConstNone
+		case UNDEFINED:
+			k = ConstUndefined
+		}
 		p.next()
 		return &NameConstant{Span: p.span(from), Value: k}
 	case LPAREN:

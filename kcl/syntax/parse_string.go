@@ -75,8 +75,9 @@ func (p *parser) parseStringTok(t token) Expr {
 	body := lit[i+qn : len(lit)-qn]
 	bodyOff := t.pos.Offset + i + qn
 	sp := Span{From: t.pos, To: t.end}
-	if raw {
-		return &StringLit{Span: sp, Value: body, Raw: lit, IsLong: long, IsRaw: true, Quote: q}
+	if raw || strings.IndexByte(body, '\\') < 0 && strings.IndexByte(body, '$') < 0 {
+		// nothing to decode
+		return &StringLit{Span: sp, Value: body, Raw: lit, IsLong: long, IsRaw: raw, Quote: q}
 	}
 
 	var parts []Expr

@@ -578,8 +578,24 @@ func identName(lit string) string {
 func (p *parser) ident() *Ident {
 	t := p.tok
 	p.next()
-	sp := Span{From: t.pos, To: t.end}
-	return &Ident{Span: sp, Names: []string{identName(t.lit)}, NameSpans: []Span{sp}}
+	return newIdent(identName(t.lit), Span{From: t.pos, To: t.end})
+}
+
+// identAlloc lets a single-name Ident and its slices share one allocation.
+type identAlloc struct {
+	id   Ident
+	name [1]string
+	span [1]Span
+}
+
+func newIdent(name string, sp Span) *Ident {
+	a := &identAlloc{}
+	a.name[0] = name
+	a.span[0] = sp
+	a.id.Span = sp
+	a.id.Names = a.name[:]
+	a.id.NameSpans = a.span[:]
+	return &a.id
 }
 
 // dottedIdent parses NAME ('.' NAME)*.

@@ -50,6 +50,7 @@ type scanner struct {
 
 	comments []*Comment
 	errs     []Error
+	names    map[string]string // interned identifier spellings
 }
 
 func newScanner(filename string, src []byte) *scanner {
@@ -336,7 +337,11 @@ func (s *scanner) scanToken() token {
 	c := s.src[s.off]
 	mk := func(k Token, n int) token {
 		s.off += n
-		return token{kind: k, pos: p, end: s.pos(), lit: string(s.src[start:s.off])}
+		t := token{kind: k, pos: p, end: s.pos()}
+		if k == ILLEGAL {
+			t.lit = string(s.src[start:s.off])
+		}
+		return t
 	}
 	switch {
 	case c == '"' || c == '\'':
@@ -361,7 +366,7 @@ func (s *scanner) scanToken() token {
 		if isIdentStart(rune(c)) {
 			s.off++
 			s.identRest()
-			lit := string(s.src[start:s.off])
+			lit := s.intern(s.src[start:s.off])
 			return token{kind: Lookup(lit), pos: p, end: s.pos(), lit: lit}
 		}
 	} else {
@@ -711,4 +716,18 @@ func hasPrefixAt(b []byte, off int, p string) bool {
 		}
 	}
 	return true
+}
+
+// intern returns a shared string for an identifier spelling, so repeated
+// names cost one allocation per file.
+func (s *scanner) intern(b []byte) string {
+	if v, ok := s.names[string(b)]; ok {
+		return v
+	}
+	if s.names == nil {
+		s.names = make(map[string]string)
+	}
+	v := string(b)
+	s.names[v] = v
+	return v
 }
