@@ -10,6 +10,18 @@ local reg = assert(os.getenv("KPM_TEST_REG"), "KPM_TEST_REG not set")
 local work = assert(os.getenv("KPM_TEST_WORK"), "KPM_TEST_WORK not set")
 local pkg_path = os.getenv("KCL_PKG_PATH") or ""
 
+-- Record reads of undefined globals from the plugin's own code (a misspelt or out-of-scope local).
+local undefined_globals = {}
+setmetatable(_G, {
+  __index = function(_, k)
+    local info = debug.getinfo(2, "S")
+    if info and info.source and info.source:match("lua/kpm/init%.lua$") then
+      undefined_globals[k] = true
+    end
+    return nil
+  end,
+})
+
 local function out(s)
   io.stdout:write(s .. "\n")
   io.stdout:flush()
@@ -414,6 +426,10 @@ test(":KpmLogout", function()
   local r = run("KpmLogout")
   eq(r.result.message, "Logout succeeded", "message")
   eq(run("KpmStatus").result.loggedIn, false, "loggedIn after logout")
+end)
+
+test("the plugin read no undefined global", function()
+  eq(vim.inspect(vim.tbl_keys(undefined_globals)), "{}", "undefined globals")
 end)
 
 out(string.format("nvim: %d passed, %d failed", results.pass, results.fail))
