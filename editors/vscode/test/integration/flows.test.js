@@ -171,7 +171,8 @@ test('Add Dependency: tags newest first from kpm.tags, kcl.mod gains the depende
   ok(ui, 'add');
   assert.deepEqual(ui.picks[0].items.map((i) => i.label), ['0.2.0', '0.1.0']);
   assert.equal(res.version, '0.2.0');
-  assert.match(fs.readFileSync(path.join(app, 'kcl.mod'), 'utf8'), /lib/);
+  assert.match(fs.readFileSync(path.join(app, 'kcl.mod'), 'utf8'), /^lib\b.*0\.2\.0/m);
+  assert.match(fs.readFileSync(path.join(app, 'kcl.mod.lock'), 'utf8'), /oci_tag = "0\.2\.0"/);
 });
 
 test('Update Dependencies and Check for Dependency Updates', async () => {
