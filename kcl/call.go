@@ -148,10 +148,10 @@ func (e *evaluator) formatInterp(v Value, spec string) string {
 	case "":
 		return toStr(v)
 	case "#json":
-		p, _ := plan(v, planOptions{})
+		p, _ := plan(v, planOptions{UnitStrings: true})
 		return encodeJSONCompact(p)
 	case "#yaml":
-		p, _ := plan(v, planOptions{})
+		p, _ := plan(v, planOptions{UnitStrings: true})
 		return encodeYAML(p)
 	}
 	return pyFormatValue(e, v, spec)

@@ -53,6 +53,7 @@ type scope struct {
 	pkg    *pkgState
 	inst   *instCtx
 	file   string
+	cfg    *Dict // a config literal being built: its keys are visible as names
 }
 
 func newScope(parent *scope) *scope {
@@ -68,6 +69,11 @@ func (e *evaluator) lookup(s *scope, name string) (Value, bool) {
 	for c := s; c != nil; c = c.parent {
 		if v, ok := c.vars[name]; ok {
 			return v, true
+		}
+		if c.cfg != nil {
+			if v, ok := c.cfg.m[name]; ok {
+				return v, true
+			}
 		}
 		if c.inst != nil {
 			if v, ok := e.instLookup(c.inst, name); ok {
@@ -292,6 +298,24 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 			fr.scope.vars[s.Name] = m
 		}
 	case *syntax.AssignStmt:
+		if fr.kind == frameModule && len(s.Targets) == 1 && s.Type == nil {
+			if id, ok := s.Targets[0].(*syntax.Ident); ok && len(id.Names) == 1 {
+				if se, ok := s.Value.(*syntax.SchemaExpr); ok {
+					if _, isSchema := e.evalIdent(fr.scope, se.Name).(*SchemaType); isSchema {
+						e.unifyTop(fr, id.Names[0], s)
+						return
+					}
+				}
+				if _, ok := s.Value.(*syntax.ConfigExpr); ok {
+					if old, exists := fr.pkg.globals.m[id.Names[0]]; exists {
+						v := e.eval(fr.scope, s.Value)
+						e.pos = posOf(e.file, s)
+						fr.pkg.globals.Set(id.Names[0], e.union(old, v, true, id.Names[0]))
+						return
+					}
+				}
+			}
+		}
 		v := e.eval(fr.scope, s.Value)
 		if s.Type != nil {
 			e.pos = posOf(e.file, s.Value)
@@ -310,7 +334,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		e.assign(fr, s.Target, v, OpInsert, nil)
 	case *syntax.UnificationStmt:
 		if fr.kind == frameModule && len(s.Target.Names) == 1 {
-			e.unifyTop(fr, s)
+			e.unifyTop(fr, s.Target.Names[0], s)
 			return
 		}
 		v := e.eval(fr.scope, s.Value)
@@ -621,7 +645,8 @@ func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
 		return d
 	case *syntax.ConfigExpr:
 		d := NewDict()
-		e.configEntries(s, n.Entries, d)
+		cs := &scope{parent: s, cfg: d, pkg: s.pkg, file: s.file}
+		e.configEntries(cs, n.Entries, d)
 		return d
 	case *syntax.SchemaExpr:
 		return e.evalSchemaExpr(s, n)
@@ -1562,7 +1587,7 @@ func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
 		case *Dict:
 			return e.schemaUnionDict(x, y, idempotent)
 		case *Schema:
-			return e.schemaUnionDict(x, y.Attrs, idempotent)
+			return e.schemaUnionDict(x, cfgOf(y), idempotent)
 		}
 	case *List:
 		if y, ok := b.(*List); ok && idempotent {
@@ -1665,46 +1690,67 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 	return a
 }
 
-// unifyTop evaluates every pending `name: Schema {…}` statement of a package variable together:
-// their configs are merged first and the schema is instantiated once.
-func (e *evaluator) unifyTop(fr *frame, s *syntax.UnificationStmt) {
+// schemaExprOf returns the schema expression of a top-level `name: S {…}` or `name = S {…}`.
+func schemaExprOf(st syntax.Stmt) *syntax.SchemaExpr {
+	switch s := st.(type) {
+	case *syntax.UnificationStmt:
+		if len(s.Target.Names) == 1 {
+			return s.Value
+		}
+	case *syntax.AssignStmt:
+		if len(s.Targets) == 1 && s.Type == nil {
+			if id, ok := s.Targets[0].(*syntax.Ident); ok && len(id.Names) == 1 {
+				x, _ := s.Value.(*syntax.SchemaExpr)
+				return x
+			}
+		}
+	}
+	return nil
+}
+
+// unifyTop evaluates every pending `name: Schema {…}` (and `name = Schema {…}`) statement of a
+// package variable together: their configs are merged first and the schema is instantiated once,
+// with the arguments of the last statement.
+func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	p := fr.pkg
-	name := s.Target.Names[0]
 	cfg := NewDict()
 	var st *SchemaType
 	var args []Value
 	var kwargs *Dict
+	var cfgNode *syntax.ConfigExpr
+	var cfgFile string
 	saveFile := e.file
 	for _, r := range p.setters[name] {
-		u, ok := r.stmt.(*syntax.UnificationStmt)
-		if !ok || (r.state != 0 && u != s) {
+		u := schemaExprOf(r.stmt)
+		if u == nil || (r.state != 0 && r.stmt != s) {
 			continue
 		}
 		r.state = 1
 		e.file = r.file
 		sc := e.fileScope(p, r.file)
-		e.pos = posOf(e.file, u.Value.Name)
-		tv := e.evalIdent(sc, u.Value.Name)
+		e.pos = posOf(e.file, u.Name)
+		tv := e.evalIdent(sc, u.Name)
 		t, ok := tv.(*SchemaType)
 		if !ok {
-			e.throw(KindType, "'%s' is not a schema", u.Value.Name.Name())
+			e.throw(KindType, "'%s' is not a schema", u.Name.Name())
 		}
-		if st == nil {
+		if st == nil || t.isSubOf(st) {
 			st = t
-			args, kwargs = e.callArgs(sc, u.Value.Args, u.Value.Kwargs)
-		} else if t != st && !st.isSubOf(t) {
-			if t.isSubOf(st) {
-				st = t
-			}
 		}
-		if u.Value.Config != nil {
-			c := e.eval(sc, u.Value.Config)
+		if u.Args != nil || u.Kwargs != nil || args == nil {
+			args, kwargs = e.callArgs(sc, u.Args, u.Kwargs)
+		}
+		if u.Config != nil {
+			c := e.eval(sc, u.Config)
 			if d := attrsOf(c); d != nil {
 				e.pos = posOf(e.file, u)
 				cfg = e.unionDict(cfg, d, true)
 			}
+			if cn, ok := u.Config.(*syntax.ConfigExpr); ok {
+				cfgNode, cfgFile = cn, r.file
+			}
 		}
-		if u != s {
+		if r.stmt != s {
 			r.state = 2
 		}
 	}
@@ -1713,16 +1759,21 @@ func (e *evaluator) unifyTop(fr *frame, s *syntax.UnificationStmt) {
 	var v Value
 	if old, ok := p.globals.m[name]; ok {
 		if os, ok := old.(*Schema); ok {
-			base := os.cfg
-			if base == nil {
-				base = os.Attrs
-			}
-			v = e.newInstance(st, e.unionDict(base.Copy(), cfg, true), args, kwargs)
+			e.cfgNode, e.cfgFile = cfgNode, cfgFile
+			v = e.newInstance(st, e.unionDict(cfgOf(os).Copy(), cfg, true), args, kwargs)
 		} else {
 			v = e.union(old, e.newInstance(st, cfg, args, kwargs), true, name)
 		}
 	} else {
+		e.cfgNode, e.cfgFile = cfgNode, cfgFile
 		v = e.newInstance(st, cfg, args, kwargs)
 	}
 	p.globals.Set(name, v)
+}
+
+func cfgOf(s *Schema) *Dict {
+	if s.cfg != nil {
+		return s.cfg
+	}
+	return s.Attrs
 }

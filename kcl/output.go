@@ -11,6 +11,9 @@ import (
 type planOptions struct {
 	SortKeys    bool
 	DisableNone bool
+	// UnitStrings keeps number-multiplier values as "1Ki" strings (json/yaml encode); the
+	// program output prints their numeric value.
+	UnitStrings bool
 }
 
 // plan turns a value into printable data: Undefined, functions, schema types and modules are
@@ -25,7 +28,12 @@ func plan(v Value, o planOptions) (any, bool) {
 		return nil, true
 	case UndefinedValue, *Func, *SchemaType, *Module, TypeValue:
 		return nil, false
-	case bool, int64, float64, string, Unit:
+	case Unit:
+		if o.UnitStrings {
+			return toStr(x), true
+		}
+		return unitNum(x), true
+	case bool, int64, float64, string:
 		return x, true
 	case *List:
 		out := make([]any, 0, len(x.Items))

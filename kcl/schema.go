@@ -288,6 +288,9 @@ func (e *evaluator) execSchemaAttr(fr *frame, s *syntax.SchemaAttr) {
 	if s.Op == syntax.OR_ASSIGN {
 		op = OpUnion
 	}
+	if se, ok := s.Default.(*syntax.SchemaExpr); ok && s.Type != nil && se.Pos() == s.Type.Pos() {
+		op = OpUnion // `attr: S {…}` unifies with other declarations of attr
+	}
 	e.instAssign(fr.inst, name, v, op)
 }
 
