@@ -44,6 +44,8 @@ func init() {
 		"pow":        biPow,
 		"isnullish":  func(e *evaluator, a []Value, kw *Dict) Value { return len(a) > 0 && isNoneOrUndef(a[0]) },
 		"enumerate":  biEnumerate,
+		"all_true":   biAll,
+		"any_true":   biAny,
 	}
 	builtinFuncs = map[string]*Func{}
 	for n, f := range fns {

@@ -160,7 +160,7 @@ func (e *evaluator) formatInterp(v Value, spec string) string {
 // ---------------------------------------------------------------- imports
 
 var stdModules = map[string]bool{
-	"math": true, "regex": true, "base64": true, "json": true, "yaml": true, "units": true,
+	"math": true, "regex": true, "base64": true, "base32": true, "json": true, "yaml": true, "units": true,
 	"datetime": true, "net": true, "file": true, "crypto": true, "manifests": true,
 	"collection": true, "runtime": true, "template": true, "os": true,
 }

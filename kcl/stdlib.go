@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -33,6 +34,19 @@ func (e *evaluator) stdModule(name string) *Module {
 		mathModule(add, m)
 	case "regex":
 		regexModule(add)
+	case "base32":
+		add("encode", func(e *evaluator, a []Value, kw *Dict) Value {
+			s, _ := strArg(e, a, kw, 0, "value", "")
+			return base32.StdEncoding.EncodeToString([]byte(s))
+		})
+		add("decode", func(e *evaluator, a []Value, kw *Dict) Value {
+			s, _ := strArg(e, a, kw, 0, "value", "")
+			b, err := base32.StdEncoding.DecodeString(s)
+			if err != nil {
+				e.throw(KindValue, "base32.decode: %v", err)
+			}
+			return string(b)
+		})
 	case "base64":
 		add("encode", func(e *evaluator, a []Value, kw *Dict) Value {
 			s, _ := strArg(e, a, kw, 0, "value", "")
@@ -114,7 +128,8 @@ func (e *evaluator) stdModule(name string) *Module {
 		add("yaml_stream", func(e *evaluator, a []Value, kw *Dict) Value {
 			l, _ := arg(a, kw, 0, "values", &List{}).(*List)
 			po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone}
-			sep := "---\n"
+			privateOff := false
+			sep := "---"
 			if o, ok := arg(a, kw, 1, "opts", none).(*Dict); ok {
 				if v, ok := o.m["sort_keys"]; ok {
 					po.SortKeys = truthy(v)
@@ -124,9 +139,9 @@ func (e *evaluator) stdModule(name string) *Module {
 				}
 				if v, ok := o.m["sep"]; ok {
 					sep = toStr(v)
-					if !strings.HasSuffix(sep, "\n") {
-						sep += "\n"
-					}
+				}
+				if v, ok := o.m["ignore_private"]; ok && truthy(v) {
+					privateOff = true
 				}
 			}
 			var docs []string
@@ -136,10 +151,16 @@ func (e *evaluator) stdModule(name string) *Module {
 					if !ok {
 						continue
 					}
-					docs = append(docs, encodeYAML(p))
+					if privateOff {
+						p = dropPrivate(p)
+					}
+					docs = append(docs, strings.TrimSuffix(encodeYAML(p), "\n"))
 				}
 			}
-			out := strings.Join(docs, sep)
+			out := strings.Join(docs, "\n"+sep+"\n")
+			if out != "" {
+				out += "\n"
+			}
 			e.stream = &out
 			return none
 		})
