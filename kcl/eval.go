@@ -21,6 +21,8 @@ type evaluator struct {
 	instList map[*SchemaType][]*Schema
 	root     string
 	stream   *string
+	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
+	binR     syntax.Expr
 	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	cfgFile  string
 }
@@ -577,7 +579,10 @@ func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
 		l := e.eval(s, n.X)
 		r := e.eval(s, n.Y)
 		e.pos = posOf(e.file, n)
-		return e.binaryOp(n.Op, l, r)
+		e.binL, e.binR = n.X, n.Y
+		v := e.binaryOp(n.Op, l, r)
+		e.binL, e.binR = nil, nil
+		return v
 	case *syntax.CompareExpr:
 		l := e.eval(s, n.Left)
 		for i, op := range n.Ops {
@@ -1316,8 +1321,14 @@ func opSymbol(op syntax.Token) string { return op.String() }
 
 func (e *evaluator) binaryOp(op syntax.Token, l, r Value) Value {
 	unsupported := func() Value {
-		e.throw(KindType, "unsupported operand type(s) for %s: '%s' and '%s'", opSymbol(op), typeName(l), typeName(r))
+		e.throw(KindType, "unsupported operand type(s) for %s: '%s' and '%s'", opSymbol(op), operandType(e.binL, l), operandType(e.binR, r))
 		return nil
+	}
+	if _, ok := l.(bool); ok && op != syntax.OR && op != syntax.AND && op != syntax.XOR {
+		return unsupported()
+	}
+	if _, ok := r.(bool); ok && op != syntax.OR && op != syntax.AND && op != syntax.XOR {
+		return unsupported()
 	}
 	// normalise units and bools to numbers
 	if u, ok := l.(Unit); ok {
@@ -1776,4 +1787,24 @@ func cfgOf(s *Schema) *Dict {
 		return s.cfg
 	}
 	return s.Attrs
+}
+
+// operandType names an operand's type for error messages: literals carry their value as KCL's
+// type checker shows them ('int(1)', 'str(a)').
+func operandType(n syntax.Expr, v Value) string {
+	for {
+		p, ok := n.(*syntax.ParenExpr)
+		if !ok {
+			break
+		}
+		n = p.X
+	}
+	switch n.(type) {
+	case *syntax.NumberLit, *syntax.StringLit, *syntax.NameConstant:
+		if isNoneOrUndef(v) {
+			return typeName(v)
+		}
+		return typeNameDetail(v)
+	}
+	return typeName(v)
 }

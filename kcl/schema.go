@@ -1,7 +1,6 @@
 package kcl
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/syntax"
@@ -592,10 +591,17 @@ func typeString(t syntax.TypeExpr) string {
 	case *syntax.LiteralType:
 		switch v := x.Value.(type) {
 		case *syntax.StringLit:
-			return strconv.Quote(v.Value)
+			return "str(" + v.Value + ")"
 		case *syntax.NumberLit:
-			return v.Raw + v.Suffix
+			if v.IsFloat {
+				return "float(" + v.Raw + ")"
+			}
+			return "int(" + v.Raw + ")"
 		case *syntax.NameConstant:
+			switch v.Value {
+			case syntax.ConstTrue, syntax.ConstFalse:
+				return "bool(" + v.Value.String() + ")"
+			}
 			return v.Value.String()
 		case *syntax.UnaryExpr:
 			if n, ok := v.X.(*syntax.NumberLit); ok {

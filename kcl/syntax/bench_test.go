@@ -2,6 +2,8 @@ package syntax
 
 import (
 	"fmt"
+	goparser "go/parser"
+	gotoken "go/token"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +141,97 @@ func TestGeneratedSourceParses(t *testing.T) {
 	}
 	if len(f.Body) < 50 {
 		t.Fatalf("expected many statements, got %d", len(f.Body))
+	}
+}
+
+// genGoSource generates Go source of at least size bytes with a shape like
+// genSource (types with fields, composite literals, closures, loops), used
+// as a baseline: go/parser is a mature hand-written parser of a similar
+// language, run in the same process on the same machine.
+func genGoSource(size int) []byte {
+	var b strings.Builder
+	b.Grow(size + 4096)
+	b.WriteString("package bench\n\nimport \"fmt\"\n\n")
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, `// App%[1]d is a generated application.
+// It has a name, a port and some labels.
+type App%[1]d struct {
+	Name     string
+	Port     int
+	Replicas int
+	Labels   map[string]string
+	Memory   int64
+}
+
+func (a App%[1]d) Check() error {
+	if !(0 < a.Port && a.Port < 65536) {
+		return fmt.Errorf("port %%d out of range", a.Port)
+	}
+	for k := range a.Labels {
+		if len(k) >= 64 {
+			return fmt.Errorf("label too long")
+		}
+	}
+	return nil
+}
+
+var name%[1]d = "service-%[1]d"
+var app%[1]d = App%[1]d{Name: name%[1]d, Port: 80 + %[1]d%%1000, Labels: map[string]string{"app": name%[1]d, "index": "%[1]d"}}
+var deployment%[1]d = map[string]any{
+	"metadata": map[string]any{"name": name%[1]d, "labels": app%[1]d.Labels},
+	"spec": map[string]any{
+		"replicas": app%[1]d.Replicas * 2,
+		"containers": []map[string]any{
+			{"name": name%[1]d, "image": fmt.Sprintf("registry.example.com/app:%%d", app%[1]d.Port), "ports": []int{app%[1]d.Port, 9090}},
+		},
+	},
+}
+var double%[1]d = func(x int) int {
+	y := x * 2
+	if y > 100 {
+		y = 100
+	}
+	return y
+}
+
+`, i)
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkParseVsGoParser parses a generated ~5 MB KCL module with
+// ParseFile and a generated ~5 MB Go file with go/parser in the same run,
+// and reports both throughputs and their ratio (kcl/go; 1.0 = as fast as
+// go/parser per byte).
+func BenchmarkParseVsGoParser(b *testing.B) {
+	kclSrc := genSource(5 << 20)
+	goSrc := genGoSource(5 << 20)
+	if _, err := goparser.ParseFile(gotoken.NewFileSet(), "bench.go", goSrc, goparser.ParseComments); err != nil {
+		b.Fatal(err)
+	}
+	var kclTime, goTime time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		ParseFile("bench.k", kclSrc)
+		kclTime += time.Since(start)
+		start = time.Now()
+		_, _ = goparser.ParseFile(gotoken.NewFileSet(), "bench.go", goSrc, goparser.ParseComments)
+		goTime += time.Since(start)
+	}
+	kclMBs := float64(len(kclSrc)) * float64(b.N) / kclTime.Seconds() / 1e6
+	goMBs := float64(len(goSrc)) * float64(b.N) / goTime.Seconds() / 1e6
+	b.ReportMetric(kclMBs, "kcl-MB/s")
+	b.ReportMetric(goMBs, "go-MB/s")
+	b.ReportMetric(kclMBs/goMBs, "kcl/go")
+}
+
+// BenchmarkScan measures the scanner alone on the ~5 MB module.
+func BenchmarkScan(b *testing.B) {
+	src := genSource(5 << 20)
+	b.SetBytes(int64(len(src)))
+	for i := 0; i < b.N; i++ {
+		s := newScanner("bench.k", src)
+		for s.next().kind != EOF {
+		}
 	}
 }
