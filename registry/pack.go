@@ -2,7 +2,6 @@ package registry
 
 import (
 	"archive/tar"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // PackOptions selects what goes into a package archive.
@@ -40,7 +41,8 @@ func Pack(dir string, w io.Writer, opts PackOptions) (string, error) {
 		return "", err
 	}
 	tw := tar.NewWriter(gz)
-	sum := sha256.New()
+	sum := newAsyncHash(sha256.New())
+	defer sum.Close()
 	written := map[string]bool{} // directory entries already written
 	buf := make([]byte, 256<<10)
 
@@ -150,7 +152,7 @@ func Pack(dir string, w io.Writer, opts PackOptions) (string, error) {
 	if err := gz.Close(); err != nil {
 		return "", fmt.Errorf("pack %s: %w", dir, err)
 	}
-	return base64.StdEncoding.EncodeToString(sum.Sum(nil)), nil
+	return base64.StdEncoding.EncodeToString(sum.Sum()), nil
 }
 
 // matchAny reports whether rel (or one of its parent directories) matches

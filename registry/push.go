@@ -104,7 +104,8 @@ func Push(ctx context.Context, ref Reference, pkg Package, opts PushOptions) (Pu
 		f.Close()
 		os.Remove(f.Name())
 	}()
-	h := sha256.New()
+	h := newAsyncHash(sha256.New())
+	defer h.Close()
 	cw := &countWriter{}
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h, cw), 1<<20)
 	sum, err := Pack(pkg.Dir, bw, PackOptions{Include: pkg.Include, Exclude: pkg.Exclude})
@@ -116,7 +117,7 @@ func Push(ctx context.Context, ref Reference, pkg Package, opts PushOptions) (Pu
 	}
 	layer := ocispec.Descriptor{
 		MediaType:   MediaTypeTarGzip,
-		Digest:      digest.NewDigest(digest.SHA256, h),
+		Digest:      digest.NewDigestFromBytes(digest.SHA256, h.Sum()),
 		Size:        cw.n,
 		Annotations: map[string]string{AnnotationTitle: pkg.Name + "_" + ref.Tag + ".tgz"},
 	}
@@ -178,9 +179,10 @@ func pushBlob(ctx context.Context, repo *remote.Repository, desc ocispec.Descrip
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		// Hide Close: net/http closes a request body that is an io.Closer,
-		// and the file is read again on a retry.
-		var body io.Reader = struct{ io.Reader }{r}
+		// NopCloser: net/http closes a request body that is an io.Closer,
+		// and the file is read again on a retry. net/http unwraps it to
+		// send the file with sendfile(2).
+		var body io.Reader = io.NopCloser(r)
 		if progress != nil {
 			body = &progressReader{r: r, total: desc.Size, fn: progress}
 		}
