@@ -49,6 +49,43 @@ type repoEntry struct {
 	Fetched   time.Time                `json:"fetched"`
 	Err       string                   `json:"error,omitempty"`
 	Manifests map[string]*manifestInfo `json:"manifests,omitempty"`
+
+	// derived from Tags on first use (diagnostics ask for every dependency on every edit)
+	index *tagIndex
+}
+
+// tagIndex is what diagnostics need from a tag list: membership and the highest version.
+type tagIndex struct {
+	set    map[string]bool
+	latest string
+}
+
+func (e *repoEntry) indexLocked() *tagIndex {
+	if e.index == nil {
+		ix := &tagIndex{set: make(map[string]bool, len(e.Tags)), latest: workspace.HighestVersion(e.Tags)}
+		for _, t := range e.Tags {
+			ix.set[t] = true
+		}
+		e.index = ix
+	}
+	return e.index
+}
+
+// tagInfo returns the tag index of repo (nil when nothing is known), starting a background
+// refresh when the entry is missing or stale.
+func (c *regCache) tagInfo(repo string) *tagIndex {
+	c.mu.Lock()
+	e := c.data.Repos[repo]
+	stale := e == nil || e.Fetched.IsZero() || time.Since(e.Fetched) > c.ttl
+	var ix *tagIndex
+	if e != nil && !e.Fetched.IsZero() && (e.Err == "" || len(e.Tags) > 0) {
+		ix = e.indexLocked()
+	}
+	c.mu.Unlock()
+	if stale {
+		c.refreshTags(repo)
+	}
+	return ix
 }
 
 type catalogEntry struct {
@@ -234,6 +271,7 @@ func (c *regCache) fetchTags(ctx context.Context, repo string) ([]string, error)
 	}
 	e.Err = ""
 	e.Tags = sortTagsNewestFirst(tags)
+	e.index = nil
 	c.dirty = true
 	c.scheduleSaveLocked()
 	return e.Tags, nil

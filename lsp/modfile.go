@@ -105,7 +105,7 @@ func (s *Server) pkgContext(modPath string, mf *workspace.ModFile) *pkgContext {
 	pc.settings = st
 	if src, ok := s.readFile(filepath.Join(pc.dir, workspace.LockFileName)); ok {
 		pc.hasLock = true
-		pc.lock, pc.lockErr = workspace.ParseLockFile(workspace.LockFileName, src)
+		pc.lock, pc.lockErr = s.locks.parse(filepath.Join(pc.dir, workspace.LockFileName), src)
 	}
 	for _, dep := range mf.Dependencies {
 		pc.targets = append(pc.targets, pc.target(dep))
@@ -237,8 +237,11 @@ func lockMismatch(pc *pkgContext, t *depTarget) string {
 
 // tagDiagnostics uses cached registry tags only; a missing entry starts a background lookup.
 func (s *Server) tagDiagnostics(d *document, t *depTarget) []protocol.Diagnostic {
-	tags, known := s.cache.tags(t.repoKey())
-	if !known || t.tag == "" {
+	if t.tag == "" {
+		return nil
+	}
+	ix := s.cache.tagInfo(t.repoKey())
+	if ix == nil {
 		return nil
 	}
 	val := t.tagValue()
@@ -246,22 +249,15 @@ func (s *Server) tagDiagnostics(d *document, t *depTarget) []protocol.Diagnostic
 	if !val.Set {
 		rng = findingRange(d, t.dep.KeyRange)
 	}
-	found := false
-	for _, tag := range tags {
-		if tag == t.tag {
-			found = true
-			break
-		}
-	}
-	if !found {
+	if !ix.set[t.tag] {
 		msg := fmt.Sprintf("%s has no tag %s", t.repoKey(), t.tag)
-		if latest := workspace.HighestVersion(tags); latest != "" {
-			msg += "; the newest is " + latest
+		if ix.latest != "" {
+			msg += "; the newest is " + ix.latest
 		}
 		return []protocol.Diagnostic{newDiagnostic(rng, protocol.DiagnosticSeverityWarning, codeUnknownTag, msg, map[string]string{"name": t.dep.Name})}
 	}
-	latest := workspace.HighestVersion(tags)
-	if latest == "" || workspace.CompareVersions(latest, t.tag) <= 0 {
+	latest := ix.latest
+	if latest == "" || latest == t.tag || workspace.CompareVersions(latest, t.tag) <= 0 {
 		return nil
 	}
 	kind := upgradeKind(t.tag, latest)

@@ -53,6 +53,7 @@ type Server struct {
 	docs  *documents
 	diags *diagScheduler
 	cache *regCache
+	locks lockCache
 
 	mu          sync.Mutex
 	initialized bool

@@ -1,0 +1,306 @@
+// Command lspbench measures `kpm lsp` over the protocol, on its stdio: server start to the
+// initialize result, diagnostics after an edit and tag completion on a kcl.mod with 500
+// dependencies and a warm cache, and the server's memory (RSS) idle and after the run.
+//
+//	go run ./bench/lspbench -kpm bin/kpm [-deps 500] [-n 300]
+//
+// The package home is a temporary directory holding, as a previous session leaves them, the
+// registry cache (lsp-cache.json, 20 tags per dependency), the 500 cached packages and a
+// matching kcl.mod.lock; the server runs with offline=true, so no network is involved.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sourcegraph/jsonrpc2"
+)
+
+func main() {
+	kpm := flag.String("kpm", "bin/kpm", "kpm binary")
+	deps := flag.Int("deps", 500, "dependencies in kcl.mod")
+	n := flag.Int("n", 300, "samples per measurement")
+	starts := flag.Int("starts", 20, "server starts measured")
+	flag.Parse()
+	if err := run(*kpm, *deps, *n, *starts); err != nil {
+		fmt.Fprintln(os.Stderr, "lspbench:", err)
+		os.Exit(1)
+	}
+}
+
+type client struct {
+	conn *jsonrpc2.Conn
+	cmd  *exec.Cmd
+
+	mu    sync.Mutex
+	diags map[int32]chan struct{} // version → closed when published
+}
+
+func (c *client) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) {
+	if req.Method == "textDocument/publishDiagnostics" && req.Params != nil {
+		var p struct {
+			Version *int32 `json:"version"`
+		}
+		if json.Unmarshal(*req.Params, &p) == nil && p.Version != nil {
+			c.mu.Lock()
+			if ch, ok := c.diags[*p.Version]; ok {
+				close(ch)
+				delete(c.diags, *p.Version)
+			}
+			c.mu.Unlock()
+		}
+		return
+	}
+	if !req.Notif {
+		switch req.Method {
+		case "workspace/configuration":
+			_ = conn.Reply(ctx, req.ID, []any{map[string]any{"offline": true}})
+		default:
+			_ = conn.Reply(ctx, req.ID, nil)
+		}
+	}
+}
+
+func (c *client) expect(version int32) chan struct{} {
+	ch := make(chan struct{})
+	c.mu.Lock()
+	c.diags[version] = ch
+	c.mu.Unlock()
+	return ch
+}
+
+type rwc struct {
+	io.Reader
+	io.WriteCloser
+}
+
+func start(kpm string, env []string) (*client, error) {
+	cmd := exec.Command(kpm, "lsp")
+	cmd.Env = env
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &client{cmd: cmd, diags: map[int32]chan struct{}{}}
+	c.conn = jsonrpc2.NewConn(context.Background(), jsonrpc2.NewBufferedStream(rwc{out, in}, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.AsyncHandler(c))
+	return c, nil
+}
+
+func (c *client) initialize(root string) error {
+	var res any
+	err := c.conn.Call(context.Background(), "initialize", map[string]any{
+		"processId": os.Getpid(), "rootUri": "file://" + root,
+		"capabilities":          map[string]any{"workspace": map[string]any{"configuration": true}},
+		"initializationOptions": map[string]any{"offline": true},
+	}, &res)
+	if err != nil {
+		return err
+	}
+	return c.conn.Notify(context.Background(), "initialized", map[string]any{})
+}
+
+func (c *client) stop() {
+	_ = c.conn.Call(context.Background(), "shutdown", nil, nil)
+	_ = c.conn.Notify(context.Background(), "exit", nil)
+	done := make(chan struct{})
+	go func() { _ = c.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = c.cmd.Process.Kill()
+	}
+}
+
+func rssKiB(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				v, _ := strconv.Atoi(f[0])
+				return v
+			}
+		}
+	}
+	return 0
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(float64(len(s)-1) * p)
+	return s[i]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func run(kpm string, ndeps, n, nstarts int) error {
+	kpm, _ = filepath.Abs(kpm)
+	home, err := os.MkdirTemp("", "lspbench-home-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(home)
+	work, err := os.MkdirTemp("", "lspbench-work-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+
+	// Warm home: kpm.json, 500 cached packages with 20 tags each, lock file, registry cache.
+	reg, repo := "registry.example", "kcl"
+	must(os.MkdirAll(filepath.Join(home, ".kpm", "config"), 0o755))
+	must(os.WriteFile(filepath.Join(home, ".kpm", "config", "kpm.json"), []byte(`{"DefaultOciRegistry":"`+reg+`","DefaultOciRepo":"`+repo+`"}`), 0o644))
+	type entry struct {
+		Tags    []string  `json:"tags"`
+		Fetched time.Time `json:"fetched"`
+	}
+	cache := map[string]map[string]entry{"repos": {}}
+	var mod, lock strings.Builder
+	mod.WriteString("[package]\nname = \"bench\"\nedition = \"v0.11.0\"\nversion = \"0.0.1\"\n\n[dependencies]\n")
+	lock.WriteString("[dependencies]\n")
+	names := make([]string, ndeps)
+	for i := range names {
+		names[i] = fmt.Sprintf("pkg%03d", i)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var tags []string
+		for t := 19; t >= 0; t-- {
+			tags = append(tags, fmt.Sprintf("1.%d.0", t))
+		}
+		cache["repos"][reg+"/"+repo+"/"+name] = entry{Tags: tags, Fetched: time.Now()}
+		fmt.Fprintf(&mod, "%s = \"1.10.0\"\n", name)
+		fmt.Fprintf(&lock, "  [dependencies.%s]\n    name = %q\n    full_name = \"%s_1.10.0\"\n    version = \"1.10.0\"\n    sum = \"x\"\n    reg = %q\n    repo = \"%s/%s\"\n    oci_tag = \"1.10.0\"\n", name, name, name, reg, repo, name)
+		dir := filepath.Join(home, name+"_1.10.0")
+		must(os.MkdirAll(dir, 0o755))
+		must(os.WriteFile(filepath.Join(dir, "kcl.mod"), []byte("[package]\nname = \""+name+"\"\nversion = \"1.10.0\"\n"), 0o644))
+	}
+	b, _ := json.Marshal(cache)
+	must(os.WriteFile(filepath.Join(home, ".kpm", "lsp-cache.json"), b, 0o644))
+	pkg := filepath.Join(work, "bench")
+	must(os.MkdirAll(pkg, 0o755))
+	modText := mod.String()
+	must(os.WriteFile(filepath.Join(pkg, "kcl.mod"), []byte(modText), 0o644))
+	must(os.WriteFile(filepath.Join(pkg, "kcl.mod.lock"), []byte(lock.String()), 0o644))
+
+	env := append(os.Environ(), "KCL_PKG_PATH="+home, "KPM_REG=", "KPM_REPO=")
+
+	// Start to initialize result.
+	var startTimes []time.Duration
+	for i := 0; i < nstarts; i++ {
+		t0 := time.Now()
+		c, err := start(kpm, env)
+		if err != nil {
+			return err
+		}
+		if err := c.initialize(work); err != nil {
+			return err
+		}
+		startTimes = append(startTimes, time.Since(t0))
+		c.stop()
+	}
+
+	c, err := start(kpm, env)
+	if err != nil {
+		return err
+	}
+	defer c.stop()
+	if err := c.initialize(work); err != nil {
+		return err
+	}
+	uri := "file://" + filepath.Join(pkg, "kcl.mod")
+	first := c.expect(1)
+	t0 := time.Now()
+	must(c.conn.Notify(context.Background(), "textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "toml", "version": 1, "text": modText}}))
+	select {
+	case <-first:
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("no diagnostics after didOpen")
+	}
+	openDiag := time.Since(t0)
+	time.Sleep(500 * time.Millisecond)
+	rssIdle := rssKiB(c.cmd.Process.Pid)
+
+	// Diagnostics after an edit: change one dependency's version (keeping the length).
+	lines := strings.Split(modText, "\n")
+	firstDep := 6
+	var diagTimes []time.Duration
+	for i := 0; i < n; i++ {
+		version := int32(i + 2)
+		line := firstDep + i%ndeps
+		minor := []string{"1.11.0", "1.10.0"}[i%2]
+		ch := c.expect(version)
+		col := strings.Index(lines[line], `"`) + 1
+		t0 := time.Now()
+		must(c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
+			"textDocument": map[string]any{"uri": uri, "version": version},
+			"contentChanges": []any{map[string]any{
+				"range": map[string]any{"start": map[string]int{"line": line, "character": col}, "end": map[string]int{"line": line, "character": col + 6}},
+				"text":  minor,
+			}},
+		}))
+		select {
+		case <-ch:
+		case <-time.After(30 * time.Second):
+			return fmt.Errorf("no diagnostics for version %d", version)
+		}
+		diagTimes = append(diagTimes, time.Since(t0))
+	}
+
+	// Tag completion inside a dependency's version string.
+	var complTimes []time.Duration
+	var items int
+	for i := 0; i < n; i++ {
+		line := firstDep + (i*7)%ndeps
+		col := strings.Index(lines[line], `"`) + 2
+		var res struct {
+			Items []any `json:"items"`
+		}
+		t0 := time.Now()
+		must(c.conn.Call(context.Background(), "textDocument/completion", map[string]any{
+			"textDocument": map[string]any{"uri": uri}, "position": map[string]int{"line": line, "character": col},
+		}, &res))
+		complTimes = append(complTimes, time.Since(t0))
+		items = len(res.Items)
+	}
+	rssAfter := rssKiB(c.cmd.Process.Pid)
+
+	fmt.Printf("kcl.mod with %d dependencies, warm cache (20 tags each), offline; %d samples each\n\n", ndeps, n)
+	fmt.Printf("| measurement | p50 | p99 | target |\n|---|---|---|---|\n")
+	fmt.Printf("| server start → initialize result (%d starts) | %s | %s | < 50 ms |\n", nstarts, ms(percentile(startTimes, 0.5)), ms(percentile(startTimes, 0.99)))
+	fmt.Printf("| diagnostics after an edit (didChange → publishDiagnostics) | %s | %s | p99 < 20 ms |\n", ms(percentile(diagTimes, 0.5)), ms(percentile(diagTimes, 0.99)))
+	fmt.Printf("| tag completion (%d items) | %s | %s | p99 < 10 ms |\n", items, ms(percentile(complTimes, 0.5)), ms(percentile(complTimes, 0.99)))
+	fmt.Printf("\nfirst diagnostics after didOpen: %s; RSS idle (file open): %.1f MiB; RSS after the run: %.1f MiB\n",
+		ms(openDiag), float64(rssIdle)/1024, float64(rssAfter)/1024)
+	return nil
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lspbench:", err)
+		os.Exit(1)
+	}
+}
