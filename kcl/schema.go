@@ -194,6 +194,29 @@ func (e *evaluator) finalValue(c *instCtx, name string) Value {
 	}
 	bv, hasBody := c.body[name]
 	cv, hasCfg := c.cfg.m[name]
+	if !hasBody && hasCfg && !c.known[name] && c.st.index != nil && c.st.index.Value != nil {
+		// index signature default, with the key bound to the signature's key name
+		sc := &scope{parent: c.st.indexSc, vars: map[string]Value{}, pkg: c.st.indexSc.pkg, file: c.st.indexF}
+		if c.st.index.KeyName != nil {
+			sc.vars[c.st.index.KeyName.Names[0]] = name
+		}
+		save := e.file
+		e.file = c.st.indexF
+		bv, hasBody = e.evalDeferred(sc, c.st.index.Value), true
+		e.file = save
+	}
+	if p, ok := bv.(*pendingSchema); ok {
+		// a schema default unified with the config before it is instantiated
+		switch {
+		case hasCfg && c.cfg.GetOp(name) == OpUnion && attrsOf(cv) != nil:
+			merged := e.unionDict(p.cfg.Copy(), cfgOfValue(cv), false)
+			bv, cv, hasCfg = e.newInstance(p.st, merged, p.args, p.kwargs), nil, false
+		case hasCfg && c.cfg.GetOp(name) == OpOverride:
+			bv = none
+		default:
+			bv = e.materialize(p)
+		}
+	}
 	var v Value
 	switch {
 	case !hasCfg && !hasBody:
@@ -254,7 +277,22 @@ func (e *evaluator) finalValue(c *instCtx, name string) Value {
 func (e *evaluator) instAssign(c *instCtx, name string, v Value, op Op) {
 	if op == OpUnion {
 		if old, ok := c.body[name]; ok {
-			v = e.union(old, v, true, name)
+			po, oldPending := old.(*pendingSchema)
+			pv, newPending := v.(*pendingSchema)
+			switch {
+			case oldPending && newPending:
+				st := po.st
+				if pv.st.isSubOf(st) {
+					st = pv.st
+				}
+				v = &pendingSchema{st: st, cfg: e.unionDict(po.cfg.Copy(), pv.cfg, true), args: pv.args, kwargs: pv.kwargs}
+			case oldPending:
+				v = e.union(e.materialize(po), v, true, name)
+			case newPending:
+				v = e.union(old, e.materialize(pv), true, name)
+			default:
+				v = e.union(old, v, true, name)
+			}
 		}
 	}
 	c.body[name] = v
@@ -266,6 +304,13 @@ func (e *evaluator) execBodyStmt(c *instCtx, bs *bodyStmt) {
 		return
 	}
 	bs.state = 1
+	if name, ok := singleTarget(bs.stmt); ok {
+		if _, set := c.cfg.m[name]; set && c.cfg.GetOp(name) == OpOverride {
+			// the config replaces this value: the default is never evaluated
+			bs.state = 2
+			return
+		}
+	}
 	save := e.file
 	e.file = bs.owner.file
 	fr := &frame{kind: frameSchema, inst: c, scope: c.scopes[bs.owner], pkg: c.scopes[bs.owner].pkg}
@@ -282,7 +327,7 @@ func (e *evaluator) execSchemaAttr(fr *frame, s *syntax.SchemaAttr) {
 	if s.Default == nil {
 		return
 	}
-	v := e.eval(fr.scope, s.Default)
+	v := e.evalDeferred(fr.scope, s.Default)
 	op := OpOverride
 	if s.Op == syntax.OR_ASSIGN {
 		op = OpUnion
@@ -887,4 +932,62 @@ func (e *evaluator) lookupType(sc *scope, id *syntax.Ident) (Value, bool) {
 		v = e.getAttr(m, n)
 	}
 	return v, true
+}
+
+// singleTarget returns the attribute a schema-body statement assigns as a whole, if it is that simple.
+func singleTarget(st syntax.Stmt) (string, bool) {
+	switch s := st.(type) {
+	case *syntax.SchemaAttr:
+		return s.Name.Names[0], s.Default != nil
+	case *syntax.AssignStmt:
+		if len(s.Targets) == 1 {
+			if id, ok := s.Targets[0].(*syntax.Ident); ok && len(id.Names) == 1 {
+				return id.Names[0], true
+			}
+		}
+	}
+	return "", false
+}
+
+// pendingSchema is a schema expression used as an attribute default: it is instantiated only
+// once it has been unified with the config that overrides it.
+type pendingSchema struct {
+	st     *SchemaType
+	cfg    *Dict
+	args   []Value
+	kwargs *Dict
+	node   *syntax.ConfigExpr
+	file   string
+}
+
+func (e *evaluator) evalDeferred(sc *scope, x syntax.Expr) Value {
+	se, ok := x.(*syntax.SchemaExpr)
+	if !ok {
+		return e.eval(sc, x)
+	}
+	st, ok := e.evalIdent(sc, se.Name).(*SchemaType)
+	if !ok || st.rule != nil {
+		return e.eval(sc, x)
+	}
+	cfg := NewDict()
+	if se.Config != nil {
+		if d := attrsOf(e.eval(sc, se.Config)); d != nil {
+			cfg = d
+		}
+	}
+	args, kwargs := e.callArgs(sc, se.Args, se.Kwargs)
+	node, _ := se.Config.(*syntax.ConfigExpr)
+	return &pendingSchema{st: st, cfg: cfg, args: args, kwargs: kwargs, node: node, file: e.file}
+}
+
+func (e *evaluator) materialize(p *pendingSchema) Value {
+	e.cfgNode, e.cfgFile = p.node, p.file
+	return e.newInstance(p.st, p.cfg, p.args, p.kwargs)
+}
+
+func cfgOfValue(v Value) *Dict {
+	if s, ok := v.(*Schema); ok {
+		return cfgOf(s)
+	}
+	return attrsOf(v)
 }

@@ -194,6 +194,10 @@ func (p *parser) parsePower() Expr {
 	from := p.tok.pos
 	x := p.parsePrimary()
 	if p.tok.kind == POW && !p.broken() {
+		if !p.enter() {
+			return x
+		}
+		defer p.leave()
 		opPos := p.tok.pos
 		p.next()
 		y := p.parseUnary()

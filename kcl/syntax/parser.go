@@ -36,6 +36,7 @@ type parser struct {
 	stopNL      bool // inside config/list entries: a token on a new line ends the expression
 	noBrace     bool // `Name {` is not a schema expression (quantifier targets, lambda defaults)
 	lambdaDepth int
+	strayIndent bool // inside a block reported as an unexpected indentation
 }
 
 func newParser(filename string, src []byte, s *scanner) *parser {
@@ -348,9 +349,17 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 	defer p.leave()
 	switch p.tok.kind {
 	case INDENT:
-		p.errorAt(p.tok.pos, p.tok.end, "unexpected indentation")
+		if !p.strayIndent {
+			p.errorAt(p.tok.pos, p.tok.end, "unexpected indentation")
+		}
 		p.next()
-		// parse the indented lines as if they were not indented
+		// parse the indented lines for their own errors, without reporting
+		// the indentation of nested lines again
+		save := p.strayIndent
+		p.strayIndent = true
+		p.parseStmtList(ctx, DEDENT)
+		p.got(DEDENT)
+		p.strayIndent = save
 		return nil
 	case IMPORT:
 		s := p.parseImport()
@@ -359,7 +368,7 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 		}
 		return s
 	case IF:
-		return p.parseIfStmt(ctx, false)
+		return p.parseIfStmt(ctx)
 	case SCHEMA:
 		return p.parseSchema(nil)
 	case PROTOCOL, MIXIN, RULE:
@@ -417,7 +426,7 @@ func (p *parser) parseSimpleStmt(ctx stmtCtx) Stmt {
 		}
 		s = p.parseExprStmt(ctx)
 	case IF:
-		s = p.parseIfStmt(ctx, false)
+		s = p.parseIfStmt(ctx)
 		return s
 	default:
 		if p.tok.kind.IsKeyword() && !startsExpr(p.tok.kind) {
@@ -619,26 +628,34 @@ func (p *parser) dottedIdent(what string) *Ident {
 	return id
 }
 
-func (p *parser) parseIfStmt(ctx stmtCtx, elif bool) *IfStmt {
+func (p *parser) parseIfStmt(ctx stmtCtx) *IfStmt {
 	from := p.tok.pos
-	p.next() // if / elif
-	s := &IfStmt{IsElif: elif}
-	s.Cond = p.parseTest()
-	kw := "if condition"
-	if elif {
-		kw = "elif condition"
-	}
-	s.Body = p.parseBlock(ctx, kw)
-	switch p.tok.kind {
-	case ELIF:
-		e := p.parseIfStmt(ctx, true)
-		s.Else = []Stmt{e}
-	case ELSE:
+	p.next() // if
+	root := &IfStmt{Cond: p.parseTest()}
+	root.Span.From = from
+	root.Body = p.parseBlock(ctx, "if condition")
+	// elif chains are built iteratively: each elif is the only statement
+	// of the previous clause's Else
+	chain := []*IfStmt{root}
+	cur := root
+	for p.tok.kind == ELIF {
+		efrom := p.tok.pos
 		p.next()
-		s.Else = p.parseBlock(ctx, "'else'")
+		e := &IfStmt{IsElif: true, Cond: p.parseTest()}
+		e.Span.From = efrom
+		e.Body = p.parseBlock(ctx, "elif condition")
+		cur.Else = []Stmt{e}
+		cur = e
+		chain = append(chain, e)
 	}
-	s.Span = p.span(from)
-	return s
+	if p.tok.kind == ELSE {
+		p.next()
+		cur.Else = p.parseBlock(ctx, "'else'")
+	}
+	for _, s := range chain {
+		s.Span = p.span(s.Span.From)
+	}
+	return root
 }
 
 func (p *parser) parseAssert() *AssertStmt {

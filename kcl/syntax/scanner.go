@@ -79,6 +79,9 @@ func (s *scanner) posAt(off int) Pos {
 }
 
 func (s *scanner) errorf(p Pos, format string, args ...any) {
+	if n := len(s.errs); n > 0 && s.errs[n-1].Pos.Line == p.Line {
+		return // one error per line is enough
+	}
 	s.errs = append(s.errs, Error{Filename: s.filename, Pos: p, End: p, Msg: fmt.Sprintf(format, args...)})
 }
 
