@@ -316,6 +316,15 @@ test(":KpmRun shows the YAML in a scratch split", function()
   truthy(r.result.yaml, "result yaml")
 end)
 
+test(":KpmRun dir key=value passes options to option()", function()
+  local opts = work .. "/opts"
+  write(opts .. "/kcl.mod", '[package]\nname = "opts"\nedition = "v0.11.0"\nversion = "0.0.1"\n')
+  write(opts .. "/kcl.mod.lock", "")
+  write(opts .. "/main.k", 'env = option("env")\n')
+  local r = run("KpmRun " .. opts .. " env=prod")
+  truthy(r.result.yaml:match("env: prod"), "yaml: " .. r.result.yaml)
+end)
+
 test(":KpmRun errors become diagnostics at file:line:col", function()
   local broken = work .. "/broken"
   write(broken .. "/kcl.mod", '[package]\nname = "broken"\nedition = "v0.11.0"\nversion = "0.0.1"\n')

@@ -76,6 +76,17 @@ export interface TagsResult {
   tags: string[];
 }
 
+// parseOptions reads `key=value` pairs separated by spaces (kpm run -D key=value).
+export function parseOptions(text: string): { options: Record<string, string>; error?: string } {
+  const options: Record<string, string> = {};
+  for (const part of text.trim().split(/\s+/).filter((p) => p !== '')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) return { options, error: `"${part}" is not key=value` };
+    options[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return { options };
+}
+
 const notEmpty = (what: string) => (v: string) => (v.trim() === '' ? `${what} is required` : undefined);
 
 export class Commands {
@@ -221,10 +232,23 @@ export class Commands {
 
   // run runs the current package (or a package the user names when there is none) and opens
   // the YAML in a new editor; evaluation errors become diagnostics on their file:line:col.
-  async run(): Promise<RunResult | undefined> {
+  // runWithOptions is run with top-level arguments (kpm run -D key=value), asked as
+  // `key=value` pairs separated by spaces.
+  async runWithOptions(): Promise<RunResult | undefined> {
+    const text = await this.ui.input({
+      title: 'Run Package with Options',
+      prompt: 'Options for option("key") in the code, as key=value pairs separated by spaces',
+      placeHolder: 'env=prod replicas=3',
+      validate: (v) => parseOptions(v).error,
+    });
+    if (text === undefined) return undefined;
+    return this.run(parseOptions(text).options);
+  }
+
+  async run(options?: Record<string, string>): Promise<RunResult | undefined> {
     return this.guard(async () => {
       let dir = await this.ui.packageDir();
-      let arg: { path?: string; source?: string; tag?: string };
+      let arg: { path?: string; source?: string; tag?: string; options?: Record<string, string> };
       if (dir !== undefined) {
         arg = { path: dir };
       } else {
@@ -247,11 +271,12 @@ export class Commands {
           }
         }
       }
+      if (options && Object.keys(options).length > 0) arg.options = options;
       return this.doRun(arg);
     });
   }
 
-  private async doRun(arg: { path?: string; source?: string; tag?: string }): Promise<RunResult> {
+  private async doRun(arg: { path?: string; source?: string; tag?: string; options?: Record<string, string> }): Promise<RunResult> {
     this.ui.setRunDiagnostics([]);
     let res: RunResult;
     try {
@@ -287,10 +312,14 @@ export class Commands {
         if (isOci(s)) arg.tag = tag;
         else arg.source = `${s}:${tag}`;
       }
-      const res = await this.client.execute<AddResult>(ServerCommands.add, arg, `Adding ${s}`);
-      void this.ui.info(`Added ${res.name} ${res.version} (${res.reference})`);
-      return res;
+      return this.doAdd(arg);
     });
+  }
+
+  private async doAdd(arg: { path: string; source: string; tag?: string }): Promise<AddResult> {
+    const res = await this.client.execute<AddResult>(ServerCommands.add, arg, `Adding ${arg.source}`);
+    void this.ui.info(`Added ${res.name} ${res.version} (${res.reference})`);
+    return res;
   }
 
   async update(): Promise<UpdateResult | undefined> {
@@ -343,6 +372,8 @@ export class Commands {
           return this.doPush(arg as { path: string });
         case ServerCommands.pull:
           return this.doPull(arg as { source: string });
+        case ServerCommands.add:
+          return this.doAdd(arg as { path: string; source: string });
         case ServerCommands.update:
           return this.doUpdate(arg as { path: string });
         case ServerCommands.checkUpdates:

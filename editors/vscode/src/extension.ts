@@ -35,6 +35,7 @@ export const paletteCommands = {
   'kpm.client.push': 'push',
   'kpm.client.pull': 'pull',
   'kpm.client.run': 'run',
+  'kpm.client.runWithOptions': 'runWithOptions',
   'kpm.client.init': 'init',
   'kpm.client.add': 'add',
   'kpm.client.update': 'update',

@@ -653,7 +653,9 @@ function M.pull(source, tag)
   end)
 end
 
-function M.run(target)
+-- run runs target (a directory, name[:version] or oci://…; default: the current package) with
+-- optional options {key = value} (kpm run -D key=value).
+function M.run(target, options)
   local arg, base
   if target and target ~= "" then
     if target:sub(1, 1) == "/" or target:sub(1, 1) == "." or vim.fn.isdirectory(target) == 1 then
@@ -668,6 +670,9 @@ function M.run(target)
       return finish("run", "kpm: no KCL package here: open a file of a package or give :KpmRun a directory or a package")
     end
     arg = { path = base }
+  end
+  if options and next(options) then
+    arg.options = options
   end
   M.run_arg(arg)
 end
@@ -814,8 +819,17 @@ local function create_commands()
     M.pull(arg_or_nil(o.fargs[1]), arg_or_nil(o.fargs[2]))
   end, { nargs = "*", desc = "kpm: pull a package ([source [tag]])" })
   cmd("KpmRun", function(o)
-    M.run(arg_or_nil(o.args))
-  end, { nargs = "?", complete = "dir", desc = "kpm: run a package, YAML in a scratch split" })
+    local target, options = nil, {}
+    for _, a in ipairs(o.fargs) do
+      local k, v = a:match("^([^=]+)=(.*)$")
+      if k then
+        options[k] = v
+      elseif not target then
+        target = a
+      end
+    end
+    M.run(target, options)
+  end, { nargs = "*", complete = "dir", desc = "kpm: run a package ([dir|source] [key=value ...]), YAML in a scratch split" })
   cmd("KpmInit", function(o)
     M.init(arg_or_nil(o.args))
   end, { nargs = "?", complete = "dir", desc = "kpm: create a package" })

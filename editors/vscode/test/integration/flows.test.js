@@ -153,6 +153,18 @@ test('Run Package: an evaluation error becomes a diagnostic at its file:line:col
   assert.equal(diags[0].line, 1, 'line 2 (0-based 1)');
 });
 
+test('Run Package with Options: option("env") gets the value', async () => {
+  const dir = writePackage(path.join(work, 'opts'), {
+    'kcl.mod': '[package]\nname = "opts"\nedition = "v0.11.0"\nversion = "0.0.1"\n',
+    'kcl.mod.lock': '',
+    'main.k': 'env = option("env")\n',
+  });
+  const ui = new FakeUi({ packageDir: dir, answers: ['env=prod'] });
+  await cmds(ui).runWithOptions();
+  ok(ui, 'run with options');
+  assert.match(ui.yamlDocs[0] ?? '', /env: prod/);
+});
+
 test('Add Dependency: tags newest first from kpm.tags, kcl.mod gains the dependency', async () => {
   const lib = path.join(work, 'lib');
   for (const v of ['0.1.0', '0.2.0']) {

@@ -249,7 +249,10 @@ test('server code lenses/actions run through the same flows (fromServer)', async
     const client = new FakeClient(() => ({ name: 'lib' }));
     const res = await new Commands(ui, client).fromServer('kpm.add', [{ path: '/w/app', source: 'lib:0.1.0' }]);
     assert.deepEqual(res, { name: 'lib' });
-    assert.deepEqual(client.calls[0], { command: 'kpm.add', arg: { path: '/w/app', source: 'lib:0.1.0' }, progressTitle: 'kpm: add' });
+    const res2 = await new Commands(ui, client).fromServer('kpm.tags', [{ source: 'lib' }]);
+    assert.deepEqual(res2, { name: 'lib' });
+    assert.deepEqual(client.calls[1], { command: 'kpm.tags', arg: { source: 'lib' }, progressTitle: 'kpm: tags' });
+    assert.deepEqual(client.calls[0], { command: 'kpm.add', arg: { path: '/w/app', source: 'lib:0.1.0' }, progressTitle: 'Adding lib:0.1.0' });
   });
   await t.test('errors are shown once', async () => {
     const ui = new FakeUi();
@@ -259,4 +262,23 @@ test('server code lenses/actions run through the same flows (fromServer)', async
     assert.equal(await new Commands(ui, client).fromServer('kpm.update', [{ path: '/w/app' }]), undefined);
     assert.deepEqual(ui.errors, ['kpm.update: kcl.mod:3:1: bad']);
   });
+});
+
+test('Run Package with Options sends key=value pairs as options', async () => {
+  const { parseOptions } = require('../../out/lib/commands');
+  assert.deepEqual(parseOptions(' env=prod  replicas=3 url=a=b '), { options: { env: 'prod', replicas: '3', url: 'a=b' } });
+  assert.match(parseOptions('env').error, /not key=value/);
+  assert.match(parseOptions('=x').error, /not key=value/);
+  const ui = new FakeUi({ packageDir: '/w/app', answers: ['env=prod replicas=3'] });
+  const client = new FakeClient(() => ({ yaml: 'env: prod\n' }));
+  await new Commands(ui, client).runWithOptions();
+  assert.deepEqual(client.calls[0].arg, { path: '/w/app', options: { env: 'prod', replicas: '3' } });
+  assert.deepEqual(ui.yamlDocs, ['env: prod\n']);
+});
+
+test('Add Dependency from a server code action shows the result', async () => {
+  const ui = new FakeUi();
+  const client = new FakeClient(() => ({ name: 'lib', version: '0.1.0', reference: 'r' }));
+  await new Commands(ui, client).fromServer('kpm.add', [{ path: '/w/app', source: 'lib' }]);
+  assert.deepEqual(ui.infos.map((i) => i.message), ['Added lib 0.1.0 (r)']);
 });
