@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,7 +102,7 @@ func start(kpm string, env []string) (*client, error) {
 		return nil, err
 	}
 	c := &client{cmd: cmd, diags: map[int32]chan struct{}{}}
-	c.conn = jsonrpc2.NewConn(context.Background(), jsonrpc2.NewBufferedStream(rwc{out, in}, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.AsyncHandler(c))
+	c.conn = jsonrpc2.NewConn(context.Background(), jsonrpc2.NewBufferedStream(rwc{out, in}, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.AsyncHandler(c), jsonrpc2.SetLogger(log.New(io.Discard, "", 0)))
 	return c, nil
 }
 
