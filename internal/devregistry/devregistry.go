@@ -10,6 +10,7 @@ package devregistry
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -45,6 +46,9 @@ type Options struct {
 	// Middleware, when set, wraps the registry handler (inside the request
 	// counter and the fault injector).
 	Middleware func(http.Handler) http.Handler
+	// TLS serves HTTPS with a self-signed certificate for 127.0.0.1, ::1
+	// and localhost (see CertPEM) instead of plain HTTP.
+	TLS bool
 }
 
 // Kind classifies a registry request by its path.
@@ -99,6 +103,8 @@ type Registry struct {
 	total    atomic.Int64
 	closed   bool
 	serveErr chan error
+	tlsCfg   *tls.Config
+	certPEM  []byte
 }
 
 var silenceOnce sync.Once
@@ -146,6 +152,16 @@ func Start(opts Options) (*Registry, error) {
 		h = opts.Middleware(h)
 	}
 	r.handler = r.wrap(h)
+	if opts.TLS {
+		cert, pemBytes, err := selfSigned()
+		if err != nil {
+			_ = app.Shutdown()
+			r.cleanup()
+			return nil, fmt.Errorf("devregistry: certificate: %w", err)
+		}
+		r.tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		r.certPEM = pemBytes
+	}
 	addr := opts.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -219,6 +235,9 @@ func (r *Registry) listen(addr string) error {
 	if err != nil {
 		return fmt.Errorf("devregistry: listen %s: %w", addr, err)
 	}
+	if r.tlsCfg != nil {
+		ln = tls.NewListener(ln, r.tlsCfg)
+	}
 	srv := &http.Server{
 		Handler:           r.handler,
 		ReadHeaderTimeout: 30 * time.Second,
@@ -241,6 +260,10 @@ func (r *Registry) Host() string {
 	defer r.mu.Unlock()
 	return r.addr
 }
+
+// CertPEM returns the PEM certificate served with Options.TLS (nil
+// otherwise), for clients that want to trust it.
+func (r *Registry) CertPEM() []byte { return r.certPEM }
 
 // Dir returns the directory holding the storage and htpasswd file.
 func (r *Registry) Dir() string { return r.dir }

@@ -1,6 +1,8 @@
 package devregistry
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"net/http"
 	"testing"
 
@@ -121,4 +123,25 @@ func TestKindOf(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, KindOf(tt.path), tt.path)
 	}
+}
+
+func TestTLS(t *testing.T) {
+	reg, err := Start(Options{TLS: true, Users: map[string]string{"test": "1234"}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = reg.Close() })
+	require.NotEmpty(t, reg.CertPEM())
+
+	_, err = get(t, "https://"+reg.Host()+"/v2/", "test", "1234")
+	assert.ErrorContains(t, err, "certificate", "self-signed: not trusted by default")
+
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(reg.CertPEM()))
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	req, err := http.NewRequest(http.MethodGet, "https://"+reg.Host()+"/v2/", nil)
+	require.NoError(t, err)
+	req.SetBasicAuth("test", "1234")
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
