@@ -716,7 +716,7 @@ func (p *parser) belongs(col int) bool {
 }
 
 // parseListIf parses `if c: a, b elif d: e else: f` inside a list; the
-// current token is IF or ELIF.
+// current token is IF. elif chains are built iteratively.
 func (p *parser) parseListIf(col int) Expr {
 	if !p.enter() {
 		return p.bad(p.tok.pos)
@@ -724,27 +724,40 @@ func (p *parser) parseListIf(col int) Expr {
 	defer p.leave()
 	from := p.tok.pos
 	p.next()
-	it := &ListIfItem{Cond: p.parseOrTest()}
+	root := &ListIfItem{Cond: p.parseOrTest()}
+	root.Span.From = from
 	p.expect(COLON, "after the condition of an inline 'if'")
-	it.Exprs = p.listIfBody(col)
-	switch p.tok.kind {
-	case ELIF:
-		if p.tok.nl && p.tok.pos.Col != col {
-			break
-		}
-		it.Orelse = p.parseListIf(col)
-	case ELSE:
-		if p.tok.nl && p.tok.pos.Col != col {
-			break
-		}
+	root.Exprs = p.listIfBody(col)
+	chain := []*ListIfItem{root}
+	cur := root
+	for p.clauseAt(ELIF, col) {
+		efrom := p.tok.pos
+		p.next()
+		e := &ListIfItem{Cond: p.parseOrTest()}
+		e.Span.From = efrom
+		p.expect(COLON, "after the condition of an inline 'elif'")
+		e.Exprs = p.listIfBody(col)
+		cur.Orelse = e
+		cur = e
+		chain = append(chain, e)
+	}
+	if p.clauseAt(ELSE, col) {
 		efrom := p.tok.pos
 		p.next()
 		p.expect(COLON, "after 'else'")
 		exprs := p.listIfBody(col)
-		it.Orelse = &ListExpr{Span: p.span(efrom), Elts: exprs}
+		cur.Orelse = &ListExpr{Span: p.span(efrom), Elts: exprs}
 	}
-	it.Span = p.span(from)
-	return it
+	for _, it := range chain {
+		it.Span = p.span(it.Span.From)
+	}
+	return root
+}
+
+// clauseAt reports whether the current token is an elif/else clause of an
+// inline if at column col: on the same line, or on a new line at col.
+func (p *parser) clauseAt(k Token, col int) bool {
+	return p.tok.kind == k && (!p.tok.nl || p.tok.pos.Col == col)
 }
 
 func (p *parser) listIfBody(col int) []Expr {
@@ -851,28 +864,35 @@ func (p *parser) parseConfigIf(col int) Expr {
 	}
 	defer p.leave()
 	from := p.tok.pos
-	p.next() // if / elif
-	it := &ConfigIfEntry{Cond: p.parseOrTest()}
+	p.next() // if
+	root := &ConfigIfEntry{Cond: p.parseOrTest()}
+	root.Span.From = from
 	p.expect(COLON, "after the condition of an inline 'if'")
-	it.Entries = p.configIfBody(col)
-	switch p.tok.kind {
-	case ELIF:
-		if p.tok.nl && p.tok.pos.Col != col {
-			break
-		}
-		it.Orelse = p.parseConfigIf(col)
-	case ELSE:
-		if p.tok.nl && p.tok.pos.Col != col {
-			break
-		}
+	root.Entries = p.configIfBody(col)
+	chain := []*ConfigIfEntry{root}
+	cur := root
+	for p.clauseAt(ELIF, col) {
+		efrom := p.tok.pos
+		p.next()
+		e := &ConfigIfEntry{Cond: p.parseOrTest()}
+		e.Span.From = efrom
+		p.expect(COLON, "after the condition of an inline 'elif'")
+		e.Entries = p.configIfBody(col)
+		cur.Orelse = e
+		cur = e
+		chain = append(chain, e)
+	}
+	if p.clauseAt(ELSE, col) {
 		efrom := p.tok.pos
 		p.next()
 		p.expect(COLON, "after 'else'")
 		entries := p.configIfBody(col)
-		it.Orelse = &ConfigExpr{Span: p.span(efrom), Entries: entries}
+		cur.Orelse = &ConfigExpr{Span: p.span(efrom), Entries: entries}
 	}
-	it.Span = p.span(from)
-	return it
+	for _, it := range chain {
+		it.Span = p.span(it.Span.From)
+	}
+	return root
 }
 
 func (p *parser) configIfBody(col int) []*ConfigEntry {
