@@ -26,6 +26,10 @@ must match ` + commands.PackageNameRule + `.`,
 			if err != nil {
 				return err
 			}
+			if len(res.Files) == 0 {
+				a.Println("nothing to do: kcl.mod, kcl.mod.lock and main.k already exist in " + res.Path)
+				return nil
+			}
 			a.Println(fmt.Sprintf("initialized package %s %s in %s", res.Name, res.Version, res.Path))
 			return nil
 		},
