@@ -229,8 +229,8 @@ func (p *parser) parsePostfix(x Expr) Expr {
 		switch p.tok.kind {
 		case DOT:
 			p.next()
-			if isSoftKeyword(p.tok.kind) {
-				p.tok.kind = IDENT
+			if p.tok.kind.IsKeyword() {
+				p.tok.kind = IDENT // any keyword is a plain attribute name after '.'
 			}
 			if p.tok.kind != IDENT {
 				p.errorExpected("a name after '.'")
@@ -831,6 +831,12 @@ func (p *parser) parseConfigEntry() *ConfigEntry {
 		return &ConfigEntry{Span: p.span(from), Value: d}
 	}
 	e := &ConfigEntry{}
+	if keywordAsName(p.tok.kind) {
+		switch p.peek().kind {
+		case COLON, ASSIGN, ADD_ASSIGN:
+			p.tok.kind = IDENT // `{filter = 1}`: a keyword used as a key
+		}
+	}
 	e.Key = p.parseOrTest()
 	switch p.tok.kind {
 	case COLON:
@@ -927,4 +933,18 @@ func (p *parser) configIfBody(col int) []*ConfigEntry {
 // name where a definition cannot start (`protocol: "TCP"`, `x.rule`).
 func isSoftKeyword(k Token) bool {
 	return k == PROTOCOL || k == RULE || k == MIXIN
+}
+
+// keywordAsName reports whether keyword k may be read as a plain name when
+// followed by ':' or '=' (config keys, schema attributes). Keywords that
+// start an expression or a clause keep their meaning.
+func keywordAsName(k Token) bool {
+	if !k.IsKeyword() {
+		return false
+	}
+	switch k {
+	case IF, ELIF, ELSE, TRUE, FALSE, NONE, UNDEFINED, KW_NOT, KW_AND, KW_OR, LAMBDA, CHECK:
+		return false
+	}
+	return true
 }

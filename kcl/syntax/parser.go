@@ -824,6 +824,10 @@ func (p *parser) parseSchemaBody(s *SchemaStmt) {
 			}
 		case PROTOCOL, RULE:
 			p.tok.kind = IDENT
+		case ALL, ANY, MAP, FILTER, SCHEMA, IMPORT, AS, IN, IS, FOR, ASSERT:
+			if pk := p.peek(); pk.kind == COLON || pk.kind == QUESTION {
+				p.tok.kind = IDENT // an attribute named like a keyword
+			}
 		case MIXIN:
 			if p.peek().kind != LBRACK {
 				p.tok.kind = IDENT // an attribute named mixin

@@ -107,6 +107,8 @@ func TestParseExpressions(t *testing.T) {
 		{"dollar escape", `"$${a} $5"`, `"${a} $5"`},
 		{"escaped keyword ident", "$if + $schema", "(+ if schema)"},
 		{"soft keyword names", "protocol.rule", "protocol.rule"},
+		{"keywords after dot", "a.filter.map.all.if", "a.filter.map.all.if"},
+		{"keywords as config keys", "{filter = 1, map: 2, all += [3], schema = 4}", "{filter = 1, map : 2, all += [3], schema = 4}"},
 		{"line continuation", "1 + \\\n  2", "(+ 1 2)"},
 		{"implicit continuation", "f(1,\n  2)", "(call f 1 2)"},
 	}
@@ -185,6 +187,8 @@ func TestParseStatements(t *testing.T) {
 			"(schema A (check (all x in xs (cmp x > 0)) _ \"m\"))"},
 		{"schema keyword-named attrs", "schema A:\n    protocol: str\n    mixin: int\n    rule?: str\n    $type: str\n    type: str",
 			"(schema A (attr protocol str) (attr mixin int) (attr rule? str) (attr type str) (attr type str))"},
+		{"schema attrs named like keywords", "schema A:\n    filter?: str\n    map: {str:str}\n    all: bool",
+			"(schema A (attr filter? str) (attr map {str:str}) (attr all bool))"},
 		{"schema empty body", "schema A:\n\nb = 1", "(schema A)\n(= b 1)"},
 		{"protocol", "protocol P:\n    a: int", "(protocol P (attr a int))"},
 		{"mixin", "mixin AMixin for P:\n    a: int = 1", "(mixin AMixin for P (attr a int = 1))"},
