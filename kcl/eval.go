@@ -599,20 +599,46 @@ func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
 			return e.eval(s, n.Body)
 		}
 		return e.eval(s, n.Orelse)
+	case *syntax.CallExpr, *syntax.SelectorExpr, *syntax.SubscriptExpr:
+		v, _ := e.chain(s, x)
+		return v
+	}
+	return e.evalRest(s, x)
+}
+
+// chain evaluates calls, selectors and subscripts; a `?.` or `?[` on None short-circuits the rest
+// of the chain (reported by the second result).
+func (e *evaluator) chain(s *scope, x syntax.Expr) (Value, bool) {
+	switch n := x.(type) {
 	case *syntax.CallExpr:
-		return e.evalCall(s, n)
+		fn, cut := e.chain(s, n.Func)
+		if cut {
+			return none, true
+		}
+		args, kwargs := e.callArgs(s, n.Args, n.Keywords)
+		e.pos = posOf(e.file, n)
+		return e.callValue(fn, args, kwargs), false
 	case *syntax.SelectorExpr:
-		v := e.eval(s, n.X)
-		if n.HasQuestion && isNoneOrUndef(v) {
-			return none
+		v, cut := e.chain(s, n.X)
+		if cut || (n.HasQuestion && isNoneOrUndef(v)) {
+			return none, true
 		}
 		e.pos = posOf(e.file, n)
-		return e.getAttr(v, n.Attr.Names[0])
+		return e.getAttr(v, n.Attr.Names[0]), false
 	case *syntax.SubscriptExpr:
-		v := e.eval(s, n.X)
-		if n.HasQuestion && isNoneOrUndef(v) {
-			return none
+		v, cut := e.chain(s, n.X)
+		if cut || (n.HasQuestion && isNoneOrUndef(v)) {
+			return none, true
 		}
+		return e.subscript(s, n, v), false
+	case *syntax.ParenExpr:
+		return e.eval(s, n.X), false
+	}
+	return e.eval(s, x), false
+}
+
+func (e *evaluator) subscript(s *scope, n *syntax.SubscriptExpr, v Value) Value {
+	{
 		if n.IsSlice {
 			var lo, hi, st Value = none, none, none
 			if n.Lower != nil {
@@ -630,6 +656,11 @@ func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
 		idx := e.eval(s, n.Index)
 		e.pos = posOf(e.file, n)
 		return e.index(v, idx)
+	}
+}
+
+func (e *evaluator) evalRest(s *scope, x syntax.Expr) Value {
+	switch n := x.(type) {
 	case *syntax.ListExpr:
 		l := &List{Items: make([]Value, 0, len(n.Elts))}
 		e.listElts(s, n.Elts, l)
