@@ -41,6 +41,8 @@ var (
 	ErrInvalidReference = errors.New("invalid reference")
 	// ErrNotLoggedIn: logout of a registry without stored credentials.
 	ErrNotLoggedIn = errors.New("not logged in")
+	// ErrExists: the pull destination already exists (and Replace is off).
+	ErrExists = errors.New("destination exists")
 	// ErrInvalidArtifact: the manifest is not a package kpm can read.
 	ErrInvalidArtifact = errors.New("invalid package artifact")
 )
@@ -141,15 +143,18 @@ func stripURL(err error) error {
 	return err
 }
 
-// transient reports whether err is worth retrying at the transfer level
-// (after the HTTP-level retries): a dropped connection or a server error.
-func transient(err error) bool {
+// transient reports whether err is worth retrying at the transfer level,
+// on top of the HTTP-level retries: a connection that dropped (the HTTP
+// layer does not replay those once the body started), and, when status is
+// true, a 5xx/429 answer (for requests the HTTP layer cannot replay, such
+// as a blob upload streamed from a file).
+func transient(err error, status bool) bool {
 	if err == nil {
 		return false
 	}
 	var er *errcode.ErrorResponse
 	if errors.As(err, &er) {
-		return er.StatusCode >= 500 || er.StatusCode == http.StatusTooManyRequests
+		return status && (er.StatusCode >= 500 || er.StatusCode == http.StatusTooManyRequests)
 	}
 	var re *Error
 	if errors.As(err, &re) {

@@ -79,7 +79,7 @@ func Pull(ctx context.Context, ref Reference, opts PullOptions) (PullResult, err
 		return PullResult{}, fmt.Errorf("pull %s: %w", subject, err)
 	}
 	if _, err := os.Lstat(dest); err == nil && !opts.Replace {
-		return PullResult{}, fmt.Errorf("pull %s: %s already exists", subject, dest)
+		return PullResult{}, newErr(ErrExists, "%s: %s already exists", subject, dest)
 	}
 
 	info, manifest, err := fetchManifest(ctx, repo, ref, opts.Options)
@@ -114,7 +114,7 @@ func Pull(ctx context.Context, ref Reference, opts PullOptions) (PullResult, err
 		if err == nil {
 			break
 		}
-		if !transient(err) || attempt >= opts.retries() || ctx.Err() != nil {
+		if !transient(err, false) || attempt >= opts.retries() || ctx.Err() != nil {
 			return PullResult{}, pullErr(err, subject, ref.Registry)
 		}
 		if err := resetDir(tmp); err != nil {
@@ -234,7 +234,7 @@ func fetchManifest(ctx context.Context, repo *remote.Repository, ref Reference, 
 		desc ocispec.Descriptor
 		body []byte
 	)
-	err := withRetry(ctx, opts, func() error {
+	err := withRetry(ctx, opts, false, func() error {
 		d, rc, err := repo.FetchReference(ctx, ref.Tag)
 		if err != nil {
 			return err

@@ -153,7 +153,7 @@ func Push(ctx context.Context, ref Reference, pkg Package, opts PushOptions) (Pu
 		return PushResult{}, fmt.Errorf("push %s: %w", subject, err)
 	}
 	mdesc := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: digest.FromBytes(mb), Size: int64(len(mb))}
-	err = withRetry(ctx, opts.Options, func() error {
+	err = withRetry(ctx, opts.Options, false, func() error {
 		return repo.PushReference(ctx, mdesc, bytes.NewReader(mb), ref.Tag)
 	})
 	if err != nil {
@@ -175,7 +175,7 @@ func pushBlob(ctx context.Context, repo *remote.Repository, desc ocispec.Descrip
 		}
 		return nil
 	}
-	return withRetry(ctx, opts, func() error {
+	return withRetry(ctx, opts, true, func() error {
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
@@ -194,13 +194,12 @@ func pushBlob(ctx context.Context, repo *remote.Repository, desc ocispec.Descrip
 	})
 }
 
-// withRetry runs fn again after a transient failure, a bounded number of
-// times with exponential backoff (on top of the HTTP-level retries, for
-// requests whose body cannot be replayed by the transport).
-func withRetry(ctx context.Context, opts Options, fn func() error) error {
+// withRetry runs fn again after a transient failure (see transient), a
+// bounded number of times with exponential backoff.
+func withRetry(ctx context.Context, opts Options, status bool, fn func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := fn()
-		if err == nil || !transient(err) || attempt >= opts.retries() || ctx.Err() != nil {
+		if err == nil || !transient(err, status) || attempt >= opts.retries() || ctx.Err() != nil {
 			return err
 		}
 		if serr := sleep(ctx, opts.retryWait(attempt)); serr != nil {

@@ -54,7 +54,7 @@ func Tags(ctx context.Context, ref Reference, opts Options) ([]string, error) {
 func listTags(ctx context.Context, repo *remote.Repository, ref Reference, opts Options) ([]string, error) {
 	subject := ref.Registry + "/" + ref.Repository
 	var tags []string
-	err := withRetry(ctx, opts, func() error {
+	err := withRetry(ctx, opts, false, func() error {
 		tags = tags[:0]
 		return repo.Tags(ctx, "", func(page []string) error {
 			tags = append(tags, page...)
