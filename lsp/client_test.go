@@ -27,13 +27,14 @@ type testClient struct {
 
 	traffic *syncBuffer
 
-	mu       sync.Mutex
-	notifs   []notification
-	changed  chan struct{}
-	config   map[string]any // answer to workspace/configuration, section "kpm"
-	created  []string       // tokens asked for by window/workDoneProgress/create
-	applied  []json.RawMessage
-	onCreate func(token json.RawMessage)
+	mu         sync.Mutex
+	notifs     []notification
+	changed    chan struct{}
+	config     map[string]any // answer to workspace/configuration, section "kpm"
+	created    []string       // tokens asked for by window/workDoneProgress/create
+	applied    []json.RawMessage
+	registered []json.RawMessage
+	onCreate   func(token json.RawMessage)
 }
 
 type notification struct {
@@ -116,6 +117,11 @@ func (c *testClient) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonr
 		if f != nil {
 			f(p.Token)
 		}
+		return nil, nil
+	case "client/registerCapability":
+		c.mu.Lock()
+		c.registered = append(c.registered, params)
+		c.mu.Unlock()
 		return nil, nil
 	case "workspace/applyEdit":
 		c.mu.Lock()

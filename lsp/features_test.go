@@ -237,3 +237,41 @@ func TestPositionsUTF16(t *testing.T) {
 		assert.Equal(t, tt.off, d.offset(p), "round trip of %d", tt.off)
 	}
 }
+
+func TestWatchedFilesRediagnose(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("KCL_PKG_PATH", home)
+	t.Setenv("KPM_REG", "example.test")
+	t.Setenv("KPM_REPO", "kcl")
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	c.initialize(work, map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}})
+	require.Eventually(t, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.registered) == 1 && strings.Contains(string(c.registered[0]), `"**/kcl.mod.lock"`)
+	}, 5*time.Second, 10*time.Millisecond, "watchers registered")
+
+	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nlib = \"1.0.0\"\n"
+	m := c.mark()
+	uri := c.open(filepath.Join(work, "kcl.mod"), text)
+	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool {
+		return hasCode(p, codeLockOutOfDate) && hasCode(p, codeNotDownloaded)
+	})
+
+	// The lock and the cache change on disk (a kpm run in a terminal): the watcher's event
+	// re-diagnoses the open kcl.mod.
+	writeFiles(t, work, map[string]string{"kcl.mod.lock": "[dependencies]\n  [dependencies.lib]\n    name = \"lib\"\n    full_name = \"lib_1.0.0\"\n    version = \"1.0.0\"\n    sum = \"x\"\n    reg = \"example.test\"\n    repo = \"kcl/lib\"\n    oci_tag = \"1.0.0\"\n"})
+	writeFiles(t, home, map[string]string{"lib_1.0.0/kcl.mod": "[package]\nname = \"lib\"\nversion = \"1.0.0\"\n"})
+	m = c.mark()
+	c.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{map[string]any{"uri": pathToURI(filepath.Join(work, "kcl.mod.lock")), "type": 2}}})
+	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return !hasCode(p, codeLockOutOfDate) })
+	assert.False(t, hasCode(p, codeNotDownloaded))
+
+	// A broken kpm.json makes the settings unloadable: said once, at the top of kcl.mod.
+	writeFiles(t, home, map[string]string{".kpm/config/kpm.json": "{"})
+	m = c.mark()
+	c.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{map[string]any{"uri": pathToURI(filepath.Join(home, ".kpm", "config", "kpm.json")), "type": 2}}})
+	p = c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, "settings") })
+	assert.Contains(t, diagByCode(p, "settings").Message, "kpm.json")
+}

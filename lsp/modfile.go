@@ -180,6 +180,10 @@ func (s *Server) modDiagnostics(d *document) []protocol.Diagnostic {
 	}
 	pc := s.pkgContext(d.path, a.mf)
 	if pc.settings == nil {
+		if _, err := s.loadSettings(); err != nil {
+			diags = append(diags, newDiagnostic(d.rangeOf(0, 0), protocol.DiagnosticSeverityWarning, "settings",
+				"kpm settings cannot be loaded: "+oneLine(err.Error()), nil))
+		}
 		return diags
 	}
 	if pc.lockErr != nil {

@@ -80,8 +80,11 @@ type inflightRequest struct {
 // server decodes only what it needs.
 type clientCaps struct {
 	Workspace struct {
-		ApplyEdit     bool `json:"applyEdit"`
-		Configuration bool `json:"configuration"`
+		ApplyEdit             bool `json:"applyEdit"`
+		Configuration         bool `json:"configuration"`
+		DidChangeWatchedFiles struct {
+			DynamicRegistration bool `json:"dynamicRegistration"`
+		} `json:"didChangeWatchedFiles"`
 	} `json:"workspace"`
 	Window struct {
 		WorkDoneProgress bool `json:"workDoneProgress"`
@@ -285,6 +288,7 @@ func (s *Server) handleNotification(req *jsonrpc2.Request) {
 		}
 	case "initialized":
 		s.goBackground(func() { s.fetchConfiguration() })
+		s.goBackground(s.registerFileWatchers)
 	case "exit":
 		s.exitOnce.Do(func() { close(s.exited) })
 	case "textDocument/didOpen":
@@ -344,6 +348,25 @@ func (s *Server) initialize(params json.RawMessage) (any, error) {
 	s.mu.Unlock()
 	s.applySettings(settings)
 	return initializeResult(s.opts.Version), nil
+}
+
+// registerFileWatchers asks the client to report changes to the files the diagnostics
+// depend on (client/registerCapability), when it supports dynamic registration.
+func (s *Server) registerFileWatchers() {
+	if !s.capabilities().Workspace.DidChangeWatchedFiles.DynamicRegistration {
+		return
+	}
+	var watchers []map[string]any
+	for _, g := range []string{"**/kcl.mod", "**/kcl.mod.lock", "**/kpm.json", "**/*.k"} {
+		watchers = append(watchers, map[string]any{"globPattern": g})
+	}
+	err := s.call(s.ctx, "client/registerCapability", map[string]any{"registrations": []any{map[string]any{
+		"id": "kpm-watched-files", "method": "workspace/didChangeWatchedFiles",
+		"registerOptions": map[string]any{"watchers": watchers},
+	}}}, nil)
+	if err != nil {
+		s.log.Printf("client/registerCapability: %v", err)
+	}
 }
 
 func initializeResult(version string) any {
