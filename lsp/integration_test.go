@@ -431,3 +431,48 @@ func TestAddAndUpdateCommands(t *testing.T) {
 	require.NoError(t, execCmd(c, "kpm.update", map[string]any{"path": pkg}, &upd))
 	assert.Equal(t, false, upd["changed"])
 }
+
+func TestOfflineStopsLookupsAndCatalogCompletion(t *testing.T) {
+	e := newEnv(t)
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	// Offline from the start (initializationOptions).
+	var res map[string]any
+	c.mustCall("initialize", map[string]any{"rootUri": pathToURI(work), "capabilities": map[string]any{},
+		"initializationOptions": map[string]any{"kpm": map[string]any{"offline": true}}}, &res)
+	c.notify("initialized", map[string]any{})
+	require.NoError(t, execCmd(c, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": testPassword}, nil))
+	publish(t, c, "alpha", "1.0.0", nil)
+	publish(t, c, "alpha", "1.2.0", nil)
+	publish(t, c, "beta", "0.3.0", nil)
+	e.reg.ResetRequests()
+
+	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nalpha = \"1.0.0\"\n"
+	m := c.mark()
+	uri := c.open(filepath.Join(work, "kcl.mod"), text)
+	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNotDownloaded) })
+	assert.False(t, hasCode(p, codeNewerTag))
+	var l completionList
+	c.mustCall("textDocument/completion", docParams(uri, positionOf(t, text, `"1.0.0"`, 1)), &l)
+	assert.Empty(t, l.Items)
+	time.Sleep(300 * time.Millisecond)
+	assert.Zero(t, e.reg.Requests(), "offline: no registry request at all (%v)", e.reg.RequestsByKind())
+
+	// Online again: the background lookup fills the cache and the hint appears by itself.
+	m = c.mark()
+	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"kpm": map[string]any{"offline": false}}})
+	p = c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNewerTag) })
+	assert.Contains(t, diagByCode(p, codeNewerTag).Message, "alpha 1.2.0 is available (minor upgrade)")
+	assert.Positive(t, e.reg.RequestsByKind()[devregistry.KindTags])
+
+	// Dependency names come from the registry catalog of the default repository.
+	depsPos := lspPos{Line: 6, Character: 0}
+	require.Eventually(t, func() bool {
+		var l completionList
+		c.mustCall("textDocument/completion", docParams(uri, depsPos), &l)
+		labels := strings.Join(l.labels(), ",")
+		return strings.Contains(labels, "alpha") && strings.Contains(labels, "beta")
+	}, 10*time.Second, 50*time.Millisecond)
+	c.mustCall("textDocument/completion", docParams(uri, depsPos), &l)
+	assert.Equal(t, []string{"alpha", "beta", "oci dependency", "path dependency"}, l.labels())
+}
