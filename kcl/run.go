@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -148,33 +149,22 @@ func (e *evaluator) render(main *pkgState) string {
 		}
 		top.Set(name, v)
 	}
-	var data any
+	p, _ := plan(top, po)
+	data := p
 	if len(e.opts.PathSelectors) > 0 {
-		sel := NewDict()
-		var single any
+		var sel any
 		for _, s := range e.opts.PathSelectors {
-			v := e.selectPath(top, s)
-			p, ok := plan(v, po)
-			if !ok {
-				continue
+			part := e.selectPath(p, s)
+			if sel == nil {
+				sel = part
+			} else {
+				sel = mergePlanned(sel, part)
 			}
-			single = p
-			sel.Set(s, p)
 		}
-		if len(e.opts.PathSelectors) == 1 {
-			data = single
-		} else {
-			data = sel
-		}
-		if data == nil {
-			return ""
-		}
-	} else {
-		p, _ := plan(top, po)
-		data = p
-		if d, ok := data.(*Dict); ok && d.Len() == 0 {
-			return ""
-		}
+		data = sel
+	}
+	if d, ok := data.(*Dict); ok && d.Len() == 0 {
+		return ""
 	}
 	if e.opts.Format == "json" {
 		return encodeJSON(data, "    ") + "\n"
@@ -182,18 +172,67 @@ func (e *evaluator) render(main *pkgState) string {
 	return encodeYAML(data)
 }
 
-func (e *evaluator) selectPath(top *Dict, path string) Value {
-	var cur Value = top
-	for _, part := range strings.Split(path, ".") {
-		d := attrsOf(cur)
-		if d == nil {
-			e.throwAt(srcPos{}, KindEvaluation, "invalid path selector '%s'", path)
+// selectPath filters the planned output by one path selector, keeping the keys on the way:
+// `a.b` gives {a: {b: …}}, `a.*` all of a, `a.[0]` {a: a[0]}. A selector may name the package
+// first (`pkg:a.b`, `:a.b`); a selector without a colon that is not a variable selects everything,
+// as the toolchain does for a bare package name.
+func (e *evaluator) selectPath(top any, sel string) any {
+	path := sel
+	if pkg, rest, ok := strings.Cut(sel, ":"); ok {
+		_ = pkg
+		path = rest
+	} else if d, ok := top.(*Dict); ok {
+		first := strings.SplitN(path, ".", 2)[0]
+		if _, isVar := d.m[first]; !isVar {
+			path = ""
+		}
+	}
+	if path == "" {
+		return top
+	}
+	var walk func(cur any, parts []string) any
+	walk = func(cur any, parts []string) any {
+		if len(parts) == 0 || parts[0] == "*" {
+			return cur
+		}
+		part := parts[0]
+		if strings.HasPrefix(part, "[") && strings.HasSuffix(part, "]") {
+			l, ok := cur.([]any)
+			i, err := strconv.Atoi(part[1 : len(part)-1])
+			if !ok || err != nil || i < 0 || i >= len(l) {
+				e.throwAt(srcPos{}, KindEvaluation, "invalid path selector '%s'", sel)
+			}
+			return walk(l[i], parts[1:])
+		}
+		d, ok := cur.(*Dict)
+		if !ok {
+			e.throwAt(srcPos{}, KindEvaluation, "invalid path selector '%s'", sel)
 		}
 		v, ok := d.m[part]
 		if !ok {
-			e.throwAt(srcPos{}, KindEvaluation, "invalid path selector '%s': '%s' not found", path, part)
+			e.throwAt(srcPos{}, KindEvaluation, "invalid path selector '%s': '%s' not found", sel, part)
 		}
-		cur = v
+		out := NewDict()
+		out.Set(part, walk(v, parts[1:]))
+		return out
 	}
-	return cur
+	return walk(top, strings.Split(path, "."))
+}
+
+// mergePlanned merges two selections of the same output.
+func mergePlanned(a, b any) any {
+	da, ok1 := a.(*Dict)
+	db, ok2 := b.(*Dict)
+	if !ok1 || !ok2 {
+		return b
+	}
+	out := da.Copy()
+	for _, k := range db.keys {
+		if old, ok := out.m[k]; ok {
+			out.Set(k, mergePlanned(old, db.m[k]))
+		} else {
+			out.Set(k, db.m[k])
+		}
+	}
+	return out
 }

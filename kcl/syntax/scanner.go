@@ -50,7 +50,7 @@ type scanner struct {
 
 	comments []*Comment
 	errs     []Error
-	names    map[string]string // interned identifier spellings
+	names    map[string]nameEntry // interned identifier spellings and their token kind
 }
 
 func newScanner(filename string, src []byte) *scanner {
@@ -369,8 +369,8 @@ func (s *scanner) scanToken() token {
 		if isIdentStart(rune(c)) {
 			s.off++
 			s.identRest()
-			lit := s.intern(s.src[start:s.off])
-			return token{kind: Lookup(lit), pos: p, end: s.pos(), lit: lit}
+			e := s.intern(s.src[start:s.off])
+			return token{kind: e.kind, pos: p, end: s.pos(), lit: e.s}
 		}
 	} else {
 		r, w := utf8.DecodeRune(s.src[s.off:])
@@ -721,16 +721,23 @@ func hasPrefixAt(b []byte, off int, p string) bool {
 	return true
 }
 
-// intern returns a shared string for an identifier spelling, so repeated
-// names cost one allocation per file.
-func (s *scanner) intern(b []byte) string {
-	if v, ok := s.names[string(b)]; ok {
-		return v
+type nameEntry struct {
+	s    string
+	kind Token
+}
+
+// intern returns a shared string for an identifier spelling (so repeated
+// names cost one allocation per file) and its token kind (IDENT or a
+// keyword), with one map lookup.
+func (s *scanner) intern(b []byte) nameEntry {
+	if e, ok := s.names[string(b)]; ok {
+		return e
 	}
 	if s.names == nil {
-		s.names = make(map[string]string)
+		s.names = make(map[string]nameEntry, 64)
 	}
 	v := string(b)
-	s.names[v] = v
-	return v
+	e := nameEntry{s: v, kind: Lookup(v)}
+	s.names[v] = e
+	return e
 }
