@@ -106,6 +106,23 @@ func biOption(e *evaluator, args []Value, kw *Dict) Value {
 		if required {
 			e.throw(KindEvaluation, "option('%s') must be initialized, try '-D %s=?' argument", key, key)
 		}
+		if isNoneOrUndef(def) {
+			// a typed option that is not set gives the type's zero value
+			switch typ {
+			case "int":
+				return int64(0)
+			case "float":
+				return 0.0
+			case "bool":
+				return false
+			case "str":
+				return ""
+			case "list":
+				return &List{}
+			case "dict":
+				return NewDict()
+			}
+		}
 		return def
 	}
 	v := parseArgValue(raw)
