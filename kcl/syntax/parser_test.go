@@ -264,6 +264,11 @@ func TestParseErrors(t *testing.T) {
 			"main.k:2:5: expected ':', '=' or '+=' after config key, found number 1",
 			"main.k:4:5: expected ':', '=' or '+=' after config key, found number 3",
 			"main.k:6:8: expected an expression, found end of line"}},
+		{"unterminated string in config", "a = {\n    b = \"x\n    c = 1\n}\n", []string{"main.k:2:9: string literal not terminated (missing closing \")"}},
+		{"walrus", "a := 1\n", []string{"main.k:1:4: expected a type, found '='"}},
+		{"missing comma in call", "f(a b)\n", []string{"main.k:1:5: expected ',' or ')' in argument list, found name 'b'"}},
+		{"python def", "def f():\n    return 1\nx = 1\n", []string{"main.k:1:5: unexpected name 'f' after statement; expected end of line"}},
+		{"else if", "if a:\n    b = 1\nelse if c:\n    b = 2\n", []string{"main.k:3:6: expected ':' after 'else', found keyword 'if'"}},
 		{"errors in several statements", "a = 1 +\nb = \nc = 3\nd = *\n", []string{
 			"main.k:1:8: expected an expression, found end of line",
 			"main.k:2:5: expected an expression, found end of line",
