@@ -390,11 +390,12 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	}
 	defer func() { e.depth-- }()
 	if st.rule != nil {
-		e.runRule(st, args, kwargs)
-		return &Schema{Type: st, Attrs: NewDict()}
-	}
-	if st.stmt != nil && st.stmt.Kind == syntax.KindProtocol {
-		e.throw(KindEvaluation, "cannot instantiate protocol '%s'", st.Name)
+		attrs := NewDict()
+		for _, k := range cfg.keys {
+			attrs.Set(k, cfg.m[k])
+		}
+		e.runRule(st, attrs, args, kwargs)
+		return &Schema{Type: st, Attrs: attrs, cfg: cfg}
 	}
 	callPos := e.pos
 	cfgNode, cfgFile := e.cfgNode, e.cfgFile
@@ -510,11 +511,11 @@ func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr) {
 	e.throwAt(posOf(e.file, chk), KindSchemaCheck, "%s", text)
 }
 
-func (e *evaluator) runRule(st *SchemaType, args []Value, kwargs *Dict) {
+func (e *evaluator) runRule(st *SchemaType, attrs *Dict, args []Value, kwargs *Dict) {
 	for _, p := range st.parents {
-		e.runRule(p, args, kwargs)
+		e.runRule(p, attrs, args, kwargs)
 	}
-	sc := &scope{parent: st.scope, vars: map[string]Value{}, pkg: st.scope.pkg, file: st.file}
+	sc := &scope{parent: st.scope, vars: map[string]Value{}, pkg: st.scope.pkg, file: st.file, cfg: attrs}
 	e.bindParams(st, sc, args, kwargs)
 	save := e.file
 	e.file = st.file
