@@ -8,4 +8,4 @@ KPM="${KPM_BIN:-$root/bin/kpm}"
 [ -x "$KPM" ] || go build -o "$KPM" ./cmd/kpm
 go build -o "$root/bin/baseline" ./bench/baseline
 go build -o "$root/bin/bench-pushpull" ./bench/pushpull
-"$root/bin/bench-pushpull" -kpm "$KPM" -baseline "$root/bin/baseline" -size "${BENCH_SIZE_MB:-50}" -rounds "${BENCH_ROUNDS:-5}"
+"$root/bin/bench-pushpull" -kpm "$KPM" -baseline "$root/bin/baseline" -size "${BENCH_SIZE_MB:-50}" -rounds "${BENCH_ROUNDS:-9}"

@@ -2,7 +2,7 @@
 // baseline (bench/baseline) on the same in-process registry, in one run, and prints the medians
 // and the ratio kpm/baseline for each.
 //
-//	go run ./bench/pushpull -kpm bin/kpm -baseline bin/baseline [-size 50] [-rounds 5]
+//	go run ./bench/pushpull -kpm bin/kpm -baseline bin/baseline [-size 50] [-rounds 9]
 package main
 
 import (
@@ -23,7 +23,7 @@ func main() {
 	kpm := flag.String("kpm", "bin/kpm", "kpm binary")
 	baseline := flag.String("baseline", "bin/baseline", "baseline binary")
 	sizeMB := flag.Int("size", 50, "package size in MiB")
-	rounds := flag.Int("rounds", 5, "measured rounds per tool and operation")
+	rounds := flag.Int("rounds", 9, "measured rounds per tool and operation")
 	flag.Parse()
 	if err := bench(*kpm, *baseline, *sizeMB, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "pushpull:", err)
@@ -118,13 +118,23 @@ func bench(kpm, baseline string, sizeMB, rounds int) error {
 	}
 
 	fmt.Printf("package: %d MiB (%d files), %d rounds, registry %s (in-process Distribution)\n\n", sizeMB, sizeMB+2, rounds, host)
-	fmt.Println("| operation | kpm (median) | oras-go baseline (median) | ratio kpm/baseline |")
+	fmt.Println("| operation | kpm median (min) | oras-go baseline median (min) | ratio kpm/baseline: medians (mins) |")
 	fmt.Println("| --- | --- | --- | --- |")
+	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
 	for _, name := range []string{"push", "pull"} {
-		k, b := median(times["kpm "+name]), median(times["baseline "+name])
-		fmt.Printf("| %s | %s | %s | %.2f |\n", name, k.Round(time.Millisecond), b.Round(time.Millisecond), float64(k)/float64(b))
+		k, b := times["kpm "+name], times["baseline "+name]
+		fmt.Printf("| %s | %s (%s) | %s (%s) | %.2f (%.2f) |\n", name, ms(median(k)), ms(minimum(k)), ms(median(b)), ms(minimum(b)),
+			float64(median(k))/float64(median(b)), float64(minimum(k))/float64(minimum(b)))
 	}
 	return nil
+}
+
+func minimum(ds []time.Duration) time.Duration {
+	m := ds[0]
+	for _, d := range ds {
+		m = min(m, d)
+	}
+	return m
 }
 
 func median(ds []time.Duration) time.Duration {
