@@ -36,6 +36,9 @@ func Pack(dir string, w io.Writer, opts PackOptions) (string, error) {
 			return "", fmt.Errorf("pack %s: invalid glob %q", dir, p)
 		}
 	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // a symlinked root is walked, not skipped
+	}
 	gz, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
 	if err != nil {
 		return "", err

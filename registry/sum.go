@@ -22,6 +22,9 @@ func skipped(rel string) bool {
 // in filepath.Walk order, skipping paths containing ".git" or ".tar".
 // Include/exclude lists are ignored, as upstream does.
 func Sum(dir string) (string, error) {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // a symlinked root is walked, not skipped
+	}
 	h := sha256.New()
 	buf := make([]byte, 256<<10)
 	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {

@@ -45,6 +45,15 @@ func TestSum(t *testing.T) {
 	}
 	_, err := Sum(filepath.Join(t.TempDir(), "missing"))
 	assert.ErrorContains(t, err, "missing")
+
+	// A package root reached through a symlink is hashed like the real one.
+	real := t.TempDir()
+	writeTree(t, real, map[string]string{"test": "test"})
+	link := filepath.Join(t.TempDir(), "link")
+	require.NoError(t, os.Symlink(real, link))
+	got, err := Sum(link)
+	require.NoError(t, err)
+	assert.Equal(t, "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", got)
 }
 
 func tarNames(t *testing.T, tgz []byte) []string {
