@@ -299,6 +299,7 @@ func (s *Server) didSave(params json.RawMessage) {
 		return
 	}
 	if d := s.docs.get(p.TextDocument.URI); d != nil {
+		s.stats.clear()
 		s.relatedChanged(d.path)
 	}
 }
@@ -313,6 +314,7 @@ func (s *Server) didChangeWatchedFiles(params json.RawMessage) {
 	if err := json.Unmarshal(params, &p); err != nil {
 		return
 	}
+	s.stats.clear()
 	for _, c := range p.Changes {
 		s.relatedChanged(uriToPath(c.URI))
 	}

@@ -1,7 +1,9 @@
 package lsp
 
 import (
+	"os"
 	"sync"
+	"time"
 
 	"github.com/kpm-dev/kpm/workspace"
 )
@@ -34,4 +36,44 @@ func (c *lockCache) parse(path string, src []byte) (*workspace.LockFile, error) 
 	c.entries[path] = lockEntry{src: string(src), lock: lock, err: err}
 	c.mu.Unlock()
 	return lock, err
+}
+
+// statCache remembers for a few seconds whether a directory exists: kcl.mod diagnostics
+// check every dependency's cache directory on every edit. Watched-file events and commands
+// that download clear it.
+type statCache struct {
+	mu      sync.Mutex
+	entries map[string]statEntry
+}
+
+type statEntry struct {
+	isDir bool
+	at    time.Time
+}
+
+const statTTL = 3 * time.Second
+
+func (c *statCache) isDir(path string) bool {
+	now := time.Now()
+	c.mu.Lock()
+	if e, ok := c.entries[path]; ok && now.Sub(e.at) < statTTL {
+		c.mu.Unlock()
+		return e.isDir
+	}
+	c.mu.Unlock()
+	fi, err := os.Stat(path)
+	ok := err == nil && fi.IsDir()
+	c.mu.Lock()
+	if c.entries == nil {
+		c.entries = map[string]statEntry{}
+	}
+	c.entries[path] = statEntry{isDir: ok, at: now}
+	c.mu.Unlock()
+	return ok
+}
+
+func (c *statCache) clear() {
+	c.mu.Lock()
+	c.entries = nil
+	c.mu.Unlock()
 }

@@ -49,6 +49,7 @@ type depTarget struct {
 	tagFrom  string // "kcl.mod" or "kcl.mod.lock"
 	dir      string // cache directory or path dependency directory
 	lock     *workspace.LockedDep
+	stats    *statCache
 }
 
 // repoKey is host/repo, the key of the registry cache.
@@ -80,6 +81,9 @@ func (t *depTarget) downloaded() bool {
 	if t.dir == "" {
 		return false
 	}
+	if t.stats != nil {
+		return t.stats.isDir(t.dir)
+	}
 	fi, err := os.Stat(t.dir)
 	return err == nil && fi.IsDir()
 }
@@ -108,7 +112,9 @@ func (s *Server) pkgContext(modPath string, mf *workspace.ModFile) *pkgContext {
 		pc.lock, pc.lockErr = s.locks.parse(filepath.Join(pc.dir, workspace.LockFileName), src)
 	}
 	for _, dep := range mf.Dependencies {
-		pc.targets = append(pc.targets, pc.target(dep))
+		t := pc.target(dep)
+		t.stats = &s.stats
+		pc.targets = append(pc.targets, t)
 	}
 	return pc
 }

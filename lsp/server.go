@@ -54,6 +54,7 @@ type Server struct {
 	diags *diagScheduler
 	cache *regCache
 	locks lockCache
+	stats statCache
 
 	mu          sync.Mutex
 	initialized bool
