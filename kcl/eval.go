@@ -855,11 +855,16 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 		e.pos = posOf(e.file, en)
 		switch k := en.Key.(type) {
 		case *syntax.Ident:
-			if len(k.Names) > 1 {
-				e.dictInsertPath(d, k.Names, val, op, insIdx)
+			names := k.Names
+			if lv, ok := localVar(s, names[0]); ok {
+				// a local variable (loop variable, lambda parameter) used as a key gives its value
+				names = append([]string{e.keyString(lv)}, names[1:]...)
+			}
+			if len(names) > 1 {
+				e.dictInsertPath(d, names, val, op, insIdx)
 				continue
 			}
-			e.dictInsert(d, k.Names[0], val, op, insIdx)
+			e.dictInsert(d, names[0], val, op, insIdx)
 		case *syntax.StringLit:
 			if strings.Contains(k.Value, ".") && false {
 				e.dictInsertPath(d, strings.Split(k.Value, "."), val, op, insIdx)
@@ -1838,4 +1843,18 @@ func operandType(n syntax.Expr, v Value) string {
 		return typeNameDetail(v)
 	}
 	return typeName(v)
+}
+
+// localVar finds name among local variables (comprehension variables, lambda parameters and
+// locals): scopes below the package, schema and config levels.
+func localVar(s *scope, name string) (Value, bool) {
+	for c := s; c != nil && c.parent != nil && c.inst == nil; c = c.parent {
+		if c.cfg != nil {
+			continue
+		}
+		if v, ok := c.vars[name]; ok {
+			return v, true
+		}
+	}
+	return nil, false
 }
