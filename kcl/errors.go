@@ -20,12 +20,12 @@ const (
 	KindAttribute       = "EvaluationError"
 	KindImport          = "CannotFindModule"
 	KindCompile         = "CompileError"
-	KindValue           = "ValueError"
-	KindIndex           = "IndexError"
-	KindKey             = "KeyError"
-	KindRecursion       = "RecursionError"
+	KindValue           = "EvaluationError"
+	KindIndex           = "EvaluationError"
+	KindKey             = "EvaluationError"
+	KindRecursion       = "EvaluationError"
 	KindDeprecated      = "EvaluationError"
-	KindZeroDivision    = "ZeroDivisionError"
+	KindZeroDivision    = "EvaluationError"
 )
 
 // Error is one evaluation or compile error, positioned in a source file.
