@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"hash"
 	"io"
 	"os"
 	"path"
@@ -68,7 +67,10 @@ func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
 		src = gz
 	}
 	tr := tar.NewReader(src)
-	sum := sha256.New()
+	// The checksum is computed on another core while the archive is
+	// unpacked.
+	sum := newAsyncHash(sha256.New())
+	defer sum.Close()
 	var (
 		total   int64
 		entries int
@@ -143,10 +145,10 @@ func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
 			return unpackResult{}, corrupt(err)
 		}
 	}
-	return unpackResult{sum: base64.StdEncoding.EncodeToString(sum.Sum(nil)), ordered: ordered}, nil
+	return unpackResult{sum: base64.StdEncoding.EncodeToString(sum.Sum()), ordered: ordered}, nil
 }
 
-func writeFile(target string, hdr *tar.Header, r io.Reader, hashed bool, sum hash.Hash, buf []byte) error {
+func writeFile(target string, hdr *tar.Header, r io.Reader, hashed bool, sum io.Writer, buf []byte) error {
 	mode := os.FileMode(0o644)
 	if hdr.Mode&0o111 != 0 {
 		mode = 0o755
