@@ -20,9 +20,10 @@ func main() {
 	user := flag.String("user", "", "user name (empty: no authentication)")
 	password := flag.String("password", "", "password of -user")
 	dir := flag.String("dir", "", "storage directory (default: a temporary directory removed on exit)")
+	useTLS := flag.Bool("tls", false, "serve HTTPS with a self-signed certificate (printed to stderr)")
 	flag.Parse()
 
-	opts := devregistry.Options{Addr: *addr, Dir: *dir}
+	opts := devregistry.Options{Addr: *addr, Dir: *dir, TLS: *useTLS}
 	if *user != "" {
 		opts.Users = map[string]string{*user: *password}
 	}
@@ -30,6 +31,9 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "devregistry:", err)
 		os.Exit(1)
+	}
+	if *useTLS {
+		os.Stderr.Write(reg.CertPEM())
 	}
 	fmt.Fprintf(os.Stderr, "listening on %s\n", reg.Host())
 
