@@ -120,6 +120,9 @@ end
 
 -- ---------------------------------------------------------------------------
 
+-- Everything the LSP client sends is logged at "debug": the passwords must still stay out.
+vim.lsp.set_log_level("debug")
+
 local kpm = require("kpm")
 kpm.setup({ cmd = { kpm_bin, "lsp" }, settings = { pkgPath = pkg_path, offline = false }, progress = true })
 
@@ -435,6 +438,16 @@ test(":KpmLogout", function()
   local r = run("KpmLogout")
   eq(r.result.message, "Logout succeeded", "message")
   eq(run("KpmStatus").result.loggedIn, false, "loggedIn after logout")
+end)
+
+test("passwords never reach the LSP log (lsp.log at debug level)", function()
+  local log = read(vim.lsp.get_log_path()) or ""
+  truthy(#log > 0, "lsp.log written at " .. vim.lsp.get_log_path())
+  truthy(log:find("workspace/executeCommand", 1, true), "the log has the commands")
+  truthy(not log:find("wrong-pw-5150", 1, true), "the refused password is in lsp.log")
+  local i = log:find('password = "', 1, true) or log:find('"password":', 1, true)
+  truthy(not i, "a password field is in lsp.log: " .. (i and log:sub(math.max(1, i - 200), i + 60) or ""))
+  eq(require("vim.lsp.log").get_level(), vim.log.levels.DEBUG, "log level restored")
 end)
 
 test("the plugin read no undefined global", function()

@@ -12,6 +12,7 @@ import {
   MessageType,
   ServerOptions,
   ShowMessageNotification,
+  Trace,
   TransportKind,
 } from 'vscode-languageclient/node';
 import { Commands, InputOptions, PickItem, Ui } from './commands';
@@ -188,6 +189,20 @@ const notificationProgress: ProgressUi = {
   },
 };
 
+// withoutTrace switches the client's LSP trace off while f runs (the login request carries the
+// password; with kpm.trace.server "verbose" it would be written to the output channel).
+const withoutTrace = async <T>(f: () => Promise<T>): Promise<T> => {
+  const setting = vscode.workspace.getConfiguration('kpm').get<string>('trace.server', 'off');
+  const c = client;
+  if (!c || setting === 'off') return f();
+  await c.setTrace(Trace.Off);
+  try {
+    return await f();
+  } finally {
+    await c.setTrace(Trace.fromString(setting));
+  }
+};
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('KCL Package');
   const diagnostics = vscode.languages.createDiagnosticCollection('kpm-run');
@@ -205,7 +220,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       throw new Error(startError ?? 'the kpm language server is not running; run "KCL Package: Restart Language Server"');
     }
     return client as unknown as Connection;
-  }, notificationProgress);
+  }, notificationProgress, withoutTrace);
   const cmds = new Commands(ui, rpc);
 
   for (const [id, method] of Object.entries(paletteCommands)) {

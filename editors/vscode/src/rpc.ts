@@ -87,12 +87,19 @@ function newToken(): string {
 
 const workDone = new ProgressType<WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd>();
 
+// untraced runs f with the client's message tracing switched off (the extension passes one):
+// kpm.login carries the password, and a client with trace "verbose" logs every parameter.
+export type Untraced = <T>(f: () => Promise<T>) => Promise<T>;
+
+const noHook: Untraced = (f) => f();
+
 export class LspCommandClient implements CommandClient {
   private inFlight = 0;
 
   constructor(
     private readonly conn: () => Connection,
     private readonly progress: ProgressUi,
+    private readonly untraced: Untraced = noHook,
   ) {}
 
   // busy is true while a command sent by this client waits for its answer. The extension uses it
@@ -103,6 +110,13 @@ export class LspCommandClient implements CommandClient {
   }
 
   async execute<R>(command: string, arg: object, progressTitle?: string): Promise<R> {
+    if (command === ServerCommands.login) {
+      return this.untraced(() => this.run<R>(command, arg, progressTitle));
+    }
+    return this.run<R>(command, arg, progressTitle);
+  }
+
+  private async run<R>(command: string, arg: object, progressTitle?: string): Promise<R> {
     this.inFlight++;
     try {
       if (progressTitle === undefined) {

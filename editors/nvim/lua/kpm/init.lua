@@ -373,6 +373,18 @@ function M.execute(command, arg, cb, title)
   local token = string.format("kpm-nvim-%d-%d", vim.fn.getpid(), token_counter)
   local params = { command = command, arguments = { arg }, workDoneToken = token }
   pending = pending + 1
+  -- kpm.login carries the password: keep it out of the LSP log (lsp.log at "debug" writes every
+  -- message) by raising the level while the request is written.
+  local restore_level
+  if command == "kpm.login" then
+    local okl, level = pcall(function()
+      return require("vim.lsp.log").get_level()
+    end)
+    if okl and type(level) == "number" and level < vim.log.levels.WARN then
+      restore_level = level
+      vim.lsp.set_log_level(vim.log.levels.WARN)
+    end
+  end
   local ok, id = creq(client, "workspace/executeCommand", params, function(err, result)
     pending = pending - 1
     active[token] = nil
@@ -381,6 +393,9 @@ function M.execute(command, arg, cb, title)
     end
     cb(nil, result)
   end, vim.api.nvim_get_current_buf())
+  if restore_level then
+    vim.lsp.set_log_level(restore_level)
+  end
   if not ok then
     pending = pending - 1
     return cb("kpm: the language server is not running")

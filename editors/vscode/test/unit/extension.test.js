@@ -158,3 +158,19 @@ test('no kpm binary: a clear error naming the fix, commands explain instead of f
   assert.ok(rec.errors.length >= 2);
   assert.match(rec.errors.at(-1), /cannot find the kpm binary/);
 });
+
+test('with kpm.trace.server "verbose", the login request is sent with tracing off, then tracing is restored', async () => {
+  const { Trace } = require('vscode-languageserver-protocol');
+  const { rec } = await activateWith({
+    settings: { 'trace.server': 'verbose' },
+    answers: ['localhost:5001', 'test', '1234'],
+    server: (cmd) => (cmd === 'kpm.status' ? statusAnswer : { registry: 'localhost:5001', message: 'Login succeeded' }),
+  });
+  await rec.commands.get('kpm.client.login')();
+  const c = rec.clients[0];
+  const login = c.requests.find((r) => r.params.command === 'kpm.login');
+  assert.equal(login.traces.at(-1), Trace.Off, 'trace off while the password travels');
+  assert.equal(c.traces.at(-1), Trace.Verbose, 'trace restored');
+  const status = c.requests.filter((r) => r.params.command === 'kpm.status');
+  assert.ok(status.every((r) => r.traces.length === 0 || r.traces.at(-1) === Trace.Verbose), 'other requests traced as configured');
+});

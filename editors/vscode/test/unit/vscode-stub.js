@@ -3,7 +3,7 @@
 'use strict';
 const Module = require('node:module');
 
-function makeStubs({ answers = [], warningAnswer, server }) {
+function makeStubs({ answers = [], warningAnswer, server, settings = {} }) {
   const rec = {
     commands: new Map(),
     inputBoxes: [],
@@ -41,7 +41,7 @@ function makeStubs({ answers = [], warningAnswer, server }) {
     file: (p) => ({ scheme: 'file', fsPath: p, toString: () => `file://${p}` }),
     parse: (s) => ({ scheme: 'file', fsPath: s.replace(/^file:\/\//, ''), toString: () => s }),
   };
-  const config = { 'server.path': '', pkgPath: '', offline: false, registryCheckInterval: 3600 };
+  const config = { 'server.path': '', 'trace.server': 'off', pkgPath: '', offline: false, registryCheckInterval: 3600, ...settings };
   const vscode = {
     Position,
     Range,
@@ -140,8 +140,11 @@ function makeStubs({ answers = [], warningAnswer, server }) {
       return new Disposable();
     }
     async sendNotification() {}
+    async setTrace(value) {
+      (this.traces = this.traces || []).push(value);
+    }
     async sendRequest(type, params) {
-      this.requests.push({ method: type.method ?? type, params });
+      this.requests.push({ method: type.method ?? type, params, traces: [...(this.traces || [])] });
       return server(params.command, params.arguments[0]);
     }
   }
@@ -150,6 +153,7 @@ function makeStubs({ answers = [], warningAnswer, server }) {
     LanguageClient,
     TransportKind: { stdio: 0, ipc: 1, pipe: 2, socket: 3 },
     MessageType: proto.MessageType,
+    Trace: proto.Trace,
     ShowMessageNotification: proto.ShowMessageNotification,
   };
   return { vscode, languageclient, rec, config };
