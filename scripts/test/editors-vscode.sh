@@ -33,8 +33,10 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 18 ]; then
-  echo "FAIL: node $(node --version) is too old (need 18 or newer)"
+  echo "FAIL: node $(node --version) is too old (need 20; 18 at the very least)"
   exit 1
+elif [ "$node_major" -lt 20 ]; then
+  echo "warning: node $(node --version): @vscode/vsce 3.9 asks for node 20; trying anyway"
 fi
 
 declare -a summary=()
