@@ -211,13 +211,12 @@ func (s *Server) modDiagnostics(d *document) []protocol.Diagnostic {
 		}
 		if t.tag != "" && !t.downloaded() {
 			diags = append(diags, newDiagnostic(keyRange, protocol.DiagnosticSeverityInformation, codeNotDownloaded,
-				fmt.Sprintf("%s %s has not been downloaded", t.repoKey(), t.tag),
-				map[string]string{"name": dep.Name}))
+				fmt.Sprintf("%s %s has not been downloaded", t.repoKey(), t.tag), nil))
 		}
 		if !hasErrors {
 			if msg := lockMismatch(pc, t); msg != "" {
 				diags = append(diags, newDiagnostic(findingRange(d, dep.EntryRange), protocol.DiagnosticSeverityInformation, codeLockOutOfDate,
-					msg, map[string]string{"name": dep.Name}))
+					msg, nil))
 			}
 		}
 		diags = append(diags, s.tagDiagnostics(d, t)...)
@@ -264,7 +263,7 @@ func (s *Server) tagDiagnostics(d *document, t *depTarget) []protocol.Diagnostic
 		if ix.latest != "" {
 			msg += "; the newest is " + ix.latest
 		}
-		return []protocol.Diagnostic{newDiagnostic(rng, protocol.DiagnosticSeverityWarning, codeUnknownTag, msg, map[string]string{"name": t.dep.Name})}
+		return []protocol.Diagnostic{newDiagnostic(rng, protocol.DiagnosticSeverityWarning, codeUnknownTag, msg, nil)}
 	}
 	latest := ix.latest
 	if latest == "" || latest == t.tag || workspace.CompareVersions(latest, t.tag) <= 0 {
@@ -272,8 +271,7 @@ func (s *Server) tagDiagnostics(d *document, t *depTarget) []protocol.Diagnostic
 	}
 	kind := upgradeKind(t.tag, latest)
 	return []protocol.Diagnostic{newDiagnostic(rng, protocol.DiagnosticSeverityHint, codeNewerTag,
-		fmt.Sprintf("%s %s is available (%s upgrade)", t.dep.Name, latest, kind),
-		map[string]string{"name": t.dep.Name, "latest": latest, "kind": kind})}
+		fmt.Sprintf("%s %s is available (%s upgrade)", t.dep.Name, latest, kind), nil)}
 }
 
 // upgradeKind labels the move from one version to a higher one: major, minor or patch.

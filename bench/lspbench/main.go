@@ -148,6 +148,25 @@ func rssKiB(pid int) int {
 	return 0
 }
 
+// cpuTime is the user+system CPU time the process has used (from /proc/PID/stat).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+2:]
+	}
+	f := strings.Fields(s)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return time.Duration(ut+st) * (time.Second / 100) // USER_HZ = 100
+}
+
 func percentile(d []time.Duration, p float64) time.Duration {
 	s := append([]time.Duration(nil), d...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
@@ -249,6 +268,7 @@ func run(kpm string, ndeps, n, nstarts int) error {
 	lines := strings.Split(modText, "\n")
 	firstDep := 6
 	var diagTimes []time.Duration
+	cpu0 := cpuTime(c.cmd.Process.Pid)
 	for i := 0; i < n; i++ {
 		version := int32(i + 2)
 		line := firstDep + i%ndeps
@@ -271,7 +291,10 @@ func run(kpm string, ndeps, n, nstarts int) error {
 		diagTimes = append(diagTimes, time.Since(t0))
 	}
 
+	diagCPU := (cpuTime(c.cmd.Process.Pid) - cpu0) / time.Duration(n)
+
 	// Tag completion inside a dependency's version string.
+	cpu0 = cpuTime(c.cmd.Process.Pid)
 	var complTimes []time.Duration
 	var items int
 	for i := 0; i < n; i++ {
@@ -287,15 +310,17 @@ func run(kpm string, ndeps, n, nstarts int) error {
 		complTimes = append(complTimes, time.Since(t0))
 		items = len(res.Items)
 	}
+	complCPU := (cpuTime(c.cmd.Process.Pid) - cpu0) / time.Duration(n)
 	rssAfter := rssKiB(c.cmd.Process.Pid)
+	load, _ := os.ReadFile("/proc/loadavg")
 
 	fmt.Printf("kcl.mod with %d dependencies, warm cache (20 tags each), offline; %d samples each\n\n", ndeps, n)
-	fmt.Printf("| measurement | p50 | p99 | target |\n|---|---|---|---|\n")
-	fmt.Printf("| server start → initialize result (%d starts) | %s | %s | < 50 ms |\n", nstarts, ms(percentile(startTimes, 0.5)), ms(percentile(startTimes, 0.99)))
-	fmt.Printf("| diagnostics after an edit (didChange → publishDiagnostics) | %s | %s | p99 < 20 ms |\n", ms(percentile(diagTimes, 0.5)), ms(percentile(diagTimes, 0.99)))
-	fmt.Printf("| tag completion (%d items) | %s | %s | p99 < 10 ms |\n", items, ms(percentile(complTimes, 0.5)), ms(percentile(complTimes, 0.99)))
-	fmt.Printf("\nfirst diagnostics after didOpen: %s; RSS idle (file open): %.1f MiB; RSS after the run: %.1f MiB\n",
-		ms(openDiag), float64(rssIdle)/1024, float64(rssAfter)/1024)
+	fmt.Printf("| measurement | p50 | p99 | server CPU per op | target |\n|---|---|---|---|---|\n")
+	fmt.Printf("| server start → initialize result (%d starts) | %s | %s | | < 50 ms |\n", nstarts, ms(percentile(startTimes, 0.5)), ms(percentile(startTimes, 0.99)))
+	fmt.Printf("| diagnostics after an edit (didChange → publishDiagnostics) | %s | %s | %s | p99 < 20 ms |\n", ms(percentile(diagTimes, 0.5)), ms(percentile(diagTimes, 0.99)), ms(diagCPU))
+	fmt.Printf("| tag completion (%d items) | %s | %s | %s | p99 < 10 ms |\n", items, ms(percentile(complTimes, 0.5)), ms(percentile(complTimes, 0.99)), ms(complCPU))
+	fmt.Printf("\nfirst diagnostics after didOpen: %s; RSS idle (file open): %.1f MiB; RSS after the run: %.1f MiB; load average during the run: %s\n",
+		ms(openDiag), float64(rssIdle)/1024, float64(rssAfter)/1024, strings.Join(strings.Fields(string(load))[:3], " "))
 	return nil
 }
 
