@@ -402,7 +402,11 @@ func (r *resolver) plan(q req) (*node, error) {
 	case SourceGit:
 		n.key = "git:" + d.Git.Value
 		n.gitDep = d
-		n.version = d.Tag.Value + d.Commit.Value + d.Branch.Value
+		_, n.version = gitRef(d)
+		l := r.lock.Dependencies[d.Name]
+		if l != nil && l.URL == d.Git.Value && l.GitTag == d.Tag.Value && l.Commit == d.Commit.Value && l.Branch == d.Branch.Value {
+			n.sum = l.Sum
+		}
 		return n, nil
 	default:
 		return nil, fmt.Errorf("dependency %s (required by %s): want a version or a table with oci, git or path", d.Name, q.by)
@@ -440,7 +444,7 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 		}
 		return nil
 	case SourceGit:
-		return fmt.Errorf("dependency %s: git dependencies (%s) are not supported by this kpm yet; use an oci or path dependency", n.name, n.gitDep.Git.Value)
+		return r.materializeGit(ctx, n)
 	}
 	s := r.opts.Settings
 	if n.ref.Tag == "" {
@@ -490,6 +494,47 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 	return r.loadMod(n)
 }
 
+// materializeGit makes a git dependency available: from the cache (checked against the lock), or
+// cloned with the git command. kpm update fetches a branch again (it may have moved).
+func (r *resolver) materializeGit(ctx context.Context, n *node) error {
+	kind, ref := gitRef(n.gitDep)
+	n.dir = filepath.Join(r.opts.Settings.PkgPath, gitCacheName(n.gitDep.Git.Value, ref))
+	skipSum := r.opts.Settings.SkipSum(n.name) || r.opts.Settings.SkipSum(n.pkgName)
+	refresh := r.opts.Update && kind == "branch"
+	if isDir(n.dir) && !refresh {
+		err := r.checkCached(n, skipSum)
+		if err == nil {
+			return r.loadMod(n)
+		}
+		if !errors.Is(err, errCacheMismatch) || !r.opts.Update || r.opts.Offline {
+			return err
+		}
+		refresh = true
+	}
+	if r.opts.Offline {
+		if isDir(n.dir) {
+			return r.loadMod(n)
+		}
+		return offlinef("dependency %s: %s (%s %s) is not in the package cache and kpm is offline (not cloned)", n.name, n.gitDep.Git.Value, kind, ref)
+	}
+	if refresh {
+		n.sum = ""
+	}
+	if err := r.download(ctx, n, skipSum, refresh); err != nil {
+		return err
+	}
+	return r.loadMod(n)
+}
+
+// label names the node's source in messages: host/repo:tag, or url@ref for git.
+func (n *node) label() string {
+	if n.source == SourceGit {
+		_, ref := gitRef(n.gitDep)
+		return n.gitDep.Git.Value + "@" + ref
+	}
+	return n.ref.String()
+}
+
 func (r *resolver) loadMod(n *node) error {
 	src, err := os.ReadFile(filepath.Join(n.dir, ModFileName))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -530,30 +575,39 @@ func (r *resolver) checkCached(n *node, skipSum bool) error {
 // download pulls the package into a temporary directory next to the cache, verifies it and
 // renames it into place under the cache lock (replacing an existing entry when replace is set).
 func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool) error {
-	f, err := r.getFetcher()
-	if err != nil {
-		return err
-	}
 	s := r.opts.Settings
 	tmpRoot := filepath.Join(s.PkgPath, ".kpm", "tmp")
 	if err := os.MkdirAll(tmpRoot, 0o755); err != nil {
 		return fmt.Errorf("dependency %s: create %s: %w", n.name, tmpRoot, pathErr(err))
 	}
-	tmpParent, err := os.MkdirTemp(tmpRoot, n.ref.Base()+"_"+n.ref.Tag+"-*")
+	tmpParent, err := os.MkdirTemp(tmpRoot, filepath.Base(n.dir)+"-*")
 	if err != nil {
 		return fmt.Errorf("dependency %s: %w", n.name, pathErr(err))
 	}
 	defer os.RemoveAll(tmpParent)
 	tmp := filepath.Join(tmpParent, "pkg")
-	r.progress("downloading %s", n.ref)
-	pulled, err := f.Pull(ctx, n.ref, tmp, skipSum)
-	if err != nil {
-		return fmt.Errorf("dependency %s: %w", n.name, err)
+	r.progress("downloading %s", n.label())
+	var pulled Pulled
+	if n.source == SourceGit {
+		if err := gitFetch(ctx, n.gitDep, tmp); err != nil {
+			return fmt.Errorf("dependency %s: %s: %w", n.name, n.gitDep.Git.Value, err)
+		}
+		if pulled.Sum, err = PackageSum(tmp); err != nil {
+			return fmt.Errorf("dependency %s: %w", n.name, err)
+		}
+	} else {
+		f, err := r.getFetcher()
+		if err != nil {
+			return err
+		}
+		if pulled, err = f.Pull(ctx, n.ref, tmp, skipSum); err != nil {
+			return fmt.Errorf("dependency %s: %w", n.name, err)
+		}
 	}
 	sum := pulled.Sum
 	if !skipSum {
 		if n.sum != "" && n.sum != sum {
-			return fmt.Errorf("dependency %s: checksum mismatch: %s has sum %s but kcl.mod.lock says %s", n.name, n.ref, sum, n.sum)
+			return fmt.Errorf("dependency %s: checksum mismatch: %s has sum %s but kcl.mod.lock says %s", n.name, n.label(), sum, n.sum)
 		}
 	}
 	unlock, err := LockCache(ctx, s)
@@ -577,7 +631,7 @@ func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool)
 	n.sum = sum
 	n.digest = pulled.Digest
 	r.mu.Lock()
-	r.res.Downloaded = append(r.res.Downloaded, n.ref.String())
+	r.res.Downloaded = append(r.res.Downloaded, n.label())
 	r.mu.Unlock()
 	return nil
 }
@@ -646,10 +700,11 @@ func (r *resolver) selectVersions(root *ModFile, rootDir string) error {
 				Name: n.name, ImportName: imp, Package: n.pkgName, Version: n.version, Source: n.source,
 				Dir: n.dir, Sum: n.sum, Digest: n.digest, Direct: direct, RequiredBy: []string{by},
 			}
-			if n.source == SourcePath {
+			switch n.source {
+			case SourcePath:
 				rd.Reference = n.dir
-			} else {
-				rd.Reference = n.ref.String()
+			default:
+				rd.Reference = n.label()
 			}
 			r.res.Deps[imp] = rd
 			walk(n.mod, n.pkgName, false)

@@ -287,7 +287,7 @@ func TestResolveErrors(t *testing.T) {
 	}{
 		{"missing tag", "base = \"9.9.9\"\n", "dependency base: "},
 		{"missing path", "lib = { path = \"../nope\" }\n", "dependency lib: path "},
-		{"git", "g = { git = \"https://example.com/g\", tag = \"v1\" }\n", "dependency g: git dependencies (https://example.com/g) are not supported"},
+		{"git", "g = { git = \"file:///nonexistent/g.git\", tag = \"v1\" }\n", "dependency g: file:///nonexistent/g.git: git clone: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -309,6 +309,72 @@ func TestResolveErrors(t *testing.T) {
 	_, err = Resolve(ctx, t.TempDir(), ResolveOptions{Settings: e.settings})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no kcl.mod in")
+}
+
+// gitRepo makes a local git repository holding a package, with tag v0.1.0 on the first commit
+// and branch main one commit later; it returns its file:// URL and the first commit.
+func gitRepo(t *testing.T) (string, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "gitpkg")
+	writePkg(t, dir, "gitpkg", "0.1.0", "")
+	git := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@e", "-c", "commit.gpgsign=false"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "--quiet", "--initial-branch=main")
+	git("add", ".")
+	git("commit", "--quiet", "-m", "v0.1.0")
+	git("tag", "v0.1.0")
+	first := git("rev-parse", "HEAD")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.k"), []byte("gitpkg = \"main\"\n"), 0o644))
+	git("commit", "--quiet", "-am", "next")
+	return "file://" + dir, first
+}
+
+func TestResolveGit(t *testing.T) {
+	url, first := gitRepo(t)
+	s := &Settings{PkgPath: t.TempDir(), DefaultOciRegistry: "127.0.0.1:1", DefaultOciRepo: "test"}
+	ctx := context.Background()
+	tests := []struct {
+		ref, field, mainK string
+	}{
+		{"tag = \"v0.1.0\"", "git_tag = \"v0.1.0\"", "gitpkg = \"0.1.0\"\n"},
+		{"branch = \"main\"", "branch = \"main\"", "gitpkg = \"main\"\n"},
+		{"commit = \"" + first + "\"", "commit = \"" + first + "\"", "gitpkg = \"0.1.0\"\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field, func(t *testing.T) {
+			root := filepath.Join(t.TempDir(), "app")
+			writePkg(t, root, "app", "0.0.1", fmt.Sprintf("gitpkg = { git = %q, %s }\n", url, tt.ref))
+			res, err := Resolve(ctx, root, ResolveOptions{Settings: s, WriteLock: true})
+			require.NoError(t, err)
+			d := res.Deps["gitpkg"]
+			require.NotNil(t, d)
+			assert.Equal(t, SourceGit, d.Source)
+			mainK, err := os.ReadFile(filepath.Join(d.Dir, "main.k"))
+			require.NoError(t, err)
+			assert.Equal(t, tt.mainK, string(mainK))
+			assert.NoDirExists(t, filepath.Join(d.Dir, ".git"))
+			lock, err := os.ReadFile(filepath.Join(root, LockFileName))
+			require.NoError(t, err)
+			assert.Contains(t, string(lock), "    url = \""+url+"\"\n")
+			assert.Contains(t, string(lock), "    "+tt.field+"\n")
+			assert.Contains(t, string(lock), "    sum = \""+d.Sum+"\"\n")
+			// Warm and offline: from the cache.
+			again, err := Resolve(ctx, root, ResolveOptions{Settings: s, Offline: true})
+			require.NoError(t, err)
+			assert.Equal(t, d.Dir, again.Deps["gitpkg"].Dir)
+			assert.Empty(t, again.Downloaded)
+		})
+	}
+	// Offline with a cold cache: a clear error naming the repository.
+	root := filepath.Join(t.TempDir(), "app")
+	writePkg(t, root, "app", "0.0.1", fmt.Sprintf("gitpkg = { git = %q, tag = \"v0.1.0\" }\n", url))
+	_, err := Resolve(ctx, root, ResolveOptions{Settings: &Settings{PkgPath: t.TempDir()}, Offline: true})
+	require.Error(t, err)
+	assert.Equal(t, "dependency gitpkg: "+url+" (tag v0.1.0) is not in the package cache and kpm is offline (not cloned)", err.Error())
 }
 
 // TestResolveConcurrent runs several resolvers at once on one cold cache: goroutines of this

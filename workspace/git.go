@@ -1,0 +1,91 @@
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// gitRef returns the kind ("tag", "commit" or "branch") and value of a git dependency's ref.
+func gitRef(d *Dependency) (kind, value string) {
+	switch {
+	case d.Tag.Set:
+		return "tag", d.Tag.Value
+	case d.Commit.Set:
+		return "commit", d.Commit.Value
+	case d.Branch.Set:
+		return "branch", d.Branch.Value
+	}
+	return "", ""
+}
+
+// gitCacheName is the cache directory name of a git dependency: <repository name>_<ref>.
+func gitCacheName(url, ref string) string {
+	base := strings.TrimSuffix(path.Base(strings.TrimRight(url, "/")), ".git")
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '/' || r == '\\' || r == ':' || r == ' ' {
+				return '_'
+			}
+			return r
+		}, s)
+	}
+	return clean(base) + "_" + clean(ref)
+}
+
+// gitFetch clones url at the dependency's ref into dir (which must not exist), without the .git
+// directory. It runs the git command with prompts disabled, so it never waits for a password.
+func gitFetch(ctx context.Context, d *Dependency, dir string) error {
+	url := d.Git.Value
+	kind, ref := gitRef(d)
+	run := func(args ...string) error {
+		cmd := exec.CommandContext(ctx, "git", args...)
+		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_ASKPASS=true")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			msg := strings.TrimSpace(stderr.String())
+			if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
+				msg = strings.TrimSpace(msg[i+1:])
+			}
+			if msg == "" {
+				msg = err.Error()
+			}
+			verb := args[0]
+			if verb == "-C" && len(args) > 2 {
+				verb = args[2]
+			}
+			return fmt.Errorf("git %s: %s", verb, msg)
+		}
+		return nil
+	}
+	switch kind {
+	case "tag", "branch":
+		if err := run("clone", "--quiet", "--depth", "1", "--branch", ref, "--", url, dir); err != nil {
+			return err
+		}
+	case "commit":
+		if err := run("init", "--quiet", dir); err != nil {
+			return err
+		}
+		if err := run("-C", dir, "fetch", "--quiet", "--depth", "1", "--", url, ref); err != nil {
+			// Servers that refuse to serve a commit by id: fetch everything.
+			if err := run("-C", dir, "fetch", "--quiet", "--", url, "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"); err != nil {
+				return err
+			}
+			if err := run("-C", dir, "checkout", "--quiet", ref); err != nil {
+				return err
+			}
+		} else if err := run("-C", dir, "checkout", "--quiet", "FETCH_HEAD"); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("git needs one of tag, commit or branch")
+	}
+	return os.RemoveAll(filepath.Join(dir, ".git"))
+}
