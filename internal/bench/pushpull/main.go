@@ -96,7 +96,7 @@ func run(sizeMB, n int) error {
 	names := []string{"kpm", "oras-go", "oras-go+kz"}
 	push := make(map[string][]time.Duration)
 	pull := make(map[string][]time.Duration)
-	var layerSize int64
+	layerSize := map[string]int64{}
 	// Iteration 0 warms caches and is not counted.
 	for i := 0; i <= n; i++ {
 		// Rotate the order so no contestant always runs first.
@@ -113,11 +113,13 @@ func run(sizeMB, n int) error {
 				if err != nil {
 					return err
 				}
-				layerSize = res.Size
+				layerSize[who] = res.Size
 			default:
-				if err := orasPushOnce(ctx, host, ref, pkgDir, work, who == "oras-go+kz"); err != nil {
+				size, err := orasPushOnce(ctx, host, ref, pkgDir, work, who == "oras-go+kz")
+				if err != nil {
 					return fmt.Errorf("%s push: %w", who, err)
 				}
+				layerSize[who] = size
 			}
 			push[who] = append(push[who], time.Since(start))
 		}
@@ -140,7 +142,8 @@ func run(sizeMB, n int) error {
 			}
 		}
 	}
-	fmt.Printf("package: %d MB on disk, %.1f MB compressed layer, %d iterations (+1 warm-up), registry %s\n", sizeMB, float64(layerSize)/1e6, n, host)
+	fmt.Printf("package: %d MB on disk; compressed layer: kpm %.2f MB, oras-go %.2f MB, oras-go+kz %.2f MB; %d iterations (+1 warm-up), registry %s\n",
+		sizeMB, float64(layerSize["kpm"])/1e6, float64(layerSize["oras-go"])/1e6, float64(layerSize["oras-go+kz"])/1e6, n, host)
 	fmt.Printf("%-5s %-11s %10s %10s %10s %10s %13s\n", "op", "baseline", "kpm median", "base median", "kpm min", "base min", "ratio (paired)")
 	for _, op := range []struct {
 		name string
@@ -225,41 +228,41 @@ func orasRepo(host string, ref registry.Reference) (*remote.Repository, error) {
 
 // orasPushOnce: tar.gz the directory to a file, add it to an oras file
 // store, pack an OCI 1.1 manifest, oras.Copy to the registry.
-func orasPushOnce(ctx context.Context, host string, ref registry.Reference, dir, work string, kz bool) error {
+func orasPushOnce(ctx context.Context, host string, ref registry.Reference, dir, work string, kz bool) (int64, error) {
 	tmp, err := os.MkdirTemp(work, "oras-push-")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer os.RemoveAll(tmp)
 	tgz := filepath.Join(tmp, "bench_0.0.1.tgz")
 	if err := tarGz(dir, tgz, kz); err != nil {
-		return err
+		return 0, err
 	}
 	fs, err := file.New(tmp)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer fs.Close()
 	layer, err := fs.Add(ctx, "bench_0.0.1.tgz", registry.MediaTypeTarGzip, tgz)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	mdesc, err := oras.PackManifest(ctx, fs, oras.PackManifestVersion1_1, registry.ArtifactType, oras.PackManifestOptions{
 		Layers:              []ocispec.Descriptor{layer},
 		ManifestAnnotations: map[string]string{registry.AnnotationName: "bench", registry.AnnotationVersion: "0.0.1"},
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := fs.Tag(ctx, mdesc, ref.Tag); err != nil {
-		return err
+		return 0, err
 	}
 	repo, err := orasRepo(host, ref)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	_, err = oras.Copy(ctx, fs, ref.Tag, repo, ref.Tag, oras.DefaultCopyOptions)
-	return err
+	return layer.Size, err
 }
 
 // orasPullOnce: oras.Copy to a file store, then untar the layer.
