@@ -67,12 +67,17 @@ func writeBenchPackage(tb testing.TB, dir string, scale int) {
 	}
 }
 
+// BenchmarkEval evaluates the generated package at 1x, 4x and 16x (1x = 2,000 schema instances
+// and 20,000 config entries) and logs the time ratios against 1x (linear growth gives 4 and 16).
 func BenchmarkEval(b *testing.B) {
+	perOp := map[int]time.Duration{}
+	cpuPerOp := map[int]time.Duration{}
 	for _, scale := range []int{1, 4, 16} {
 		dir := b.TempDir()
 		writeBenchPackage(b, dir, scale)
 		b.Run(fmt.Sprintf("%dx", scale), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				res, err := Run(context.Background(), Options{Dir: dir})
 				if err != nil {
@@ -82,7 +87,15 @@ func BenchmarkEval(b *testing.B) {
 					b.Fatal("empty output")
 				}
 			}
+			perOp[scale] = b.Elapsed() / time.Duration(b.N)
+			cpuPerOp[scale] = (processCPU() - cpu0) / time.Duration(b.N)
+			b.ReportMetric(float64(cpuPerOp[scale].Milliseconds()), "cpu-ms/op")
 		})
+	}
+	if perOp[1] > 0 && cpuPerOp[1] > 0 {
+		b.Logf("ratio vs 1x: wall 4x %.2f, 16x %.2f; cpu 4x %.2f, 16x %.2f (linear: 4, 16)",
+			float64(perOp[4])/float64(perOp[1]), float64(perOp[16])/float64(perOp[1]),
+			float64(cpuPerOp[4])/float64(cpuPerOp[1]), float64(cpuPerOp[16])/float64(cpuPerOp[1]))
 	}
 }
 
