@@ -14,13 +14,17 @@ fi
 npm run -s typecheck
 npm run -s bundle
 
-rm -f bin/kpm bin/kpm.exe
 target_args=()
+copied=
 if [ -n "${KPM_BUNDLE_BIN:-}" ]; then
   mkdir -p bin
   cp "$KPM_BUNDLE_BIN" bin/kpm
   chmod 755 bin/kpm
+  copied=bin/kpm
+  trap 'rm -f "$copied"; rmdir bin 2>/dev/null || true' EXIT
   if [ -n "${VSCE_TARGET:-}" ]; then target_args=(--target "$VSCE_TARGET"); fi
+elif [ -e bin/kpm ]; then
+  echo "note: bundling the existing $(pwd)/bin/kpm"
 fi
 
 version=$(node -p 'require("./package.json").version')
@@ -28,5 +32,4 @@ mkdir -p dist
 out="dist/kpm-${version}${VSCE_TARGET:+-$VSCE_TARGET}.vsix"
 # --skip-license: the project has not chosen a license file for the extension yet.
 npx --no-install vsce package --no-dependencies --skip-license "${target_args[@]}" --out "$out" </dev/null
-rm -f bin/kpm bin/kpm.exe
 echo "built $(pwd)/$out"
