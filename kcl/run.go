@@ -58,7 +58,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	}
 	e.root = opts.Root
 	if e.root == "" {
-		e.root = filepath.Dir(files[0])
+		e.root = modRoot(filepath.Dir(files[0]))
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -235,4 +235,18 @@ func mergePlanned(a, b any) any {
 		}
 	}
 	return out
+}
+
+// modRoot returns the nearest directory at or above dir that holds a kcl.mod, else dir.
+func modRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, "kcl.mod")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
 }

@@ -196,6 +196,7 @@ func (p *parser) parseInterpolation(dollar Pos, start, end int) Expr {
 		lineOff:     start - (from.Col - 1),
 		lastKind:    LPAREN,
 		atLineStart: false,
+		names:       p.s.names, // share interned names with the file's scanner
 	}
 	s.ctx = []scanCtx{{block: true, baseSet: true, indents: []string{""}}, {closer: 0}}
 	sub := &parser{filename: p.filename, src: p.src, s: s, depth: p.depth + 1}

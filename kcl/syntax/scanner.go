@@ -66,6 +66,7 @@ func newScanner(filename string, src []byte) *scanner {
 		s.lineOff = 3
 	}
 	s.ctx = []scanCtx{{block: true, baseSet: true, indents: []string{""}}}
+	s.names = make(map[string]nameEntry)
 	return s
 }
 
@@ -199,7 +200,7 @@ func (s *scanner) indentation() bool {
 	for s.off < len(s.src) && (s.src[s.off] == ' ' || s.src[s.off] == '\t' || s.src[s.off] == '\f') {
 		s.off++
 	}
-	ind := string(s.src[start:s.off])
+	indb := s.src[start:s.off]
 	if s.off >= len(s.src) {
 		return false
 	}
@@ -227,6 +228,10 @@ func (s *scanner) indentation() bool {
 	}
 	t := s.top()
 	p := s.pos()
+	if t.baseSet && string(indb) == t.indents[len(t.indents)-1] {
+		return false // same indentation as before: the common case, no allocation
+	}
+	ind := string(indb)
 	if !t.baseSet {
 		t.baseSet = true
 		t.indents = []string{ind}
@@ -732,9 +737,6 @@ type nameEntry struct {
 func (s *scanner) intern(b []byte) nameEntry {
 	if e, ok := s.names[string(b)]; ok {
 		return e
-	}
-	if s.names == nil {
-		s.names = make(map[string]nameEntry, 64)
 	}
 	v := string(b)
 	e := nameEntry{s: v, kind: Lookup(v)}

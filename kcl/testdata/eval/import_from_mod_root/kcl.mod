@@ -1,0 +1,3 @@
+[package]
+name = "root"
+version = "0.0.1"
