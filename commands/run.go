@@ -156,7 +156,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		if prof := res.Mod.Profile; prof != nil {
 			if len(files) == 0 && len(prof.Entries) > 0 && pkgDir == modDir {
 				for _, en := range prof.Entries {
-					f := en.Value
+					f := strings.ReplaceAll(en.Value, "${KCL_MOD}", modDir)
 					if !filepath.IsAbs(f) {
 						f = filepath.Join(modDir, f)
 					}

@@ -68,7 +68,9 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			case panicErrs:
 				res, err = nil, p.errs
 			default:
-				panic(r)
+				// an evaluator bug must not take the caller down: report it where it happened
+				res, err = nil, &Error{Kind: KindEvaluation, File: e.pos.file, Line: e.pos.line, Col: e.pos.col,
+					Msg: fmt.Sprintf("internal error: %v", r)}
 			}
 		}
 	}()

@@ -102,30 +102,38 @@ func BenchmarkParseScale(b *testing.B) {
 	}
 }
 
-// BenchmarkParseLinearity times 1x, 4x and 16x inputs itself and reports
-// the time ratios (t4x/t1x ≈ 4 and t16x/t1x ≈ 16 mean linear growth). It
-// reports; it never fails on wall-clock time.
+// measure parses src reps times and returns the smallest wall-clock and
+// CPU time of one parse (CPU time is 0 where the platform has none).
+func measure(reps int, f func()) (wall, cpu time.Duration) {
+	wall, cpu = time.Duration(1<<62), time.Duration(1<<62)
+	for r := 0; r < reps; r++ {
+		c0, w0 := cpuTime(), time.Now()
+		f()
+		w, c := time.Since(w0), cpuTime()-c0
+		wall, cpu = min(wall, w), min(cpu, c)
+	}
+	return wall, cpu
+}
+
+// BenchmarkParseLinearity parses 1x, 4x and 16x inputs (256 KiB base) and
+// reports the time ratios: t4x/t1x ≈ 4 and t16x/t1x ≈ 16 mean linear
+// growth. Ratios are given for CPU time (steady on a shared machine) and
+// wall-clock time. It reports; it never fails on time.
 func BenchmarkParseLinearity(b *testing.B) {
 	base := genSource(256 << 10)
 	x4 := genSource(4 * len(base))
 	x16 := genSource(16 * len(base))
-	timeIt := func(src []byte) float64 {
-		best := time.Duration(1 << 62)
-		for r := 0; r < 3; r++ {
-			start := time.Now()
-			ParseFile("bench.k", src)
-			if d := time.Since(start); d < best {
-				best = d
-			}
-		}
-		return float64(best) / float64(len(src))
-	}
 	for i := 0; i < b.N; i++ {
-		t1, t4, t16 := timeIt(base), timeIt(x4), timeIt(x16)
-		// per-byte ratios times the size ratio = total time ratios
-		b.ReportMetric(t4/t1*float64(len(x4))/float64(len(base)), "t4x/t1x")
-		b.ReportMetric(t16/t1*float64(len(x16))/float64(len(base)), "t16x/t1x")
-		b.ReportMetric(float64(len(x4))/float64(len(base)), "size4x/size1x")
+		w1, c1 := measure(5, func() { ParseFile("bench.k", base) })
+		w4, c4 := measure(3, func() { ParseFile("bench.k", x4) })
+		w16, c16 := measure(3, func() { ParseFile("bench.k", x16) })
+		norm := func(t time.Duration, src []byte) float64 { return float64(t) / float64(len(src)) * float64(len(base)) }
+		if c1 > 0 {
+			b.ReportMetric(norm(c4, x4)/norm(c1, base)*float64(len(x4))/float64(len(base)), "cpu-t4x/t1x")
+			b.ReportMetric(norm(c16, x16)/norm(c1, base)*float64(len(x16))/float64(len(base)), "cpu-t16x/t1x")
+		}
+		b.ReportMetric(float64(w4)/float64(w1), "wall-t4x/t1x")
+		b.ReportMetric(float64(w16)/float64(w1), "wall-t16x/t1x")
 		b.ReportMetric(float64(len(x16))/float64(len(base)), "size16x/size1x")
 	}
 }
@@ -209,20 +217,24 @@ func BenchmarkParseVsGoParser(b *testing.B) {
 	if _, err := goparser.ParseFile(gotoken.NewFileSet(), "bench.go", goSrc, goparser.ParseComments); err != nil {
 		b.Fatal(err)
 	}
-	var kclTime, goTime time.Duration
+	var kclWall, goWall, kclCPU, goCPU time.Duration
 	for i := 0; i < b.N; i++ {
-		start := time.Now()
-		ParseFile("bench.k", kclSrc)
-		kclTime += time.Since(start)
-		start = time.Now()
-		_, _ = goparser.ParseFile(gotoken.NewFileSet(), "bench.go", goSrc, goparser.ParseComments)
-		goTime += time.Since(start)
+		w, c := measure(1, func() { ParseFile("bench.k", kclSrc) })
+		kclWall, kclCPU = kclWall+w, kclCPU+c
+		w, c = measure(1, func() {
+			_, _ = goparser.ParseFile(gotoken.NewFileSet(), "bench.go", goSrc, goparser.ParseComments)
+		})
+		goWall, goCPU = goWall+w, goCPU+c
 	}
-	kclMBs := float64(len(kclSrc)) * float64(b.N) / kclTime.Seconds() / 1e6
-	goMBs := float64(len(goSrc)) * float64(b.N) / goTime.Seconds() / 1e6
-	b.ReportMetric(kclMBs, "kcl-MB/s")
-	b.ReportMetric(goMBs, "go-MB/s")
-	b.ReportMetric(kclMBs/goMBs, "kcl/go")
+	mbs := func(n int, d time.Duration) float64 { return float64(n) * float64(b.N) / d.Seconds() / 1e6 }
+	b.ReportMetric(mbs(len(kclSrc), kclWall), "kcl-MB/s")
+	b.ReportMetric(mbs(len(goSrc), goWall), "go-MB/s")
+	b.ReportMetric(mbs(len(kclSrc), kclWall)/mbs(len(goSrc), goWall), "kcl/go")
+	if kclCPU > 0 && goCPU > 0 {
+		b.ReportMetric(mbs(len(kclSrc), kclCPU), "kcl-MB/cpu-s")
+		b.ReportMetric(mbs(len(goSrc), goCPU), "go-MB/cpu-s")
+		b.ReportMetric(mbs(len(kclSrc), kclCPU)/mbs(len(goSrc), goCPU), "kcl/go-cpu")
+	}
 }
 
 // BenchmarkScan measures the scanner alone on the ~5 MB module.
