@@ -82,8 +82,12 @@ func BenchmarkParse(b *testing.B) {
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	c0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		ParseFile("bench.k", src)
+	}
+	if c := cpuTime() - c0; c > 0 {
+		b.ReportMetric(float64(len(src))*float64(b.N)/c.Seconds()/1e6, "MB/cpu-s")
 	}
 }
 
