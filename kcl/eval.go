@@ -405,6 +405,24 @@ func (e *evaluator) assign(fr *frame, target syntax.Expr, v Value, op Op, typ sy
 			if !ok {
 				root = NewDict()
 			}
+			if si, isSchema := root.(*Schema); isSchema && fr.kind == frameModule {
+				// patching an instance re-validates it (types, required attributes, checks)
+				patch := NewDict()
+				var leaf Value = v
+				for i := len(t.Names) - 1; i >= 1; i-- {
+					d := NewDict()
+					d.Set(t.Names[i], leaf)
+					if i == len(t.Names)-1 {
+						d.SetOp(t.Names[i], OpOverride)
+					}
+					leaf = d
+				}
+				patch = leaf.(*Dict)
+				e.pos = posOf(e.file, t)
+				root = e.newInstance(si.Type, e.unionDict(cfgOf(si).Copy(), patch, false), nil, nil)
+				e.assignName(fr, name, root, OpOverride, true)
+				return
+			}
 			root = e.setPath(root, t.Names[1:], v, op)
 			e.assignName(fr, name, root, OpOverride, true)
 			return

@@ -409,7 +409,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 		sc := &scope{parent: t.scope, vars: map[string]Value{}, inst: c, pkg: t.scope.pkg, file: t.file}
 		c.scopes[t] = sc
-		e.bindParams(t, sc, args, kwargs)
+		e.bindParams(t, sc, args, kwargs, t == st)
 		for _, b := range t.stmt.Body {
 			bs := &bodyStmt{stmt: b, owner: t}
 			c.stmts = append(c.stmts, bs)
@@ -516,7 +516,7 @@ func (e *evaluator) runRule(st *SchemaType, attrs *Dict, args []Value, kwargs *D
 		e.runRule(p, attrs, args, kwargs)
 	}
 	sc := &scope{parent: st.scope, vars: map[string]Value{}, pkg: st.scope.pkg, file: st.file, cfg: attrs}
-	e.bindParams(st, sc, args, kwargs)
+	e.bindParams(st, sc, args, kwargs, true)
 	save := e.file
 	e.file = st.file
 	for _, chk := range st.rule.Checks {
@@ -525,15 +525,42 @@ func (e *evaluator) runRule(st *SchemaType, attrs *Dict, args []Value, kwargs *D
 	e.file = save
 }
 
-func (e *evaluator) bindParams(st *SchemaType, sc *scope, args []Value, kwargs *Dict) {
+func (e *evaluator) bindParams(st *SchemaType, sc *scope, args []Value, kwargs *Dict, strict bool) {
 	var params []*syntax.Param
 	if st.stmt != nil {
 		params = st.stmt.Params
 	} else if st.rule != nil {
 		params = st.rule.Params
 	}
-	if len(params) == 0 {
+	if !strict && len(params) == 0 {
 		return
+	}
+	if len(args) > len(params) {
+		e.throw(KindCompile, "\"%s\" takes %d positional argument but %d were given", st.Name, len(params), len(args))
+	}
+	if kwargs != nil {
+		for _, k := range kwargs.keys {
+			found := false
+			for _, p := range params {
+				found = found || p.Name.Names[0] == k
+			}
+			if !found {
+				e.throw(KindCompile, "\"%s\" got an unexpected keyword argument '%s'", st.Name, k)
+			}
+		}
+	}
+	required := 0
+	for _, p := range params {
+		if p.Default == nil {
+			required++
+		}
+	}
+	given := len(args)
+	if kwargs != nil {
+		given += kwargs.Len()
+	}
+	if given < required {
+		e.throw(KindCompile, "expected %d positional argument%s, found %d", required, plural(required), given)
 	}
 	for i, p := range params {
 		name := p.Name.Names[0]
@@ -991,4 +1018,11 @@ func cfgOfValue(v Value) *Dict {
 		return cfgOf(s)
 	}
 	return attrsOf(v)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
