@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -277,6 +278,22 @@ type resolver struct {
 	reqs  map[string][]reqVersion // import name → requests
 	// chosen[import name] is the selected node.
 	chosen map[string]*node
+	// cleanTmp removes what crashed kpm processes left in $KCL_PKG_PATH/.kpm/tmp, once.
+	cleanTmp sync.Once
+}
+
+// removeStale removes the entries of dir older than age (downloads of kpm processes that died;
+// a live download is never that old).
+func removeStale(dir string, age time.Duration) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > age {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 type reqVersion struct {
@@ -580,6 +597,7 @@ func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool)
 	if err := os.MkdirAll(tmpRoot, 0o755); err != nil {
 		return fmt.Errorf("dependency %s: create %s: %w", n.name, tmpRoot, pathErr(err))
 	}
+	r.cleanTmp.Do(func() { removeStale(tmpRoot, 24*time.Hour) })
 	tmpParent, err := os.MkdirTemp(tmpRoot, filepath.Base(n.dir)+"-*")
 	if err != nil {
 		return fmt.Errorf("dependency %s: %w", n.name, pathErr(err))

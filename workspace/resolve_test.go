@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -216,6 +217,12 @@ func TestResolveLockSumMismatch(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(lockBefore), string(lockAfter), "the lock is not rewritten on error")
 
+	// A download left behind by a crashed process is cleaned up by the next download.
+	stale := filepath.Join(e.settings.PkgPath, ".kpm", "tmp", "base_0.1.0-crashed")
+	require.NoError(t, os.MkdirAll(filepath.Join(stale, "pkg"), 0o755))
+	old := time.Now().Add(-48 * time.Hour)
+	require.NoError(t, os.Chtimes(stale, old, old))
+
 	// KPM_NO_SUM for that name accepts it.
 	noSum := *e.settings
 	noSum.NoSum = []string{"ba*"}
@@ -233,7 +240,7 @@ func TestResolveLockSumMismatch(t *testing.T) {
 	assert.Equal(t, "base = \"0.1.0\"\n", string(mainK))
 	tmpLeft, err := os.ReadDir(filepath.Join(e.settings.PkgPath, ".kpm", "tmp"))
 	require.NoError(t, err)
-	assert.Empty(t, tmpLeft)
+	assert.Empty(t, tmpLeft, "the stale download and this one's temporary files are gone")
 
 	// A lock pinning a wrong sum for a package not yet cached: the download is refused
 	// (nothing left in the cache), unless KPM_NO_SUM matches.
