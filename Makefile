@@ -2,7 +2,7 @@
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: all build demo test test-go test-scripts bench vet clean
+.PHONY: all build demo test test-go test-scripts bench vet vsix clean
 
 all: build
 
@@ -31,6 +31,10 @@ test: vet test-go test-scripts
 
 bench: build
 	@set -e; for s in bench/*.sh; do [ -e "$$s" ] || continue; echo "== $$s"; bash "$$s"; done
+
+# Packages the VS Code extension (npm ci, tsc, esbuild, vsce) into editors/vscode/dist/.
+vsix:
+	bash editors/vscode/package.sh
 
 clean:
 	rm -rf $(BIN)
