@@ -2,9 +2,12 @@ package workspace
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -94,4 +97,58 @@ func PackageSum(dir string) (string, error) {
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
+}
+
+// cachedSum returns the package checksum of the cache entry dir. The checksum of an entry is
+// remembered in a stamp ($KCL_PKG_PATH/.kpm/sums/<entry>) with a fingerprint of its files (names,
+// sizes, modification times); while the fingerprint is unchanged the files are not read again,
+// so a warm resolution of large packages costs a directory walk, not a hash of every byte.
+// Any edit of a cached file changes the fingerprint and the files are hashed again.
+func cachedSum(pkgPath, dir string) (string, error) {
+	fp, err := fingerprint(dir)
+	if err != nil {
+		return "", fmt.Errorf("checksum %s: %w", dir, pathErr(err))
+	}
+	stamp := filepath.Join(pkgPath, ".kpm", "sums", filepath.Base(dir))
+	if data, err := os.ReadFile(stamp); err == nil {
+		if f, sum, ok := strings.Cut(strings.TrimSpace(string(data)), " "); ok && f == fp && sum != "" {
+			return sum, nil
+		}
+	}
+	sum, err := PackageSum(dir)
+	if err != nil {
+		return "", err
+	}
+	writeSumStamp(stamp, fp, sum)
+	return sum, nil
+}
+
+// rememberSum records the verified checksum of a cache entry (best effort).
+func rememberSum(pkgPath, dir, sum string) {
+	if fp, err := fingerprint(dir); err == nil {
+		writeSumStamp(filepath.Join(pkgPath, ".kpm", "sums", filepath.Base(dir)), fp, sum)
+	}
+}
+
+func writeSumStamp(stamp, fp, sum string) {
+	if err := os.MkdirAll(filepath.Dir(stamp), 0o755); err == nil {
+		_ = WriteFileAtomic(stamp, []byte(fp+" "+sum+"\n"), 0o644)
+	}
+}
+
+// fingerprint hashes the relative path, size and modification time of every file under dir.
+func fingerprint(dir string) (string, error) {
+	h := sha256.New()
+	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\n", rel, info.Mode(), info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

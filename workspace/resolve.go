@@ -578,7 +578,7 @@ func (r *resolver) checkCached(n *node, skipSum bool) error {
 	if skipSum && n.sum != "" {
 		return nil
 	}
-	sum, err := PackageSum(n.dir)
+	sum, err := cachedSum(r.opts.Settings.PkgPath, n.dir)
 	if err != nil {
 		return fmt.Errorf("dependency %s: %w", n.name, err)
 	}
@@ -646,6 +646,7 @@ func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool)
 	if err := os.Rename(tmp, n.dir); err != nil {
 		return fmt.Errorf("dependency %s: move into the package cache %s: %w", n.name, n.dir, pathErr(err))
 	}
+	rememberSum(s.PkgPath, n.dir, sum)
 	n.sum = sum
 	n.digest = pulled.Digest
 	r.mu.Lock()
