@@ -883,6 +883,16 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 				continue
 			}
 			e.dictInsert(d, names[0], val, op, insIdx)
+		case *syntax.SubscriptExpr:
+			// `name[i] = v` replaces one element of a list entry
+			if id, ok := k.X.(*syntax.Ident); ok && len(id.Names) == 1 && !k.IsSlice {
+				idx := e.eval(s, k.Index)
+				e.pos = posOf(e.file, en)
+				e.dictInsert(d, id.Names[0], val, op, idx)
+				continue
+			}
+			kv := e.eval(s, en.Key)
+			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
 		case *syntax.StringLit:
 			if strings.Contains(k.Value, ".") && false {
 				e.dictInsertPath(d, strings.Split(k.Value, "."), val, op, insIdx)
@@ -931,15 +941,22 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 	switch op {
 	case OpOverride:
 		if idx != nil {
-			if l, ok := old.(*List); ok {
-				i, _ := idx.(int64)
-				if i >= 0 && int(i) < len(l.Items) {
-					nl := &List{Items: append([]Value(nil), l.Items...)}
-					nl.Items[i] = v
-					d.Set(k, nl)
-					return
-				}
+			l, _ := old.(*List)
+			n := int64(0)
+			if l != nil {
+				n = int64(len(l.Items))
 			}
+			i, _ := asIntStrict(idx)
+			if i < 0 {
+				i += n
+			}
+			if i < 0 || i >= n {
+				e.throw(KindEvaluation, "index out of bounds: the len is %d but the index is %d", n, i)
+			}
+			nl := &List{Items: append([]Value(nil), l.Items...)}
+			nl.Items[i] = v
+			d.Set(k, nl)
+			return
 		}
 		d.Set(k, v)
 		d.SetOp(k, OpOverride)
@@ -952,12 +969,12 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 			}
 			items := append([]Value(nil), ol.Items...)
 			if idx != nil {
-				i, _ := idx.(int64)
+				i, _ := asIntStrict(idx)
 				if i < 0 {
 					i += int64(len(items))
 				}
 				if i < 0 || int(i) > len(items) {
-					i = int64(len(items))
+					e.throw(KindEvaluation, "insertion index (is %d) should be <= len (is %d)", i, len(items))
 				}
 				items = append(items[:i], append(append([]Value(nil), nl.Items...), items[i:]...)...)
 			} else {
@@ -968,6 +985,11 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 				d.SetOp(k, OpInsert)
 			}
 			return
+		}
+		if idx != nil {
+			if i, _ := asIntStrict(idx); i != 0 {
+				e.throw(KindEvaluation, "insertion index (is %d) should be <= len (is 0)", i)
+			}
 		}
 		d.Set(k, v)
 		d.SetOp(k, OpInsert)
