@@ -248,7 +248,11 @@ func kclFilesIn(dir string) []string {
 }
 
 func (e *evaluator) parseFile(path string) *syntax.File {
-	src, err := os.ReadFile(path)
+	src, ok := e.opts.Overlay[path]
+	var err error
+	if !ok {
+		src, err = os.ReadFile(path)
+	}
 	if err != nil {
 		e.throwAt(srcPos{file: path}, KindImport, "cannot read %s: %v", path, err)
 	}

@@ -33,6 +33,8 @@ type Options struct {
 	SortKeys bool
 	// DisableNone drops None values from the output.
 	DisableNone bool
+	// Overlay replaces the content of files (absolute paths) with unsaved editor buffers.
+	Overlay map[string][]byte
 }
 
 // Result is the output of a run.
