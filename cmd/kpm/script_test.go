@@ -39,9 +39,20 @@ var secrets = []string{
 const exitSecretLeaked = 99
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(closeRegistryAfter{m}, map[string]func(){
 		"kpm": func() { os.Exit(guardedRun()) },
 	})
+}
+
+// closeRegistryAfter runs the tests, then stops the shared registry.
+type closeRegistryAfter struct{ m *testing.M }
+
+func (c closeRegistryAfter) Run() int {
+	code := c.m.Run()
+	if reg != nil {
+		reg.Close()
+	}
+	return code
 }
 
 // guardedRun runs kpm with stdout and stderr scanned for secrets: every kpm run of every script
@@ -104,7 +115,6 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.Close() })
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -213,7 +223,16 @@ func cmdPtyexec(ts *testscript.TestScript, neg bool, args []string) {
 	cmd.Stdin, cmd.Stderr, cmd.Stdout = tty, tty, &stdout
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	ts.Check(cmd.Start())
-	tty.Close()
+	// The parent keeps its tty descriptor until every answer is typed, to read the terminal's
+	// echo flag; closing it afterwards lets the reader see the end of the output.
+	ttyOpen := true
+	closeTTY := func() {
+		if ttyOpen {
+			tty.Close()
+			ttyOpen = false
+		}
+	}
+	defer closeTTY()
 
 	var (
 		mu     sync.Mutex
@@ -267,9 +286,21 @@ func cmdPtyexec(ts *testscript.TestScript, neg bool, args []string) {
 			case <-time.After(100 * time.Millisecond):
 			}
 		}
+		if strings.Contains(a.prompt, "Password") {
+			// Type only once the program has turned echo off, as a person would after
+			// reading the prompt; typing earlier would be echoed by the terminal.
+			for echoOn(tty) {
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					ts.Fatalf("ptyexec: echo never turned off after prompt %q", a.prompt)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
 		_, err := io.WriteString(ptmx, a.reply+"\n")
 		ts.Check(err)
 	}
+	closeTTY()
 	waitErr := make(chan error, 1)
 	go func() { waitErr <- cmd.Wait() }()
 	select {
