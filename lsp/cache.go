@@ -58,13 +58,19 @@ type repoEntry struct {
 type tagIndex struct {
 	set    map[string]bool
 	latest string
+	// upgrade maps each tag below latest to the kind of the move to latest
+	// ("major", "minor" or "patch").
+	upgrade map[string]string
 }
 
 func (e *repoEntry) indexLocked() *tagIndex {
 	if e.index == nil {
-		ix := &tagIndex{set: make(map[string]bool, len(e.Tags)), latest: workspace.HighestVersion(e.Tags)}
+		ix := &tagIndex{set: make(map[string]bool, len(e.Tags)), latest: workspace.HighestVersion(e.Tags), upgrade: map[string]string{}}
 		for _, t := range e.Tags {
 			ix.set[t] = true
+			if ix.latest != "" && t != ix.latest && workspace.CompareVersions(ix.latest, t) > 0 {
+				ix.upgrade[t] = upgradeKind(t, ix.latest)
+			}
 		}
 		e.index = ix
 	}

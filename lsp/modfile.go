@@ -266,10 +266,10 @@ func (s *Server) tagDiagnostics(d *document, t *depTarget) []protocol.Diagnostic
 		return []protocol.Diagnostic{newDiagnostic(rng, protocol.DiagnosticSeverityWarning, codeUnknownTag, msg, nil)}
 	}
 	latest := ix.latest
-	if latest == "" || latest == t.tag || workspace.CompareVersions(latest, t.tag) <= 0 {
+	kind, older := ix.upgrade[t.tag]
+	if !older {
 		return nil
 	}
-	kind := upgradeKind(t.tag, latest)
 	return []protocol.Diagnostic{newDiagnostic(rng, protocol.DiagnosticSeverityHint, codeNewerTag,
 		fmt.Sprintf("%s %s is available (%s upgrade)", t.dep.Name, latest, kind), nil)}
 }

@@ -311,6 +311,18 @@ func run(kpm string, ndeps, n, nstarts int) error {
 		items = len(res.Items)
 	}
 	complCPU := (cpuTime(c.cmd.Process.Pid) - cpu0) / time.Duration(n)
+
+	// Baseline: the protocol floor, a request the server answers without any work (hover in a
+	// document that is not open), over the same stdio in the same run.
+	var floor []time.Duration
+	for i := 0; i < n; i++ {
+		var res any
+		t0 := time.Now()
+		must(c.conn.Call(context.Background(), "textDocument/hover", map[string]any{
+			"textDocument": map[string]any{"uri": "file:///not/open/kcl.mod"}, "position": map[string]int{"line": 0, "character": 0},
+		}, &res))
+		floor = append(floor, time.Since(t0))
+	}
 	rssAfter := rssKiB(c.cmd.Process.Pid)
 	load, _ := os.ReadFile("/proc/loadavg")
 
@@ -319,6 +331,11 @@ func run(kpm string, ndeps, n, nstarts int) error {
 	fmt.Printf("| server start → initialize result (%d starts) | %s | %s | | < 50 ms |\n", nstarts, ms(percentile(startTimes, 0.5)), ms(percentile(startTimes, 0.99)))
 	fmt.Printf("| diagnostics after an edit (didChange → publishDiagnostics) | %s | %s | %s | p99 < 20 ms |\n", ms(percentile(diagTimes, 0.5)), ms(percentile(diagTimes, 0.99)), ms(diagCPU))
 	fmt.Printf("| tag completion (%d items) | %s | %s | %s | p99 < 10 ms |\n", items, ms(percentile(complTimes, 0.5)), ms(percentile(complTimes, 0.99)), ms(complCPU))
+	fmt.Printf("| baseline: empty request round trip | %s | %s | | |\n", ms(percentile(floor, 0.5)), ms(percentile(floor, 0.99)))
+	ratio := func(a, b time.Duration) string { return fmt.Sprintf("%.1f", float64(a)/float64(b)) }
+	fmt.Printf("\nratio to the baseline (p50 / p99): diagnostics %s / %s, completion %s / %s\n",
+		ratio(percentile(diagTimes, 0.5), percentile(floor, 0.5)), ratio(percentile(diagTimes, 0.99), percentile(floor, 0.99)),
+		ratio(percentile(complTimes, 0.5), percentile(floor, 0.5)), ratio(percentile(complTimes, 0.99), percentile(floor, 0.99)))
 	fmt.Printf("\nfirst diagnostics after didOpen: %s; RSS idle (file open): %.1f MiB; RSS after the run: %.1f MiB; load average during the run: %s\n",
 		ms(openDiag), float64(rssIdle)/1024, float64(rssAfter)/1024, strings.Join(strings.Fields(string(load))[:3], " "))
 	return nil
