@@ -332,7 +332,9 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		cur := e.eval(fr.scope, s.Target)
 		rhs := e.eval(fr.scope, s.Value)
 		e.pos = posOf(e.file, s)
+		e.binL, e.binR = s.Target, s.Value
 		v := e.binaryOp(s.Op.BinaryOf(), cur, rhs)
+		e.binL, e.binR = nil, nil
 		e.assign(fr, s.Target, v, OpInsert, nil)
 	case *syntax.UnificationStmt:
 		if fr.kind == frameModule && len(s.Target.Names) == 1 {
@@ -1397,6 +1399,18 @@ func opSymbol(op syntax.Token) string { return op.String() }
 
 func (e *evaluator) binaryOp(op syntax.Token, l, r Value) Value {
 	unsupported := func() Value {
+		if !isLiteral(e.binL) && !isLiteral(e.binR) {
+			// only known at run time: the runtime's wording
+			if op == syntax.ADD {
+				switch l.(type) {
+				case *List:
+					e.throw(KindEvaluation, "can only concatenate list (not \"%s\") to list", typeName(r))
+				case string:
+					e.throw(KindEvaluation, "can only concatenate str (not \"%s\") to str", typeName(r))
+				}
+			}
+			e.throw(KindEvaluation, "unsupported operand type(s) for %s: '%s' and '%s'", opSymbol(op), typeName(l), typeName(r))
+		}
 		e.throw(KindType, "unsupported operand type(s) for %s: '%s' and '%s'", opSymbol(op), operandType(e.binL, l), operandType(e.binR, r))
 		return nil
 	}
@@ -1897,4 +1911,19 @@ func localVar(s *scope, name string) (Value, bool) {
 		}
 	}
 	return nil, false
+}
+
+func isLiteral(n syntax.Expr) bool {
+	for {
+		p, ok := n.(*syntax.ParenExpr)
+		if !ok {
+			break
+		}
+		n = p.X
+	}
+	switch n.(type) {
+	case *syntax.NumberLit, *syntax.StringLit, *syntax.NameConstant, *syntax.ListExpr, *syntax.ConfigExpr:
+		return true
+	}
+	return false
 }
