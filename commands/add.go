@@ -5,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
 
-// AddOptions configures Add. Exactly one of Source and Path is set.
+// AddOptions configures Add. Exactly one of Source, Git and Path is set.
 type AddOptions struct {
 	Settings              *workspace.Settings
 	InsecureSkipTLSVerify bool
@@ -24,6 +26,10 @@ type AddOptions struct {
 	Tag string
 	// Path is a local package directory (absolute, or relative to the current directory).
 	Path string
+	// Git is a git repository URL, with exactly one of Tag, Commit and Branch.
+	Git    string
+	Commit string
+	Branch string
 	// Rename is the dependency name to write (the import name), when not the package's own.
 	Rename string
 }
@@ -60,8 +66,14 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 	if err != nil {
 		return AddResult{}, err
 	}
-	if (opts.Source == "") == (opts.Path == "") {
-		return AddResult{}, errors.New("add: give either a package (NAME[:VERSION] or an oci:// URL) or --path DIR")
+	n := 0
+	for _, v := range []string{opts.Source, opts.Path, opts.Git} {
+		if v != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return AddResult{}, errors.New("add: give one of a package (NAME[:VERSION] or an oci:// URL), --git URL or --path DIR")
 	}
 	if opts.Rename != "" && !workspace.ValidPackageName(opts.Rename) {
 		return AddResult{}, fmt.Errorf("add: invalid name %q for --rename: want %s", opts.Rename, workspace.PackageNameRule)
@@ -70,6 +82,19 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 	var spec workspace.DepSpec
 	var reference string
 	switch {
+	case opts.Git != "":
+		refs := 0
+		for _, v := range []string{opts.Tag, opts.Commit, opts.Branch} {
+			if v != "" {
+				refs++
+			}
+		}
+		if refs != 1 {
+			return AddResult{}, fmt.Errorf("add --git %s: give exactly one of --tag, --commit or --branch", opts.Git)
+		}
+		name := strings.TrimSuffix(path.Base(strings.TrimRight(opts.Git, "/")), ".git")
+		spec = workspace.DepSpec{Name: name, Git: opts.Git, Tag: opts.Tag, Commit: opts.Commit, Branch: opts.Branch}
+		reference = opts.Git + "@" + opts.Tag + opts.Commit + opts.Branch
 	case opts.Path != "":
 		abs, err := filepath.Abs(opts.Path)
 		if err != nil {

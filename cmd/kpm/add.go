@@ -7,9 +7,9 @@ import (
 )
 
 func newAddCmd(a *app) *cobra.Command {
-	var tag, oci, path, rename string
+	var tag, oci, path, rename, git, commit, branch string
 	cmd := &cobra.Command{
-		Use:   "add NAME[:VERSION] | --oci URL [--tag TAG] | --path DIR",
+		Use:   "add NAME[:VERSION] | --oci URL [--tag TAG] | --git URL --tag|--commit|--branch REF | --path DIR",
 		Short: "Add a dependency to the package in the current directory",
 		Long: `Add a dependency to kcl.mod (edited in place: comments and order are kept), download it
 into the package cache and pin it in kcl.mod.lock. Without a version, the highest
@@ -19,25 +19,33 @@ semantic-version tag is used.
   kpm add helloworld                        the highest semantic-version tag
   kpm add --oci oci://HOST/REPO/NAME --tag 0.1.4
   kpm add oci://HOST/REPO/NAME?tag=0.1.4
+  kpm add --git https://github.com/kcl-lang/konfig --tag v0.10.0
   kpm add --path ../lib                     a local package
   kpm add helloworld:0.1.4 --rename hello   import it as "hello"`,
 		Args: argsRange(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			source := oci
 			if len(args) == 1 {
-				if source != "" || path != "" {
-					return usagef("add: give a package, --oci URL or --path DIR, not several")
+				if source != "" {
+					return usagef("add: give a package, --oci URL, --git URL or --path DIR, not several")
 				}
 				source = args[0]
 			}
-			if source != "" && path != "" {
-				return usagef("add: give a package, --oci URL or --path DIR, not several")
+			given := 0
+			for _, v := range []string{source, path, git} {
+				if v != "" {
+					given++
+				}
 			}
-			if source == "" && path == "" {
-				return usagef("add: want a package (NAME[:VERSION]), --oci URL or --path DIR; usage: %s", cmd.UseLine())
-			}
-			if tag != "" && path != "" {
-				return usagef("add: --tag goes with an oci URL, not with --path")
+			switch {
+			case (commit != "" || branch != "") && git == "":
+				return usagef("add: --commit and --branch go with --git")
+			case given > 1:
+				return usagef("add: give a package, --oci URL, --git URL or --path DIR, not several")
+			case given == 0:
+				return usagef("add: want a package (NAME[:VERSION]), --oci URL, --git URL or --path DIR; usage: %s", cmd.UseLine())
+			case tag != "" && path != "":
+				return usagef("add: --tag goes with an oci or git URL, not with --path")
 			}
 			s, err := a.Settings()
 			if err != nil {
@@ -51,6 +59,9 @@ semantic-version tag is used.
 				Source:                source,
 				Tag:                   tag,
 				Path:                  path,
+				Git:                   git,
+				Commit:                commit,
+				Branch:                branch,
 				Rename:                rename,
 			})
 			if err != nil {
@@ -72,7 +83,10 @@ semantic-version tag is used.
 		},
 	}
 	cmd.Flags().StringVar(&oci, "oci", "", "OCI URL of the package (oci://HOST/REPO/NAME)")
-	cmd.Flags().StringVar(&tag, "tag", "", "tag of an OCI URL (default: the highest semantic version)")
+	cmd.Flags().StringVar(&tag, "tag", "", "tag of an OCI URL (default: the highest semantic version) or of a git repository")
+	cmd.Flags().StringVar(&git, "git", "", "git repository URL (with --tag, --commit or --branch)")
+	cmd.Flags().StringVar(&commit, "commit", "", "commit of a git repository")
+	cmd.Flags().StringVar(&branch, "branch", "", "branch of a git repository")
 	cmd.Flags().StringVar(&path, "path", "", "local package directory")
 	cmd.Flags().StringVar(&rename, "rename", "", "dependency name to use in kcl.mod and imports")
 	return cmd
