@@ -91,7 +91,11 @@ func (e *evaluator) throwAt(p srcPos, kind, format string, args ...any) {
 	panic(panicErr{&Error{Kind: kind, File: p.file, Line: p.line, Col: p.col, Msg: msg}})
 }
 
-// throw raises an error at the position of the node being evaluated.
+// throw raises an error at the position of the node being evaluated; run-time errors
+// (EvaluationError) are reported at the statement being executed, as the toolchain does.
 func (e *evaluator) throw(kind, format string, args ...any) {
+	if kind == KindEvaluation && e.stmtPos.line > 0 && e.stmtPos.file == e.pos.file {
+		e.throwAt(e.stmtPos, kind, format, args...)
+	}
 	e.throwAt(e.pos, kind, format, args...)
 }

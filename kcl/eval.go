@@ -23,6 +23,7 @@ type evaluator struct {
 	stream   *string
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
+	stmtPos  srcPos             // the statement being executed
 	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	cfgFile  string
 }
@@ -293,6 +294,9 @@ func (e *evaluator) execStmts(fr *frame, stmts []syntax.Stmt) {
 func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 	e.tick()
 	e.pos = posOf(e.file, st)
+	saveStmt := e.stmtPos
+	e.stmtPos = e.pos
+	defer func() { e.stmtPos = saveStmt }()
 	switch s := st.(type) {
 	case *syntax.ImportStmt:
 		if fr.kind != frameModule {
@@ -1168,14 +1172,14 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 		if x.pkg != nil {
 			if r, ok := e.globalLookup(x.pkg, name); ok {
 				if strings.HasPrefix(name, "_") {
-					e.throw(KindAttribute, "module '%s' has no attribute %s", x.Name, name)
+					e.throwAt(e.pos, KindAttribute, "module '%s' has no attribute %s", x.Name, name)
 				}
 				return r
 			}
 		} else if r, ok := x.Members.m[name]; ok {
 			return r
 		}
-		e.throw(KindAttribute, "module '%s' has no attribute %s", x.Name, name)
+		e.throwAt(e.pos, KindAttribute, "module '%s' has no attribute %s", x.Name, name)
 	case string:
 		if m := strMethod(x, name); m != nil {
 			return m

@@ -163,7 +163,7 @@ func TestRunErrors(t *testing.T) {
 		{"name", "a = b\n", KindName, "name 'b' is not defined", 1, 5},
 		{"assert", "assert 1 > 2, \"nope\"\n", KindAssertion, "nope", 1, 1},
 		{"immutable", "a = 1\na = 2\n", KindImmutable, "Can not change the value of 'a', because it was declared immutable", 2, 1},
-		{"index", "a = [1][2]\n", KindEvaluation, "list index out of range: 2", 1, 5},
+		{"index", "a = [1][2]\n", KindEvaluation, "list index out of range: 2", 1, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
