@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// subcommands lists every kpm subcommand, in the order `kpm --help` shows them.
+// subcommands lists every kpm subcommand (`kpm --help` sorts them by name).
 // Add one line per command.
 var subcommands = []func(*app) *cobra.Command{
 	newInitCmd,
