@@ -15,11 +15,12 @@ import (
 	"github.com/kpm-dev/kpm/workspace"
 )
 
-// KCL standard library modules: imports of these never need a dependency.
+// KCL standard library modules (the evaluator's list in kcl/): imports of these never need a
+// dependency.
 var kclStdlib = map[string]bool{
-	"base64": true, "collection": true, "crypto": true, "datetime": true, "file": true, "json": true,
-	"manifests": true, "math": true, "net": true, "regex": true, "runtime": true, "template": true,
-	"units": true, "yaml": true, "os": true, "builtin": true,
+	"base32": true, "base64": true, "collection": true, "crypto": true, "datetime": true, "file": true,
+	"json": true, "manifests": true, "math": true, "net": true, "os": true, "regex": true,
+	"runtime": true, "template": true, "units": true, "yaml": true,
 }
 
 type kclAnalysis struct {
@@ -224,9 +225,7 @@ func (s *Server) kclCompletion(d *document, off int) []protocol.CompletionItem {
 		}
 		names := make([]string, 0, len(kclStdlib))
 		for n := range kclStdlib {
-			if n != "builtin" {
-				names = append(names, n)
-			}
+			names = append(names, n)
 		}
 		sort.Strings(names)
 		for _, n := range names {
