@@ -45,6 +45,7 @@ const (
 	CodeInvalidOCIURL   = "invalid-oci-url"
 	CodeDuplicateImport = "duplicate-import"
 	CodeSelfDependency  = "self-dependency"
+	CodeInvalidPattern  = "invalid-pattern"
 )
 
 // Finding is one problem found in a file, with its position.

@@ -123,6 +123,11 @@ func TestParseModFileFindings(t *testing.T) {
 			want: []string{`3:11-3:16 error invalid-version: invalid version "1.x": want a semantic version like 1.2.3`},
 		},
 		{
+			name: "bad include pattern",
+			src:  pkgHeader + "include = [\"*.k\", \"[a-\"]\n",
+			want: []string{`5:19-5:24 error invalid-pattern: invalid pattern "[a-": syntax error in pattern`},
+		},
+		{
 			name: "wrong type",
 			src:  "[package]\nname = 3\n",
 			want: []string{`2:8-2:9 error wrong-type: package.name: want a string, got an integer`},
@@ -291,6 +296,9 @@ func TestLSPPositions(t *testing.T) {
 	lp := LSPPos(src, p)
 	assert.Equal(t, LSPPosition{Line: 1, Character: uint32(p.Col - 1 - 1 - 2)}, lp)
 	assert.Equal(t, off, OffsetAt(src, lp))
+	start, end := LSPRange(src, nameFinding.Range)
+	assert.Equal(t, LSPPosition{Line: 2, Character: 7}, start)
+	assert.Equal(t, LSPPosition{Line: 2, Character: 12}, end)
 }
 
 func TestSemver(t *testing.T) {

@@ -3,6 +3,7 @@ package workspace
 import (
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 )
@@ -35,6 +36,13 @@ func (p *modParser) validate() {
 			p.add(SeverityError, CodeMissingPackage, pkg.Range, "[package] has no name")
 		case !ValidPackageName(pkg.Name.Value):
 			p.add(SeverityError, CodeInvalidName, pkg.Name.Range, "invalid package name %q: want lowercase letters, digits and '_', parts joined by single '-', starting with a letter (%s)", pkg.Name.Value, PackageNameRule)
+		}
+		for _, list := range [][]StrValue{pkg.Include, pkg.Exclude} {
+			for _, g := range list {
+				if _, err := path.Match(g.Value, ""); err != nil {
+					p.add(SeverityError, CodeInvalidPattern, g.Range, "invalid pattern %q: %v", g.Value, err)
+				}
+			}
 		}
 		if pkg.Version.Set {
 			if _, ok := ParseSemver(pkg.Version.Value); !ok {

@@ -94,6 +94,11 @@ func LSPPos(src []byte, p Pos) LSPPosition {
 	return LSPPosition{Line: uint32(p.Line - 1), Character: uint32(utf16Len(src[lineStart:p.Offset]))}
 }
 
+// LSPRange converts r (which must belong to src) to LSP start and end positions.
+func LSPRange(src []byte, r Range) (start, end LSPPosition) {
+	return LSPPos(src, r.Start), LSPPos(src, r.End)
+}
+
 // OffsetAt converts an LSP position (0-based line, UTF-16 character) to a byte offset in src,
 // clamped to the end of the line (and of the file).
 func OffsetAt(src []byte, lp LSPPosition) int {
