@@ -14,6 +14,10 @@ type planOptions struct {
 	// UnitStrings keeps number-multiplier values as "1Ki" strings (json/yaml encode); the
 	// program output prints their numeric value.
 	UnitStrings bool
+	// Standalone, when set, collects schema instances whose __settings__ say
+	// output_type STANDALONE: they leave their place and become documents of their own
+	// (IGNORE ones are dropped).
+	Standalone *[]any
 }
 
 // plan turns a value into printable data: Undefined, functions, schema types and modules are
@@ -46,6 +50,20 @@ func plan(v Value, o planOptions) (any, bool) {
 	case *Dict:
 		return planDict(x, o, false), true
 	case *Schema:
+		if o.Standalone != nil {
+			if st, ok := x.Attrs.m["__settings__"]; ok {
+				if sd := attrsOf(st); sd != nil {
+					switch toStr(sd.m["output_type"]) {
+					case "STANDALONE":
+						doc := planDict(x.Attrs, o, true)
+						*o.Standalone = append(*o.Standalone, doc)
+						return nil, false
+					case "IGNORE":
+						return nil, false
+					}
+				}
+			}
+		}
 		return planDict(x.Attrs, o, true), true
 	}
 	return nil, false

@@ -134,7 +134,8 @@ func entryFiles(opts *Options) ([]string, error) {
 
 // render prints the public top-level variables of the main package.
 func (e *evaluator) render(main *pkgState) string {
-	po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone}
+	var standalone []any
+	po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone, Standalone: &standalone}
 	if e.stream != nil {
 		return *e.stream
 	}
@@ -167,13 +168,25 @@ func (e *evaluator) render(main *pkgState) string {
 		}
 		data = sel
 	}
-	if d, ok := data.(*Dict); ok && d.Len() == 0 {
-		return ""
+	var docs []any
+	if d, ok := data.(*Dict); !ok || d.Len() > 0 {
+		docs = append(docs, data)
+	}
+	if len(e.opts.PathSelectors) == 0 {
+		docs = append(docs, standalone...)
+	}
+	var out []string
+	for _, d := range docs {
+		if e.opts.Format == "json" {
+			out = append(out, encodeJSON(d, "    ")+"\n")
+		} else {
+			out = append(out, encodeYAML(d))
+		}
 	}
 	if e.opts.Format == "json" {
-		return encodeJSON(data, "    ") + "\n"
+		return strings.Join(out, "")
 	}
-	return encodeYAML(data)
+	return strings.Join(out, "---\n")
 }
 
 // selectPath filters the planned output by one path selector, keeping the keys on the way:
