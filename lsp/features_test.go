@@ -274,4 +274,17 @@ func TestWatchedFilesRediagnose(t *testing.T) {
 	c.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{map[string]any{"uri": pathToURI(filepath.Join(home, ".kpm", "config", "kpm.json")), "type": 2}}})
 	p = c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, "settings") })
 	assert.Contains(t, diagByCode(p, "settings").Message, "kpm.json")
+
+	// Fixed and saved from the editor: didSave of kpm.json re-diagnoses the other open files.
+	kpmJSON := filepath.Join(home, ".kpm", "config", "kpm.json")
+	fixed := `{"DefaultOciRegistry": "example.test", "DefaultOciRepo": "kcl"}`
+	jsonURI := c.open(kpmJSON, "{")
+	writeFiles(t, home, map[string]string{".kpm/config/kpm.json": fixed})
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": jsonURI, "version": 2},
+		"contentChanges": []any{map[string]any{"text": fixed}},
+	})
+	m = c.mark()
+	c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": jsonURI}})
+	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return !hasCode(p, "settings") })
 }
