@@ -66,6 +66,7 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 	if err != nil {
 		return AddResult{}, err
 	}
+	reportWarnings(p, mf)
 	n := 0
 	for _, v := range []string{opts.Source, opts.Path, opts.Git} {
 		if v != "" {
@@ -184,4 +185,16 @@ func packageDir(dir string) (string, error) {
 		return wd, nil
 	}
 	return filepath.Abs(dir)
+}
+
+// reportWarnings shows the non-error findings of a kcl.mod (unknown keys, ...) as messages.
+func reportWarnings(p Progress, mf *workspace.ModFile) {
+	if mf == nil {
+		return
+	}
+	for _, f := range mf.Findings {
+		if f.Severity != workspace.SeverityError {
+			p.Message(f.String())
+		}
+	}
 }

@@ -54,6 +54,7 @@ func Metadata(ctx context.Context, opts MetadataOptions) (MetadataResult, error)
 		}
 		return MetadataResult{}, err
 	}
+	reportWarnings(p, res.Mod)
 	out := MetadataResult{Packages: map[string]MetadataPackage{}}
 	for _, d := range res.Deps {
 		out.Packages[d.Name] = MetadataPackage{Name: d.Name, ManifestPath: d.Dir}

@@ -52,6 +52,7 @@ func Update(ctx context.Context, opts UpdateOptions) (UpdateResult, error) {
 	if err != nil {
 		return UpdateResult{}, err
 	}
+	reportWarnings(p, res.Mod)
 	return UpdateResult{
 		Changed:      res.LockWritten,
 		Choices:      res.Choices,

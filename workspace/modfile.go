@@ -59,6 +59,8 @@ type ModFile struct {
 	Profile *Profile
 	// Tables lists every table header in file order (including unknown ones).
 	Tables []Table
+	// Findings are the findings ParseModFile returned with this file.
+	Findings []Finding
 
 	lines       *lineIndex
 	depsInsert  int  // offset where a new "[dependencies]" entry line goes
@@ -210,6 +212,7 @@ func ParseModFile(filename string, src []byte) (*ModFile, []Finding) {
 	sort.SliceStable(p.findings, func(i, j int) bool {
 		return p.findings[i].Range.Start.Offset < p.findings[j].Range.Start.Offset
 	})
+	p.mf.Findings = p.findings
 	return p.mf, p.findings
 }
 
