@@ -1695,10 +1695,8 @@ func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
 			return e.schemaUnionDict(x, cfgOf(y), idempotent)
 		}
 	case *List:
-		if y, ok := b.(*List); ok && idempotent {
-			if !subsume(b, a) {
-				e.throw(KindEvaluation, "conflicting values on the attribute '%s' between %s and %s", key, reprValue(a, true), reprValue(b, true))
-			}
+		if y, ok := b.(*List); ok {
+			// lists unify element by element; extra elements are appended
 			n := &List{Items: append([]Value(nil), x.Items...)}
 			for i, it := range y.Items {
 				if i < len(n.Items) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	goparser "go/parser"
 	gotoken "go/token"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +113,7 @@ func BenchmarkParseScale(b *testing.B) {
 func measure(reps int, f func()) (wall, cpu time.Duration) {
 	wall, cpu = time.Duration(1<<62), time.Duration(1<<62)
 	for r := 0; r < reps; r++ {
+		runtime.GC() // start each run from the same heap
 		c0, w0 := cpuTime(), time.Now()
 		f()
 		w, c := time.Since(w0), cpuTime()-c0
@@ -131,6 +134,18 @@ func BenchmarkParseLinearity(b *testing.B) {
 		w1, c1 := measure(5, func() { ParseFile("bench.k", base) })
 		w4, c4 := measure(3, func() { ParseFile("bench.k", x4) })
 		w16, c16 := measure(3, func() { ParseFile("bench.k", x16) })
+		// the parser's own work: the same with the garbage collector off
+		// during each parse (the GC's cost grows with the live heap, which
+		// here includes the benchmark's inputs)
+		old := debug.SetGCPercent(-1)
+		_, n1 := measure(5, func() { ParseFile("bench.k", base) })
+		_, n4 := measure(3, func() { ParseFile("bench.k", x4) })
+		_, n16 := measure(3, func() { ParseFile("bench.k", x16) })
+		debug.SetGCPercent(old)
+		if n1 > 0 {
+			b.ReportMetric(float64(n4)/float64(n1), "nogc-cpu-t4x/t1x")
+			b.ReportMetric(float64(n16)/float64(n1), "nogc-cpu-t16x/t1x")
+		}
 		norm := func(t time.Duration, src []byte) float64 { return float64(t) / float64(len(src)) * float64(len(base)) }
 		if c1 > 0 {
 			b.ReportMetric(norm(c4, x4)/norm(c1, base)*float64(len(x4))/float64(len(base)), "cpu-t4x/t1x")
