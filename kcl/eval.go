@@ -425,7 +425,7 @@ func (e *evaluator) assign(fr *frame, target syntax.Expr, v Value, op Op, typ sy
 				}
 				patch = leaf.(*Dict)
 				e.pos = posOf(e.file, t)
-				root = e.newInstance(si.Type, e.unionDict(cfgOf(si).Copy(), patch, false), nil, nil)
+				root = e.newInstance(si.Type, e.unionDict(cfgOf(si).Copy(), patch, false), si.args, si.kw)
 				e.assignName(fr, name, root, OpOverride, true)
 				return
 			}
@@ -1692,7 +1692,11 @@ func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
 		case *Dict:
 			return e.schemaUnionDict(x, y, idempotent)
 		case *Schema:
-			return e.schemaUnionDict(x, cfgOf(y), idempotent)
+			merged := &Schema{Type: x.Type, Attrs: x.Attrs, cfg: x.cfg, args: x.args, kw: x.kw}
+			if y.args != nil || y.kw != nil {
+				merged.args, merged.kw = y.args, y.kw
+			}
+			return e.schemaUnionDict(merged, cfgOf(y), idempotent)
 		}
 	case *List:
 		if y, ok := b.(*List); ok {

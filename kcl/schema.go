@@ -473,7 +473,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 			e.throw(KindEvaluation, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)
 		}
 	}
-	inst := &Schema{Type: st, Attrs: attrs, cfg: cfg}
+	inst := &Schema{Type: st, Attrs: attrs, cfg: cfg, args: args, kw: kwargs}
 	// check blocks, parents first
 	for _, t := range chain {
 		sc := c.scopes[t]
@@ -624,7 +624,7 @@ func (e *evaluator) schemaUnionDict(x *Schema, d *Dict, idempotent bool) Value {
 		base = x.Attrs
 	}
 	cfg := e.unionDict(base.Copy(), d, idempotent)
-	return e.newInstance(x.Type, cfg, nil, nil)
+	return e.newInstance(x.Type, cfg, x.args, x.kw)
 }
 
 func (e *evaluator) unionSchemaInto(y *Schema, x *Dict, idempotent bool) Value {
@@ -633,7 +633,7 @@ func (e *evaluator) unionSchemaInto(y *Schema, x *Dict, idempotent bool) Value {
 		base = y.Attrs
 	}
 	cfg := e.unionDict(x.Copy(), base, idempotent)
-	return e.newInstance(y.Type, cfg, nil, nil)
+	return e.newInstance(y.Type, cfg, y.args, y.kw)
 }
 
 // ---------------------------------------------------------------- types

@@ -137,6 +137,8 @@ type Schema struct {
 	Type  *SchemaType
 	Attrs *Dict
 	cfg   *Dict // the config the instance was built from (for unification)
+	args  []Value
+	kw    *Dict
 }
 
 // Func is a callable: a lambda or a builtin.

@@ -7,8 +7,9 @@ type Visitor interface {
 	Visit(n Node) (w Visitor)
 }
 
-// Walk traverses the tree rooted at n in depth-first source order.
-// Nil children are skipped.
+// Walk traverses the tree rooted at n depth-first, visiting children in
+// source order (one exception: a schema's index signature is visited before
+// its body statements). Nil children are skipped.
 func Walk(v Visitor, n Node) {
 	if n == nil || isNilNode(n) {
 		return
