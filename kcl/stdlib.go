@@ -94,7 +94,7 @@ func (e *evaluator) stdModule(name string) *Module {
 			for _, it := range l.Items {
 				docs = append(docs, encodeYAML(planFor(e, []Value{it}, kw)))
 			}
-			return strings.Join(docs, "---\n")
+			return strings.Join(docs, "\n---\n")
 		})
 		add("decode", func(e *evaluator, a []Value, kw *Dict) Value {
 			s, _ := strArg(e, a, kw, 0, "value", "")
