@@ -794,6 +794,21 @@ func (e *evaluator) fileModule(add func(string, builtinFn)) {
 		}
 		return l
 	})
+	add("size", func(e *evaluator, a []Value, kw *Dict) Value {
+		p, _ := strArg(e, a, kw, 0, "filepath", "")
+		st, err := os.Stat(e.confine(p))
+		if err != nil {
+			e.throw(KindEvaluation, "failed to access the file '%s': %v", p, errors.Unwrap(err))
+		}
+		return st.Size()
+	})
+	for _, name := range []string{"write", "append", "cp", "mv", "delete", "mkdir", "rmdir"} {
+		op := name
+		add(op, func(e *evaluator, a []Value, kw *Dict) Value {
+			e.throw(KindEvaluation, "file.%s is not allowed: kpm never changes files while evaluating", op)
+			return nil
+		})
+	}
 	add("modpath", func(e *evaluator, a []Value, kw *Dict) Value { return e.root })
 	add("workdir", func(e *evaluator, a []Value, kw *Dict) Value {
 		if e.opts.WorkDir != "" {

@@ -1,0 +1,653 @@
+package syntax
+
+import (
+	"strings"
+)
+
+// Print renders a node as KCL source in a canonical layout (4-space
+// indentation, one config entry per line, strings and numbers as written).
+// Comments are not kept. Parsing the output of Print gives the same tree
+// (up to positions); it is meant for debugging, tests and tools.
+func Print(n Node) string {
+	var pr printer
+	switch n := n.(type) {
+	case *File:
+		pr.file(n)
+	case Stmt:
+		pr.stmt(n)
+	case Expr:
+		pr.expr(n)
+	case TypeExpr:
+		pr.typ(n)
+	}
+	return pr.b.String()
+}
+
+type printer struct {
+	b      strings.Builder
+	indent int
+}
+
+func (pr *printer) w(s string) { pr.b.WriteString(s) }
+
+func (pr *printer) nl() {
+	pr.b.WriteByte('\n')
+	for i := 0; i < pr.indent; i++ {
+		pr.b.WriteString("    ")
+	}
+}
+
+func (pr *printer) file(f *File) {
+	if f.Doc != nil {
+		pr.w(f.Doc.Raw)
+		pr.b.WriteByte('\n')
+	}
+	for _, s := range f.Body {
+		pr.stmt(s)
+		pr.b.WriteByte('\n')
+	}
+}
+
+// block prints statements on their own lines, one level deeper.
+func (pr *printer) block(list []Stmt) {
+	pr.indent++
+	for _, s := range list {
+		pr.nl()
+		pr.stmt(s)
+	}
+	pr.indent--
+}
+
+func (pr *printer) stmt(s Stmt) {
+	switch s := s.(type) {
+	case *ImportStmt:
+		pr.w("import " + s.Path)
+		if s.AsName != nil {
+			pr.w(" as ")
+			pr.ident(s.AsName)
+		}
+	case *AssignStmt:
+		for i, t := range s.Targets {
+			pr.expr(t)
+			if i == 0 && s.Type != nil {
+				pr.w(": ")
+				pr.typ(s.Type)
+			}
+			pr.w(" = ")
+		}
+		pr.expr(s.Value)
+	case *AugAssignStmt:
+		pr.expr(s.Target)
+		pr.w(" " + s.Op.String() + " ")
+		pr.expr(s.Value)
+	case *UnificationStmt:
+		pr.ident(s.Target)
+		pr.w(": ")
+		pr.expr(s.Value)
+	case *ExprStmt:
+		pr.expr(s.X)
+	case *IfStmt:
+		pr.ifStmt(s, "if ")
+	case *AssertStmt:
+		pr.w("assert ")
+		pr.expr(s.Test)
+		if s.If != nil {
+			pr.w(" if ")
+			pr.expr(s.If)
+		}
+		if s.Msg != nil {
+			pr.w(", ")
+			pr.expr(s.Msg)
+		}
+	case *TypeAliasStmt:
+		pr.w("type ")
+		pr.ident(s.Name)
+		pr.w(" = ")
+		pr.typ(s.Type)
+	case *SchemaStmt:
+		pr.schema(s)
+	case *SchemaAttr:
+		pr.decorators(s.Decorators)
+		pr.ident(s.Name)
+		if s.Optional {
+			pr.w("?")
+		}
+		pr.w(": ")
+		pr.typ(s.Type)
+		if s.Default != nil {
+			pr.w(" " + s.Op.String() + " ")
+			pr.expr(s.Default)
+		}
+	case *RuleStmt:
+		pr.decorators(s.Decorators)
+		pr.w("rule ")
+		pr.ident(s.Name)
+		pr.params("[", s.Params, "]")
+		if len(s.ParentRules) > 0 {
+			pr.w("(")
+			for i, r := range s.ParentRules {
+				if i > 0 {
+					pr.w(", ")
+				}
+				pr.ident(r)
+			}
+			pr.w(")")
+		}
+		if s.ForHost != nil {
+			pr.w(" for ")
+			pr.ident(s.ForHost)
+		}
+		pr.w(":")
+		pr.indent++
+		if s.DocLit != nil {
+			pr.nl()
+			pr.w(s.DocLit.Raw)
+		}
+		for _, c := range s.Checks {
+			pr.nl()
+			pr.check(c)
+		}
+		pr.indent--
+	case *BadStmt:
+		pr.w("<bad statement>")
+	}
+}
+
+func (pr *printer) ifStmt(s *IfStmt, kw string) {
+	pr.w(kw)
+	pr.expr(s.Cond)
+	pr.w(":")
+	pr.block(s.Body)
+	if len(s.Else) == 1 {
+		if e, ok := s.Else[0].(*IfStmt); ok && e.IsElif {
+			pr.nl()
+			pr.ifStmt(e, "elif ")
+			return
+		}
+	}
+	if s.Else != nil {
+		pr.nl()
+		pr.w("else:")
+		pr.block(s.Else)
+	}
+}
+
+func (pr *printer) decorators(list []*Decorator) {
+	for _, d := range list {
+		pr.w("@")
+		pr.ident(d.Name)
+		if d.HasCall {
+			pr.w("(")
+			pr.args(d.Args, d.Keywords)
+			pr.w(")")
+		}
+		pr.nl()
+	}
+}
+
+func (pr *printer) schema(s *SchemaStmt) {
+	pr.decorators(s.Decorators)
+	pr.w(s.Kind.String() + " ")
+	pr.ident(s.Name)
+	pr.params("[", s.Params, "]")
+	if s.Parent != nil {
+		pr.w("(")
+		pr.ident(s.Parent)
+		pr.w(")")
+	}
+	if s.ForHost != nil {
+		pr.w(" for ")
+		pr.ident(s.ForHost)
+	}
+	pr.w(":")
+	pr.indent++
+	if s.DocLit != nil {
+		pr.nl()
+		pr.w(s.DocLit.Raw)
+	}
+	if len(s.Mixins) > 0 {
+		pr.nl()
+		pr.w("mixin [")
+		for i, m := range s.Mixins {
+			if i > 0 {
+				pr.w(", ")
+			}
+			pr.ident(m)
+		}
+		pr.w("]")
+	}
+	if sig := s.IndexSignature; sig != nil {
+		pr.nl()
+		pr.w("[")
+		if sig.KeyName != nil {
+			pr.ident(sig.KeyName)
+			pr.w(": ")
+		}
+		if sig.AnyOther {
+			pr.w("...")
+		}
+		pr.typ(sig.KeyType)
+		pr.w("]: ")
+		pr.typ(sig.ValueType)
+		if sig.Value != nil {
+			pr.w(" = ")
+			pr.expr(sig.Value)
+		}
+	}
+	for _, st := range s.Body {
+		pr.nl()
+		pr.stmt(st)
+	}
+	if len(s.Checks) > 0 {
+		pr.nl()
+		pr.w("check:")
+		pr.indent++
+		for _, c := range s.Checks {
+			pr.nl()
+			pr.check(c)
+		}
+		pr.indent--
+	}
+	pr.indent--
+}
+
+func (pr *printer) check(c *CheckExpr) {
+	pr.expr(c.Test)
+	if c.IfCond != nil {
+		pr.w(" if ")
+		pr.expr(c.IfCond)
+	}
+	if c.Msg != nil {
+		pr.w(", ")
+		pr.expr(c.Msg)
+	}
+}
+
+func (pr *printer) params(open string, list []*Param, close string) {
+	if list == nil {
+		return
+	}
+	pr.w(open)
+	for i, p := range list {
+		if i > 0 {
+			pr.w(", ")
+		}
+		pr.ident(p.Name)
+		if p.Type != nil {
+			pr.w(": ")
+			pr.typ(p.Type)
+		}
+		if p.Default != nil {
+			pr.w(" = ")
+			pr.expr(p.Default)
+		}
+	}
+	pr.w(close)
+}
+
+// ident prints a possibly dotted name, escaping keywords with '$'.
+func (pr *printer) ident(id *Ident) {
+	for i, n := range id.Names {
+		if i > 0 {
+			pr.w(".")
+		}
+		if Lookup(n) != IDENT {
+			pr.w("$")
+		}
+		pr.w(n)
+	}
+}
+
+func (pr *printer) args(args []Expr, kws []*Keyword) {
+	for i, a := range args {
+		if i > 0 {
+			pr.w(", ")
+		}
+		pr.expr(a)
+	}
+	for i, k := range kws {
+		if i > 0 || len(args) > 0 {
+			pr.w(", ")
+		}
+		pr.ident(k.Name)
+		pr.w("=")
+		pr.expr(k.Value)
+	}
+}
+
+func (pr *printer) exprs(list []Expr) {
+	for i, x := range list {
+		if i > 0 {
+			pr.w(", ")
+		}
+		pr.expr(x)
+	}
+}
+
+func (pr *printer) expr(x Expr) {
+	switch x := x.(type) {
+	case nil:
+	case *Ident:
+		pr.ident(x)
+	case *NumberLit:
+		pr.w(x.Raw + x.Suffix)
+	case *StringLit:
+		pr.w(x.Raw)
+	case *JoinedString:
+		pr.w(x.Raw)
+	case *NameConstant:
+		pr.w(x.Value.String())
+	case *UnaryExpr:
+		if x.Op == KW_NOT {
+			pr.w("not ")
+		} else {
+			pr.w(x.Op.String())
+		}
+		pr.expr(x.X)
+	case *BinaryExpr:
+		pr.expr(x.X)
+		pr.w(" " + x.Op.String() + " ")
+		pr.expr(x.Y)
+	case *CompareExpr:
+		pr.expr(x.Left)
+		for i, op := range x.Ops {
+			pr.w(" " + op.String() + " ")
+			pr.expr(x.Comparators[i])
+		}
+	case *IfExpr:
+		pr.expr(x.Body)
+		pr.w(" if ")
+		pr.expr(x.Cond)
+		pr.w(" else ")
+		pr.expr(x.Orelse)
+	case *CallExpr:
+		pr.expr(x.Func)
+		pr.w("(")
+		pr.args(x.Args, x.Keywords)
+		pr.w(")")
+	case *SelectorExpr:
+		pr.expr(x.X)
+		if x.HasQuestion {
+			pr.w("?")
+		}
+		pr.w(".")
+		pr.ident(x.Attr)
+	case *SubscriptExpr:
+		pr.expr(x.X)
+		if x.HasQuestion {
+			pr.w("?")
+		}
+		pr.w("[")
+		if x.IsSlice {
+			pr.expr(x.Lower)
+			pr.w(":")
+			pr.expr(x.Upper)
+			if x.Step != nil {
+				pr.w(":")
+				pr.expr(x.Step)
+			}
+		} else {
+			pr.expr(x.Index)
+		}
+		pr.w("]")
+	case *ParenExpr:
+		pr.w("(")
+		pr.expr(x.X)
+		pr.w(")")
+	case *ListExpr:
+		pr.list(x.Elts)
+	case *ListIfItem:
+		pr.listIf(x)
+	case *ListComp:
+		pr.w("[")
+		pr.expr(x.Elt)
+		pr.comps(x.Generators)
+		pr.w("]")
+	case *ConfigExpr:
+		pr.config(x.Entries)
+	case *DictComp:
+		pr.w("{")
+		pr.expr(x.Key)
+		pr.configOp(x.Op)
+		pr.expr(x.Value)
+		pr.comps(x.Generators)
+		pr.w("}")
+	case *StarredExpr:
+		pr.w("*")
+		pr.expr(x.X)
+	case *DoubleStarredExpr:
+		pr.w("**")
+		pr.expr(x.X)
+	case *SchemaExpr:
+		pr.ident(x.Name)
+		if x.Args != nil || x.Kwargs != nil {
+			pr.w("(")
+			pr.args(x.Args, x.Kwargs)
+			pr.w(")")
+		}
+		pr.w(" ")
+		pr.expr(x.Config)
+	case *LambdaExpr:
+		pr.w("lambda")
+		if len(x.Params) > 0 {
+			pr.w(" ")
+			pr.params("", x.Params, "")
+		}
+		if x.ReturnType != nil {
+			pr.w(" -> ")
+			pr.typ(x.ReturnType)
+		}
+		pr.w(" {")
+		pr.block(x.Body)
+		pr.nl()
+		pr.w("}")
+	case *QuantExpr:
+		pr.w(x.Op.String() + " ")
+		for i, v := range x.Vars {
+			if i > 0 {
+				pr.w(", ")
+			}
+			pr.ident(v)
+		}
+		pr.w(" in ")
+		pr.expr(x.Target)
+		pr.w(" { ")
+		pr.expr(x.Test)
+		if x.IfCond != nil {
+			pr.w(" if ")
+			pr.expr(x.IfCond)
+		}
+		pr.w(" }")
+	case *FormattedValue:
+		pr.w("${")
+		pr.expr(x.Value)
+		if x.FormatSpec != "" {
+			pr.w(": " + x.FormatSpec)
+		}
+		pr.w("}")
+	case *BadExpr:
+		pr.w("<bad expression>")
+	}
+}
+
+func (pr *printer) comps(gens []*CompClause) {
+	for _, g := range gens {
+		pr.w(" for ")
+		for i, t := range g.Targets {
+			if i > 0 {
+				pr.w(", ")
+			}
+			pr.ident(t)
+		}
+		pr.w(" in ")
+		pr.expr(g.Iter)
+		for _, c := range g.Ifs {
+			pr.w(" if ")
+			pr.expr(c)
+		}
+	}
+}
+
+// list prints a list literal, one element per line when it has inline ifs
+// (whose extent is decided by layout).
+func (pr *printer) list(elts []Expr) {
+	multi := false
+	for _, e := range elts {
+		if _, ok := e.(*ListIfItem); ok {
+			multi = true
+		}
+	}
+	if !multi {
+		pr.w("[")
+		pr.exprs(elts)
+		pr.w("]")
+		return
+	}
+	pr.w("[")
+	pr.indent++
+	for _, e := range elts {
+		pr.nl()
+		pr.expr(e)
+	}
+	pr.indent--
+	pr.nl()
+	pr.w("]")
+}
+
+func (pr *printer) listIf(it *ListIfItem) {
+	pr.w("if ")
+	pr.expr(it.Cond)
+	pr.w(":")
+	pr.listItems(it.Exprs)
+	switch o := it.Orelse.(type) {
+	case *ListIfItem:
+		pr.nl()
+		pr.w("el")
+		pr.listIf(o)
+	case *ListExpr:
+		pr.nl()
+		pr.w("else:")
+		pr.listItems(o.Elts)
+	}
+}
+
+func (pr *printer) listItems(list []Expr) {
+	pr.indent++
+	for _, e := range list {
+		pr.nl()
+		pr.expr(e)
+	}
+	pr.indent--
+}
+
+func (pr *printer) configOp(op ConfigOp) {
+	if op == OpUnion {
+		pr.w(": ")
+		return
+	}
+	pr.w(" " + op.String() + " ")
+}
+
+func (pr *printer) config(entries []*ConfigEntry) {
+	if len(entries) == 0 {
+		pr.w("{}")
+		return
+	}
+	pr.w("{")
+	pr.entries(entries)
+	pr.nl()
+	pr.w("}")
+}
+
+func (pr *printer) entries(entries []*ConfigEntry) {
+	pr.indent++
+	for _, e := range entries {
+		pr.nl()
+		pr.entry(e)
+	}
+	pr.indent--
+}
+
+func (pr *printer) entry(e *ConfigEntry) {
+	if e.Key == nil {
+		if it, ok := e.Value.(*ConfigIfEntry); ok {
+			pr.configIf(it)
+			return
+		}
+		pr.expr(e.Value)
+		return
+	}
+	pr.expr(e.Key)
+	if e.InsertIndex != nil {
+		pr.w("[")
+		pr.expr(e.InsertIndex)
+		pr.w("]")
+	}
+	pr.configOp(e.Op)
+	pr.expr(e.Value)
+}
+
+func (pr *printer) configIf(it *ConfigIfEntry) {
+	pr.w("if ")
+	pr.expr(it.Cond)
+	pr.w(":")
+	pr.entries(it.Entries)
+	switch o := it.Orelse.(type) {
+	case *ConfigIfEntry:
+		pr.nl()
+		pr.w("el")
+		pr.configIf(o)
+	case *ConfigExpr:
+		pr.nl()
+		pr.w("else:")
+		pr.entries(o.Entries)
+	}
+}
+
+func (pr *printer) typ(t TypeExpr) {
+	switch t := t.(type) {
+	case nil:
+	case *BasicType:
+		pr.w(t.Name)
+	case *AnyType:
+		pr.w("any")
+	case *NamedType:
+		pr.ident(t.Name)
+	case *ListType:
+		pr.w("[")
+		pr.typ(t.Elem)
+		pr.w("]")
+	case *DictType:
+		pr.w("{")
+		if t.Key != nil {
+			pr.typ(t.Key)
+			pr.w(":")
+			pr.typ(t.Value)
+		}
+		pr.w("}")
+	case *UnionType:
+		for i, u := range t.Types {
+			if i > 0 {
+				pr.w(" | ")
+			}
+			pr.typ(u)
+		}
+	case *LiteralType:
+		pr.expr(t.Value)
+	case *FunctionType:
+		pr.w("(")
+		for i, p := range t.Params {
+			if i > 0 {
+				pr.w(", ")
+			}
+			pr.typ(p)
+		}
+		pr.w(")")
+		if t.Result != nil {
+			pr.w(" -> ")
+			pr.typ(t.Result)
+		}
+	case *BadType:
+		pr.w("<bad type>")
+	}
+}
