@@ -7,15 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"github.com/kpm-dev/kpm/workspace"
 )
-
-// PackageNameRule is the rule every package name must match.
-const PackageNameRule = `^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$`
-
-var packageNameRE = regexp.MustCompile(PackageNameRule)
 
 // DefaultEdition is the edition written into a new kcl.mod.
 const DefaultEdition = "v0.11.0"
@@ -63,7 +57,7 @@ func Init(ctx context.Context, opts InitOptions) (InitResult, error) {
 	if name == "" {
 		name = filepath.Base(dir)
 		if err := ValidatePackageName(name); err != nil {
-			return InitResult{}, fmt.Errorf("init: directory name %q is not a valid package name (must match %s); pass a name: kpm init NAME", name, PackageNameRule)
+			return InitResult{}, fmt.Errorf("init: directory name %q is not a valid package name (must match %s); pass a name: kpm init NAME", name, workspace.PackageNameRule)
 		}
 	} else if err := ValidatePackageName(name); err != nil {
 		return InitResult{}, fmt.Errorf("init: %w", err)
@@ -107,10 +101,18 @@ func Init(ctx context.Context, opts InitOptions) (InitResult, error) {
 	return res, nil
 }
 
-// ValidatePackageName checks name against PackageNameRule.
+// ValidatePackageName checks name against workspace.PackageNameRule.
 func ValidatePackageName(name string) error {
-	if !packageNameRE.MatchString(name) {
-		return fmt.Errorf("invalid package name %q: must match %s", name, PackageNameRule)
+	if !workspace.ValidPackageName(name) {
+		return fmt.Errorf("invalid package name %q: must match %s", name, workspace.PackageNameRule)
+	}
+	return nil
+}
+
+// ValidateVersion checks that v is a semantic version (the rule kcl.mod's [package].version follows).
+func ValidateVersion(v string) error {
+	if _, ok := workspace.ParseSemver(v); !ok {
+		return fmt.Errorf("invalid version %q: want a semantic version like 1.2.3", v)
 	}
 	return nil
 }

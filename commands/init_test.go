@@ -65,13 +65,11 @@ func TestInit(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, c, string(got), "existing %s untouched", f)
 			}
-			mod, err := os.ReadFile(filepath.Join(dir, "kcl.mod"))
+			m, err := loadPackage(dir)
 			require.NoError(t, err)
-			m, err := parseModInfo("kcl.mod", mod)
-			require.NoError(t, err)
-			assert.Equal(t, tt.wantName, m.Package.Name)
-			assert.Equal(t, tt.wantVer, m.Package.Version)
-			assert.Equal(t, DefaultEdition, m.Package.Edition)
+			assert.Equal(t, tt.wantName, m.Name.Value)
+			assert.Equal(t, tt.wantVer, m.Version.Value)
+			assert.Equal(t, DefaultEdition, m.Edition.Value)
 			lock, err := os.ReadFile(filepath.Join(dir, "kcl.mod.lock"))
 			require.NoError(t, err)
 			assert.Empty(t, lock)
@@ -87,31 +85,40 @@ func TestInit(t *testing.T) {
 	}
 }
 
-func TestParseModInfo(t *testing.T) {
+func TestLoadPackage(t *testing.T) {
 	tests := []struct {
 		name    string
-		src     string
+		src     string // "" = no kcl.mod
+		want    packageInfo
 		wantErr string
 	}{
-		{name: "ok", src: "[package]\nname = \"app\"\nversion = \"0.1.0\"\ndescription = \"d\"\ninclude = [\"*.k\"]\n"},
-		{name: "short version", src: "[package]\nname = \"k8s\"\nversion = \"1.28\"\n"},
-		{name: "syntax", src: "[package]\nname = \"app\nversion = \"0.1.0\"\n", wantErr: "kcl.mod:2:"},
-		{name: "no name", src: "[package]\nversion = \"0.1.0\"\n", wantErr: "kcl.mod: [package] name is missing"},
-		{name: "bad name", src: "[package]\nname = \"App\"\nversion = \"0.1.0\"\n", wantErr: `kcl.mod: invalid package name "App"`},
-		{name: "no version", src: "[package]\nname = \"app\"\n", wantErr: "kcl.mod: [package] version is missing"},
-		{name: "bad version", src: "[package]\nname = \"app\"\nversion = \"1.0/x\"\n", wantErr: `kcl.mod: invalid version "1.0/x"`},
-		{name: "wrong type", src: "[package]\nname = 3\nversion = \"0.1.0\"\n", wantErr: "kcl.mod:2:"},
+		{name: "ok", src: "[package]\nname = \"app\"\nversion = \"0.1.0\"\ndescription = \"d\"\ninclude = [\"*.k\"]\nexclude = [\"t/*\"]\n",
+			want: packageInfo{Name: "app", Version: "0.1.0", Description: "d", Include: []string{"*.k"}, Exclude: []string{"t/*"}}},
+		{name: "missing file", wantErr: "push must run in a package root"},
+		{name: "syntax", src: "[package]\nname = \"app\nversion = \"0.1.0\"\n", wantErr: "kcl.mod:2:12: invalid TOML"},
+		{name: "no package", src: "x = 1\n", wantErr: "kcl.mod:1:1: missing [package] section"},
+		{name: "no name", src: "[package]\nversion = \"0.1.0\"\n", wantErr: "[package] has no name"},
+		{name: "bad name", src: "[package]\nname = \"App\"\nversion = \"0.1.0\"\n", wantErr: `kcl.mod:2:8: invalid package name "App"`},
+		{name: "no version", src: "[package]\nname = \"app\"\n", wantErr: "kcl.mod: [package] has no version"},
+		{name: "bad version", src: "[package]\nname = \"app\"\nversion = \"1.0/x\"\n", wantErr: `kcl.mod:3:11: invalid version "1.0/x"`},
+		{name: "wrong type", src: "[package]\nname = 3\nversion = \"0.1.0\"\n", wantErr: "kcl.mod:2:8: package.name: want a string, got an integer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := parseModInfo("kcl.mod", []byte(tt.src))
+			dir := t.TempDir()
+			if tt.src != "" {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "kcl.mod"), []byte(tt.src), 0o644))
+			}
+			m, err := loadPackage(dir)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
-			assert.NotEmpty(t, m.Package.Name)
+			got := packageInfo{Name: m.Name.Value, Version: m.Version.Value, Description: m.Description.Value,
+				Include: values(m.Include), Exclude: values(m.Exclude)}
+			assert.Equal(t, tt.want, got)
 		})
 	}
 }

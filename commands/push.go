@@ -2,10 +2,7 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/kpm-dev/kpm/registry"
@@ -32,6 +29,12 @@ type PushResult struct {
 	Size      int64  // archive size in bytes
 }
 
+// packageInfo is what push takes from kcl.mod.
+type packageInfo struct {
+	Name, Version, Description string
+	Include, Exclude           []string
+}
+
 // Push packs the package in Dir (its kcl.mod gives name, version, description, include and
 // exclude) and pushes it tagged with its version. An existing tag is refused unless Force.
 func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
@@ -47,19 +50,17 @@ func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
 	if dir, err = filepath.Abs(dir); err != nil {
 		return PushResult{}, fmt.Errorf("push: %w", err)
 	}
-	modFile := filepath.Join(dir, "kcl.mod")
-	data, err := os.ReadFile(modFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return PushResult{}, fmt.Errorf("no kcl.mod in %s: push must run in a package root", dir)
-	}
-	if err != nil {
-		return PushResult{}, fmt.Errorf("read %s: %w", modFile, unwrapPathErr(err))
-	}
-	mod, err := parseModInfo(modFile, data)
+	mod, err := loadPackage(dir)
 	if err != nil {
 		return PushResult{}, err
 	}
-	pkg := mod.Package
+	pkg := packageInfo{
+		Name:        mod.Name.Value,
+		Version:     mod.Version.Value,
+		Description: mod.Description.Value,
+		Include:     values(mod.Include),
+		Exclude:     values(mod.Exclude),
+	}
 
 	var ref registry.Reference
 	if opts.Source == "" {
@@ -71,7 +72,7 @@ func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
 		return PushResult{}, err
 	}
 	if ref.Tag != "" && ref.Tag != pkg.Version {
-		return PushResult{}, fmt.Errorf("push %s: the tag is the package version %q from %s; drop the tag from the URL or change the version", ref, pkg.Version, modFile)
+		return PushResult{}, fmt.Errorf("push %s: the tag is the package version %q from kcl.mod; drop the tag from the URL or change the version", ref, pkg.Version)
 	}
 	ref.Tag = pkg.Version
 

@@ -15,11 +15,7 @@ func registryOptions(s *workspace.Settings, insecure bool) (registry.Options, er
 	if s == nil {
 		return registry.Options{}, errors.New("no settings given")
 	}
-	return registry.Options{
-		PlainHTTP:             s.PlainHTTP,
-		InsecureSkipTLSVerify: insecure,
-		CredentialsFile:       s.CredentialsFile(),
-	}, nil
+	return workspace.RegistryOptions(s, insecure), nil
 }
 
 // authError turns oras-go's "basic credential not found" (a registry asking for credentials when

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kpm-dev/kpm/commands"
+	"github.com/kpm-dev/kpm/workspace"
 )
 
 func newInitCmd(a *app) *cobra.Command {
@@ -15,7 +16,7 @@ func newInitCmd(a *app) *cobra.Command {
 		Short: "Create a KCL package in the current directory",
 		Long: `Create kcl.mod, an empty kcl.mod.lock and main.k in the current directory.
 Existing files are kept, never overwritten. The package name defaults to the directory name and
-must match ` + commands.PackageNameRule + `.`,
+must match ` + workspace.PackageNameRule + `.`,
 		Args: argsRange(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := commands.InitOptions{Progress: a.Progress(), Version: version}
