@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"sort"
@@ -99,26 +100,31 @@ func (m *ModFile) SetDependency(s DepSpec) TextEdit {
 			return TextEdit{Start: d.ValueRange.Start.Offset, End: d.ValueRange.End.Offset, NewText: s.Value()}
 		}
 	}
-	line := s.Line() + "\n"
 	src := m.Src
+	nl := "\n"
+	if bytes.Contains(src, []byte("\r\n")) {
+		nl = "\r\n" // keep a Windows file's line endings
+	}
+	line := s.Line() + nl
 	if m.depsHasBody && m.depsInsert >= 0 {
 		at := m.depsInsert
 		if at > 0 && src[at-1] != '\n' {
-			line = "\n" + line
+			line = nl + line
 		}
 		return TextEdit{Start: at, End: at, NewText: line}
 	}
+	trimmed := bytes.TrimRight(src, "\r")
 	prefix := ""
 	switch {
 	case len(src) == 0:
-	case src[len(src)-1] != '\n':
-		prefix = "\n\n"
-	case len(src) >= 2 && src[len(src)-2] == '\n':
+	case !bytes.HasSuffix(trimmed, []byte("\n")):
+		prefix = nl + nl
+	case bytes.HasSuffix(src, []byte(nl+nl)):
 		prefix = ""
 	default:
-		prefix = "\n"
+		prefix = nl
 	}
-	return TextEdit{Start: len(src), End: len(src), NewText: prefix + "[dependencies]\n" + line}
+	return TextEdit{Start: len(src), End: len(src), NewText: prefix + "[dependencies]" + nl + line}
 }
 
 // RemoveDependency returns the edit deleting the entry (its whole lines, comments on the same

@@ -110,6 +110,18 @@ entries = ["main.k"]
 			want: "[package]\nname = \"app\"\n[dependencies]\na = \"1\"\nb = \"2\"\n",
 		},
 		{
+			name: "CRLF file keeps CRLF",
+			src:  "[package]\r\nname = \"app\"\r\n[dependencies]\r\na = \"1\"\r\n[profile]\r\n",
+			spec: DepSpec{Name: "b", Version: "2"},
+			want: "[package]\r\nname = \"app\"\r\n[dependencies]\r\na = \"1\"\r\nb = \"2\"\r\n[profile]\r\n",
+		},
+		{
+			name: "CRLF file, new table",
+			src:  "[package]\r\nname = \"app\"\r\n",
+			spec: DepSpec{Name: "b", Version: "2"},
+			want: "[package]\r\nname = \"app\"\r\n\r\n[dependencies]\r\nb = \"2\"\r\n",
+		},
+		{
 			name: "replace a table-form dependency",
 			src:  "[package]\nname = \"app\"\n[dependencies.x]\noci = \"oci://h/r/x\"\ntag = \"1\"\n[profile]\n",
 			spec: DepSpec{Name: "x", OCI: "oci://h/r/x", Tag: "2"},
