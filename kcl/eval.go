@@ -24,6 +24,7 @@ type evaluator struct {
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
 	stmtPos  srcPos             // the statement being executed
+	defining []string           // schemas whose parents are being resolved (cycle detection)
 	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	cfgFile  string
 }
@@ -777,6 +778,15 @@ func (e *evaluator) evalIdent(s *scope, n *syntax.Ident) Value {
 	e.pos = posOf(e.file, n)
 	v, ok := e.lookup(s, n.Names[0])
 	if !ok {
+		for i, d := range e.defining {
+			if d == n.Names[0] {
+				cycle := make([]string, 0, len(e.defining)-i)
+				for _, c := range e.defining[i:] {
+					cycle = append(cycle, "__main__."+c)
+				}
+				e.throw(KindCompile, "There is a circular reference between schema %s", strings.Join(cycle, ", "))
+			}
+		}
 		e.throw(KindName, "name '%s' is not defined", n.Names[0])
 	}
 	for i, name := range n.Names[1:] {

@@ -65,7 +65,12 @@ func (e *evaluator) defineSchema(sc *scope, s *syntax.SchemaStmt) *SchemaType {
 		}
 	}
 	if s.Parent != nil {
+		e.defining = append(e.defining, st.Name)
+		defer func() { e.defining = e.defining[:len(e.defining)-1] }()
 		st.parent = e.resolveSchemaRef(sc, s.Parent)
+		if p := st.parent.stmt; p != nil && (p.Kind == syntax.KindMixin || strings.HasSuffix(st.parent.Name, "Mixin")) {
+			e.throwAt(posOf(e.file, s.Parent), "IllegalInheritError", "invalid schema inherit object type, expect schema, got '%s'", st.parent.Name)
+		}
 		for _, n := range st.parent.order {
 			add(n)
 		}

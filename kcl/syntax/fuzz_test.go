@@ -71,6 +71,15 @@ func FuzzParse(f *testing.F) {
 			t.Fatal(err)
 		}
 		if len(errs) == 0 {
+			// printing and reparsing gives the same tree
+			out := Print(file)
+			again, errs2 := ParseFile("printed.k", []byte(out))
+			if len(errs2) > 0 {
+				t.Fatalf("printed source does not parse: %v\n%s", errs2[0], out)
+			}
+			if a, b := sx(file), sx(again); a != b {
+				t.Fatalf("round trip changed the tree:\n%s\n---\n%s\nprinted:\n%s", a, b, out)
+			}
 			Inspect(file, func(n Node) bool {
 				switch n.(type) {
 				case *BadExpr, *BadStmt, *BadType:

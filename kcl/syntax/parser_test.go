@@ -119,6 +119,7 @@ func TestParseExpressions(t *testing.T) {
 			as, ok := f.Body[0].(*AssignStmt)
 			require.True(t, ok, "got %T", f.Body[0])
 			assert.Equal(t, tt.want, sx(as.Value))
+			roundTrip(t, f)
 		})
 	}
 }
@@ -202,6 +203,7 @@ func TestParseStatements(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := parseOK(t, tt.src)
 			assert.Equal(t, tt.want, sx(f))
+			roundTrip(t, f)
 		})
 	}
 }

@@ -61,7 +61,18 @@ func (pr *printer) block(list []Stmt) {
 func (pr *printer) stmt(s Stmt) {
 	switch s := s.(type) {
 	case *ImportStmt:
-		pr.w("import " + s.Path)
+		pr.w("import ")
+		path := strings.TrimLeft(s.Path, ".")
+		pr.w(s.Path[:len(s.Path)-len(path)])
+		for i, n := range strings.Split(path, ".") {
+			if i > 0 {
+				pr.w(".")
+			}
+			if Lookup(n) != IDENT {
+				pr.w("$")
+			}
+			pr.w(n)
+		}
 		if s.AsName != nil {
 			pr.w(" as ")
 			pr.ident(s.AsName)
