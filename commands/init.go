@@ -86,7 +86,7 @@ func Init(ctx context.Context, opts InitOptions) (InitResult, error) {
 			return res, err
 		}
 		path := filepath.Join(dir, f.name)
-		created, err := writeNewFile(path, []byte(f.data), 0o644)
+		created, err := workspace.CreateFileAtomic(path, []byte(f.data), 0o644)
 		if err != nil {
 			return res, fmt.Errorf("init: %w", err)
 		}
@@ -115,45 +115,6 @@ func ValidateVersion(v string) error {
 		return fmt.Errorf("invalid version %q: want a semantic version like 1.2.3", v)
 	}
 	return nil
-}
-
-// writeNewFile writes data to path atomically unless path already exists. It reports whether it
-// created the file.
-func writeNewFile(path string, data []byte, perm fs.FileMode) (bool, error) {
-	if _, err := os.Lstat(path); err == nil {
-		return false, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return false, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*")
-	if err != nil {
-		return false, fmt.Errorf("create %s: %w", path, unwrapPathErr(err))
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), perm); err != nil {
-		return false, fmt.Errorf("write %s: %w", path, unwrapPathErr(err))
-	}
-	// A hard link never replaces an existing file, so a file created meanwhile is kept.
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return false, nil
-		}
-		if _, serr := os.Lstat(path); serr == nil {
-			return false, nil
-		}
-		if rerr := os.Rename(tmp.Name(), path); rerr != nil {
-			return false, fmt.Errorf("create %s: %w", path, unwrapPathErr(rerr))
-		}
-	}
-	return true, nil
 }
 
 // unwrapPathErr drops *fs.PathError / *os.LinkError wrappers so a message names the file once.

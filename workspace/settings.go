@@ -176,7 +176,7 @@ func readKpmJSON(home string) (kpmJSON, string, error) {
 			cfg, perr := parseKpmJSON(legacy, ldata)
 			return cfg, legacy, perr
 		} else if !errors.Is(lerr, fs.ErrNotExist) {
-			return kpmJSON{}, "", fmt.Errorf("read %s: %w", legacy, unwrapPath(lerr))
+			return kpmJSON{}, "", fmt.Errorf("read %s: %w", legacy, pathErr(lerr))
 		}
 		cfg := kpmJSON{DefaultOciRegistry: DefaultOciRegistry, DefaultOciRepo: DefaultOciRepo}
 		if err := createDefault(file, cfg); err != nil {
@@ -185,7 +185,7 @@ func readKpmJSON(home string) (kpmJSON, string, error) {
 		return cfg, file, nil
 	}
 	if err != nil {
-		return kpmJSON{}, "", fmt.Errorf("read %s: %w", file, unwrapPath(err))
+		return kpmJSON{}, "", fmt.Errorf("read %s: %w", file, pathErr(err))
 	}
 	cfg, err := parseKpmJSON(file, data)
 	return cfg, file, err
@@ -242,57 +242,56 @@ func lineCol(data []byte, off int64) (int, int) {
 func createDefault(file string, cfg kpmJSON) error {
 	dir := filepath.Dir(file)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, unwrapPath(err))
+		return fmt.Errorf("create %s: %w", dir, pathErr(err))
 	}
 	data, err := json.Marshal(cfg)
 	if err != nil {
 		return err
 	}
 	data = append(data, '\n')
-	tmp, err := os.CreateTemp(dir, ".kpm.json-*")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", file, unwrapPath(err))
+	_, err = CreateFileAtomic(file, data, 0o644)
+	return err
+}
+
+// CreateFileAtomic writes data to path unless path already exists, through a temporary file in
+// the same directory, so no reader ever sees a partial file and a file created meanwhile (by
+// another process) is kept. It reports whether it created the file.
+func CreateFileAtomic(path string, data []byte, perm fs.FileMode) (bool, error) {
+	if _, err := os.Lstat(path); err == nil {
+		return false, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("%s: %w", path, pathErr(err))
 	}
-	defer os.Remove(tmp.Name())
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return false, fmt.Errorf("create %s: %w", path, pathErr(err))
+	}
+	name := tmp.Name()
+	defer os.Remove(name)
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write %s: %w", file, err)
+		return false, fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", file, err)
+		return false, fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", file, unwrapPath(err))
+	if err := os.Chmod(name, perm); err != nil {
+		return false, fmt.Errorf("write %s: %w", path, pathErr(err))
 	}
-	// Link fails if another process created kpm.json meanwhile: keep theirs.
-	err = os.Link(tmp.Name(), file)
+	// A hard link never replaces an existing file.
+	err = os.Link(name, path)
 	switch {
-	case err == nil, errors.Is(err, fs.ErrExist):
-		return nil
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrExist):
+		return false, nil
 	}
 	// Some filesystems have no hard links: fall back to a rename.
-	if _, serr := os.Stat(file); serr == nil {
-		return nil
+	if _, serr := os.Lstat(path); serr == nil {
+		return false, nil
 	}
-	if rerr := os.Rename(tmp.Name(), file); rerr != nil {
-		return fmt.Errorf("create %s: %w", file, unwrapLink(rerr))
+	if err := os.Rename(name, path); err != nil {
+		return false, fmt.Errorf("create %s: %w", path, pathErr(err))
 	}
-	return nil
-}
-
-// unwrapPath drops the *PathError wrapper so messages name the file once.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
-func unwrapLink(err error) error {
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
+	return true, nil
 }
