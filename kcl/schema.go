@@ -469,7 +469,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 		v := attrs.m[n]
 		if len(d.decos) > 0 {
-			if _, set := cfg.m[n]; set || !isNoneOrUndef(v) {
+			if _, set := cfg.m[n]; set {
 				e.applyDecorators(d.decos, n, d.sc, d.file, false)
 			}
 		}
