@@ -607,17 +607,17 @@ func (e *evaluator) applyDecorators(decos []*syntax.Decorator, name string, sc *
 			if !strict {
 				continue
 			}
-			msg := name + " was deprecated"
+			msg := name + " was deprecated "
 			if version != "" {
-				msg += " since version " + version
+				msg += "since version " + version
 			}
 			if reason != "" {
 				msg += ", " + reason
 			}
-			e.throwAt(posOf(file, d), KindDeprecated, "%s", msg)
+			e.throw(KindDeprecated, "%s", msg)
 		case "info":
 		default:
-			e.throwAt(posOf(file, d), KindName, "UnKnown decorator %s", d.Name.Name())
+			e.throwAt(posOf(file, d.Name), KindCompile, "UnKnown decorator %s", d.Name.Name())
 		}
 	}
 }
