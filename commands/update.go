@@ -24,6 +24,8 @@ type UpdateResult struct {
 	Choices []workspace.Choice
 	// Messages are human-readable notes (the choices among them).
 	Messages []string
+	// Changes lists the dependencies added, removed or moved to another version in the lock.
+	Changes []workspace.LockChange
 	// Downloaded lists the references fetched from registries.
 	Downloaded []string
 	// Dependencies is the number of dependencies, transitive ones included.
@@ -57,6 +59,7 @@ func Update(ctx context.Context, opts UpdateOptions) (UpdateResult, error) {
 		Changed:      res.LockWritten,
 		Choices:      res.Choices,
 		Messages:     res.Messages,
+		Changes:      res.Changes,
 		Downloaded:   res.Downloaded,
 		Dependencies: len(res.Deps),
 	}, nil

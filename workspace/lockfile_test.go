@@ -113,3 +113,25 @@ func TestWriteLockFileOnlyWhenChanged(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, read.Dependencies)
 }
+
+func TestDiffLocks(t *testing.T) {
+	old := &LockFile{Dependencies: map[string]*LockedDep{
+		"a":    {Name: "a", Version: "1.0.0"},
+		"b":    {Name: "b", Version: "1.0.0"},
+		"g":    {Name: "g", GitTag: "v1"},
+		"same": {Name: "same", Version: "2"},
+	}}
+	new := &LockFile{Dependencies: map[string]*LockedDep{
+		"a":    {Name: "a", Version: "1.1.0"},
+		"c":    {Name: "c", OCITag: "0.1.0"},
+		"g":    {Name: "g", GitTag: "v2"},
+		"same": {Name: "same", Version: "2"},
+	}}
+	got := DiffLocks(old, new)
+	var lines []string
+	for _, c := range got {
+		lines = append(lines, c.String())
+	}
+	assert.Equal(t, []string{"a 1.0.0 -> 1.1.0", "removed b 1.0.0", "added c 0.1.0", "g v1 -> v2"}, lines)
+	assert.Empty(t, DiffLocks(new, new))
+}

@@ -109,6 +109,8 @@ type Resolution struct {
 	Lock        *LockFile
 	LockChanged bool
 	LockWritten bool
+	// Changes lists the dependencies whose locked version differs from kcl.mod.lock on disk.
+	Changes []LockChange
 	// Choices lists the dependencies requested in several versions and the version chosen.
 	Choices []Choice
 	// Messages are human-readable notes for the front end (choices, downloads).
@@ -149,6 +151,61 @@ type ResolvedDep struct {
 	Digest     string     // manifest digest, when downloaded during this resolution
 	Direct     bool       // declared in the root kcl.mod
 	RequiredBy []string   // names of the packages that require it ("" = the root)
+}
+
+// LockChange is a dependency added, removed or moved to another version in the lock file.
+type LockChange struct {
+	Name string
+	Old  string // "" when added
+	New  string // "" when removed
+}
+
+func (c LockChange) String() string {
+	switch {
+	case c.Old == "":
+		return fmt.Sprintf("added %s %s", c.Name, c.New)
+	case c.New == "":
+		return fmt.Sprintf("removed %s %s", c.Name, c.Old)
+	}
+	return fmt.Sprintf("%s %s -> %s", c.Name, c.Old, c.New)
+}
+
+// DiffLocks lists the version changes from old to new, sorted by name.
+func DiffLocks(old, new *LockFile) []LockChange {
+	version := func(d *LockedDep) string {
+		if d.Version != "" {
+			return d.Version
+		}
+		if d.OCITag != "" {
+			return d.OCITag
+		}
+		return d.GitTag + d.Commit + d.Branch
+	}
+	var out []LockChange
+	names := map[string]bool{}
+	for n := range old.Dependencies {
+		names[n] = true
+	}
+	for n := range new.Dependencies {
+		names[n] = true
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	for _, n := range sorted {
+		o, nw := old.Dependencies[n], new.Dependencies[n]
+		switch {
+		case o == nil:
+			out = append(out, LockChange{Name: n, New: version(nw)})
+		case nw == nil:
+			out = append(out, LockChange{Name: n, Old: version(o)})
+		case version(o) != version(nw):
+			out = append(out, LockChange{Name: n, Old: version(o), New: version(nw)})
+		}
+	}
+	return out
 }
 
 // Choice records a dependency requested in more than one version.
@@ -239,6 +296,7 @@ func Resolve(ctx context.Context, pkgDir string, opts ResolveOptions) (*Resoluti
 	}
 	r.res.Lock = r.newLock()
 	r.res.LockChanged = !bytes.Equal(r.res.Lock.Bytes(), oldLock)
+	r.res.Changes = DiffLocks(lock, r.res.Lock)
 	if r.res.LockChanged && opts.WriteLock {
 		if _, err := WriteLockFile(lockPath, r.res.Lock); err != nil {
 			return nil, err

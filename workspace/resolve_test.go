@@ -282,6 +282,8 @@ func TestResolveUntaggedOCIUsesNewestThenLock(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "0.11.0", res.Deps["base"].Version)
 	assert.True(t, res.LockWritten)
+	assert.Equal(t, []LockChange{{Name: "base", Old: "0.10.0", New: "0.11.0"}}, res.Changes)
+	assert.Equal(t, "base 0.10.0 -> 0.11.0", res.Changes[0].String())
 }
 
 func TestResolveErrors(t *testing.T) {

@@ -33,6 +33,9 @@ is printed.`,
 			for _, c := range res.Choices {
 				a.Println(c.String())
 			}
+			for _, c := range res.Changes {
+				a.Println(c.String())
+			}
 			if res.Changed {
 				a.Println(fmt.Sprintf("updated kcl.mod.lock (%d dependencies)", res.Dependencies))
 			} else {
