@@ -157,8 +157,8 @@ func TestValueEquality(t *testing.T) {
 func TestRunErrors(t *testing.T) {
 	tests := []struct {
 		name, src string
-		kind, msg  string
-		line, col  int
+		kind, msg string
+		line, col int
 	}{
 		{"name", "a = b\n", KindName, "name 'b' is not defined", 1, 5},
 		{"assert", "assert 1 > 2, \"nope\"\n", KindAssertion, "nope", 1, 1},
