@@ -214,6 +214,9 @@ func biInt(e *evaluator, args []Value, kw *Dict) Value {
 	case Unit:
 		return int64(x.Val)
 	case string:
+		if n, ok := parseUnitString(strings.TrimSpace(x)); ok {
+			return n
+		}
 		b, _ := asIntStrict(base)
 		s := strings.TrimSpace(strings.ReplaceAll(x, "_", ""))
 		neg := false
@@ -665,4 +668,18 @@ func dictMethod(e *evaluator, d *Dict, name string) Value {
 		}}
 	}
 	return nil
+}
+
+// parseUnitString reads a number with a multiplier suffix ("1Ki", "2M") as an int.
+func parseUnitString(s string) (int64, bool) {
+	for _, suf := range []string{"Ki", "Mi", "Gi", "Ti", "Pi", "n", "u", "m", "k", "K", "M", "G", "T", "P"} {
+		if num, ok := strings.CutSuffix(s, suf); ok && num != "" {
+			v, err := strconv.ParseFloat(num, 64)
+			if err != nil {
+				return 0, false
+			}
+			return int64(v * unitMultiplier(suf)), true
+		}
+	}
+	return 0, false
 }

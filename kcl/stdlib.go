@@ -181,9 +181,6 @@ func (e *evaluator) stdModule(name string) *Module {
 		}
 		for _, u := range []string{"n", "u", "m", "k", "K", "M", "G", "T", "P", "Ki", "Mi", "Gi", "Ti", "Pi"} {
 			n := u
-			if n == "k" {
-				continue
-			}
 			m.Members.Set(n, int64(unitMultiplier(u)))
 			if unitMultiplier(u) < 1 {
 				m.Members.Set(n, unitMultiplier(u))
