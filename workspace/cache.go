@@ -130,9 +130,20 @@ func rememberSum(pkgPath, dir, sum string) {
 	}
 }
 
+// writeSumStamp replaces the stamp by a rename (readers never see half a stamp). It does not
+// fsync: a stamp lost in a crash only means hashing the entry once more.
 func writeSumStamp(stamp, fp, sum string) {
-	if err := os.MkdirAll(filepath.Dir(stamp), 0o755); err == nil {
-		_ = WriteFileAtomic(stamp, []byte(fp+" "+sum+"\n"), 0o644)
+	if err := os.MkdirAll(filepath.Dir(stamp), 0o755); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(stamp), "."+filepath.Base(stamp)+"-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.WriteString(fp + " " + sum + "\n")
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), stamp) != nil {
+		_ = os.Remove(tmp.Name())
 	}
 }
 

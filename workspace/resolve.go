@@ -690,10 +690,11 @@ func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer unlock() // idempotent; released early below so the lock covers the renames only
 	if isDir(n.dir) {
 		if !replace {
 			// Another resolver (goroutine or process) got there first: use its copy.
+			unlock()
 			return r.checkCached(n, skipSum)
 		}
 		// Move the old entry aside (removed with the temporary directory).
@@ -704,6 +705,7 @@ func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool)
 	if err := os.Rename(tmp, n.dir); err != nil {
 		return fmt.Errorf("dependency %s: move into the package cache %s: %w", n.name, n.dir, pathErr(err))
 	}
+	unlock()
 	rememberSum(s.PkgPath, n.dir, sum)
 	n.sum = sum
 	n.digest = pulled.Digest
