@@ -59,6 +59,7 @@ func plan(v Value, o planOptions) (any, bool) {
 						*o.Standalone = append(*o.Standalone, doc)
 						return nil, false
 					case "IGNORE":
+						planDict(x.Attrs, o, true) // nested STANDALONE instances still print
 						return nil, false
 					}
 				}
