@@ -55,7 +55,7 @@ func (q *diagScheduler) run(uri string, st *diagState) {
 			diags := q.s.computeDiagnostics(d)
 			if cur := q.s.docs.get(uri); cur == d {
 				version := protocol.UInteger(d.version)
-				q.s.notify("textDocument/publishDiagnostics", protocol.PublishDiagnosticsParams{URI: uri, Version: &version, Diagnostics: diags})
+				q.s.notifyLarge("textDocument/publishDiagnostics", protocol.PublishDiagnosticsParams{URI: uri, Version: &version, Diagnostics: diags})
 			}
 		}
 		q.mu.Lock()

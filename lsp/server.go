@@ -47,6 +47,7 @@ type Server struct {
 	opts   Options
 	log    *logger
 	conn   *jsonrpc2.Conn
+	stream *frameStream
 	ctx    context.Context // cancelled when the connection ends
 	cancel context.CancelFunc
 
@@ -126,8 +127,9 @@ func NewServer(opts Options) *Server {
 func (s *Server) Run(ctx context.Context, rwc io.ReadWriteCloser) error {
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	defer s.cancel()
-	stream := jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{})
+	stream := newFrameStream(rwc)
 	s.mu.Lock()
+	s.stream = stream
 	s.conn = jsonrpc2.NewConn(s.ctx, stream, s, jsonrpc2.SetLogger(s.log))
 	conn := s.conn
 	s.mu.Unlock()
@@ -425,6 +427,19 @@ func (s *Server) call(ctx context.Context, method string, params, result any) er
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	return conn.Call(ctx, method, params, result)
+}
+
+// notifyLarge sends a notification with large params (diagnostics) encoded once.
+func (s *Server) notifyLarge(method string, params any) {
+	s.mu.Lock()
+	stream := s.stream
+	s.mu.Unlock()
+	if stream == nil || s.ctx.Err() != nil {
+		return
+	}
+	if err := stream.notifyEncoded(method, params); err != nil {
+		s.log.Printf("notify %s: %v", method, err)
+	}
 }
 
 func (s *Server) showMessage(typ protocol.MessageType, msg string) {
