@@ -10,12 +10,11 @@
 package main
 
 import (
-	"context"
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,8 +23,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/sourcegraph/jsonrpc2"
 )
 
 func main() {
@@ -40,37 +37,134 @@ func main() {
 	}
 }
 
+// client is a minimal LSP client: Content-Length framing and one json.Unmarshal per message
+// into raw fields, as an editor's native JSON parser would cost (jsonrpc2's client decodes
+// every message into maps and re-encodes it, which would dominate the figures).
 type client struct {
-	conn *jsonrpc2.Conn
-	cmd  *exec.Cmd
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
 
-	mu    sync.Mutex
-	diags map[int32]chan struct{} // version → closed when published
+	wmu sync.Mutex
+
+	mu      sync.Mutex
+	nextID  int64
+	pending map[int64]chan message
+	diags   map[int32]chan struct{} // version → closed when published
 }
 
-func (c *client) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) {
-	if req.Method == "textDocument/publishDiagnostics" && req.Params != nil {
-		var p struct {
-			Version *int32 `json:"version"`
+type message struct {
+	ID     *int64          `json:"id"`
+	Method string          `json:"method"`
+	Params json.RawMessage `json:"params"`
+	Result json.RawMessage `json:"result"`
+	Error  *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func (c *client) write(v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if _, err := fmt.Fprintf(c.in, "Content-Length: %d\r\n\r\n", len(data)); err != nil {
+		return err
+	}
+	_, err = c.in.Write(data)
+	return err
+}
+
+func (c *client) read() (message, error) {
+	var n int
+	for {
+		line, err := c.out.ReadString('\n')
+		if err != nil {
+			return message{}, err
 		}
-		if json.Unmarshal(*req.Params, &p) == nil && p.Version != nil {
-			c.mu.Lock()
-			if ch, ok := c.diags[*p.Version]; ok {
-				close(ch)
-				delete(c.diags, *p.Version)
+		line = strings.TrimSpace(line)
+		if line == "" {
+			break
+		}
+		if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
+			n, _ = strconv.Atoi(v)
+		}
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(c.out, buf); err != nil {
+		return message{}, err
+	}
+	var m message
+	err := json.Unmarshal(buf, &m)
+	return m, err
+}
+
+func (c *client) loop() {
+	for {
+		m, err := c.read()
+		if err != nil {
+			return
+		}
+		switch {
+		case m.Method == "textDocument/publishDiagnostics":
+			var p struct {
+				Version *int32 `json:"version"`
 			}
+			if json.Unmarshal(m.Params, &p) == nil && p.Version != nil {
+				c.mu.Lock()
+				if ch, ok := c.diags[*p.Version]; ok {
+					close(ch)
+					delete(c.diags, *p.Version)
+				}
+				c.mu.Unlock()
+			}
+		case m.Method != "" && m.ID != nil: // a request from the server
+			var result any
+			if m.Method == "workspace/configuration" {
+				result = []any{map[string]any{"offline": true}}
+			}
+			_ = c.write(map[string]any{"jsonrpc": "2.0", "id": *m.ID, "result": result})
+		case m.Method == "" && m.ID != nil:
+			c.mu.Lock()
+			ch := c.pending[*m.ID]
+			delete(c.pending, *m.ID)
 			c.mu.Unlock()
-		}
-		return
-	}
-	if !req.Notif {
-		switch req.Method {
-		case "workspace/configuration":
-			_ = conn.Reply(ctx, req.ID, []any{map[string]any{"offline": true}})
-		default:
-			_ = conn.Reply(ctx, req.ID, nil)
+			if ch != nil {
+				ch <- m
+			}
 		}
 	}
+}
+
+func (c *client) call(method string, params, result any) error {
+	c.mu.Lock()
+	c.nextID++
+	id := c.nextID
+	ch := make(chan message, 1)
+	c.pending[id] = ch
+	c.mu.Unlock()
+	if err := c.write(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params}); err != nil {
+		return err
+	}
+	select {
+	case m := <-ch:
+		if m.Error != nil {
+			return fmt.Errorf("%s: %s", method, m.Error.Message)
+		}
+		if result != nil && len(m.Result) > 0 {
+			return json.Unmarshal(m.Result, result)
+		}
+		return nil
+	case <-time.After(60 * time.Second):
+		return fmt.Errorf("%s: no answer", method)
+	}
+}
+
+func (c *client) notify(method string, params any) error {
+	return c.write(map[string]any{"jsonrpc": "2.0", "method": method, "params": params})
 }
 
 func (c *client) expect(version int32) chan struct{} {
@@ -79,11 +173,6 @@ func (c *client) expect(version int32) chan struct{} {
 	c.diags[version] = ch
 	c.mu.Unlock()
 	return ch
-}
-
-type rwc struct {
-	io.Reader
-	io.WriteCloser
 }
 
 func start(kpm string, env []string) (*client, error) {
@@ -101,14 +190,14 @@ func start(kpm string, env []string) (*client, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c := &client{cmd: cmd, diags: map[int32]chan struct{}{}}
-	c.conn = jsonrpc2.NewConn(context.Background(), jsonrpc2.NewBufferedStream(rwc{out, in}, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.AsyncHandler(c), jsonrpc2.SetLogger(log.New(io.Discard, "", 0)))
+	c := &client{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<20), pending: map[int64]chan message{}, diags: map[int32]chan struct{}{}}
+	go c.loop()
 	return c, nil
 }
 
 func (c *client) initialize(root string) error {
 	var res any
-	err := c.conn.Call(context.Background(), "initialize", map[string]any{
+	err := c.call("initialize", map[string]any{
 		"processId": os.Getpid(), "rootUri": "file://" + root,
 		"capabilities":          map[string]any{"workspace": map[string]any{"configuration": true}},
 		"initializationOptions": map[string]any{"offline": true},
@@ -116,12 +205,12 @@ func (c *client) initialize(root string) error {
 	if err != nil {
 		return err
 	}
-	return c.conn.Notify(context.Background(), "initialized", map[string]any{})
+	return c.notify("initialized", map[string]any{})
 }
 
 func (c *client) stop() {
-	_ = c.conn.Call(context.Background(), "shutdown", nil, nil)
-	_ = c.conn.Notify(context.Background(), "exit", nil)
+	_ = c.call("shutdown", nil, nil)
+	_ = c.notify("exit", nil)
 	done := make(chan struct{})
 	go func() { _ = c.cmd.Wait(); close(done) }()
 	select {
@@ -254,7 +343,7 @@ func run(kpm string, ndeps, n, nstarts int) error {
 	uri := "file://" + filepath.Join(pkg, "kcl.mod")
 	first := c.expect(1)
 	t0 := time.Now()
-	must(c.conn.Notify(context.Background(), "textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "toml", "version": 1, "text": modText}}))
+	must(c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "toml", "version": 1, "text": modText}}))
 	select {
 	case <-first:
 	case <-time.After(30 * time.Second):
@@ -276,7 +365,7 @@ func run(kpm string, ndeps, n, nstarts int) error {
 		ch := c.expect(version)
 		col := strings.Index(lines[line], `"`) + 1
 		t0 := time.Now()
-		must(c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
+		must(c.notify("textDocument/didChange", map[string]any{
 			"textDocument": map[string]any{"uri": uri, "version": version},
 			"contentChanges": []any{map[string]any{
 				"range": map[string]any{"start": map[string]int{"line": line, "character": col}, "end": map[string]int{"line": line, "character": col + 6}},
@@ -304,7 +393,7 @@ func run(kpm string, ndeps, n, nstarts int) error {
 			Items []any `json:"items"`
 		}
 		t0 := time.Now()
-		must(c.conn.Call(context.Background(), "textDocument/completion", map[string]any{
+		must(c.call("textDocument/completion", map[string]any{
 			"textDocument": map[string]any{"uri": uri}, "position": map[string]int{"line": line, "character": col},
 		}, &res))
 		complTimes = append(complTimes, time.Since(t0))
@@ -318,7 +407,7 @@ func run(kpm string, ndeps, n, nstarts int) error {
 	for i := 0; i < n; i++ {
 		var res any
 		t0 := time.Now()
-		must(c.conn.Call(context.Background(), "textDocument/hover", map[string]any{
+		must(c.call("textDocument/hover", map[string]any{
 			"textDocument": map[string]any{"uri": "file:///not/open/kcl.mod"}, "position": map[string]int{"line": 0, "character": 0},
 		}, &res))
 		floor = append(floor, time.Since(t0))
