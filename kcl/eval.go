@@ -52,12 +52,13 @@ type stmtRef struct {
 // scope is a lexical scope. A scope with an owner resolves names through it (package globals,
 // schema attributes) before going to its parent.
 type scope struct {
-	parent *scope
-	vars   map[string]Value
-	pkg    *pkgState
-	inst   *instCtx
-	file   string
-	cfg    *Dict // a config literal being built: its keys are visible as names
+	parent    *scope
+	vars      map[string]Value
+	pkg       *pkgState
+	inst      *instCtx
+	file      string
+	cfg       *Dict // a config literal being built: its keys are visible as names
+	schemaCfg bool  // the config literal of a schema expression: keys are attribute names
 }
 
 func newScope(parent *scope) *scope {
@@ -705,10 +706,7 @@ func (e *evaluator) evalRest(s *scope, x syntax.Expr) Value {
 		})
 		return d
 	case *syntax.ConfigExpr:
-		d := NewDict()
-		cs := &scope{parent: s, cfg: d, pkg: s.pkg, file: s.file}
-		e.configEntries(cs, n.Entries, d)
-		return d
+		return e.evalConfig(s, n, false)
 	case *syntax.SchemaExpr:
 		return e.evalSchemaExpr(s, n)
 	case *syntax.LambdaExpr:
@@ -890,7 +888,7 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 		switch k := en.Key.(type) {
 		case *syntax.Ident:
 			names := k.Names
-			if lv, ok := localVar(s, names[0]); ok {
+			if lv, ok := localVar(s, names[0]); ok && !s.schemaCfg {
 				// a local variable (loop variable, lambda parameter) used as a key gives its value
 				names = append([]string{e.keyString(lv)}, names[1:]...)
 			}
@@ -1858,7 +1856,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 			args, kwargs = e.callArgs(sc, u.Args, u.Kwargs)
 		}
 		if u.Config != nil {
-			c := e.eval(sc, u.Config)
+			c := e.evalSchemaConfig(sc, u.Config)
 			if d := attrsOf(c); d != nil {
 				e.pos = posOf(e.file, u)
 				cfg = e.unionDict(cfg, d, true)
@@ -1942,4 +1940,21 @@ func isLiteral(n syntax.Expr) bool {
 		return true
 	}
 	return false
+}
+
+// evalConfig evaluates a config literal; schemaCfg marks the body of a schema expression,
+// whose identifier keys are always attribute names.
+func (e *evaluator) evalConfig(s *scope, n *syntax.ConfigExpr, schemaCfg bool) *Dict {
+	d := NewDict()
+	cs := &scope{parent: s, cfg: d, pkg: s.pkg, file: s.file, schemaCfg: schemaCfg}
+	e.configEntries(cs, n.Entries, d)
+	return d
+}
+
+// evalSchemaConfig evaluates the config part of a schema expression.
+func (e *evaluator) evalSchemaConfig(s *scope, x syntax.Expr) Value {
+	if c, ok := x.(*syntax.ConfigExpr); ok {
+		return e.evalConfig(s, c, true)
+	}
+	return e.eval(s, x)
 }

@@ -361,7 +361,7 @@ func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
 	v := e.evalIdent(s, n.Name)
 	var cfg *Dict
 	if n.Config != nil {
-		cv := e.eval(s, n.Config)
+		cv := e.evalSchemaConfig(s, n.Config)
 		switch c := cv.(type) {
 		case *Dict:
 			cfg = c
@@ -1004,7 +1004,7 @@ func (e *evaluator) evalDeferred(sc *scope, x syntax.Expr) Value {
 	}
 	cfg := NewDict()
 	if se.Config != nil {
-		if d := attrsOf(e.eval(sc, se.Config)); d != nil {
+		if d := attrsOf(e.evalSchemaConfig(sc, se.Config)); d != nil {
 			cfg = d
 		}
 	}

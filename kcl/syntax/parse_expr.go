@@ -440,6 +440,14 @@ func (p *parser) parseOperand() Expr {
 		}
 		x := p.parseTest()
 		restore()
+		if p.tok.kind != RPAREN && p.tok.nl && !p.resynced && p.tok.pos.Col <= p.lineIndentCol(from) {
+			// the next line is not indented under the '(': it was never closed
+			p.quiet = false
+			p.errorAt(p.tok.pos, p.tok.end, "expected ')' to close '(' at %s, found %s", from, describe(p.tok))
+			p.s.resync()
+			p.resynced = true
+			return &ParenExpr{Span: p.span(from), X: x}
+		}
 		p.expect(RPAREN, "to close '(' at "+from.String())
 		return &ParenExpr{Span: p.span(from), X: x}
 	case LBRACK:
@@ -663,8 +671,9 @@ func (p *parser) parseList() Expr {
 	restore := p.nest(true)
 	defer restore()
 	var elts []Expr
-	for p.tok.kind != RBRACK && p.tok.kind != EOF {
-		if p.tok.nl {
+	for p.tok.kind != RBRACK && p.tok.kind != EOF && !p.resynced {
+		start, nerr := p.tok, len(p.errs)
+		if start.nl {
 			p.quiet = false // an element on a new line is a fresh start
 		}
 		before := p.tok.pos.Offset
@@ -677,7 +686,8 @@ func (p *parser) parseList() Expr {
 				return &ListComp{Span: p.span(from), Elt: e, Generators: gens}
 			}
 		}
-		if !p.sepOrEnd(RBRACK, "in list") {
+		more := p.sepOrEnd(RBRACK, "in list")
+		if p.unclosed(from, RBRACK, "list", start, nerr) || !more {
 			break
 		}
 		if p.tok.pos.Offset == before {
@@ -795,8 +805,9 @@ func (p *parser) parseConfigOrComp() Expr {
 	restore := p.nest(true)
 	defer restore()
 	var entries []*ConfigEntry
-	for p.tok.kind != RBRACE && p.tok.kind != EOF {
-		if p.tok.nl {
+	for p.tok.kind != RBRACE && p.tok.kind != EOF && !p.resynced {
+		start, nerr := p.tok, len(p.errs)
+		if start.nl {
 			p.quiet = false // an entry on a new line is a fresh start
 		}
 		before := p.tok.pos.Offset
@@ -807,7 +818,8 @@ func (p *parser) parseConfigOrComp() Expr {
 			p.expectClose(RBRACE, from, "dict comprehension")
 			return &DictComp{Span: p.span(from), Key: e.Key, Value: e.Value, Op: e.Op, Generators: gens}
 		}
-		if !p.sepOrEnd(RBRACE, "in config") {
+		more := p.sepOrEnd(RBRACE, "in config")
+		if p.unclosed(from, RBRACE, "config", start, nerr) || !more {
 			break
 		}
 		if p.tok.pos.Offset == before {
@@ -947,4 +959,39 @@ func keywordAsName(k Token) bool {
 		return false
 	}
 	return true
+}
+
+// unclosed decides, after an element of a list or config that started on a
+// new line (start) produced errors (beyond the first nerr), whether the
+// bracket opened at open was in fact never closed: the element is not
+// indented deeper than the line that opened the bracket. If so it replaces
+// the element's errors with one "expected closer" error, drops the open
+// bracket levels in the scanner so that statements resume, and returns true.
+func (p *parser) unclosed(open Pos, closer Token, what string, start token, nerr int) bool {
+	if !start.nl || len(p.errs) <= nerr || p.resynced {
+		return false
+	}
+	if start.pos.Col > p.lineIndentCol(open) {
+		return false
+	}
+	p.errs = p.errs[:nerr]
+	p.quiet = false
+	p.errorAt(start.pos, start.end, "expected '%s' to close the %s opened at %s, found %s", closer, what, open, describe(start))
+	p.s.resync()
+	p.resynced = true
+	return true
+}
+
+// lineIndentCol returns the column of the first non-blank character on the
+// line of pos.
+func (p *parser) lineIndentCol(pos Pos) int {
+	start := pos.Offset - (pos.Col - 1)
+	if start < 0 || start > len(p.src) {
+		return 1
+	}
+	col := 1
+	for i := start; i < len(p.src) && (p.src[i] == ' ' || p.src[i] == '\t'); i++ {
+		col++
+	}
+	return col
 }

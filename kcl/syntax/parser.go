@@ -37,6 +37,7 @@ type parser struct {
 	noBrace     bool // `Name {` is not a schema expression (quantifier targets, lambda defaults)
 	lambdaDepth int
 	strayIndent bool // inside a block reported as an unexpected indentation
+	resynced    bool // unclosed brackets were dropped: unwind to the statement level
 }
 
 func newParser(filename string, src []byte, s *scanner) *parser {
@@ -200,6 +201,12 @@ func (p *parser) atStmtEnd() bool {
 
 // endStmt consumes the end of a simple statement or reports what is in the way.
 func (p *parser) endStmt(what string) {
+	if p.resynced {
+		// an unclosed bracket was reported; the current token starts the
+		// next statement
+		p.resynced = false
+		return
+	}
 	switch p.tok.kind {
 	case NEWLINE, SEMI:
 		p.next()

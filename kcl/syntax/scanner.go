@@ -743,3 +743,12 @@ func (s *scanner) intern(b []byte) nameEntry {
 	s.names[v] = e
 	return e
 }
+
+// resync drops the bracket levels above the innermost statement block, when
+// the parser has decided that they were never closed, so that line breaks
+// separate statements again.
+func (s *scanner) resync() {
+	for len(s.ctx) > 1 && !s.top().block {
+		s.ctx = s.ctx[:len(s.ctx)-1]
+	}
+}
