@@ -221,7 +221,7 @@ type Requirement struct {
 	Version string
 }
 
-// String renders the choice: "k8s: 1.28 (app), 1.29 (sub) → 1.29".
+// String renders the choice: "k8s: 1.28 (app), 1.29 (sub) requested; using 1.29".
 func (c Choice) String() string {
 	var parts []string
 	for _, r := range c.Requested {
