@@ -259,6 +259,25 @@ func TestRegistryWorkflow(t *testing.T) {
 	c.mustCall("textDocument/definition", docParams(mainURI, lspPos{0, 9}), &locs)
 	require.Len(t, locs, 1)
 	assert.Equal(t, pathToURI(filepath.Join(e.home, "helloworld_0.1.0", "main.k")), locs[0].URI)
+	// ... and from the dependency in kcl.mod to its kcl.mod in the cache.
+	c.mustCall("textDocument/definition", docParams(modURI, positionOf(t, modText, "helloworld =", 2)), &locs)
+	require.Len(t, locs, 1)
+	assert.Equal(t, pathToURI(filepath.Join(e.home, "helloworld_0.1.0", "kcl.mod")), locs[0].URI)
+	// Hover on imports: a dependency, the standard library, an unknown module.
+	for _, tc := range []struct {
+		pos  lspPos
+		want string
+	}{
+		{lspPos{0, 9}, "`" + filepath.Join(e.home, "helloworld_0.1.0") + "`"},
+		{lspPos{2, 8}, "**math**: KCL standard library module"},
+		{lspPos{1, 9}, "**nothere**: not found"},
+	} {
+		var h struct {
+			Contents struct{ Value string } `json:"contents"`
+		}
+		c.mustCall("textDocument/hover", docParams(mainURI, tc.pos), &h)
+		assert.Contains(t, h.Contents.Value, tc.want)
+	}
 	// "Add dependency nothere" on the unknown import.
 	var kactions []struct {
 		Title   string `json:"title"`
