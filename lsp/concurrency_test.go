@@ -18,6 +18,9 @@ import (
 // the outcome.
 func pushAsync(t *testing.T, c *testClient, dir, token string, id uint64) <-chan error {
 	t.Helper()
+	// New content every time, so the layer is a new blob and its upload goes through the
+	// slow proxy (an existing blob would be skipped).
+	writeFiles(t, dir, map[string]string{"data.k": "token = '" + token + time.Now().String() + "'\n"})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	w, err := c.conn.DispatchCall(ctx, "workspace/executeCommand", map[string]any{
 		"command": "kpm.push", "arguments": []any{map[string]any{"path": dir, "force": true}}, "workDoneToken": token,
