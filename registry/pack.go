@@ -31,6 +31,12 @@ type PackOptions struct {
 // "/"-separated, directories have their own entries, and only regular
 // files and directories are allowed (a symlink is an error naming it).
 func Pack(dir string, w io.Writer, opts PackOptions) (string, error) {
+	return pack(dir, w, opts, nil)
+}
+
+// pack is Pack with a callback told how many bytes of file content have
+// been read so far (out of inputSize(dir)).
+func pack(dir string, w io.Writer, opts PackOptions, onRead func(n int64)) (string, error) {
 	for _, p := range append(append([]string{}, opts.Include...), opts.Exclude...) {
 		if _, err := path.Match(strings.ReplaceAll(p, "**", "*"), ""); err != nil {
 			return "", fmt.Errorf("pack %s: invalid glob %q", dir, p)
@@ -116,6 +122,9 @@ func Pack(dir string, w io.Writer, opts PackOptions) (string, error) {
 			return err
 		}
 		defer f.Close()
+		if onRead != nil {
+			defer onRead(info.Size())
+		}
 		include := !matchAny(opts.Exclude, rel) && (len(opts.Include) == 0 || matchAny(opts.Include, rel))
 		if !include {
 			// Still part of the checksum, which ignores include/exclude.
@@ -214,4 +223,30 @@ func matchParts(glob, parts []string) bool {
 		return false
 	}
 	return matchParts(glob[1:], parts[1:])
+}
+
+// inputSize returns the number of bytes pack reads from dir: the sizes of
+// every regular file not skipped by the .git/.tar rule.
+func inputSize(dir string) int64 {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	var total int64
+	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if rel != "." && skipped(filepath.ToSlash(rel)) {
+			if info.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if info.Mode().IsRegular() {
+			total += info.Size()
+		}
+		return nil
+	})
+	return total
 }

@@ -95,7 +95,10 @@ func Push(ctx context.Context, ref Reference, pkg Package, opts PushOptions) (Pu
 		}
 	}
 
-	// Pack to a temporary file, hashing as we write.
+	// Pack to a temporary file, hashing as we write, and stream the same
+	// bytes to the registry while packing (one upload session, PATCH with
+	// the archive as it is produced). If the stream fails, the archive is
+	// uploaded again from the file, with retries.
 	f, err := os.CreateTemp(opts.TempDir, "kpm-push-*.tgz")
 	if err != nil {
 		return PushResult{}, fmt.Errorf("push %s: %w", subject, err)
@@ -107,8 +110,20 @@ func Push(ctx context.Context, ref Reference, pkg Package, opts PushOptions) (Pu
 	h := newAsyncHash(sha256.New())
 	defer h.Close()
 	cw := &countWriter{}
-	bw := bufio.NewWriterSize(io.MultiWriter(f, h, cw), 1<<20)
-	sum, err := Pack(pkg.Dir, bw, PackOptions{Include: pkg.Include, Exclude: pkg.Exclude})
+	stream := startStreamUpload(ctx, repo, ref)
+	defer stream.abort()
+	var onRead func(int64)
+	if opts.Progress != nil {
+		total, done := inputSize(pkg.Dir), int64(0)
+		onRead = func(n int64) {
+			done += n
+			if done <= total {
+				opts.Progress(done, total)
+			}
+		}
+	}
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h, cw, stream), 1<<20)
+	sum, err := pack(pkg.Dir, bw, PackOptions{Include: pkg.Include, Exclude: pkg.Exclude}, onRead)
 	if err != nil {
 		return PushResult{}, err
 	}
@@ -122,11 +137,15 @@ func Push(ctx context.Context, ref Reference, pkg Package, opts PushOptions) (Pu
 		Annotations: map[string]string{AnnotationTitle: pkg.Name + "_" + ref.Tag + ".tgz"},
 	}
 
-	if err := pushBlob(ctx, repo, layer, f, opts.Progress, opts.Options); err != nil {
-		return PushResult{}, classify(err, subject, ref.Registry)
+	if err := stream.finish(ctx, layer); err != nil {
+		openArchive := func() (io.ReadCloser, error) { return os.Open(f.Name()) }
+		if err := pushBlob(ctx, repo, layer, openArchive, opts.Progress, opts.Options); err != nil {
+			return PushResult{}, classify(err, subject, ref.Registry)
+		}
 	}
 	empty := ocispec.DescriptorEmptyJSON
-	if err := pushBlob(ctx, repo, empty, bytes.NewReader(empty.Data), nil, opts.Options); err != nil {
+	openEmpty := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(empty.Data)), nil }
+	if err := pushBlob(ctx, repo, empty, openEmpty, nil, opts.Options); err != nil {
 		return PushResult{}, classify(err, subject, ref.Registry)
 	}
 
@@ -162,9 +181,11 @@ func Push(ctx context.Context, ref Reference, pkg Package, opts PushOptions) (Pu
 	return PushResult{Reference: ref, Digest: mdesc.Digest.String(), Sum: sum, Size: layer.Size}, nil
 }
 
-// pushBlob uploads desc's content from r (rewound on every attempt) unless
-// the registry already has it.
-func pushBlob(ctx context.Context, repo *remote.Repository, desc ocispec.Descriptor, r io.ReadSeeker, progress func(int64, int64), opts Options) error {
+// pushBlob uploads desc's content unless the registry already has it.
+// open returns the content from the start; it is called again for every
+// attempt. When it returns an *os.File, net/http sends it with
+// sendfile(2) and progress is read from the file offset.
+func pushBlob(ctx context.Context, repo *remote.Repository, desc ocispec.Descriptor, open func() (io.ReadCloser, error), progress func(int64, int64), opts Options) error {
 	ok, err := repo.Exists(ctx, desc)
 	if err != nil {
 		return err
@@ -176,22 +197,63 @@ func pushBlob(ctx context.Context, repo *remote.Repository, desc ocispec.Descrip
 		return nil
 	}
 	return withRetry(ctx, opts, true, func() error {
-		if _, err := r.Seek(0, io.SeekStart); err != nil {
+		body, err := open()
+		if err != nil {
 			return err
 		}
-		// NopCloser: net/http closes a request body that is an io.Closer,
-		// and the file is read again on a retry. net/http unwraps it to
-		// send the file with sendfile(2).
-		var body io.Reader = io.NopCloser(r)
-		if progress != nil {
-			body = &progressReader{r: r, total: desc.Size, fn: progress}
+		// net/http closes the body once sent; this covers requests that
+		// failed before. A retry opens the content again.
+		defer body.Close()
+		if f, ok := body.(*os.File); ok && progress != nil {
+			stop := watchOffset(f, desc.Size, progress)
+			defer stop()
+		} else if progress != nil {
+			body = struct {
+				io.Reader
+				io.Closer
+			}{&progressReader{r: body, total: desc.Size, fn: progress}, body}
 		}
-		err := repo.Push(ctx, desc, body)
+		err = repo.Push(ctx, desc, body)
 		if errors.Is(err, errdef.ErrAlreadyExists) {
-			return nil
+			err = nil
+		}
+		if err == nil && progress != nil {
+			progress(desc.Size, desc.Size)
 		}
 		return err
 	})
+}
+
+// watchOffset reports f's offset through fn every 100ms until stop is
+// called (the upload reads f with sendfile, which moves the offset).
+func watchOffset(f *os.File, total int64, fn func(done, total int64)) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		var last int64 = -1
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				off, err := f.Seek(0, io.SeekCurrent)
+				if err != nil {
+					return // closed: the request finished
+				}
+				if off != last {
+					last = off
+					fn(off, total)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 // withRetry runs fn again after a transient failure (see transient), a

@@ -135,7 +135,7 @@ func TestPushPullRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Positive(t, calls)
 	assert.Equal(t, lastTotal, lastDone)
-	assert.Equal(t, pushed.Size, lastTotal)
+	assert.Equal(t, inputSize(pkg.Dir), lastTotal, "progress counts the package's bytes as they are packed and streamed")
 
 	dest := filepath.Join(t.TempDir(), "cache", "app_0.1.0")
 	res, err := Pull(ctx(t), ref.WithTag(""), PullOptions{Options: opts, Dest: dest})
@@ -634,4 +634,41 @@ func TestDockerConfigFallback(t *testing.T) {
 	opts.NoDockerFallback = true
 	_, err = Tags(ctx(t), newRef(t, ""), opts)
 	require.ErrorIs(t, err, ErrUnauthorized)
+}
+
+func TestPushStreamsAndFallsBack(t *testing.T) {
+	opts := loggedIn(t)
+	t.Cleanup(testReg.ClearFaults)
+	tests := []struct {
+		name        string
+		fault       *devregistry.Fault
+		wantUploads int64 // requests under /blobs/uploads/
+		wantBlobs   int64 // blob HEADs
+	}{
+		// layer: POST, PATCH (streamed while packing), PUT; config: HEAD, POST, PUT.
+		{"streamed while packing", nil, 5, 1},
+		// The stream fails (POST, PATCH): the archive file is uploaded again
+		// (HEAD, POST, PUT).
+		{"stream refused, monolithic fallback", &devregistry.Fault{Kind: devregistry.KindUpload, Method: http.MethodPatch, Status: http.StatusInternalServerError, Times: 1}, 6, 2},
+		{"stream cut, monolithic fallback", &devregistry.Fault{Kind: devregistry.KindUpload, Method: http.MethodPatch, Reset: true, Times: 1}, 6, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pkg := samplePackage(t)
+			ref := newRef(t, "")
+			if tt.fault != nil {
+				testReg.Inject(*tt.fault)
+			}
+			testReg.ResetRequests()
+			res, err := Push(ctx(t), ref, pkg, PushOptions{Options: opts})
+			require.NoError(t, err)
+			kinds := testReg.RequestsByKind()
+			assert.Equal(t, tt.wantUploads, kinds[devregistry.KindUpload])
+			assert.Equal(t, tt.wantBlobs, kinds[devregistry.KindBlob])
+			dest := filepath.Join(t.TempDir(), "app")
+			pulled, err := Pull(ctx(t), ref, PullOptions{Options: opts, Dest: dest})
+			require.NoError(t, err)
+			assert.Equal(t, res.Digest, pulled.Digest)
+		})
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	kzgzip "github.com/klauspost/compress/gzip"
@@ -45,6 +46,7 @@ func main() {
 	sizeMB := flag.Int("size", 50, "package size in MB")
 	n := flag.Int("n", 9, "measured iterations (after one warm-up)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	only := flag.String("only", "", "profile one contestant: run only kpm, oras-go or oras-go+kz (no ratios)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -54,7 +56,7 @@ func main() {
 		}
 		_ = pprof.StartCPUProfile(f)
 	}
-	err := run(*sizeMB, *n)
+	err := run(*sizeMB, *n, *only)
 	pprof.StopCPUProfile()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pushpull:", err)
@@ -62,7 +64,7 @@ func main() {
 	}
 }
 
-func run(sizeMB, n int) error {
+func run(sizeMB, n int, only string) error {
 	if n < 1 {
 		return fmt.Errorf("-n must be at least 1")
 	}
@@ -94,19 +96,26 @@ func run(sizeMB, n int) error {
 	// the same oras-go program using klauspost/compress's gzip, the
 	// compressor kpm uses, which isolates kpm's own overhead.
 	names := []string{"kpm", "oras-go", "oras-go+kz"}
+	if only != "" {
+		names = []string{only, only, only}
+	}
 	push := make(map[string][]time.Duration)
 	pull := make(map[string][]time.Duration)
+	// CPU time of the whole process (client and in-process registry) per
+	// operation: far less sensitive than wall time to other load.
+	pushCPU := make(map[string][]time.Duration)
+	pullCPU := make(map[string][]time.Duration)
 	layerSize := map[string]int64{}
 	// Iteration 0 warms caches and is not counted.
 	for i := 0; i <= n; i++ {
 		// Rotate the order so no contestant always runs first.
 		turn := append(slices.Clone(names[i%3:]), names[:i%3]...)
-		refs := map[string]registry.Reference{}
-		for _, who := range turn {
+		refs := make([]registry.Reference, len(turn))
+		for j, who := range turn {
 			// Fresh repositories each time, so every push uploads the layer.
-			ref := registry.Reference{Registry: host, Repository: fmt.Sprintf("bench/%s%d", strings.NewReplacer("-", "", "+", "").Replace(who), i), Tag: "0.0.1"}
-			refs[who] = ref
-			start := time.Now()
+			ref := registry.Reference{Registry: host, Repository: fmt.Sprintf("bench/%s%d-%d", strings.NewReplacer("-", "", "+", "").Replace(who), i, j), Tag: "0.0.1"}
+			refs[j] = ref
+			start, startCPU := time.Now(), cpuTime()
 			switch who {
 			case "kpm":
 				res, err := registry.Push(ctx, ref, pkg, registry.PushOptions{Options: kopts, TempDir: work})
@@ -122,33 +131,39 @@ func run(sizeMB, n int) error {
 				layerSize[who] = size
 			}
 			push[who] = append(push[who], time.Since(start))
+			pushCPU[who] = append(pushCPU[who], cpuTime()-startCPU)
 		}
-		for _, who := range turn {
-			dest := filepath.Join(work, "out", fmt.Sprintf("%s%d", who, i))
-			start := time.Now()
+		for j, who := range turn {
+			dest := filepath.Join(work, "out", fmt.Sprintf("%s%d-%d", who, i, j))
+			start, startCPU := time.Now(), cpuTime()
 			switch who {
 			case "kpm":
-				if _, err := registry.Pull(ctx, refs[who], registry.PullOptions{Options: kopts, Dest: dest}); err != nil {
+				if _, err := registry.Pull(ctx, refs[j], registry.PullOptions{Options: kopts, Dest: dest}); err != nil {
 					return err
 				}
 			default:
-				if err := orasPullOnce(ctx, host, refs[who], dest, work, who == "oras-go+kz"); err != nil {
+				if err := orasPullOnce(ctx, host, refs[j], dest, work, who == "oras-go+kz"); err != nil {
 					return fmt.Errorf("%s pull: %w", who, err)
 				}
 			}
 			pull[who] = append(pull[who], time.Since(start))
+			pullCPU[who] = append(pullCPU[who], cpuTime()-startCPU)
 			if err := os.RemoveAll(dest); err != nil {
 				return err
 			}
 		}
 	}
+	if only != "" {
+		fmt.Printf("%s: push median %s, pull median %s\n", only, median(push[only][1:]), median(pull[only][1:]))
+		return nil
+	}
 	fmt.Printf("package: %d MB on disk; compressed layer: kpm %.2f MB, oras-go %.2f MB, oras-go+kz %.2f MB; %d iterations (+1 warm-up), registry %s\n",
 		sizeMB, float64(layerSize["kpm"])/1e6, float64(layerSize["oras-go"])/1e6, float64(layerSize["oras-go+kz"])/1e6, n, host)
-	fmt.Printf("%-5s %-11s %10s %10s %10s %10s %13s\n", "op", "baseline", "kpm median", "base median", "kpm min", "base min", "ratio (paired)")
+	fmt.Printf("%-9s %-11s %10s %10s %10s %10s %13s\n", "op", "baseline", "kpm median", "base median", "kpm min", "base min", "ratio (paired)")
 	for _, op := range []struct {
 		name string
 		m    map[string][]time.Duration
-	}{{"push", push}, {"pull", pull}} {
+	}{{"push", push}, {"pull", pull}, {"push cpu", pushCPU}, {"pull cpu", pullCPU}} {
 		kpm := op.m["kpm"][1:]
 		for _, base := range names[1:] {
 			ora := op.m[base][1:]
@@ -161,11 +176,20 @@ func run(sizeMB, n int) error {
 				ratios[i] = float64(kpm[i]) / float64(ora[i])
 			}
 			slices.Sort(ratios)
-			fmt.Printf("%-5s %-11s %10s %10s %10s %10s %6.3f (%.3f)\n", op.name, base, k.Round(time.Millisecond), o.Round(time.Millisecond),
+			fmt.Printf("%-9s %-11s %10s %10s %10s %10s %6.3f (%.3f)\n", op.name, base, k.Round(time.Millisecond), o.Round(time.Millisecond),
 				slices.Min(kpm).Round(time.Millisecond), slices.Min(ora).Round(time.Millisecond), float64(k)/float64(o), ratios[len(ratios)/2])
 		}
 	}
 	return nil
+}
+
+// cpuTime returns the user+system CPU time used by this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(d []time.Duration) time.Duration {
