@@ -34,6 +34,8 @@ func kindOf(path string) docKind {
 		return kindLock
 	case base == "kpm.json":
 		return kindKpmJSON
+	case base == "config.json" && filepath.Base(filepath.Dir(path)) == ".kpm":
+		return kindKpmJSON // the legacy location of kpm.json ($KCL_PKG_PATH/.kpm/config.json)
 	case strings.HasSuffix(base, ".k"):
 		return kindKCL
 	}
