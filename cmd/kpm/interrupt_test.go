@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/devregistry"
+)
+
+// TestInterruptedPull sends SIGINT while a pull is downloading: kpm stops with exit code 130,
+// says so in one line, and leaves nothing in the package cache.
+func TestInterruptedPull(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		hold    bool
+		started = make(chan struct{}, 1)
+		release = make(chan struct{})
+	)
+	r, err := devregistry.Start(devregistry.Options{
+		Users: map[string]string{"test": "1234"},
+		Middleware: func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				mu.Lock()
+				h := hold
+				mu.Unlock()
+				if h && req.Method == http.MethodGet && devregistry.KindOf(req.URL.Path) == devregistry.KindBlob {
+					select {
+					case started <- struct{}{}:
+					default:
+					}
+					select { // a registry that stalls mid-download
+					case <-release:
+					case <-req.Context().Done():
+					}
+					return
+				}
+				next.ServeHTTP(w, req)
+			})
+		},
+	})
+	require.NoError(t, err)
+	defer r.Close()
+	defer close(release)
+
+	home := setupKpmHome(t)
+	kpmRun(t, t.TempDir(), "login", "-u", "test", "-p", "1234", r.Host())
+	pkg := writePackage(t, "slow_app", "0.1.0")
+	kpmRun(t, pkg, "push", "oci://"+r.Host()+"/test/slow_app")
+
+	mu.Lock()
+	hold = true
+	mu.Unlock()
+	t.Chdir(t.TempDir())
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"-q", "pull", "--tag", "0.1.0", "oci://" + r.Host() + "/test/slow_app"}, strings.NewReader(""), &stdout, &stderr)
+	}()
+	select {
+	case <-started:
+	case code := <-done:
+		t.Fatalf("pull ended before the download started: %d %s", code, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("the download never started")
+	}
+	// run's signal.NotifyContext is active while the pull runs, so SIGINT cancels it instead of
+	// killing the test binary.
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGINT))
+	select {
+	case code := <-done:
+		assert.Equal(t, exitInterrupted, code)
+		assert.Equal(t, "kpm: interrupted\n", stderr.String())
+		assert.Empty(t, stdout.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("kpm did not stop after SIGINT")
+	}
+	assert.Empty(t, cacheEntries(t, home), "nothing left in the cache")
+	_, err = os.Stat(filepath.Join(home, "slow_app_0.1.0"))
+	assert.True(t, os.IsNotExist(err))
+}
