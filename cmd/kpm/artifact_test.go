@@ -81,7 +81,7 @@ func TestPushedManifest(t *testing.T) {
 	}
 	kpmRun(t, pkg, "login", "-u", "test", "-p", "1234", r.Host())
 	before := time.Now().UTC().Add(-time.Second)
-	out := kpmRun(t, pkg, "push", "oci://"+r.Host()+"/test/manifest_app")
+	out := kpmRun(t, pkg, "push", "--force", "oci://"+r.Host()+"/test/manifest_app") // --force: repeatable with -count
 	m := regexp.MustCompile(`(?m)^digest: (sha256:[0-9a-f]{64})$`).FindStringSubmatch(out)
 	require.NotNil(t, m, out)
 
