@@ -24,7 +24,7 @@ func (p *parser) bad(from Pos) *BadExpr {
 // broken reports whether a token on a new line must end the current
 // expression (inside config and list entries, where a line break separates
 // entries).
-func (p *parser) broken() bool { return p.stopNL && p.tok.nl }
+func (p *parser) broken() bool { return p.stopNL && p.tok.nl || p.resynced }
 
 // parseTest parses a full expression: ternary or lambda.
 func (p *parser) parseTest() Expr {
@@ -339,7 +339,7 @@ func (p *parser) parseSubscript(x Expr, question bool) Expr {
 func (p *parser) parseArgs(closer Token) ([]Expr, []*Keyword) {
 	var args []Expr
 	var kws []*Keyword
-	for p.tok.kind != closer && p.tok.kind != EOF {
+	for p.tok.kind != closer && p.tok.kind != EOF && !p.resynced {
 		from := p.tok.pos
 		var a Expr
 		switch p.tok.kind {
@@ -386,6 +386,9 @@ func (p *parser) parseArgs(closer Token) ([]Expr, []*Keyword) {
 // skipTo skips tokens up to (not including) closer, at the current bracket
 // depth, stopping at end of line or file.
 func (p *parser) skipTo(closer Token) {
+	if p.resynced {
+		return
+	}
 	depth := 0
 	for {
 		switch p.tok.kind {
@@ -440,12 +443,12 @@ func (p *parser) parseOperand() Expr {
 		}
 		x := p.parseTest()
 		restore()
-		if p.tok.kind != RPAREN && p.tok.nl && !p.resynced && p.tok.pos.Col <= p.lineIndentCol(from) {
+		if p.tok.kind != RPAREN && p.tok.nl && !p.resynced && p.tok.pos.Col <= p.lineIndentCol(from) &&
+			p.s.isIndentLevel(p.tok.pos.Offset-(p.tok.pos.Col-1)) {
 			// the next line is not indented under the '(': it was never closed
 			p.quiet = false
 			p.errorAt(p.tok.pos, p.tok.end, "expected ')' to close '(' at %s, found %s", from, describe(p.tok))
-			p.s.resync()
-			p.resynced = true
+			p.restartAt(p.tok)
 			return &ParenExpr{Span: p.span(from), X: x}
 		}
 		p.expect(RPAREN, "to close '(' at "+from.String())
@@ -527,15 +530,23 @@ func (p *parser) parseLambda() Expr {
 		p.s.markBlock()
 	}
 	open := p.tok.pos
+	blockDepth := len(p.s.ctx)
 	p.next()
 	restore := p.nest(false)
 	p.lambdaDepth++
+	saveDepth := p.blockDepth
+	p.blockDepth = blockDepth
 	l.Body = p.parseStmtList(ctxLambda, RBRACE)
+	p.blockDepth = saveDepth
 	p.lambdaDepth--
 	restore()
 	if p.tok.kind != RBRACE {
-		p.quiet = false
 		p.errorAt(p.tok.pos, p.tok.end, "expected '}' to close the lambda body opened at %s, found %s", open, describe(p.tok))
+		if len(p.s.ctx) < blockDepth {
+			// the scanner closed the body at a line indented less than
+			// it: that line starts the next statement
+			p.resynced = true
+		}
 	} else {
 		p.next()
 	}
@@ -629,6 +640,9 @@ func (p *parser) parseCompClauses() []*CompClause {
 // the closer, or an element on a new line. It returns false when the
 // sequence ends.
 func (p *parser) sepOrEnd(closer Token, what string) bool {
+	if p.resynced {
+		return false
+	}
 	if p.got(COMMA) {
 		return true
 	}
@@ -671,11 +685,9 @@ func (p *parser) parseList() Expr {
 	restore := p.nest(true)
 	defer restore()
 	var elts []Expr
+	br := bracket{open: from, closer: RBRACK, what: "list"}
 	for p.tok.kind != RBRACK && p.tok.kind != EOF && !p.resynced {
-		start, nerr := p.tok, len(p.errs)
-		if start.nl {
-			p.quiet = false // an element on a new line is a fresh start
-		}
+		el := p.elemStart(&br)
 		before := p.tok.pos.Offset
 		e := p.parseListElt()
 		elts = append(elts, e)
@@ -687,7 +699,7 @@ func (p *parser) parseList() Expr {
 			}
 		}
 		more := p.sepOrEnd(RBRACK, "in list")
-		if p.unclosed(from, RBRACK, "list", start, nerr) || !more {
+		if p.elemEnd(&br, el) || !more {
 			break
 		}
 		if p.tok.pos.Offset == before {
@@ -805,11 +817,9 @@ func (p *parser) parseConfigOrComp() Expr {
 	restore := p.nest(true)
 	defer restore()
 	var entries []*ConfigEntry
+	br := bracket{open: from, closer: RBRACE, what: "config"}
 	for p.tok.kind != RBRACE && p.tok.kind != EOF && !p.resynced {
-		start, nerr := p.tok, len(p.errs)
-		if start.nl {
-			p.quiet = false // an entry on a new line is a fresh start
-		}
+		el := p.elemStart(&br)
 		before := p.tok.pos.Offset
 		e := p.parseConfigEntry()
 		entries = append(entries, e)
@@ -819,7 +829,7 @@ func (p *parser) parseConfigOrComp() Expr {
 			return &DictComp{Span: p.span(from), Key: e.Key, Value: e.Value, Op: e.Op, Generators: gens}
 		}
 		more := p.sepOrEnd(RBRACE, "in config")
-		if p.unclosed(from, RBRACE, "config", start, nerr) || !more {
+		if p.elemEnd(&br, el) || !more {
 			break
 		}
 		if p.tok.pos.Offset == before {
@@ -961,25 +971,72 @@ func keywordAsName(k Token) bool {
 	return true
 }
 
-// unclosed decides, after an element of a list or config that started on a
-// new line (start) produced errors (beyond the first nerr), whether the
-// bracket opened at open was in fact never closed: the element is not
-// indented deeper than the line that opened the bracket. If so it replaces
-// the element's errors with one "expected closer" error, drops the open
-// bracket levels in the scanner so that statements resume, and returns true.
-func (p *parser) unclosed(open Pos, closer Token, what string, start token, nerr int) bool {
-	if !start.nl || len(p.errs) <= nerr || p.resynced {
+// bracket tracks error recovery across the elements of one list or config.
+type bracket struct {
+	open     Pos
+	closer   Token
+	what     string
+	lastBad  bool // the previous element had an error (reported or not)
+	reported bool // an error was reported inside this bracket
+}
+
+// elemState is what elemStart records about an element.
+type elemState struct {
+	start      token
+	nerr, nsup int
+}
+
+// elemStart begins an element. An element on a new line after a clean
+// element is a fresh start: its errors are reported even if an earlier
+// element of the same statement had one. After a broken element the
+// parser stays quiet until an element parses cleanly again, so garbage
+// spanning several lines gives one error.
+func (p *parser) elemStart(b *bracket) elemState {
+	if p.tok.nl && !b.lastBad {
+		p.quiet = false
+	}
+	return elemState{start: p.tok, nerr: len(p.errs), nsup: p.suppressed}
+}
+
+// elemEnd ends an element and decides whether the bracket was in fact
+// never closed: the element (with its separator) is broken, starts a line
+// and is not indented deeper than the line that opened the bracket. Then
+// the element's errors are replaced by one "expected closer" error (or
+// dropped, when the bracket already reported its first error), the
+// scanner restarts at the element's line in statement mode, and elemEnd
+// returns true.
+func (p *parser) elemEnd(b *bracket, el elemState) bool {
+	newErrs := len(p.errs) > el.nerr
+	bad := newErrs || p.suppressed > el.nsup
+	defer func() { b.lastBad = bad }()
+	if !bad || !el.start.nl || p.resynced || el.start.pos.Col > p.lineIndentCol(b.open) ||
+		!p.s.isIndentLevel(el.start.pos.Offset-(el.start.pos.Col-1)) {
+		if newErrs {
+			b.reported = true
+		}
 		return false
 	}
-	if start.pos.Col > p.lineIndentCol(open) {
-		return false
+	p.errs = p.errs[:el.nerr]
+	if !b.reported {
+		p.quiet = false
+		p.errorAt(el.start.pos, el.start.end, "expected '%s' to close the %s opened at %s, found %s", b.closer, b.what, b.open, describe(el.start))
 	}
-	p.errs = p.errs[:nerr]
-	p.quiet = false
-	p.errorAt(start.pos, start.end, "expected '%s' to close the %s opened at %s, found %s", closer, what, open, describe(start))
-	p.s.resync()
-	p.resynced = true
+	p.quiet = true
+	p.restartAt(el.start)
 	return true
+}
+
+// restartAt makes the parser continue with statements from the line of t
+// (the first token of its line), after an unclosed bracket was reported:
+// the scanner rescans that line in statement mode and the current token
+// becomes a NEWLINE ending the broken statement.
+func (p *parser) restartAt(t token) {
+	p.resynced = true
+	lineStart := t.pos.Offset - (t.pos.Col - 1)
+	if p.s.rewind(lineStart, t.pos.Line) {
+		p.peeked = nil
+		p.tok = token{kind: NEWLINE, pos: t.pos, end: t.pos}
+	}
 }
 
 // lineIndentCol returns the column of the first non-blank character on the

@@ -38,6 +38,8 @@ type parser struct {
 	lambdaDepth int
 	strayIndent bool // inside a block reported as an unexpected indentation
 	resynced    bool // unclosed brackets were dropped: unwind to the statement level
+	suppressed  int  // errors not reported because of quiet
+	blockDepth  int  // scanner depth of the innermost lambda body being parsed
 }
 
 func newParser(filename string, src []byte, s *scanner) *parser {
@@ -85,6 +87,7 @@ func (p *parser) got(k Token) bool {
 
 func (p *parser) errorAt(pos, end Pos, format string, args ...any) {
 	if p.quiet {
+		p.suppressed++
 		return
 	}
 	p.quiet = true
@@ -263,6 +266,9 @@ func takeDoc(body []Stmt) (*StringLit, []Stmt) {
 func (p *parser) parseStmtList(ctx stmtCtx, until Token) []Stmt {
 	var list []Stmt
 	for p.tok.kind != until && p.tok.kind != EOF {
+		if ctx == ctxLambda && len(p.s.ctx) < p.blockDepth {
+			break // the scanner closed a lambda body whose '}' is missing
+		}
 		if p.quiet && p.tok.kind == INDENT {
 			// the block of a broken statement (e.g. a bad `if` header):
 			// skip it instead of reporting an unexpected indentation
@@ -287,6 +293,7 @@ func (p *parser) parseStmtList(ctx stmtCtx, until Token) []Stmt {
 			}
 		}
 		p.quiet = false
+		p.resynced = false
 		before := p.tok.pos.Offset
 		beforeKind := p.tok.kind
 		if s := p.parseStmt(ctx); s != nil {
@@ -816,6 +823,7 @@ func (p *parser) parseSchemaBody(s *SchemaStmt) {
 			continue
 		}
 		p.quiet = false
+		p.resynced = false
 		before, beforeKind := p.tok.pos.Offset, p.tok.kind
 		switch p.tok.kind {
 		case STRING:
@@ -902,6 +910,7 @@ func (p *parser) parseChecks() []*CheckExpr {
 			continue
 		}
 		p.quiet = false
+		p.resynced = false
 		before, beforeKind := p.tok.pos.Offset, p.tok.kind
 		if p.tok.kind == INDENT {
 			p.errorAt(p.tok.pos, p.tok.end, "unexpected indentation")

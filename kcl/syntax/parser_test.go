@@ -228,7 +228,7 @@ func TestParseErrors(t *testing.T) {
 		{"int overflow", "a = 99999999999999999999\n", []string{"main.k:1:5: integer literal 99999999999999999999 is too large (integers are 64-bit)"}},
 		{"config missing op", "a = {b = 1, c 2}\nd = 1\n", []string{"main.k:1:15: expected ':', '=' or '+=' after config key, found number 2"}},
 		{"config missing comma", "a = {b = 1 c = 2}\n", []string{"main.k:1:12: expected ',' or '}' in config, found name 'c'"}},
-		{"unclosed list", "a = [1, 2\nb = 3\n", []string{"main.k:2:3: expected ',' or ']' in list, found '='"}},
+		{"unclosed list", "a = [1, 2\nb = 3\n", []string{"main.k:2:1: expected ']' to close the list opened at 1:5, found name 'b'"}},
 		{"unclosed config at eof", "a = {\n  b = 1\n", []string{"main.k:3:1: expected '}' to close the config opened at 1:5, found end of file"}},
 		{"dangling operator", "a = 1 +\nb = 2\n", []string{"main.k:1:8: expected an expression, found end of line"}},
 		{"empty interpolation", "x = \"${}\"\n", []string{"main.k:1:6: empty string interpolation '${}'"}},
@@ -271,6 +271,19 @@ func TestParseErrors(t *testing.T) {
 		{"missing comma in call", "f(a b)\n", []string{"main.k:1:5: expected ',' or ')' in argument list, found name 'b'"}},
 		{"python def", "def f():\n    return 1\nx = 1\n", []string{"main.k:1:5: unexpected name 'f' after statement; expected end of line"}},
 		{"else if", "if a:\n    b = 1\nelse if c:\n    b = 2\n", []string{"main.k:3:6: expected ':' after 'else', found keyword 'if'"}},
+		{"unclosed config before a schema", "a = {\n    b = 1\n\nschema S:\n    x: int\n\nc = 1 +\n", []string{
+			"main.k:4:1: expected '}' to close the config opened at 1:5, found keyword 'schema'",
+			"main.k:7:8: expected an expression, found end of line"}},
+		{"unclosed list in a schema body", "schema S:\n    a: [int] = [1, 2\n    b: int\n\nc = 1\n", []string{
+			"main.k:3:5: expected ']' to close the list opened at 2:16, found name 'b'"}},
+		{"unclosed paren then statements", "a = (1 + 2\nb = 3\nc = *\n", []string{
+			"main.k:2:1: expected ')' to close '(' at 1:5, found name 'b'",
+			"main.k:3:5: expected an expression, found '*'"}},
+		{"lambda missing its closing brace", "f = lambda x {\n    y = x\n    y\ng = 1\nh = 2 +\n", []string{
+			"main.k:4:1: expected '}' to close the lambda body opened at 1:14, found name 'g'",
+			"main.k:5:8: expected an expression, found end of line"}},
+		{"garbage lines in a config give one error", "a = {\n    b = 1\n    ) ) )\n    ] ]\n    c = 2\n}\n", []string{
+			"main.k:3:5: expected an expression, found ')'"}},
 		{"errors in several statements", "a = 1 +\nb = \nc = 3\nd = *\n", []string{
 			"main.k:1:8: expected an expression, found end of line",
 			"main.k:2:5: expected an expression, found end of line",
@@ -291,4 +304,24 @@ func TestParseErrors(t *testing.T) {
 			assert.Equal(t, tt.want, got, "source:\n%s", tt.src)
 		})
 	}
+}
+
+// TestRecoveryKeepsFollowingStatements checks that after an unclosed
+// bracket the parser resumes at the next statement: the statements after
+// it are in the tree.
+func TestRecoveryKeepsFollowingStatements(t *testing.T) {
+	f, errs := ParseFile("main.k", []byte("a = {\n    b = 1\n\nschema S:\n    x: int\n\nc = [1,\nd = 2\nf = lambda {\n    1\ng = 3\n"))
+	require.Len(t, errs, 3, "%v", errs)
+	var kinds []string
+	for _, s := range f.Body {
+		switch s := s.(type) {
+		case *SchemaStmt:
+			kinds = append(kinds, "schema "+s.Name.Name())
+		case *AssignStmt:
+			kinds = append(kinds, "assign "+sx(s.Targets[0]))
+		default:
+			kinds = append(kinds, sx(s))
+		}
+	}
+	assert.Equal(t, []string{"assign a", "schema S", "assign c", "assign d", "assign f", "assign g"}, kinds)
 }

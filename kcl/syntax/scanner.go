@@ -231,6 +231,23 @@ func (s *scanner) indentation() bool {
 	if t.baseSet && string(indb) == t.indents[len(t.indents)-1] {
 		return false // same indentation as before: the common case, no allocation
 	}
+	// A line indented less than the body of the lambda it is in: the
+	// lambda's '}' is missing. Close the body (the parser reports the
+	// missing '}') and measure the line against the enclosing levels.
+	for len(s.ctx) > 1 && t.block && t.baseSet && len(indb) < len(t.indents[0]) {
+		for len(t.indents) > 1 {
+			t.indents = t.indents[:len(t.indents)-1]
+			s.pending = append(s.pending, token{kind: DEDENT, pos: p, end: p})
+		}
+		s.ctx = s.ctx[:len(s.ctx)-1]
+		t = s.top()
+		if !t.block {
+			return len(s.pending) > 0
+		}
+		if string(indb) == t.indents[len(t.indents)-1] {
+			return len(s.pending) > 0
+		}
+	}
 	ind := string(indb)
 	if !t.baseSet {
 		t.baseSet = true
@@ -751,4 +768,55 @@ func (s *scanner) resync() {
 	for len(s.ctx) > 1 && !s.top().block {
 		s.ctx = s.ctx[:len(s.ctx)-1]
 	}
+}
+
+// rewind restarts scanning at the beginning of line (which starts at byte
+// offset off), after dropping the unclosed bracket levels (see resync):
+// what was scanned from there on is forgotten (tokens, comments, errors)
+// and the line's indentation is processed again. It reports false, and
+// only resyncs, when the end of the file was already reached.
+func (s *scanner) rewind(off, line int) bool {
+	s.resync()
+	if s.eofDone || off < 0 || off > len(s.src) {
+		return false
+	}
+	s.off, s.line, s.lineOff = off, line, off
+	s.pending = s.pending[:0]
+	s.atLineStart = true
+	s.sawNL = false
+	s.lastKind = NEWLINE
+	for len(s.comments) > 0 && s.comments[len(s.comments)-1].From.Offset >= off {
+		s.comments = s.comments[:len(s.comments)-1]
+	}
+	for len(s.errs) > 0 && s.errs[len(s.errs)-1].Pos.Offset >= off {
+		s.errs = s.errs[:len(s.errs)-1]
+	}
+	return true
+}
+
+// isIndentLevel reports whether the line starting at byte offset off is
+// indented exactly like one of the open levels of the innermost statement
+// block (so that it can start a statement there).
+func (s *scanner) isIndentLevel(off int) bool {
+	end := off
+	for end < len(s.src) && (s.src[end] == ' ' || s.src[end] == '\t' || s.src[end] == '\f') {
+		end++
+	}
+	ind := string(s.src[off:end])
+	for i := len(s.ctx) - 1; i >= 0; i-- {
+		c := &s.ctx[i]
+		if !c.block {
+			continue
+		}
+		if !c.baseSet {
+			return false
+		}
+		for _, lvl := range c.indents {
+			if lvl == ind {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }
