@@ -98,7 +98,8 @@ var (
 	regErr  error
 )
 
-// startRegistry starts one registry for the whole test binary.
+// startRegistry starts one registry shared by the Go tests of this binary (the scripts get their
+// own, see TestScripts).
 func startRegistry() (*devregistry.Registry, error) {
 	regOnce.Do(func() {
 		reg, regErr = devregistry.Start(devregistry.Options{
@@ -111,10 +112,15 @@ func startRegistry() (*devregistry.Registry, error) {
 type envKeysKey struct{}
 
 func TestScripts(t *testing.T) {
-	r, err := startRegistry()
+	// One registry for all the scripts of this run (a fresh one per -count iteration, so pushes
+	// of earlier iterations never collide); closed once every script has finished.
+	r, err := devregistry.Start(devregistry.Options{
+		Users: map[string]string{"test": "1234", secretUser: secretPassword},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { r.Close() })
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
