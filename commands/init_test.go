@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/registry"
 )
 
 func TestInit(t *testing.T) {
@@ -89,11 +91,11 @@ func TestLoadPackage(t *testing.T) {
 	tests := []struct {
 		name    string
 		src     string // "" = no kcl.mod
-		want    packageInfo
+		want    registry.Package
 		wantErr string
 	}{
 		{name: "ok", src: "[package]\nname = \"app\"\nversion = \"0.1.0\"\ndescription = \"d\"\ninclude = [\"*.k\"]\nexclude = [\"t/*\"]\n",
-			want: packageInfo{Name: "app", Version: "0.1.0", Description: "d", Include: []string{"*.k"}, Exclude: []string{"t/*"}}},
+			want: registry.Package{Name: "app", Version: "0.1.0", Description: "d", Include: []string{"*.k"}, Exclude: []string{"t/*"}}},
 		{name: "missing file", wantErr: "push must run in a package root"},
 		{name: "syntax", src: "[package]\nname = \"app\nversion = \"0.1.0\"\n", wantErr: "kcl.mod:2:12: invalid TOML"},
 		{name: "no package", src: "x = 1\n", wantErr: "kcl.mod:1:1: missing [package] section"},
@@ -116,7 +118,7 @@ func TestLoadPackage(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			got := packageInfo{Name: m.Name.Value, Version: m.Version.Value, Description: m.Description.Value,
+			got := registry.Package{Name: m.Name.Value, Version: m.Version.Value, Description: m.Description.Value,
 				Include: values(m.Include), Exclude: values(m.Exclude)}
 			assert.Equal(t, tt.want, got)
 		})

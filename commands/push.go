@@ -29,12 +29,6 @@ type PushResult struct {
 	Size      int64  // archive size in bytes
 }
 
-// packageInfo is what push takes from kcl.mod.
-type packageInfo struct {
-	Name, Version, Description string
-	Include, Exclude           []string
-}
-
 // Push packs the package in Dir (its kcl.mod gives name, version, description, include and
 // exclude) and pushes it tagged with its version. An existing tag is refused unless Force.
 func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
@@ -54,7 +48,8 @@ func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
 	if err != nil {
 		return PushResult{}, err
 	}
-	pkg := packageInfo{
+	pkg := registry.Package{
+		Dir:         dir,
 		Name:        mod.Name.Value,
 		Version:     mod.Version.Value,
 		Description: mod.Description.Value,
@@ -78,14 +73,7 @@ func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
 
 	p.Message(fmt.Sprintf("pushing %s %s to %s", pkg.Name, pkg.Version, ref))
 	fn, end := transferProgress(p, "uploading "+pkg.Name+"_"+pkg.Version+".tgz")
-	res, err := registry.Push(ctx, ref, registry.Package{
-		Dir:         dir,
-		Name:        pkg.Name,
-		Version:     pkg.Version,
-		Description: pkg.Description,
-		Include:     pkg.Include,
-		Exclude:     pkg.Exclude,
-	}, registry.PushOptions{Options: ropts, Force: opts.Force, Progress: fn})
+	res, err := registry.Push(ctx, ref, pkg, registry.PushOptions{Options: ropts, Force: opts.Force, Progress: fn})
 	end()
 	if err != nil {
 		return PushResult{}, authError(err, ref)
