@@ -30,6 +30,8 @@ type regCache struct {
 	saveT    *time.Timer
 	api      registryAPI
 	sem      chan struct{} // bounds concurrent background lookups
+	closed   bool
+	saving   sync.WaitGroup
 }
 
 // registryAPI is the network side of the cache (registry/ behind it).
@@ -321,15 +323,34 @@ func (c *regCache) background(key string, f func(ctx context.Context)) {
 }
 
 func (c *regCache) scheduleSaveLocked() {
-	if c.saveT != nil {
+	if c.saveT != nil || c.closed {
 		return
 	}
 	c.saveT = time.AfterFunc(time.Second, func() {
 		c.mu.Lock()
 		c.saveT = nil
+		if c.closed {
+			c.mu.Unlock()
+			return
+		}
+		c.saving.Add(1)
 		c.mu.Unlock()
+		defer c.saving.Done()
 		c.save()
 	})
+}
+
+// close stops the delayed save and writes the cache one last time (the session ends).
+func (c *regCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	if c.saveT != nil {
+		c.saveT.Stop()
+		c.saveT = nil
+	}
+	c.mu.Unlock()
+	c.saving.Wait()
+	c.save()
 }
 
 // save writes the cache file atomically when something changed.

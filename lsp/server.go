@@ -143,7 +143,7 @@ func (s *Server) Run(ctx context.Context, rwc io.ReadWriteCloser) error {
 	s.cancel()
 	s.diags.stop()
 	s.bg.Wait()
-	s.cache.save()
+	s.cache.close()
 	s.mu.Lock()
 	clean := s.shutdownHit
 	s.mu.Unlock()
