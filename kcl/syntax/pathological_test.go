@@ -52,6 +52,8 @@ func TestPathologicalInputs(t *testing.T) {
 		{"many quotes", strings.Repeat("'", n), 1, 1},
 		{"many semicolons", strings.Repeat(";", n), 0, 0},
 		{"many decorators", strings.Repeat("@a\n", n), 1, 1},
+		{"lambda closed by dedent inside a lambda without a body line", "a = lambda { b = lambda {\n        x\n    y\n}\nc = 1\n", 2, 1},
+		{"nested lambdas closed by one dedent", "a = lambda {\n    b = lambda {\n        x\nc = 1\n", 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -244,7 +244,7 @@ func (s *scanner) indentation() bool {
 		if !t.block {
 			return len(s.pending) > 0
 		}
-		if string(indb) == t.indents[len(t.indents)-1] {
+		if t.baseSet && string(indb) == t.indents[len(t.indents)-1] {
 			return len(s.pending) > 0
 		}
 	}
