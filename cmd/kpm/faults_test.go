@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/opencontainers/go-digest"
@@ -185,4 +186,49 @@ func TestHostileArtifacts(t *testing.T) {
 			assert.NoFileExists(t, "/tmp/abs.k")
 		})
 	}
+}
+
+// TestCorruptedTransfer serves a package layer whose bytes were altered on the way: pull fails
+// with a digest mismatch and leaves nothing in the cache.
+func TestCorruptedTransfer(t *testing.T) {
+	var corrupt atomic.Bool
+	r, err := devregistry.Start(devregistry.Options{
+		Users: map[string]string{"test": "1234"},
+		Middleware: func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				if corrupt.Load() && req.Method == http.MethodGet && devregistry.KindOf(req.URL.Path) == devregistry.KindBlob {
+					next.ServeHTTP(&flipWriter{ResponseWriter: w, at: 5000}, req)
+					return
+				}
+				next.ServeHTTP(w, req)
+			})
+		},
+	})
+	require.NoError(t, err)
+	defer r.Close()
+	home := setupKpmHome(t)
+	kpmRun(t, t.TempDir(), "login", "-u", "test", "-p", "1234", r.Host())
+	pkg := writePackage(t, "corrupt_app", "0.1.0")
+	kpmRun(t, pkg, "push", "oci://"+r.Host()+"/test/corrupt_app")
+
+	corrupt.Store(true)
+	stderr := kpmFail(t, t.TempDir(), "pull", "--tag", "0.1.0", "oci://"+r.Host()+"/test/corrupt_app")
+	assert.Regexp(t, `^kpm: 127.0.0.1:\d+/test/corrupt_app:0.1.0: .*digest mismatch.*\n$`, stderr)
+	assert.Empty(t, cacheEntries(t, home), "nothing left in the cache")
+}
+
+// flipWriter inverts one byte of the response body at offset at.
+type flipWriter struct {
+	http.ResponseWriter
+	at, off int64
+}
+
+func (f *flipWriter) Write(p []byte) (int, error) {
+	if f.off <= f.at && f.at < f.off+int64(len(p)) {
+		q := append([]byte(nil), p...)
+		q[f.at-f.off] ^= 0xff
+		p = q
+	}
+	f.off += int64(len(p))
+	return f.ResponseWriter.Write(p)
 }
