@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -188,6 +189,35 @@ func (c *regCache) peekTags(repo string) []string {
 		return e.Tags
 	}
 	return nil
+}
+
+// peekIndex returns the tag index of repo without starting a lookup (nil when unknown).
+func (c *regCache) peekIndex(repo string) *tagIndex {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.data.Repos[repo]; e != nil && len(e.Tags) > 0 {
+		return e.indexLocked()
+	}
+	return nil
+}
+
+// knownNames returns the package names under registry/prefix that the cache has tags for
+// (the catalog's fallback when a registry does not list its repositories).
+func (c *regCache) knownNames(registry, prefix string) []string {
+	want := registry + "/" + strings.Trim(prefix, "/")
+	if strings.Trim(prefix, "/") != "" {
+		want += "/"
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var names []string
+	for key, e := range c.data.Repos {
+		if rest, ok := strings.CutPrefix(key, want); ok && rest != "" && !strings.Contains(rest, "/") && len(e.Tags) > 0 {
+			names = append(names, rest)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // manifest returns the cached manifest summary of repo:tag, starting a lookup when missing.

@@ -96,13 +96,13 @@ func (s *Server) modCodeActions(d *document, start, end int) []protocol.CodeActi
 				command("Update lock file", "kpm.update", map[string]string{"path": pc.dir}), nil, false))
 		}
 		if t.isOCI() && t.tag != "" {
-			if tags := s.cache.peekTags(t.repoKey()); len(tags) > 0 {
-				latest := workspace.HighestVersion(tags)
-				val := t.tagValue()
-				if latest != "" && workspace.CompareVersions(latest, t.tag) > 0 && val.Set && val.Range.IsValid() {
-					kind := upgradeKind(t.tag, latest)
-					actions = append(actions, quickFix(fmt.Sprintf("Upgrade %s to %s (%s)", dep.Name, latest, kind), nil,
-						singleEdit(d, val.Range.Start.Offset, val.Range.End.Offset, fmt.Sprintf("%q", latest)), true))
+			val := t.tagValue()
+			if ix := s.cache.peekIndex(t.repoKey()); ix != nil && ix.latest != "" && val.Set && val.Range.IsValid() {
+				edit := singleEdit(d, val.Range.Start.Offset, val.Range.End.Offset, fmt.Sprintf("%q", ix.latest))
+				if kind, older := ix.upgrade[t.tag]; older {
+					actions = append(actions, quickFix(fmt.Sprintf("Upgrade %s to %s (%s)", dep.Name, ix.latest, kind), nil, edit, true))
+				} else if !ix.set[t.tag] {
+					actions = append(actions, quickFix(fmt.Sprintf("Use %s %s, the newest tag", dep.Name, ix.latest), nil, edit, true))
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strings"
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
@@ -250,7 +251,18 @@ func (s *Server) depNameCompletion(st *workspace.Settings) []protocol.Completion
 	var items []protocol.CompletionItem
 	if st != nil {
 		prefix := strings.Trim(st.DefaultOciRepo, "/")
-		names, _ := s.cache.catalog(st.DefaultOciRegistry, prefix)
+		catalog, _ := s.cache.catalog(st.DefaultOciRegistry, prefix)
+		names := append([]string(nil), catalog...) // the cache's slice is shared
+		seen := map[string]bool{}
+		for _, n := range names {
+			seen[n] = true
+		}
+		for _, n := range s.cache.knownNames(st.DefaultOciRegistry, prefix) {
+			if !seen[n] {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
 		for _, n := range names {
 			it := completionItem(n, protocol.CompletionItemKindModule, st.DefaultOciRegistry+"/"+path.Join(prefix, n), "")
 			repo := defaultRepoKey(st, n)

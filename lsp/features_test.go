@@ -188,6 +188,63 @@ func TestOfflineDiagnosticsFromWarmCache(t *testing.T) {
 	}, got)
 	assert.Equal(t, 3, countCode(p, codeNotDownloaded))
 	assert.Equal(t, 3, countCode(p, codeLockOutOfDate))
+
+	// Quick fixes from the same cache: a tag the registry lacks, a newer tag.
+	for _, tc := range []struct {
+		line  int
+		title string
+		text  string
+	}{
+		{6, "Use k8s 1.29, the newest tag", `"1.29"`},
+		{5, "Upgrade helloworld to 0.2.0 (minor)", `"0.2.0"`},
+	} {
+		var actions []struct {
+			Title string `json:"title"`
+			Edit  *struct {
+				Changes map[string][]struct {
+					NewText string `json:"newText"`
+				} `json:"changes"`
+			} `json:"edit"`
+		}
+		c.mustCall("textDocument/codeAction", map[string]any{
+			"textDocument": map[string]any{"uri": uri},
+			"range":        lspRange{Start: lspPos{tc.line, 0}, End: lspPos{tc.line, 0}},
+			"context":      map[string]any{"diagnostics": []any{}},
+		}, &actions)
+		var found bool
+		for _, a := range actions {
+			if a.Title == tc.title {
+				found = true
+				assert.Equal(t, tc.text, a.Edit.Changes[uri][0].NewText)
+			}
+		}
+		assert.True(t, found, "%q in %+v", tc.title, actions)
+	}
+}
+
+func TestDependencyNamesWithoutCatalog(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("KCL_PKG_PATH", home)
+	t.Setenv("KPM_REG", "example.test")
+	t.Setenv("KPM_REPO", "kcl")
+	// No catalog (registries like ghcr.io do not list repositories): the names the cache
+	// knows tags for under the default repository are offered.
+	warmCache(t, home, map[string][]string{
+		"example.test/kcl/k8s":     {"1.29"},
+		"example.test/kcl/konfig":  {"0.1.0"},
+		"example.test/other/nope":  {"1.0.0"},
+		"example.test/kcl/sub/too": {"1.0.0"},
+	}, map[string][]string{"example.test/kcl": nil})
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	c.initialize(work, nil)
+	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"kpm": map[string]any{"offline": true}}})
+	require.Eventually(t, c.srvSettingsOffline, 5*time.Second, 10*time.Millisecond)
+	text := "[dependencies]\n"
+	uri := c.open(filepath.Join(work, "kcl.mod"), text)
+	var l completionList
+	c.mustCall("textDocument/completion", docParams(uri, lspPos{1, 0}), &l)
+	assert.Equal(t, []string{"k8s", "konfig", "oci dependency", "path dependency"}, l.labels())
 }
 
 func countCode(p publishedDiagnostics, code string) int {
