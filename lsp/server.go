@@ -159,6 +159,11 @@ func (s *Server) Run(ctx context.Context, rwc io.ReadWriteCloser) error {
 func (s *Server) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) {
 	if req.Notif {
 		start := time.Now()
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Printf("panic in %s: %v\n%s", req.Method, r, debug.Stack())
+			}
+		}()
 		s.handleNotification(req)
 		s.log.Printf("notification %s handled in %s", req.Method, time.Since(start))
 		return
