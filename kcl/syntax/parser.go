@@ -125,7 +125,7 @@ func describe(t token) string {
 	case NEWLINE:
 		return "end of line"
 	case INDENT:
-		return "unexpected indentation"
+		return "an indented line"
 	case DEDENT:
 		return "end of indented block"
 	case IDENT:
