@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	protocol "github.com/tliron/glsp/protocol_3_16"
 )
 
 // warmCache writes a registry cache file as a previous session would have left it.
@@ -345,4 +346,29 @@ func TestWatchedFilesRediagnose(t *testing.T) {
 	m = c.mark()
 	c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": jsonURI}})
 	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return !hasCode(p, "settings") })
+}
+
+// FuzzDocumentPositions: LSP positions (UTF-16) and byte offsets convert both ways at every
+// rune boundary, and any position (even out of range) maps into the text.
+func FuzzDocumentPositions(f *testing.F) {
+	f.Add("a = \"é😀x\"\nb", uint16(3), uint16(40))
+	f.Add("", uint16(0), uint16(0))
+	f.Add("\n\n\r\n😀", uint16(2), uint16(1))
+	f.Fuzz(func(t *testing.T, text string, line, char uint16) {
+		d := newDocument("file:///x/kcl.mod", 1, text)
+		for off := range text { // rune boundaries
+			p := d.position(off)
+			if got := d.offset(p); got != off {
+				t.Fatalf("offset(position(%d)) = %d in %q", off, got, text)
+			}
+		}
+		off := d.offset(lspPosOf(line, char))
+		if off < 0 || off > len(text) {
+			t.Fatalf("offset %d out of [0, %d]", off, len(text))
+		}
+	})
+}
+
+func lspPosOf(line, char uint16) protocol.Position {
+	return protocol.Position{Line: protocol.UInteger(line), Character: protocol.UInteger(char)}
 }
