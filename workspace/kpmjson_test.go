@@ -127,3 +127,26 @@ func TestParseKpmJSONMembers(t *testing.T) {
 	assert.Equal(t, byte('f'), ph.Kind)
 	assert.Nil(t, f.Member("DefaultOciRepo"))
 }
+
+// FuzzParseKpmJSON: never panics, every finding and member range lies inside the source.
+func FuzzParseKpmJSON(f *testing.F) {
+	f.Add(`{"DefaultOciRegistry":"ghcr.io","DefaultOciRepo":"kcl-lang"}`)
+	f.Add(`{"DefaultOciRegistry":"localhost:5001","DefaultOciPlainHttp":true,}`)
+	f.Add("{\n // comment\n \"x\": [1, {\"y\": null}]\n}")
+	f.Add(`["a"`)
+	f.Fuzz(func(t *testing.T, src string) {
+		file, findings := ParseKpmJSON("kpm.json", []byte(src))
+		inside := func(r Range) {
+			if r.IsValid() && (r.Start.Offset < 0 || r.End.Offset > len(src) || r.Start.Offset > r.End.Offset) {
+				t.Fatalf("range %+v outside [0, %d]", r, len(src))
+			}
+		}
+		for _, fd := range findings {
+			inside(fd.Range)
+		}
+		for _, m := range file.Members {
+			inside(m.KeyRange)
+			inside(m.ValueRange)
+		}
+	})
+}
