@@ -93,7 +93,9 @@ func (s *Server) modHover(d *document, off int) *protocol.Hover {
 		c := modLineContext(d.text, off)
 		if doc := keyDoc(c.table, key); doc != "" {
 			start := lineStart + strings.Index(line, key)
-			return markdownHover(d, workspace.Range{Start: workspace.Pos{Offset: start, Line: 1}, End: workspace.Pos{Offset: start + len(key), Line: 1}}, fmt.Sprintf("**%s**\n\n%s", key, doc))
+			src := []byte(d.text)
+			r := workspace.Range{Start: workspace.PosAt(src, start), End: workspace.PosAt(src, start+len(key))}
+			return markdownHover(d, r, fmt.Sprintf("**%s**\n\n%s", key, doc))
 		}
 	}
 	return nil
