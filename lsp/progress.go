@@ -28,7 +28,10 @@ func (s *Server) withProgress(ctx context.Context, token json.RawMessage, title 
 		token = nil
 		if s.capabilities().Window.WorkDoneProgress {
 			t, _ := json.Marshal(fmt.Sprintf("kpm-%d", s.seq.Add(1)))
-			if err := s.call(ctx, "window/workDoneProgress/create", map[string]json.RawMessage{"token": t}, nil); err != nil {
+			cctx, ccancel := context.WithTimeout(ctx, 5*time.Second)
+			err := s.call(cctx, "window/workDoneProgress/create", map[string]json.RawMessage{"token": t}, nil)
+			ccancel()
+			if err != nil {
 				s.log.Printf("workDoneProgress/create: %v", err)
 			} else {
 				token = t
