@@ -60,6 +60,15 @@ func checkTree(src []byte, f *File, errs []Error) error {
 	if f == nil {
 		return fmt.Errorf("nil file")
 	}
+	// top-level statements come in source order, and do not overlap
+	for i := 1; i < len(f.Body); i++ {
+		if f.Body[i].Pos().Offset < f.Body[i-1].Pos().Offset {
+			return fmt.Errorf("statement %d at %s starts before statement %d at %s", i, f.Body[i].Pos(), i-1, f.Body[i-1].Pos())
+		}
+		if f.Body[i].Pos().Offset < f.Body[i-1].End().Offset {
+			return fmt.Errorf("statement %d at %s overlaps statement %d ending at %s", i, f.Body[i].Pos(), i-1, f.Body[i-1].End())
+		}
+	}
 	var stack []Node
 	var problem error
 	Inspect(f, func(n Node) bool {

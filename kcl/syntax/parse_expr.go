@@ -1036,6 +1036,9 @@ func (p *parser) restartAt(t token) {
 	if p.s.rewind(lineStart, t.pos.Line) {
 		p.peeked = nil
 		p.tok = token{kind: NEWLINE, pos: t.pos, end: t.pos}
+		// the broken statement ends where the restarted line begins, not
+		// at the tokens that were skipped while looking for the bracket
+		p.prev = token{kind: ILLEGAL, pos: t.pos, end: t.pos}
 	}
 }
 

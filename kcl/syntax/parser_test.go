@@ -325,3 +325,13 @@ func TestRecoveryKeepsFollowingStatements(t *testing.T) {
 	}
 	assert.Equal(t, []string{"assign a", "schema S", "assign c", "assign d", "assign f", "assign g"}, kinds)
 }
+
+// TestRecoveredStatementsDoNotOverlap checks that a statement broken by an
+// unclosed bracket ends before the statement parsing restarts with.
+func TestRecoveredStatementsDoNotOverlap(t *testing.T) {
+	f, errs := ParseFile("main.k", []byte("a = {\n    b = 1\n\nschema S:\n    x: int\n"))
+	require.Len(t, errs, 1)
+	require.Len(t, f.Body, 2)
+	assert.LessOrEqual(t, f.Body[0].End().Offset, f.Body[1].Pos().Offset)
+	assert.Equal(t, Pos{Offset: 17, Line: 4, Col: 1}, f.Body[1].Pos())
+}
