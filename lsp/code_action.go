@@ -44,6 +44,8 @@ func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 		actions = append(actions, s.modCodeActions(d, start, end)...)
 	case kindKCL:
 		actions = append(actions, s.kclCodeActions(d, start, end)...)
+	case kindKpmJSON:
+		actions = append(actions, kpmJSONCodeActions(d, start, end)...)
 	}
 	return actions, nil
 }
@@ -158,4 +160,32 @@ func (s *Server) importedNames(dir string) map[string]bool {
 		return nil
 	})
 	return used
+}
+
+// kpmJSONCodeActions: respell a key written in the wrong case; drop the scheme and path of a
+// registry written as a URL.
+func kpmJSONCodeActions(d *document, start, end int) []protocol.CodeAction {
+	f, _ := kpmJSONAnalysis(d)
+	var actions []protocol.CodeAction
+	for _, m := range f.Members {
+		if !overlaps(m.KeyRange, start, end) && !overlaps(m.ValueRange, start, end) {
+			continue
+		}
+		for _, k := range workspace.KpmJSONKeys {
+			if m.Key != k.Name && strings.EqualFold(m.Key, k.Name) {
+				actions = append(actions, quickFix(fmt.Sprintf("Rename to %s", k.Name), nil,
+					singleEdit(d, m.KeyRange.Start.Offset, m.KeyRange.End.Offset, fmt.Sprintf("%q", k.Name)), true))
+			}
+		}
+		if m.Key == "DefaultOciRegistry" && m.Kind == '"' {
+			if _, rest, ok := strings.Cut(m.String, "://"); ok {
+				host, _, _ := strings.Cut(rest, "/")
+				if host != "" && workspace.CheckRegistryHost(host) == "" {
+					actions = append(actions, quickFix(fmt.Sprintf("Use %s", host), nil,
+						singleEdit(d, m.ValueRange.Start.Offset, m.ValueRange.End.Offset, fmt.Sprintf("%q", host)), true))
+				}
+			}
+		}
+	}
+	return actions
 }

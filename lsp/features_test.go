@@ -372,3 +372,40 @@ func FuzzDocumentPositions(f *testing.F) {
 func lspPosOf(line, char uint16) protocol.Position {
 	return protocol.Position{Line: protocol.UInteger(line), Character: protocol.UInteger(char)}
 }
+
+func TestKpmJSONCodeActions(t *testing.T) {
+	c, _, work := offlineServer(t)
+	text := "{\n  \"defaultociregistry\": \"oci://ghcr.io/kcl-lang\"\n}"
+	uri := c.open(filepath.Join(work, ".kpm", "config", "kpm.json"), text)
+	var actions []struct {
+		Title string `json:"title"`
+		Edit  struct {
+			Changes map[string][]struct {
+				Range   lspRange `json:"range"`
+				NewText string   `json:"newText"`
+			} `json:"changes"`
+		} `json:"edit"`
+	}
+	c.mustCall("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"range":        lspRange{Start: lspPos{1, 4}, End: lspPos{1, 4}},
+		"context":      map[string]any{"diagnostics": []any{}},
+	}, &actions)
+	require.Len(t, actions, 1)
+	assert.Equal(t, "Rename to DefaultOciRegistry", actions[0].Title)
+	assert.Equal(t, `"DefaultOciRegistry"`, actions[0].Edit.Changes[uri][0].NewText)
+
+	text = "{\n  \"DefaultOciRegistry\": \"oci://ghcr.io/kcl-lang\"\n}"
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": uri, "version": 2},
+		"contentChanges": []any{map[string]any{"text": text}},
+	})
+	c.mustCall("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"range":        lspRange{Start: lspPos{1, 30}, End: lspPos{1, 30}},
+		"context":      map[string]any{"diagnostics": []any{}},
+	}, &actions)
+	require.Len(t, actions, 1)
+	assert.Equal(t, "Use ghcr.io", actions[0].Title)
+	assert.Equal(t, lspRange{Start: lspPos{1, 24}, End: lspPos{1, 48}}, actions[0].Edit.Changes[uri][0].Range)
+}
