@@ -53,6 +53,9 @@ func checkTree(src []byte, f *File, errs []Error) error {
 		if err := li.check(e.Pos); err != nil {
 			return fmt.Errorf("error %q: %v", e.Error(), err)
 		}
+		if e.End.Offset < e.Pos.Offset {
+			return fmt.Errorf("error %q ends before it starts", e.Error())
+		}
 		if e.Msg == "" {
 			return fmt.Errorf("error without message at %s", e.Pos)
 		}
@@ -60,14 +63,38 @@ func checkTree(src []byte, f *File, errs []Error) error {
 	if f == nil {
 		return fmt.Errorf("nil file")
 	}
-	// top-level statements come in source order, and do not overlap
-	for i := 1; i < len(f.Body); i++ {
-		if f.Body[i].Pos().Offset < f.Body[i-1].Pos().Offset {
-			return fmt.Errorf("statement %d at %s starts before statement %d at %s", i, f.Body[i].Pos(), i-1, f.Body[i-1].Pos())
+	// statements of every block come in source order and do not overlap
+	ordered := func(list []Stmt) error {
+		for i := 1; i < len(list); i++ {
+			if list[i].Pos().Offset < list[i-1].End().Offset {
+				return fmt.Errorf("statement %T at %s overlaps or precedes %T ending at %s", list[i], list[i].Pos(), list[i-1], list[i-1].End())
+			}
 		}
-		if f.Body[i].Pos().Offset < f.Body[i-1].End().Offset {
-			return fmt.Errorf("statement %d at %s overlaps statement %d ending at %s", i, f.Body[i].Pos(), i-1, f.Body[i-1].End())
+		return nil
+	}
+	if err := ordered(f.Body); err != nil {
+		return err
+	}
+	var blockErr error
+	Inspect(f, func(n Node) bool {
+		var err error
+		switch n := n.(type) {
+		case *IfStmt:
+			if err = ordered(n.Body); err == nil {
+				err = ordered(n.Else)
+			}
+		case *SchemaStmt:
+			err = ordered(n.Body)
+		case *LambdaExpr:
+			err = ordered(n.Body)
 		}
+		if err != nil && blockErr == nil {
+			blockErr = err
+		}
+		return blockErr == nil
+	})
+	if blockErr != nil {
+		return blockErr
 	}
 	var stack []Node
 	var problem error
