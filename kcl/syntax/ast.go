@@ -215,7 +215,8 @@ type SchemaStmt struct {
 //     like "a-b" in which case IsStringName is set).
 //   - Optional: the `?` marker.
 //   - Type: the declared type (never nil for a valid attribute).
-//   - Op: ASSIGN (`=`) or OR_ASSIGN (`|=`) when Default is present, else ILLEGAL.
+//   - Op: ASSIGN (`=`) or an augmented assignment (usually OR_ASSIGN `|=`;
+//     the grammar allows any, e.g. `+=`) when Default is present, else ILLEGAL.
 //   - Default: the default value, or nil.
 //   - Decorators: `@...` lines before the attribute.
 type SchemaAttr struct {

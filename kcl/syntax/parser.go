@@ -965,12 +965,12 @@ func (p *parser) parseSchemaAttrOrStmt(decos []*Decorator, from Pos) Stmt {
 	}
 	p.next()
 	a.Type = p.parseType()
-	switch p.tok.kind {
-	case ASSIGN, OR_ASSIGN:
-		a.Op = p.tok.kind
+	switch k := p.tok.kind; {
+	case k == ASSIGN || k.IsAugAssign():
+		a.Op = k
 		p.next()
 		a.Default = p.parseTest()
-	case LBRACE:
+	case k == LBRACE:
 		if nt, ok := a.Type.(*NamedType); ok {
 			cfg := p.parseConfigOrComp()
 			a.Op = ASSIGN

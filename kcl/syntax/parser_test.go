@@ -168,6 +168,7 @@ func TestParseStatements(t *testing.T) {
 			"(schema A [x:int, y=1] (B) for P (attr a int = x))"},
 		{"schema dotted parent", "schema A(pkg.B):\n    a?: str", "(schema A (pkg.B) (attr a? str))"},
 		{"schema doc", "schema A:\n    \"\"\"Doc.\"\"\"\n    a: int", "(schema A doc=\"Doc.\" (attr a int))"},
+		{"schema attr with augmented default", "schema A:\n    a: [int] += [1]", "(schema A (attr a [int] += [1]))"},
 		{"schema attrs", "schema A:\n    a?: [str] = []\n    b: {str:int} |= {}\n    c: B {x = 1}\n    d = 1\n    e += [1]",
 			"(schema A (attr a? [str] = []) (attr b {str:int} |= {}) (attr c B = (new B {x = 1})) (= d 1) (+= e [1]))"},
 		{"schema decorated attr", "schema A:\n    @deprecated(version=\"1\")\n    @info\n    a: int",
