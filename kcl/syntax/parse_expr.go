@@ -951,11 +951,6 @@ func (p *parser) configIfBody(col int) []*ConfigEntry {
 	return entries
 }
 
-// isSoftKeyword reports whether k is a keyword that is also usable as a
-// name where a definition cannot start (`protocol: "TCP"`, `x.rule`).
-func isSoftKeyword(k Token) bool {
-	return k == PROTOCOL || k == RULE || k == MIXIN
-}
 
 // keywordAsName reports whether keyword k may be read as a plain name when
 // followed by ':' or '=' (config keys, schema attributes). Keywords that
