@@ -82,6 +82,10 @@ func (s *Server) modCodeActions(d *document, start, end int) []protocol.CodeActi
 		return nil
 	}
 	var actions []protocol.CodeAction
+	if overlaps(a.mf.DependenciesHeader, start, end) && len(s.staleLockEntries(pc)) > 0 {
+		actions = append(actions, quickFix("Update lock file",
+			command("Update lock file", "kpm.update", map[string]string{"path": pc.dir}), nil, true))
+	}
 	var used map[string]bool
 	for _, t := range pc.targets {
 		dep := t.dep

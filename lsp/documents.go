@@ -317,6 +317,7 @@ func (s *Server) didChangeWatchedFiles(params json.RawMessage) {
 		return
 	}
 	s.stats.clear()
+	s.mods.expire()
 	for _, c := range p.Changes {
 		s.relatedChanged(uriToPath(c.URI))
 	}

@@ -290,6 +290,7 @@ func registryOptions(st *workspace.Settings) registry.Options {
 // refreshAll re-diagnoses every open document (after a command changed files or the cache).
 func (s *Server) refreshAll() {
 	s.stats.clear()
+	s.mods.expire()
 	for _, d := range s.docs.all() {
 		s.diags.schedule(d.uri)
 	}

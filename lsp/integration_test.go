@@ -449,6 +449,37 @@ func TestAddAndUpdateCommands(t *testing.T) {
 	})
 	require.NoError(t, execCmd(c, "kpm.update", map[string]any{"path": pkg}, &upd))
 	assert.Equal(t, false, upd["changed"])
+
+	// The dependency is removed from kcl.mod: its lock entry is stale until kpm.update.
+	noDeps := strings.Replace(modText, `lib = "1.0.0"`+"\n", "", 1)
+	require.NotEqual(t, modText, noDeps)
+	require.NoError(t, os.WriteFile(filepath.Join(pkg, "kcl.mod"), []byte(noDeps), 0o644))
+	m = c.mark()
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": modURI, "version": 2},
+		"contentChanges": []any{map[string]any{"text": noDeps}},
+	})
+	p = c.waitDiagnostics(m, modURI, func(p publishedDiagnostics) bool { return hasCode(p, codeLockOutOfDate) })
+	d := diagByCode(p, codeLockOutOfDate)
+	assert.Equal(t, "kcl.mod.lock is out of date: nothing requires lib any more", d.Message)
+	var fixes []struct {
+		Title   string `json:"title"`
+		Command struct {
+			Command   string           `json:"command"`
+			Arguments []map[string]any `json:"arguments"`
+		} `json:"command"`
+	}
+	c.mustCall("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": modURI},
+		"range":        d.Range,
+		"context":      map[string]any{"diagnostics": []any{}},
+	}, &fixes)
+	require.NotEmpty(t, fixes)
+	assert.Equal(t, "Update lock file", fixes[0].Title)
+	m = c.mark()
+	require.NoError(t, execCmd(c, fixes[0].Command.Command, fixes[0].Command.Arguments[0], &upd))
+	assert.Equal(t, true, upd["changed"])
+	c.waitDiagnostics(m, modURI, func(p publishedDiagnostics) bool { return !hasCode(p, codeLockOutOfDate) })
 }
 
 func TestOfflineStopsLookupsAndCatalogCompletion(t *testing.T) {

@@ -77,3 +77,62 @@ func (c *statCache) clear() {
 	c.entries = nil
 	c.mu.Unlock()
 }
+
+// depModCache keeps the parsed kcl.mod of packages in the package cache, which never change
+// (a cache entry is name_version); path dependencies are re-read when their file changes.
+type depModCache struct {
+	mu      sync.Mutex
+	entries map[string]depModEntry
+}
+
+type depModEntry struct {
+	mf      *workspace.ModFile
+	modTime time.Time
+	size    int64
+	checked time.Time
+}
+
+func (c *depModCache) get(dir string) *workspace.ModFile {
+	path := dir + string(os.PathSeparator) + workspace.ModFileName
+	now := time.Now()
+	c.mu.Lock()
+	if e, ok := c.entries[path]; ok && now.Sub(e.checked) < statTTL {
+		c.mu.Unlock()
+		return e.mf
+	}
+	c.mu.Unlock()
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	if e, ok := c.entries[path]; ok && e.modTime.Equal(fi.ModTime()) && e.size == fi.Size() {
+		e.checked = now
+		c.entries[path] = e
+		c.mu.Unlock()
+		return e.mf
+	}
+	c.mu.Unlock()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	mf, _ := workspace.ParseModFile(path, src)
+	c.mu.Lock()
+	if c.entries == nil {
+		c.entries = map[string]depModEntry{}
+	}
+	c.entries[path] = depModEntry{mf: mf, modTime: fi.ModTime(), size: fi.Size(), checked: now}
+	c.mu.Unlock()
+	return mf
+}
+
+// expire makes every entry be checked against the disk again (file events, commands).
+func (c *depModCache) expire() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.entries {
+		e.checked = time.Time{}
+		c.entries[k] = e
+	}
+}

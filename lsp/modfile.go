@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
@@ -221,7 +222,70 @@ func (s *Server) modDiagnostics(d *document) []protocol.Diagnostic {
 		}
 		diags = append(diags, s.tagDiagnostics(d, t)...)
 	}
+	if !hasErrors {
+		if stale := s.staleLockEntries(pc); len(stale) > 0 {
+			rng := findingRange(d, a.mf.DependenciesHeader)
+			if !a.mf.DependenciesHeader.IsValid() {
+				rng = d.rangeOf(0, 0)
+			}
+			diags = append(diags, newDiagnostic(rng, protocol.DiagnosticSeverityInformation, codeLockOutOfDate,
+				fmt.Sprintf("kcl.mod.lock is out of date: nothing requires %s any more", strings.Join(stale, ", ")), nil))
+		}
+	}
 	return diags
+}
+
+// staleLockEntries lists the lock entries that nothing requires any more: neither a direct
+// dependency nor one reached through the kcl.mod files of the downloaded dependencies. It
+// answers only when every dependency on the way is known locally (nil otherwise).
+func (s *Server) staleLockEntries(pc *pkgContext) []string {
+	if pc.lock == nil || len(pc.lock.Dependencies) == 0 {
+		return nil
+	}
+	reachable := map[string]bool{}
+	visited := map[string]bool{}
+	var walk func(targets []*depTarget) bool
+	walk = func(targets []*depTarget) bool {
+		for _, t := range targets {
+			reachable[t.dep.Name] = true
+			switch {
+			case t.source == workspace.SourceGit, t.source == workspace.SourceInvalid, t.dir == "":
+				return false // cannot know what it requires
+			case visited[t.dir]:
+				continue
+			}
+			visited[t.dir] = true
+			if t.isOCI() && !t.downloaded() {
+				return false
+			}
+			mf := s.mods.get(t.dir)
+			if mf == nil {
+				return false
+			}
+			sub := &pkgContext{dir: t.dir, settings: pc.settings, lock: pc.lock}
+			var subTargets []*depTarget
+			for _, dep := range mf.Dependencies {
+				st := sub.target(dep)
+				st.stats = &s.stats
+				subTargets = append(subTargets, st)
+			}
+			if !walk(subTargets) {
+				return false
+			}
+		}
+		return true
+	}
+	if !walk(pc.targets) {
+		return nil
+	}
+	var stale []string
+	for name := range pc.lock.Dependencies {
+		if !reachable[name] {
+			stale = append(stale, name)
+		}
+	}
+	sort.Strings(stale)
+	return stale
 }
 
 // lockMismatch explains why the lock file does not match a dependency ("" when it does).

@@ -56,6 +56,7 @@ type Server struct {
 	cache *regCache
 	locks lockCache
 	stats statCache
+	mods  depModCache
 
 	mu          sync.Mutex
 	initialized bool
