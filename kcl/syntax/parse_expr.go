@@ -951,7 +951,6 @@ func (p *parser) configIfBody(col int) []*ConfigEntry {
 	return entries
 }
 
-
 // keywordAsName reports whether keyword k may be read as a plain name when
 // followed by ':' or '=' (config keys, schema attributes). Keywords that
 // start an expression or a clause keep their meaning.
