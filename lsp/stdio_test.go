@@ -168,6 +168,11 @@ func TestStdioEndToEnd(t *testing.T) {
 	var run map[string]any
 	require.NoError(t, execCmd(c, "kpm.run", map[string]any{"path": pkg}, &run))
 	assert.Equal(t, "out: hi\n", run["yaml"])
+	// kpm.run of published packages: name:version and oci:// with a tag.
+	require.NoError(t, execCmd(c, "kpm.run", map[string]any{"source": "hello:1.0.0"}, &run))
+	assert.Equal(t, "greeting: hello\n", run["yaml"])
+	require.NoError(t, execCmd(c, "kpm.run", map[string]any{"source": "oci://" + e.host + "/test/hello", "tag": "0.1.0"}, &run))
+	assert.Equal(t, "greeting: hi\n", run["yaml"])
 
 	// A slow push is cancellable while other requests answer.
 	slowUploads.Store(2000)
