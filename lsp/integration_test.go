@@ -526,3 +526,45 @@ func TestOfflineStopsLookupsAndCatalogCompletion(t *testing.T) {
 	c.mustCall("textDocument/completion", docParams(uri, depsPos), &l)
 	assert.Equal(t, []string{"alpha", "beta", "oci dependency", "path dependency"}, l.labels())
 }
+
+func TestRegistryCheckInterval(t *testing.T) {
+	e := newEnv(t)
+	// Publish with one server, then start fresh ones on a cache written two hours ago.
+	c0, _ := pipeServer(t, nil)
+	c0.initialize(t.TempDir(), nil)
+	require.NoError(t, execCmd(c0, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": testPassword}, nil))
+	publish(t, c0, "gamma", "1.0.0", nil)
+	publish(t, c0, "gamma", "1.2.0", nil)
+	c0.shutdown()
+
+	old := cacheData{Repos: map[string]*repoEntry{e.host + "/test/gamma": {Tags: []string{"1.0.0"}, Fetched: time.Now().Add(-2 * time.Hour)}}}
+	b, err := json.Marshal(old)
+	require.NoError(t, err)
+	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\ngamma = \"1.0.0\"\n"
+	for _, tc := range []struct {
+		interval   int
+		wantLookup bool
+	}{{interval: 24 * 3600, wantLookup: false}, {interval: 60, wantLookup: true}} {
+		require.NoError(t, os.WriteFile(filepath.Join(e.home, ".kpm", "lsp-cache.json"), b, 0o644))
+		e.reg.ResetRequests()
+		c, _ := pipeServer(t, nil)
+		work := t.TempDir()
+		var res map[string]any
+		c.mustCall("initialize", map[string]any{"rootUri": pathToURI(work), "capabilities": map[string]any{},
+			"initializationOptions": map[string]any{"registryCheckInterval": tc.interval}}, &res)
+		c.notify("initialized", map[string]any{})
+		m := c.mark()
+		uri := c.open(filepath.Join(work, "kcl.mod"), text)
+		if tc.wantLookup {
+			p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNewerTag) })
+			assert.Contains(t, diagByCode(p, codeNewerTag).Message, "gamma 1.2.0 is available")
+			assert.Positive(t, e.reg.RequestsByKind()[devregistry.KindTags])
+		} else {
+			p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNotDownloaded) })
+			assert.False(t, hasCode(p, codeNewerTag), "the cached answer (1.0.0 only) is still fresh")
+			time.Sleep(300 * time.Millisecond)
+			assert.Zero(t, e.reg.RequestsByKind()[devregistry.KindTags])
+		}
+		c.shutdown()
+	}
+}
