@@ -1,5 +1,8 @@
 package lsp
 
+// Small caches of local files read on every kcl.mod edit: the parsed lock file (by content),
+// whether dependency directories exist (3 s), and the parsed kcl.mod of dependencies.
+
 import (
 	"os"
 	"sync"
