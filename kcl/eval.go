@@ -409,8 +409,19 @@ func (e *evaluator) assign(fr *frame, target syntax.Expr, v Value, op Op, typ sy
 	case *syntax.Ident:
 		name := t.Names[0]
 		if len(t.Names) > 1 {
-			root, ok := e.lookupForAssign(fr, name)
-			if !ok {
+			var root Value
+			ok := false
+			if fr.kind == frameSchema {
+				// `a.b = v` in a schema body builds on the body's own value of a; the
+				// instance config is merged over it and the attribute type applied later
+				root, ok = fr.inst.body[name]
+				if p, pending := root.(*pendingSchema); pending {
+					root = e.materialize(p)
+				}
+			} else {
+				root, ok = e.lookupForAssign(fr, name)
+			}
+			if !ok || isNoneOrUndef(root) {
 				root = NewDict()
 			}
 			if si, isSchema := root.(*Schema); isSchema && fr.kind == frameModule {

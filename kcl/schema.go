@@ -409,12 +409,12 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		setters: map[string][]*bodyStmt{}, scopes: map[*SchemaType]*scope{}, known: st.attrSet}
 	chain := st.chain()
 	for _, t := range chain {
-		if _, ok := c.scopes[t]; ok {
-			continue
+		// a mixin listed twice runs twice (in one scope)
+		if _, ok := c.scopes[t]; !ok {
+			sc := &scope{parent: t.scope, vars: map[string]Value{}, inst: c, pkg: t.scope.pkg, file: t.file}
+			c.scopes[t] = sc
+			e.bindParams(t, sc, args, kwargs, t == st)
 		}
-		sc := &scope{parent: t.scope, vars: map[string]Value{}, inst: c, pkg: t.scope.pkg, file: t.file}
-		c.scopes[t] = sc
-		e.bindParams(t, sc, args, kwargs, t == st)
 		for _, b := range t.stmt.Body {
 			bs := &bodyStmt{stmt: b, owner: t}
 			c.stmts = append(c.stmts, bs)
