@@ -50,7 +50,8 @@ func pack(dir string, w io.Writer, opts PackOptions, onRead func(n int64)) (stri
 		return "", err
 	}
 	tw := tar.NewWriter(gz)
-	sum := newAsyncHash(sha256.New())
+	// The checksum is computed on another core, on the same buffers.
+	sum := newParallelHash(sha256.New())
 	defer sum.Close()
 	written := map[string]bool{} // directory entries already written
 	buf := make([]byte, 256<<10)
@@ -128,7 +129,7 @@ func pack(dir string, w io.Writer, opts PackOptions, onRead func(n int64)) (stri
 		include := !matchAny(opts.Exclude, rel) && (len(opts.Include) == 0 || matchAny(opts.Include, rel))
 		if !include {
 			// Still part of the checksum, which ignores include/exclude.
-			_, err = io.CopyBuffer(sum, f, buf)
+			_, err = io.CopyBuffer(sum, struct{ io.Reader }{f}, buf)
 			return err
 		}
 		if parent := path.Dir(rel); parent != "." {
@@ -146,7 +147,8 @@ func pack(dir string, w io.Writer, opts PackOptions, onRead func(n int64)) (stri
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
 		}
-		n, err := io.CopyBuffer(io.MultiWriter(tw, sum), f, buf)
+		// struct{io.Reader} hides File.WriteTo so buf's size is used.
+		n, err := io.CopyBuffer(sum.tee(tw), struct{ io.Reader }{f}, buf)
 		if err != nil {
 			return err
 		}

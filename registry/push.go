@@ -107,7 +107,7 @@ func Push(ctx context.Context, ref Reference, pkg Package, opts PushOptions) (Pu
 		f.Close()
 		os.Remove(f.Name())
 	}()
-	h := newAsyncHash(sha256.New())
+	h := newParallelHash(sha256.New())
 	defer h.Close()
 	cw := &countWriter{}
 	stream := startStreamUpload(ctx, repo, ref)
@@ -122,7 +122,7 @@ func Push(ctx context.Context, ref Reference, pkg Package, opts PushOptions) (Pu
 			}
 		}
 	}
-	bw := bufio.NewWriterSize(io.MultiWriter(f, h, cw, stream), 1<<20)
+	bw := bufio.NewWriterSize(h.tee(io.MultiWriter(f, cw, stream)), 1<<20)
 	sum, err := pack(pkg.Dir, bw, PackOptions{Include: pkg.Include, Exclude: pkg.Exclude}, onRead)
 	if err != nil {
 		return PushResult{}, err

@@ -148,7 +148,7 @@ func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
 	return unpackResult{sum: base64.StdEncoding.EncodeToString(sum.Sum()), ordered: ordered}, nil
 }
 
-func writeFile(target string, hdr *tar.Header, r io.Reader, hashed bool, sum io.Writer, buf []byte) error {
+func writeFile(target string, hdr *tar.Header, r io.Reader, hashed bool, sum *asyncHash, buf []byte) error {
 	mode := os.FileMode(0o644)
 	if hdr.Mode&0o111 != 0 {
 		mode = 0o755

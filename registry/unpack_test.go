@@ -3,6 +3,7 @@ package registry
 import (
 	"archive/tar"
 	"bytes"
+	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"testing"
@@ -91,4 +92,23 @@ func FuzzUnpack(f *testing.F) {
 			return nil
 		}))
 	})
+}
+
+func TestAsyncHashMatchesSHA256(t *testing.T) {
+	for _, size := range []int{0, 1, 32 << 10, asyncChunk - 1, asyncChunk, 7*asyncChunk + 3, 20 * asyncChunk} {
+		data := bytes.Repeat([]byte("kpm!"), size/4+1)[:size]
+		want := sha256.Sum256(data)
+		a := newAsyncHash(sha256.New())
+		for off := 0; off < len(data); off += 32 << 10 {
+			_, _ = a.Write(data[off:min(off+32<<10, len(data))])
+		}
+		assert.Equal(t, want[:], a.Sum(), "size %d", size)
+		a.Close()
+
+		p := newParallelHash(sha256.New())
+		var buf bytes.Buffer
+		_, _ = p.tee(&buf).Write(data)
+		assert.Equal(t, want[:], p.Sum(), "size %d", size)
+		assert.Equal(t, string(data), buf.String())
+	}
 }
