@@ -757,7 +757,8 @@ type ListType struct {
 	Elem TypeExpr
 }
 
-// DictType is `{Key: Value}`; Key and Value are nil for `{}` (dict of any).
+// DictType is `{Key: Value}`. Key, Value or both may be nil, meaning any:
+// `{}`, `{:}`, `{str:}` (KCL's spelling of {str:any}) and `{:int}`.
 type DictType struct {
 	Span
 	Key   TypeExpr

@@ -32,9 +32,6 @@ func (p *parser) parseTest() Expr {
 		return p.bad(p.tok.pos)
 	}
 	defer p.leave()
-	if p.tok.kind == LAMBDA {
-		return p.parseLambda()
-	}
 	from := p.tok.pos
 	x := p.parseOrTest()
 	if p.tok.kind == IF && !p.broken() {
@@ -244,7 +241,7 @@ func (p *parser) parsePostfix(x Expr) Expr {
 				p.next()
 				continue
 			}
-			n := p.ident()
+			n := p.attrIdent()
 			x = &SelectorExpr{Span: p.span(from), X: x, Attr: n}
 		case QUESTION:
 			pk := p.peek()
@@ -252,11 +249,14 @@ func (p *parser) parsePostfix(x Expr) Expr {
 			case DOT:
 				p.next()
 				p.next()
+				if p.tok.kind.IsKeyword() {
+					p.tok.kind = IDENT
+				}
 				if p.tok.kind != IDENT {
 					p.errorExpected("a name after '?.'")
 					return x
 				}
-				n := p.ident()
+				n := p.attrIdent()
 				x = &SelectorExpr{Span: p.span(from), X: x, Attr: n, HasQuestion: true}
 			case LBRACK:
 				p.next()
@@ -267,13 +267,19 @@ func (p *parser) parsePostfix(x Expr) Expr {
 		case LBRACK:
 			x = p.parseSubscript(x, false)
 		case LPAREN:
-			lp := p.tok.pos
+			lp, mark, nerr := p.tok.pos, len(p.lineStarts), len(p.errs)
 			p.next()
 			restore := p.nest(false)
-			args, kws := p.parseArgs(RPAREN)
+			args, kws := p.parseArgs(RPAREN, lp)
 			restore()
 			rp := p.tok.pos
-			p.expect(RPAREN, "to close the call")
+			if p.tok.kind != RPAREN {
+				p.errorAt(p.tok.pos, p.tok.end, "expected ')' to close the call opened at %s, found %s", lp, describe(p.tok))
+				if p.restartUnclosed(lp, mark, nerr) {
+					return &CallExpr{Span: p.span(from), Func: x, Args: args, Keywords: kws, Lparen: lp, Rparen: p.prev.end}
+				}
+			}
+			p.got(RPAREN)
 			x = &CallExpr{Span: p.span(from), Func: x, Args: args, Keywords: kws, Lparen: lp, Rparen: rp}
 		case LBRACE:
 			if p.noBrace {
@@ -303,6 +309,7 @@ func (p *parser) parsePostfix(x Expr) Expr {
 // parseSubscript parses `[index]` or `[lower:upper:step]`; the current token is '['.
 func (p *parser) parseSubscript(x Expr, question bool) Expr {
 	from := x.Pos()
+	open, mark, nerr := p.tok.pos, len(p.lineStarts), len(p.errs)
 	p.next() // [
 	restore := p.nest(false)
 	defer restore()
@@ -330,13 +337,19 @@ func (p *parser) parseSubscript(x Expr, question bool) Expr {
 	} else {
 		s.Index = first
 	}
-	p.expect(RBRACK, "to close the subscript")
+	if p.tok.kind != RBRACK {
+		p.errorAt(p.tok.pos, p.tok.end, "expected ']' to close the subscript opened at %s, found %s", open, describe(p.tok))
+		p.restartUnclosed(open, mark, nerr)
+	}
+	p.got(RBRACK)
 	s.Span = p.span(from)
 	return s
 }
 
-// parseArgs parses call arguments up to closer (not consumed).
-func (p *parser) parseArgs(closer Token) ([]Expr, []*Keyword) {
+// parseArgs parses call arguments up to closer (not consumed); open is the
+// position of the opening bracket.
+func (p *parser) parseArgs(closer Token, open Pos) ([]Expr, []*Keyword) {
+	mark := len(p.lineStarts)
 	var args []Expr
 	var kws []*Keyword
 	for p.tok.kind != closer && p.tok.kind != EOF && !p.resynced {
@@ -356,6 +369,11 @@ func (p *parser) parseArgs(closer Token) ([]Expr, []*Keyword) {
 		}
 		if p.tok.kind == ASSIGN {
 			id, ok := a.(*Ident)
+			if (!ok || len(id.Names) != 1) && p.stmtLineSince(open, mark) {
+				// `f(1 +` then `b = 2`: the bracket was never closed
+				p.errorAt(p.tok.pos, p.tok.end, "expected '%s' to close '%s' at %s, found %s", closer, openerOf(closer), open, describe(p.tok))
+				break
+			}
 			if !ok || len(id.Names) != 1 {
 				p.errorAt(a.Pos(), a.End(), "keyword argument name must be a plain name")
 			}
@@ -373,9 +391,13 @@ func (p *parser) parseArgs(closer Token) ([]Expr, []*Keyword) {
 			args = append(args, a)
 		}
 		if !p.got(COMMA) {
-			if p.tok.kind != closer {
+			if p.tok.kind != closer && !p.resynced {
+				if p.startsStmtLine(p.tok, open) {
+					p.errorAt(p.tok.pos, p.tok.end, "expected '%s' to close '%s' at %s, found %s", closer, openerOf(closer), open, describe(p.tok))
+					break
+				}
 				p.errorExpected("',' or '" + closer.String() + "' in argument list")
-				p.skipTo(closer)
+				p.skipTo(closer, open)
 			}
 			break
 		}
@@ -383,14 +405,88 @@ func (p *parser) parseArgs(closer Token) ([]Expr, []*Keyword) {
 	return args, kws
 }
 
+// startsStmtLine reports whether the current token starts a line that is
+// not indented deeper than the line of open and is indented like a
+// statement of the enclosing block: the bracket opened at open was never
+// closed and that line is the next statement.
+func (p *parser) startsStmtLine(t token, open Pos) bool {
+	return t.nl && t.pos.Col <= p.lineIndentCol(open) && p.s.isIndentLevel(t.pos.Offset-(t.pos.Col-1))
+}
+
+// stmtLineSince reports whether a line started since p.lineStarts[mark]
+// (up to the current token) starts like a statement (see startsStmtLine).
+func (p *parser) stmtLineSince(open Pos, mark int) bool {
+	if mark > len(p.lineStarts) {
+		mark = len(p.lineStarts)
+	}
+	for _, t := range p.lineStarts[mark:] {
+		if t.pos.Offset <= p.tok.pos.Offset && p.startsStmtLine(t, open) {
+			return true
+		}
+	}
+	return false
+}
+
+func openerOf(closer Token) string {
+	switch closer {
+	case RBRACK:
+		return "["
+	case RBRACE:
+		return "{"
+	}
+	return "("
+}
+
+// restartUnclosed is called when the bracket opened at open is not closed
+// where expected (an error was reported). When a line since the bracket
+// opened (up to the current token) starts like a statement of the
+// enclosing block, parsing restarts there: errors reported after the
+// first one since the bracket opened (nerr) and located on or after that
+// line are dropped, and the parser continues with statements from that
+// line. mark is len(p.lineStarts) when the bracket opened.
+func (p *parser) restartUnclosed(open Pos, mark, nerr int) bool {
+	if p.resynced {
+		return true
+	}
+	if mark > len(p.lineStarts) {
+		mark = len(p.lineStarts)
+	}
+	for _, t := range p.lineStarts[mark:] {
+		if t.pos.Offset > p.tok.pos.Offset {
+			break
+		}
+		if !p.startsStmtLine(t, open) {
+			continue
+		}
+		if len(p.errs) > nerr+1 {
+			keep := p.errs[:nerr+1]
+			for _, e := range p.errs[nerr+1:] {
+				if e.Pos.Offset < t.pos.Offset {
+					keep = append(keep, e)
+				}
+			}
+			p.errs = keep
+		}
+		p.quiet = true
+		p.restartAt(t)
+		return true
+	}
+	return false
+}
+
 // skipTo skips tokens up to (not including) closer, at the current bracket
-// depth, stopping at end of line or file.
-func (p *parser) skipTo(closer Token) {
+// depth, stopping at end of line or file, and at a line that starts like
+// a statement (see startsStmtLine) when the bracket opened at open was
+// left unclosed.
+func (p *parser) skipTo(closer Token, open Pos) {
 	if p.resynced {
 		return
 	}
 	depth := 0
 	for {
+		if open.IsValid() && p.startsStmtLine(p.tok, open) {
+			return
+		}
 		switch p.tok.kind {
 		case EOF, NEWLINE, DEDENT, INDENT:
 			return
@@ -433,6 +529,7 @@ func (p *parser) parseOperand() Expr {
 		p.next()
 		return &NameConstant{Span: p.span(from), Value: k}
 	case LPAREN:
+		mark, nerr := len(p.lineStarts), len(p.errs)
 		p.next()
 		restore := p.nest(false)
 		if p.tok.kind == RPAREN {
@@ -451,7 +548,11 @@ func (p *parser) parseOperand() Expr {
 			p.restartAt(p.tok)
 			return &ParenExpr{Span: p.span(from), X: x}
 		}
-		p.expect(RPAREN, "to close '(' at "+from.String())
+		if p.tok.kind != RPAREN {
+			p.errorAt(p.tok.pos, p.tok.end, "expected ')' to close '(' at %s, found %s", from, describe(p.tok))
+			p.restartUnclosed(from, mark, nerr)
+		}
+		p.got(RPAREN)
 		return &ParenExpr{Span: p.span(from), X: x}
 	case LBRACK:
 		return p.parseList()
@@ -599,7 +700,7 @@ func (p *parser) parseQuant() Expr {
 	restore()
 	if p.tok.kind != RBRACE {
 		p.errorAt(p.tok.pos, p.tok.end, "expected '}' to close the '%s' body opened at %s, found %s", kw, open, describe(p.tok))
-		p.skipTo(RBRACE)
+		p.skipTo(RBRACE, Pos{})
 	}
 	p.got(RBRACE)
 	q.Span = p.span(from)
@@ -859,7 +960,10 @@ func (p *parser) parseConfigEntry() *ConfigEntry {
 			p.tok.kind = IDENT // `{filter = 1}`: a keyword used as a key
 		}
 	}
+	saveKey := p.keyOK
+	p.keyOK = p.tok.pos.Offset // `{from = 1}`: a reserved word used as a key
 	e.Key = p.parseOrTest()
+	p.keyOK = saveKey
 	switch p.tok.kind {
 	case COLON:
 		e.Op = OpUnion
@@ -1026,6 +1130,9 @@ func (p *parser) elemEnd(b *bracket, el elemState) bool {
 // becomes a NEWLINE ending the broken statement.
 func (p *parser) restartAt(t token) {
 	p.resynced = true
+	for n := len(p.lineStarts); n > 0 && p.lineStarts[n-1].pos.Offset >= t.pos.Offset; n-- {
+		p.lineStarts = p.lineStarts[:n-1]
+	}
 	lineStart := t.pos.Offset - (t.pos.Col - 1)
 	if p.s.rewind(lineStart, t.pos.Line) {
 		p.peeked = nil

@@ -51,9 +51,14 @@ func (p *parser) parseTypeAtom() TypeExpr {
 		defer restore()
 		t := &DictType{}
 		if p.tok.kind != RBRACE {
-			t.Key = p.parseType()
+			// either side may be omitted: `{str:}`, `{:int}`, `{:}` (any)
+			if p.tok.kind != COLON {
+				t.Key = p.parseType()
+			}
 			p.expect(COLON, "between the key and value types of a dict type")
-			t.Value = p.parseType()
+			if p.tok.kind != RBRACE {
+				t.Value = p.parseType()
+			}
 		}
 		p.expectClose(RBRACE, from, "dict type")
 		t.Span = p.span(from)

@@ -36,14 +36,16 @@ type parser struct {
 	stopNL      bool // inside config/list entries: a token on a new line ends the expression
 	noBrace     bool // `Name {` is not a schema expression (quantifier targets, lambda defaults)
 	lambdaDepth int
-	strayIndent bool // inside a block reported as an unexpected indentation
-	resynced    bool // unclosed brackets were dropped: unwind to the statement level
-	suppressed  int  // errors not reported because of quiet
-	blockDepth  int  // scanner depth of the innermost lambda body being parsed
+	strayIndent bool    // inside a block reported as an unexpected indentation
+	resynced    bool    // unclosed brackets were dropped: unwind to the statement level
+	suppressed  int     // errors not reported because of quiet
+	blockDepth  int     // scanner depth of the innermost lambda body being parsed
+	keyOK       int     // offset of a config key, where a reserved word is a plain name (-1: none)
+	lineStarts  []token // tokens that start a line inside brackets, since the current top-level statement
 }
 
 func newParser(filename string, src []byte, s *scanner) *parser {
-	p := &parser{filename: filename, src: src, s: s}
+	p := &parser{filename: filename, src: src, s: s, keyOK: -1}
 	p.next()
 	return p
 }
@@ -60,12 +62,18 @@ func (p *parser) next() {
 	if p.peeked != nil {
 		p.tok = *p.peeked
 		p.peeked = nil
+		if p.tok.nl {
+			p.lineStarts = append(p.lineStarts, p.tok)
+		}
 		return
 	}
 	p.tok = p.s.next()
 	if p.tok.kind == ILLEGAL {
 		// the scanner reported it; do not pile a parse error on top
 		p.quiet = true
+	}
+	if p.tok.nl {
+		p.lineStarts = append(p.lineStarts, p.tok)
 	}
 }
 
@@ -294,6 +302,9 @@ func (p *parser) parseStmtList(ctx stmtCtx, until Token) []Stmt {
 		}
 		p.quiet = false
 		p.resynced = false
+		if ctx != ctxLambda {
+			p.lineStarts = p.lineStarts[:0]
+		}
 		before := p.tok.pos.Offset
 		beforeKind := p.tok.kind
 		if s := p.parseStmt(ctx); s != nil {
@@ -475,9 +486,7 @@ func (p *parser) parseExprStmt(ctx stmtCtx) Stmt {
 			p.errorAt(x.Pos(), x.End(), "only a name can have a type annotation")
 		}
 		typ := p.parseType()
-		if nt, isNamed := typ.(*NamedType); isNamed && p.tok.kind == LBRACE && ok {
-			cfg := p.parseConfigOrComp()
-			se := &SchemaExpr{Span: Span{From: nt.Pos(), To: cfg.End()}, Name: nt.Name, Config: cfg}
+		if se := p.schemaExprAfterType(typ); se != nil && ok {
 			return &UnificationStmt{Span: p.span(from), Target: id, Value: se}
 		}
 		if p.tok.kind != ASSIGN {
@@ -508,6 +517,42 @@ func (p *parser) parseExprStmt(ctx stmtCtx) Stmt {
 		return &AugAssignStmt{Span: p.span(from), Target: x, Op: op, OpPos: opPos, Value: v}
 	}
 	return &ExprStmt{Span: p.span(from), X: x}
+}
+
+// schemaExprAfterType parses the rest of a unification `x: T {…}` or
+// `x: T(args) {…}` when typ is a schema name followed by '{' or '('. It
+// returns nil (consuming nothing) otherwise.
+func (p *parser) schemaExprAfterType(typ TypeExpr) *SchemaExpr {
+	nt, ok := typ.(*NamedType)
+	if !ok || p.tok.kind != LBRACE && p.tok.kind != LPAREN {
+		return nil
+	}
+	se := &SchemaExpr{Name: nt.Name}
+	if p.tok.kind == LPAREN {
+		open, mark, nerr := p.tok.pos, len(p.lineStarts), len(p.errs)
+		p.next()
+		restore := p.nest(false)
+		se.Args, se.Kwargs = p.parseArgs(RPAREN, open)
+		restore()
+		if p.tok.kind != RPAREN {
+			p.errorAt(p.tok.pos, p.tok.end, "expected ')' to close the schema arguments opened at %s, found %s", open, describe(p.tok))
+			if p.restartUnclosed(open, mark, nerr) {
+				se.Config = &ConfigExpr{Span: Span{p.prev.end, p.prev.end}}
+				se.Span = p.span(nt.Pos())
+				return se
+			}
+		}
+		p.got(RPAREN)
+		if p.tok.kind != LBRACE {
+			p.errorExpected("'{' after the arguments of schema " + nt.Name.Name())
+			se.Config = &ConfigExpr{Span: Span{p.prev.end, p.prev.end}}
+			se.Span = p.span(nt.Pos())
+			return se
+		}
+	}
+	se.Config = p.parseConfigOrComp()
+	se.Span = p.span(nt.Pos())
+	return se
 }
 
 func (p *parser) checkTarget(x Expr) {
@@ -597,8 +642,19 @@ func identName(lit string) string {
 	return lit
 }
 
-// ident consumes an IDENT token as a single-name Ident.
+// ident consumes an IDENT token as a single-name Ident. A reserved word
+// (`from`, `final`, ...) written without the '$' escape is reported.
 func (p *parser) ident() *Ident {
+	t := p.tok
+	if t.kind == IDENT && IsReserved(t.lit) && t.pos.Offset != p.keyOK {
+		p.errorAt(t.pos, t.end, "'%s' is a reserved word in KCL and cannot be used as a name; write $%s", t.lit, t.lit)
+	}
+	return p.attrIdent()
+}
+
+// attrIdent consumes an IDENT token as a single-name Ident, where any word
+// is allowed (after '.').
+func (p *parser) attrIdent() *Ident {
 	t := p.tok
 	p.next()
 	return newIdent(identName(t.lit), Span{From: t.pos, To: t.end})
@@ -634,7 +690,7 @@ func (p *parser) dottedIdent(what string) *Ident {
 			p.errorExpected("a name after '.'")
 			break
 		}
-		n := p.ident()
+		n := p.attrIdent()
 		id.Names = append(id.Names, n.Names[0])
 		id.NameSpans = append(id.NameSpans, n.Span)
 		id.Span.To = n.End()
@@ -705,9 +761,20 @@ func (p *parser) parseDecorators() []*Decorator {
 		d := &Decorator{Name: p.dottedIdent("a decorator name after '@'")}
 		if p.tok.kind == LPAREN {
 			d.HasCall = true
+			open, mark, nerr := p.tok.pos, len(p.lineStarts), len(p.errs)
 			p.next()
-			d.Args, d.Keywords = p.parseArgs(RPAREN)
-			p.expect(RPAREN, "to close decorator arguments")
+			d.Args, d.Keywords = p.parseArgs(RPAREN, open)
+			if p.tok.kind != RPAREN {
+				p.errorAt(p.tok.pos, p.tok.end, "expected ')' to close the decorator arguments opened at %s, found %s", open, describe(p.tok))
+				if p.restartUnclosed(open, mark, nerr) {
+					d.Span = p.span(from)
+					list = append(list, d)
+					p.resynced = false
+					p.next() // the NEWLINE standing for the end of the decorator line
+					continue
+				}
+			}
+			p.got(RPAREN)
 		}
 		d.Span = p.span(from)
 		list = append(list, d)
@@ -824,6 +891,7 @@ func (p *parser) parseSchemaBody(s *SchemaStmt) {
 		}
 		p.quiet = false
 		p.resynced = false
+		p.lineStarts = p.lineStarts[:0]
 		before, beforeKind := p.tok.pos.Offset, p.tok.kind
 		switch p.tok.kind {
 		case STRING:
@@ -970,11 +1038,10 @@ func (p *parser) parseSchemaAttrOrStmt(decos []*Decorator, from Pos) Stmt {
 		a.Op = k
 		p.next()
 		a.Default = p.parseTest()
-	case k == LBRACE:
-		if nt, ok := a.Type.(*NamedType); ok {
-			cfg := p.parseConfigOrComp()
+	case k == LBRACE || k == LPAREN:
+		if se := p.schemaExprAfterType(a.Type); se != nil {
 			a.Op = ASSIGN
-			a.Default = &SchemaExpr{Span: Span{From: nt.Pos(), To: cfg.End()}, Name: nt.Name, Config: cfg}
+			a.Default = se
 		}
 	}
 	a.Span = p.span(from)

@@ -110,6 +110,14 @@ func TestParseExpressions(t *testing.T) {
 		{"keywords after dot", "a.filter.map.all.if", "a.filter.map.all.if"},
 		{"keywords as config keys", "{filter = 1, map: 2, all += [3], schema = 4}", "{filter = 1, map : 2, all += [3], schema = 4}"},
 		{"line continuation", "1 + \\\n  2", "(+ 1 2)"},
+		{"lambda called right away", "lambda x { x * 2 }(2)", "(call (lambda [x] {(expr (* x 2))}) 2)"},
+		{"lambda in parens called", "(lambda {1})()", "(call (paren (lambda [] {(expr 1)})) )"},
+		{"lambda multiline called then operator", "lambda x {\n    x\n}(2) + 1", "(+ (call (lambda [x] {(expr x)}) 2) 1)"},
+		{"lambda result subscript and selector", "[lambda {[1]}()[0], lambda {{a = 1}}().a]", "[([] (call (lambda [] {(expr [1])}) ) 0) (. (call (lambda [] {(expr {a = 1})}) ) a)]"},
+		{"lambda in ternary", "lambda x {x} if c else None", "(? c (lambda [x] {(expr x)}) None)"},
+		{"reserved word escaped", "$final + $from", "(+ final from)"},
+		{"reserved words after dot", "a.from.final?.pass", "(?. a.from.final pass)"},
+		{"reserved words as config keys", "{from = 1, final: 2, class.def += [3]}", "{from = 1, final : 2, class.def += [3]}"},
 		{"implicit continuation", "f(1,\n  2)", "(call f 1 2)"},
 	}
 	for _, tt := range tests {
@@ -143,6 +151,13 @@ func TestParseStatements(t *testing.T) {
 			"(+= a 1)\n(-= a 1)\n(*= a 1)\n(/= a 1)\n(//= a 1)\n(%= a 1)\n(**= a 1)\n(<<= a 1)\n(>>= a 1)\n(&= a 1)\n(|= a 1)\n(^= a 1)"},
 		{"unification", "a: Person {name = \"x\"}", "(unify a (new Person {name = \"x\"}))"},
 		{"unification dotted", "a: pkg.Person {}", "(unify a (new pkg.Person {}))"},
+		{"unification with args", "a: Server(1) {x = 1}", "(unify a (new Server (1) {x = 1}))"},
+		{"unification dotted with kwargs", "a: pkg.Server(a=1, *b) {}", "(unify a (new pkg.Server (*b a=1) {}))"},
+		{"unification with empty args", "a: S() {}", "(unify a (new S {}))"},
+		{"dict types with omitted sides", "a: {str:} = {}\nb: {:int} = {}\nc: {:} = {}\nd: [] = []",
+			"(= a :{str:} {})\n(= b :{:int} {})\n(= c :{:} {})\n(= d :[] [])"},
+		{"schema attr unification with args", "schema A:\n    x: S(1, k=2) {a = 1}\n    y: pkg.S() {}",
+			"(schema A (attr x S = (new S (1 k=2) {a = 1})) (attr y pkg.S = (new pkg.S {})))"},
 		{"expr stmt", "print(1)", "(expr (call print 1))"},
 		{"semicolons", "a = 1; b = 2", "(= a 1)\n(= b 2)"},
 		{"if", "if a:\n    b = 1", "(if a {(= b 1)})"},
@@ -262,15 +277,44 @@ func TestParseErrors(t *testing.T) {
 		{"quant missing in", "a = all x xs { x }\n", []string{"main.k:1:11: expected 'in' after the loop variables of 'all', found name 'xs'"}},
 		{"quant too many vars", "a = map a, b, c in d { a }\n", []string{"main.k:1:15: map takes at most two loop variables"}},
 		{"nesting too deep", "a = " + strings.Repeat("(", 2000) + "1" + strings.Repeat(")", 2000) + "\n", []string{"main.k:1:"}},
-		{"unclosed bracket swallows the rest", "a = (1 +\nb = 2\nc = [1,\nd = 4\n", []string{"main.k:2:3: expected ')' to close '(' at 1:5, found '='"}},
+		{"unclosed paren whose next line continues: the rest is parsed", "a = (1 +\nb = 2\nc = [1,\nd = 4\n", []string{
+			"main.k:2:3: expected ')' to close '(' at 1:5, found '='",
+			"main.k:4:1: expected ']' to close the list opened at 3:5, found name 'd'"}},
 		{"config typo recovers inside the config", "a = {\n  b 1\n  c = 2\n  d 3\n}\ne = 1 +\n", []string{
 			"main.k:2:5: expected ':', '=' or '+=' after config key, found number 1",
 			"main.k:4:5: expected ':', '=' or '+=' after config key, found number 3",
 			"main.k:6:8: expected an expression, found end of line"}},
 		{"unterminated string in config", "a = {\n    b = \"x\n    c = 1\n}\n", []string{"main.k:2:9: string literal not terminated (missing closing \")"}},
 		{"walrus", "a := 1\n", []string{"main.k:1:4: expected a type, found '='"}},
+		{"reserved word as a name", "from = 1\n", []string{"main.k:1:1: 'from' is a reserved word in KCL and cannot be used as a name; write $from"}},
+		{"reserved word as an attribute", "schema A:\n    final: bool\n", []string{"main.k:2:5: 'final' is a reserved word in KCL and cannot be used as a name; write $final"}},
+		{"reserved word as a parameter", "f = lambda pass { 1 }\n", []string{"main.k:1:12: 'pass' is a reserved word in KCL and cannot be used as a name; write $pass"}},
+		{"reserved word as a loop variable", "x = [class for class in a]\n", []string{"main.k:1:6: 'class' is a reserved word in KCL and cannot be used as a name; write $class"}},
+		{"reserved word as a schema name", "schema while:\n    a: int\n", []string{"main.k:1:8: 'while' is a reserved word in KCL and cannot be used as a name; write $while"}},
+		{"reserved word as an import alias", "import a as with\n", []string{"main.k:1:13: 'with' is a reserved word in KCL and cannot be used as a name; write $with"}},
+		{"unification args without config", "x: S(1)\ny = 2 +\n", []string{
+			"main.k:1:8: expected '{' after the arguments of schema S, found end of line",
+			"main.k:2:8: expected an expression, found end of line"}},
+		{"unclosed call whose next line continues", "a = f(1,\n  2\nb = 3\nc = 4 +\n", []string{
+			"main.k:3:1: expected ')' to close '(' at 1:6, found name 'b'",
+			"main.k:4:8: expected an expression, found end of line"}},
+		{"unclosed call after an operator", "a = f(1 +\nb = 2\nc = *\n", []string{
+			"main.k:2:3: expected ')' to close '(' at 1:6, found '='",
+			"main.k:3:5: expected an expression, found '*'"}},
+		{"unclosed schema arguments", "x: S(1\ny = 2\nz = *\n", []string{
+			"main.k:2:1: expected ')' to close '(' at 1:5, found name 'y'",
+			"main.k:3:5: expected an expression, found '*'"}},
+		{"unclosed subscript", "a = x[1\nb = 2\nc = *\n", []string{
+			"main.k:2:1: expected ']' to close the subscript opened at 1:6, found name 'b'",
+			"main.k:3:5: expected an expression, found '*'"}},
+		{"unclosed decorator arguments", "@info(a,\nschema A:\n    a: int\nc = *\n", []string{
+			"main.k:2:1: expected an expression, found keyword 'schema'",
+			"main.k:4:5: expected an expression, found '*'"}},
+		{"unclosed call in a schema body", "schema A:\n    a: int = f(1,\n        2\n    b: int\n    c = *\n", []string{
+			"main.k:4:5: expected ')' to close '(' at 2:15, found name 'b'",
+			"main.k:5:9: expected an expression, found '*'"}},
 		{"missing comma in call", "f(a b)\n", []string{"main.k:1:5: expected ',' or ')' in argument list, found name 'b'"}},
-		{"python def", "def f():\n    return 1\nx = 1\n", []string{"main.k:1:5: unexpected name 'f' after statement; expected end of line"}},
+		{"python def", "def f():\n    return 1\nx = 1\n", []string{"main.k:1:1: 'def' is a reserved word in KCL and cannot be used as a name; write $def"}},
 		{"else if", "if a:\n    b = 1\nelse if c:\n    b = 2\n", []string{"main.k:3:6: expected ':' after 'else', found keyword 'if'"}},
 		{"unclosed config before a schema", "a = {\n    b = 1\n\nschema S:\n    x: int\n\nc = 1 +\n", []string{
 			"main.k:4:1: expected '}' to close the config opened at 1:5, found keyword 'schema'",

@@ -68,7 +68,7 @@ func (pr *printer) stmt(s Stmt) {
 			if i > 0 {
 				pr.w(".")
 			}
-			if Lookup(n) != IDENT {
+			if Lookup(n) != IDENT || IsReserved(n) {
 				pr.w("$")
 			}
 			pr.w(n)
@@ -302,7 +302,7 @@ func (pr *printer) ident(id *Ident) {
 		if i > 0 {
 			pr.w(".")
 		}
-		if Lookup(n) != IDENT {
+		if Lookup(n) != IDENT || IsReserved(n) {
 			pr.w("$")
 		}
 		pr.w(n)
@@ -630,7 +630,7 @@ func (pr *printer) typ(t TypeExpr) {
 		pr.w("]")
 	case *DictType:
 		pr.w("{")
-		if t.Key != nil {
+		if t.Key != nil || t.Value != nil {
 			pr.typ(t.Key)
 			pr.w(":")
 			pr.typ(t.Value)

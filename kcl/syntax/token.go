@@ -322,3 +322,18 @@ func Lookup(name string) Token {
 	}
 	return IDENT
 }
+
+// reservedWords are the words the KCL specification reserves: they are not
+// keywords of the grammar, but they cannot be used as names unless written
+// with the '$' escape (`$from`). After '.' and as config keys they are
+// plain names, like keywords.
+var reservedWords = map[string]bool{
+	"pass": true, "return": true, "validate": true, "flow": true,
+	"def": true, "del": true, "raise": true, "except": true, "try": true,
+	"finally": true, "while": true, "from": true, "with": true, "yield": true,
+	"global": true, "nonlocal": true, "struct": true, "class": true, "final": true,
+}
+
+// IsReserved reports whether name is a word the KCL specification reserves
+// (pass, return, def, from, final, ...) without being a keyword.
+func IsReserved(name string) bool { return reservedWords[name] }
