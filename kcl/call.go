@@ -129,7 +129,9 @@ func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
 			}
 		}
 	}
-	fr := &frame{kind: frameLambda, scope: sc, pkg: sc.pkg, last: none}
+	body := newScope(sc)
+	body.bodyVars = true
+	fr := &frame{kind: frameLambda, scope: body, pkg: sc.pkg, last: none}
 	for _, st := range l.expr.Body {
 		fr.last = none
 		e.execStmt(fr, st)

@@ -59,6 +59,7 @@ type scope struct {
 	file      string
 	cfg       *Dict // a config literal being built: its keys are visible as names
 	schemaCfg bool  // the config literal of a schema expression: keys are attribute names
+	bodyVars  bool  // variables assigned in a lambda body: never used as config keys
 }
 
 func newScope(parent *scope) *scope {
@@ -333,6 +334,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 			e.pos = posOf(e.file, t)
 			e.assign(fr, t, v, OpOverride, s.Type)
 		}
+		fr.last = v // a lambda whose last statement assigns returns the value
 	case *syntax.AugAssignStmt:
 		e.pos = posOf(e.file, s.Target)
 		cur := e.eval(fr.scope, s.Target)
@@ -342,6 +344,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		v := e.binaryOp(s.Op.BinaryOf(), cur, rhs)
 		e.binL, e.binR = nil, nil
 		e.assign(fr, s.Target, v, OpInsert, nil)
+		fr.last = v
 	case *syntax.UnificationStmt:
 		if fr.kind == frameModule && len(s.Target.Names) == 1 {
 			e.unifyTop(fr, s.Target.Names[0], s)
@@ -350,6 +353,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		v := e.eval(fr.scope, s.Value)
 		e.pos = posOf(e.file, s.Target)
 		e.assign(fr, s.Target, v, OpUnion, nil)
+		fr.last = v
 	case *syntax.ExprStmt:
 		v := e.eval(fr.scope, s.X)
 		fr.last = v
@@ -1928,7 +1932,7 @@ func operandType(n syntax.Expr, v Value) string {
 // locals): scopes below the package, schema and config levels.
 func localVar(s *scope, name string) (Value, bool) {
 	for c := s; c != nil && c.parent != nil && c.inst == nil; c = c.parent {
-		if c.cfg != nil {
+		if c.cfg != nil || c.bodyVars {
 			continue
 		}
 		if v, ok := c.vars[name]; ok {
