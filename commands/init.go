@@ -2,9 +2,7 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -70,7 +68,7 @@ func Init(ctx context.Context, opts InitOptions) (InitResult, error) {
 		return InitResult{}, fmt.Errorf("init: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return InitResult{}, fmt.Errorf("init: create %s: %w", dir, unwrapPathErr(err))
+		return InitResult{}, fmt.Errorf("init: %w", err) // "mkdir DIR: reason"
 	}
 	res := InitResult{Path: dir, Name: name, Version: version}
 	files := []struct {
@@ -115,17 +113,4 @@ func ValidateVersion(v string) error {
 		return fmt.Errorf("invalid version %q: want a semantic version like 1.2.3", v)
 	}
 	return nil
-}
-
-// unwrapPathErr drops *fs.PathError / *os.LinkError wrappers so a message names the file once.
-func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }

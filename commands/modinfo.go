@@ -19,7 +19,7 @@ func loadPackage(dir string) (*workspace.Package, error) {
 		return nil, fmt.Errorf("no kcl.mod in %s: push must run in a package root", dir)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", file, unwrapPathErr(err))
+		return nil, fmt.Errorf("push: %w", err) // "open FILE: reason"
 	}
 	mf, findings := workspace.ParseModFile(file, src)
 	if errs := workspace.Errors(findings); len(errs) > 0 {
