@@ -115,10 +115,13 @@ type UnificationStmt struct {
 }
 
 // ExprStmt is an expression on its own line (e.g. a call, or a bare schema
-// instance). X is the expression.
+// instance). X is the expression. KCL also accepts a comma-separated list
+// of expressions as a statement (`a, b, c`): X is then the first one and
+// Rest holds the others (nil otherwise); each is evaluated in order.
 type ExprStmt struct {
 	Span
-	X Expr
+	X    Expr
+	Rest []Expr
 }
 
 // IfStmt is `if Cond: Body [elif ...] [else: Else]`.
@@ -210,9 +213,13 @@ type SchemaStmt struct {
 }
 
 // SchemaAttr declares a schema attribute: `[@decorators] name[?]: Type [= Default]`.
-//   - Doc: a docstring written on the line after the attribute, if any.
-//   - Name: attribute name (single *Ident; may be a string key spelled
-//     like "a-b" in which case IsStringName is set).
+//   - Doc / DocLit: the docstring: a string statement directly after the
+//     attribute (DocLit nil when absent). That statement also stays in the
+//     schema's Body, where it is an ordinary *ExprStmt, and Walk visits it
+//     there (not from the attribute, whose span ends before it).
+//   - Name: attribute name (single *Ident; for a quoted name such as
+//     "content-type" or "a.b", Names[0] is the string's value, the span is
+//     the string literal's, and IsStringName is set).
 //   - Optional: the `?` marker.
 //   - Type: the declared type (never nil for a valid attribute).
 //   - Op: ASSIGN (`=`) or an augmented assignment (usually OR_ASSIGN `|=`;
@@ -222,6 +229,7 @@ type SchemaStmt struct {
 type SchemaAttr struct {
 	Span
 	Doc          string
+	DocLit       *StringLit
 	Name         *Ident
 	IsStringName bool
 	Optional     bool

@@ -419,7 +419,7 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 			r.Span.From = from
 			return r
 		}
-		if ctx == ctxSchema && p.tok.kind == IDENT {
+		if ctx == ctxSchema && (p.tok.kind == IDENT || p.tok.kind == STRING) {
 			a := p.parseSchemaAttrOrStmt(decos, from)
 			return a
 		}
@@ -430,6 +430,11 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 	if ctx == ctxSchema {
 		if p.tok.kind == IDENT {
 			return p.parseSchemaAttrOrStmt(nil, p.tok.pos)
+		}
+		if p.tok.kind == STRING {
+			if pk := p.peek(); pk.kind == COLON || pk.kind == QUESTION {
+				return p.parseSchemaAttrOrStmt(nil, p.tok.pos) // "content-type": str
+			}
 		}
 	}
 	return p.parseSimpleStmt(ctx)
@@ -516,7 +521,17 @@ func (p *parser) parseExprStmt(ctx stmtCtx) Stmt {
 		v := p.parseTest()
 		return &AugAssignStmt{Span: p.span(from), Target: x, Op: op, OpPos: opPos, Value: v}
 	}
-	return &ExprStmt{Span: p.span(from), X: x}
+	es := &ExprStmt{X: x}
+	for p.tok.kind == COMMA && !p.broken() {
+		// testlist_expr: `a, b, c`
+		p.next()
+		if p.atStmtEnd() {
+			break // a trailing comma
+		}
+		es.Rest = append(es.Rest, p.parseTest())
+	}
+	es.Span = p.span(from)
+	return es
 }
 
 // schemaExprAfterType parses the rest of a unification `x: T {…}` or
@@ -842,6 +857,9 @@ func (p *parser) parseSchema(decos []*Decorator) *SchemaStmt {
 		s.Span = p.span(from)
 		return s
 	}
+	if p.tok.lit == "relaxed" && p.peek().kind == IDENT {
+		p.errorRelaxed() // schema relaxed Name:
+	}
 	s.Name = p.ident()
 	if p.got(LBRACK) {
 		s.Params = p.parseParams(RBRACK)
@@ -862,6 +880,9 @@ func (p *parser) parseSchema(decos []*Decorator) *SchemaStmt {
 	if p.got(FOR) {
 		s.ForHost = p.dottedIdent("a protocol name after 'for'")
 	}
+	if p.tok.kind == IDENT && p.tok.lit == "relaxed" {
+		p.errorRelaxed() // schema Name relaxed:
+	}
 	p.expect(COLON, "after "+kw+" header")
 	if p.tok.kind != NEWLINE {
 		p.errorExpected("a new line after ':'")
@@ -880,6 +901,13 @@ func (p *parser) parseSchema(decos []*Decorator) *SchemaStmt {
 	}
 	s.Span = p.span(from)
 	return s
+}
+
+// errorRelaxed reports and skips the `relaxed` modifier of early KCL
+// schemas, which the language no longer has.
+func (p *parser) errorRelaxed() {
+	p.errorAt(p.tok.pos, p.tok.end, "the 'relaxed' schema modifier is no longer part of KCL; remove it and declare an index signature such as [...str]: any to accept other attributes")
+	p.next()
 }
 
 func (p *parser) parseSchemaBody(s *SchemaStmt) {
@@ -944,6 +972,7 @@ func (p *parser) parseSchemaBody(s *SchemaStmt) {
 		}
 		first = false
 		if st := p.parseStmt(ctxSchema); st != nil {
+			attachAttrDoc(s.Body, st)
 			s.Body = append(s.Body, st)
 		}
 		if p.tok.pos.Offset == before && p.tok.kind == beforeKind && p.tok.kind != DEDENT && p.tok.kind != EOF {
@@ -951,6 +980,25 @@ func (p *parser) parseSchemaBody(s *SchemaStmt) {
 		}
 	}
 	p.got(DEDENT)
+}
+
+// attachAttrDoc makes a string statement that directly follows a schema
+// attribute the attribute's docstring (it also stays in the body).
+func attachAttrDoc(body []Stmt, st Stmt) {
+	if len(body) == 0 {
+		return
+	}
+	a, ok := body[len(body)-1].(*SchemaAttr)
+	if !ok || a.DocLit != nil {
+		return
+	}
+	es, ok := st.(*ExprStmt)
+	if !ok || es.Rest != nil {
+		return
+	}
+	if lit, ok := es.X.(*StringLit); ok {
+		a.Doc, a.DocLit = lit.Value, lit
+	}
 }
 
 func (p *parser) parseCheckBlock(s *SchemaStmt) {
@@ -1021,7 +1069,23 @@ func (p *parser) parseSchemaAttrOrStmt(decos []*Decorator, from Pos) Stmt {
 		}
 		return p.parseSimpleStmt(ctxSchema)
 	}
-	a := &SchemaAttr{Decorators: decos, Name: p.ident()}
+	a := &SchemaAttr{Decorators: decos}
+	if p.tok.kind == STRING {
+		// a quoted attribute name: "content-type": str
+		t := p.tok
+		x := p.parseStringTok(t)
+		p.next()
+		name := ""
+		if lit, ok := x.(*StringLit); ok {
+			name = lit.Value
+		} else {
+			p.errorAt(t.pos, t.end, "a schema attribute name cannot contain string interpolation")
+		}
+		a.Name = newIdent(name, Span{From: t.pos, To: t.end})
+		a.IsStringName = true
+	} else {
+		a.Name = p.ident()
+	}
 	if p.got(QUESTION) {
 		a.Optional = true
 	}

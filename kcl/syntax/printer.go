@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -97,6 +98,10 @@ func (pr *printer) stmt(s Stmt) {
 		pr.expr(s.Value)
 	case *ExprStmt:
 		pr.expr(s.X)
+		for _, x := range s.Rest {
+			pr.w(", ")
+			pr.expr(x)
+		}
 	case *IfStmt:
 		pr.ifStmt(s, "if ")
 	case *AssertStmt:
@@ -119,7 +124,11 @@ func (pr *printer) stmt(s Stmt) {
 		pr.schema(s)
 	case *SchemaAttr:
 		pr.decorators(s.Decorators)
-		pr.ident(s.Name)
+		if s.IsStringName {
+			pr.w(strconv.Quote(s.Name.Name()))
+		} else {
+			pr.ident(s.Name)
+		}
 		if s.Optional {
 			pr.w("?")
 		}

@@ -38,6 +38,9 @@ func sx(n Node) string {
 	case *UnificationStmt:
 		return "(unify " + sx(n.Target) + " " + sx(n.Value) + ")"
 	case *ExprStmt:
+		if n.Rest != nil {
+			return "(expr " + sx(n.X) + " " + sxExprs(n.Rest) + ")"
+		}
 		return "(expr " + sx(n.X) + ")"
 	case *IfStmt:
 		s := "(if " + sx(n.Cond) + " " + sxStmts(n.Body)
@@ -84,13 +87,20 @@ func sx(n Node) string {
 		for _, d := range n.Decorators {
 			s += sx(d) + " "
 		}
-		s += sx(n.Name)
+		if n.IsStringName {
+			s += strconv.Quote(n.Name.Name())
+		} else {
+			s += sx(n.Name)
+		}
 		if n.Optional {
 			s += "?"
 		}
 		s += " " + sx(n.Type)
 		if n.Default != nil {
 			s += " " + n.Op.String() + " " + sx(n.Default)
+		}
+		if n.DocLit != nil {
+			s += " doc=" + strconv.Quote(n.Doc)
 		}
 		return s + ")"
 	case *IndexSignature:

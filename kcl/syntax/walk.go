@@ -38,6 +38,7 @@ func Walk(v Visitor, n Node) {
 		walkOpt(v, n.Value)
 	case *ExprStmt:
 		walkExpr(v, n.X)
+		walkExprs(v, n.Rest)
 	case *IfStmt:
 		walkExpr(v, n.Cond)
 		walkStmts(v, n.Body)
