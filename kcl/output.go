@@ -14,10 +14,9 @@ type planOptions struct {
 	// UnitStrings keeps number-multiplier values as "1Ki" strings (json/yaml encode); the
 	// program output prints their numeric value.
 	UnitStrings bool
-	// Standalone, when set, collects schema instances whose __settings__ say
-	// output_type STANDALONE: they leave their place and become documents of their own
-	// (IGNORE ones are dropped).
-	Standalone *[]any
+	// HidePrivate drops every key starting with `_`, as the program output does (schema
+	// instances never show theirs).
+	HidePrivate bool
 }
 
 // plan turns a value into printable data: Undefined, functions, schema types and modules are
@@ -50,21 +49,8 @@ func plan(v Value, o planOptions) (any, bool) {
 	case *Dict:
 		return planDict(x, o, false), true
 	case *Schema:
-		if o.Standalone != nil {
-			if st, ok := x.Attrs.m["__settings__"]; ok {
-				if sd := attrsOf(st); sd != nil {
-					switch toStr(sd.m["output_type"]) {
-					case "STANDALONE":
-						doc := planDict(x.Attrs, o, true)
-						*o.Standalone = append(*o.Standalone, doc)
-						return nil, false
-					case "IGNORE":
-						planDict(x.Attrs, o, true) // nested STANDALONE instances still print
-						return nil, false
-					}
-				}
-			}
-		}
+		// __settings__ (output_type) is private and, as in current KCL, does not move the
+		// instance out of its place
 		return planDict(x.Attrs, o, true), true
 	}
 	return nil, false
@@ -77,7 +63,7 @@ func planDict(d *Dict, o planOptions, schema bool) *Dict {
 		keys = sortedKeys(d)
 	}
 	for _, k := range keys {
-		if schema && strings.HasPrefix(k, "_") {
+		if (schema || o.HidePrivate) && strings.HasPrefix(k, "_") {
 			continue
 		}
 		if p, ok := plan(d.m[k], o); ok {

@@ -134,8 +134,7 @@ func entryFiles(opts *Options) ([]string, error) {
 
 // render prints the public top-level variables of the main package.
 func (e *evaluator) render(main *pkgState) string {
-	var standalone []any
-	po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone, Standalone: &standalone}
+	po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone, HidePrivate: true}
 	if e.stream != nil {
 		return *e.stream
 	}
@@ -171,9 +170,6 @@ func (e *evaluator) render(main *pkgState) string {
 	var docs []any
 	if d, ok := data.(*Dict); !ok || d.Len() > 0 {
 		docs = append(docs, data)
-	}
-	if len(e.opts.PathSelectors) == 0 {
-		docs = append(docs, standalone...)
 	}
 	var out []string
 	for _, d := range docs {
