@@ -3,6 +3,8 @@ package kcl
 import (
 	"context"
 	"math"
+	"math/big"
+	"math/bits"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/syntax"
@@ -1528,17 +1530,26 @@ func (e *evaluator) binaryOp(op syntax.Token, l, r Value) Value {
 	switch op {
 	case syntax.ADD:
 		if bothInt {
-			return li + ri
+			if r := li + ri; (r > li) == (ri > 0) {
+				return r
+			}
+			return e.checkInt(new(big.Int).Add(big.NewInt(li), big.NewInt(ri)))
 		}
 		return lf + rf
 	case syntax.SUB:
 		if bothInt {
-			return li - ri
+			if r := li - ri; (r < li) == (ri > 0) {
+				return r
+			}
+			return e.checkInt(new(big.Int).Sub(big.NewInt(li), big.NewInt(ri)))
 		}
 		return lf - rf
 	case syntax.MUL:
 		if bothInt {
-			return li * ri
+			if hi, lo := bits.Mul64(uint64(absInt(li)), uint64(absInt(ri))); hi == 0 && lo < 1<<62 {
+				return li * ri
+			}
+			return e.checkInt(new(big.Int).Mul(big.NewInt(li), big.NewInt(ri)))
 		}
 		return lf * rf
 	case syntax.DIV:
@@ -1569,22 +1580,10 @@ func (e *evaluator) binaryOp(op syntax.Token, l, r Value) Value {
 			}
 			return m
 		}
-		m := math.Mod(lf, rf)
-		if m != 0 && ((m < 0) != (rf < 0)) {
-			m += rf
-		}
-		return m
+		return math.Mod(lf, rf) // floats keep the sign of the dividend, as Rust's %
 	case syntax.POW:
 		if bothInt && ri >= 0 {
-			res := int64(1)
-			b := li
-			for ex := ri; ex > 0; ex >>= 1 {
-				if ex&1 == 1 {
-					res *= b
-				}
-				b *= b
-			}
-			return res
+			return e.checkInt(new(big.Int).Exp(big.NewInt(li), big.NewInt(ri), nil))
 		}
 		return math.Pow(lf, rf)
 	case syntax.SHL, syntax.SHR, syntax.AND, syntax.OR, syntax.XOR:
@@ -1593,7 +1592,7 @@ func (e *evaluator) binaryOp(op syntax.Token, l, r Value) Value {
 		}
 		switch op {
 		case syntax.SHL:
-			return li << uint(ri)
+			return e.checkInt(new(big.Int).Lsh(big.NewInt(li), uint(ri)))
 		case syntax.SHR:
 			return li >> uint(ri)
 		case syntax.AND:
@@ -1605,6 +1604,22 @@ func (e *evaluator) binaryOp(op syntax.Token, l, r Value) Value {
 		}
 	}
 	return unsupported()
+}
+
+func absInt(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// checkInt returns an integer result, or the runtime's overflow error when it does not fit
+// in 64 bits.
+func (e *evaluator) checkInt(v *big.Int) Value {
+	if !v.IsInt64() {
+		e.throw(KindEvaluation, "%s: A 64 bit integer overflow", v.String())
+	}
+	return v.Int64()
 }
 
 func unitNum(u Unit) Value {

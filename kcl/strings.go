@@ -141,7 +141,7 @@ func strMethod(s string, name string) Value {
 	case "lower":
 		f = func(e *evaluator, a []Value, kw *Dict) Value { return strings.ToLower(s) }
 	case "upper":
-		f = func(e *evaluator, a []Value, kw *Dict) Value { return strings.ToUpper(s) }
+		f = func(e *evaluator, a []Value, kw *Dict) Value { return fullUpper(s) }
 	case "swapcase":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
 			return strings.Map(func(r rune) rune {
@@ -732,3 +732,9 @@ func groupThousands(s string) string {
 	}
 	return b.String()
 }
+
+// specialUpper holds the characters whose upper case is several characters (Unicode
+// SpecialCasing), which Rust's to_uppercase applies and Go's ToUpper does not.
+var specialUpper = strings.NewReplacer("ß", "SS", "ﬀ", "FF", "ﬁ", "FI", "ﬂ", "FL", "ﬃ", "FFI", "ﬄ", "FFL", "ﬅ", "ST", "ﬆ", "ST", "ŉ", "ʼN")
+
+func fullUpper(s string) string { return strings.ToUpper(specialUpper.Replace(s)) }
