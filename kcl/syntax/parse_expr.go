@@ -515,6 +515,12 @@ func (p *parser) parseOperand() Expr {
 	case STRING:
 		x := p.parseStringTok(p.tok)
 		p.next()
+		for p.tok.kind == STRING && !p.broken() && !p.tok.nl {
+			// "a" "b": KCL has no implicit concatenation; report it once
+			// and take the second literal as part of this one
+			p.errorAt(p.tok.pos, p.tok.end, "adjacent string literals are not concatenated in KCL; join them with +")
+			p.next()
+		}
 		return x
 	case TRUE, FALSE, NONE, UNDEFINED:
 		k := ConstTrue

@@ -18,8 +18,11 @@ func parseInt(raw string) (int64, error) {
 			base, digits = 8, raw[2:]
 		case 'b', 'B':
 			base, digits = 2, raw[2:]
+		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			base, digits = 8, raw[1:] // 017: octal, as in C and Go
 		}
 	}
+	digits = strings.ReplaceAll(digits, "_", "")
 	v, err := strconv.ParseUint(digits, base, 64)
 	if err != nil || v > 1<<63-1 {
 		return 0, fmt.Errorf("integer literal %s is too large (integers are 64-bit)", raw)
@@ -28,7 +31,7 @@ func parseInt(raw string) (int64, error) {
 }
 
 func parseFloat(raw string) (float64, error) {
-	v, err := strconv.ParseFloat(raw, 64)
+	v, err := strconv.ParseFloat(strings.ReplaceAll(raw, "_", ""), 64)
 	if err != nil {
 		return v, fmt.Errorf("float literal %s is out of range", raw)
 	}
@@ -114,7 +117,11 @@ func (p *parser) parseStringTok(t token) Expr {
 			end, colon := interpolationEnd(body, j+2)
 			if end < 0 {
 				pos := at(bodyOff + j)
-				p.errorAt(pos, pos, "unterminated string interpolation: '${' has no matching '}'")
+				if sameQuoteInside(body[j+2:], t, p.src) {
+					p.errorAt(pos, pos, "unterminated string interpolation: the string ends at the %c inside '${…}'; a string in an interpolation must use the other quote character, as in %s", q, otherQuoteExample(q))
+				} else {
+					p.errorAt(pos, pos, "unterminated string interpolation: '${' has no matching '}'")
+				}
 				b.WriteString(body[j:])
 				j = len(body)
 				continue
@@ -142,6 +149,38 @@ func (p *parser) parseStringTok(t token) Expr {
 	}
 	flush(len(body))
 	return &JoinedString{Span: sp, Parts: parts, Raw: lit, IsLong: long, Quote: q}
+}
+
+// sameQuoteInside reports whether an unterminated interpolation (rest is
+// the string body after its '${') was most likely cut by a string using
+// the same quote character as the enclosing string, as in "${d["k"]}": the
+// interpolation has an unclosed bracket or nothing at all, and the string
+// token is directly followed by more text.
+func sameQuoteInside(rest string, t token, src []byte) bool {
+	if t.end.Offset >= len(src) {
+		return false
+	}
+	switch src[t.end.Offset] {
+	case ' ', '\t', '\r', '\n', ',', ')', ']', '}', ';', '#':
+		return false
+	}
+	depth := 0
+	for i := 0; i < len(rest); i++ {
+		switch rest[i] {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		}
+	}
+	return depth > 0 || strings.TrimSpace(rest) == ""
+}
+
+func otherQuoteExample(q byte) string {
+	if q == '\'' {
+		return `'${d["k"]}'`
+	}
+	return `"${d['k']}"`
 }
 
 // interpolationEnd finds the '}' closing an interpolation whose expression
@@ -247,17 +286,35 @@ func (p *parser) escape(body string, j int, b *strings.Builder, at func(int) Pos
 	case '$':
 		b.WriteByte('$')
 	case '0', '1', '2', '3', '4', '5', '6', '7':
+		// up to three octal digits: the code point U+0000 to U+01FF
 		n, v := 1, int(c-'0')
 		for n < 3 && j+1+n < len(body) && body[j+1+n] >= '0' && body[j+1+n] <= '7' {
 			v = v*8 + int(body[j+1+n]-'0')
 			n++
 		}
-		if v > 0xff {
-			pos := at(bodyOff + j)
-			p.errorAt(pos, pos, "octal escape value %s is out of range (max \\377)", body[j:j+1+n])
-		}
-		b.WriteByte(byte(v))
+		b.WriteRune(rune(v))
 		return 1 + n
+	case 'N':
+		// \N{NAME}: a Unicode character by name
+		pos := at(bodyOff + j)
+		end := -1
+		if j+2 < len(body) && body[j+2] == '{' {
+			end = strings.IndexByte(body[j+3:], '}')
+		}
+		if end < 0 {
+			p.errorAt(pos, pos, "invalid escape \\N: want a Unicode character name in braces, as in \\N{EM DASH}")
+			b.WriteString(body[j : j+2])
+			return 2
+		}
+		name := body[j+3 : j+3+end]
+		r, ok := lookupRuneName(name)
+		if !ok {
+			p.errorAt(pos, pos, "unknown Unicode character name %q in \\N{...}", name)
+			b.WriteString(body[j : j+4+end])
+		} else {
+			b.WriteRune(r)
+		}
+		return 4 + end
 	case 'x', 'u', 'U':
 		want := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
 		v, ok := 0, true
@@ -280,13 +337,13 @@ func (p *parser) escape(body string, j int, b *strings.Builder, at func(int) Pos
 			b.WriteString(body[j : j+2])
 			return 2
 		}
-		if c == 'x' {
-			b.WriteByte(byte(v))
-		} else {
-			if v > utf8.MaxRune || v >= 0xD800 && v < 0xE000 {
-				p.errorAt(pos, pos, "escape %s is not a valid Unicode code point", body[j:j+2+want])
-			}
-			b.WriteRune(rune(v))
+		switch {
+		case v > utf8.MaxRune:
+			p.errorAt(pos, pos, "escape %s is not a valid Unicode code point", body[j:j+2+want])
+		case v >= 0xD800 && v < 0xE000:
+			b.WriteRune(utf8.RuneError) // a lone surrogate, as KCL does
+		default:
+			b.WriteRune(rune(v)) // \xhh is the code point U+00hh
 		}
 		return 2 + want
 	default:

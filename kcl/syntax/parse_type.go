@@ -76,7 +76,14 @@ func (p *parser) parseTypeAtom() TypeExpr {
 		p.expectClose(RPAREN, from, "function type")
 		restore()
 		if p.got(ARROW) {
-			res := p.parseType()
+			// function_type: ... [RIGHT_ARROW type_element]: the result is
+			// one element, so `(int) -> str | None` is a union of a
+			// function type and None
+			if !p.enter() {
+				return &BadType{Span: p.span(from)}
+			}
+			res := p.parseTypeAtom()
+			p.leave()
 			return &FunctionType{Span: p.span(from), Params: params, Result: res}
 		}
 		if len(params) == 1 {

@@ -499,8 +499,16 @@ func (p *parser) parseExprStmt(ctx stmtCtx) Stmt {
 			return &AssignStmt{Span: p.span(from), Targets: []Expr{x}, Type: typ, Value: &BadExpr{Span: Span{p.tok.pos, p.tok.pos}}}
 		}
 		p.next()
+		targets := []Expr{x}
 		v := p.parseTest()
-		return &AssignStmt{Span: p.span(from), Targets: []Expr{x}, Type: typ, Value: v}
+		for p.tok.kind == ASSIGN {
+			// a: int = b = 1
+			p.checkTarget(v)
+			targets = append(targets, v)
+			p.next()
+			v = p.parseTest()
+		}
+		return &AssignStmt{Span: p.span(from), Targets: targets, Type: typ, Value: v}
 	case k == ASSIGN:
 		targets := []Expr{x}
 		p.checkTarget(x)

@@ -665,7 +665,13 @@ func (pr *printer) typ(t TypeExpr) {
 		pr.w(")")
 		if t.Result != nil {
 			pr.w(" -> ")
-			pr.typ(t.Result)
+			if _, union := t.Result.(*UnionType); union {
+				pr.w("(")
+				pr.typ(t.Result)
+				pr.w(")")
+			} else {
+				pr.typ(t.Result)
+			}
 		}
 	case *BadType:
 		pr.w("<bad type>")

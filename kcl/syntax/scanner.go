@@ -596,11 +596,15 @@ var unitSuffixes = []string{"Ki", "Mi", "Gi", "Ti", "Pi", "n", "u", "m", "k", "K
 
 func (s *scanner) scanNumber(p Pos, start int) token {
 	kind := INT
+	// digits consumes digits accepted by ok and '_' separators (1_000);
+	// it returns the number of digits.
 	digits := func(ok func(byte) bool) int {
 		n := 0
-		for s.off < len(s.src) && ok(s.src[s.off]) {
+		for s.off < len(s.src) && (ok(s.src[s.off]) || s.src[s.off] == '_') {
+			if s.src[s.off] != '_' {
+				n++
+			}
 			s.off++
-			n++
 		}
 		return n
 	}
@@ -629,6 +633,20 @@ func (s *scanner) scanNumber(p Pos, start int) token {
 			digits(isDigit)
 		} else if s.src[start] == '.' {
 			kind = FLOAT
+		} else if s.off < len(s.src) && s.src[s.off] == '.' && !s.dotContinues(s.off+1) {
+			kind = FLOAT // `1.` is the float 1.0
+			s.off++
+		}
+		if kind == INT && s.src[start] == '0' && s.off-start > 1 && isDigit(s.src[start+1]) &&
+			!(s.off < len(s.src) && (s.src[s.off] == 'e' || s.src[s.off] == 'E')) {
+			// a leading 0 makes an octal literal, as in C and Go: 017 is 15
+			for i := start + 1; i < s.off; i++ {
+				if c := s.src[i]; c == '8' || c == '9' {
+					s.errorf(p, "invalid digit '%c' in octal literal %s (a number starting with 0 is octal)", c, string(s.src[start:s.off]))
+					bad = true
+					break
+				}
+			}
 		}
 		if s.off < len(s.src) && (s.src[s.off] == 'e' || s.src[s.off] == 'E') {
 			save := s.off
@@ -729,6 +747,20 @@ func (s *scanner) scanString(p Pos, start int, raw bool) token {
 		s.errorf(p, "string literal not terminated (missing closing %c)", q)
 	}
 	return token{kind: ILLEGAL, pos: p, end: s.pos(), lit: string(s.src[start:s.off])}
+}
+
+// dotContinues reports whether the '.' before offset off belongs to what
+// follows rather than to a number before it: `1.a` and `1..` are not
+// floats, `1.` followed by anything else is.
+func (s *scanner) dotContinues(off int) bool {
+	if off >= len(s.src) {
+		return false
+	}
+	if s.src[off] == '.' {
+		return true
+	}
+	r, _ := utf8.DecodeRune(s.src[off:])
+	return isIdentStart(r) || r == '$'
 }
 
 func hasPrefixAt(b []byte, off int, p string) bool {
