@@ -175,7 +175,7 @@ func (s *Server) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 	s.mu.Lock()
 	s.inflight[id] = ir
 	s.mu.Unlock()
-	go func() {
+	answer := func() {
 		defer cancel()
 		start := time.Now()
 		result, err := s.safeDispatch(rctx, req)
@@ -198,7 +198,15 @@ func (s *Server) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		if werr := conn.Reply(s.ctx, req.ID, result); werr != nil {
 			s.log.Printf("reply #%s: %v", id, werr)
 		}
-	}()
+	}
+	switch req.Method {
+	case "initialize", "shutdown":
+		// Both are instant, and a client may pipeline initialized or exit right behind them:
+		// answering in order keeps the session's state and the replies in step.
+		answer()
+	default:
+		go answer()
+	}
 }
 
 func toRPCError(err error, ctx context.Context, ir *inflightRequest) *jsonrpc2.Error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -234,4 +235,30 @@ func TestStdioExitWithoutShutdown(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("kpm lsp did not exit")
 	}
+}
+
+// TestStdioPipelinedSession sends a whole session at once, as a script or a simple client may:
+// initialize and shutdown must still be answered, in order, and exit must end the server cleanly.
+func TestStdioPipelinedSession(t *testing.T) {
+	bin := buildKpm(t)
+	t.Setenv("KCL_PKG_PATH", t.TempDir())
+	var in bytes.Buffer
+	for _, msg := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,"capabilities":{}}}`,
+		`{"jsonrpc":"2.0","method":"initialized","params":{}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"shutdown"}`,
+		`{"jsonrpc":"2.0","method":"exit"}`,
+	} {
+		fmt.Fprintf(&in, "Content-Length: %d\r\n\r\n%s", len(msg), msg)
+	}
+	cmd := exec.Command(bin, "lsp")
+	cmd.Stdin = &in
+	out, err := cmd.Output()
+	require.NoError(t, err, "kpm lsp must exit 0 after a pipelined shutdown and exit")
+	text := string(out)
+	initAt := strings.Index(text, `"id":1,"result":{"capabilities"`)
+	shutdownAt := strings.Index(text, `"id":2,"result":null`)
+	require.GreaterOrEqual(t, initAt, 0, "initialize answered: %s", text)
+	require.Greater(t, shutdownAt, initAt, "shutdown answered after initialize: %s", text)
+	assert.Contains(t, text, `"kpm.run"`)
 }

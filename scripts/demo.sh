@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # kpm demo: a real OCI registry on localhost:5001 (user test, password 1234) and the main flow:
-# login, init, push, pull by name:version and by --tag URL, logout.
+# login, init, push, pull by name:version and by --tag URL; then dependencies (add, update,
+# metadata), kpm run (local, oci:// --tag, name:version), a language-server handshake, logout.
 # Run through `make demo` (which builds bin/kpm first). Every step is echoed; any failure stops
 # the demo with a non-zero exit code.
 set -euo pipefail
@@ -79,6 +80,65 @@ step "pull it by --tag and OCI URL"
 rm -rf "$KCL_PKG_PATH/hello_kpm_0.1.0"
 run "$KPM" pull --tag 0.1.0 "oci://$REG_ADDR/test/hello_kpm"
 run cat "$KCL_PKG_PATH/hello_kpm_0.1.0/main.k"
+
+step "publish a library package with a schema"
+mkdir -p "$tmp/work/greeting"
+cd "$tmp/work/greeting"
+run "$KPM" init --version 0.1.0
+cat > main.k <<'KCL'
+schema Greeting:
+    """A greeting for someone."""
+    name: str
+    text: str = "Hello, ${name}!"
+
+    check:
+        len(name) > 0, "name must not be empty"
+KCL
+run cat main.k
+run "$KPM" push "oci://$REG_ADDR/test/greeting"
+
+step "depend on it from a new package (default registry/repo from KPM_REG / KPM_REPO)"
+export KPM_REG="$REG_ADDR" KPM_REPO=test
+mkdir -p "$tmp/work/app"
+cd "$tmp/work/app"
+run "$KPM" init --version 0.1.0
+run "$KPM" add greeting:0.1.0
+cat > main.k <<'KCL'
+import greeting
+
+_names = ["kcl", "kpm"]
+greetings = [greeting.Greeting {name = n} for n in _names]
+replicas = option("replicas", type="int", default=1)
+KCL
+run cat kcl.mod kcl.mod.lock main.k
+
+step "run it: YAML on stdout, dependencies from the lock and cache (no registry request)"
+run "$KPM" run -D replicas=3
+
+step "update and metadata"
+run "$KPM" update
+run "$KPM" metadata
+
+step "run packages straight from the registry"
+cd "$tmp/work/app"
+run "$KPM" push "oci://$REG_ADDR/test/app"
+cd "$tmp/work"
+run "$KPM" run --tag 0.1.0 "oci://$REG_ADDR/test/app"
+run "$KPM" run app:0.1.0 --format json
+unset KPM_REG KPM_REPO
+
+step "the language server: initialize over stdio and list its workspace commands"
+lsp_msg() { printf 'Content-Length: %d\r\n\r\n%s' "${#1}" "$1"; }
+{
+	lsp_msg '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,"capabilities":{}}}'
+	lsp_msg '{"jsonrpc":"2.0","method":"initialized","params":{}}'
+	lsp_msg '{"jsonrpc":"2.0","id":2,"method":"shutdown"}'
+	lsp_msg '{"jsonrpc":"2.0","method":"exit"}'
+} | "$KPM" lsp >"$tmp/lsp.out"
+commands=$(grep -o '"commands":\[[^]]*\]' "$tmp/lsp.out")
+[ -n "$commands" ] || { echo "demo: kpm lsp gave no executeCommandProvider" >&2; exit 1; }
+echo "kpm lsp answered initialize; $commands"
+echo "editors: see docs/editors.md (VS Code extension, Neovim plugin)"
 
 step "log out"
 run "$KPM" logout "$REG_ADDR"
