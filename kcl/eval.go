@@ -358,6 +358,9 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		fr.last = v
 	case *syntax.ExprStmt:
 		v := e.eval(fr.scope, s.X)
+		for _, x := range s.Rest {
+			v = e.eval(fr.scope, x)
+		}
 		fr.last = v
 		if fr.kind == frameModule {
 			// bare schema instances at the top level are not output
