@@ -81,17 +81,10 @@ func biPrint(e *evaluator, args []Value, kw *Dict) Value {
 
 // parseArgValue turns a -D value into a KCL value the way the toolchain does: JSON when it parses,
 // otherwise the raw string.
+// parseArgValue reads a -D value as the runtime does: JSON when it parses, else the text.
 func parseArgValue(s string) Value {
 	if v, err := jsonDecode(s); err == nil {
 		return v
-	}
-	switch s {
-	case "True":
-		return true
-	case "False":
-		return false
-	case "None":
-		return none
 	}
 	return s
 }
@@ -99,79 +92,109 @@ func parseArgValue(s string) Value {
 func biOption(e *evaluator, args []Value, kw *Dict) Value {
 	key := toStr(arg(args, kw, 0, "key", ""))
 	typ := toStr(arg(args, kw, 1, "type", ""))
-	required := truthy(arg(args, kw, 2, "required", false))
-	def := arg(args, kw, 3, "default", none)
-	raw, ok := e.opts.Args[key]
-	if !ok {
-		if required {
-			e.throw(KindEvaluation, "option('%s') must be initialized, try '-D %s=?' argument", key, key)
-		}
-		if isNoneOrUndef(def) {
-			// a typed option that is not set gives the type's zero value
-			switch typ {
-			case "int":
-				return int64(0)
-			case "float":
-				return 0.0
-			case "bool":
-				return false
-			case "str":
-				return ""
-			case "list":
-				return &List{}
-			case "dict":
-				return NewDict()
-			}
-		}
-		return def
+	if raw, ok := e.opts.Args[key]; ok {
+		return e.optionAs(parseArgValue(raw), typ)
 	}
-	v := parseArgValue(raw)
+	if def, ok := optArg(args, kw, 3, "default"); ok {
+		return e.optionAs(def, typ)
+	}
+	if truthy(arg(args, kw, 2, "required", false)) {
+		e.throw(KindEvaluation, "option('%s') must be initialized, try '-D %s=?' argument", key, key)
+	}
+	return none
+}
+
+// optArg is an argument given by position or keyword, and whether it was given.
+func optArg(args []Value, kw *Dict, i int, name string) (Value, bool) {
+	if i < len(args) {
+		return args[i], true
+	}
+	if kw != nil {
+		if v, ok := kw.m[name]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// optionAs converts an option value to the type named by option(type=...).
+func (e *evaluator) optionAs(v Value, typ string) Value {
+	cannot := func() Value {
+		e.throw(KindEvaluation, "cannot use '%s' as type '%s'", toStr(v), typ)
+		return nil
+	}
 	switch typ {
-	case "", "any":
-	case "str":
-		if _, isStr := v.(string); !isStr {
-			v = raw
-		}
-	case "int":
-		switch x := v.(type) {
-		case int64:
-		case float64:
-			v = int64(x)
-		case string:
-			n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-			if err != nil {
-				e.throw(KindType, "cannot use '%s' as type 'int'", raw)
-			}
-			v = n
-		default:
-			e.throw(KindType, "cannot use '%s' as type 'int'", raw)
-		}
-	case "float":
-		switch x := v.(type) {
-		case int64:
-			v = float64(x)
-		case float64:
-		default:
-			e.throw(KindType, "cannot use '%s' as type 'float'", raw)
-		}
+	case "":
+		return v
 	case "bool":
 		switch x := v.(type) {
 		case bool:
+			return x
+		case int64:
+			return x != 0
+		case float64:
+			return x != 0
 		case string:
-			v = x == "True" || x == "true"
-		default:
-			v = truthy(v)
+			return x == "True" || x == "true"
 		}
+		return undef
+	case "int":
+		switch x := v.(type) {
+		case bool:
+			return b2i(x)
+		case int64:
+			return x
+		case float64:
+			return int64(x)
+		case string:
+			n, err := strconv.ParseInt(x, 10, 64)
+			if err != nil {
+				return cannot()
+			}
+			return n
+		}
+		return cannot()
+	case "float":
+		switch x := v.(type) {
+		case bool:
+			return float64(b2i(x))
+		case int64:
+			return float64(x)
+		case float64:
+			return x
+		case string:
+			f, err := strconv.ParseFloat(x, 64)
+			if err != nil {
+				return 0.0
+			}
+			return f
+		}
+		return cannot()
+	case "str":
+		switch x := v.(type) {
+		case bool:
+			return strconv.FormatBool(x)
+		case int64:
+			return strconv.FormatInt(x, 10)
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		case string:
+			return x
+		}
+		return cannot()
 	case "list":
-		if _, ok := v.(*List); !ok {
-			e.throw(KindType, "cannot use '%s' as type 'list'", raw)
+		if _, ok := v.(*List); ok {
+			return v
 		}
+		return cannot()
 	case "dict":
-		if _, ok := v.(*Dict); !ok {
-			e.throw(KindType, "cannot use '%s' as type 'dict'", raw)
+		if _, ok := v.(*Dict); ok {
+			return v
 		}
+		return cannot()
 	}
-	return v
+	e.throw(KindEvaluation, "unknown type '%s'", typ)
+	return nil
 }
 
 func biLen(e *evaluator, args []Value, kw *Dict) Value {
