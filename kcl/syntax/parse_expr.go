@@ -392,7 +392,7 @@ func (p *parser) parseArgs(closer Token, open Pos) ([]Expr, []*Keyword) {
 		}
 		if !p.got(COMMA) {
 			if p.tok.kind != closer && !p.resynced {
-				if p.startsStmtLine(p.tok, open) {
+				if p.outdented(p.tok, open) && p.tok.kind != closer {
 					p.errorAt(p.tok.pos, p.tok.end, "expected '%s' to close '%s' at %s, found %s", closer, openerOf(closer), open, describe(p.tok))
 					break
 				}
@@ -410,7 +410,18 @@ func (p *parser) parseArgs(closer Token, open Pos) ([]Expr, []*Keyword) {
 // statement of the enclosing block: the bracket opened at open was never
 // closed and that line is the next statement.
 func (p *parser) startsStmtLine(t token, open Pos) bool {
+	switch t.kind {
+	case RPAREN, RBRACK, RBRACE, EOF:
+		return false // closes an enclosing bracket
+	}
 	return t.nl && t.pos.Col <= p.lineIndentCol(open) && p.s.isIndentLevel(t.pos.Offset-(t.pos.Col-1))
+}
+
+// outdented reports whether t starts a line not indented deeper than the
+// line of open: inside an enclosing list or config, the bracket opened at
+// open was left unclosed and t begins the next entry.
+func (p *parser) outdented(t token, open Pos) bool {
+	return t.nl && t.pos.Col <= p.lineIndentCol(open)
 }
 
 // stmtLineSince reports whether a line started since p.lineStarts[mark]
@@ -484,7 +495,7 @@ func (p *parser) skipTo(closer Token, open Pos) {
 	}
 	depth := 0
 	for {
-		if open.IsValid() && p.startsStmtLine(p.tok, open) {
+		if open.IsValid() && depth == 0 && p.outdented(p.tok, open) {
 			return
 		}
 		switch p.tok.kind {

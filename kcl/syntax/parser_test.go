@@ -322,6 +322,21 @@ func TestParseErrors(t *testing.T) {
 		{"unclosed decorator arguments", "@info(a,\nschema A:\n    a: int\nc = *\n", []string{
 			"main.k:2:1: expected an expression, found keyword 'schema'",
 			"main.k:4:5: expected an expression, found '*'"}},
+		{"unclosed call in a config value", "x = {\n    a = f(1,\n        2\n    b = 3\n}\ny = *\n", []string{
+			"main.k:4:5: expected ')' to close '(' at 2:10, found name 'b'",
+			"main.k:6:5: expected an expression, found '*'"}},
+		{"unclosed call in a list", "x = [\n    f(1,\n        2\n    3\n]\ny = *\n", []string{
+			"main.k:4:5: expected ')' to close '(' at 2:6, found number 3",
+			"main.k:6:5: expected an expression, found '*'"}},
+		{"unclosed call before the list's closer", "x = [\n    f(1,\n    2\n]\ny = *\n", []string{
+			"main.k:4:1: expected ')' to close '(' at 2:6, found ']'",
+			"main.k:5:5: expected an expression, found '*'"}},
+		{"unclosed paren in a config value", "x = {\n    a = (1 +\n        2\n    b = 3\n}\ny = *\n", []string{
+			"main.k:4:5: expected ')' to close '(' at 2:9, found name 'b'",
+			"main.k:6:5: expected an expression, found '*'"}},
+		{"unclosed subscript in a config value", "x = {\n    a = x[1\n    b = 3\n}\ny = *\n", []string{
+			"main.k:3:5: expected ']' to close the subscript opened at 2:10, found name 'b'",
+			"main.k:5:5: expected an expression, found '*'"}},
 		{"unclosed call in a schema body", "schema A:\n    a: int = f(1,\n        2\n    b: int\n    c = *\n", []string{
 			"main.k:4:5: expected ')' to close '(' at 2:15, found name 'b'",
 			"main.k:5:9: expected an expression, found '*'"}},
@@ -381,6 +396,14 @@ func TestRecoveryKeepsFollowingStatements(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"assign a", "schema S", "assign c", "assign d", "assign f", "assign g"}, kinds)
+}
+
+// TestRecoveryAfterUnclosedCall checks that the statements and config
+// entries after a call whose ')' is missing are in the tree.
+func TestRecoveryAfterUnclosedCall(t *testing.T) {
+	f, errs := ParseFile("main.k", []byte("a = f(1,\n    2\nb = {\n    c = g(3,\n        4\n    d = 5\n}\ne = x[1\nf = 6\n"))
+	require.Len(t, errs, 3, "%v", errs)
+	assert.Equal(t, "(= a (call f 1 2))\n(= b {c = (call g 3 4), d = 5})\n(= e ([] x 1))\n(= f 6)", sx(f))
 }
 
 // TestRecoveredStatementsDoNotOverlap checks that a statement broken by an
