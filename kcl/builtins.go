@@ -536,7 +536,7 @@ func biIsUnique(e *evaluator, args []Value, kw *Dict) Value {
 	}
 	for i := range l.Items {
 		for j := i + 1; j < len(l.Items); j++ {
-			if equal(l.Items[i], l.Items[j]) && typeName(l.Items[i]) == typeName(l.Items[j]) {
+			if equal(l.Items[i], l.Items[j]) {
 				return false
 			}
 		}
@@ -573,31 +573,63 @@ func biChr(e *evaluator, args []Value, kw *Dict) Value {
 	return string(rune(n))
 }
 
-func roundHalfEven(x float64) float64 { return math.RoundToEven(x) }
+// roundAway rounds half away from zero, as Rust's f64::round.
+func roundAway(x float64) float64 { return math.Round(x) }
 
+// biRound follows the runtime: without ndigits the result is an int rounded half away from
+// zero; with ndigits it is a float, exact halves of the scaled value rounding to even.
 func biRound(e *evaluator, args []Value, kw *Dict) Value {
 	v := arg(args, kw, 0, "number", nil)
 	nd := arg(args, kw, 1, "ndigits", none)
-	f, ok := toNumber(v)
-	if !ok {
-		e.throw(KindType, "type %s doesn't define __round__ method", typeName(v))
+	if u, ok := v.(Unit); ok {
+		v = unitNum(u)
 	}
-	if isNoneOrUndef(nd) {
-		if i, isInt := v.(int64); isInt {
-			return i
+	n, hasDigits := asIntStrict(nd)
+	if _, isBool := nd.(bool); isBool || isNoneOrUndef(nd) {
+		hasDigits = false
+	}
+	switch x := v.(type) {
+	case int64:
+		if hasDigits {
+			return float64(x)
 		}
-		return int64(roundHalfEven(f))
+		return x
+	case float64:
+		if !hasDigits {
+			return int64(roundAway(x))
+		}
+		if n == 0 {
+			return roundAway(x)
+		}
+		var y, pow1, pow2 float64
+		if n >= 0 {
+			pow1, pow2 = math.Pow(10, float64(n)), 1
+			if n > 22 {
+				pow1, pow2 = math.Pow(10, float64(n-22)), 1e22
+			}
+			y = x * pow1 * pow2
+			if math.IsInf(y, 0) || math.IsNaN(y) {
+				return x
+			}
+		} else {
+			pow1 = math.Pow(10, float64(-n))
+			y = x / pow1
+		}
+		z := roundAway(y)
+		if math.Abs(y-z) == 0.5 {
+			z = 2 * roundAway(y/2)
+		}
+		if n >= 0 {
+			z = z / pow2 / pow1
+		} else {
+			z *= pow1
+		}
+		if math.IsInf(z, 0) || math.IsNaN(z) {
+			return undef
+		}
+		return z
 	}
-	n, _ := asIntStrict(nd)
-	if i, isInt := v.(int64); isInt && n >= 0 {
-		return i
-	}
-	s := strconv.FormatFloat(f, 'f', int(n), 64)
-	r, _ := strconv.ParseFloat(s, 64)
-	if _, isInt := v.(int64); isInt {
-		return int64(r)
-	}
-	return r
+	return undef
 }
 
 func biTypeof(e *evaluator, args []Value, kw *Dict) Value {
@@ -605,7 +637,7 @@ func biTypeof(e *evaluator, args []Value, kw *Dict) Value {
 	full := truthy(arg(args, kw, 1, "full_name", false))
 	switch x := v.(type) {
 	case *Schema:
-		if full && x.Type.pkgPath != "" {
+		if full && x.Type.pkgPath != "" && x.Type.pkgPath != "__main__" {
 			return x.Type.pkgPath + "." + x.Type.Name
 		}
 		return x.Type.Name
@@ -615,6 +647,8 @@ func biTypeof(e *evaluator, args []Value, kw *Dict) Value {
 		return "module"
 	case Unit:
 		return "number_multiplier"
+	case nil, NoneValue:
+		return "None"
 	}
 	return typeName(v)
 }
@@ -633,11 +667,16 @@ func biRadix(e *evaluator, args []Value, base int, prefix string) Value {
 func biPow(e *evaluator, args []Value, kw *Dict) Value {
 	x := arg(args, kw, 0, "x", int64(0))
 	y := arg(args, kw, 1, "y", int64(1))
-	r := e.binaryOp(powTok, x, y)
 	if z := arg(args, kw, 2, "z", none); !isNoneOrUndef(z) {
-		return e.binaryOp(modTok, r, z)
+		return e.binaryOp(modTok, e.binaryOp(powTok, x, y), z)
 	}
-	return r
+	xi, xInt := x.(int64)
+	yi, yInt := y.(int64)
+	if xInt && yInt && yi >= 0 {
+		// the runtime computes in floats and truncates, without overflow errors
+		return floatToIntSat(math.Pow(float64(xi), float64(yi)))
+	}
+	return e.binaryOp(powTok, x, y)
 }
 
 func biEnumerate(e *evaluator, args []Value, kw *Dict) Value {
@@ -705,4 +744,17 @@ func parseUnitString(s string) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// floatToIntSat converts as Rust's `as i64`: truncating, saturating, NaN to 0.
+func floatToIntSat(f float64) int64 {
+	switch {
+	case math.IsNaN(f):
+		return 0
+	case f >= math.MaxInt64:
+		return math.MaxInt64
+	case f <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(f)
 }
