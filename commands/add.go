@@ -124,7 +124,7 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 			p.Message("looking up the latest version of " + ref.String())
 			tag, err := registry.LatestTag(ctx, ref, ropts)
 			if err != nil {
-				return AddResult{}, authError(err, ref)
+				return AddResult{}, err
 			}
 			ref.Tag = tag
 		}

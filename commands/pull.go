@@ -50,7 +50,7 @@ func Pull(ctx context.Context, opts PullOptions) (PullResult, error) {
 		p.Message("looking up the latest version of " + ref.String())
 		tag, err := registry.LatestTag(ctx, ref, ropts)
 		if err != nil {
-			return PullResult{}, authError(err, ref)
+			return PullResult{}, err
 		}
 		ref.Tag = tag
 	}
@@ -80,7 +80,7 @@ func Pull(ctx context.Context, opts PullOptions) (PullResult, error) {
 	})
 	end()
 	if err != nil {
-		return PullResult{}, authError(err, ref)
+		return PullResult{}, err
 	}
 	return PullResult{
 		Reference: res.Reference.String(),

@@ -76,7 +76,7 @@ func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
 	res, err := registry.Push(ctx, ref, pkg, registry.PushOptions{Options: ropts, Force: opts.Force, Progress: fn})
 	end()
 	if err != nil {
-		return PushResult{}, authError(err, ref)
+		return PushResult{}, err
 	}
 	return PushResult{
 		Reference: res.Reference.String(),

@@ -80,8 +80,10 @@ func classify(err error, subject, host string) error {
 			return unauthorized(subject, host)
 		case er.StatusCode == http.StatusNotFound:
 			return newErr(ErrNotFound, "%s: not found", subject)
-		case er.StatusCode >= 500:
-			return newErr(ErrServer, "%s: registry %s answered %d %s", subject, host, er.StatusCode, http.StatusText(er.StatusCode))
+		case er.StatusCode == http.StatusBadRequest && len(er.Errors) == 0 && er.URL != nil && er.URL.Scheme == "http":
+			// A registry answers a bad request with an error document; a bare 400 to a plain
+			// HTTP request is what TLS servers (Go's, nginx) send to a client speaking HTTP.
+			return newErr(ErrUnreachable, "%s: registry %s rejected a plain HTTP request; it probably speaks HTTPS (set OCI_REG_PLAIN_HTTP=off or \"DefaultOciPlainHttp\": false in kpm.json)", subject, host)
 		default:
 			return newErr(ErrServer, "%s: registry %s answered %d %s", subject, host, er.StatusCode, http.StatusText(er.StatusCode))
 		}
@@ -107,7 +109,7 @@ func classify(err error, subject, host string) error {
 		return newErr(ErrUnreachable, "%s: TLS certificate of registry %s not trusted (use --insecure-skip-tls-verify to skip verification)", subject, host)
 	}
 	if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
-		return newErr(ErrUnreachable, "%s: registry %s speaks plain HTTP (set OCI_REG_PLAIN_HTTP=on)", subject, host)
+		return newErr(ErrUnreachable, "%s: registry %s speaks plain HTTP, not HTTPS (set OCI_REG_PLAIN_HTTP=on or \"DefaultOciPlainHttp\": true in kpm.json)", subject, host)
 	}
 	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.EPIPE) {

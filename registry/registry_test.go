@@ -433,10 +433,20 @@ func TestRegistryErrors(t *testing.T) {
 		})
 	}
 
+	// Every operation asked for credentials that are not stored says how to fix it.
+	hint := "unauthorized; run 'kpm login " + testReg.Host() + "'"
 	_, err = Push(ctx(t), newRef(t, ""), pkg, PushOptions{Options: anonymous(t)})
 	require.ErrorIs(t, err, ErrUnauthorized)
+	assert.Contains(t, err.Error(), hint)
 	_, err = Tags(ctx(t), ref, anonymous(t))
 	require.ErrorIs(t, err, ErrUnauthorized)
+	assert.Contains(t, err.Error(), hint)
+	_, err = LatestTag(ctx(t), ref, anonymous(t))
+	require.ErrorIs(t, err, ErrUnauthorized)
+	assert.Contains(t, err.Error(), hint)
+	_, err = Info(ctx(t), ref.WithTag("0.1.0"), anonymous(t))
+	require.ErrorIs(t, err, ErrUnauthorized)
+	assert.Contains(t, err.Error(), hint)
 }
 
 func TestTagsAndInfo(t *testing.T) {

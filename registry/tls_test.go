@@ -65,11 +65,33 @@ func TestTLSVerificationAndUserAgent(t *testing.T) {
 		})
 	}
 
-	// Plain HTTP against a TLS registry fails clearly too.
-	plain := anonymous(t)
-	_, err = Tags(ctx(t), Reference{Registry: host, Repository: "test/tls"}, plain)
-	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "\n")
+	// The wrong scheme either way fails with a one-line error naming the setting to change.
+	on := true
+	plainToTLS := anonymous(t)
+	plainToTLS.PlainHTTP = &on
+	tlsToPlain := anonymous(t)
+	tlsToPlain.PlainHTTP = &off
+	schemes := []struct {
+		name string
+		host string
+		opts Options
+		want string
+	}{
+		{"plain HTTP to an HTTPS registry", host, plainToTLS, "registry " + host + " rejected a plain HTTP request; it probably speaks HTTPS (set OCI_REG_PLAIN_HTTP=off"},
+		{"HTTPS to a plain HTTP registry", testReg.Host(), tlsToPlain, "registry " + testReg.Host() + " speaks plain HTTP, not HTTPS (set OCI_REG_PLAIN_HTTP=on"},
+	}
+	for _, tt := range schemes {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Tags(ctx(t), Reference{Registry: tt.host, Repository: "test/tls"}, tt.opts)
+			require.ErrorIs(t, err, ErrUnreachable)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), "DefaultOciPlainHttp")
+			assert.NotContains(t, err.Error(), "\n")
+			err = Login(ctx(t), tt.host, testUser, testPass, tt.opts)
+			require.ErrorIs(t, err, ErrUnreachable)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -121,6 +121,15 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
+	// A registry serving HTTPS with a self-signed certificate, for the TLS scripts ($TLSREG).
+	tlsReg, err := devregistry.Start(devregistry.Options{
+		TLS:   true,
+		Users: map[string]string{"test": "1234", secretUser: secretPassword},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tlsReg.Close() })
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -138,6 +147,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("KCL_PKG_PATH", pkg)
 			env.Setenv("DOCKER_CONFIG", docker)
 			env.Setenv("REG", r.Host())
+			env.Setenv("TLSREG", tlsReg.Host())
 			env.Setenv("SECRET_USER", secretUser)
 			env.Setenv("SECRET_PASSWORD", secretPassword)
 			var keys []string
