@@ -1,5 +1,7 @@
 package syntax
 
+import "strings"
+
 // Expression parsing. Precedence, lowest first:
 //
 //	lambda, x if c else y
@@ -526,13 +528,16 @@ func (p *parser) parseOperand() Expr {
 	case STRING:
 		x := p.parseStringTok(p.tok)
 		p.next()
-		for p.tok.kind == STRING && !p.broken() && !p.tok.nl {
-			// "a" "b": KCL has no implicit concatenation; report it once
-			// and take the second literal as part of this one
-			p.errorAt(p.tok.pos, p.tok.end, "adjacent string literals are not concatenated in KCL; join them with +")
+		if p.tok.kind != STRING || p.broken() {
+			return x
+		}
+		// adjacent literals are one string: "a" 'b' is "ab"
+		parts := []Expr{x}
+		for p.tok.kind == STRING && !p.broken() {
+			parts = append(parts, p.parseStringTok(p.tok))
 			p.next()
 		}
-		return x
+		return p.concatStrings(parts, from)
 	case TRUE, FALSE, NONE, UNDEFINED:
 		k := ConstTrue
 		switch p.tok.kind {
@@ -591,6 +596,49 @@ func (p *parser) parseOperand() Expr {
 		p.next()
 	}
 	return p.bad(from)
+}
+
+// concatStrings joins adjacent string literals (already parsed, in order)
+// into one *StringLit, or a *JoinedString when one of them interpolates.
+// Raw is the source text of all of them; IsLong, IsRaw and Quote are the
+// first literal's.
+func (p *parser) concatStrings(parts []Expr, from Pos) Expr {
+	sp := p.span(from)
+	raw := string(p.src[sp.From.Offset:sp.To.Offset])
+	var b strings.Builder
+	joined := false
+	for _, x := range parts {
+		switch x := x.(type) {
+		case *StringLit:
+			b.WriteString(x.Value)
+		case *JoinedString:
+			joined = true
+		default:
+			return &BadExpr{Span: sp}
+		}
+	}
+	var first *StringLit
+	switch x := parts[0].(type) {
+	case *StringLit:
+		first = x
+	case *JoinedString:
+		first = &StringLit{IsLong: x.IsLong, Quote: x.Quote}
+	}
+	if !joined {
+		return &StringLit{Span: sp, Value: b.String(), Raw: raw, IsLong: first.IsLong, IsRaw: first.IsRaw, Quote: first.Quote}
+	}
+	js := &JoinedString{Span: sp, Raw: raw, IsLong: first.IsLong, Quote: first.Quote}
+	for _, x := range parts {
+		switch x := x.(type) {
+		case *StringLit:
+			if x.Value != "" {
+				js.Parts = append(js.Parts, &StringLit{Span: x.Span, Value: x.Value, IsLong: x.IsLong, Quote: x.Quote})
+			}
+		case *JoinedString:
+			js.Parts = append(js.Parts, x.Parts...)
+		}
+	}
+	return js
 }
 
 func (p *parser) parseNumber() Expr {

@@ -124,6 +124,12 @@ func TestSpecProductions(t *testing.T) {
 			"(= x [\"a\" \"b\" \"c\" \"d\" \"\\\\e\" \"\\\\f\" \"\\\\g\" (str ${h})])"},
 		{"string: interpolation format specs", "x = \"${a: #json}${b:#yaml}${ {c: 1}['c'] }${d[1:2]}\"",
 			"(= x (str ${a:#json} ${b:#yaml} ${([] {c : 1} \"c\")} ${([] d 1:2:_)}))"},
+		// "Multiple adjacent string literals ... are allowed, and their
+		// meaning is the same as their concatenation"; in a list or config
+		// a literal on a new line is a new entry
+		{"string: adjacent literals", "x = \"a\" 'b' r'\\c' '''d'''\ny = (\"a\"\n    \"b\")\nz = [\"a\" \"b\"\n    \"c\"]",
+			"(= x \"ab\\\\cd\")\n(= y (paren \"ab\"))\n(= z [\"ab\" \"c\"])"},
+		{"string: adjacent literals with interpolation", "x = \"a${b}\" 'c' \"${d}\"", "(= x (str \"a\" ${b} \"c\" ${d}))"},
 		// NAME: /\$?[a-zA-Z_]\w*/
 		{"NAME: $-escaped keywords and reserved words", "$schema = $final = _a1", "(= schema final _a1)"},
 		// line joining
@@ -210,9 +216,6 @@ func TestSpecErrors(t *testing.T) {
 		{"unknown character name", "x = \"a\\N{NO SUCH THING}\"\n", []string{`main.k:1:7: unknown Unicode character name "NO SUCH THING" in \N{...}`}},
 		{"\\N without braces", "x = \"\\Nab\"\n", []string{`main.k:1:6: invalid escape \N: want a Unicode character name in braces, as in \N{EM DASH}`}},
 		{"code point out of range", "x = \"\\U00110000\"\n", []string{`main.k:1:6: escape \U00110000 is not a valid Unicode code point`}},
-		{"adjacent string literals", "x = \"a\" 'b'\ny = 1 +\n", []string{
-			"main.k:1:9: adjacent string literals are not concatenated in KCL; join them with +",
-			"main.k:2:8: expected an expression, found end of line"}},
 		{"same quote inside an interpolation", "x = \"${a[\"k\"]}\"\ny = 1 +\n", []string{
 			`main.k:1:6: unterminated string interpolation: the string ends at the " inside '${…}'; a string in an interpolation must use the other quote character, as in "${d['k']}"`,
 			"main.k:2:8: expected an expression, found end of line"}},
