@@ -28,16 +28,32 @@ func strArg(e *evaluator, args []Value, kw *Dict, i int, name string, def Value)
 	return s, true
 }
 
-func substrRange(e *evaluator, s string, args []Value, kw *Dict, from int) string {
-	rs := []rune(s)
-	n := int64(len(rs))
-	lo := arg(args, kw, from, "start", none)
-	hi := arg(args, kw, from+1, "end", none)
-	start, stop, _, _ := sliceIndices(n, lo, hi, none)
-	if start > stop {
-		return ""
+// substrRange is s[start:end] for the optional start/end arguments at position from, in bytes
+// as the runtime counts them; ok is false when the range is empty the wrong way round
+// (start past end), where searches find nothing.
+func substrRange(e *evaluator, s string, args []Value, kw *Dict, from int) (sub string, start int, ok bool) {
+	n := len(s)
+	lo, hi := 0, n
+	if v := arg(args, kw, from, "start", none); !isNoneOrUndef(v) {
+		i, _ := asInt(v)
+		lo = int(i)
 	}
-	return string(rs[start:stop])
+	if v := arg(args, kw, from+1, "end", none); !isNoneOrUndef(v) {
+		i, _ := asInt(v)
+		hi = int(i)
+	}
+	if hi > n {
+		hi = n
+	} else if hi < 0 {
+		hi = max(hi+n, 0)
+	}
+	if lo < 0 {
+		lo = max(lo+n, 0)
+	}
+	if lo > hi {
+		return "", lo, false
+	}
+	return s[lo:hi], lo, true
 }
 
 func runeIndex(s string, byteIdx int) int64 {
@@ -62,7 +78,10 @@ func strMethod(s string, name string) Value {
 	case "count":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
 			sub, _ := strArg(e, a, kw, 0, "sub", "")
-			t := substrRange(e, s, a, kw, 1)
+			t, _, ok := substrRange(e, s, a, kw, 1)
+			if !ok {
+				return int64(0)
+			}
 			if sub == "" {
 				return int64(utf8.RuneCountInString(t) + 1)
 			}
@@ -70,7 +89,10 @@ func strMethod(s string, name string) Value {
 		}
 	case "endswith":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
-			t := substrRange(e, s, a, kw, 1)
+			t, _, inRange := substrRange(e, s, a, kw, 1)
+			if !inRange {
+				return false
+			}
 			if l, ok := arg(a, kw, 0, "suffix", "").(*List); ok {
 				for _, it := range l.Items {
 					if strings.HasSuffix(t, toStr(it)) {
@@ -84,7 +106,10 @@ func strMethod(s string, name string) Value {
 		}
 	case "startswith":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
-			t := substrRange(e, s, a, kw, 1)
+			t, _, inRange := substrRange(e, s, a, kw, 1)
+			if !inRange {
+				return false
+			}
 			if l, ok := arg(a, kw, 0, "prefix", "").(*List); ok {
 				for _, it := range l.Items {
 					if strings.HasPrefix(t, toStr(it)) {
@@ -99,19 +124,14 @@ func strMethod(s string, name string) Value {
 	case "find", "index", "rfind", "rindex":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
 			sub, _ := strArg(e, a, kw, 0, "sub", "")
-			rs := []rune(s)
-			lo := arg(a, kw, 1, "start", none)
-			hi := arg(a, kw, 2, "end", none)
-			start, stop, _, _ := sliceIndices(int64(len(rs)), lo, hi, none)
-			if start > stop {
-				stop = start
-			}
-			t := string(rs[start:stop])
-			var i int
-			if strings.HasPrefix(name, "r") {
-				i = strings.LastIndex(t, sub)
-			} else {
-				i = strings.Index(t, sub)
+			t, start, ok := substrRange(e, s, a, kw, 1)
+			i := -1
+			if ok {
+				if strings.HasPrefix(name, "r") {
+					i = strings.LastIndex(t, sub)
+				} else {
+					i = strings.Index(t, sub)
+				}
 			}
 			if i < 0 {
 				if strings.HasSuffix(name, "index") {
@@ -119,21 +139,17 @@ func strMethod(s string, name string) Value {
 				}
 				return int64(-1)
 			}
-			return runeIndex(t, i) + start
+			return int64(i + start) // byte offsets, as the runtime reports them
 		}
 	case "format":
 		f = func(e *evaluator, a []Value, kw *Dict) Value { return pyStrFormat(e, s, a, kw) }
-	case "isalnum", "isalpha", "isdigit", "isspace", "islower", "isupper", "istitle":
+	case "isalnum", "isalpha", "isdigit", "isnumeric", "isspace", "islower", "isupper", "istitle":
 		f = func(e *evaluator, a []Value, kw *Dict) Value { return strPredicate(s, name) }
 	case "join":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
 			var parts []string
 			e.iterate(arg(a, kw, 0, "iter", &List{}), 1, func(x, y Value) bool {
-				str, ok := x.(string)
-				if !ok {
-					e.throw(KindType, "sequence item: expected str instance, %s found", typeName(x))
-				}
-				parts = append(parts, str)
+				parts = append(parts, toStr(x)) // the runtime joins str() of each item
 				return true
 			})
 			return strings.Join(parts, s)
@@ -382,8 +398,15 @@ func strPredicate(s, name string) bool {
 			}
 		}
 	case "isdigit":
+		// ASCII digits and the superscript digits, as the runtime accepts
 		for _, r := range s {
-			if !unicode.IsDigit(r) {
+			if !(r >= '0' && r <= '9') && !strings.ContainsRune("⁰¹²³⁴⁵⁶⁷⁸⁹", r) {
+				return false
+			}
+		}
+	case "isnumeric":
+		for _, r := range s {
+			if !unicode.IsNumber(r) {
 				return false
 			}
 		}
