@@ -562,8 +562,7 @@ func (p *parser) parseOperand() Expr {
 		}
 		x := p.parseTest()
 		restore()
-		if p.tok.kind != RPAREN && p.tok.nl && !p.resynced && p.tok.pos.Col <= p.lineIndentCol(from) &&
-			p.s.isIndentLevel(p.tok.pos.Offset-(p.tok.pos.Col-1)) {
+		if p.tok.kind != RPAREN && !p.resynced && p.startsStmtLine(p.tok, from) {
 			// the next line is not indented under the '(': it was never closed
 			p.quiet = false
 			p.errorAt(p.tok.pos, p.tok.end, "expected ')' to close '(' at %s, found %s", from, describe(p.tok))

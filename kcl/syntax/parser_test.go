@@ -331,6 +331,15 @@ func TestParseErrors(t *testing.T) {
 		{"unclosed call before the list's closer", "x = [\n    f(1,\n    2\n]\ny = *\n", []string{
 			"main.k:4:1: expected ')' to close '(' at 2:6, found ']'",
 			"main.k:5:5: expected an expression, found '*'"}},
+		{"unclosed paren before the list's closer", "x = [\n    (1 +\n    2\n]\nz = *\n", []string{
+			"main.k:4:1: expected ')' to close '(' at 2:5, found ']'",
+			"main.k:5:5: expected an expression, found '*'"}},
+		{"unclosed call in an if block, next line dedented", "if c:\n    x = f(1,\n        2\nz = 4\nw = *\n", []string{
+			"main.k:4:1: expected ')' to close '(' at 2:10, found name 'z'",
+			"main.k:5:5: expected an expression, found '*'"}},
+		{"unclosed call around a lambda", "x = f(a, lambda {\n    1\n}\ny = 2\nz = *\n", []string{
+			"main.k:4:1: expected ')' to close '(' at 1:6, found name 'y'",
+			"main.k:5:5: expected an expression, found '*'"}},
 		{"unclosed paren in a config value", "x = {\n    a = (1 +\n        2\n    b = 3\n}\ny = *\n", []string{
 			"main.k:4:5: expected ')' to close '(' at 2:9, found name 'b'",
 			"main.k:6:5: expected an expression, found '*'"}},
