@@ -1015,9 +1015,8 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 				items = append(items, nl.Items...)
 			}
 			d.Set(k, &List{Items: items})
-			if d.GetOp(k) != OpOverride {
-				d.SetOp(k, OpInsert)
-			}
+			// the latest operation of a key wins, as in the runtime's union
+			d.SetOp(k, OpInsert)
 			return
 		}
 		if idx != nil {
@@ -1822,6 +1821,7 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 				if ok1 && ok2 {
 					items := append(append([]Value(nil), ol.Items...), nl.Items...)
 					a.Set(k, &List{Items: items})
+					a.SetOp(k, OpInsert)
 					continue
 				}
 			}
