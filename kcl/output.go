@@ -2,6 +2,7 @@ package kcl
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -202,6 +203,9 @@ func yamlScalar(v any, indent int) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return "null" // YAML is made from JSON, which has no inf or nan
+		}
 		return formatFloatYAML(x)
 	case Unit:
 		return yamlScalarString(strconv.FormatInt(x.Raw, 10)+x.Suffix, indent, false)
