@@ -394,7 +394,7 @@ func (p *parser) parseArgs(closer Token, open Pos) ([]Expr, []*Keyword) {
 		}
 		if !p.got(COMMA) {
 			if p.tok.kind != closer && !p.resynced {
-				if p.outdented(p.tok, open) && p.tok.kind != closer {
+				if p.outdented(p.tok, open) || p.tok.kind == EOF {
 					p.errorAt(p.tok.pos, p.tok.end, "expected '%s' to close '%s' at %s, found %s", closer, openerOf(closer), open, describe(p.tok))
 					break
 				}

@@ -322,6 +322,7 @@ func TestParseErrors(t *testing.T) {
 		{"unclosed decorator arguments", "@info(a,\nschema A:\n    a: int\nc = *\n", []string{
 			"main.k:2:1: expected an expression, found keyword 'schema'",
 			"main.k:4:5: expected an expression, found '*'"}},
+		{"unclosed call at the end of the file", "x = f(1, 2\n", []string{"main.k:2:1: expected ')' to close '(' at 1:6, found end of file"}},
 		{"unclosed call in a config value", "x = {\n    a = f(1,\n        2\n    b = 3\n}\ny = *\n", []string{
 			"main.k:4:5: expected ')' to close '(' at 2:10, found name 'b'",
 			"main.k:6:5: expected an expression, found '*'"}},
