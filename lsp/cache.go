@@ -25,6 +25,7 @@ type regCache struct {
 	file     string
 	ttl      time.Duration
 	offline  bool
+	noChecks bool // registryCheckInterval 0: no background lookups (explicit commands still fetch)
 	data     cacheData
 	inflight map[string]bool
 	dirty    bool
@@ -97,6 +98,9 @@ func (c *regCache) tagInfo(repo string) *tagIndex {
 	return ix
 }
 
+// manifestRetry is how long a failed manifest lookup is remembered before hover asks again.
+const manifestRetry = time.Minute
+
 type catalogEntry struct {
 	Names   []string  `json:"names"`
 	Fetched time.Time `json:"fetched"`
@@ -145,6 +149,7 @@ func (c *regCache) configure(st Settings) {
 	if st.RegistryCheckInterval > 0 {
 		c.ttl = st.ttl()
 	}
+	c.noChecks = st.RegistryCheckInterval == 0
 	c.offline = st.Offline
 	if file != c.file {
 		c.file = file
@@ -228,7 +233,7 @@ func (c *regCache) manifest(repo, tag string) (*manifestInfo, bool) {
 		m = e.Manifests[tag]
 	}
 	c.mu.Unlock()
-	if m == nil {
+	if m == nil || (m.Err != "" && time.Since(m.Fetched) > manifestRetry) {
 		c.background("manifest "+repo+":"+tag, func(ctx context.Context) {
 			info, err := c.api.Manifest(ctx, repo, tag)
 			info.Fetched = time.Now()
@@ -247,7 +252,9 @@ func (c *regCache) manifest(repo, tag string) (*manifestInfo, bool) {
 			e.Manifests[tag] = &info
 			c.mu.Unlock()
 		})
-		return nil, false
+		if m == nil {
+			return nil, false
+		}
 	}
 	if m.Err != "" {
 		return m, false
@@ -310,6 +317,13 @@ func (c *regCache) fetchTags(ctx context.Context, repo string) ([]string, error)
 	e.Err = ""
 	e.Tags = sortTagsNewestFirst(tags)
 	e.index = nil
+	// A failed manifest lookup (a tag not pushed yet, a registry that was down) is asked
+	// again now that the registry answered.
+	for tag, m := range e.Manifests {
+		if m.Err != "" {
+			delete(e.Manifests, tag)
+		}
+	}
 	c.dirty = true
 	c.scheduleSaveLocked()
 	return e.Tags, nil
@@ -319,7 +333,7 @@ func (c *regCache) fetchTags(ctx context.Context, repo string) ([]string, error)
 // diagnostics when it ends.
 func (c *regCache) background(key string, f func(ctx context.Context)) {
 	c.mu.Lock()
-	if c.offline || c.inflight[key] || c.s.ctx == nil {
+	if c.offline || c.noChecks || c.inflight[key] || c.s.ctx == nil {
 		c.mu.Unlock()
 		return
 	}

@@ -62,10 +62,16 @@ func (s *Server) currentSettings() Settings {
 // applySettings makes new settings effective: the package home, then a refresh of every
 // open document (registry lookups restart or stop with the offline flag).
 func (s *Server) applySettings(st Settings) {
-	if st.PkgPath != "" {
-		// workspace.LoadSettings reads KCL_PKG_PATH from the environment; the server is the
-		// only user of its process environment.
+	// workspace.LoadSettings reads KCL_PKG_PATH from the environment; the server is the
+	// only user of its process environment. An empty pkgPath (the setting cleared) goes back
+	// to the environment the server started with.
+	switch {
+	case st.PkgPath != "":
 		_ = os.Setenv(workspace.EnvPkgPath, st.PkgPath)
+	case s.startPkgPathSet:
+		_ = os.Setenv(workspace.EnvPkgPath, s.startPkgPath)
+	default:
+		_ = os.Unsetenv(workspace.EnvPkgPath)
 	}
 	s.cache.configure(st)
 	for _, d := range s.docs.all() {

@@ -24,6 +24,9 @@ const testPassword = "s3cret-Pa55word"
 // fault injector in front of the real registry, used to make a push slow.
 var slowUploads atomic.Int64
 
+// slowTags, when set, delays every tag list request by that many milliseconds.
+var slowTags atomic.Int64
+
 // env is a fresh kpm home, a real registry with a user, and settings pointing at it.
 type env struct {
 	home string
@@ -46,6 +49,9 @@ func newEnv(t *testing.T) *env {
 		Middleware: func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if ms := slowUploads.Load(); ms > 0 && strings.Contains(r.URL.Path, "/blobs/uploads") && r.Method != http.MethodPost {
+					time.Sleep(time.Duration(ms) * time.Millisecond)
+				}
+				if ms := slowTags.Load(); ms > 0 && strings.HasSuffix(r.URL.Path, "/tags/list") {
 					time.Sleep(time.Duration(ms) * time.Millisecond)
 				}
 				next.ServeHTTP(w, r)
@@ -544,7 +550,7 @@ func TestRegistryCheckInterval(t *testing.T) {
 	for _, tc := range []struct {
 		interval   int
 		wantLookup bool
-	}{{interval: 24 * 3600, wantLookup: false}, {interval: 60, wantLookup: true}} {
+	}{{interval: 24 * 3600, wantLookup: false}, {interval: 0, wantLookup: false}, {interval: 60, wantLookup: true}} {
 		require.NoError(t, os.WriteFile(filepath.Join(e.home, ".kpm", "lsp-cache.json"), b, 0o644))
 		e.reg.ResetRequests()
 		c, _ := pipeServer(t, nil)

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,8 @@ import (
 
 	"github.com/sourcegraph/jsonrpc2"
 	protocol "github.com/tliron/glsp/protocol_3_16"
+
+	"github.com/kpm-dev/kpm/workspace"
 )
 
 // JSON-RPC and LSP error codes.
@@ -71,6 +74,10 @@ type Server struct {
 	seq         atomic.Int64
 	bg          sync.WaitGroup
 	shutdownHit bool
+
+	// KCL_PKG_PATH when the server started (the pkgPath setting overrides it while set).
+	startPkgPath    string
+	startPkgPathSet bool
 }
 
 type inflightRequest struct {
@@ -118,6 +125,7 @@ func NewServer(opts Options) *Server {
 		exited:   make(chan struct{}),
 		settings: defaultSettings(),
 	}
+	s.startPkgPath, s.startPkgPathSet = os.LookupEnv(workspace.EnvPkgPath)
 	s.docs = newDocuments()
 	s.diags = newDiagScheduler(s)
 	s.cache = newRegCache(s)
