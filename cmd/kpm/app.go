@@ -155,7 +155,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "kpm: "+renderError(err))
+	printError(stderr, err)
 	switch {
 	case ctx.Err() != nil:
 		return exitInterrupted

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kpm-dev/kpm/registry"
+	"github.com/kpm-dev/kpm/workspace"
 )
 
 func TestExitCodes(t *testing.T) {
@@ -61,6 +62,31 @@ func TestRenderError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, renderError(tt.err), tt.name)
+	}
+}
+
+func TestPrintErrorFindings(t *testing.T) {
+	f := func(line, col int, msg string) workspace.Finding {
+		return workspace.Finding{File: "/p/app/kcl.mod", Severity: workspace.SeverityError, Message: msg,
+			Range: workspace.Range{Start: workspace.Pos{Line: line, Col: col}, End: workspace.Pos{Line: line, Col: col + 1}}}
+	}
+	two := &workspace.FindingsError{Findings: []workspace.Finding{f(2, 8, "bad name"), f(4, 11, "bad version")}}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"one finding, one line", &workspace.FindingsError{Findings: []workspace.Finding{f(2, 8, "bad name")}},
+			"kpm: kcl.mod:2:8: bad name\n"},
+		{"every finding, then a summary", two,
+			"kcl.mod:2:8: bad name\nkcl.mod:4:11: bad version\nkpm: kcl.mod: 2 errors\n"},
+		{"the context of a wrapped error is kept", fmt.Errorf("dependency sub: %w", two),
+			"kcl.mod:2:8: bad name\nkcl.mod:4:11: bad version\nkpm: dependency sub: kcl.mod: 2 errors\n"},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		printError(&buf, tt.err)
+		assert.Equal(t, tt.want, buf.String(), tt.name)
 	}
 }
 

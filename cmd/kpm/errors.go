@@ -3,16 +3,49 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/kpm-dev/kpm/registry"
+	"github.com/kpm-dev/kpm/workspace"
 )
+
+// printError prints err on w as "kpm: <one line>". A file refused for several findings has
+// each of them printed first, one per line as "kcl.mod:LINE:COL: message"; the last line then
+// summarizes ("kpm: kcl.mod: 3 errors").
+func printError(w io.Writer, err error) {
+	var fe *workspace.FindingsError
+	if errors.As(err, &fe) && len(fe.Findings) > 1 {
+		for _, f := range fe.Findings {
+			fmt.Fprintln(w, oneLine(f.String()))
+		}
+		msg := oneLine(err.Error())
+		summary := fmt.Sprintf("%d errors", len(fe.Findings))
+		if file := fe.Findings[0].File; file != "" {
+			summary = filepath.Base(file) + ": " + summary
+		}
+		if first := oneLine(fe.Error()); strings.Contains(msg, first) {
+			msg = strings.Replace(msg, first, summary, 1)
+		} else {
+			msg = summary
+		}
+		fmt.Fprintln(w, "kpm: "+msg)
+		return
+	}
+	fmt.Fprintln(w, "kpm: "+renderError(err))
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
 
 // renderError turns an error into the one line printed after "kpm: ". Lower layers return typed
 // errors with messages that already name the file, field or reference; here they are flattened
 // to one line and completed with a hint where the user can act.
 func renderError(err error) string {
-	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", " ")), " ")
+	msg := oneLine(err.Error())
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
