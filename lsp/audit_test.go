@@ -212,3 +212,160 @@ func TestPkgPathSettingCleared(t *testing.T) {
 	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"kpm": map[string]any{"pkgPath": ""}}})
 	require.Eventually(t, func() bool { return status()["pkgPath"] == home }, 5*time.Second, 20*time.Millisecond)
 }
+
+type codeActionResult struct {
+	Title   string `json:"title"`
+	Command *struct {
+		Command   string           `json:"command"`
+		Arguments []map[string]any `json:"arguments"`
+	} `json:"command"`
+	Edit *struct {
+		Changes map[string][]textEdit `json:"changes"`
+	} `json:"edit"`
+}
+
+type textEdit struct {
+	Range   lspRange `json:"range"`
+	NewText string   `json:"newText"`
+}
+
+func codeActionsAt(t *testing.T, c *testClient, uri string, line int) map[string]codeActionResult {
+	t.Helper()
+	var actions []codeActionResult
+	c.mustCall("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"range":        lspRange{Start: lspPos{line, 0}, End: lspPos{line, 0}},
+		"context":      map[string]any{"diagnostics": []any{}},
+	}, &actions)
+	out := map[string]codeActionResult{}
+	for _, a := range actions {
+		out[a.Title] = a
+	}
+	return out
+}
+
+// applyEdits applies LSP text edits (ASCII text) the way an editor does, last first.
+func applyEdits(t *testing.T, text string, edits []textEdit) string {
+	t.Helper()
+	d := newDocument("file:///x", 1, text)
+	for i := len(edits) - 1; i >= 0; i-- {
+		e := edits[i]
+		start := d.offset(lspPosOf(uint16(e.Range.Start.Line), uint16(e.Range.Start.Character)))
+		end := d.offset(lspPosOf(uint16(e.Range.End.Line), uint16(e.Range.End.Character)))
+		text = text[:start] + e.NewText + text[end:]
+	}
+	return text
+}
+
+// TestCodeActionsApplied executes each kcl.mod quick fix as an editor would (apply the edit,
+// save, run the command) and checks the file and the diagnostics that follow; the hover of a
+// downloaded, locked dependency shows everything the issue lists.
+func TestCodeActionsApplied(t *testing.T) {
+	e := newEnv(t)
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	c.initialize(work, map[string]any{"window": map[string]any{"workDoneProgress": true}})
+	require.NoError(t, execCmd(c, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": testPassword}, nil))
+	libMod := func(v string) string {
+		return "[package]\nname = \"lib\"\nedition = \"v0.11.0\"\nversion = \"" + v + "\"\ndescription = \"A shared library\"\n"
+	}
+	publish(t, c, "lib", "1.0.0", map[string]string{"kcl.mod": libMod("1.0.0"), "main.k": "v = 1\n"})
+	publish(t, c, "lib", "1.1.0", map[string]string{"kcl.mod": libMod("1.1.0"), "main.k": "v = 2\n"})
+	publish(t, c, "other", "0.1.0", map[string]string{"main.k": "o = 1\n"})
+
+	pkg := filepath.Join(work, "app")
+	require.NoError(t, execCmd(c, "kpm.init", map[string]any{"path": pkg, "name": "app"}, nil))
+	require.NoError(t, execCmd(c, "kpm.add", map[string]any{"path": pkg, "source": "lib:1.0.0"}, nil))
+	require.NoError(t, execCmd(c, "kpm.add", map[string]any{"path": pkg, "source": "oci://" + e.host + "/test/other", "tag": "0.1.0"}, nil))
+	writeFiles(t, pkg, map[string]string{"main.k": "import lib\nx = lib.v\n"})
+	var tags map[string][]string
+	require.NoError(t, execCmd(c, "kpm.tags", map[string]any{"source": "lib"}, &tags))
+	modPath := filepath.Join(pkg, "kcl.mod")
+	b, err := os.ReadFile(modPath)
+	require.NoError(t, err)
+	text := string(b)
+	require.Contains(t, text, `lib = "1.0.0"`)
+	require.Contains(t, text, `other = { oci = "oci://`+e.host+`/test/other", tag = "0.1.0" }`)
+	m := c.mark()
+	uri := c.open(modPath, text)
+	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNewerTag) && !hasCode(p, codeLockOutOfDate) })
+
+	// Hover: reference, digest, sum (from the lock), description, size, created, cache path.
+	require.Eventually(t, func() bool {
+		var h struct {
+			Contents struct{ Value string } `json:"contents"`
+		}
+		c.mustCall("textDocument/hover", docParams(uri, positionOf(t, text, "lib =", 1)), &h)
+		v := h.Contents.Value
+		return strings.Contains(v, "reference: `"+e.host+"/test/lib:1.0.0`") && strings.Contains(v, "digest: `sha256:") &&
+			strings.Contains(v, "sum: `") && strings.Contains(v, "description: A shared library") &&
+			strings.Contains(v, "size: ") && strings.Contains(v, "created: ") &&
+			strings.Contains(v, "cache: `"+filepath.Join(e.home, "lib_1.0.0")+"`")
+	}, 10*time.Second, 50*time.Millisecond)
+
+	line := positionOf(t, text, "lib =", 0).Line
+	// 1. Upgrade (minor): the edit, saved, makes the lock out of date and the new tag missing;
+	//    the "Update lock file" action's command fixes both.
+	acts := codeActionsAt(t, c, uri, line)
+	up, ok := acts["Upgrade lib to 1.1.0 (minor)"]
+	require.True(t, ok, "%v", acts)
+	text = applyEdits(t, text, up.Edit.Changes[uri])
+	assert.Contains(t, text, `lib = "1.1.0"`)
+	require.NoError(t, os.WriteFile(modPath, []byte(text), 0o644))
+	m = c.mark()
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 2}, "contentChanges": []any{map[string]any{"text": text}}})
+	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool {
+		return p.Version != nil && *p.Version == 2 && hasCode(p, codeLockOutOfDate) && hasCode(p, codeNotDownloaded) && !hasCode(p, codeNewerTag)
+	})
+	acts = codeActionsAt(t, c, uri, line)
+	upd, ok := acts["Update lock file"]
+	require.True(t, ok, "%v", acts)
+	require.NotNil(t, upd.Command)
+	m = c.mark()
+	require.NoError(t, execCmd(c, upd.Command.Command, upd.Command.Arguments[0], nil))
+	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return !hasCode(p, codeLockOutOfDate) && !hasCode(p, codeNotDownloaded) })
+	lock, err := os.ReadFile(filepath.Join(pkg, "kcl.mod.lock"))
+	require.NoError(t, err)
+	assert.Contains(t, string(lock), `oci_tag = "1.1.0"`)
+
+	// 2. Remove unused dependency (nothing imports "other"; "lib" is imported, so no action).
+	assert.NotContains(t, codeActionsAt(t, c, uri, line), "Remove unused dependency lib")
+	otherLine := positionOf(t, text, "other =", 0).Line
+	acts = codeActionsAt(t, c, uri, otherLine)
+	rm, ok := acts["Remove unused dependency other"]
+	require.True(t, ok, "%v", acts)
+	text = applyEdits(t, text, rm.Edit.Changes[uri])
+	assert.NotContains(t, text, "other")
+	assert.Contains(t, text, `lib = "1.1.0"`+"\n")
+	mf, findings := workspace.ParseModFile("kcl.mod", []byte(text))
+	assert.Empty(t, workspace.Errors(findings))
+	assert.Len(t, mf.Dependencies, 1)
+	require.NoError(t, os.WriteFile(modPath, []byte(text), 0o644))
+	m = c.mark()
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 3}, "contentChanges": []any{map[string]any{"text": text}}})
+	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return p.Version != nil && *p.Version == 3 })
+	assert.Equal(t, "kcl.mod.lock is out of date: nothing requires other any more", diagByCode(p, codeLockOutOfDate).Message)
+
+	// 3. Download: a dependency in the [dependencies.name] table form, not in the cache.
+	require.NoError(t, os.RemoveAll(filepath.Join(e.home, "other_0.1.0")))
+	text += "\n[dependencies.other]\noci = \"oci://" + e.host + "/test/other\"\ntag = \"0.1.0\"\n"
+	m = c.mark()
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 4}, "contentChanges": []any{map[string]any{"text": text}}})
+	c.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{map[string]any{"uri": pathToURI(filepath.Join(e.home, "other_0.1.0")), "type": 3}}})
+	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return p.Version != nil && *p.Version == 4 && hasCode(p, codeNotDownloaded) })
+	acts = codeActionsAt(t, c, uri, positionOf(t, text, "[dependencies.other]", 0).Line)
+	dl, ok := acts["Download other 0.1.0"]
+	require.True(t, ok, "%v", acts)
+	m = c.mark()
+	require.NoError(t, execCmd(c, dl.Command.Command, dl.Command.Arguments[0], nil))
+	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return !hasCode(p, codeNotDownloaded) })
+	assert.DirExists(t, filepath.Join(e.home, "other_0.1.0"))
+	// ... and removing the table form takes the whole table.
+	acts = codeActionsAt(t, c, uri, positionOf(t, text, "[dependencies.other]", 0).Line)
+	rm, ok = acts["Remove unused dependency other"]
+	require.True(t, ok, "%v", acts)
+	after := applyEdits(t, text, rm.Edit.Changes[uri])
+	assert.NotContains(t, after, "other")
+	_, findings = workspace.ParseModFile("kcl.mod", []byte(after))
+	assert.Empty(t, workspace.Errors(findings))
+}
