@@ -170,27 +170,3 @@ func TestSkipSum(t *testing.T) {
 		assert.Equal(t, tt.want, s.SkipSum(tt.name), tt.name)
 	}
 }
-
-func TestCreateFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f")
-	created, err := CreateFileAtomic(path, []byte("one"), 0o600)
-	require.NoError(t, err)
-	assert.True(t, created)
-	created, err = CreateFileAtomic(path, []byte("two"), 0o600)
-	require.NoError(t, err)
-	assert.False(t, created, "an existing file is kept")
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, "one", string(data))
-	fi, err := os.Stat(path)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	assert.Len(t, entries, 1, "no temporary file left")
-
-	_, err = CreateFileAtomic(filepath.Join(dir, "missing", "f"), nil, 0o644)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), filepath.Join(dir, "missing", "f"))
-}

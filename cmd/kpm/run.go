@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kpm-dev/kpm/commands"
+	"github.com/kpm-dev/kpm/workspace"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -74,22 +73,9 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 				fmt.Fprint(a.stdout, res.Printed)
 			}
 			if output != "" {
-				dir := filepath.Dir(output)
-				tmp, err := os.CreateTemp(dir, ".kpm-run-*")
-				if err != nil {
-					return fmt.Errorf("write %s: %w", output, err)
-				}
-				_, werr := tmp.WriteString(res.Output)
-				cerr := tmp.Close()
-				if werr == nil {
-					werr = cerr
-				}
-				if werr == nil {
-					werr = os.Rename(tmp.Name(), output)
-				}
-				if werr != nil {
-					os.Remove(tmp.Name())
-					return fmt.Errorf("write %s: %w", output, werr)
+				// Atomic: an existing output file is replaced only by a complete one.
+				if err := workspace.WriteFileAtomic(output, []byte(res.Output), 0o644); err != nil {
+					return err
 				}
 				return nil
 			}
