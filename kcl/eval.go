@@ -29,6 +29,15 @@ type evaluator struct {
 	defining []string           // schemas whose parents are being resolved (cycle detection)
 	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	cfgFile  string
+	mainPkg  *pkgState
+	scalars  []scalarOut // values of top-level expression statements of the main package
+}
+
+// scalarOut is the value of a top-level expression statement (not a call) of the main package:
+// when there are any, they (unified, then unified with the public variables) are the output.
+type scalarOut struct {
+	v   Value
+	pos srcPos
 }
 
 // pkgState is one loaded package: its files, global scope and lazy statements.
@@ -357,15 +366,20 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		e.assign(fr, s.Target, v, OpUnion, nil)
 		fr.last = v
 	case *syntax.ExprStmt:
-		v := e.eval(fr.scope, s.X)
-		for _, x := range s.Rest {
+		var v Value
+		for i, x := range append([]syntax.Expr{s.X}, s.Rest...) {
+			e.pos = posOf(e.file, x)
 			v = e.eval(fr.scope, x)
+			// a top-level expression of the main package (other than a call) is output as a scalar
+			if _, isCall := x.(*syntax.CallExpr); !isCall && fr.kind == frameModule && fr.pkg != nil && fr.pkg == e.mainPkg {
+				p := posOf(e.file, st)
+				if i > 0 {
+					p = posOf(e.file, x)
+				}
+				e.scalars = append(e.scalars, scalarOut{v: v, pos: p})
+			}
 		}
 		fr.last = v
-		if fr.kind == frameModule {
-			// bare schema instances at the top level are not output
-			_ = v
-		}
 	case *syntax.IfStmt:
 		if truthy(e.eval(fr.scope, s.Cond)) {
 			e.execStmts(fr, s.Body)

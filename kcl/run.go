@@ -81,6 +81,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		main.files = append(main.files, e.parseFile(f))
 	}
 	e.pkgs[main.dir+"\x00main"] = main
+	e.mainPkg = main
 	e.indexPackage(main)
 	e.runPackage(main)
 	out := e.render(main)
@@ -153,7 +154,12 @@ func (e *evaluator) render(main *pkgState) string {
 		}
 		top.Set(name, v)
 	}
-	p, _ := plan(top, po)
+	var p any
+	if len(e.scalars) > 0 {
+		p, _ = plan(e.scalarResult(top), po)
+	} else {
+		p, _ = plan(top, po)
+	}
 	data := p
 	if len(e.opts.PathSelectors) > 0 {
 		var sel any
@@ -183,6 +189,48 @@ func (e *evaluator) render(main *pkgState) string {
 		return strings.Join(out, "")
 	}
 	return strings.Join(out, "---\n")
+}
+
+// scalarResult unifies the top-level expression values of the main package, in order, then each
+// public variable as {name: value}, as the toolchain does when a module has expression statements:
+// `{a = 1}` prints `a: 1`, `1` prints `1`, and `1` next to `x = 2` is a conflict.
+func (e *evaluator) scalarResult(vars *Dict) Value {
+	res := e.scalars[0].v
+	last := e.scalars[len(e.scalars)-1].pos
+	unify := func(delta Value, at srcPos) {
+		if isUndef(delta) {
+			return
+		}
+		if isNoneOrUndef(res) {
+			res = delta
+			return
+		}
+		if !subsume(delta, res) {
+			e.throwAt(at, KindEvaluation, "conflicting values between %s and %s", briefRepr(delta), briefRepr(res))
+		}
+		e.pos = at
+		res = e.union(res, delta, true, "")
+	}
+	for _, s := range e.scalars[1:] {
+		unify(s.v, s.pos)
+	}
+	for _, k := range vars.keys {
+		d := NewDict()
+		d.Set(k, vars.m[k])
+		unify(d, last)
+	}
+	return res
+}
+
+// briefRepr shows a value in a conflict message: containers abbreviated.
+func briefRepr(v Value) string {
+	switch v.(type) {
+	case *Dict, *Schema:
+		return "{...}"
+	case *List:
+		return "[...]"
+	}
+	return reprValue(v, true)
 }
 
 // selectPath filters the planned output by one path selector, keeping the keys on the way:
