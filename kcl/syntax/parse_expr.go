@@ -1024,10 +1024,7 @@ func (p *parser) parseConfigEntry() *ConfigEntry {
 			p.tok.kind = IDENT // `{filter = 1}`: a keyword used as a key
 		}
 	}
-	saveKey := p.keyOK
-	p.keyOK = p.tok.pos.Offset // `{from = 1}`: a reserved word used as a key
 	e.Key = p.parseOrTest()
-	p.keyOK = saveKey
 	switch p.tok.kind {
 	case COLON:
 		e.Op = OpUnion

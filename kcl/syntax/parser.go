@@ -40,12 +40,11 @@ type parser struct {
 	resynced    bool    // unclosed brackets were dropped: unwind to the statement level
 	suppressed  int     // errors not reported because of quiet
 	blockDepth  int     // scanner depth of the innermost lambda body being parsed
-	keyOK       int     // offset of a config key, where a reserved word is a plain name (-1: none)
 	lineStarts  []token // tokens that start a line inside brackets, since the current top-level statement
 }
 
 func newParser(filename string, src []byte, s *scanner) *parser {
-	p := &parser{filename: filename, src: src, s: s, keyOK: -1}
+	p := &parser{filename: filename, src: src, s: s}
 	p.next()
 	return p
 }
@@ -372,6 +371,12 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 		return nil
 	}
 	defer p.leave()
+	if p.tok.kind == IDENT && IsReserved(p.tok.lit) && p.reservedStmt() {
+		from := p.tok.pos
+		p.errorAt(p.tok.pos, p.tok.end, "'%s' is a reserved word in KCL, not a statement%s", p.tok.lit, reservedHint(p.tok.lit))
+		p.skipToEOL()
+		return &BadStmt{Span: p.span(from)}
+	}
 	switch p.tok.kind {
 	case INDENT:
 		if !p.strayIndent {
@@ -438,6 +443,44 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 		}
 	}
 	return p.parseSimpleStmt(ctx)
+}
+
+// reservedStmt reports whether the reserved word that is the current
+// token starts a statement the way it does in Python (`def f():`,
+// `return x`, `from a import b`, a bare `pass`), which cannot be KCL.
+// Reserved words are otherwise plain names, as in the KCL implementation
+// (the Kubernetes models have a schema attribute `from`); `$` escapes
+// them too.
+func (p *parser) reservedStmt() bool {
+	pk := p.peek()
+	switch pk.kind {
+	case IDENT, INT, FLOAT, STRING:
+		return !pk.nl
+	case NEWLINE, EOF, DEDENT, SEMI:
+		return p.tok.lit == "pass" || p.tok.lit == "return"
+	}
+	return pk.kind.IsKeyword() && !pk.nl && pk.kind != KW_AND && pk.kind != KW_OR && pk.kind != KW_NOT &&
+		pk.kind != IN && pk.kind != IS && pk.kind != IF
+}
+
+func reservedHint(word string) string {
+	switch word {
+	case "def":
+		return "; functions are lambda expressions: f = lambda x { x * 2 }"
+	case "class":
+		return "; types are defined with schema"
+	case "return":
+		return "; a lambda's value is its last expression"
+	case "pass":
+		return "; KCL has no pass statement: remove it"
+	case "from":
+		return "; write import a.b (as c)"
+	case "while":
+		return "; use a comprehension or map/filter/all/any"
+	case "raise":
+		return "; use assert, or a check block in a schema"
+	}
+	return ""
 }
 
 // parseSimpleStmt parses one simple statement and its end of line.
@@ -665,18 +708,10 @@ func identName(lit string) string {
 	return lit
 }
 
-// ident consumes an IDENT token as a single-name Ident. A reserved word
-// (`from`, `final`, ...) written without the '$' escape is reported.
-func (p *parser) ident() *Ident {
-	t := p.tok
-	if t.kind == IDENT && IsReserved(t.lit) && t.pos.Offset != p.keyOK {
-		p.errorAt(t.pos, t.end, "'%s' is a reserved word in KCL and cannot be used as a name; write $%s", t.lit, t.lit)
-	}
-	return p.attrIdent()
-}
+// ident consumes an IDENT token as a single-name Ident.
+func (p *parser) ident() *Ident { return p.attrIdent() }
 
-// attrIdent consumes an IDENT token as a single-name Ident, where any word
-// is allowed (after '.').
+// attrIdent consumes an IDENT token as a single-name Ident (after '.').
 func (p *parser) attrIdent() *Ident {
 	t := p.tok
 	p.next()

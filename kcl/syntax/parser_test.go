@@ -116,7 +116,7 @@ func TestParseExpressions(t *testing.T) {
 		{"lambda result subscript and selector", "[lambda {[1]}()[0], lambda {{a = 1}}().a]", "[([] (call (lambda [] {(expr [1])}) ) 0) (. (call (lambda [] {(expr {a = 1})}) ) a)]"},
 		{"lambda in ternary", "lambda x {x} if c else None", "(? c (lambda [x] {(expr x)}) None)"},
 		{"reserved word escaped", "$final + $from", "(+ final from)"},
-		{"reserved words after dot", "a.from.final?.pass", "(?. a.from.final pass)"},
+		{"reserved words are names, as in the KCL implementation", "[final, from(1), validate.flow, a.from.final?.pass]", "[final (call from 1) validate.flow (?. a.from.final pass)]"},
 		{"reserved words as config keys", "{from = 1, final: 2, class.def += [3]}", "{from = 1, final : 2, class.def += [3]}"},
 		{"implicit continuation", "f(1,\n  2)", "(call f 1 2)"},
 	}
@@ -208,6 +208,8 @@ func TestParseStatements(t *testing.T) {
 			"(schema A (attr filter? str) (attr map {str:str}) (attr all bool))"},
 		{"schema empty body", "schema A:\n\nb = 1", "(schema A)\n(= b 1)"},
 		{"protocol", "protocol P:\n    a: int", "(protocol P (attr a int))"},
+		{"reserved words as attribute and variable names", "schema R:\n    from?: [int]\n    final: bool = True\nfrom = R {from = [1]}\nvalidate = lambda from { from }",
+			"(schema R (attr from? [int]) (attr final bool = True))\n(= from (new R {from = [1]}))\n(= validate (lambda [from] {(expr from)}))"},
 		{"schema quoted attribute names", "schema A:\n    \"content-type\": str\n    \"a.b\"?: int = 1\n    @deprecated\n    'x-y': [int] = []\n    \"k\": S(1) {a = 1}",
 			"(schema A (attr \"content-type\" str) (attr \"a.b\"? int = 1) (attr @deprecated \"x-y\" [int] = []) (attr \"k\" S = (new S (1) {a = 1})))"},
 		{"schema attribute docstrings", "schema A:\n    \"\"\"Schema doc.\"\"\"\n    a: int\n    \"\"\"Doc of a.\"\"\"\n    b?: str = \"x\"\n    'Doc of b.'\n    c = 1\n    'not a docstring'",
@@ -298,12 +300,17 @@ func TestParseErrors(t *testing.T) {
 			"main.k:3:5: expected an expression, found '*'"}},
 		{"relaxed after the schema name", "schema A(B) relaxed:\n    a: int\n", []string{
 			"main.k:1:13: the 'relaxed' schema modifier is no longer part of KCL; remove it and declare an index signature such as [...str]: any to accept other attributes"}},
-		{"reserved word as a name", "from = 1\n", []string{"main.k:1:1: 'from' is a reserved word in KCL and cannot be used as a name; write $from"}},
-		{"reserved word as an attribute", "schema A:\n    final: bool\n", []string{"main.k:2:5: 'final' is a reserved word in KCL and cannot be used as a name; write $final"}},
-		{"reserved word as a parameter", "f = lambda pass { 1 }\n", []string{"main.k:1:12: 'pass' is a reserved word in KCL and cannot be used as a name; write $pass"}},
-		{"reserved word as a loop variable", "x = [class for class in a]\n", []string{"main.k:1:6: 'class' is a reserved word in KCL and cannot be used as a name; write $class"}},
-		{"reserved word as a schema name", "schema while:\n    a: int\n", []string{"main.k:1:8: 'while' is a reserved word in KCL and cannot be used as a name; write $while"}},
-		{"reserved word as an import alias", "import a as with\n", []string{"main.k:1:13: 'with' is a reserved word in KCL and cannot be used as a name; write $with"}},
+		{"reserved word starting a Python statement", "from a import b\nx = 1 +\n", []string{
+			"main.k:1:1: 'from' is a reserved word in KCL, not a statement; write import a.b (as c)",
+			"main.k:2:8: expected an expression, found end of line"}},
+		{"return in a lambda", "f = lambda x {\n    return x\n}\n", []string{"main.k:2:5: 'return' is a reserved word in KCL, not a statement; a lambda's value is its last expression"}},
+		{"pass in a block", "if a:\n    pass\nelse:\n    b = 1\n", []string{"main.k:2:5: 'pass' is a reserved word in KCL, not a statement; KCL has no pass statement: remove it"}},
+		{"pass in a schema", "schema A:\n    a: int\n    pass\n", []string{"main.k:3:5: 'pass' is a reserved word in KCL, not a statement; KCL has no pass statement: remove it"}},
+		{"class", "class A:\n    a = 1\nb = *\n", []string{
+			"main.k:1:1: 'class' is a reserved word in KCL, not a statement; types are defined with schema",
+			"main.k:3:5: expected an expression, found '*'"}},
+		{"while", "while x:\n    y = 1\n", []string{"main.k:1:1: 'while' is a reserved word in KCL, not a statement; use a comprehension or map/filter/all/any"}},
+		{"raise", "raise \"x\"\n", []string{"main.k:1:1: 'raise' is a reserved word in KCL, not a statement; use assert, or a check block in a schema"}},
 		{"unification args without config", "x: S(1)\ny = 2 +\n", []string{
 			"main.k:1:8: expected '{' after the arguments of schema S, found end of line",
 			"main.k:2:8: expected an expression, found end of line"}},
@@ -351,7 +358,7 @@ func TestParseErrors(t *testing.T) {
 			"main.k:4:5: expected ')' to close '(' at 2:15, found name 'b'",
 			"main.k:5:9: expected an expression, found '*'"}},
 		{"missing comma in call", "f(a b)\n", []string{"main.k:1:5: expected ',' or ')' in argument list, found name 'b'"}},
-		{"python def", "def f():\n    return 1\nx = 1\n", []string{"main.k:1:1: 'def' is a reserved word in KCL and cannot be used as a name; write $def"}},
+		{"python def", "def f():\n    return 1\nx = 1\n", []string{"main.k:1:1: 'def' is a reserved word in KCL, not a statement; functions are lambda expressions: f = lambda x { x * 2 }"}},
 		{"else if", "if a:\n    b = 1\nelse if c:\n    b = 2\n", []string{"main.k:3:6: expected ':' after 'else', found keyword 'if'"}},
 		{"unclosed config before a schema", "a = {\n    b = 1\n\nschema S:\n    x: int\n\nc = 1 +\n", []string{
 			"main.k:4:1: expected '}' to close the config opened at 1:5, found keyword 'schema'",

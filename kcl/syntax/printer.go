@@ -69,7 +69,7 @@ func (pr *printer) stmt(s Stmt) {
 			if i > 0 {
 				pr.w(".")
 			}
-			if Lookup(n) != IDENT || IsReserved(n) {
+			if Lookup(n) != IDENT {
 				pr.w("$")
 			}
 			pr.w(n)
@@ -311,7 +311,7 @@ func (pr *printer) ident(id *Ident) {
 		if i > 0 {
 			pr.w(".")
 		}
-		if Lookup(n) != IDENT || IsReserved(n) {
+		if Lookup(n) != IDENT {
 			pr.w("$")
 		}
 		pr.w(n)

@@ -323,10 +323,11 @@ func Lookup(name string) Token {
 	return IDENT
 }
 
-// reservedWords are the words the KCL specification reserves: they are not
-// keywords of the grammar, but they cannot be used as names unless written
-// with the '$' escape (`$from`). After '.' and as config keys they are
-// plain names, like keywords.
+// reservedWords are the words the KCL specification reserves for future
+// use. They are not keywords: like the KCL implementation, the parser
+// accepts them as names (the Kubernetes models have an attribute `from`),
+// and reports them only where they start a statement the way they do in
+// Python (`def f():`, `return x`, a bare `pass`).
 var reservedWords = map[string]bool{
 	"pass": true, "return": true, "validate": true, "flow": true,
 	"def": true, "del": true, "raise": true, "except": true, "try": true,
