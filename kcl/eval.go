@@ -989,21 +989,12 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 	switch op {
 	case OpOverride:
 		if idx != nil {
-			l, _ := old.(*List)
-			n := int64(0)
-			if l != nil {
-				n = int64(len(l.Items))
-			}
 			i, _ := asIntStrict(idx)
-			if i < 0 {
-				i += n
+			l, _ := old.(*List)
+			if l == nil {
+				l = &List{}
 			}
-			if i < 0 || i >= n {
-				e.throw(KindEvaluation, "index out of bounds: the len is %d but the index is %d", n, i)
-			}
-			nl := &List{Items: append([]Value(nil), l.Items...)}
-			nl.Items[i] = v
-			d.Set(k, nl)
+			d.Set(k, e.listAt(l, v, OpOverride, i))
 			return
 		}
 		d.Set(k, v)
@@ -1015,28 +1006,20 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 			if !ok1 || !ok2 {
 				e.throw(KindType, "can only concatenate list (not \"%s\") to list", typeName(v))
 			}
-			items := append([]Value(nil), ol.Items...)
 			if idx != nil {
 				i, _ := asIntStrict(idx)
-				if i < 0 {
-					i += int64(len(items))
-				}
-				if i < 0 || int(i) > len(items) {
-					e.throw(KindEvaluation, "insertion index (is %d) should be <= len (is %d)", i, len(items))
-				}
-				items = append(items[:i], append(append([]Value(nil), nl.Items...), items[i:]...)...)
+				d.Set(k, e.listAt(ol, nl, OpInsert, i))
 			} else {
-				items = append(items, nl.Items...)
+				d.Set(k, &List{Items: append(append([]Value(nil), ol.Items...), nl.Items...)})
 			}
-			d.Set(k, &List{Items: items})
 			// the latest operation of a key wins, as in the runtime's union
 			d.SetOp(k, OpInsert)
 			return
 		}
 		if idx != nil {
-			if i, _ := asIntStrict(idx); i != 0 {
-				e.throw(KindEvaluation, "insertion index (is %d) should be <= len (is 0)", i)
-			}
+			// the runtime inserts into an empty list when the key is missing
+			i, _ := asIntStrict(idx)
+			v = e.listAt(&List{}, v, OpInsert, i)
 		}
 		d.Set(k, v)
 		d.SetOp(k, OpInsert)
@@ -1850,6 +1833,34 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 		}
 	}
 	return a
+}
+
+// listAt applies `l[i] = v` (OpOverride) or `l[i] += v` (OpInsert, v a list inserted before
+// index i) to a copy of l.
+func (e *evaluator) listAt(l *List, v Value, op Op, i int64) *List {
+	n := int64(len(l.Items))
+	if i < 0 {
+		i += n
+	}
+	items := append([]Value(nil), l.Items...)
+	if op == OpOverride {
+		if i < 0 || i >= n {
+			e.throw(KindEvaluation, "index out of bounds: the len is %d but the index is %d", n, i)
+		}
+		items[i] = v
+		return &List{Items: items}
+	}
+	nl, ok := v.(*List)
+	if !ok {
+		e.throw(KindType, "can only concatenate list (not \"%s\") to list", typeName(v))
+	}
+	if i < 0 {
+		e.throw(KindEvaluation, "index out of bounds")
+	}
+	if i > n {
+		e.throw(KindEvaluation, "insertion index (is %d) should be <= len (is %d)", i, n)
+	}
+	return &List{Items: append(items[:i], append(append([]Value(nil), nl.Items...), l.Items[i:]...)...)}
 }
 
 // schemaExprOf returns the schema expression of a top-level `name: S {…}` or `name = S {…}`.

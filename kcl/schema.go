@@ -231,13 +231,13 @@ func (e *evaluator) finalValue(c *instCtx, name string) Value {
 	case !hasBody || isNoneOrUndef(bv):
 		v = cv
 	default:
-		switch c.cfg.GetOp(name) {
-		case OpOverride:
+		bl, isList := bv.(*List)
+		switch op := c.cfg.GetOp(name); {
+		case op == OpOverride:
 			v = cv
-		case OpInsert:
-			bl, ok1 := bv.(*List)
+		case op == OpInsert:
 			cl, ok2 := cv.(*List)
-			if ok1 && ok2 {
+			if isList && ok2 {
 				v = &List{Items: append(append([]Value(nil), bl.Items...), cl.Items...)}
 			} else {
 				v = cv

@@ -49,7 +49,6 @@ type Dict struct {
 	keys []string
 	m    map[string]Value
 	ops  map[string]Op
-	idx  map[string]int // insert index for `key[i] += v` (-1 none)
 }
 
 // NewDict returns an empty dict.
@@ -121,12 +120,6 @@ func (d *Dict) Copy() *Dict {
 		n.ops = map[string]Op{}
 		for k, v := range d.ops {
 			n.ops[k] = v
-		}
-	}
-	if d.idx != nil {
-		n.idx = map[string]int{}
-		for k, v := range d.idx {
-			n.idx[k] = v
 		}
 	}
 	return n
