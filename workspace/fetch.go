@@ -2,10 +2,6 @@ package workspace
 
 import (
 	"context"
-	"errors"
-	"fmt"
-
-	"oras.land/oras-go/v2/registry/remote/auth"
 
 	"github.com/kpm-dev/kpm/registry"
 )
@@ -26,6 +22,7 @@ func RegistryOptions(s *Settings, insecureSkipTLSVerify bool) registry.Options {
 		PlainHTTP:             s.PlainHTTP,
 		InsecureSkipTLSVerify: insecureSkipTLSVerify,
 		CredentialsFile:       s.CredentialsFile(),
+		RetryBackoff:          s.RetryBackoff,
 	}
 }
 
@@ -35,22 +32,13 @@ func toRegistryRef(ref OCIRef) registry.Reference {
 
 func (f *registryFetcher) Tags(ctx context.Context, ref OCIRef) ([]string, error) {
 	tags, err := registry.Tags(ctx, toRegistryRef(ref), f.opts)
-	return tags, loginHint(err, ref)
-}
-
-// loginHint turns oras-go's "basic credential not found" (a registry asking for credentials
-// when none are stored) into registry.ErrUnauthorized with the login hint.
-func loginHint(err error, ref OCIRef) error {
-	if err == nil || errors.Is(err, registry.ErrUnauthorized) || !errors.Is(err, auth.ErrBasicCredentialNotFound) {
-		return err
-	}
-	return &registry.Error{Kind: registry.ErrUnauthorized, Msg: fmt.Sprintf("%s: unauthorized; run 'kpm login %s'", ref, ref.Registry)}
+	return tags, err
 }
 
 func (f *registryFetcher) Pull(ctx context.Context, ref OCIRef, dir string, noSum bool) (Pulled, error) {
 	res, err := registry.Pull(ctx, toRegistryRef(ref), registry.PullOptions{Options: f.opts, Dest: dir, NoSum: noSum})
 	if err != nil {
-		return Pulled{}, loginHint(err, ref)
+		return Pulled{}, err
 	}
 	sum := res.Sum
 	if noSum || sum == "" {

@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Default values written into a fresh kpm.json.
@@ -25,6 +26,10 @@ const (
 	EnvRepo      = "KPM_REPO"
 	EnvPlainHTTP = "OCI_REG_PLAIN_HTTP"
 	EnvNoSum     = "KPM_NO_SUM"
+	// EnvRetryBackoff sets the first delay between retries of a transient registry failure (a Go
+	// duration such as "10ms"; default 250ms). Meant for tests, which would otherwise wait
+	// seconds for a failure they provoke on purpose.
+	EnvRetryBackoff = "KPM_RETRY_BACKOFF"
 )
 
 // Settings is kpm's effective configuration: kpm.json (or the legacy config.json) overridden by the
@@ -41,6 +46,9 @@ type Settings struct {
 	PlainHTTP *bool
 	// NoSum holds glob patterns (path.Match syntax) of dependency names whose checksum is not checked.
 	NoSum []string
+	// RetryBackoff is the first delay between retries of a transient registry failure; 0 means
+	// the registry package's default.
+	RetryBackoff time.Duration
 	// ConfigFile is the kpm.json (or legacy config.json) the values were read from.
 	ConfigFile string
 }
@@ -108,6 +116,13 @@ func loadSettings(getenv func(string) string) (*Settings, error) {
 			}
 			s.NoSum = append(s.NoSum, p)
 		}
+	}
+	if v := strings.TrimSpace(getenv(EnvRetryBackoff)); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%s=%q: want a positive duration like 100ms", EnvRetryBackoff, v)
+		}
+		s.RetryBackoff = d
 	}
 	return s, nil
 }

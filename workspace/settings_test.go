@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -67,6 +68,16 @@ func TestLoadSettings(t *testing.T) {
 			name:    "bad no-sum glob",
 			env:     map[string]string{"KPM_NO_SUM": "a["},
 			wantErr: `KPM_NO_SUM: invalid pattern "a["`,
+		},
+		{
+			name: "retry backoff",
+			env:  map[string]string{"KPM_RETRY_BACKOFF": "5ms"},
+			want: Settings{DefaultOciRegistry: "ghcr.io", DefaultOciRepo: "kcl-lang", RetryBackoff: 5 * time.Millisecond},
+		},
+		{
+			name:    "retry backoff bad value",
+			env:     map[string]string{"KPM_RETRY_BACKOFF": "soon"},
+			wantErr: `KPM_RETRY_BACKOFF="soon": want a positive duration like 100ms`,
 		},
 		{
 			name:    "malformed kpm.json",

@@ -58,6 +58,7 @@ func setupKpmHome(t *testing.T) string {
 	t.Setenv("KPM_REG", "")
 	t.Setenv("KPM_REPO", "")
 	t.Setenv("OCI_REG_PLAIN_HTTP", "")
+	t.Setenv("KPM_RETRY_BACKOFF", "1ms") // the retry budget stays, its waits shrink
 	return home
 }
 

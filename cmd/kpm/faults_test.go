@@ -108,8 +108,13 @@ func TestRegistryFaults(t *testing.T) {
 		r.Inject(devregistry.Fault{Kind: devregistry.KindUpload, Status: http.StatusBadGateway})
 		defer r.ClearFaults()
 		pkg2 := writePackage(t, "fault_app", "0.2.0")
+		r.ResetRequests()
 		stderr := kpmFail(t, pkg2, "push", url)
 		assert.Regexp(t, `^kpm: 127.0.0.1:\d+/test/fault_app:0.2.0: .*502.*\n$`, stderr)
+		uploads := r.RequestsByKind()[devregistry.KindUpload]
+		t.Logf("upload requests: %d", uploads)
+		assert.Greater(t, uploads, int64(1), "retried")
+		assert.LessOrEqual(t, uploads, int64(30), "a bounded number of times")
 		r.ClearFaults()
 		stderr = kpmFail(t, t.TempDir(), "pull", "--tag", "0.2.0", url)
 		assert.Contains(t, stderr, "not found", "nothing was tagged")

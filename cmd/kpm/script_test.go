@@ -146,6 +146,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", home)
 			env.Setenv("KCL_PKG_PATH", pkg)
 			env.Setenv("DOCKER_CONFIG", docker)
+			env.Setenv("KPM_RETRY_BACKOFF", "1ms") // scripts provoke failures: keep retries short
 			env.Setenv("REG", r.Host())
 			env.Setenv("TLSREG", tlsReg.Host())
 			env.Setenv("SECRET_USER", secretUser)
@@ -227,7 +228,7 @@ func cmdPtyexec(ts *testscript.TestScript, neg bool, args []string) {
 	for _, k := range ts.Value(envKeysKey{}).([]string) {
 		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
 	}
-	for _, k := range []string{"KPM_REG", "KPM_REPO", "OCI_REG_PLAIN_HTTP", "KPM_NO_SUM"} {
+	for _, k := range []string{"KPM_REG", "KPM_REPO", "OCI_REG_PLAIN_HTTP", "KPM_NO_SUM", "KPM_RETRY_BACKOFF"} {
 		if v := ts.Getenv(k); v != "" {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
