@@ -76,14 +76,10 @@ func (p *parser) parseTypeAtom() TypeExpr {
 		p.expectClose(RPAREN, from, "function type")
 		restore()
 		if p.got(ARROW) {
-			// function_type: ... [RIGHT_ARROW type_element]: the result is
-			// one element, so `(int) -> str | None` is a union of a
-			// function type and None
-			if !p.enter() {
-				return &BadType{Span: p.span(from)}
-			}
-			res := p.parseTypeAtom()
-			p.leave()
+			// the result is a whole type, as in the KCL implementation:
+			// `(int) -> str | None` returns str or None (the spec's
+			// grammar says type_element)
+			res := p.parseType()
 			return &FunctionType{Span: p.span(from), Params: params, Result: res}
 		}
 		if len(params) == 1 {

@@ -650,6 +650,13 @@ func (pr *printer) typ(t TypeExpr) {
 			if i > 0 {
 				pr.w(" | ")
 			}
+			if ft, ok := u.(*FunctionType); ok && ft.Result != nil {
+				// a function type's result would take the rest of the union
+				pr.w("(")
+				pr.typ(u)
+				pr.w(")")
+				continue
+			}
 			pr.typ(u)
 		}
 	case *LiteralType:

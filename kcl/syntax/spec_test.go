@@ -65,11 +65,11 @@ func TestSpecProductions(t *testing.T) {
 		// decorators: (AT decorator_expr NEWLINE)+
 		{"decorators: call suffix with keywords", "@a.b(1, k=2)\n@c()\nschema A:\n    x: int", "(schema A @a.b(1 k=2) @c() (attr x int))"},
 		// type
-		{"type: union of every element", "a: int | float | str | bool | any | S | pkg.S | [int] | {str:int} | (int) -> str | \"x\" | 1 | 1.5 | True | False = 1",
-			"(= a :(int|float|str|bool|any|S|pkg.S|[int]|{str:int}|((int)->str)|lit:\"x\"|lit:1|lit:1.5|lit:True|lit:False) 1)"},
+		{"type: union of every element", "a: int | float | str | bool | any | S | pkg.S | [int] | {str:int} | \"x\" | 1 | 1.5 | True | False | (int) -> str = 1",
+			"(= a :(int|float|str|bool|any|S|pkg.S|[int]|{str:int}|lit:\"x\"|lit:1|lit:1.5|lit:True|lit:False|((int)->str)) 1)"},
 		{"type: function types", "a: () -> int = f\nb: (int, str) -> [str] = g", "(= a :(()->int) f)\n(= b :((int,str)->[str]) g)"},
-		{"type: a function type's result is one type element", "a: (int) -> str | None = f\nb: (int) -> (str | None) = g",
-			"(= a :(((int)->str)|lit:None) f)\n(= b :((int)->(str|lit:None)) g)"},
+		{"type: a function type's result is a whole type, as in the KCL implementation", "a: (int) -> str | None = f\nb: ((int) -> str) | None = g",
+			"(= a :((int)->(str|lit:None)) f)\n(= b :(((int)->str)|lit:None) g)"},
 		{"type: nested compound types", "a: [{str:[int | str]}] = []", "(= a :[{str:[(int|str)]}] [])"},
 		{"type: list and dict with omitted types", "a: [] = []\nb: {:} = {}\nc: {str:} = {}\nd: {:int} = {}",
 			"(= a :[] [])\n(= b :{:} {})\n(= c :{str:} {})\n(= d :{:int} {})"},
