@@ -101,7 +101,8 @@ func Pull(ctx context.Context, ref Reference, opts PullOptions) (PullResult, err
 	}
 	defer os.RemoveAll(tmp) // no-op after the rename
 
-	lim := unpackLimits{maxSize: opts.MaxSize, maxEntries: opts.MaxEntries}
+	wantSum := info.Sum != "" && !opts.NoSum
+	lim := unpackLimits{maxSize: opts.MaxSize, maxEntries: opts.MaxEntries, sum: wantSum}
 	if lim.maxSize <= 0 {
 		lim.maxSize = DefaultMaxSize
 	}
@@ -125,8 +126,8 @@ func Pull(ctx context.Context, ref Reference, opts PullOptions) (PullResult, err
 		}
 	}
 
-	if want := info.Sum; want != "" && !opts.NoSum {
-		got := res.sum
+	if wantSum {
+		want, got := info.Sum, res.sum
 		if !res.ordered {
 			if got, err = Sum(tmp); err != nil {
 				return PullResult{}, fmt.Errorf("pull %s: %w", subject, err)
@@ -145,7 +146,16 @@ func Pull(ctx context.Context, ref Reference, opts PullOptions) (PullResult, err
 	return PullResult{Reference: ref, Digest: info.Digest, Dir: dest, Sum: info.Sum, Info: info}, nil
 }
 
-// fetchAndUnpack downloads the layer once and streams it into dir.
+// Read-ahead of the layer stream: 4 blocks of 512 KB.
+const (
+	readAheadSize  = 512 << 10
+	readAheadCount = 4
+)
+
+// fetchAndUnpack downloads the layer once and streams it into dir. Three
+// goroutines share the work: one reads the network and checks the layer
+// digest (readAhead), this one decompresses and writes the files, and one
+// computes the package checksum (see unpack).
 func fetchAndUnpack(ctx context.Context, repo *remote.Repository, layer ocispec.Descriptor, dir string, lim unpackLimits, progress func(int64, int64)) (unpackResult, error) {
 	rc, err := repo.Blobs().Fetch(ctx, layer)
 	if err != nil {
@@ -158,25 +168,29 @@ func fetchAndUnpack(ctx context.Context, repo *remote.Repository, layer ocispec.
 		r = &progressReader{r: r, total: layer.Size, fn: progress}
 	}
 	vr := content.NewVerifyReader(r, layer)
-	res, err := unpack(vr, dir, lim)
-	if net.err != nil {
+	ra := newReadAhead(vr, rc, readAheadSize, readAheadCount)
+	defer ra.stop()
+	res, err := unpack(ra, dir, lim)
+	var (
+		ce   *corruptError
+		verr error
+	)
+	if err == nil || errors.As(err, &ce) {
+		// Read to the end of the blob (through ra, the only reader of vr)
+		// and check the digest: after a corrupt archive, this tells a
+		// transfer error or a bad blob from a bad package. Once ra has
+		// returned the end, its goroutine is done with vr.
+		_, _ = io.Copy(io.Discard, ra)
+		verr = vr.Verify()
+	}
+	// An error net saw after stop interrupted the transfer comes from stop.
+	if !ra.stop() && net.err != nil {
 		return unpackResult{}, net.err // the transfer failed: maybe retry
 	}
-	if err != nil {
-		var ce *corruptError
-		if errors.As(err, &ce) {
-			// Was it corrupted in transit or at the source?
-			_, _ = io.Copy(io.Discard, vr)
-			if verr := vr.Verify(); verr != nil {
-				return unpackResult{}, newErr(ErrDigestMismatch, "digest mismatch: layer %s", layer.Digest)
-			}
-		}
-		return unpackResult{}, err
-	}
-	if err := vr.Verify(); err != nil {
+	if verr != nil {
 		return unpackResult{}, newErr(ErrDigestMismatch, "digest mismatch: layer %s", layer.Digest)
 	}
-	return res, nil
+	return res, err
 }
 
 func pullErr(err error, subject, host string) error {

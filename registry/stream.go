@@ -150,3 +150,110 @@ func (s *streamUpload) abort() {
 		<-s.done
 	})
 }
+
+// readAhead reads src on its own goroutine into a few large blocks ahead of
+// the consumer. On pull, src is the network stream behind the layer digest
+// check: the reads and the digest then overlap with decompression, disk
+// writes and the package checksum.
+//
+// It cannot deadlock: the reading goroutine waits only for a free block
+// (and every block comes back, since the consumer returns a block before
+// waiting for the next) or for src; stop ends it at once, closing closer to
+// interrupt a read blocked on the network.
+type readAhead struct {
+	src    io.Reader
+	closer io.Closer // may be nil
+	full   chan []byte
+	free   chan []byte
+	quit   chan struct{}
+	done   chan struct{}
+	once   sync.Once
+	// Set by the reading goroutine before full is closed.
+	err         error // io.EOF at the end of src
+	interrupted bool  // stopped by stop, not by the end of src or an error
+	cur         []byte
+	off         int
+}
+
+var errReadAheadStopped = errors.New("read stopped")
+
+func newReadAhead(src io.Reader, closer io.Closer, size, count int) *readAhead {
+	r := &readAhead{
+		src: src, closer: closer,
+		// Room for every block: sends never wait.
+		full: make(chan []byte, count), free: make(chan []byte, count),
+		quit: make(chan struct{}), done: make(chan struct{}),
+	}
+	for range count {
+		r.free <- make([]byte, size)
+	}
+	go r.run()
+	return r
+}
+
+func (r *readAhead) run() {
+	defer close(r.done)
+	defer close(r.full)
+	for {
+		var b []byte
+		select {
+		case b = <-r.free:
+		case <-r.quit:
+			r.err, r.interrupted = errReadAheadStopped, true
+			return
+		}
+		b = b[:cap(b)]
+		n := 0
+		var err error
+		for n < len(b) && err == nil {
+			var k int
+			k, err = r.src.Read(b[n:])
+			n += k
+		}
+		if n > 0 {
+			r.full <- b[:n]
+		}
+		if err != nil {
+			select {
+			case <-r.quit: // the read failed because stop closed src
+				r.err, r.interrupted = errReadAheadStopped, true
+			default:
+				r.err = err
+			}
+			return
+		}
+	}
+}
+
+// Read returns the data of src in order, then src's error (io.EOF at the
+// end).
+func (r *readAhead) Read(p []byte) (int, error) {
+	for r.off == len(r.cur) {
+		if r.cur != nil {
+			r.free <- r.cur
+			r.cur, r.off = nil, 0
+		}
+		b, ok := <-r.full
+		if !ok {
+			return 0, r.err
+		}
+		r.cur, r.off = b, 0
+	}
+	n := copy(p, r.cur[r.off:])
+	r.off += n
+	return n, nil
+}
+
+// stop ends the reading goroutine and waits for it (idempotent). It
+// reports whether it interrupted it: if not, src had ended (or failed) on
+// its own and every error src returned is real.
+func (r *readAhead) stop() (interrupted bool) {
+	r.once.Do(func() {
+		close(r.quit)
+		if r.closer != nil {
+			r.closer.Close()
+		}
+	})
+	<-r.done
+	return r.interrupted
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path"
@@ -21,10 +22,13 @@ const (
 	DefaultMaxEntries       = 100000
 )
 
-// unpackLimits bounds what an archive may write.
+// unpackLimits bounds what an archive may write, and says whether the
+// package checksum is wanted.
 type unpackLimits struct {
 	maxSize    int64
 	maxEntries int
+	// sum asks for the checksum to be computed while extracting.
+	sum bool
 }
 
 // unpackResult describes a finished extraction.
@@ -55,8 +59,16 @@ func (e *errorReader) Read(p []byte) (int, error) {
 // from r into dir, which must exist and be empty. It refuses absolute
 // paths, "..", links, devices and any non-regular, non-directory entry,
 // and bounds the total size and entry count.
+//
+// With lim.sum, it also computes the package checksum (see Sum) from the
+// file contents as they are written, on another goroutine: an archive made
+// by Pack lists files in filepath.Walk order, so the concatenation it
+// hashes is the one Sum would read back from dir. As soon as an archive
+// lists a file out of that order (or twice) the streamed checksum is
+// dropped and the result says so (ordered == false): the caller then runs
+// Sum over dir.
 func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
-	br := bufio.NewReaderSize(r, 1<<20)
+	br := bufio.NewReaderSize(r, 128<<10)
 	var src io.Reader = br
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
@@ -67,16 +79,16 @@ func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
 		src = gz
 	}
 	tr := tar.NewReader(src)
-	// The checksum is computed on another core while the archive is
-	// unpacked.
-	sum := newAsyncHash(sha256.New())
-	defer sum.Close()
+	var sum *blockHash // nil: not (or no longer) computing the checksum
+	if lim.sum {
+		sum = newBlockHash(sha256.New())
+		defer sum.Close()
+	}
 	var (
 		total   int64
 		entries int
 		last    string
-		ordered = true
-		buf     = make([]byte, 256<<10)
+		scratch []byte // for content that is not hashed
 	)
 	for {
 		hdr, err := tr.Next()
@@ -114,14 +126,22 @@ func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
 			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 				return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q: %s", hdr.Name, pathErr(err))
 			}
-			hashed := !skipped(rel)
-			if hashed {
-				if last != "" && walkCompare(last, rel) >= 0 {
-					ordered = false
-				}
-				last = rel
+			hashed := sum != nil && !skipped(rel)
+			if hashed && last != "" && walkCompare(last, rel) >= 0 {
+				// Out of walk order: the checksum is taken from dir instead.
+				sum.Close()
+				sum, hashed = nil, false
 			}
-			if err := writeFile(target, hdr, tr, hashed, sum, buf); err != nil {
+			if hashed {
+				last = rel
+				err = writeFile(target, hdr, tr, sum, nil)
+			} else {
+				if scratch == nil {
+					scratch = make([]byte, hashBlockSize)
+				}
+				err = writeFile(target, hdr, tr, nil, scratch)
+			}
+			if err != nil {
 				return unpackResult{}, err
 			}
 		case tar.TypeSymlink:
@@ -145,10 +165,16 @@ func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
 			return unpackResult{}, corrupt(err)
 		}
 	}
-	return unpackResult{sum: base64.StdEncoding.EncodeToString(sum.Sum()), ordered: ordered}, nil
+	if sum == nil {
+		return unpackResult{}, nil
+	}
+	return unpackResult{sum: base64.StdEncoding.EncodeToString(sum.Sum()), ordered: true}, nil
 }
 
-func writeFile(target string, hdr *tar.Header, r io.Reader, hashed bool, sum *asyncHash, buf []byte) error {
+// writeFile writes the next hdr.Size bytes of r to target, in large
+// writes. With sum, the data are read straight into sum's blocks and
+// hashed after being written; otherwise scratch is the buffer.
+func writeFile(target string, hdr *tar.Header, r io.Reader, sum *blockHash, scratch []byte) error {
 	mode := os.FileMode(0o644)
 	if hdr.Mode&0o111 != 0 {
 		mode = 0o755
@@ -157,20 +183,35 @@ func writeFile(target string, hdr *tar.Header, r io.Reader, hashed bool, sum *as
 	if err != nil {
 		return newErr(ErrUnsafeArchive, "unsafe archive: entry %q: %s", hdr.Name, pathErr(err))
 	}
-	var w io.Writer = f
-	if hashed {
-		w = io.MultiWriter(f, sum)
+	for left := hdr.Size; left > 0; {
+		b := scratch
+		if sum != nil {
+			b = sum.next()
+		}
+		if int64(len(b)) > left {
+			b = b[:left]
+		}
+		n, rerr := io.ReadFull(r, b)
+		if n > 0 {
+			if _, werr := f.Write(b[:n]); werr != nil {
+				f.Close()
+				return fmt.Errorf("write %s: %w", hdr.Name, unwrapPath(werr))
+			}
+			if sum != nil {
+				sum.commit(n)
+			}
+			left -= int64(n)
+		}
+		if rerr != nil {
+			f.Close()
+			if rerr == io.EOF {
+				rerr = io.ErrUnexpectedEOF
+			}
+			return corrupt(rerr)
+		}
 	}
-	n, err := io.CopyBuffer(w, io.LimitReader(r, hdr.Size), buf)
-	cerr := f.Close()
-	if err != nil {
-		return corrupt(err)
-	}
-	if n != hdr.Size {
-		return corrupt(io.ErrUnexpectedEOF)
-	}
-	if cerr != nil {
-		return cerr
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", hdr.Name, unwrapPath(err))
 	}
 	return nil
 }
@@ -188,6 +229,16 @@ func corrupt(err error) error {
 		return err
 	}
 	return &corruptError{err}
+}
+
+// unwrapPath drops the *os.PathError around err (its path is a temporary
+// one the user does not know).
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func pathErr(err error) string {

@@ -3,9 +3,10 @@ package registry
 import (
 	"archive/tar"
 	"bytes"
-	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -94,21 +95,73 @@ func FuzzUnpack(f *testing.F) {
 	})
 }
 
-func TestAsyncHashMatchesSHA256(t *testing.T) {
-	for _, size := range []int{0, 1, 32 << 10, asyncChunk - 1, asyncChunk, 7*asyncChunk + 3, 20 * asyncChunk} {
-		data := bytes.Repeat([]byte("kpm!"), size/4+1)[:size]
-		want := sha256.Sum256(data)
-		a := newAsyncHash(sha256.New())
-		for off := 0; off < len(data); off += 32 << 10 {
-			_, _ = a.Write(data[off:min(off+32<<10, len(data))])
-		}
-		assert.Equal(t, want[:], a.Sum(), "size %d", size)
-		a.Close()
-
-		p := newParallelHash(sha256.New())
-		var buf bytes.Buffer
-		_, _ = p.tee(&buf).Write(data)
-		assert.Equal(t, want[:], p.Sum(), "size %d", size)
-		assert.Equal(t, string(data), buf.String())
+func TestUnpackStreamedSumMatchesSum(t *testing.T) {
+	big := string(bytes.Repeat([]byte("0123456789abcdef"), (5<<20)/16+3)) // spans every hash block
+	reg := func(name, body string) entry { return entry{name: name, typ: tar.TypeReg, body: body} }
+	dir := func(name string) entry { return entry{name: name, typ: tar.TypeDir} }
+	tests := []struct {
+		name    string
+		entries []entry
+		ordered bool // the checksum could be taken while extracting
+	}{
+		{name: "empty", entries: nil, ordered: true},
+		{name: "walk order", ordered: true, entries: []entry{
+			dir("a/"), dir("a/b/"), reg("a/b/y.k", "aby"), reg("a/x.k", "ax"), reg("a.k", "a"), reg("kcl.mod", "m"), reg("main.k", "k"),
+		}},
+		{name: "walk order: a/ before a-b", ordered: true, entries: []entry{
+			reg("a/c", "2"), reg("a-b", "1"), reg("a0", "3"),
+		}},
+		{name: "walk order with skipped .git and .tar anywhere", ordered: true, entries: []entry{
+			reg("z.tar", "skipped"), reg("a.k", "a"), reg(".git/HEAD", "skipped"), reg("b.k", "b"), reg("a.gitignore", "skipped"),
+		}},
+		{name: "big file and empty files", ordered: true, entries: []entry{
+			reg("a/big", big), reg("a/empty", ""), reg("b", "tail"), reg("c", ""),
+		}},
+		{name: "many small files", ordered: true, entries: func() []entry {
+			var es []entry
+			for i := range 300 {
+				es = append(es, reg(fmt.Sprintf("d/f%04d", i), strings.Repeat("x", i)))
+			}
+			return es
+		}()},
+		{name: "out of order", ordered: false, entries: []entry{
+			reg("main.k", "k"), reg("kcl.mod", "m"), reg("a/x.k", "ax"),
+		}},
+		{name: "directory contents after a later sibling", ordered: false, entries: []entry{
+			reg("a-b", "1"), reg("a/c", "2"),
+		}},
+		{name: "out of order after a big file", ordered: false, entries: []entry{
+			reg("b", big), reg("a", "first"), reg("c", "last"),
+		}},
+		{name: "same file twice", ordered: false, entries: []entry{
+			reg("a", "one"), reg("b", "two"), reg("b", "three"),
+		}},
+		{name: "unclean names", ordered: true, entries: []entry{
+			reg("./a", "1"), reg("b/./c", "2"), reg("b//d", "3"),
+		}},
 	}
+	for _, tt := range tests {
+		for _, gz := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s gzip=%v", tt.name, gz), func(t *testing.T) {
+				out := t.TempDir()
+				res, err := unpack(bytes.NewReader(makeTar(t, gz, tt.entries...)), out, unpackLimits{maxSize: 1 << 30, maxEntries: 1000, sum: true})
+				require.NoError(t, err)
+				want, err := Sum(out)
+				require.NoError(t, err)
+				assert.Equal(t, tt.ordered, res.ordered)
+				if res.ordered {
+					assert.Equal(t, want, res.sum)
+				}
+			})
+		}
+	}
+	requireNoOwnGoroutines(t)
+}
+
+func TestUnpackWithoutSum(t *testing.T) {
+	out := t.TempDir()
+	res, err := unpack(bytes.NewReader(makeTar(t, true, entry{name: "a", typ: tar.TypeReg, body: "a"})), out, unpackLimits{maxSize: 1 << 20, maxEntries: 10})
+	require.NoError(t, err)
+	assert.False(t, res.ordered, "no checksum asked for, none computed")
+	assert.FileExists(t, filepath.Join(out, "a"))
 }
