@@ -139,6 +139,14 @@ func TestHostileArtifacts(t *testing.T) {
 		}
 	}
 	mod := entry("kcl.mod", tar.TypeReg, "[package]\nname = \"hostile\"\nversion = \"1.0.0\"\n", "")
+	// A size bomb: an entry claiming 4 GiB (more than the 1 GiB unpack limit) in a tiny blob;
+	// the header alone is written, what follows is zeros, as far as the archive goes.
+	bomb := func(tw *tar.Writer) {
+		h := &tar.Header{Name: "zeros.bin", Mode: 0o644, Typeflag: tar.TypeReg, Size: 4 << 30}
+		require.NoError(t, tw.WriteHeader(h))
+		_, err := tw.Write(make([]byte, 64<<10))
+		require.NoError(t, err)
+	}
 	tests := []struct {
 		name    string
 		tag     string
@@ -151,6 +159,7 @@ func TestHostileArtifacts(t *testing.T) {
 		{"symlink", "1.0.3", []func(*tar.Writer){mod, entry("link", tar.TypeSymlink, "", "/etc/passwd")}, "", "unsafe archive"},
 		{"hard link", "1.0.4", []func(*tar.Writer){mod, entry("hard", tar.TypeLink, "", "kcl.mod")}, "", "unsafe archive"},
 		{"device", "1.0.5", []func(*tar.Writer){mod, entry("dev", tar.TypeChar, "", "")}, "", "unsafe archive"},
+		{"size bomb", "1.0.7", []func(*tar.Writer){mod, bomb}, "", "unpacked size exceeds the limit of 1073741824 bytes"},
 		{"checksum mismatch", "1.0.6", []func(*tar.Writer){mod}, "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", "checksum mismatch"},
 	}
 	for _, tt := range tests {
@@ -162,7 +171,9 @@ func TestHostileArtifacts(t *testing.T) {
 			for _, e := range tt.entries {
 				e(tw)
 			}
-			require.NoError(t, tw.Close())
+			if err := tw.Close(); tt.name != "size bomb" { // the bomb's entry is cut short on purpose
+				require.NoError(t, err)
+			}
 			require.NoError(t, gz.Close())
 			blob := buf.Bytes()
 			layer := ocispec.Descriptor{
