@@ -1004,6 +1004,9 @@ func (p *parser) parseSchemaBody(s *SchemaStmt) {
 			first = false
 			continue
 		case LBRACK:
+			if !p.indexSignatureAhead() {
+				break // a list expression statement, as in `[a, b]`
+			}
 			sig := p.parseIndexSignature()
 			if s.IndexSignature != nil {
 				p.errorAt(sig.Pos(), sig.End(), "a schema can have only one index signature")
@@ -1154,6 +1157,36 @@ func (p *parser) parseSchemaAttrOrStmt(decos []*Decorator, from Pos) Stmt {
 	a.Span = p.span(from)
 	p.endStmt("schema attribute")
 	return a
+}
+
+// indexSignatureAhead reports whether the '[' at the current token starts
+// an index signature: its matching ']' is followed by ':' on the same line.
+func (p *parser) indexSignatureAhead() bool {
+	depth := 0
+	for i := p.tok.pos.Offset; i < len(p.src); i++ {
+		switch c := p.src[i]; c {
+		case '[', '(', '{':
+			depth++
+		case ')', '}':
+			depth--
+		case ']':
+			depth--
+			if depth == 0 {
+				j := i + 1
+				for j < len(p.src) && (p.src[j] == ' ' || p.src[j] == '\t') {
+					j++
+				}
+				return j < len(p.src) && p.src[j] == ':'
+			}
+		case '#':
+			for i < len(p.src) && p.src[i] != '\n' {
+				i++
+			}
+		case '"', '\'':
+			return false // a string: not a type key
+		}
+	}
+	return true
 }
 
 func (p *parser) parseIndexSignature() *IndexSignature {

@@ -193,6 +193,8 @@ func TestParseStatements(t *testing.T) {
 		{"schema index signature", "schema A:\n    [k: str]: int = 1", "(schema A (index k:str int = 1))"},
 		{"schema index signature any other", "schema A:\n    [...str]: str", "(schema A (index ...str str))"},
 		{"schema index signature no name", "schema A:\n    [str]: [int]", "(schema A (index str [int]))"},
+		{"schema list expression statements are not index signatures", "schema A:\n    [a, b]\n    [str]: int\n    [\n        1  # c\n    ][0]\n    [\"x\"]",
+			"(schema A (index str int) (expr [a b]) (expr ([] [1] 0)) (expr [\"x\"]))"},
 		{"schema index signature named any other", "schema A:\n    [k: ...str]: str", "(schema A (index k:...str str))"},
 		{"schema settings", "schema A:\n    __settings__: {str:str} = {\"output_type\": \"STANDALONE\"}",
 			"(schema A (attr __settings__ {str:str} = {\"output_type\" : \"STANDALONE\"}))"},
