@@ -15,7 +15,6 @@ import (
 	"hash"
 	"io"
 	"math"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -660,76 +659,6 @@ func pyReplToGo(r string) string {
 		b.WriteByte(r[i])
 	}
 	return b.String()
-}
-
-func netModule(add func(string, builtinFn)) {
-	ipArg := func(e *evaluator, a []Value, kw *Dict) net.IP {
-		s, _ := strArg(e, a, kw, 0, "ip", "")
-		return net.ParseIP(s)
-	}
-	add("split_host_port", func(e *evaluator, a []Value, kw *Dict) Value {
-		s, _ := strArg(e, a, kw, 0, "ip_end_point", "")
-		h, p, err := net.SplitHostPort(s)
-		if err != nil {
-			e.throw(KindValue, "%v", err)
-		}
-		return &List{Items: []Value{h, p}}
-	})
-	add("join_host_port", func(e *evaluator, a []Value, kw *Dict) Value {
-		h := toStr(arg(a, kw, 0, "host", ""))
-		p := toStr(arg(a, kw, 1, "port", ""))
-		return net.JoinHostPort(h, p)
-	})
-	add("fqdn", func(e *evaluator, a []Value, kw *Dict) Value {
-		n, ok := strArg(e, a, kw, 0, "name", none)
-		if !ok {
-			n, _ = os.Hostname()
-		}
-		return n
-	})
-	add("parse_IP", func(e *evaluator, a []Value, kw *Dict) Value {
-		ip := ipArg(e, a, kw)
-		if ip == nil {
-			return ""
-		}
-		return ip.String()
-	})
-	add("IP_string", func(e *evaluator, a []Value, kw *Dict) Value {
-		ip := ipArg(e, a, kw)
-		if ip == nil {
-			return ""
-		}
-		return ip.String()
-	})
-	add("to_IP4", func(e *evaluator, a []Value, kw *Dict) Value {
-		ip := ipArg(e, a, kw)
-		if ip == nil || ip.To4() == nil {
-			return ""
-		}
-		return ip.To4().String()
-	})
-	add("to_IP16", func(e *evaluator, a []Value, kw *Dict) Value {
-		ip := ipArg(e, a, kw)
-		if ip == nil {
-			return ""
-		}
-		return ip.To16().String()
-	})
-	pred := func(n string, f func(net.IP) bool) {
-		add(n, func(e *evaluator, a []Value, kw *Dict) Value {
-			ip := ipArg(e, a, kw)
-			return ip != nil && f(ip)
-		})
-	}
-	pred("is_IPv4", func(ip net.IP) bool { return ip.To4() != nil })
-	pred("is_IP", func(ip net.IP) bool { return true })
-	pred("is_loopback_IP", net.IP.IsLoopback)
-	pred("is_multicast_IP", net.IP.IsMulticast)
-	pred("is_interface_local_multicast_IP", net.IP.IsInterfaceLocalMulticast)
-	pred("is_link_local_multicast_IP", net.IP.IsLinkLocalMulticast)
-	pred("is_link_local_unicast_IP", net.IP.IsLinkLocalUnicast)
-	pred("is_global_unicast_IP", net.IP.IsGlobalUnicast)
-	pred("is_unspecified_IP", net.IP.IsUnspecified)
 }
 
 // readConfined reads a file inside the package root.
