@@ -1,28 +1,42 @@
-// Command baseline is the plain oras-go reference the push/pull benchmark compares kpm against:
-// the same work (tar+gzip a directory, push it as a one-layer OCI artifact; fetch it, verify the
-// digest, gunzip and untar it) with nothing else.
+// Command baseline is the plain oras-go program the push/pull benchmark
+// (bench/pushpull) compares kpm against: what a user would write to do the
+// same job without kpm, and nothing else.
 //
-//	baseline push DIR HOST/REPO:TAG
-//	baseline pull HOST/REPO:TAG DEST
+//	baseline [-gzip std|kz] push DIR HOST/REPO:TAG
+//	baseline [-gzip std|kz] pull HOST/REPO:TAG DEST
 //
-// Credentials come from BASELINE_USER / BASELINE_PASSWORD; loopback hosts use plain HTTP.
+// push: tar + gzip the directory (Walk order, directories as entries) into
+// a temporary file while hashing it, then push it with oras-go as the only
+// layer of an OCI 1.1 manifest shaped like kpm's (empty config, artifactType,
+// layer title, name/version/description/created annotations; no package
+// checksum, which is kpm's own addition).
+// pull: fetch the manifest and the layer with oras-go, verify the layer
+// digest while streaming it through gunzip + untar into DEST.
+//
+// -gzip selects the compressor: the standard library's (what a plain
+// program uses; the default) or klauspost/compress's (kpm's), which
+// isolates kpm's own overhead from the choice of compressor.
+// Credentials come from BASELINE_USER / BASELINE_PASSWORD; loopback hosts
+// use plain HTTP.
 package main
 
 import (
 	"archive/tar"
 	"bufio"
 	"bytes"
-	"compress/gzip"
+	stdgzip "compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	kzgzip "github.com/klauspost/compress/gzip"
 	"github.com/opencontainers/go-digest"
 	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -33,18 +47,25 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 4 {
-		fmt.Fprintln(os.Stderr, "usage: baseline push DIR HOST/REPO:TAG | baseline pull HOST/REPO:TAG DEST")
+	gz := flag.String("gzip", "std", "compressor: std (compress/gzip) or kz (klauspost/compress)")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: baseline [-gzip std|kz] push DIR HOST/REPO:TAG | baseline [-gzip std|kz] pull HOST/REPO:TAG DEST")
+	}
+	flag.Parse()
+	args := flag.Args()
+	if len(args) != 3 || (*gz != "std" && *gz != "kz") {
+		flag.Usage()
 		os.Exit(2)
 	}
+	kz := *gz == "kz"
 	var err error
-	switch os.Args[1] {
+	switch args[0] {
 	case "push":
-		err = push(context.Background(), os.Args[2], os.Args[3])
+		err = push(context.Background(), args[1], args[2], kz)
 	case "pull":
-		err = pull(context.Background(), os.Args[2], os.Args[3])
+		err = pull(context.Background(), args[1], args[2], kz)
 	default:
-		err = fmt.Errorf("unknown command %q", os.Args[1])
+		err = fmt.Errorf("unknown command %q", args[0])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "baseline:", err)
@@ -53,14 +74,11 @@ func main() {
 }
 
 func repository(ref string) (*remote.Repository, string, error) {
-	name, tag, ok := strings.Cut(ref, ":")
-	if i := strings.LastIndex(ref, ":"); i > strings.Index(ref, "/") {
-		name, tag, ok = ref[:i], ref[i+1:], true
-	}
-	if !ok {
+	i := strings.LastIndex(ref, ":")
+	if i < 0 || i < strings.Index(ref, "/") {
 		return nil, "", fmt.Errorf("%s: no tag", ref)
 	}
-	repo, err := remote.NewRepository(name)
+	repo, err := remote.NewRepository(ref[:i])
 	if err != nil {
 		return nil, "", err
 	}
@@ -73,10 +91,10 @@ func repository(ref string) (*remote.Repository, string, error) {
 			Username: os.Getenv("BASELINE_USER"), Password: os.Getenv("BASELINE_PASSWORD"),
 		}),
 	}
-	return repo, tag, nil
+	return repo, ref[i+1:], nil
 }
 
-func push(ctx context.Context, dir, ref string) error {
+func push(ctx context.Context, dir, ref string, kz bool) error {
 	repo, tag, err := repository(ref)
 	if err != nil {
 		return err
@@ -89,14 +107,16 @@ func push(ctx context.Context, dir, ref string) error {
 	defer f.Close()
 	h := sha256.New()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
-	gz := gzip.NewWriter(bw)
+	var gz io.WriteCloser = stdgzip.NewWriter(bw)
+	if kz {
+		gz = kzgzip.NewWriter(bw)
+	}
 	tw := tar.NewWriter(gz)
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
 		if err != nil || p == dir {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, p)
-		info, err := d.Info()
+		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
@@ -105,10 +125,13 @@ func push(ctx context.Context, dir, ref string) error {
 			return err
 		}
 		hdr.Name = filepath.ToSlash(rel)
+		if info.IsDir() {
+			hdr.Name += "/"
+		}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
 		}
-		if d.IsDir() {
+		if !info.Mode().IsRegular() {
 			return nil
 		}
 		src, err := os.Open(p)
@@ -135,7 +158,13 @@ func push(ctx context.Context, dir, ref string) error {
 	if err != nil {
 		return err
 	}
-	layer := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageLayerGzip, Digest: digest.NewDigest(digest.SHA256, h), Size: size}
+	name := filepath.Base(filepath.Clean(dir))
+	layer := ocispec.Descriptor{
+		MediaType:   ocispec.MediaTypeImageLayerGzip,
+		Digest:      digest.NewDigest(digest.SHA256, h),
+		Size:        size,
+		Annotations: map[string]string{ocispec.AnnotationTitle: name + "_" + tag + ".tgz"},
+	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
@@ -151,6 +180,12 @@ func push(ctx context.Context, dir, ref string) error {
 		ArtifactType: ocispec.MediaTypeImageLayerGzip,
 		Config:       ocispec.Descriptor{MediaType: empty.MediaType, Digest: empty.Digest, Size: empty.Size},
 		Layers:       []ocispec.Descriptor{layer},
+		Annotations: map[string]string{
+			"org.kcllang.package.name":        name,
+			"org.kcllang.package.version":     tag,
+			"org.kcllang.package.description": "",
+			ocispec.AnnotationCreated:         time.Now().UTC().Format(time.RFC3339),
+		},
 	}
 	mb, err := json.Marshal(man)
 	if err != nil {
@@ -160,7 +195,7 @@ func push(ctx context.Context, dir, ref string) error {
 	return repo.PushReference(ctx, mdesc, bytes.NewReader(mb), tag)
 }
 
-func pull(ctx context.Context, ref, dest string) error {
+func pull(ctx context.Context, ref, dest string, kz bool) error {
 	repo, tag, err := repository(ref)
 	if err != nil {
 		return err
@@ -188,7 +223,13 @@ func pull(ctx context.Context, ref, dest string) error {
 	}
 	defer lr.Close()
 	vr := content.NewVerifyReader(lr, layer)
-	gz, err := gzip.NewReader(bufio.NewReaderSize(vr, 1<<20))
+	br := bufio.NewReaderSize(vr, 1<<20)
+	var gz io.Reader
+	if kz {
+		gz, err = kzgzip.NewReader(br)
+	} else {
+		gz, err = stdgzip.NewReader(br)
+	}
 	if err != nil {
 		return err
 	}
@@ -224,7 +265,7 @@ func pull(ctx context.Context, ref, dest string) error {
 			}
 		}
 	}
-	if _, err := io.Copy(io.Discard, vr); err != nil {
+	if _, err := io.Copy(io.Discard, br); err != nil {
 		return err
 	}
 	return vr.Verify()

@@ -1,8 +1,17 @@
-// Command pushpull measures kpm push and kpm pull of a 50 MB package against the plain oras-go
-// baseline (bench/baseline) on the same in-process registry, in one run, and prints the medians
-// and the ratio kpm/baseline for each.
+// Command pushpull is kpm's push/pull benchmark (issue 2): it pushes and
+// pulls a 50 MiB package with the kpm binary and with the plain oras-go
+// baseline program (bench/baseline) against one in-process registry, in one
+// run, and prints per tool the median and minimum wall time, the median CPU
+// time (user+system of the process), and the ratios kpm/baseline.
 //
-//	go run ./bench/pushpull -kpm bin/kpm -baseline bin/baseline [-size 50] [-rounds 9]
+//	go run ./bench/pushpull -kpm KPM -baseline BASELINE [-size 50] [-rounds 9]
+//
+// Contestants: kpm; "oras-go", the baseline with the standard library's
+// gzip (what a plain program uses); "oras-go+kz", the same program with
+// klauspost/compress's gzip (kpm's compressor), which isolates kpm's own
+// overhead. Every round pushes the package to a fresh repository with each
+// contestant, then pulls each back into a fresh directory (removed after
+// the measurement); the order rotates every round; round 0 only warms up.
 package main
 
 import (
@@ -12,7 +21,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,9 +31,9 @@ import (
 
 func main() {
 	kpm := flag.String("kpm", "bin/kpm", "kpm binary")
-	baseline := flag.String("baseline", "bin/baseline", "baseline binary")
+	baseline := flag.String("baseline", "bin/baseline", "baseline binary (bench/baseline)")
 	sizeMB := flag.Int("size", 50, "package size in MiB")
-	rounds := flag.Int("rounds", 9, "measured rounds per tool and operation")
+	rounds := flag.Int("rounds", 9, "measured rounds (after one warm-up round)")
 	flag.Parse()
 	if err := bench(*kpm, *baseline, *sizeMB, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "pushpull:", err)
@@ -31,7 +41,15 @@ func main() {
 	}
 }
 
+// sample is one measured process.
+type sample struct{ wall, cpu time.Duration }
+
+var contestants = []string{"kpm", "oras-go", "oras-go+kz"}
+
 func bench(kpm, baseline string, sizeMB, rounds int) error {
+	if rounds < 1 {
+		return fmt.Errorf("-rounds must be at least 1")
+	}
 	for _, p := range []*string{&kpm, &baseline} {
 		abs, err := filepath.Abs(*p)
 		if err != nil {
@@ -55,13 +73,14 @@ func bench(kpm, baseline string, sizeMB, rounds int) error {
 	if err := makePackage(pkg, sizeMB); err != nil {
 		return err
 	}
+	home := filepath.Join(tmp, "kpm-home")
 	env := append(os.Environ(),
-		"KCL_PKG_PATH="+filepath.Join(tmp, "kpm-home"),
+		"KCL_PKG_PATH="+home,
 		"DOCKER_CONFIG="+filepath.Join(tmp, "docker"),
-		"KPM_REG=", "KPM_REPO=", "OCI_REG_PLAIN_HTTP=",
+		"KPM_REG=", "KPM_REPO=", "OCI_REG_PLAIN_HTTP=", "KPM_NO_SUM=",
 		"BASELINE_USER=test", "BASELINE_PASSWORD=1234",
 	)
-	runCmd := func(dir, stdin string, name string, args ...string) (time.Duration, error) {
+	run := func(dir, stdin, name string, args ...string) (sample, error) {
 		cmd := exec.Command(name, args...)
 		cmd.Dir, cmd.Env = dir, env
 		cmd.Stdin = strings.NewReader(stdin)
@@ -69,82 +88,140 @@ func bench(kpm, baseline string, sizeMB, rounds int) error {
 		cmd.Stdout, cmd.Stderr = &out, &out
 		start := time.Now()
 		err := cmd.Run()
-		d := time.Since(start)
+		s := sample{wall: time.Since(start)}
 		if err != nil {
-			return d, fmt.Errorf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out.String())
+			return s, fmt.Errorf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out.String())
 		}
-		return d, nil
+		s.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		return s, nil
 	}
-	if _, err := runCmd(tmp, "1234\n", kpm, "-q", "login", "-u", "test", "--password-stdin", host); err != nil {
+	if _, err := run(tmp, "1234\n", kpm, "-q", "login", "-u", "test", "--password-stdin", host); err != nil {
 		return err
 	}
 
-	type op struct {
-		name string
-		run  func(i int) (time.Duration, error)
+	repo := func(who string, i int) string {
+		return fmt.Sprintf("%s/bench/%s_%d", host, strings.NewReplacer("-", "", "+", "_").Replace(who), i)
 	}
-	kpmPush := op{"kpm push", func(i int) (time.Duration, error) {
-		return runCmd(pkg, "", kpm, "-q", "push", fmt.Sprintf("oci://%s/bench/kpm_%d", host, i))
-	}}
-	basePush := op{"baseline push", func(i int) (time.Duration, error) {
-		return runCmd(tmp, "", baseline, "push", pkg, fmt.Sprintf("%s/bench/base_%d:1.0.0", host, i))
-	}}
-	kpmPull := op{"kpm pull", func(i int) (time.Duration, error) {
-		return runCmd(tmp, "", kpm, "-q", "pull", "--tag", "1.0.0", fmt.Sprintf("oci://%s/bench/kpm_%d", host, i))
-	}}
-	basePull := op{"baseline pull", func(i int) (time.Duration, error) {
-		return runCmd(tmp, "", baseline, "pull", fmt.Sprintf("%s/bench/base_%d:1.0.0", host, i), filepath.Join(tmp, fmt.Sprintf("base_%d", i)))
-	}}
+	push := func(who string, i int) (sample, error) {
+		switch who {
+		case "kpm":
+			return run(pkg, "", kpm, "-q", "push", "oci://"+repo(who, i))
+		case "oras-go":
+			return run(tmp, "", baseline, "-gzip", "std", "push", pkg, repo(who, i)+":1.0.0")
+		default:
+			return run(tmp, "", baseline, "-gzip", "kz", "push", pkg, repo(who, i)+":1.0.0")
+		}
+	}
+	pull := func(who string, i int) (sample, error) {
+		var s sample
+		var err error
+		var dest string
+		switch who {
+		case "kpm":
+			s, err = run(tmp, "", kpm, "-q", "pull", "--tag", "1.0.0", "oci://"+repo(who, i))
+			dest = filepath.Join(home, filepath.Base(repo(who, i))+"_1.0.0")
+		default:
+			dest = filepath.Join(tmp, "out", filepath.Base(repo(who, i)))
+			gz := map[string]string{"oras-go": "std", "oras-go+kz": "kz"}[who]
+			s, err = run(tmp, "", baseline, "-gzip", gz, "pull", repo(who, i)+":1.0.0", dest)
+		}
+		if err != nil {
+			return s, err
+		}
+		if _, err := os.Stat(filepath.Join(dest, "data")); err != nil {
+			return s, fmt.Errorf("%s pull: package not unpacked: %w", who, err)
+		}
+		return s, os.RemoveAll(dest)
+	}
 
-	times := map[string][]time.Duration{}
-	// Round 0 warms caches and is not counted; the order alternates so neither tool always goes first.
+	load0 := loadAvg()
+	times := map[string][]sample{}
 	for i := 0; i <= rounds; i++ {
-		pairs := [][2]op{{kpmPush, basePush}, {kpmPull, basePull}}
-		for _, pair := range pairs {
-			first, second := pair[0], pair[1]
-			if i%2 == 1 {
-				first, second = second, first
-			}
-			for _, o := range []op{first, second} {
-				d, err := o.run(i)
+		k := i % len(contestants)
+		order := append(slices.Clone(contestants[k:]), contestants[:k]...)
+		for _, op := range []struct {
+			name string
+			fn   func(string, int) (sample, error)
+		}{{"push", push}, {"pull", pull}} {
+			for _, who := range order {
+				s, err := op.fn(who, i)
 				if err != nil {
 					return err
 				}
 				if i > 0 {
-					times[o.name] = append(times[o.name], d)
+					times[op.name+" "+who] = append(times[op.name+" "+who], s)
 				}
 			}
 		}
 	}
+	load1 := loadAvg()
 
-	fmt.Printf("package: %d MiB (%d files), %d rounds, registry %s (in-process Distribution)\n\n", sizeMB, sizeMB+2, rounds, host)
-	fmt.Println("| operation | kpm median (min) | oras-go baseline median (min) | ratio kpm/baseline: medians (mins) |")
-	fmt.Println("| --- | --- | --- | --- |")
-	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
-	for _, name := range []string{"push", "pull"} {
-		k, b := times["kpm "+name], times["baseline "+name]
-		fmt.Printf("| %s | %s (%s) | %s (%s) | %.2f (%.2f) |\n", name, ms(median(k)), ms(minimum(k)), ms(median(b)), ms(minimum(b)),
-			float64(median(k))/float64(median(b)), float64(minimum(k))/float64(minimum(b)))
+	fmt.Printf("package: %d MiB in %d files (half random, half KCL-like text); %d rounds + 1 warm-up; registry %s (in-process Distribution, htpasswd)\n",
+		sizeMB, sizeMB+2, rounds, host)
+	fmt.Printf("machine: %d CPUs; load average before %s, after %s\n\n", runtime.NumCPU(), load0, load1)
+	fmt.Println("| operation | tool | wall median (min) | CPU median | kpm/tool: wall medians (paired) | CPU |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- |")
+	ms := func(d time.Duration) string { return fmt.Sprintf("%d ms", d.Round(time.Millisecond).Milliseconds()) }
+	for _, op := range []string{"push", "pull"} {
+		k := times[op+" kpm"]
+		for _, who := range contestants {
+			s := times[op+" "+who]
+			row := fmt.Sprintf("| %s | %s | %s (%s) | %s |", op, who, ms(median(s, wall)), ms(minimum(s, wall)), ms(median(s, cpu)))
+			if who == "kpm" {
+				fmt.Println(row + " | |")
+				continue
+			}
+			// Contestants of one round run back to back: the median of the
+			// per-round ratios is the figure least moved by other load.
+			paired := make([]float64, len(s))
+			for j := range s {
+				paired[j] = float64(k[j].wall) / float64(s[j].wall)
+			}
+			slices.Sort(paired)
+			fmt.Printf("%s %.2f (%.2f) | %.2f |\n", row,
+				float64(median(k, wall))/float64(median(s, wall)), paired[len(paired)/2],
+				float64(median(k, cpu))/float64(median(s, cpu)))
+		}
 	}
 	return nil
 }
 
-func minimum(ds []time.Duration) time.Duration {
-	m := ds[0]
-	for _, d := range ds {
-		m = min(m, d)
+func wall(s sample) time.Duration { return s.wall }
+func cpu(s sample) time.Duration  { return s.cpu }
+
+func median(s []sample, f func(sample) time.Duration) time.Duration {
+	d := make([]time.Duration, len(s))
+	for i := range s {
+		d[i] = f(s[i])
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+func minimum(s []sample, f func(sample) time.Duration) time.Duration {
+	m := f(s[0])
+	for _, x := range s {
+		m = min(m, f(x))
 	}
 	return m
 }
 
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
+// loadAvg returns the 1, 5 and 15 minute load averages ("?" if unknown).
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
-// makePackage writes a package of sizeMB one-MiB files: half random (incompressible), half
-// KCL-like text (compressible), plus kcl.mod and main.k.
+// makePackage writes a package of sizeMB one-MiB files: half random
+// (incompressible), half KCL-like text (compressible), plus kcl.mod and
+// main.k.
 func makePackage(dir string, sizeMB int) error {
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
 		return err
