@@ -49,3 +49,11 @@ func (f *registryFetcher) Pull(ctx context.Context, ref OCIRef, dir string, noSu
 	}
 	return Pulled{Digest: res.Digest, Sum: sum, ManifestSum: res.Sum}, nil
 }
+
+func (f *registryFetcher) ManifestSum(ctx context.Context, ref OCIRef) (string, error) {
+	info, err := registry.Info(ctx, toRegistryRef(ref), f.opts)
+	if err != nil {
+		return "", err
+	}
+	return info.Sum, nil
+}

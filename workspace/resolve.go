@@ -66,6 +66,9 @@ type Fetcher interface {
 	// verifying the manifest and layer digests, then the package checksum against the manifest
 	// annotation unless noSum.
 	Pull(ctx context.Context, ref OCIRef, dir string, noSum bool) (Pulled, error)
+	// ManifestSum returns the package checksum annotated on ref's manifest ("" when it has
+	// none). kpm update uses it to notice a tag that was pushed again with other content.
+	ManifestSum(ctx context.Context, ref OCIRef) (string, error)
 }
 
 // ResolveOptions configures Resolve.
@@ -76,7 +79,9 @@ type ResolveOptions struct {
 	Offline bool
 	// Update ignores the versions pinned in kcl.mod.lock (an oci dependency without a tag is
 	// moved to the newest tag) and repairs the cache: a cached package whose checksum does not
-	// match the lock is downloaded again (verified against its manifest). kpm update sets it.
+	// match the lock is downloaded again (verified against its manifest), and so is one whose
+	// tag was pushed again with other content (one manifest request per cached oci
+	// dependency). kpm update sets it.
 	Update bool
 	// WriteLock writes kcl.mod.lock (atomically) when the resolution changed it.
 	WriteLock bool
@@ -546,6 +551,25 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 	skipSum := s.SkipSum(n.name) || s.SkipSum(n.pkgName)
 	if isDir(n.dir) {
 		err := r.checkCached(n, skipSum)
+		if err == nil && r.opts.Update && !r.opts.Offline {
+			// kpm update: a tag pushed again (--force) with other content is downloaded again.
+			f, ferr := r.getFetcher()
+			if ferr != nil {
+				return ferr
+			}
+			remote, ferr := f.ManifestSum(ctx, n.ref)
+			if ferr != nil {
+				return fmt.Errorf("dependency %s: %w", n.name, ferr)
+			}
+			if remote != "" && remote != n.sum {
+				r.progress("%s: %s changed in the registry (sum %s, cached %s); downloading it again", n.name, n.ref, remote, n.sum)
+				n.sum = ""
+				if err := r.download(ctx, n, skipSum, true); err != nil {
+					return err
+				}
+			}
+			return r.loadMod(n)
+		}
 		if err == nil {
 			return r.loadMod(n)
 		}
