@@ -1,18 +1,11 @@
 package kcl
 
 import (
-	"crypto/md5"
-	"crypto/rand"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base32"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"math"
 	"os"
@@ -210,34 +203,7 @@ func (e *evaluator) stdModule(name string) *Module {
 	case "file":
 		e.fileModule(add)
 	case "crypto":
-		hashFn := func(n string, h func() hash.Hash) {
-			add(n, func(e *evaluator, a []Value, kw *Dict) Value {
-				s, _ := strArg(e, a, kw, 0, "value", "")
-				hh := h()
-				io.WriteString(hh, s)
-				return hex.EncodeToString(hh.Sum(nil))
-			})
-		}
-		hashFn("md5", md5.New)
-		hashFn("sha1", sha1.New)
-		hashFn("sha224", sha256.New224)
-		hashFn("sha256", sha256.New)
-		hashFn("sha384", sha512.New384)
-		hashFn("sha512", sha512.New)
-		add("uuid", func(e *evaluator, a []Value, kw *Dict) Value {
-			var b [16]byte
-			rand.Read(b[:])
-			b[6] = b[6]&0x0f | 0x40
-			b[8] = b[8]&0x3f | 0x80
-			h := hex.EncodeToString(b[:])
-			return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-		})
-		add("filesha256", func(e *evaluator, a []Value, kw *Dict) Value {
-			p, _ := strArg(e, a, kw, 0, "filepath", "")
-			b := e.readConfined(p)
-			s := sha256.Sum256(b)
-			return hex.EncodeToString(s[:])
-		})
+		e.cryptoModule(add)
 	case "collection":
 		add("union_all", func(e *evaluator, a []Value, kw *Dict) Value {
 			l, _ := arg(a, kw, 0, "data", &List{}).(*List)
@@ -249,6 +215,8 @@ func (e *evaluator) stdModule(name string) *Module {
 			}
 			return acc
 		})
+	case "template":
+		templateModule(add)
 	case "runtime":
 		add("catch", func(e *evaluator, a []Value, kw *Dict) Value {
 			fn := arg(a, kw, 0, "func", none)
