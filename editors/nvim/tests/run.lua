@@ -344,6 +344,68 @@ test(":KpmRun errors become diagnostics at file:line:col", function()
   eq(ds[1].lnum, 1, "line")
 end)
 
+test(":KpmRun with several syntax errors: one diagnostic and quickfix entry each", function()
+  local two = work .. "/twoerrors"
+  write(two .. "/kcl.mod", '[package]\nname = "twoerrors"\nedition = "v0.11.0"\nversion = "0.0.1"\n')
+  write(two .. "/kcl.mod.lock", "")
+  write(two .. "/main.k", "a = 1 +\nb = 2\nc = )\n")
+  local r = run("KpmRun " .. two, false)
+  truthy(r.err, "an error")
+  local ds = vim.diagnostic.get(vim.fn.bufnr(two .. "/main.k"))
+  table.sort(ds, function(x, y)
+    return x.lnum < y.lnum
+  end)
+  eq(#ds, 2, "diagnostics (" .. r.err .. ")")
+  eq(ds[1].lnum, 0, "first error line")
+  eq(ds[2].lnum, 2, "second error line")
+  eq(#vim.fn.getqflist(), 2, "quickfix entries")
+end)
+
+test(":KpmCancel cancels a command stuck on a registry that never answers", function()
+  local uv = vim.uv or vim.loop
+  local srv = uv.new_tcp()
+  srv:bind("127.0.0.1", 0)
+  local conns = {}
+  srv:listen(16, function()
+    local c = uv.new_tcp()
+    srv:accept(c)
+    table.insert(conns, c)
+    c:read_start(function() end)
+  end)
+  local port = srv:getsockname().port
+  notes = {}
+  kpm.progress_log = {}
+  local before = kpm.seq
+  vim.cmd("KpmPull oci://127.0.0.1:" .. port .. "/test/stuck 1.0.0")
+  wait(20000, function()
+    return #conns > 0
+  end, "a connection to the silent registry")
+  eq(kpm.seq, before, "the pull is still waiting")
+  vim.cmd("KpmCancel")
+  wait(5000, function()
+    return kpm.seq > before
+  end, "the cancelled pull to finish")
+  eq(kpm.last.err, "cancelled", "outcome")
+  wait(10000, function()
+    for _, p in ipairs(kpm.progress_log) do
+      if p.kind == "end" and p.text:match("cancelled") then
+        return true
+      end
+    end
+    return false
+  end, "the server's $/progress end 'cancelled'")
+  for _, n in ipairs(notes) do
+    truthy(n.level ~= vim.log.levels.ERROR, "no error shown: " .. tostring(n.msg))
+  end
+  notes = {}
+  vim.cmd("KpmCancel")
+  truthy(notes[1] and notes[1].msg:match("nothing to cancel"), "nothing left running: " .. vim.inspect(notes))
+  for _, c in ipairs(conns) do
+    c:close()
+  end
+  srv:close()
+end)
+
 test("code lens Run on [package] (:KpmLens) shows the YAML through the plugin", function()
   vim.cmd("edit " .. vim.fn.fnameescape(app .. "/kcl.mod"))
   local buf = vim.api.nvim_get_current_buf()

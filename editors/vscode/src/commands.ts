@@ -2,8 +2,8 @@
 // show). They talk to the user through Ui and to the server through CommandClient, both injected:
 // the extension passes VS Code's window API, the tests pass scripted fakes.
 import * as path from 'path';
-import { CancelledError, CommandClient, ServerCommands } from './rpc';
-import { RunDiagnostic, Status, isAlreadyExists, isOci, parseRunErrors } from './logic';
+import { CancelledError, CommandClient, ServerCommands, ServerError } from './rpc';
+import { RunDiagnostic, Status, isAlreadyExists, isOci, parseRunErrors, runErrorsFromData } from './logic';
 
 export interface InputOptions {
   title: string;
@@ -284,7 +284,8 @@ export class Commands {
     } catch (err) {
       if (!(err instanceof CancelledError)) {
         const base = arg.path ?? this.ui.workspaceDir() ?? process.cwd();
-        this.ui.setRunDiagnostics(parseRunErrors((err as Error).message, base));
+        const data = err instanceof ServerError ? err.data : undefined;
+        this.ui.setRunDiagnostics(runErrorsFromData(data, base) ?? parseRunErrors((err as Error).message, base));
       }
       throw err;
     }

@@ -82,6 +82,28 @@ export function parseRunErrors(text: string, baseDir: string): RunDiagnostic[] {
   return out;
 }
 
+// runErrorsFromData reads the positions kpm.run puts in its error's data
+// ({errors: [{file, line, col, kind, message}]}, 1-based): every error, where the message holds
+// only the first. Undefined when the data has none.
+export function runErrorsFromData(data: unknown, baseDir: string): RunDiagnostic[] | undefined {
+  const list = (data as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(list)) return undefined;
+  const out: RunDiagnostic[] = [];
+  for (const raw of list) {
+    const e = raw as { file?: unknown; line?: unknown; col?: unknown; kind?: unknown; message?: unknown };
+    if (typeof e.file !== 'string' || e.file === '' || typeof e.message !== 'string') continue;
+    const kind = typeof e.kind === 'string' ? e.kind : '';
+    out.push({
+      file: path.isAbsolute(e.file) ? e.file : path.join(baseDir, e.file),
+      line: Math.max(0, Number(e.line ?? 1) - 1),
+      character: Math.max(0, Number(e.col ?? 1) - 1),
+      kind,
+      message: kind ? `${kind}: ${e.message}` : e.message,
+    });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
 // groupByFile groups diagnostics by their file, keeping their order.
 export function groupByFile(diags: RunDiagnostic[]): Map<string, RunDiagnostic[]> {
   const m = new Map<string, RunDiagnostic[]>();

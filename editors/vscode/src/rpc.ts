@@ -63,9 +63,14 @@ export class CancelledError extends Error {
   }
 }
 
-// Thrown for a JSON-RPC error answer; message is the server's one-line text.
+// Thrown for a JSON-RPC error answer; message is the server's one-line text, data the error's
+// data (kpm.run puts every evaluation error there: {errors: [{file, line, col, kind, message}]}).
 export class ServerError extends Error {
-  constructor(message: string, readonly code: number) {
+  constructor(
+    message: string,
+    readonly code: number,
+    readonly data?: unknown,
+  ) {
     super(message);
     this.name = 'ServerError';
   }
@@ -173,12 +178,12 @@ export class LspCommandClient implements CommandClient {
 }
 
 function toError(err: unknown, token?: CancellationToken): Error {
-  const e = err as { code?: unknown; message?: unknown };
+  const e = err as { code?: unknown; message?: unknown; data?: unknown };
   if (token?.isCancellationRequested || e?.code === LSPErrorCodes.RequestCancelled) {
     return new CancelledError();
   }
   if (e && typeof e.code === 'number' && typeof e.message === 'string') {
-    return new ServerError(e.message, e.code);
+    return new ServerError(e.message, e.code, e.data);
   }
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -172,8 +172,8 @@ local function on_progress(err, result, ctx, config)
   if v.percentage then
     text = text .. string.format(" (%d%%)", v.percentage)
   end
-  if v.kind == "end" then
-    text = text .. " (done)"
+  if v.kind == "end" and (v.message == nil or v.message == "") then
+    text = text .. ": done"
   end
   table.insert(M.progress_log, { token = result.token, kind = v.kind, text = text })
   if M.config.progress then
@@ -363,7 +363,10 @@ local function client_for_command()
 end
 
 -- execute sends workspace/executeCommand with one object argument and a workDoneToken, and
--- calls cb(err_message, result) on the main loop.
+-- calls cb(err_message, result, err_data) on the main loop, exactly once: err_message is
+-- "cancelled" for a command cancelled with :KpmCancel (Neovim drops the server's
+-- RequestCancelled answer, so the cancellation completes the command itself); err_data is the
+-- JSON-RPC error's data (kpm.run lists every evaluation error there).
 function M.execute(command, arg, cb, title)
   local client, e = client_for_command()
   if not client then
@@ -373,6 +376,16 @@ function M.execute(command, arg, cb, title)
   local token = string.format("kpm-nvim-%d-%d", vim.fn.getpid(), token_counter)
   local params = { command = command, arguments = { arg }, workDoneToken = token }
   pending = pending + 1
+  local entry = { client = client, title = title or command, done = false }
+  function entry.complete(err_msg, result, err_data)
+    if entry.done then
+      return
+    end
+    entry.done = true
+    pending = pending - 1
+    active[token] = nil
+    cb(err_msg, result, err_data)
+  end
   -- kpm.login carries the password: keep it out of the LSP log (lsp.log at "debug" writes every
   -- message) by raising the level while the request is written.
   local restore_level
@@ -386,30 +399,35 @@ function M.execute(command, arg, cb, title)
     end
   end
   local ok, id = creq(client, "workspace/executeCommand", params, function(err, result)
-    pending = pending - 1
-    active[token] = nil
     if err then
-      return cb(err.message or vim.inspect(err))
+      if err.code == -32800 then
+        return entry.complete("cancelled")
+      end
+      return entry.complete(err.message or vim.inspect(err), nil, err.data)
     end
-    cb(nil, result)
+    entry.complete(nil, result)
   end, vim.api.nvim_get_current_buf())
   if restore_level then
     vim.lsp.set_log_level(restore_level)
   end
   if not ok then
+    entry.done = true
     pending = pending - 1
     return cb("kpm: the language server is not running")
   end
-  active[token] = { client = client, request_id = id, title = title or command }
+  entry.request_id = id
+  active[token] = entry
 end
 
--- cancel stops every command still running (window/workDoneProgress/cancel and $/cancelRequest).
+-- cancel stops every command still running (window/workDoneProgress/cancel and $/cancelRequest)
+-- and completes each one as "cancelled".
 function M.cancel()
   local n = 0
   for token, a in pairs(active) do
     cnotify(a.client, "window/workDoneProgress/cancel", { token = token })
     pcall(ccancel, a.client, a.request_id)
     n = n + 1
+    a.complete("cancelled")
   end
   notify(n == 0 and "kpm: nothing to cancel" or string.format("kpm: cancelling %d command(s)", n))
 end
@@ -490,6 +508,35 @@ end
 
 -- ---------------------------------------------------------------------------
 -- run output and errors
+
+-- errors_from_data reads the positions kpm.run puts in its error's data
+-- ({errors = {{file, line, col, kind, message}}}, 1-based): every error, where the message holds
+-- only the first. nil when the data has none.
+function M.errors_from_data(data, base)
+  if type(data) ~= "table" or type(data.errors) ~= "table" then
+    return nil
+  end
+  local out = {}
+  for _, e in ipairs(data.errors) do
+    if type(e) == "table" and type(e.file) == "string" and e.file ~= "" and type(e.message) == "string" then
+      local file = e.file
+      if file:sub(1, 1) ~= "/" then
+        file = base .. "/" .. file
+      end
+      local kind = type(e.kind) == "string" and e.kind or ""
+      table.insert(out, {
+        file = file,
+        lnum = math.max(0, (tonumber(e.line) or 1) - 1),
+        col = math.max(0, (tonumber(e.col) or 1) - 1),
+        message = kind ~= "" and (kind .. ": " .. e.message) or e.message,
+      })
+    end
+  end
+  if #out == 0 then
+    return nil
+  end
+  return out
+end
 
 -- parse_errors turns "file:line:col: Kind: msg" texts (1-based) into entries with 0-based positions.
 function M.parse_errors(text, base)
@@ -695,9 +742,12 @@ end
 -- run_arg runs {path} | {source, tag?}: YAML in the scratch split, errors as diagnostics.
 function M.run_arg(arg)
   set_run_errors({})
-  M.execute("kpm.run", arg, function(err, res)
+  M.execute("kpm.run", arg, function(err, res, data)
     if err then
-      set_run_errors(M.parse_errors(err, arg.path or vim.fn.getcwd()))
+      if err ~= "cancelled" then
+        local base = arg.path or vim.fn.getcwd()
+        set_run_errors(M.errors_from_data(data, base) or M.parse_errors(err, base))
+      end
       return finish("run", err)
     end
     M.show_yaml(res.yaml, arg.path or arg.source)

@@ -153,6 +153,26 @@ test('Run Package: an evaluation error becomes a diagnostic at its file:line:col
   assert.equal(diags[0].line, 1, 'line 2 (0-based 1)');
 });
 
+test('Run Package: several syntax errors become one diagnostic each', async () => {
+  const dir = writePackage(path.join(work, 'twoerrors'), {
+    'kcl.mod': '[package]\nname = "twoerrors"\nedition = "v0.11.0"\nversion = "0.0.1"\n',
+    'kcl.mod.lock': '',
+    'main.k': 'a = 1 +\nb = 2\nc = )\n',
+  });
+  const ui = new FakeUi({ packageDir: dir });
+  await cmds(ui).run();
+  assert.equal(ui.yamlDocs.length, 0);
+  assert.equal(ui.errors.length, 1, 'one error shown');
+  const diags = ui.diagnostics.at(-1);
+  assert.deepEqual(
+    diags.map((d) => [d.file, d.line, d.kind]),
+    [
+      [path.join(dir, 'main.k'), 0, 'InvalidSyntax'],
+      [path.join(dir, 'main.k'), 2, 'InvalidSyntax'],
+    ],
+  );
+});
+
 test('Run Package with Options: option("env") gets the value', async () => {
   const dir = writePackage(path.join(work, 'opts'), {
     'kcl.mod': '[package]\nname = "opts"\nedition = "v0.11.0"\nversion = "0.0.1"\n',

@@ -141,6 +141,26 @@ test('run errors become diagnostics at file:line:col', async () => {
   ]);
 });
 
+test('run errors: every error of the data becomes a diagnostic (the message names only the first)', async () => {
+  const ui = new FakeUi({ packageDir: '/w/app' });
+  const msg = '/w/app/main.k:1:8: InvalidSyntax: expected an expression (and more)';
+  const data = {
+    errors: [
+      { file: '/w/app/main.k', line: 1, col: 8, kind: 'InvalidSyntax', message: 'expected an expression' },
+      { file: 'sub/b.k', line: 3, col: 5, kind: 'InvalidSyntax', message: "expected an expression, found ')'" },
+    ],
+  };
+  const client = new FakeClient(() => {
+    throw new ServerError(msg, -32803, data);
+  });
+  await new Commands(ui, client).run();
+  assert.deepEqual(ui.errors, [msg]);
+  assert.deepEqual(ui.diagnostics.at(-1), [
+    { file: '/w/app/main.k', line: 0, character: 7, kind: 'InvalidSyntax', message: 'InvalidSyntax: expected an expression' },
+    { file: '/w/app/sub/b.k', line: 2, character: 4, kind: 'InvalidSyntax', message: "InvalidSyntax: expected an expression, found ')'" },
+  ]);
+});
+
 test('run without a package asks for a remote package and a tag from kpm.tags', async () => {
   const ui = new FakeUi({ answers: ['oci://localhost:5001/test/app'] });
   const client = new FakeClient((cmd) => (cmd === 'kpm.tags' ? { tags: ['0.0.2', '0.0.1'] } : { yaml: 'a: 1\n' }));

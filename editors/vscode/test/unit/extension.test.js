@@ -64,6 +64,9 @@ test('every palette command in package.json is registered, with IDs distinct fro
   }
   for (const lang of ['kcl-mod', 'kcl-mod-lock', 'kcl']) assert.ok(pkg.activationEvents.includes(`onLanguage:${lang}`));
   assert.ok(pkg.activationEvents.includes('workspaceContains:**/kcl.mod'));
+  // kpm.json is a JSON file: the extension starts for it too (the server only gets files named kpm.json).
+  assert.ok(pkg.activationEvents.includes('onLanguage:json'));
+  assert.ok(pkg.activationEvents.includes('workspaceContains:**/kpm.json'));
   const settings = Object.keys(pkg.contributes.configuration.properties).sort();
   assert.deepEqual(settings, ['kpm.offline', 'kpm.pkgPath', 'kpm.registryCheckInterval', 'kpm.server.path', 'kpm.trace.server']);
 });
