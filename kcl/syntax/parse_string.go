@@ -105,13 +105,14 @@ func (p *parser) parseStringTok(t token) Expr {
 	for j := 0; j < len(body); {
 		c := body[j]
 		switch {
+		case c == '\\' && j+2 < len(body) && body[j+1] == '$' && body[j+2] == '{':
+			// `\$` is `$`, and as in the KCL implementation it still
+			// starts an interpolation: "\${a}" is the value of a
+			j++
+			continue
 		case c == '\\' && j+1 < len(body):
 			n := p.escape(body, j, &b, at, bodyOff)
 			j += n
-			continue
-		case c == '$' && j+2 < len(body) && body[j+1] == '$' && body[j+2] == '{':
-			b.WriteString("${")
-			j += 3
 			continue
 		case c == '$' && j+1 < len(body) && body[j+1] == '{':
 			end, colon := interpolationEnd(body, j+2)
@@ -153,6 +154,14 @@ func (p *parser) parseStringTok(t token) Expr {
 		return &StringLit{Span: sp, Value: b.String(), Raw: lit, IsLong: long, Quote: q}
 	}
 	flush(len(body))
+	// as in the KCL implementation, `$$` is `$` in the text of a string
+	// that interpolates ("$${a}" is "$" and the value of a), and is kept
+	// in a string that does not
+	for _, x := range parts {
+		if lit, ok := x.(*StringLit); ok && strings.Contains(lit.Value, "$$") {
+			lit.Value = strings.ReplaceAll(lit.Value, "$$", "$")
+		}
+	}
 	return &JoinedString{Span: sp, Parts: parts, Raw: lit, IsLong: long, Quote: q}
 }
 

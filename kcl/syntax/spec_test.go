@@ -193,7 +193,7 @@ func TestLiteralValues(t *testing.T) {
 		{"escaped line break", "\"a\\\nb\"", "ab"},
 		{"raw strings keep escapes", `r"\n\N{EM DASH}"`, `\n\N{EM DASH}`},
 		{"long string with quotes", `'''a "b" 'c' '''`, `a "b" 'c' `},
-		{"double dollar", `"$${a}"`, "${a}"},
+		{"double dollar without interpolation", `"$$a $$"`, "$$a $$"},
 	}
 	for _, tt := range strs {
 		t.Run(tt.name, func(t *testing.T) {
