@@ -136,10 +136,15 @@ func (p *parser) parseStringTok(t token) Expr {
 			}
 			from := at(bodyOff + j)
 			x := p.parseInterpolation(from, bodyOff+j+2, bodyOff+exprEnd)
-			if colon >= 0 && !strings.HasPrefix(spec, "#") {
-				// KCL format specs are `#json` and `#yaml`
+			if colon >= 0 {
+				// KCL format specs are `#json` and `#yaml` (any case)
 				pos := at(bodyOff + colon + 1)
-				p.errorAt(pos, pos, "invalid format spec %q in string interpolation: it starts with '#', as in ${x: #json} or ${x: #yaml}", spec)
+				switch ls := strings.ToLower(spec); {
+				case !strings.HasPrefix(spec, "#"):
+					p.errorAt(pos, pos, "invalid format spec %q in string interpolation: it starts with '#', as in ${x: #json} or ${x: #yaml}", spec)
+				case ls != "#json" && ls != "#yaml":
+					p.errorAt(pos, pos, "invalid format spec %q in string interpolation: want #json or #yaml", spec)
+				}
 			}
 			to := at(bodyOff + end + 1)
 			parts = append(parts, &FormattedValue{Span: Span{from, to}, Value: x, FormatSpec: spec})

@@ -122,6 +122,7 @@ func TestSpecProductions(t *testing.T) {
 		// string: STRING | LONG_STRING, raw and interpolated
 		{"string: every form", "x = ['a', \"b\", '''c''', \"\"\"d\"\"\", r'\\e', R\"\\f\", r'''\\g''', \"${h}\"]",
 			"(= x [\"a\" \"b\" \"c\" \"d\" \"\\\\e\" \"\\\\f\" \"\\\\g\" (str ${h})])"},
+		{"string: interpolation format specs, any case", "x = \"${a    : #JSON} ${b:#Yaml}\"", "(= x (str ${a:#JSON} \" \" ${b:#Yaml}))"},
 		{"string: interpolation format specs", "x = \"${a: #json}${b:#yaml}${ {c: 1}['c'] }${d[1:2]}\"",
 			"(= x (str ${a:#json} ${b:#yaml} ${([] {c : 1} \"c\")} ${([] d 1:2:_)}))"},
 		// "Multiple adjacent string literals ... are allowed, and their
@@ -220,6 +221,7 @@ func TestSpecErrors(t *testing.T) {
 			`main.k:1:6: unterminated string interpolation: the string ends at the " inside '${…}'; a string in an interpolation must use the other quote character, as in "${d['k']}"`,
 			"main.k:2:8: expected an expression, found end of line"}},
 		{"format spec without #", "x = \"${a: json}\"\n", []string{`main.k:1:10: invalid format spec "json" in string interpolation: it starts with '#', as in ${x: #json} or ${x: #yaml}`}},
+		{"unknown format spec", "x = \"${a: #js}\"\n", []string{`main.k:1:10: invalid format spec "#js" in string interpolation: want #json or #yaml`}},
 		{"empty format spec", "x = \"${a:}\"\n", []string{`main.k:1:10: invalid format spec "" in string interpolation: it starts with '#', as in ${x: #json} or ${x: #yaml}`}},
 		{"same single quote inside an interpolation", "x = '${f('a')}'\n", []string{
 			`main.k:1:6: unterminated string interpolation: the string ends at the ' inside '${…}'; a string in an interpolation must use the other quote character, as in '${d["k"]}'`}},
