@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -368,4 +369,122 @@ func TestCodeActionsApplied(t *testing.T) {
 	assert.NotContains(t, after, "other")
 	_, findings = workspace.ParseModFile("kcl.mod", []byte(after))
 	assert.Empty(t, workspace.Errors(findings))
+}
+
+type progressValue struct {
+	Kind        string `json:"kind"`
+	Title       string `json:"title"`
+	Message     string `json:"message"`
+	Percentage  *int   `json:"percentage"`
+	Cancellable *bool  `json:"cancellable"`
+}
+
+// progressOf returns the $/progress values sent for token (a JSON-encoded token), in order.
+func progressOf(c *testClient, token string) []progressValue {
+	var out []progressValue
+	for _, n := range c.notificationsOf("$/progress") {
+		var p struct {
+			Token json.RawMessage `json:"token"`
+			Value progressValue   `json:"value"`
+		}
+		if json.Unmarshal(n.Params, &p) == nil && string(p.Token) == token {
+			out = append(out, p.Value)
+		}
+	}
+	return out
+}
+
+// checkProgress: begin (cancellable, with a title), reports whose percentages never go down
+// and reach 100, end with "done".
+func checkProgress(t *testing.T, vals []progressValue) {
+	t.Helper()
+	require.GreaterOrEqual(t, len(vals), 3, "%+v", vals)
+	assert.Equal(t, "begin", vals[0].Kind)
+	assert.NotEmpty(t, vals[0].Title)
+	require.NotNil(t, vals[0].Cancellable)
+	assert.True(t, *vals[0].Cancellable)
+	last := -1
+	for _, v := range vals[1 : len(vals)-1] {
+		assert.Equal(t, "report", v.Kind)
+		if v.Percentage != nil {
+			assert.GreaterOrEqual(t, *v.Percentage, last, "percentages never go down: %+v", vals)
+			last = *v.Percentage
+		}
+	}
+	assert.Equal(t, 100, last, "the reports reach 100%%: %+v", vals)
+	assert.Equal(t, "end", vals[len(vals)-1].Kind)
+	assert.Equal(t, "done", vals[len(vals)-1].Message)
+}
+
+// TestProgressKinds: a push reports $/progress on the client's workDoneToken; without one, on
+// a token the server creates with window/workDoneProgress/create; with neither capability nor
+// token, with window/showMessage only.
+func TestProgressKinds(t *testing.T) {
+	e := newEnv(t)
+	pkgFor := func(c *testClient, name string) string {
+		dir := filepath.Join(t.TempDir(), name)
+		require.NoError(t, execCmd(c, "kpm.init", map[string]any{"path": dir, "name": name}, nil))
+		writeFiles(t, dir, map[string]string{"data.k": "d = '" + strings.Repeat("x", 200000) + "'\n"})
+		return dir
+	}
+	login := func(c *testClient) {
+		require.NoError(t, execCmd(c, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": testPassword}, nil))
+	}
+
+	t.Run("client token", func(t *testing.T) {
+		c, _ := pipeServer(t, nil)
+		c.initialize(t.TempDir(), map[string]any{"window": map[string]any{"workDoneProgress": true}})
+		login(c)
+		dir := pkgFor(c, "progress-a")
+		c.mu.Lock()
+		c.created = nil
+		c.mu.Unlock()
+		var res map[string]any
+		require.NoError(t, c.call("workspace/executeCommand", map[string]any{
+			"command": "kpm.push", "arguments": []any{map[string]any{"path": dir}}, "workDoneToken": "tok-a",
+		}, &res))
+		checkProgress(t, progressOf(c, `"tok-a"`))
+		c.mu.Lock()
+		created := len(c.created)
+		c.mu.Unlock()
+		assert.Zero(t, created, "no token created when the client gave one")
+	})
+	t.Run("server-created token", func(t *testing.T) {
+		c, _ := pipeServer(t, nil)
+		c.initialize(t.TempDir(), map[string]any{"window": map[string]any{"workDoneProgress": true}})
+		login(c)
+		dir := pkgFor(c, "progress-b")
+		c.mu.Lock()
+		c.created = nil
+		c.mu.Unlock()
+		require.NoError(t, execCmd(c, "kpm.push", map[string]any{"path": dir}, nil))
+		c.mu.Lock()
+		created := append([]string(nil), c.created...)
+		c.mu.Unlock()
+		require.Len(t, created, 1)
+		checkProgress(t, progressOf(c, created[0]))
+	})
+	t.Run("showMessage fallback", func(t *testing.T) {
+		c, _ := pipeServer(t, nil)
+		c.initialize(t.TempDir(), map[string]any{})
+		login(c)
+		dir := pkgFor(c, "progress-c")
+		m := c.mark()
+		require.NoError(t, execCmd(c, "kpm.push", map[string]any{"path": dir}, nil))
+		var shown []string
+		for _, n := range c.allNotifications()[m:] {
+			switch n.Method {
+			case "$/progress":
+				t.Errorf("$/progress without a token: %s", n.Params)
+			case "window/showMessage":
+				var p struct{ Message string }
+				require.NoError(t, json.Unmarshal(n.Params, &p))
+				shown = append(shown, p.Message)
+			}
+		}
+		assert.Equal(t, []string{"kpm: pushing progress-c…", "kpm: pushing progress-c: done"}, shown)
+		c.mu.Lock()
+		assert.Empty(t, c.created)
+		c.mu.Unlock()
+	})
 }
