@@ -330,6 +330,12 @@ func (e *evaluator) execSchemaAttr(fr *frame, s *syntax.SchemaAttr) {
 	}
 	name := s.Name.Names[0]
 	if s.Default == nil {
+		// a single literal type is its own default: `apiVersion: "apps/v1"`
+		if lt, ok := s.Type.(*syntax.LiteralType); ok {
+			if c, isConst := lt.Value.(*syntax.NameConstant); !isConst || c.Value == syntax.ConstTrue || c.Value == syntax.ConstFalse {
+				e.instAssign(fr.inst, name, e.eval(fr.scope, lt.Value), OpOverride)
+			}
+		}
 		return
 	}
 	v := e.evalDeferred(fr.scope, s.Default)
@@ -994,6 +1000,15 @@ type pendingSchema struct {
 }
 
 func (e *evaluator) evalDeferred(sc *scope, x syntax.Expr) Value {
+	// a schema called without a config (`S(arg)`) is deferred like `S(arg) {}`
+	if ce, ok := x.(*syntax.CallExpr); ok {
+		if id, ok := ce.Func.(*syntax.Ident); ok {
+			if st, ok := e.evalIdent(sc, id).(*SchemaType); ok && st.rule == nil {
+				args, kwargs := e.callArgs(sc, ce.Args, ce.Keywords)
+				return &pendingSchema{st: st, cfg: NewDict(), args: args, kwargs: kwargs, file: e.file}
+			}
+		}
+	}
 	se, ok := x.(*syntax.SchemaExpr)
 	if !ok {
 		return e.eval(sc, x)
