@@ -19,6 +19,7 @@ var subcommands = []func(*app) *cobra.Command{
 	newPushCmd,
 	newPullCmd,
 	newAddCmd,
+	newRemoveCmd,
 	newUpdateCmd,
 	newMetadataCmd,
 	newRunCmd,
