@@ -44,6 +44,7 @@ func init() {
 		"pow":        biPow,
 		"isnullish":  func(e *evaluator, a []Value, kw *Dict) Value { return len(a) > 0 && isNoneOrUndef(a[0]) },
 		"enumerate":  biEnumerate,
+		"reduce":     biReduce,
 		"all_true":   biAll,
 		"any_true":   biAny,
 	}
@@ -649,6 +650,8 @@ func biTypeof(e *evaluator, args []Value, kw *Dict) Value {
 		return "number_multiplier"
 	case nil, NoneValue:
 		return "None"
+	case *SchemaType:
+		return "type"
 	}
 	return typeName(v)
 }
@@ -757,4 +760,22 @@ func floatToIntSat(f float64) int64 {
 		return math.MinInt64
 	}
 	return int64(f)
+}
+
+// biReduce applies function(acc, item) over the items of a list, starting from initial or the
+// first item.
+func biReduce(e *evaluator, args []Value, kw *Dict) Value {
+	fn := arg(args, kw, 0, "function", none)
+	items := iterItems(e, []Value{arg(args, kw, 1, "iterable", &List{})})
+	acc, ok := optArg(args, kw, 2, "initial")
+	if !ok {
+		if len(items) == 0 {
+			e.throw(KindType, "reduce() of empty iterable with no initial value")
+		}
+		acc, items = items[0], items[1:]
+	}
+	for _, it := range items {
+		acc = e.callValue(fn, []Value{acc, it}, nil)
+	}
+	return acc
 }

@@ -467,18 +467,21 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 			e.file = save
 		}
 	}
-	// attribute decorators and required attributes
+	// attribute decorators (run as the attributes are set, so before any required check),
+	// then required attributes
+	for _, n := range st.order {
+		if d, ok := st.declared[n]; ok && len(d.decos) > 0 {
+			if _, set := cfg.m[n]; set {
+				e.applyDecorators(d.decos, n, d.sc, d.file, false)
+			}
+		}
+	}
 	for _, n := range st.order {
 		d, ok := st.declared[n]
 		if !ok {
 			continue
 		}
 		v := attrs.m[n]
-		if len(d.decos) > 0 {
-			if _, set := cfg.m[n]; set {
-				e.applyDecorators(d.decos, n, d.sc, d.file, false)
-			}
-		}
 		if !d.optional && isNoneOrUndef(v) {
 			e.pos = callPos
 			e.throw(KindEvaluation, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)

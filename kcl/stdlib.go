@@ -78,6 +78,9 @@ func (e *evaluator) stdModule(name string) *Module {
 			e.throw(KindEvaluation, "json.dump_to_file is not allowed: kpm never writes files while evaluating")
 			return nil
 		})
+		add("merge", func(e *evaluator, a []Value, kw *Dict) Value {
+			return jsonMergePatch(arg(a, kw, 0, "src", none), arg(a, kw, 1, "patch", none))
+		})
 	case "yaml":
 		add("encode", func(e *evaluator, a []Value, kw *Dict) Value { return encodeYAML(planFor(e, a, kw)) })
 		add("encode_all", func(e *evaluator, a []Value, kw *Dict) Value {
@@ -184,11 +187,16 @@ func (e *evaluator) stdModule(name string) *Module {
 			return time.Now().Format("2006-01-02 15:04:05.000000")
 		})
 		add("now", func(e *evaluator, a []Value, kw *Dict) Value {
+			t := time.Now()
+			if ticks, ok := toNumber(arg(a, kw, 1, "ticks", none)); ok {
+				// a given epoch in seconds instead of the current time
+				t = time.Unix(0, int64(ticks*1e9))
+			}
 			f, ok := strArg(e, a, kw, 0, "format", none)
 			if !ok {
-				return time.Now().Format("Mon Jan _2 15:04:05 2006")
+				return t.Format("Mon Jan _2 15:04:05 2006")
 			}
-			return strftime(time.Now(), f)
+			return strftime(t, f)
 		})
 		add("ticks", func(e *evaluator, a []Value, kw *Dict) Value { return float64(time.Now().UnixNano()) / 1e9 })
 		add("date", func(e *evaluator, a []Value, kw *Dict) Value { return time.Now().Format("2006-01-02 15:04:05") })
@@ -665,6 +673,10 @@ func (e *evaluator) fileModule(add func(string, builtinFn)) {
 		p, _ := strArg(e, a, kw, 0, "filepath", "")
 		return string(e.readConfined(p))
 	})
+	add("readbase64", func(e *evaluator, a []Value, kw *Dict) Value {
+		p, _ := strArg(e, a, kw, 0, "filepath", "")
+		return base64.StdEncoding.EncodeToString(e.readConfined(p))
+	})
 	add("exists", func(e *evaluator, a []Value, kw *Dict) Value {
 		p, _ := strArg(e, a, kw, 0, "filepath", "")
 		_, err := os.Stat(e.confine(p))
@@ -728,3 +740,28 @@ func goLayout(f string) string {
 }
 
 func strftime(t time.Time, f string) string { return t.Format(goLayout(f)) }
+
+// jsonMergePatch applies an RFC 7396 JSON Merge Patch: dicts merge recursively, a None or
+// Undefined value removes the key, anything else replaces the target.
+func jsonMergePatch(target, patch Value) Value {
+	pd := attrsOf(patch)
+	if pd == nil {
+		return patch
+	}
+	out := NewDict()
+	if td := attrsOf(target); td != nil {
+		for _, k := range td.keys {
+			out.Set(k, td.m[k])
+		}
+	}
+	for _, k := range pd.keys {
+		v := pd.m[k]
+		if isNoneOrUndef(v) {
+			out.Delete(k)
+			continue
+		}
+		old, _ := out.Get(k)
+		out.Set(k, jsonMergePatch(old, v))
+	}
+	return out
+}

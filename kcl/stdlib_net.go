@@ -53,6 +53,16 @@ func netModule(add func(string, builtinFn)) {
 		}
 		return ip.To4().String()
 	})
+	add("to_IP6", func(e *evaluator, a []Value, kw *Dict) Value {
+		ip := ipArg(e, a, kw)
+		if ip == nil {
+			return ""
+		}
+		if v4 := ip.To4(); v4 != nil {
+			return "::ffff:" + v4.String()
+		}
+		return ip.To16().String()
+	})
 	add("to_IP16", func(e *evaluator, a []Value, kw *Dict) Value {
 		ip := ipArg(e, a, kw)
 		if ip == nil {
@@ -71,6 +81,11 @@ func netModule(add func(string, builtinFn)) {
 	}
 	pred("is_IPv4", func(ip net.IP) bool { return ip.To4() != nil })
 	pred("is_IP", func(ip net.IP) bool { return true })
+	add("is_IPv6", func(e *evaluator, a []Value, kw *Dict) Value {
+		s, _ := strArg(e, a, kw, 0, "ip", "")
+		ip, err := netip.ParseAddr(s)
+		return err == nil && ip.Is6()
+	})
 	pred("is_loopback_IP", net.IP.IsLoopback)
 	pred("is_multicast_IP", net.IP.IsMulticast)
 	pred("is_interface_local_multicast_IP", net.IP.IsInterfaceLocalMulticast)
