@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/sourcegraph/jsonrpc2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -487,4 +488,42 @@ func TestProgressKinds(t *testing.T) {
 		assert.Empty(t, c.created)
 		c.mu.Unlock()
 	})
+}
+
+// TestUnsavedKclModRefused: kpm.update and kpm.add work on kcl.mod on disk; while the editor
+// holds unsaved changes to it they refuse with a message that says to save, and run once saved.
+func TestUnsavedKclModRefused(t *testing.T) {
+	t.Setenv("KCL_PKG_PATH", t.TempDir())
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	c.initialize(work, nil)
+	lib := filepath.Join(work, "lib")
+	pkg := filepath.Join(work, "app")
+	require.NoError(t, execCmd(c, "kpm.init", map[string]any{"path": lib, "name": "lib"}, nil))
+	require.NoError(t, execCmd(c, "kpm.init", map[string]any{"path": pkg, "name": "app"}, nil))
+	modPath := filepath.Join(pkg, "kcl.mod")
+	b, err := os.ReadFile(modPath)
+	require.NoError(t, err)
+	uri := c.open(modPath, string(b))
+	edited := string(b) + "\n[dependencies]\nlib = { path = \"../lib\" }\n"
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 2}, "contentChanges": []any{map[string]any{"text": edited}}})
+	for _, tc := range []struct {
+		cmd string
+		arg map[string]any
+	}{
+		{"kpm.update", map[string]any{"path": pkg}},
+		{"kpm.add", map[string]any{"path": pkg, "source": lib}},
+	} {
+		err := execCmd(c, tc.cmd, tc.arg, nil)
+		var rerr *jsonrpc2.Error
+		require.ErrorAs(t, err, &rerr, tc.cmd)
+		assert.Equal(t, tc.cmd+": "+modPath+" has unsaved changes in the editor; save it, then try again", rerr.Message)
+	}
+	require.NoError(t, os.WriteFile(modPath, []byte(edited), 0o644))
+	c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": uri}})
+	var upd map[string]any
+	require.NoError(t, execCmd(c, "kpm.update", map[string]any{"path": pkg}, &upd))
+	lock, err := os.ReadFile(filepath.Join(pkg, "kcl.mod.lock"))
+	require.NoError(t, err)
+	assert.Contains(t, string(lock), "lib")
 }

@@ -3,10 +3,29 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/kpm-dev/kpm/commands"
+	"github.com/kpm-dev/kpm/workspace"
 )
+
+// unsavedModFile refuses to let a command that rewrites kcl.mod or resolves it from disk run
+// while the editor holds unsaved changes to it: the command would work on the old file (and
+// kpm.add would write under the editor's feet).
+func (s *Server) unsavedModFile(name, dir string) error {
+	modPath := filepath.Join(dir, workspace.ModFileName)
+	d := s.docs.byPath(modPath)
+	if d == nil {
+		return nil
+	}
+	disk, err := os.ReadFile(modPath)
+	if err != nil || string(disk) == d.text {
+		return nil
+	}
+	return fmt.Errorf("%s: %s has unsaved changes in the editor; save it, then try again", name, modPath)
+}
 
 // kpm.add {"path": "/abs/pkg", "source": "name[:version]" | "oci://…", "tag"?, "rename"?}
 // → {"name", "version", "reference"}. kcl.mod and kcl.mod.lock are edited on disk; the
@@ -25,6 +44,9 @@ func (s *Server) cmdAdd(ctx context.Context, token, arg json.RawMessage) (any, e
 		return nil, s.commandError(err)
 	}
 	if err := requireField("kpm.add", "source", a.Source); err != nil {
+		return nil, s.commandError(err)
+	}
+	if err := s.unsavedModFile("kpm.add", a.Path); err != nil {
 		return nil, s.commandError(err)
 	}
 	st, err := s.settingsForCommand("kpm.add")
@@ -57,6 +79,9 @@ func (s *Server) cmdUpdate(ctx context.Context, token, arg json.RawMessage) (any
 		return nil, err
 	}
 	if err := requireAbs("kpm.update", "path", a.Path); err != nil {
+		return nil, s.commandError(err)
+	}
+	if err := s.unsavedModFile("kpm.update", a.Path); err != nil {
 		return nil, s.commandError(err)
 	}
 	st, err := s.settingsForCommand("kpm.update")
