@@ -495,6 +495,16 @@ type IfExpr struct {
 	Orelse Expr
 }
 
+// AsExpr is the type conversion `X as Type`, e.g. `_foo as Foo` (KCL's
+// lowest-precedence binary operator: `a or b as T` converts `a or b`; a
+// conditional expression takes it whole: `x as T if c else y`).
+type AsExpr struct {
+	Span
+	X     Expr
+	AsPos Pos // position of the `as` keyword
+	Type  TypeExpr
+}
+
 // CallExpr is `Func(Args..., Keywords...)`. Positional arguments may be
 // *StarredExpr, keyword arguments may not repeat (not checked here).
 type CallExpr struct {
@@ -720,6 +730,7 @@ func (*UnaryExpr) exprNode()         {}
 func (*BinaryExpr) exprNode()        {}
 func (*CompareExpr) exprNode()       {}
 func (*IfExpr) exprNode()            {}
+func (*AsExpr) exprNode()            {}
 func (*CallExpr) exprNode()          {}
 func (*SelectorExpr) exprNode()      {}
 func (*SubscriptExpr) exprNode()     {}

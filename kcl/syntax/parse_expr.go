@@ -4,7 +4,8 @@ import "strings"
 
 // Expression parsing. Precedence, lowest first:
 //
-//	lambda, x if c else y
+//	x if c else y
+//	x as T
 //	or
 //	and
 //	not
@@ -17,7 +18,7 @@ import "strings"
 //	*, /, //, %
 //	+x, -x, ~x
 //	**                                             (right-assoc, binds tighter than unary on its left)
-//	primary: x.y  x?.y  x[i]  x?[i]  f(...)  Name {...}
+//	primary: x.y  x?.y  x[i]  x?[i]  f(...)  Name {...}  lambda {...}
 
 func (p *parser) bad(from Pos) *BadExpr {
 	return &BadExpr{Span: p.span(from)}
@@ -36,6 +37,13 @@ func (p *parser) parseTest() Expr {
 	defer p.leave()
 	from := p.tok.pos
 	x := p.parseOrTest()
+	for p.tok.kind == AS && !p.broken() {
+		// `x as T`: below `or`, above the conditional expression
+		asPos := p.tok.pos
+		p.next()
+		t := p.parseType()
+		x = &AsExpr{Span: p.span(from), X: x, AsPos: asPos, Type: t}
+	}
 	if p.tok.kind == IF && !p.broken() {
 		p.next()
 		cond := p.parseOrTest()

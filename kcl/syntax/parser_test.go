@@ -45,6 +45,8 @@ func TestParseExpressions(t *testing.T) {
 		{"not below comparison", "not a == b", "(not (cmp a == b))"},
 		{"and binds tighter than or", "a or b and c", "(or a (and b c))"},
 		{"ternary", "a if c else b", "(? c a b)"},
+		{"as conversion", "_foo as Foo", "(as _foo Foo)"},
+		{"as binds looser than or, tighter than if", "a or b as pkg.T | None if c else d as [int]", "(? c (as (or a b) (pkg.T|lit:None)) (as d [int]))"},
 		{"nested ternary", "a if c else b if d else e", "(? c a (? d b e))"},
 		{"ternary with or", "a or b if c or d else e", "(? (or c d) (or a b) e)"},
 		{"dotted ident", "a.b.c", "a.b.c"},

@@ -374,6 +374,10 @@ func (pr *printer) expr(x Expr) {
 			pr.w(" " + op.String() + " ")
 			pr.expr(x.Comparators[i])
 		}
+	case *AsExpr:
+		pr.expr(x.X)
+		pr.w(" as ")
+		pr.typ(x.Type)
 	case *IfExpr:
 		pr.expr(x.Body)
 		pr.w(" if ")

@@ -193,6 +193,8 @@ func sx(n Node) string {
 			s += " " + op.String() + " " + sx(n.Comparators[i])
 		}
 		return s + ")"
+	case *AsExpr:
+		return "(as " + sx(n.X) + " " + sx(n.Type) + ")"
 	case *IfExpr:
 		return "(? " + sx(n.Cond) + " " + sx(n.Body) + " " + sx(n.Orelse) + ")"
 	case *CallExpr:

@@ -86,6 +86,8 @@ func TestSpecProductions(t *testing.T) {
 			"(= x (or a (and b (not (cmp c == (| d (^ e (& f (<< g (+ h (* i (** j k))))))))))))"},
 		{"bin_op: comparisons", "x = a in b not in c is d is not e < f <= g > h >= i != j == k",
 			"(= x (cmp a in b not in c is d is not e < f <= g > h >= i != j == k))"},
+		// bin_op includes AS, the lowest binary precedence
+		{"bin_op: as", "x = y as Foo\nz = (a or b) as pkg.Bar if c else None", "(= x (as y Foo))\n(= z (? c (as (paren (or a b)) pkg.Bar) None))"},
 		// primary_expr and suffixes
 		{"primary_expr: call, select, slice suffixes", "x = a.b(c)?.d[0]?[1:2]?.e(f=1)",
 			"(= x (call (?. (?[] ([] (?. (call a.b c) d) 0) 1:2:_) e) f=1))"},

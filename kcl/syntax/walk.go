@@ -132,6 +132,9 @@ func Walk(v Visitor, n Node) {
 	case *CompareExpr:
 		walkExpr(v, n.Left)
 		walkExprs(v, n.Comparators)
+	case *AsExpr:
+		walkExpr(v, n.X)
+		walkType(v, n.Type)
 	case *IfExpr:
 		walkExpr(v, n.Body)
 		walkExpr(v, n.Cond)
