@@ -621,6 +621,11 @@ func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
 		v := e.eval(s, n.X)
 		e.pos = posOf(e.file, n)
 		return e.unaryOp(n.Op, v)
+	case *syntax.AsExpr:
+		// `x as T`: the value converted to T (a dict to a schema), or a type error
+		v := e.eval(s, n.X)
+		e.pos = posOf(e.file, n)
+		return e.convertType(v, n.Type, s, true)
 	case *syntax.BinaryExpr:
 		switch n.Op {
 		case syntax.KW_AND:
