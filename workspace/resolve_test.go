@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -466,4 +467,71 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+// TestResolveColdDownloadsParallelBounded proves cold downloads overlap, and never more than
+// Parallelism of them at once: the registry holds every layer download for a moment and records
+// how many are in flight.
+func TestResolveColdDownloadsParallelBounded(t *testing.T) {
+	var (
+		mu            sync.Mutex
+		inFlight, peak int
+	)
+	reg, err := devregistry.Start(devregistry.Options{
+		Users: map[string]string{"test": "1234"},
+		Dir:   t.TempDir(),
+		Middleware: func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				if req.Method != http.MethodGet || devregistry.KindOf(req.URL.Path) != devregistry.KindBlob {
+					next.ServeHTTP(w, req)
+					return
+				}
+				mu.Lock()
+				inFlight++
+				if inFlight > peak {
+					peak = inFlight
+				}
+				mu.Unlock()
+				time.Sleep(50 * time.Millisecond)
+				next.ServeHTTP(w, req)
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+			})
+		},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { reg.Close() })
+	e := &regEnv{reg: reg, host: reg.Host()}
+	e.settings = e.newHome(t)
+	var deps strings.Builder
+	for i := range 8 {
+		e.publish(t, fmt.Sprintf("par%d", i), "1.0.0", "")
+		fmt.Fprintf(&deps, "par%d = \"1.0.0\"\n", i)
+	}
+	root := filepath.Join(t.TempDir(), "app")
+	writePkg(t, root, "app", "0.0.1", deps.String())
+
+	tests := []struct {
+		parallelism int
+		wantMin     int
+		wantMax     int
+	}{
+		{1, 1, 1},
+		{3, 2, 3},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("parallelism %d", tt.parallelism), func(t *testing.T) {
+			mu.Lock()
+			peak = 0
+			mu.Unlock()
+			res, err := Resolve(context.Background(), root, ResolveOptions{Settings: e.newHome(t), Parallelism: tt.parallelism})
+			require.NoError(t, err)
+			assert.Len(t, res.Downloaded, 8)
+			mu.Lock()
+			defer mu.Unlock()
+			assert.GreaterOrEqual(t, peak, tt.wantMin, "downloads overlap")
+			assert.LessOrEqual(t, peak, tt.wantMax, "never more than Parallelism at once")
+		})
+	}
 }
