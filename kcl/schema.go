@@ -190,6 +190,11 @@ func (e *evaluator) finalValue(c *instCtx, name string) Value {
 		return v
 	}
 	for _, bs := range c.setters[name] {
+		if bs.state == 1 {
+			// read from inside one of its own setters (`x += [1]`): only the statements
+			// before it count, so augmented assignments apply in order
+			break
+		}
 		if bs.state == 0 {
 			e.execBodyStmt(c, bs)
 		}
