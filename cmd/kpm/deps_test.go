@@ -30,7 +30,10 @@ func TestWarmDependenciesNeedNoRegistry(t *testing.T) {
 	r.ResetRequests()
 	stderr := kpmFail(t, app, "run", "--offline")
 	assert.Regexp(t, `^kpm: dependency warm_dep: 127\.0\.0\.1:\d+/test/warm_dep:0\.1\.0 is not in the package cache and kpm is offline \(registry 127\.0\.0\.1:\d+ not contacted\)`, stderr)
-	assert.Equal(t, int64(0), r.Requests())
+	stderr = kpmFail(t, app, "metadata")
+	assert.Contains(t, stderr, "is not in the package cache and kpm is offline")
+	assert.Contains(t, stderr, "run 'kpm metadata --update' to download it")
+	assert.Equal(t, int64(0), r.Requests(), "kpm metadata without --update never touches the network")
 	assert.NoFileExists(t, filepath.Join(app, "kcl.mod.lock"))
 	assert.Empty(t, cacheEntries(t, home))
 
