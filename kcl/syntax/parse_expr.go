@@ -251,7 +251,7 @@ func (p *parser) parsePostfix(x Expr) Expr {
 				p.next()
 				continue
 			}
-			n := p.attrIdent()
+			n := p.ident()
 			x = &SelectorExpr{Span: p.span(from), X: x, Attr: n}
 		case QUESTION:
 			pk := p.peek()
@@ -266,7 +266,7 @@ func (p *parser) parsePostfix(x Expr) Expr {
 					p.errorExpected("a name after '?.'")
 					return x
 				}
-				n := p.attrIdent()
+				n := p.ident()
 				x = &SelectorExpr{Span: p.span(from), X: x, Attr: n, HasQuestion: true}
 			case LBRACK:
 				p.next()

@@ -709,10 +709,7 @@ func identName(lit string) string {
 }
 
 // ident consumes an IDENT token as a single-name Ident.
-func (p *parser) ident() *Ident { return p.attrIdent() }
-
-// attrIdent consumes an IDENT token as a single-name Ident (after '.').
-func (p *parser) attrIdent() *Ident {
+func (p *parser) ident() *Ident {
 	t := p.tok
 	p.next()
 	return newIdent(identName(t.lit), Span{From: t.pos, To: t.end})
@@ -748,7 +745,7 @@ func (p *parser) dottedIdent(what string) *Ident {
 			p.errorExpected("a name after '.'")
 			break
 		}
-		n := p.attrIdent()
+		n := p.ident()
 		id.Names = append(id.Names, n.Names[0])
 		id.NameSpans = append(id.NameSpans, n.Span)
 		id.Span.To = n.End()
@@ -1160,7 +1157,8 @@ func (p *parser) parseSchemaAttrOrStmt(decos []*Decorator, from Pos) Stmt {
 }
 
 // indexSignatureAhead reports whether the '[' at the current token starts
-// an index signature: its matching ']' is followed by ':' on the same line.
+// an index signature: its matching ']' is followed by ':'. Otherwise the
+// line is an expression statement such as `[a, b]`.
 func (p *parser) indexSignatureAhead() bool {
 	depth := 0
 	for i := p.tok.pos.Offset; i < len(p.src); i++ {
