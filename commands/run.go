@@ -36,6 +36,8 @@ type RunOptions struct {
 	Selectors   []string
 	SortKeys    bool
 	DisableNone bool
+	// ShowHidden prints private (`_`) variables and attributes too.
+	ShowHidden bool
 	// Offline forbids network access while resolving dependencies.
 	Offline bool
 	// WorkDir resolves relative paths; "" means the process working directory.
@@ -133,6 +135,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		PathSelectors: opts.Selectors,
 		SortKeys:      opts.SortKeys,
 		DisableNone:   opts.DisableNone,
+		ShowHidden:    opts.ShowHidden,
 		WorkDir:       wd,
 	}
 	modDir := findModDir(pkgDir)

@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite golden files with the current o
 
 // TestGolden runs every testdata/eval/<case>/main.k and compares its output with stdout.golden,
 // or its error with stderr.golden. A case may hold settings.txt lines: `-D key=value`, `-S path`,
-// `--format json`, `--sort-keys`, `--disable-none`, `-f entry.k` (instead of the whole directory).
+// `--format json`, `--sort-keys`, `--disable-none`, `--show-hidden`, `-f entry.k` (instead of the whole directory).
 func TestGolden(t *testing.T) {
 	dirs, err := filepath.Glob(filepath.Join("testdata", "eval", "*"))
 	require.NoError(t, err)
@@ -85,6 +85,8 @@ func applySettings(t *testing.T, o *Options, s string) {
 			o.SortKeys = true
 		case "--disable-none":
 			o.DisableNone = true
+		case "--show-hidden":
+			o.ShowHidden = true
 		case "-f": // entry file, relative to the case directory
 			o.Files = append(o.Files, f[1])
 		default:

@@ -16,8 +16,11 @@ type planOptions struct {
 	// program output prints their numeric value.
 	UnitStrings bool
 	// HidePrivate drops every key starting with `_`, as the program output does (schema
-	// instances never show theirs).
+	// instances never show theirs unless ShowHidden).
 	HidePrivate bool
+	// ShowHidden keeps the `_` keys of schema instances too (kcl run --show-hidden); their
+	// __settings__ is never shown.
+	ShowHidden bool
 }
 
 // plan turns a value into printable data: Undefined, functions, schema types and modules are
@@ -64,7 +67,7 @@ func planDict(d *Dict, o planOptions, schema bool) *Dict {
 		keys = sortedKeys(d)
 	}
 	for _, k := range keys {
-		if (schema || o.HidePrivate) && strings.HasPrefix(k, "_") {
+		if (schema && !o.ShowHidden || o.HidePrivate) && strings.HasPrefix(k, "_") || schema && k == "__settings__" {
 			continue
 		}
 		if p, ok := plan(d.m[k], o); ok {

@@ -33,6 +33,8 @@ type Options struct {
 	SortKeys bool
 	// DisableNone drops None values from the output.
 	DisableNone bool
+	// ShowHidden prints the private (`_`) variables and attributes too.
+	ShowHidden bool
 	// Overlay replaces the content of files (absolute paths) with unsaved editor buffers.
 	Overlay map[string][]byte
 }
@@ -135,13 +137,13 @@ func entryFiles(opts *Options) ([]string, error) {
 
 // render prints the public top-level variables of the main package.
 func (e *evaluator) render(main *pkgState) string {
-	po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone, HidePrivate: true}
+	po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone, HidePrivate: !e.opts.ShowHidden, ShowHidden: e.opts.ShowHidden}
 	if e.stream != nil {
 		return *e.stream
 	}
 	top := NewDict()
 	for _, name := range main.order {
-		if strings.HasPrefix(name, "_") {
+		if strings.HasPrefix(name, "_") && !e.opts.ShowHidden {
 			continue
 		}
 		v, ok := main.globals.m[name]

@@ -19,6 +19,7 @@ func newRunCmd(a *app) *cobra.Command {
 		selectors   []string
 		sortKeys    bool
 		disableNone bool
+		showHidden  bool
 		offline     bool
 	)
 	cmd := &cobra.Command{
@@ -56,6 +57,7 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 				Selectors:             selectors,
 				SortKeys:              sortKeys,
 				DisableNone:           disableNone,
+				ShowHidden:            showHidden,
 				Offline:               offline,
 			}
 			if len(args) > 0 {
@@ -91,6 +93,7 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 	f.StringArrayVarP(&selectors, "path", "S", nil, "print only this variable (name or name.key)")
 	f.BoolVar(&sortKeys, "sort-keys", false, "sort dict keys in the output")
 	f.BoolVar(&disableNone, "disable-none", false, "drop None values from the output")
+	f.BoolVarP(&showHidden, "show-hidden", "H", false, "also print private (_name) variables and attributes")
 	f.BoolVar(&offline, "offline", false, "never contact a registry (dependencies must be cached)")
 	return cmd
 }
