@@ -474,7 +474,7 @@ func TestMain(m *testing.M) {
 // how many are in flight.
 func TestResolveColdDownloadsParallelBounded(t *testing.T) {
 	var (
-		mu            sync.Mutex
+		mu             sync.Mutex
 		inFlight, peak int
 	)
 	reg, err := devregistry.Start(devregistry.Options{
@@ -534,4 +534,55 @@ func TestResolveColdDownloadsParallelBounded(t *testing.T) {
 			assert.LessOrEqual(t, peak, tt.wantMax, "never more than Parallelism at once")
 		})
 	}
+}
+
+// TestResolveUpdateNoticesRepushedTag: a tag pushed again with other content is kept by a normal
+// resolution (lock and cache agree, no request) and downloaded again by Update.
+func TestResolveUpdateNoticesRepushedTag(t *testing.T) {
+	e := newRegEnv(t)
+	ctx := context.Background()
+	sum1 := e.publish(t, "base", "0.1.0", "")
+	root := filepath.Join(t.TempDir(), "app")
+	writePkg(t, root, "app", "0.0.1", "base = \"0.1.0\"\n")
+	_, err := Resolve(ctx, root, ResolveOptions{Settings: e.settings, WriteLock: true})
+	require.NoError(t, err)
+
+	// Push base 0.1.0 again with other content.
+	dir := filepath.Join(t.TempDir(), "base")
+	writePkg(t, dir, "base", "0.1.0", "")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.k"), []byte("base = \"again\"\n"), 0o644))
+	pushed, err := registry.Push(ctx, registry.Reference{Registry: e.host, Repository: "test/base", Tag: "0.1.0"},
+		registry.Package{Dir: dir, Name: "base", Version: "0.1.0"}, registry.PushOptions{Options: RegistryOptions(e.settings, false), Force: true})
+	require.NoError(t, err)
+	require.NotEqual(t, sum1, pushed.Sum)
+
+	e.reg.ResetRequests()
+	res, err := Resolve(ctx, root, ResolveOptions{Settings: e.settings, WriteLock: true})
+	require.NoError(t, err)
+	assert.Equal(t, sum1, res.Deps["base"].Sum, "a normal resolution trusts the lock and the cache")
+	assert.Equal(t, int64(0), e.reg.Requests())
+
+	var msgs []string
+	var mu sync.Mutex
+	res, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings, Update: true, WriteLock: true, Progress: func(m string) {
+		mu.Lock()
+		msgs = append(msgs, m)
+		mu.Unlock()
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, pushed.Sum, res.Deps["base"].Sum)
+	assert.Equal(t, []string{e.host + "/test/base:0.1.0"}, res.Downloaded)
+	assert.True(t, res.LockWritten)
+	assert.Contains(t, msgs, fmt.Sprintf("base: %s/test/base:0.1.0 changed in the registry (sum %s, cached %s); downloading it again", e.host, pushed.Sum, sum1))
+	mainK, err := os.ReadFile(filepath.Join(e.settings.PkgPath, "base_0.1.0", "main.k"))
+	require.NoError(t, err)
+	assert.Equal(t, "base = \"again\"\n", string(mainK))
+
+	// Once more: nothing changes, one manifest request and no download.
+	e.reg.ResetRequests()
+	res, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings, Update: true, WriteLock: true})
+	require.NoError(t, err)
+	assert.Empty(t, res.Downloaded)
+	assert.False(t, res.LockChanged)
+	assert.Zero(t, e.reg.RequestsByKind()[devregistry.KindBlob])
 }
