@@ -527,3 +527,76 @@ func TestUnsavedKclModRefused(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(lock), "lib")
 }
+
+// TestKCLImportsOfAPathDependency: import completion below a dependency, go-to-definition into
+// its sub-module, and "Add dependency" for an unknown import offering both spellings.
+func TestKCLImportsOfAPathDependency(t *testing.T) {
+	t.Setenv("KCL_PKG_PATH", t.TempDir())
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	c.initialize(work, nil)
+	writeFiles(t, work, map[string]string{
+		"lib/kcl.mod":       "[package]\nname = \"lib\"\nversion = \"0.1.0\"\n",
+		"lib/main.k":        "v = 1\n",
+		"lib/models/app.k":  "schema App:\n    name: str\n",
+		"lib/models/db.k":   "schema DB:\n    url: str\n",
+		"lib/util.k":        "u = 1\n",
+		"app/kcl.mod":       "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nlib = { path = \"../lib\" }\n",
+		"app/kcl.mod.lock":  "",
+		"app/local/thing.k": "t = 1\n",
+	})
+	text := "import lib.models\nimport local.thing\nimport my_dep\nx = 1\n"
+	m := c.mark()
+	uri := c.open(filepath.Join(work, "app", "main.k"), text)
+	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return len(p.Diagnostics) > 0 })
+	require.Len(t, p.Diagnostics, 1, "%+v", p.Diagnostics)
+	assert.Equal(t, codeUnknownImport, p.Diagnostics[0].Code)
+	assert.Equal(t, lspRange{Start: lspPos{2, 7}, End: lspPos{2, 13}}, p.Diagnostics[0].Range)
+
+	// go to definition: the module's files
+	var locs []struct {
+		URI string `json:"uri"`
+	}
+	c.mustCall("textDocument/definition", docParams(uri, lspPos{0, 12}), &locs)
+	got := []string{}
+	for _, l := range locs {
+		got = append(got, l.URI)
+	}
+	assert.ElementsMatch(t, []string{pathToURI(filepath.Join(work, "lib", "models", "app.k")), pathToURI(filepath.Join(work, "lib", "models", "db.k"))}, got)
+	c.mustCall("textDocument/definition", docParams(uri, lspPos{1, 10}), &locs)
+	require.Len(t, locs, 1)
+	assert.Equal(t, pathToURI(filepath.Join(work, "app", "local", "thing.k")), locs[0].URI)
+
+	// completion below the dependency and below a local directory
+	for _, tc := range []struct {
+		line string
+		want []string
+	}{
+		{"import lib.", []string{"main", "models", "util"}},
+		{"import lib.models.", []string{"app", "db"}},
+		{"import local.", []string{"thing"}},
+	} {
+		next := tc.line + "\n"
+		c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 2}, "contentChanges": []any{map[string]any{"text": next}}})
+		var l completionList
+		c.mustCall("textDocument/completion", docParams(uri, lspPos{0, len(tc.line)}), &l)
+		assert.ElementsMatch(t, tc.want, l.labels(), tc.line)
+	}
+
+	// "Add dependency" for my_dep: the import name and the package name with a dash.
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 3}, "contentChanges": []any{map[string]any{"text": text}}})
+	var actions []codeActionResult
+	c.mustCall("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"range":        lspRange{Start: lspPos{2, 9}, End: lspPos{2, 9}},
+		"context":      map[string]any{"diagnostics": []any{}},
+	}, &actions)
+	titles := []string{}
+	for _, a := range actions {
+		titles = append(titles, a.Title)
+		require.NotNil(t, a.Command)
+		assert.Equal(t, "kpm.add", a.Command.Command)
+		assert.Equal(t, filepath.Join(work, "app"), a.Command.Arguments[0]["path"])
+	}
+	assert.Equal(t, []string{"Add dependency my_dep", "Add dependency my-dep"}, titles)
+}
