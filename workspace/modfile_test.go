@@ -208,7 +208,12 @@ func TestParseModFileFindings(t *testing.T) {
 		{
 			name: "bad oci scheme",
 			src:  pkgHeader + "[dependencies]\nx = { oci = \"https://ghcr.io/a/x\", tag = \"1\" }\n",
-			want: []string{`6:13-6:34 error invalid-oci-url: dependency x: invalid oci URL "https://ghcr.io/a/x": want oci://host/repository`},
+			want: []string{`6:13-6:34 error invalid-oci-url: dependency x: invalid oci URL "https://ghcr.io/a/x": write it oci://ghcr.io/a/x (kcl.mod takes oci:// URLs; plain HTTP is chosen with OCI_REG_PLAIN_HTTP)`},
+		},
+		{
+			name: "oci without scheme",
+			src:  pkgHeader + "[dependencies]\nx = { oci = \"ghcr.io/a/x\", tag = \"1\" }\n",
+			want: []string{`6:13-6:26 error invalid-oci-url: dependency x: invalid oci URL "ghcr.io/a/x": want oci://host/repository`},
 		},
 		{
 			name: "oci without repository",

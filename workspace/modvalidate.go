@@ -138,6 +138,11 @@ func keyText(src []byte, r Range) string {
 func checkOCIURL(s string) error {
 	rest, ok := strings.CutPrefix(s, "oci://")
 	if !ok {
+		for _, scheme := range []string{"https://", "http://"} {
+			if r, ok := strings.CutPrefix(s, scheme); ok && r != "" {
+				return fmt.Errorf("write it oci://%s (kcl.mod takes oci:// URLs; plain HTTP is chosen with OCI_REG_PLAIN_HTTP)", r)
+			}
+		}
 		return fmt.Errorf("want oci://host/repository")
 	}
 	if i := strings.IndexByte(rest, '?'); i >= 0 {
