@@ -1,0 +1,443 @@
+package kcl
+
+// Config literals and unification: `:` unions, `=` overrides, `+=` inserts (also at a list index),
+// top-level unification of a variable set several times.
+
+import (
+	"strings"
+
+	"github.com/kpm-dev/kpm/kcl/syntax"
+)
+
+func (e *evaluator) keyString(k Value) string {
+	switch x := k.(type) {
+	case string:
+		return x
+	}
+	return toStr(k)
+}
+
+// configEntries evaluates config entries into d.
+func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Dict) {
+	for _, en := range entries {
+		switch v := en.Value.(type) {
+		case *syntax.ConfigIfEntry:
+			if en.Key == nil {
+				e.configIf(s, v, d)
+				continue
+			}
+		case *syntax.DoubleStarredExpr:
+			if en.Key == nil {
+				val := e.eval(s, v.X)
+				e.pos = posOf(e.file, v)
+				switch vv := val.(type) {
+				case *Dict:
+					for _, k := range vv.keys {
+						e.dictInsert(d, k, vv.m[k], vv.GetOp(k), nil)
+					}
+				case *Schema:
+					for _, k := range vv.Attrs.keys {
+						e.dictInsert(d, k, vv.Attrs.m[k], OpUnion, nil)
+					}
+				case NoneValue, UndefinedValue:
+				default:
+					e.throw(KindType, "'%s' object is not a mapping", typeName(val))
+				}
+				continue
+			}
+		}
+		val := e.eval(s, en.Value)
+		op := Op(en.Op)
+		var insIdx Value
+		if en.InsertIndex != nil {
+			insIdx = e.eval(s, en.InsertIndex)
+		}
+		e.pos = posOf(e.file, en)
+		switch k := en.Key.(type) {
+		case *syntax.Ident:
+			names := k.Names
+			if lv, ok := localVar(s, names[0]); ok && !s.schemaCfg {
+				// a local variable (loop variable, lambda parameter) used as a key gives its value
+				names = append([]string{e.keyString(lv)}, names[1:]...)
+			}
+			if len(names) > 1 {
+				e.dictInsertPath(d, names, val, op, insIdx)
+				continue
+			}
+			e.dictInsert(d, names[0], val, op, insIdx)
+		case *syntax.SubscriptExpr:
+			// `name[i] = v` replaces one element of a list entry
+			if id, ok := k.X.(*syntax.Ident); ok && len(id.Names) == 1 && !k.IsSlice {
+				idx := e.eval(s, k.Index)
+				e.pos = posOf(e.file, en)
+				e.dictInsert(d, id.Names[0], val, op, idx)
+				continue
+			}
+			kv := e.eval(s, en.Key)
+			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
+		case *syntax.StringLit:
+			if strings.Contains(k.Value, ".") && false {
+				e.dictInsertPath(d, strings.Split(k.Value, "."), val, op, insIdx)
+				continue
+			}
+			e.dictInsert(d, k.Value, val, op, insIdx)
+		default:
+			kv := e.eval(s, en.Key)
+			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
+		}
+	}
+}
+
+func (e *evaluator) configIf(s *scope, x *syntax.ConfigIfEntry, d *Dict) {
+	if truthy(e.eval(s, x.Cond)) {
+		e.configEntries(s, x.Entries, d)
+		return
+	}
+	switch o := x.Orelse.(type) {
+	case nil:
+	case *syntax.ConfigIfEntry:
+		e.configIf(s, o, d)
+	case *syntax.ConfigExpr:
+		e.configEntries(s, o.Entries, d)
+	}
+}
+
+// dictInsertPath handles `a.b.c: v` which means `a: {b: {c: v}}`.
+func (e *evaluator) dictInsertPath(d *Dict, names []string, v Value, op Op, idx Value) {
+	for i := len(names) - 1; i >= 1; i-- {
+		nd := NewDict()
+		nd.Set(names[i], v)
+		nd.SetOp(names[i], op)
+		v = nd
+		op = OpUnion
+		if i != len(names)-1 {
+			continue
+		}
+	}
+	e.dictInsert(d, names[0], v, OpUnion, idx)
+}
+
+// dictInsert adds key k with value v and operation op to a config being built.
+func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
+	old, exists := d.m[k]
+	switch op {
+	case OpOverride:
+		if idx != nil {
+			i, _ := asIntStrict(idx)
+			l, _ := old.(*List)
+			if l == nil {
+				l = &List{}
+			}
+			d.Set(k, e.listAt(l, v, OpOverride, i))
+			return
+		}
+		d.Set(k, v)
+		d.SetOp(k, OpOverride)
+	case OpInsert:
+		if exists && !isNoneOrUndef(old) {
+			ol, ok1 := old.(*List)
+			nl, ok2 := v.(*List)
+			if !ok1 || !ok2 {
+				e.throw(KindType, "can only concatenate list (not \"%s\") to list", typeName(v))
+			}
+			if idx != nil {
+				i, _ := asIntStrict(idx)
+				d.Set(k, e.listAt(ol, nl, OpInsert, i))
+			} else {
+				d.Set(k, &List{Items: append(append([]Value(nil), ol.Items...), nl.Items...)})
+			}
+			// the latest operation of a key wins, as in the runtime's union
+			d.SetOp(k, OpInsert)
+			return
+		}
+		if idx != nil {
+			// the runtime inserts into an empty list when the key is missing
+			i, _ := asIntStrict(idx)
+			v = e.listAt(&List{}, v, OpInsert, i)
+		}
+		d.Set(k, v)
+		d.SetOp(k, OpInsert)
+	default:
+		if exists {
+			d.Set(k, e.union(old, v, true, k))
+			return
+		}
+		d.Set(k, v)
+	}
+}
+
+// union merges b into a. idempotent reports `:` semantics (conflicting scalars are errors).
+func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
+	if isUndef(b) {
+		return a
+	}
+	if isNoneOrUndef(a) {
+		return b
+	}
+	switch x := a.(type) {
+	case *Dict:
+		switch y := b.(type) {
+		case *Dict:
+			return e.unionDict(x.Copy(), y, idempotent)
+		case *Schema:
+			base := e.unionDict(x.Copy(), y.Attrs, idempotent)
+			_ = base
+			return e.unionSchemaInto(y, x, idempotent)
+		}
+	case *Schema:
+		switch y := b.(type) {
+		case *Dict:
+			return e.schemaUnionDict(x, y, idempotent)
+		case *Schema:
+			merged := &Schema{Type: x.Type, Attrs: x.Attrs, cfg: x.cfg, args: x.args, kw: x.kw}
+			if y.args != nil || y.kw != nil {
+				merged.args, merged.kw = y.args, y.kw
+			}
+			return e.schemaUnionDict(merged, cfgOf(y), idempotent)
+		}
+	case *List:
+		if y, ok := b.(*List); ok {
+			// lists unify element by element; extra elements are appended
+			n := &List{Items: append([]Value(nil), x.Items...)}
+			for i, it := range y.Items {
+				if i < len(n.Items) {
+					n.Items[i] = e.union(n.Items[i], it, idempotent, key)
+				} else {
+					n.Items = append(n.Items, it)
+				}
+			}
+			return n
+		}
+	}
+	if isNone(b) {
+		return a
+	}
+	if idempotent && !subsume(b, a) {
+		e.throw(KindEvaluation, "conflicting values on the attribute '%s' between %s and %s", key, reprValue(a, true), reprValue(b, true))
+	}
+	return b
+}
+
+func subsume(a, b Value) bool {
+	if isNoneOrUndef(a) || isNoneOrUndef(b) {
+		return true
+	}
+	switch x := a.(type) {
+	case *List:
+		y, ok := b.(*List)
+		if !ok || len(x.Items) != len(y.Items) {
+			return false
+		}
+		for i := range x.Items {
+			if !subsume(x.Items[i], y.Items[i]) {
+				return false
+			}
+		}
+		return true
+	case *Dict, *Schema:
+		var xd, yd *Dict
+		xd = attrsOf(x)
+		switch y := b.(type) {
+		case *Dict, *Schema:
+			yd = attrsOf(y)
+		default:
+			return false
+		}
+		for _, k := range xd.keys {
+			if yv, ok := yd.m[k]; ok && !subsume(xd.m[k], yv) {
+				return false
+			}
+		}
+		return true
+	}
+	return equal(a, b)
+}
+
+func attrsOf(v Value) *Dict {
+	switch x := v.(type) {
+	case *Dict:
+		return x
+	case *Schema:
+		return x.Attrs
+	}
+	return nil
+}
+
+func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
+	for _, k := range b.keys {
+		bv := b.m[k]
+		op := b.GetOp(k)
+		switch op {
+		case OpOverride:
+			a.Set(k, bv)
+			a.SetOp(k, OpOverride)
+		case OpInsert:
+			if old, ok := a.m[k]; ok && !isNoneOrUndef(old) {
+				ol, ok1 := old.(*List)
+				nl, ok2 := bv.(*List)
+				if ok1 && ok2 {
+					items := append(append([]Value(nil), ol.Items...), nl.Items...)
+					a.Set(k, &List{Items: items})
+					a.SetOp(k, OpInsert)
+					continue
+				}
+			}
+			a.Set(k, bv)
+			a.SetOp(k, OpInsert)
+		default:
+			if old, ok := a.m[k]; ok {
+				a.Set(k, e.union(old, bv, idempotent, k))
+			} else {
+				a.Set(k, bv)
+			}
+		}
+	}
+	return a
+}
+
+// listAt applies `l[i] = v` (OpOverride) or `l[i] += v` (OpInsert, v a list inserted before
+// index i) to a copy of l.
+func (e *evaluator) listAt(l *List, v Value, op Op, i int64) *List {
+	n := int64(len(l.Items))
+	if i < 0 {
+		i += n
+	}
+	items := append([]Value(nil), l.Items...)
+	if op == OpOverride {
+		if i < 0 || i >= n {
+			e.throw(KindEvaluation, "index out of bounds: the len is %d but the index is %d", n, i)
+		}
+		items[i] = v
+		return &List{Items: items}
+	}
+	nl, ok := v.(*List)
+	if !ok {
+		e.throw(KindType, "can only concatenate list (not \"%s\") to list", typeName(v))
+	}
+	if i < 0 {
+		e.throw(KindEvaluation, "index out of bounds")
+	}
+	if i > n {
+		e.throw(KindEvaluation, "insertion index (is %d) should be <= len (is %d)", i, n)
+	}
+	return &List{Items: append(items[:i], append(append([]Value(nil), nl.Items...), l.Items[i:]...)...)}
+}
+
+// schemaExprOf returns the schema expression of a top-level `name: S {…}` or `name = S {…}`.
+func schemaExprOf(st syntax.Stmt) *syntax.SchemaExpr {
+	switch s := st.(type) {
+	case *syntax.UnificationStmt:
+		if len(s.Target.Names) == 1 {
+			return s.Value
+		}
+	case *syntax.AssignStmt:
+		if len(s.Targets) == 1 && s.Type == nil {
+			if id, ok := s.Targets[0].(*syntax.Ident); ok && len(id.Names) == 1 {
+				x, _ := s.Value.(*syntax.SchemaExpr)
+				return x
+			}
+		}
+	}
+	return nil
+}
+
+// unifyTop evaluates every pending `name: Schema {…}` (and `name = Schema {…}`) statement of a
+// package variable together: their configs are merged first and the schema is instantiated once,
+// with the arguments of the last statement.
+func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
+	p := fr.pkg
+	cfg := NewDict()
+	var st *SchemaType
+	var args []Value
+	var kwargs *Dict
+	var cfgNode *syntax.ConfigExpr
+	var cfgFile string
+	saveFile := e.file
+	for _, r := range p.setters[name] {
+		u := schemaExprOf(r.stmt)
+		if u == nil || (r.state != 0 && r.stmt != s) {
+			continue
+		}
+		r.state = 1
+		e.file = r.file
+		sc := e.fileScope(p, r.file)
+		e.pos = posOf(e.file, u.Name)
+		tv := e.evalIdent(sc, u.Name)
+		t, ok := tv.(*SchemaType)
+		if !ok {
+			e.throw(KindType, "'%s' is not a schema", u.Name.Name())
+		}
+		if st == nil || t.isSubOf(st) {
+			st = t
+		}
+		if u.Args != nil || u.Kwargs != nil || args == nil {
+			args, kwargs = e.callArgs(sc, u.Args, u.Kwargs)
+		}
+		if u.Config != nil {
+			c := e.evalSchemaConfig(sc, u.Config)
+			if d := attrsOf(c); d != nil {
+				e.pos = posOf(e.file, u)
+				cfg = e.unionDict(cfg, d, true)
+			}
+			if cn, ok := u.Config.(*syntax.ConfigExpr); ok {
+				cfgNode, cfgFile = cn, r.file
+			}
+		}
+		if r.stmt != s {
+			r.state = 2
+		}
+	}
+	e.file = saveFile
+	e.pos = posOf(e.file, s)
+	var v Value
+	if old, ok := p.globals.m[name]; ok {
+		if os, ok := old.(*Schema); ok {
+			e.cfgNode, e.cfgFile = cfgNode, cfgFile
+			v = e.newInstance(st, e.unionDict(cfgOf(os).Copy(), cfg, true), args, kwargs)
+		} else {
+			v = e.union(old, e.newInstance(st, cfg, args, kwargs), true, name)
+		}
+	} else {
+		e.cfgNode, e.cfgFile = cfgNode, cfgFile
+		v = e.newInstance(st, cfg, args, kwargs)
+	}
+	p.globals.Set(name, v)
+}
+
+func cfgOf(s *Schema) *Dict {
+	if s.cfg != nil {
+		return s.cfg
+	}
+	return s.Attrs
+}
+
+// localVar finds name among local variables (comprehension variables, lambda parameters and
+// locals): scopes below the package, schema and config levels.
+func localVar(s *scope, name string) (Value, bool) {
+	for c := s; c != nil && c.parent != nil && c.inst == nil; c = c.parent {
+		if c.cfg != nil || c.bodyVars {
+			continue
+		}
+		if v, ok := c.vars[name]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// evalConfig evaluates a config literal; schemaCfg marks the body of a schema expression,
+// whose identifier keys are always attribute names.
+func (e *evaluator) evalConfig(s *scope, n *syntax.ConfigExpr, schemaCfg bool) *Dict {
+	d := NewDict()
+	cs := &scope{parent: s, cfg: d, pkg: s.pkg, file: s.file, schemaCfg: schemaCfg}
+	e.configEntries(cs, n.Entries, d)
+	return d
+}
+
+// evalSchemaConfig evaluates the config part of a schema expression.
+func (e *evaluator) evalSchemaConfig(s *scope, x syntax.Expr) Value {
+	if c, ok := x.(*syntax.ConfigExpr); ok {
+		return e.evalConfig(s, c, true)
+	}
+	return e.eval(s, x)
+}

@@ -1,0 +1,367 @@
+package kcl
+
+// Operators: arithmetic with the runtime's overflow checks, comparisons, membership.
+
+import (
+	"math"
+	"math/big"
+	"math/bits"
+	"strings"
+
+	"github.com/kpm-dev/kpm/kcl/syntax"
+)
+
+func (e *evaluator) unaryOp(op syntax.Token, v Value) Value {
+	switch op {
+	case syntax.KW_NOT:
+		return !truthy(v)
+	case syntax.SUB:
+		switch x := v.(type) {
+		case int64:
+			return -x
+		case float64:
+			return -x
+		case bool:
+			return -b2i(x)
+		case Unit:
+			return -int64(x.Val)
+		}
+		e.throw(KindType, "bad operand type for unary -: '%s'", typeName(v))
+	case syntax.ADD:
+		switch x := v.(type) {
+		case int64, float64:
+			return x
+		case bool:
+			return b2i(x)
+		case Unit:
+			return int64(x.Val)
+		}
+		e.throw(KindType, "bad operand type for unary +: '%s'", typeName(v))
+	case syntax.INVERT:
+		switch x := v.(type) {
+		case int64:
+			return ^x
+		case bool:
+			return ^b2i(x)
+		}
+		e.throw(KindType, "bad operand type for unary ~: '%s'", typeName(v))
+	}
+	e.throw(KindCompile, "unsupported unary operator %s", op)
+	return nil
+}
+
+func opSymbol(op syntax.Token) string { return op.String() }
+
+func (e *evaluator) binaryOp(op syntax.Token, l, r Value) Value {
+	unsupported := func() Value {
+		if !isLiteral(e.binL) && !isLiteral(e.binR) {
+			// only known at run time: the runtime's wording
+			if op == syntax.ADD {
+				switch l.(type) {
+				case *List:
+					e.throw(KindEvaluation, "can only concatenate list (not \"%s\") to list", typeName(r))
+				case string:
+					e.throw(KindEvaluation, "can only concatenate str (not \"%s\") to str", typeName(r))
+				}
+			}
+			e.throw(KindEvaluation, "unsupported operand type(s) for %s: '%s' and '%s'", opSymbol(op), typeName(l), typeName(r))
+		}
+		e.throw(KindType, "unsupported operand type(s) for %s: '%s' and '%s'", opSymbol(op), operandType(e.binL, l), operandType(e.binR, r))
+		return nil
+	}
+	if _, ok := l.(bool); ok && op != syntax.OR && op != syntax.AND && op != syntax.XOR {
+		return unsupported()
+	}
+	if _, ok := r.(bool); ok && op != syntax.OR && op != syntax.AND && op != syntax.XOR {
+		return unsupported()
+	}
+	// normalise units and bools to numbers
+	if u, ok := l.(Unit); ok {
+		l = unitNum(u)
+	}
+	if u, ok := r.(Unit); ok {
+		r = unitNum(u)
+	}
+	switch op {
+	case syntax.ADD:
+		switch x := l.(type) {
+		case string:
+			if y, ok := r.(string); ok {
+				return x + y
+			}
+			return unsupported()
+		case *List:
+			if y, ok := r.(*List); ok {
+				items := make([]Value, 0, len(x.Items)+len(y.Items))
+				items = append(items, x.Items...)
+				items = append(items, y.Items...)
+				return &List{Items: items}
+			}
+			return unsupported()
+		}
+	case syntax.MUL:
+		switch x := l.(type) {
+		case string:
+			if n, ok := asIntStrict(r); ok {
+				if n < 0 {
+					n = 0
+				}
+				return strings.Repeat(x, int(n))
+			}
+			return unsupported()
+		case *List:
+			if n, ok := asIntStrict(r); ok {
+				out := &List{}
+				for i := int64(0); i < n; i++ {
+					out.Items = append(out.Items, x.Items...)
+				}
+				return out
+			}
+			return unsupported()
+		case int64, bool:
+			switch y := r.(type) {
+			case string:
+				return e.binaryOp(op, y, x)
+			case *List:
+				return e.binaryOp(op, y, x)
+			}
+		}
+	case syntax.OR:
+		switch l.(type) {
+		case *Dict, *Schema, NoneValue, UndefinedValue, *List:
+			return e.union(l, r, false, "")
+		}
+		switch r.(type) {
+		case *Dict, *Schema, NoneValue, UndefinedValue:
+			return e.union(l, r, false, "")
+		}
+	case syntax.MOD:
+		if s, ok := l.(string); ok {
+			_ = s
+			return unsupported()
+		}
+	}
+	// numeric
+	li, lInt := asIntStrict(l)
+	ri, rInt := asIntStrict(r)
+	lf, lNum := toNumber(l)
+	rf, rNum := toNumber(r)
+	if !lNum || !rNum {
+		return unsupported()
+	}
+	if _, ok := l.(Unit); ok {
+		return unsupported()
+	}
+	bothInt := lInt && rInt
+	switch op {
+	case syntax.ADD:
+		if bothInt {
+			if r := li + ri; (r > li) == (ri > 0) {
+				return r
+			}
+			return e.checkInt(new(big.Int).Add(big.NewInt(li), big.NewInt(ri)))
+		}
+		return lf + rf
+	case syntax.SUB:
+		if bothInt {
+			if r := li - ri; (r < li) == (ri > 0) {
+				return r
+			}
+			return e.checkInt(new(big.Int).Sub(big.NewInt(li), big.NewInt(ri)))
+		}
+		return lf - rf
+	case syntax.MUL:
+		if bothInt {
+			if hi, lo := bits.Mul64(uint64(absInt(li)), uint64(absInt(ri))); hi == 0 && lo < 1<<62 {
+				return li * ri
+			}
+			return e.checkInt(new(big.Int).Mul(big.NewInt(li), big.NewInt(ri)))
+		}
+		return lf * rf
+	case syntax.DIV:
+		if rf == 0 {
+			e.throw(KindEvaluation, "division by zero")
+		}
+		return lf / rf
+	case syntax.FLOORDIV:
+		if rf == 0 {
+			e.throw(KindEvaluation, "integer division or modulo by zero")
+		}
+		if bothInt {
+			q := li / ri
+			if (li%ri != 0) && ((li < 0) != (ri < 0)) {
+				q--
+			}
+			return q
+		}
+		return math.Floor(lf / rf)
+	case syntax.MOD:
+		if rf == 0 {
+			e.throw(KindEvaluation, "integer division or modulo by zero")
+		}
+		if bothInt {
+			m := li % ri
+			if m != 0 && ((m < 0) != (ri < 0)) {
+				m += ri
+			}
+			return m
+		}
+		return math.Mod(lf, rf) // floats keep the sign of the dividend, as Rust's %
+	case syntax.POW:
+		if bothInt && ri >= 0 {
+			return e.checkInt(new(big.Int).Exp(big.NewInt(li), big.NewInt(ri), nil))
+		}
+		return math.Pow(lf, rf)
+	case syntax.SHL, syntax.SHR, syntax.AND, syntax.OR, syntax.XOR:
+		if !bothInt {
+			return unsupported()
+		}
+		switch op {
+		case syntax.SHL:
+			return e.checkInt(new(big.Int).Lsh(big.NewInt(li), uint(ri)))
+		case syntax.SHR:
+			return li >> uint(ri)
+		case syntax.AND:
+			return li & ri
+		case syntax.OR:
+			return li | ri
+		default:
+			return li ^ ri
+		}
+	}
+	return unsupported()
+}
+
+func absInt(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// checkInt returns an integer result, or the runtime's overflow error when it does not fit
+// in 64 bits.
+func (e *evaluator) checkInt(v *big.Int) Value {
+	if !v.IsInt64() {
+		e.throw(KindEvaluation, "%s: A 64 bit integer overflow", v.String())
+	}
+	return v.Int64()
+}
+
+func unitNum(u Unit) Value {
+	if u.Val == math.Trunc(u.Val) {
+		return int64(u.Val)
+	}
+	return u.Val
+}
+
+func (e *evaluator) compare(op syntax.Token, l, r Value) bool {
+	switch op {
+	case syntax.EQ:
+		return equal(l, r)
+	case syntax.NE:
+		return !equal(l, r)
+	case syntax.IS:
+		return identical(l, r)
+	case syntax.IS_NOT:
+		return !identical(l, r)
+	case syntax.IN:
+		return e.contains(r, l)
+	case syntax.NOT_IN:
+		return !e.contains(r, l)
+	}
+	c, ok := compareValues(l, r)
+	if !ok {
+		e.throw(KindType, "'%s' not supported between instances of '%s' and '%s'", op, typeName(l), typeName(r))
+	}
+	switch op {
+	case syntax.LT:
+		return c < 0
+	case syntax.LE:
+		return c <= 0
+	case syntax.GT:
+		return c > 0
+	case syntax.GE:
+		return c >= 0
+	}
+	return false
+}
+
+func identical(a, b Value) bool {
+	switch a.(type) {
+	case NoneValue, UndefinedValue, bool, int64, float64, string:
+		return equal(a, b) && typeName(a) == typeName(b)
+	}
+	return a == b
+}
+
+func (e *evaluator) contains(container, item Value) bool {
+	switch c := container.(type) {
+	case *List:
+		for _, it := range c.Items {
+			if equal(it, item) {
+				return true
+			}
+		}
+		return false
+	case *Dict:
+		k, ok := item.(string)
+		if !ok {
+			k = toStr(item)
+		}
+		_, found := c.m[k]
+		return found
+	case *Schema:
+		k, ok := item.(string)
+		if !ok {
+			return false
+		}
+		_, found := c.Attrs.m[k]
+		return found
+	case string:
+		s, ok := item.(string)
+		if !ok {
+			e.throw(KindType, "'in <string>' requires string as left operand, not %s", typeName(item))
+		}
+		return strings.Contains(c, s)
+	case NoneValue, UndefinedValue:
+		return false
+	}
+	e.throw(KindType, "argument of type '%s' is not iterable", typeName(container))
+	return false
+}
+
+// operandType names an operand's type for error messages: literals carry their value as KCL's
+// type checker shows them ('int(1)', 'str(a)').
+func operandType(n syntax.Expr, v Value) string {
+	for {
+		p, ok := n.(*syntax.ParenExpr)
+		if !ok {
+			break
+		}
+		n = p.X
+	}
+	switch n.(type) {
+	case *syntax.NumberLit, *syntax.StringLit, *syntax.NameConstant:
+		if isNoneOrUndef(v) {
+			return typeName(v)
+		}
+		return typeNameDetail(v)
+	}
+	return typeName(v)
+}
+
+func isLiteral(n syntax.Expr) bool {
+	for {
+		p, ok := n.(*syntax.ParenExpr)
+		if !ok {
+			break
+		}
+		n = p.X
+	}
+	switch n.(type) {
+	case *syntax.NumberLit, *syntax.StringLit, *syntax.NameConstant, *syntax.ListExpr, *syntax.ConfigExpr:
+		return true
+	}
+	return false
+}
