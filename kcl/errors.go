@@ -13,7 +13,7 @@ const (
 	KindType            = "TypeError"
 	KindEvaluation      = "EvaluationError"
 	KindSchemaCheck     = "EvaluationError"
-	KindAssertion       = "AssertionError"
+	KindAssertion       = "EvaluationError" // the toolchain reports a failed assert as an EvaluationError
 	KindCannotAddMember = "CompileError"
 	KindImmutable       = "ImmutableError"
 	KindName            = "CompileError"
