@@ -488,8 +488,8 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 		v := attrs.m[n]
 		if !d.optional && isNoneOrUndef(v) {
-			e.pos = callPos
-			e.throw(KindEvaluation, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)
+			// reported on the line of the schema expression, as the toolchain does
+			e.throwAt(srcPos{file: callPos.file, line: callPos.line, col: 1}, KindEvaluation, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)
 		}
 	}
 	inst := &Schema{Type: st, Attrs: attrs, cfg: cfg, args: args, kw: kwargs}
