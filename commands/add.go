@@ -145,8 +145,8 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 	edit := mf.SetDependency(spec)
 	newSrc := workspace.ApplyEdits(mf.Src, edit)
 	newMod, findings := workspace.ParseModFile(mf.Filename, newSrc)
-	if errs := workspace.Errors(findings); len(errs) > 0 {
-		return AddResult{}, &workspace.FindingsError{Findings: errs}
+	if err := workspace.RefuseFindings(findings); err != nil {
+		return AddResult{}, err
 	}
 	p.Message("adding " + spec.Line())
 	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{

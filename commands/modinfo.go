@@ -22,8 +22,8 @@ func loadPackage(dir string) (*workspace.Package, error) {
 		return nil, fmt.Errorf("push: %w", err) // "open FILE: reason"
 	}
 	mf, findings := workspace.ParseModFile(file, src)
-	if errs := workspace.Errors(findings); len(errs) > 0 {
-		return nil, &workspace.FindingsError{Findings: errs}
+	if err := workspace.RefuseFindings(findings); err != nil {
+		return nil, err
 	}
 	pkg := mf.Package
 	switch {

@@ -66,8 +66,8 @@ func Remove(ctx context.Context, opts RemoveOptions) (RemoveResult, error) {
 		return RemoveResult{}, fmt.Errorf("remove: no dependency %q in %s", opts.Name, mf.Filename)
 	}
 	newMod, findings := workspace.ParseModFile(mf.Filename, workspace.ApplyEdits(mf.Src, edit))
-	if errs := workspace.Errors(findings); len(errs) > 0 {
-		return RemoveResult{}, &workspace.FindingsError{Findings: errs}
+	if err := workspace.RefuseFindings(findings); err != nil {
+		return RemoveResult{}, err
 	}
 	p.Message("removing " + name)
 	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{

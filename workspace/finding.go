@@ -93,6 +93,24 @@ func Errors(findings []Finding) []Finding {
 // message is the first error (one line); Findings holds all of them.
 type FindingsError struct {
 	Findings []Finding
+	// Warnings are the file's other findings (warnings and lower), for front ends that list
+	// everything; they are not part of the message.
+	Warnings []Finding
+}
+
+// RefuseFindings returns a *FindingsError when findings hold errors, nil otherwise.
+func RefuseFindings(findings []Finding) error {
+	errs := Errors(findings)
+	if len(errs) == 0 {
+		return nil
+	}
+	var warnings []Finding
+	for _, f := range findings {
+		if f.Severity != SeverityError {
+			warnings = append(warnings, f)
+		}
+	}
+	return &FindingsError{Findings: errs, Warnings: warnings}
 }
 
 func (e *FindingsError) Error() string {

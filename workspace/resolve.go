@@ -323,8 +323,8 @@ func LoadModFile(dir string) (*ModFile, error) {
 		return nil, fmt.Errorf("read %s: %w", file, pathErr(err))
 	}
 	mf, findings := ParseModFile(file, src)
-	if errs := Errors(findings); len(errs) > 0 {
-		return mf, &FindingsError{Findings: errs}
+	if err := RefuseFindings(findings); err != nil {
+		return mf, err
 	}
 	return mf, nil
 }

@@ -68,7 +68,7 @@ func TestRenderError(t *testing.T) {
 func TestPrintErrorFindings(t *testing.T) {
 	f := func(line, col int, msg string) workspace.Finding {
 		return workspace.Finding{File: "/p/app/kcl.mod", Severity: workspace.SeverityError, Message: msg,
-			Range: workspace.Range{Start: workspace.Pos{Line: line, Col: col}, End: workspace.Pos{Line: line, Col: col + 1}}}
+			Range: workspace.Range{Start: workspace.Pos{Offset: 100 * line, Line: line, Col: col}, End: workspace.Pos{Offset: 100*line + 1, Line: line, Col: col + 1}}}
 	}
 	two := &workspace.FindingsError{Findings: []workspace.Finding{f(2, 8, "bad name"), f(4, 11, "bad version")}}
 	tests := []struct {
@@ -80,6 +80,11 @@ func TestPrintErrorFindings(t *testing.T) {
 			"kpm: kcl.mod:2:8: bad name\n"},
 		{"every finding, then a summary", two,
 			"kcl.mod:2:8: bad name\nkcl.mod:4:11: bad version\nkpm: kcl.mod: 2 errors\n"},
+		{"warnings are listed with the error, in file order", &workspace.FindingsError{
+			Findings: []workspace.Finding{f(4, 11, "bad version")},
+			Warnings: []workspace.Finding{{File: "kcl.mod", Severity: workspace.SeverityWarning, Message: "unknown key",
+				Range: workspace.Range{Start: workspace.Pos{Offset: 300, Line: 3, Col: 1}, End: workspace.Pos{Offset: 301, Line: 3, Col: 2}}}},
+		}, "kcl.mod:3:1: warning: unknown key\nkcl.mod:4:11: bad version\nkpm: kcl.mod: 1 error\n"},
 		{"the context of a wrapped error is kept", fmt.Errorf("dependency sub: %w", two),
 			"kcl.mod:2:8: bad name\nkcl.mod:4:11: bad version\nkpm: dependency sub: kcl.mod: 2 errors\n"},
 	}

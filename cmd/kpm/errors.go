@@ -6,23 +6,29 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
 
-// printError prints err on w as "kpm: <one line>". A file refused for several findings has
-// each of them printed first, one per line as "kcl.mod:LINE:COL: message"; the last line then
-// summarizes ("kpm: kcl.mod: 3 errors").
+// printError prints err on w as "kpm: <one line>". A file refused for several findings (or
+// for errors and warnings) has each of them printed first, in file order, one per line as
+// "kcl.mod:LINE:COL: message"; the last line then summarizes ("kpm: kcl.mod: 3 errors").
 func printError(w io.Writer, err error) {
 	var fe *workspace.FindingsError
-	if errors.As(err, &fe) && len(fe.Findings) > 1 {
-		for _, f := range fe.Findings {
+	if errors.As(err, &fe) && len(fe.Findings)+len(fe.Warnings) > 1 {
+		all := append(append([]workspace.Finding(nil), fe.Findings...), fe.Warnings...)
+		sort.SliceStable(all, func(i, j int) bool { return all[i].Range.Start.Offset < all[j].Range.Start.Offset })
+		for _, f := range all {
 			fmt.Fprintln(w, oneLine(f.String()))
 		}
 		msg := oneLine(err.Error())
 		summary := fmt.Sprintf("%d errors", len(fe.Findings))
+		if len(fe.Findings) == 1 {
+			summary = "1 error"
+		}
 		if file := fe.Findings[0].File; file != "" {
 			summary = filepath.Base(file) + ": " + summary
 		}
