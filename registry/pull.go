@@ -157,6 +157,9 @@ const (
 // digest (readAhead), this one decompresses and writes the files, and one
 // computes the package checksum (see unpack).
 func fetchAndUnpack(ctx context.Context, repo *remote.Repository, layer ocispec.Descriptor, dir string, lim unpackLimits, progress func(int64, int64)) (unpackResult, error) {
+	// Cancelling the request is how the read-ahead interrupts a read.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	rc, err := repo.Blobs().Fetch(ctx, layer)
 	if err != nil {
 		return unpackResult{}, err
@@ -168,7 +171,7 @@ func fetchAndUnpack(ctx context.Context, repo *remote.Repository, layer ocispec.
 		r = &progressReader{r: r, total: layer.Size, fn: progress}
 	}
 	vr := content.NewVerifyReader(r, layer)
-	ra := newReadAhead(vr, rc, readAheadSize, readAheadCount)
+	ra := newReadAhead(vr, cancel, readAheadSize, readAheadCount)
 	defer ra.stop()
 	res, err := unpack(ra, dir, lim)
 	var (

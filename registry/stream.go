@@ -158,16 +158,18 @@ func (s *streamUpload) abort() {
 //
 // It cannot deadlock: the reading goroutine waits only for a free block
 // (and every block comes back, since the consumer returns a block before
-// waiting for the next) or for src; stop ends it at once, closing closer to
-// interrupt a read blocked on the network.
+// waiting for the next) or for src; stop ends it at once, calling interrupt
+// to end a read blocked on the network (for an HTTP body: cancelling the
+// request's context, which unlike closing the body is safe while another
+// goroutine reads it).
 type readAhead struct {
-	src    io.Reader
-	closer io.Closer // may be nil
-	full   chan []byte
-	free   chan []byte
-	quit   chan struct{}
-	done   chan struct{}
-	once   sync.Once
+	src       io.Reader
+	interrupt func() // may be nil
+	full      chan []byte
+	free      chan []byte
+	quit      chan struct{}
+	done      chan struct{}
+	once      sync.Once
 	// Set by the reading goroutine before full is closed.
 	err         error // io.EOF at the end of src
 	interrupted bool  // stopped by stop, not by the end of src or an error
@@ -177,9 +179,9 @@ type readAhead struct {
 
 var errReadAheadStopped = errors.New("read stopped")
 
-func newReadAhead(src io.Reader, closer io.Closer, size, count int) *readAhead {
+func newReadAhead(src io.Reader, interrupt func(), size, count int) *readAhead {
 	r := &readAhead{
-		src: src, closer: closer,
+		src: src, interrupt: interrupt,
 		// Room for every block: sends never wait.
 		full: make(chan []byte, count), free: make(chan []byte, count),
 		quit: make(chan struct{}), done: make(chan struct{}),
@@ -215,7 +217,7 @@ func (r *readAhead) run() {
 		}
 		if err != nil {
 			select {
-			case <-r.quit: // the read failed because stop closed src
+			case <-r.quit: // the read failed because stop interrupted it
 				r.err, r.interrupted = errReadAheadStopped, true
 			default:
 				r.err = err
@@ -250,8 +252,8 @@ func (r *readAhead) Read(p []byte) (int, error) {
 func (r *readAhead) stop() (interrupted bool) {
 	r.once.Do(func() {
 		close(r.quit)
-		if r.closer != nil {
-			r.closer.Close()
+		if r.interrupt != nil {
+			r.interrupt()
 		}
 	})
 	<-r.done

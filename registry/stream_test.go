@@ -78,7 +78,7 @@ func (b *blockingReader) Close() error { b.once.Do(func() { close(b.closed) }); 
 func TestReadAheadStops(t *testing.T) {
 	t.Run("while src blocks", func(t *testing.T) {
 		src := newBlockingReader()
-		ra := newReadAhead(src, src, 1024, 2)
+		ra := newReadAhead(src, func() { src.Close() }, 1024, 2)
 		stopped := make(chan bool)
 		go func() { stopped <- ra.stop() }()
 		select {

@@ -10,8 +10,9 @@
 // gzip (what a plain program uses); "oras-go+kz", the same program with
 // klauspost/compress's gzip (kpm's compressor), which isolates kpm's own
 // overhead. Every round pushes the package to a fresh repository with each
-// contestant, then pulls each back into a fresh directory (removed after
-// the measurement); the order rotates every round; round 0 only warms up.
+// contestant, then pulls each back into a fresh directory next to the
+// others' (removed after the measurement); the order rotates every round;
+// round 0 only warms up.
 package main
 
 import (
@@ -121,7 +122,8 @@ func bench(kpm, baseline string, sizeMB, rounds int) error {
 			s, err = run(tmp, "", kpm, "-q", "pull", "--tag", "1.0.0", "oci://"+repo(who, i))
 			dest = filepath.Join(home, filepath.Base(repo(who, i))+"_1.0.0")
 		default:
-			dest = filepath.Join(tmp, "out", filepath.Base(repo(who, i)))
+			// Next to kpm's: same parent directory, same file system state.
+			dest = filepath.Join(home, filepath.Base(repo(who, i))+"_1.0.0")
 			gz := map[string]string{"oras-go": "std", "oras-go+kz": "kz"}[who]
 			s, err = run(tmp, "", baseline, "-gzip", gz, "pull", repo(who, i)+":1.0.0", dest)
 		}
@@ -131,6 +133,11 @@ func bench(kpm, baseline string, sizeMB, rounds int) error {
 		if _, err := os.Stat(filepath.Join(dest, "data")); err != nil {
 			return s, fmt.Errorf("%s pull: package not unpacked: %w", who, err)
 		}
+		// Every contestant unpacks into the same parent directory and its
+		// tree is removed at once, so all of them see the same file system
+		// state (ext4 without a journal, for one, makes file creation
+		// slower next to recently deleted files; a growing page cache
+		// makes writes slower on some virtual machines).
 		return s, os.RemoveAll(dest)
 	}
 
