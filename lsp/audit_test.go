@@ -600,3 +600,23 @@ func TestKCLImportsOfAPathDependency(t *testing.T) {
 	}
 	assert.Equal(t, []string{"Add dependency my_dep", "Add dependency my-dep"}, titles)
 }
+
+// TestShortPasswordScrubbedOnlyDuringLogin: a short password ("test", also the repository
+// name here) never appears in what the login sends back or logs, and does not blank out the
+// word in later messages.
+func TestShortPasswordScrubbedOnlyDuringLogin(t *testing.T) {
+	e := newEnv(t)
+	logw := &syncBuffer{}
+	c, _ := pipeServer(t, logw)
+	c.initialize(t.TempDir(), map[string]any{})
+	err := execCmd(c, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": "test"}, nil)
+	var rerr *jsonrpc2.Error
+	require.ErrorAs(t, err, &rerr)
+	assert.Contains(t, rerr.Message, "unauthorized")
+	assert.NotContains(t, rerr.Message, "test")
+
+	err = execCmd(c, "kpm.pull", map[string]any{"source": "nothing:1.0.0"}, nil)
+	require.ErrorAs(t, err, &rerr)
+	assert.Contains(t, rerr.Message, e.host+"/test/nothing:1.0.0", "the repository name is intact")
+	assert.NotContains(t, rerr.Message, "***")
+}

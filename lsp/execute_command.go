@@ -35,6 +35,10 @@ var workspaceCommands = map[string]commandFunc{
 	"kpm.status":       (*Server).cmdStatus,
 }
 
+// minSessionSecret is the length from which a kpm.login password is scrubbed from every
+// message for the rest of the session (shorter ones only while their login runs).
+const minSessionSecret = 8
+
 func commandNames() []string {
 	names := make([]string, 0, len(workspaceCommands))
 	for n := range workspaceCommands {
@@ -68,6 +72,12 @@ func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (an
 		}
 		_ = json.Unmarshal(arg, &a)
 		s.log.addSecret(a.Password)
+		if len(a.Password) < minSessionSecret {
+			// A short password ("1234", "test") would also blank out ordinary words, ports
+			// and repository names in every later message: it is scrubbed while its login
+			// runs (the only time the server holds it) and forgotten afterwards.
+			defer s.log.removeSecret(a.Password)
+		}
 	}
 	s.log.Printf("command %s", p.Command)
 	return f(s, ctx, p.WorkDoneToken, arg)

@@ -48,11 +48,21 @@ func newEnv(t *testing.T) *env {
 		Dir:   t.TempDir(),
 		Middleware: func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				delay := time.Duration(0)
 				if ms := slowUploads.Load(); ms > 0 && strings.Contains(r.URL.Path, "/blobs/uploads") && r.Method != http.MethodPost {
-					time.Sleep(time.Duration(ms) * time.Millisecond)
+					delay = time.Duration(ms) * time.Millisecond
 				}
 				if ms := slowTags.Load(); ms > 0 && strings.HasSuffix(r.URL.Path, "/tags/list") {
-					time.Sleep(time.Duration(ms) * time.Millisecond)
+					delay = time.Duration(ms) * time.Millisecond
+				}
+				if delay > 0 {
+					select {
+					case <-time.After(delay):
+					case <-r.Context().Done():
+						// The client gave up (a cancelled push): do not touch the storage
+						// afterwards, it may be being removed by the test's cleanup.
+						return
+					}
 				}
 				next.ServeHTTP(w, r)
 			})

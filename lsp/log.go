@@ -33,6 +33,19 @@ func (l *logger) addSecret(secret string) {
 	l.secrets = append(l.secrets, secret)
 }
 
+// removeSecret forgets a secret (see executeCommand: short passwords are scrubbed only while
+// their kpm.login runs).
+func (l *logger) removeSecret(secret string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, s := range l.secrets {
+		if s == secret {
+			l.secrets = append(l.secrets[:i], l.secrets[i+1:]...)
+			return
+		}
+	}
+}
+
 func (l *logger) scrub(msg string) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
