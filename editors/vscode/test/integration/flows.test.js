@@ -9,6 +9,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { Commands } = require('../../out/lib/commands');
 const { FakeUi } = require('../unit/fakes');
+const net = require('node:net');
+const { LspCommandClient } = require('../../out/lib/rpc');
 const { startRegistry, startServer, writePackage, serverGap } = require('./harness');
 
 let reg;
@@ -171,6 +173,46 @@ test('Run Package: several syntax errors become one diagnostic each', async () =
       [path.join(dir, 'main.k'), 2, 'InvalidSyntax'],
     ],
   );
+});
+
+test('Cancel in the progress notification stops a pull stuck on a registry that never answers', async () => {
+  // A "registry" that accepts connections and never answers.
+  const sockets = [];
+  const silent = net.createServer((sock) => sockets.push(sock));
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  const port = silent.address().port;
+  // The notification's Cancel button: cancelled once the server's progress has begun and the
+  // registry got its connection.
+  const reports = [];
+  const progress = {
+    withProgress(title, task) {
+      const listeners = [];
+      const token = {
+        isCancellationRequested: false,
+        onCancellationRequested: (f) => (listeners.push(f), { dispose() {} }),
+      };
+      const timer = setInterval(() => {
+        if (sockets.length > 0 && reports.length > 0 && !token.isCancellationRequested) {
+          token.isCancellationRequested = true;
+          listeners.forEach((f) => f());
+        }
+      }, 20);
+      return task((r) => reports.push(r), token).finally(() => clearInterval(timer));
+    },
+  };
+  const ui = new FakeUi();
+  const c = new Commands(ui, new LspCommandClient(() => srv.conn, progress));
+  const started = Date.now();
+  const res = await c.fromServer('kpm.pull', [{ source: `oci://127.0.0.1:${port}/test/stuck`, tag: '1.0.0' }]);
+  for (const sock of sockets) sock.destroy();
+  silent.close();
+  assert.equal(res, undefined);
+  assert.deepEqual(ui.errors, [], 'a cancelled command shows nothing');
+  assert.ok(Date.now() - started < 15000, 'the pull ended right after Cancel');
+  const sent = srv.seen.traffic.join('\n');
+  assert.match(sent, /window\/workDoneProgress\/cancel/);
+  assert.match(sent, /\$\/cancelRequest/);
+  assert.ok(reports.some((r) => r.message === 'cancelled'), `progress ends 'cancelled': ${JSON.stringify(reports)}`);
 });
 
 test('Run Package with Options: option("env") gets the value', async () => {
