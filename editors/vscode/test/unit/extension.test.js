@@ -177,3 +177,20 @@ test('with kpm.trace.server "verbose", the login request is sent with tracing of
   const status = c.requests.filter((r) => r.params.command === 'kpm.status');
   assert.ok(status.every((r) => r.traces.length === 0 || r.traces.at(-1) === Trace.Verbose), 'other requests traced as configured');
 });
+
+test('a change of kpm.offline, kpm.pkgPath or kpm.registryCheckInterval is pushed to the server as section "kpm"', async () => {
+  const { rec, stubs } = await activateWith({ server: () => statusAnswer });
+  const c = rec.clients[0];
+  const before = c.requests.length;
+  Object.assign(stubs.config, { offline: true, registryCheckInterval: 0, pkgPath: '/kpm/home' });
+  const changed = new Set(['kpm.offline', 'kpm.registryCheckInterval', 'kpm.pkgPath', 'kpm']);
+  for (const f of rec.configListeners) await f({ affectsConfiguration: (s) => changed.has(s) });
+  assert.deepEqual(c.sent, [
+    { method: 'workspace/didChangeConfiguration', params: { settings: { kpm: { pkgPath: '/kpm/home', offline: true, registryCheckInterval: 0 } } } },
+  ]);
+  assert.equal(c.requests.length, before + 1, 'the status bar is refreshed');
+  assert.equal(c.requests.at(-1).params.command, 'kpm.status');
+  // A change elsewhere sends nothing.
+  for (const f of rec.configListeners) await f({ affectsConfiguration: () => false });
+  assert.equal(c.sent.length, 1);
+});

@@ -98,7 +98,11 @@ function makeStubs({ answers = [], warningAnswer, server, settings = {} }) {
       },
       findFiles: async () => [],
       createFileSystemWatcher: () => new Disposable(),
-      onDidChangeConfiguration: () => new Disposable(),
+      onDidChangeConfiguration: (f) => {
+        rec.configListeners = rec.configListeners || [];
+        rec.configListeners.push(f);
+        return new Disposable();
+      },
     },
     languages: {
       createDiagnosticCollection: () => ({
@@ -139,7 +143,9 @@ function makeStubs({ answers = [], warningAnswer, server, settings = {} }) {
     onProgress() {
       return new Disposable();
     }
-    async sendNotification() {}
+    async sendNotification(type, params) {
+      (this.sent = this.sent || []).push({ method: type.method ?? type, params });
+    }
     async setTrace(value) {
       (this.traces = this.traces || []).push(value);
     }
