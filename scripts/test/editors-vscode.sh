@@ -6,6 +6,7 @@
 #   4. integration tests: the extension's command flows against the real `kpm lsp` ($KPM_BIN)
 #      and a real registry (internal/devregistry) on 127.0.0.1 with a random port
 #   5. package.sh: esbuild bundle + vsce package -> editors/vscode/dist/kpm-<version>.vsix
+#   6. package.sh with KPM_BUNDLE_BIN: the linux-x64 .vsix holds an executable extension/bin/kpm
 # Every stage runs; the summary prints one PASS/FAIL line per stage and the script exits 1 if any
 # failed. Failures caused by server commands that are not implemented yet are listed as such.
 # Run by `make test` with KPM_BIN=/abs/path/bin/kpm; VS Code itself is not needed (or available).
@@ -73,6 +74,31 @@ if ! ls "$ext"/dist/*.vsix >/dev/null 2>&1; then
   summary+=("FAIL: no .vsix in editors/vscode/dist")
   failed=1
 fi
+
+# The platform package with the server inside: extension/bin/kpm, executable.
+bundled_check() {
+  KPM_BUNDLE_BIN="$KPM_BIN" VSCE_TARGET=linux-x64 bash package.sh &&
+    node -e '
+      const fs = require("fs");
+      const buf = fs.readFileSync(process.argv[1]);
+      // Walk the zip central directory for extension/bin/kpm and its unix mode.
+      let i = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+      let off = buf.readUInt32LE(i + 16), n = buf.readUInt16LE(i + 10), found = false;
+      for (let k = 0; k < n; k++) {
+        const nameLen = buf.readUInt16LE(off + 28), extra = buf.readUInt16LE(off + 30), comment = buf.readUInt16LE(off + 32);
+        const name = buf.toString("utf8", off + 46, off + 46 + nameLen);
+        const mode = buf.readUInt32LE(off + 38) >>> 16;
+        if (name === "extension/bin/kpm") {
+          found = true;
+          if ((mode & 0o111) === 0) { console.error("extension/bin/kpm is not executable: " + mode.toString(8)); process.exit(1); }
+          console.log("extension/bin/kpm mode " + mode.toString(8));
+        }
+        off += 46 + nameLen + extra + comment;
+      }
+      if (!found) { console.error("no extension/bin/kpm in " + process.argv[1]); process.exit(1); }
+    ' "$ext/dist/kpm-$(node -p 'require("./package.json").version')-linux-x64.vsix"
+}
+stage "package .vsix with the bundled server (linux-x64)" "$tmp/pkg-bundled.log" bundled_check
 
 echo
 echo "== editors-vscode summary"
