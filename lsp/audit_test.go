@@ -620,3 +620,48 @@ func TestShortPasswordScrubbedOnlyDuringLogin(t *testing.T) {
 	assert.Contains(t, rerr.Message, e.host+"/test/nothing:1.0.0", "the repository name is intact")
 	assert.NotContains(t, rerr.Message, "***")
 }
+
+// TestSlowClientAnswersDoNotBlockTheServer: while the client takes its time answering
+// window/workDoneProgress/create and workspace/configuration, the server keeps answering other
+// requests (it never waits on the client from the goroutine that reads messages).
+func TestSlowClientAnswersDoNotBlockTheServer(t *testing.T) {
+	t.Setenv("KCL_PKG_PATH", t.TempDir())
+	c, _ := pipeServer(t, nil)
+	release := make(chan struct{})
+	c.onCreate = func(json.RawMessage) { <-release }
+	work := t.TempDir()
+	c.initialize(work, map[string]any{"window": map[string]any{"workDoneProgress": true}, "workspace": map[string]any{"configuration": true}})
+	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n"
+	writeFiles(t, work, map[string]string{"app/kcl.mod": text, "app/main.k": "a = 1\n"})
+	uri := c.open(filepath.Join(work, "app", "kcl.mod"), text)
+
+	done := make(chan error, 1)
+	go func() {
+		var res map[string]any
+		done <- execCmd(c, "kpm.run", map[string]any{"path": filepath.Join(work, "app")}, &res)
+	}()
+	require.Eventually(t, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.created) == 1
+	}, 5*time.Second, 10*time.Millisecond, "the server asked for a progress token")
+	for i := 0; i < 5; i++ {
+		start := time.Now()
+		var l completionList
+		c.mustCall("textDocument/completion", docParams(uri, lspPos{3, 0}), &l)
+		assert.Less(t, time.Since(start), 500*time.Millisecond)
+		assert.Contains(t, l.labels(), "description")
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("kpm.run finished (%v) before its progress token was granted", err)
+	default:
+	}
+	close(release)
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("kpm.run did not finish after the token was granted")
+	}
+}
