@@ -262,7 +262,11 @@ func (e *evaluator) parseFile(path string) *syntax.File {
 	if len(errs) > 0 {
 		var es Errors
 		for _, se := range errs {
-			es = append(es, &Error{Kind: KindSyntax, File: path, Line: se.Pos.Line, Col: se.Pos.Col, Msg: se.Msg})
+			kind := KindSyntax
+			if se.Kind != "" {
+				kind = se.Kind
+			}
+			es = append(es, &Error{Kind: kind, File: path, Line: se.Pos.Line, Col: se.Pos.Col, Msg: se.Msg})
 		}
 		panic(panicErrs{es})
 	}

@@ -21,6 +21,7 @@ func newRunCmd(a *app) *cobra.Command {
 		disableNone bool
 		showHidden  bool
 		offline     bool
+		settings    []string
 	)
 	cmd := &cobra.Command{
 		Use:   "run [DIR | FILE.k... | OCI_URL | NAME[:VERSION]]",
@@ -39,6 +40,26 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 			case "", "yaml", "json":
 			default:
 				return usagef("run: --format must be yaml or json, got %q", format)
+			}
+			var files []string
+			if len(settings) > 0 {
+				var pre []string
+				for _, sf := range settings {
+					st, err := loadRunSettings(sf)
+					if err != nil {
+						return err
+					}
+					files = append(files, st.Files...)
+					pre = append(pre, st.Defines...)
+					selectors = append(st.Selectors, selectors...)
+					sortKeys = sortKeys || st.SortKeys
+					disableNone = disableNone || st.DisableNone
+					showHidden = showHidden || st.ShowHidden
+					if output == "" {
+						output = st.Output
+					}
+				}
+				defines = append(pre, defines...)
 			}
 			defs := map[string]string{}
 			for _, d := range defines {
@@ -59,6 +80,9 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 				DisableNone:           disableNone,
 				ShowHidden:            showHidden,
 				Offline:               offline,
+			}
+			if len(args) == 0 && len(files) > 0 {
+				args = files
 			}
 			if len(args) > 0 {
 				opts.Source = args[0]
@@ -94,6 +118,7 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 	f.BoolVar(&sortKeys, "sort-keys", false, "sort dict keys in the output")
 	f.BoolVar(&disableNone, "disable-none", false, "drop None values from the output")
 	f.BoolVarP(&showHidden, "show-hidden", "H", false, "also print private (_name) variables and attributes")
+	f.StringArrayVarP(&settings, "setting", "Y", nil, "read files, options and flags from a KCL settings YAML file (kcl_cli_configs, kcl_options)")
 	f.BoolVar(&offline, "offline", false, "never contact a registry (dependencies must be cached)")
 	return cmd
 }

@@ -12,6 +12,9 @@ type Error struct {
 	Pos      Pos // start of the offending text
 	End      Pos // end of the offending text (may equal Pos)
 	Msg      string
+	// Kind is the toolchain's error kind when it is not InvalidSyntax
+	// (for example "CompileError" for too many loop variables).
+	Kind string
 }
 
 func (e Error) Error() string {

@@ -749,7 +749,7 @@ func (p *parser) parseQuant() Expr {
 	if len(q.Vars) == 0 {
 		p.errorExpected("a loop variable after '" + kw + "'")
 	} else if len(q.Vars) > 2 {
-		p.errorAt(q.Vars[2].Pos(), q.Vars[len(q.Vars)-1].End(), "%s takes at most two loop variables", kw)
+		p.compileErrorAt(q.Vars[2].Pos(), q.Vars[len(q.Vars)-1].End(), "the number of loop variables is %d, which can only be 1 or 2", len(q.Vars))
 	}
 	p.expect(IN, "after the loop variables of '"+kw+"'")
 	saveNB := p.noBrace
@@ -795,7 +795,7 @@ func (p *parser) parseCompClauses() []*CompClause {
 		if len(c.Targets) == 0 {
 			p.errorExpected("a loop variable after 'for'")
 		} else if len(c.Targets) > 2 {
-			p.errorAt(c.Targets[2].Pos(), c.Targets[len(c.Targets)-1].End(), "a comprehension takes at most two loop variables")
+			p.compileErrorAt(c.Targets[2].Pos(), c.Targets[len(c.Targets)-1].End(), "the number of loop variables is %d, which can only be 1 or 2", len(c.Targets))
 		}
 		p.expect(IN, "after the loop variables")
 		c.Iter = p.parseOrTest()
@@ -1046,6 +1046,13 @@ func (p *parser) parseConfigEntry() *ConfigEntry {
 			}
 		}
 	default:
+		if id, ok := e.Key.(*Ident); ok && len(id.Names) == 1 && (p.tok.kind == COMMA || p.tok.kind == RBRACE || p.tok.kind == NEWLINE) {
+			// the ES6-style shorthand of KCL v0.13: `{name}` is `{name: name}`
+			e.Op = OpUnion
+			e.Value = newIdent(id.Names[0], id.Span)
+			e.Span = p.span(from)
+			return e
+		}
 		if _, bad := e.Key.(*BadExpr); !bad {
 			p.errorExpected("':', '=' or '+=' after config key")
 		}

@@ -101,6 +101,17 @@ func (p *parser) errorAt(pos, end Pos, format string, args ...any) {
 	p.errs = append(p.errs, Error{Filename: p.filename, Pos: pos, End: end, Msg: fmt.Sprintf(format, args...)})
 }
 
+// compileErrorAt reports an error the toolchain's parser accepts but its
+// compiler rejects (kind CompileError).
+func (p *parser) compileErrorAt(pos, end Pos, format string, args ...any) {
+	if p.quiet {
+		p.suppressed++
+		return
+	}
+	p.quiet = true
+	p.errs = append(p.errs, Error{Filename: p.filename, Pos: pos, End: end, Msg: fmt.Sprintf(format, args...), Kind: "CompileError"})
+}
+
 // errorExpected reports "expected WHAT, found TOKEN" at the current token.
 func (p *parser) errorExpected(what string) {
 	p.errorAt(p.tok.pos, p.tok.end, "expected %s, found %s", what, describe(p.tok))
@@ -1077,6 +1088,12 @@ func (p *parser) parseChecks() []*CheckExpr {
 			continue
 		}
 		list = append(list, p.parseCheckExpr())
+		if k := p.tok.kind; !p.resynced && (startsExpr(k) || k == IDENT || k == INT || k == FLOAT || k == STRING) {
+			// the toolchain's parser needs no line break between check
+			// expressions: `name not None` is the two checks `name` and
+			// `not None`
+			continue
+		}
 		p.endStmt("check expression")
 		if p.tok.pos.Offset == before && p.tok.kind == beforeKind && p.tok.kind != DEDENT && p.tok.kind != EOF {
 			p.next()

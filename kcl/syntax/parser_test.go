@@ -289,7 +289,7 @@ func TestParseErrors(t *testing.T) {
 		{"keyword arg not a name", "f(a.b = 1)\n", []string{"main.k:1:3: keyword argument name must be a plain name"}},
 		{"positional after keyword", "f(a = 1, 2)\n", []string{"main.k:1:10: positional argument follows keyword argument"}},
 		{"quant missing in", "a = all x xs { x }\n", []string{"main.k:1:11: expected 'in' after the loop variables of 'all', found name 'xs'"}},
-		{"quant too many vars", "a = map a, b, c in d { a }\n", []string{"main.k:1:15: map takes at most two loop variables"}},
+		{"quant too many vars", "a = map a, b, c in d { a }\n", []string{"main.k:1:15: the number of loop variables is 3, which can only be 1 or 2"}},
 		{"nesting too deep", "a = " + strings.Repeat("(", 2000) + "1" + strings.Repeat(")", 2000) + "\n", []string{"main.k:1:"}},
 		{"unclosed paren whose next line continues: the rest is parsed", "a = (1 +\nb = 2\nc = [1,\nd = 4\n", []string{
 			"main.k:2:3: expected ')' to close '(' at 1:5, found '='",
