@@ -665,3 +665,96 @@ func TestSlowClientAnswersDoNotBlockTheServer(t *testing.T) {
 		t.Fatal("kpm.run did not finish after the token was granted")
 	}
 }
+
+// TestCommandContract runs every workspace command with the argument forms of the contract in
+// docs/lsp.md and checks the result's keys and their JSON types.
+func TestCommandContract(t *testing.T) {
+	e := newEnv(t)
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	c.initialize(work, map[string]any{"window": map[string]any{"workDoneProgress": true}})
+	type want map[string]string // key → JSON type: string, bool, number, array, object
+	check := func(t *testing.T, res map[string]any, w want) {
+		t.Helper()
+		for k, typ := range w {
+			v, ok := res[k]
+			require.True(t, ok, "result lacks %q: %v", k, res)
+			got := "null"
+			switch v.(type) {
+			case string:
+				got = "string"
+			case bool:
+				got = "bool"
+			case float64:
+				got = "number"
+			case []any:
+				got = "array"
+			case map[string]any:
+				got = "object"
+			}
+			assert.Equal(t, typ, got, "%s = %v", k, v)
+		}
+	}
+	run := func(t *testing.T, cmd string, arg map[string]any, w want) map[string]any {
+		t.Helper()
+		var res map[string]any
+		require.NoError(t, execCmd(c, cmd, arg, &res), cmd)
+		check(t, res, w)
+		return res
+	}
+	pkg := filepath.Join(work, "contract")
+	lib := filepath.Join(work, "lib")
+	steps := []struct {
+		name string
+		f    func(t *testing.T)
+	}{
+		{"kpm.status", func(t *testing.T) {
+			run(t, "kpm.status", map[string]any{}, want{"defaultRegistry": "string", "defaultRepo": "string", "loggedIn": "bool", "pkgPath": "string", "offline": "bool"})
+		}},
+		{"kpm.login", func(t *testing.T) {
+			res := run(t, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": testPassword}, want{"registry": "string", "message": "string"})
+			assert.Equal(t, "Login succeeded", res["message"])
+		}},
+		{"kpm.init with name and version", func(t *testing.T) {
+			res := run(t, "kpm.init", map[string]any{"path": pkg, "name": "contract", "version": "0.3.0"}, want{"path": "string", "name": "string", "version": "string", "files": "array"})
+			assert.Equal(t, "0.3.0", res["version"])
+			run(t, "kpm.init", map[string]any{"path": lib, "name": "lib", "version": "1.2.0"}, want{"path": "string"})
+			writeFiles(t, pkg, map[string]string{"main.k": "env = option(\"env\")\n"})
+		}},
+		{"kpm.push with an explicit source", func(t *testing.T) {
+			res := run(t, "kpm.push", map[string]any{"path": lib, "source": "oci://" + e.host + "/test/custom-lib"}, want{"reference": "string", "digest": "string", "name": "string", "version": "string"})
+			assert.Contains(t, res["reference"], e.host+"/test/custom-lib:1.2.0")
+			run(t, "kpm.push", map[string]any{"path": lib, "source": "oci://" + e.host + "/test/custom-lib", "force": true}, want{"digest": "string"})
+		}},
+		{"kpm.tags", func(t *testing.T) {
+			res := run(t, "kpm.tags", map[string]any{"source": "oci://" + e.host + "/test/custom-lib"}, want{"tags": "array"})
+			assert.Equal(t, []any{"1.2.0"}, res["tags"])
+		}},
+		{"kpm.pull with tag, with ?tag=", func(t *testing.T) {
+			run(t, "kpm.pull", map[string]any{"source": "oci://" + e.host + "/test/custom-lib", "tag": "1.2.0"}, want{"reference": "string", "digest": "string", "name": "string", "version": "string", "path": "string"})
+			run(t, "kpm.pull", map[string]any{"source": "oci://" + e.host + "/test/custom-lib?tag=1.2.0"}, want{"path": "string"})
+		}},
+		{"kpm.add with rename", func(t *testing.T) {
+			res := run(t, "kpm.add", map[string]any{"path": pkg, "source": "oci://" + e.host + "/test/custom-lib", "tag": "1.2.0", "rename": "mylib"}, want{"name": "string", "version": "string", "reference": "string", "path": "string", "messages": "array"})
+			assert.Equal(t, "mylib", res["name"])
+		}},
+		{"kpm.update", func(t *testing.T) {
+			run(t, "kpm.update", map[string]any{"path": pkg}, want{"changed": "bool", "messages": "array", "downloaded": "array", "dependencies": "number"})
+		}},
+		{"kpm.checkUpdates", func(t *testing.T) {
+			res := run(t, "kpm.checkUpdates", map[string]any{"path": pkg}, want{"updates": "array"})
+			assert.Empty(t, res["updates"])
+		}},
+		{"kpm.run with options", func(t *testing.T) {
+			res := run(t, "kpm.run", map[string]any{"path": pkg, "options": map[string]string{"env": "prod"}}, want{"yaml": "string"})
+			assert.Equal(t, "env: prod\n", res["yaml"])
+		}},
+		{"kpm.logout", func(t *testing.T) {
+			res := run(t, "kpm.logout", map[string]any{"registry": e.host}, want{"registry": "string", "message": "string"})
+			assert.Equal(t, "Logout succeeded", res["message"])
+		}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, st.f)
+	}
+}
