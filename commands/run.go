@@ -38,6 +38,8 @@ type RunOptions struct {
 	DisableNone bool
 	// ShowHidden prints private (`_`) variables and attributes too.
 	ShowHidden bool
+	// StrictRangeCheck makes arithmetic results that do not fit in 32 bits an error (-r).
+	StrictRangeCheck bool
 	// Offline forbids network access while resolving dependencies.
 	Offline bool
 	// WorkDir resolves relative paths; "" means the process working directory.
@@ -127,16 +129,17 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	}
 
 	kopts := kcl.Options{
-		Files:         files,
-		Dir:           pkgDir,
-		Root:          pkgDir,
-		Args:          map[string]string{},
-		Format:        opts.Format,
-		PathSelectors: opts.Selectors,
-		SortKeys:      opts.SortKeys,
-		DisableNone:   opts.DisableNone,
-		ShowHidden:    opts.ShowHidden,
-		WorkDir:       wd,
+		Files:            files,
+		Dir:              pkgDir,
+		Root:             pkgDir,
+		Args:             map[string]string{},
+		Format:           opts.Format,
+		PathSelectors:    opts.Selectors,
+		SortKeys:         opts.SortKeys,
+		DisableNone:      opts.DisableNone,
+		ShowHidden:       opts.ShowHidden,
+		StrictRangeCheck: opts.StrictRangeCheck,
+		WorkDir:          wd,
 	}
 	modDir := findModDir(pkgDir)
 	if modDir != "" {

@@ -87,6 +87,8 @@ func applySettings(t *testing.T, o *Options, s string) {
 			o.DisableNone = true
 		case "--show-hidden":
 			o.ShowHidden = true
+		case "-r":
+			o.StrictRangeCheck = true
 		case "-f": // entry file, relative to the case directory
 			o.Files = append(o.Files, f[1])
 		default:

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"strconv"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/syntax"
@@ -53,6 +54,38 @@ func (e *evaluator) unaryOp(op syntax.Token, v Value) Value {
 func opSymbol(op syntax.Token) string { return op.String() }
 
 func (e *evaluator) binaryOp(op syntax.Token, l, r Value) Value {
+	v := e.binaryOp0(op, l, r)
+	if e.opts.StrictRangeCheck {
+		e.strictRange(op, l, r, v)
+	}
+	return v
+}
+
+// strictRange is `kcl run -r`: arithmetic results must fit in 32 bits.
+func (e *evaluator) strictRange(op syntax.Token, l, r, v Value) {
+	switch op {
+	case syntax.ADD, syntax.SUB, syntax.MUL, syntax.DIV, syntax.FLOORDIV, syntax.MOD, syntax.POW, syntax.SHL:
+	default:
+		return
+	}
+	_, lOK := toNumber(l)
+	_, rOK := toNumber(r)
+	if !lOK || !rOK {
+		return
+	}
+	switch x := v.(type) {
+	case int64:
+		if x > math.MaxInt32 || x < math.MinInt32 {
+			e.throw(KindEvaluation, "%d: A 32 bit integer overflow", x)
+		}
+	case float64:
+		if !math.IsInf(x, 0) && !math.IsNaN(x) && math.Abs(x) > math.MaxFloat32 {
+			e.throw(KindEvaluation, "%s: A 32-bit floating point number overflow", strconv.FormatFloat(x, 'f', -1, 64)) // Rust's Display
+		}
+	}
+}
+
+func (e *evaluator) binaryOp0(op syntax.Token, l, r Value) Value {
 	unsupported := func() Value {
 		if !isLiteral(e.binL) && !isLiteral(e.binR) {
 			// only known at run time: the runtime's wording

@@ -35,6 +35,9 @@ type Options struct {
 	DisableNone bool
 	// ShowHidden prints the private (`_`) variables and attributes too.
 	ShowHidden bool
+	// StrictRangeCheck makes integer and float arithmetic results that do not fit in
+	// 32 bits an error (`kcl run -r`).
+	StrictRangeCheck bool
 	// Overlay replaces the content of files (absolute paths) with unsaved editor buffers.
 	Overlay map[string][]byte
 }

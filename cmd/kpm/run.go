@@ -22,6 +22,8 @@ func newRunCmd(a *app) *cobra.Command {
 		showHidden  bool
 		offline     bool
 		settings    []string
+		strictRange bool
+		debug       bool
 	)
 	cmd := &cobra.Command{
 		Use:   "run [DIR | FILE.k... | OCI_URL | NAME[:VERSION]]",
@@ -55,6 +57,7 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 					sortKeys = sortKeys || st.SortKeys
 					disableNone = disableNone || st.DisableNone
 					showHidden = showHidden || st.ShowHidden
+					strictRange = strictRange || st.StrictRange
 					if output == "" {
 						output = st.Output
 					}
@@ -79,6 +82,7 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 				SortKeys:              sortKeys,
 				DisableNone:           disableNone,
 				ShowHidden:            showHidden,
+				StrictRangeCheck:      strictRange,
 				Offline:               offline,
 			}
 			if len(args) == 0 && len(files) > 0 {
@@ -118,6 +122,8 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 	f.BoolVar(&sortKeys, "sort-keys", false, "sort dict keys in the output")
 	f.BoolVar(&disableNone, "disable-none", false, "drop None values from the output")
 	f.BoolVarP(&showHidden, "show-hidden", "H", false, "also print private (_name) variables and attributes")
+	f.BoolVarP(&strictRange, "strict-range-check", "r", false, "arithmetic results that do not fit in 32 bits are errors")
+	f.BoolVarP(&debug, "debug", "d", false, "accepted for compatibility with kcl run; no effect")
 	f.StringArrayVarP(&settings, "setting", "Y", nil, "read files, options and flags from a KCL settings YAML file (kcl_cli_configs, kcl_options)")
 	f.BoolVar(&offline, "offline", false, "never contact a registry (dependencies must be cached)")
 	return cmd

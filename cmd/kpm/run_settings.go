@@ -19,6 +19,7 @@ type runSettings struct {
 	SortKeys    bool
 	DisableNone bool
 	ShowHidden  bool
+	StrictRange bool
 	Output      string
 }
 
@@ -73,6 +74,8 @@ func loadRunSettings(path string) (*runSettings, error) {
 			s.DisableNone = v == true
 		case "show_hidden":
 			s.ShowHidden = v == true
+		case "strict_range_check":
+			s.StrictRange = v == true
 		}
 	}
 	switch f.Options.Kind {
@@ -93,6 +96,10 @@ func loadRunSettings(path string) (*runSettings, error) {
 				s.SortKeys = true
 			case a == "--disable_none" || a == "--disable-none" || a == "-n":
 				s.DisableNone = true
+			case a == "--strict_range_check" || a == "--strict-range-check" || a == "-r":
+				s.StrictRange = true
+			case a == "--show_hidden" || a == "--show-hidden" || a == "-H":
+				s.ShowHidden = true
 			}
 		}
 	case yaml.SequenceNode:
