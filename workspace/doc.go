@@ -14,6 +14,6 @@
 //   - Resolve(ctx, dir, ResolveOptions) (*Resolution, error): the one resolver. Resolution.Deps
 //     maps import names to local directories.
 //
-// It must not print (no fmt.Print*, no os.Stdout): it reports through return values and the
+// It never prints to the terminal: it reports through return values and the
 // ResolveOptions.Progress callback. It talks to registries only through package registry.
 package workspace
