@@ -325,7 +325,9 @@ func TestCodeActionsApplied(t *testing.T) {
 	require.NotNil(t, upd.Command)
 	m = c.mark()
 	require.NoError(t, execCmd(c, upd.Command.Command, upd.Command.Arguments[0], nil))
-	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return !hasCode(p, codeLockOutOfDate) && !hasCode(p, codeNotDownloaded) })
+	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool {
+		return !hasCode(p, codeLockOutOfDate) && !hasCode(p, codeNotDownloaded)
+	})
 	lock, err := os.ReadFile(filepath.Join(pkg, "kcl.mod.lock"))
 	require.NoError(t, err)
 	assert.Contains(t, string(lock), `oci_tag = "1.1.0"`)
@@ -354,7 +356,9 @@ func TestCodeActionsApplied(t *testing.T) {
 	m = c.mark()
 	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 4}, "contentChanges": []any{map[string]any{"text": text}}})
 	c.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{map[string]any{"uri": pathToURI(filepath.Join(e.home, "other_0.1.0")), "type": 3}}})
-	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return p.Version != nil && *p.Version == 4 && hasCode(p, codeNotDownloaded) })
+	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool {
+		return p.Version != nil && *p.Version == 4 && hasCode(p, codeNotDownloaded)
+	})
 	acts = codeActionsAt(t, c, uri, positionOf(t, text, "[dependencies.other]", 0).Line)
 	dl, ok := acts["Download other 0.1.0"]
 	require.True(t, ok, "%v", acts)
