@@ -56,12 +56,17 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 		switch k := en.Key.(type) {
 		case *syntax.Ident:
 			names := k.Names
+			if len(names) == 1 {
+				e.noteKeyPos(names[0], e.pos)
+			}
 			if lv, ok := localVar(s, names[0]); ok && !s.schemaCfg {
 				// a local variable (loop variable, lambda parameter) used as a key gives its value
 				names = append([]string{e.keyString(lv)}, names[1:]...)
 			}
 			if len(names) > 1 {
+				e.nestedKeys = k
 				e.dictInsertPath(d, names, val, op, insIdx)
+				e.nestedKeys = nil
 				continue
 			}
 			e.dictInsert(d, names[0], val, op, insIdx)
@@ -80,6 +85,7 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 				e.dictInsertPath(d, strings.Split(k.Value, "."), val, op, insIdx)
 				continue
 			}
+			e.noteKeyPos(k.Value, e.pos)
 			e.dictInsert(d, k.Value, val, op, insIdx)
 		default:
 			kv := e.eval(s, en.Key)
@@ -103,9 +109,25 @@ func (e *evaluator) configIf(s *scope, x *syntax.ConfigIfEntry, d *Dict) {
 }
 
 // dictInsertPath handles `a.b.c: v` which means `a: {b: {c: v}}`.
+// noteKeyPos remembers where a config literal last wrote key k, for a later
+// "Cannot add member" error when the dict becomes a schema instance.
+func (e *evaluator) noteKeyPos(k string, p srcPos) {
+	if e.keyPos == nil {
+		e.keyPos = map[string]srcPos{}
+	}
+	e.keyPos[k] = p
+}
+
 func (e *evaluator) dictInsertPath(d *Dict, names []string, v Value, op Op, idx Value) {
 	for i := len(names) - 1; i >= 1; i-- {
 		nd := NewDict()
+		if id := e.nestedKeys; id != nil && len(id.NameSpans) == len(names) {
+			// remember where `a.b.c` names each inner key, for errors about it later
+			if e.keyPos == nil {
+				e.keyPos = map[string]srcPos{}
+			}
+			e.keyPos[names[i]] = srcPos{file: e.file, line: id.NameSpans[i].From.Line, col: id.NameSpans[i].From.Col}
+		}
 		nd.Set(names[i], v)
 		nd.SetOp(names[i], op)
 		v = nd

@@ -9,6 +9,11 @@ import (
 
 // evaluator holds the state of one Run.
 type evaluator struct {
+	// nestedKeys is the dotted key `a.b.c` being inserted into a config, and keyPos the
+	// latest position of each inner name of such keys (for "Cannot add member").
+	nestedKeys *syntax.Ident
+	keyPos     map[string]srcPos
+
 	ctx      context.Context
 	opts     *Options
 	pkgs     map[string]*pkgState // by import path ("" for main)

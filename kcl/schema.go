@@ -455,6 +455,8 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 			e.pos = callPos
 			if p, ok := cfgKeyPos(cfgNode, cfgFile, k); ok {
 				e.pos = p
+			} else if p, ok := e.keyPos[k]; ok && cfgNode == nil {
+				e.pos = p
 			}
 			e.throw(KindCannotAddMember, "Cannot add member '%s' to schema '%s'", k, st.Name)
 		}
