@@ -758,7 +758,7 @@ func elemTypes(vals []Value) string {
 	var names []string
 	seen := map[string]bool{}
 	for _, v := range vals {
-		n := typeName(v)
+		n := typeNameDetail(v) // literal element types, as the toolchain infers them: [str(a) | int(1)]
 		if !seen[n] {
 			seen[n] = true
 			names = append(names, n)
