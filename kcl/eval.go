@@ -341,6 +341,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		v := e.eval(fr.scope, s.Value)
 		if s.Type != nil {
 			e.pos = posOf(e.file, s.Value)
+			e.checkComputedDict(v, s.Value, s.Type, fr.scope)
 			v = e.convertType(v, s.Type, fr.scope, true)
 		}
 		for _, t := range s.Targets {

@@ -916,6 +916,38 @@ func (e *evaluator) tryConvert(v Value, t syntax.TypeExpr, sc *scope) (Value, bo
 	return v, true
 }
 
+// checkComputedDict is the runtime's check of a dict that was computed (json.decode(...), a
+// variable) rather than written as a config literal, assigned to a schema type: a key the
+// schema does not declare means the dict is not converted, and the assignment fails with
+// "expect Schema, got dict" (a literal is checked key by key instead: Cannot add member).
+func (e *evaluator) checkComputedDict(v Value, x syntax.Expr, t syntax.TypeExpr, sc *scope) {
+	d, ok := v.(*Dict)
+	if !ok {
+		return
+	}
+	switch x.(type) {
+	case *syntax.ConfigExpr, *syntax.SchemaExpr, *syntax.ParenExpr:
+		return
+	}
+	nt, ok := t.(*syntax.NamedType)
+	if !ok {
+		return
+	}
+	tv, ok := e.lookupType(sc, nt.Name)
+	if !ok {
+		return
+	}
+	st, ok := tv.(*SchemaType)
+	if !ok || st.index != nil || (st.stmt != nil && st.stmt.Kind == syntax.KindProtocol) {
+		return
+	}
+	for _, k := range d.keys {
+		if !st.attrSet[k] {
+			e.throw(KindEvaluation, "expect %s, got dict", typeString(t))
+		}
+	}
+}
+
 // tryConvertSafe converts but turns evaluation errors into a failed match (for unions).
 func (e *evaluator) tryConvertSafe(v Value, t syntax.TypeExpr, sc *scope) (r Value, ok bool) {
 	if _, isDict := v.(*Dict); !isDict {
