@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -642,9 +643,57 @@ func (e *evaluator) readConfined(p string) []byte {
 	full := e.confine(p)
 	b, err := os.ReadFile(full)
 	if err != nil {
-		e.throw(KindEvaluation, "failed to access the file '%s': %v", p, errors.Unwrap(err))
+		e.throw(KindEvaluation, "failed to access the file '%s': %s", p, ioErrText(err))
 	}
 	return b
+}
+
+// ioErrText renders a file system error as the toolchain (Rust's io::Error) does:
+// "No such file or directory (os error 2)".
+func ioErrText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		msg := errno.Error()
+		if msg != "" {
+			msg = strings.ToUpper(msg[:1]) + msg[1:]
+		}
+		return fmt.Sprintf("%s (os error %d)", msg, int(errno))
+	}
+	if u := errors.Unwrap(err); u != nil {
+		return u.Error()
+	}
+	return err.Error()
+}
+
+// fileWriteFailure reports, with the toolchain's messages, the failures of the writing
+// file functions that happen before anything is written (a missing argument, a missing
+// source, an existing directory). kpm refuses the writes themselves.
+func (e *evaluator) fileWriteFailure(op string, a []Value, kw *Dict) {
+	switch op {
+	case "write", "append":
+		p, _ := strArg(e, a, kw, 0, "filepath", "")
+		if p == "" {
+			e.throw(KindEvaluation, "%s() requires 'filepath' argument", op)
+		}
+	case "cp", "mv":
+		src, _ := strArg(e, a, kw, 0, "src", "")
+		dest, _ := strArg(e, a, kw, 1, "dest", "")
+		if _, err := os.Stat(e.confine(src)); err != nil {
+			verb := map[string]string{"cp": "copy", "mv": "move"}[op]
+			e.throw(KindEvaluation, "%s: failed to %s '%s' to '%s': %s", op, verb, src, dest, ioErrText(err))
+		}
+	case "delete", "rmdir":
+		p, _ := strArg(e, a, kw, 0, "filepath", "")
+		if _, err := os.Stat(e.confine(p)); err != nil {
+			verb := map[string]string{"delete": "delete", "rmdir": "remove"}[op]
+			e.throw(KindEvaluation, "%s: failed to %s '%s': %s", op, verb, p, ioErrText(err))
+		}
+	case "mkdir":
+		p, _ := strArg(e, a, kw, 0, "directory", "")
+		if _, err := os.Stat(e.confine(p)); err == nil {
+			e.throw(KindEvaluation, "mkdir: failed to create directory '%s': %s", p, ioErrText(syscall.EEXIST))
+		}
+	}
 }
 
 func (e *evaluator) confine(p string) string {
@@ -704,13 +753,14 @@ func (e *evaluator) fileModule(add func(string, builtinFn)) {
 		p, _ := strArg(e, a, kw, 0, "filepath", "")
 		st, err := os.Stat(e.confine(p))
 		if err != nil {
-			e.throw(KindEvaluation, "failed to access the file '%s': %v", p, errors.Unwrap(err))
+			e.throw(KindEvaluation, "size: failed to get size of '%s': %s", p, ioErrText(err))
 		}
 		return st.Size()
 	})
 	for _, name := range []string{"write", "append", "cp", "mv", "delete", "mkdir", "rmdir"} {
 		op := name
 		add(op, func(e *evaluator, a []Value, kw *Dict) Value {
+			e.fileWriteFailure(op, a, kw)
 			e.throw(KindEvaluation, "file.%s is not allowed: kpm never changes files while evaluating", op)
 			return nil
 		})
