@@ -38,6 +38,9 @@ type RunOptions struct {
 	DisableNone bool
 	// ShowHidden prints private (`_`) variables and attributes too.
 	ShowHidden bool
+	// ExternalPackages maps an import name to a package directory (`-E name=path`); they win
+	// over the dependencies of kcl.mod.
+	ExternalPackages map[string]string
 	// StrictRangeCheck makes arithmetic results that do not fit in 32 bits an error (-r).
 	StrictRangeCheck bool
 	// Offline forbids network access while resolving dependencies.
@@ -189,6 +192,19 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	}
 	for k, v := range opts.Args {
 		kopts.Args[k] = v
+	}
+	if len(opts.ExternalPackages) > 0 {
+		deps := map[string]string{}
+		for k, v := range kopts.Deps {
+			deps[k] = v
+		}
+		for k, v := range opts.ExternalPackages {
+			if !filepath.IsAbs(v) {
+				v = filepath.Join(wd, v)
+			}
+			deps[k] = v
+		}
+		kopts.Deps = deps
 	}
 	out, err := kcl.Run(ctx, kopts)
 	if err != nil {

@@ -24,6 +24,7 @@ func newRunCmd(a *app) *cobra.Command {
 		settings    []string
 		strictRange bool
 		debug       bool
+		externals   []string
 	)
 	cmd := &cobra.Command{
 		Use:   "run [DIR | FILE.k... | OCI_URL | NAME[:VERSION]]",
@@ -53,6 +54,7 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 					}
 					files = append(files, st.Files...)
 					pre = append(pre, st.Defines...)
+					externals = append(st.Externals, externals...)
 					selectors = append(st.Selectors, selectors...)
 					sortKeys = sortKeys || st.SortKeys
 					disableNone = disableNone || st.DisableNone
@@ -72,7 +74,19 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 				}
 				defs[k] = v
 			}
+			var ext map[string]string
+			for _, x := range externals {
+				k, v, ok := strings.Cut(x, "=")
+				if !ok || k == "" || v == "" {
+					return usagef("run: -E wants name=path, got %q", x)
+				}
+				if ext == nil {
+					ext = map[string]string{}
+				}
+				ext[k] = v
+			}
 			opts := commands.RunOptions{
+				ExternalPackages:      ext,
 				InsecureSkipTLSVerify: a.insecure,
 				Progress:              a.Progress(),
 				Tag:                   tag,
@@ -122,6 +136,7 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 	f.BoolVar(&sortKeys, "sort-keys", false, "sort dict keys in the output")
 	f.BoolVar(&disableNone, "disable-none", false, "drop None values from the output")
 	f.BoolVarP(&showHidden, "show-hidden", "H", false, "also print private (_name) variables and attributes")
+	f.StringArrayVarP(&externals, "external", "E", nil, "map an import name to a package directory: -E name=path (repeatable)")
 	f.BoolVarP(&strictRange, "strict-range-check", "r", false, "arithmetic results that do not fit in 32 bits are errors")
 	f.BoolVarP(&debug, "debug", "d", false, "accepted for compatibility with kcl run; no effect")
 	f.StringArrayVarP(&settings, "setting", "Y", nil, "read files, options and flags from a KCL settings YAML file (kcl_cli_configs, kcl_options)")

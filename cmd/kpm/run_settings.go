@@ -21,6 +21,7 @@ type runSettings struct {
 	ShowHidden  bool
 	StrictRange bool
 	Output      string
+	Externals   []string // name=path
 }
 
 type settingsFile struct {
@@ -76,6 +77,14 @@ func loadRunSettings(path string) (*runSettings, error) {
 			s.ShowHidden = v == true
 		case "strict_range_check":
 			s.StrictRange = v == true
+		case "package_maps":
+			if m, ok := v.(map[string]any); ok {
+				for name, p := range m {
+					if str, ok := p.(string); ok {
+						s.Externals = append(s.Externals, name+"="+settingsPath(dir, str))
+					}
+				}
+			}
 		}
 	}
 	switch f.Options.Kind {
@@ -96,6 +105,9 @@ func loadRunSettings(path string) (*runSettings, error) {
 				s.SortKeys = true
 			case a == "--disable_none" || a == "--disable-none" || a == "-n":
 				s.DisableNone = true
+			case (a == "-E" || a == "--external") && i+1 < len(args):
+				i++
+				s.Externals = append(s.Externals, args[i])
 			case a == "--strict_range_check" || a == "--strict-range-check" || a == "-r":
 				s.StrictRange = true
 			case a == "--show_hidden" || a == "--show-hidden" || a == "-H":
