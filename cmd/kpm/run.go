@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/kpm-dev/kpm/commands"
 	"github.com/kpm-dev/kpm/workspace"
@@ -133,13 +134,24 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 	f.StringVarP(&output, "output", "o", "", "write the result to FILE instead of stdout")
 	f.StringVar(&format, "format", "yaml", "output format: yaml or json")
 	f.StringArrayVarP(&selectors, "path", "S", nil, "print only this variable (name or name.key)")
-	f.BoolVar(&sortKeys, "sort-keys", false, "sort dict keys in the output")
-	f.BoolVar(&disableNone, "disable-none", false, "drop None values from the output")
+	f.BoolVarP(&sortKeys, "sort-keys", "k", false, "sort dict keys in the output")
+	f.BoolVarP(&disableNone, "disable-none", "n", false, "drop None values from the output")
 	f.BoolVarP(&showHidden, "show-hidden", "H", false, "also print private (_name) variables and attributes")
 	f.StringArrayVarP(&externals, "external", "E", nil, "map an import name to a package directory: -E name=path (repeatable)")
 	f.BoolVarP(&strictRange, "strict-range-check", "r", false, "arithmetic results that do not fit in 32 bits are errors")
 	f.BoolVarP(&debug, "debug", "d", false, "accepted for compatibility with kcl run; no effect")
 	f.StringArrayVarP(&settings, "setting", "Y", nil, "read files, options and flags from a KCL settings YAML file (kcl_cli_configs, kcl_options)")
 	f.BoolVar(&offline, "offline", false, "never contact a registry (dependencies must be cached)")
+	// kcl run's spellings: --sort_keys, --path_selector, --argument, ...
+	f.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		name = strings.ReplaceAll(name, "_", "-")
+		switch name {
+		case "path-selector":
+			name = "path"
+		case "argument":
+			name = "define"
+		}
+		return pflag.NormalizedName(name)
+	})
 	return cmd
 }
