@@ -1088,7 +1088,7 @@ func (p *parser) parseChecks() []*CheckExpr {
 			continue
 		}
 		list = append(list, p.parseCheckExpr())
-		if k := p.tok.kind; !p.resynced && (startsExpr(k) || k == IDENT || k == INT || k == FLOAT || k == STRING) {
+		if k := p.tok.kind; !p.resynced && p.tok.pos.Offset != before && (startsExpr(k) || k == IDENT || k == INT || k == FLOAT || k == STRING) {
 			// the toolchain's parser needs no line break between check
 			// expressions: `name not None` is the two checks `name` and
 			// `not None`
