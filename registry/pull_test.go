@@ -95,6 +95,9 @@ func TestPushPullStress(t *testing.T) {
 		name string
 		run  func(dest string, i int) error
 		want []error // the errors accepted (errors.Is); none: success expected
+		// mayComplete: success is accepted too (a cancellation can arrive
+		// after the last byte was read).
+		mayComplete bool
 	}
 	cancelAfter := func(n int64) (context.Context, func(done, total int64)) {
 		c, cancel := context.WithCancel(ctx(t))
@@ -115,13 +118,14 @@ func TestPushPullStress(t *testing.T) {
 			}
 			return nil
 		}},
-		{name: "pull cancelled mid-transfer", want: []error{context.Canceled}, run: func(dest string, _ int) error {
-			c, progress := cancelAfter(512 << 10)
+		{name: "pull cancelled mid-transfer", want: []error{context.Canceled}, mayComplete: true, run: func(dest string, _ int) error {
+			c, progress := cancelAfter(64 << 10)
 			_, err := Pull(c, good, PullOptions{Options: opts, Dest: dest, Progress: progress})
 			return err
 		}},
 		{name: "pull past its deadline", want: []error{context.DeadlineExceeded, ErrUnreachable}, run: func(dest string, i int) error {
-			c, cancel := context.WithTimeout(ctx(t), time.Duration(1+i%20)*time.Millisecond)
+			// 0 to 3 ms: expired before the start or during the first requests.
+			c, cancel := context.WithTimeout(ctx(t), time.Duration(i%4)*time.Millisecond)
 			defer cancel()
 			_, err := Pull(c, good, PullOptions{Options: opts, Dest: dest})
 			return err
@@ -142,7 +146,7 @@ func TestPushPullStress(t *testing.T) {
 			_, err := Push(ctx(t), pushRefs[i], pkg, PushOptions{Options: opts, Force: true})
 			return err
 		}},
-		{name: "push cancelled while packing", want: []error{context.Canceled}, run: func(_ string, i int) error {
+		{name: "push cancelled while packing", want: []error{context.Canceled}, mayComplete: true, run: func(_ string, i int) error {
 			c, progress := cancelAfter(1 << 20)
 			_, err := Push(c, pushRefs[i], pkg, PushOptions{Options: opts, Force: true, Progress: progress})
 			return err
@@ -169,10 +173,10 @@ func TestPushPullStress(t *testing.T) {
 						switch {
 						case sc.want == nil && err != nil:
 							errs <- fmt.Sprintf("%s: %v", sc.name, err)
-						case sc.want != nil && !isAny(err, sc.want):
+						case sc.want != nil && !isAny(err, sc.want) && (err != nil || !sc.mayComplete):
 							errs <- fmt.Sprintf("%s: got %v, want one of %v", sc.name, err, sc.want)
 						}
-						if entries, _ := os.ReadDir(root); sc.want != nil && len(entries) > 0 {
+						if entries, _ := os.ReadDir(root); err != nil && len(entries) > 0 {
 							errs <- fmt.Sprintf("%s: left %s behind", sc.name, entries[0].Name())
 						}
 					}
