@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"oras.land/oras-go/v2/registry/remote"
@@ -114,16 +115,42 @@ func (o Options) userAgent() string {
 	return "kpm/" + Version
 }
 
-// httpClient builds the HTTP client: base transport (TLS settings), retry
+// responseHeaderTimeout bounds the wait for a registry's answer once a request is sent, so a
+// stalled registry fails the operation instead of holding it until the context ends. Bodies
+// (large blobs) are not bounded: the caller's context is.
+const responseHeaderTimeout = 2 * time.Minute
+
+// baseTransports are shared by every client of the process, one with TLS verification and
+// one without, so connections are reused across operations (the language server runs many)
+// instead of lingering in a transport per call.
+var baseTransports [2]struct {
+	once sync.Once
+	t    *http.Transport
+}
+
+func baseTransport(insecure bool) *http.Transport {
+	i := 0
+	if insecure {
+		i = 1
+	}
+	bt := &baseTransports[i]
+	bt.once.Do(func() {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = responseHeaderTimeout
+		if insecure {
+			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by the user
+		}
+		bt.t = t
+	})
+	return bt.t
+}
+
+// httpClient builds the HTTP client: the shared base transport (TLS settings), retry
 // transport with bounded exponential backoff.
 func (o Options) httpClient() *http.Client {
 	base := o.Transport
 	if base == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		if o.InsecureSkipTLSVerify {
-			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by the user
-		}
-		base = t
+		base = baseTransport(o.InsecureSkipTLSVerify)
 	}
 	policy := &retry.GenericPolicy{
 		Retryable: retry.DefaultPredicate,
