@@ -26,17 +26,13 @@ func RegistryOptions(s *Settings, insecureSkipTLSVerify bool) registry.Options {
 	}
 }
 
-func toRegistryRef(ref OCIRef) registry.Reference {
-	return registry.Reference{Registry: ref.Registry, Repository: ref.Repo, Tag: ref.Tag}
-}
-
-func (f *registryFetcher) Tags(ctx context.Context, ref OCIRef) ([]string, error) {
-	tags, err := registry.Tags(ctx, toRegistryRef(ref), f.opts)
+func (f *registryFetcher) Tags(ctx context.Context, ref registry.Reference) ([]string, error) {
+	tags, err := registry.Tags(ctx, ref, f.opts)
 	return tags, err
 }
 
-func (f *registryFetcher) Pull(ctx context.Context, ref OCIRef, dir string, noSum bool) (Pulled, error) {
-	res, err := registry.Pull(ctx, toRegistryRef(ref), registry.PullOptions{Options: f.opts, Dest: dir, NoSum: noSum})
+func (f *registryFetcher) Pull(ctx context.Context, ref registry.Reference, dir string, noSum bool) (Pulled, error) {
+	res, err := registry.Pull(ctx, ref, registry.PullOptions{Options: f.opts, Dest: dir, NoSum: noSum})
 	if err != nil {
 		return Pulled{}, err
 	}
@@ -50,8 +46,8 @@ func (f *registryFetcher) Pull(ctx context.Context, ref OCIRef, dir string, noSu
 	return Pulled{Digest: res.Digest, Sum: sum, ManifestSum: res.Sum}, nil
 }
 
-func (f *registryFetcher) ManifestSum(ctx context.Context, ref OCIRef) (string, error) {
-	info, err := registry.Info(ctx, toRegistryRef(ref), f.opts)
+func (f *registryFetcher) ManifestSum(ctx context.Context, ref registry.Reference) (string, error) {
+	info, err := registry.Info(ctx, ref, f.opts)
 	if err != nil {
 		return "", err
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/kpm-dev/kpm/registry"
 )
 
 // ErrOffline is wrapped by Resolve's error when a dependency must come from a registry but
@@ -30,25 +31,6 @@ func offlinef(format string, args ...any) error {
 	return &offlineError{msg: fmt.Sprintf(format, args...)}
 }
 
-// OCIRef names a package version in an OCI registry.
-type OCIRef struct {
-	Registry string // host[:port]
-	Repo     string // repository path, e.g. "kcl-lang/helloworld"
-	Tag      string
-}
-
-// String returns "host/repo:tag".
-func (r OCIRef) String() string {
-	s := r.Registry + "/" + r.Repo
-	if r.Tag != "" {
-		s += ":" + r.Tag
-	}
-	return s
-}
-
-// Base is the last element of the repository (the cache directory prefix).
-func (r OCIRef) Base() string { return path.Base(r.Repo) }
-
 // Pulled describes a package a Fetcher downloaded.
 type Pulled struct {
 	Digest      string // manifest digest
@@ -61,14 +43,14 @@ type Pulled struct {
 // tag listing is actually needed, so a warm resolution never opens a connection.
 type Fetcher interface {
 	// Tags lists the tags of the repository of ref.
-	Tags(ctx context.Context, ref OCIRef) ([]string, error)
+	Tags(ctx context.Context, ref registry.Reference) ([]string, error)
 	// Pull downloads ref into dir (which must not exist; it is created complete or not at all),
 	// verifying the manifest and layer digests, then the package checksum against the manifest
 	// annotation unless noSum.
-	Pull(ctx context.Context, ref OCIRef, dir string, noSum bool) (Pulled, error)
+	Pull(ctx context.Context, ref registry.Reference, dir string, noSum bool) (Pulled, error)
 	// ManifestSum returns the package checksum annotated on ref's manifest ("" when it has
 	// none). kpm update uses it to notice a tag that was pushed again with other content.
-	ManifestSum(ctx context.Context, ref OCIRef) (string, error)
+	ManifestSum(ctx context.Context, ref registry.Reference) (string, error)
 }
 
 // ResolveOptions configures Resolve.
@@ -241,7 +223,7 @@ type node struct {
 	name    string // kcl.mod key
 	pkgName string
 	source  SourceKind
-	ref     OCIRef // registry/oci
+	ref     registry.Reference // registry/oci
 	dir     string
 	version string
 	sum     string
@@ -458,9 +440,9 @@ func (r *resolver) plan(q req) (*node, error) {
 	n := &node{name: d.Name, pkgName: d.PackageName(), source: d.Source()}
 	switch n.source {
 	case SourceRegistry:
-		n.ref = OCIRef{Registry: s.DefaultOciRegistry, Repo: strings.Trim(s.DefaultOciRepo, "/") + "/" + d.PackageName(), Tag: d.Version.Value}
+		n.ref = registry.Reference{Registry: s.DefaultOciRegistry, Repository: strings.Trim(s.DefaultOciRepo, "/") + "/" + d.PackageName(), Tag: d.Version.Value}
 		if s.DefaultOciRepo == "" {
-			n.ref.Repo = d.PackageName()
+			n.ref.Repository = d.PackageName()
 		}
 	case SourceOCI:
 		ref, err := parseOCIURL(d.OCI.Value)
@@ -491,9 +473,9 @@ func (r *resolver) plan(q req) (*node, error) {
 	default:
 		return nil, fmt.Errorf("dependency %s (required by %s): want a version or a table with oci, git or path", d.Name, q.by)
 	}
-	n.key = "oci:" + n.ref.Registry + "/" + n.ref.Repo
+	n.key = "oci:" + n.ref.Registry + "/" + n.ref.Repository
 	// A pin from the lock file: the tag for an untagged oci dependency, and the expected sum.
-	if l := r.lock.Dependencies[d.Name]; l != nil && l.Reg == n.ref.Registry && l.Repo == n.ref.Repo {
+	if l := r.lock.Dependencies[d.Name]; l != nil && l.Reg == n.ref.Registry && l.Repo == n.ref.Repository {
 		if n.ref.Tag == "" && !r.opts.Update {
 			n.ref.Tag = l.OCITag
 		}
@@ -547,7 +529,7 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 		n.sum = ""
 		r.progress("%s: using the newest version %s", n.name, n.ref.Tag)
 	}
-	n.dir = s.CacheDir(n.ref.Base(), n.ref.Tag)
+	n.dir = s.CacheDir(n.ref.Name(), n.ref.Tag)
 	skipSum := s.SkipSum(n.name) || s.SkipSum(n.pkgName)
 	if isDir(n.dir) {
 		err := r.checkCached(n, skipSum)
@@ -844,7 +826,7 @@ func (r *resolver) newLock() *LockFile {
 		switch rd.Source {
 		case SourceRegistry, SourceOCI:
 			l.Sum = rd.Sum
-			l.Reg, l.Repo, l.OCITag = n.ref.Registry, n.ref.Repo, n.ref.Tag
+			l.Reg, l.Repo, l.OCITag = n.ref.Registry, n.ref.Repository, n.ref.Tag
 		case SourceGit:
 			l.Sum = rd.Sum
 			l.URL = n.gitDep.Git.Value
@@ -855,22 +837,10 @@ func (r *resolver) newLock() *LockFile {
 	return lf
 }
 
-// parseOCIURL parses "oci://host/repo[?tag=x]" into an OCIRef.
-func parseOCIURL(s string) (OCIRef, error) {
+// parseOCIURL parses "oci://host/repo[?tag=x]" from kcl.mod into a reference.
+func parseOCIURL(s string) (registry.Reference, error) {
 	if err := checkOCIURL(s); err != nil {
-		return OCIRef{}, fmt.Errorf("invalid oci URL %q: %v", s, err)
+		return registry.Reference{}, fmt.Errorf("invalid oci URL %q: %v", s, err)
 	}
-	rest := strings.TrimPrefix(s, "oci://")
-	var tag string
-	if i := strings.IndexByte(rest, '?'); i >= 0 {
-		q := rest[i+1:]
-		rest = rest[:i]
-		for _, kv := range strings.Split(q, "&") {
-			if v, ok := strings.CutPrefix(kv, "tag="); ok {
-				tag = v
-			}
-		}
-	}
-	host, repo, _ := strings.Cut(rest, "/")
-	return OCIRef{Registry: host, Repo: strings.TrimSuffix(repo, "/"), Tag: tag}, nil
+	return registry.ParseOCI(s, "")
 }
