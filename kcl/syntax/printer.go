@@ -162,6 +162,10 @@ func (pr *printer) stmt(s Stmt) {
 		if s.DocLit != nil {
 			pr.nl()
 			pr.w(s.DocLit.Raw)
+		} else if len(s.Checks) > 0 && isBareString(s.Checks[0]) {
+			// A string alone on the first line would read back as the docstring.
+			pr.nl()
+			pr.w(`""`)
 		}
 		for _, c := range s.Checks {
 			pr.nl()
@@ -687,4 +691,11 @@ func (pr *printer) typ(t TypeExpr) {
 	case *BadType:
 		pr.w("<bad type>")
 	}
+}
+
+// isBareString reports whether c is a lone string literal, which the parser takes for a
+// docstring when it opens a rule body.
+func isBareString(c *CheckExpr) bool {
+	_, ok := c.Test.(*StringLit)
+	return ok && c.IfCond == nil && c.Msg == nil
 }
