@@ -42,9 +42,7 @@ func pack(dir string, w io.Writer, opts PackOptions, onRead func(n int64)) (stri
 			return "", fmt.Errorf("pack %s: invalid glob %q", dir, p)
 		}
 	}
-	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		dir = real // a symlinked root is walked, not skipped
-	}
+	dir = realDir(dir)
 	gz, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
 	if err != nil {
 		return "", err
@@ -86,24 +84,7 @@ func pack(dir string, w io.Writer, opts PackOptions, onRead func(n int64)) (stri
 		return tw.WriteHeader(hdr)
 	}
 
-	err = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if rel == "." {
-			return nil
-		}
-		if skipped(rel) {
-			if info.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
+	err = walkPackage(dir, func(p, rel string, info os.FileInfo) error {
 		mode := info.Mode()
 		switch {
 		case mode.IsDir():
@@ -228,23 +209,11 @@ func matchParts(glob, parts []string) bool {
 }
 
 // inputSize returns the number of bytes pack reads from dir: the sizes of
-// every regular file not skipped by the .git/.tar rule.
+// every regular file not skipped by the .git/.tar rule (as far as dir can be
+// read: pack reports the errors).
 func inputSize(dir string) int64 {
-	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		dir = real
-	}
 	var total int64
-	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if rel != "." && skipped(filepath.ToSlash(rel)) {
-			if info.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
+	_ = walkPackage(realDir(dir), func(_, _ string, info os.FileInfo) error {
 		if info.Mode().IsRegular() {
 			total += info.Size()
 		}
