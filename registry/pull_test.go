@@ -18,6 +18,8 @@ import (
 	"github.com/kpm-dev/kpm/internal/devregistry"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/testpkg"
 )
 
 // persistConns counts the HTTP client connections alive in the process.
@@ -67,23 +69,23 @@ func TestPushPullStress(t *testing.T) {
 	random := make([]byte, 3<<20)
 	_, _ = rand.NewChaCha8([32]byte{7}).Read(random)
 	require.NoError(t, os.WriteFile(filepath.Join(pkg.Dir, "data.bin"), random, 0o644))
-	writeTree(t, pkg.Dir, map[string]string{"text.k": strings.Repeat("x = 1\n", 200_000)})
+	testpkg.WriteTree(t, pkg.Dir, map[string]string{"text.k": strings.Repeat("x = 1\n", 200_000)})
 	good := newRef(t, "")
 	pushed, err := Push(ctx(t), good, pkg, PushOptions{Options: opts})
 	require.NoError(t, err)
 	good = pushed.Reference
 
 	rnd := string(random[:2<<20])
-	reg := func(name, body string) entry { return entry{name: name, typ: tar.TypeReg, body: body} }
+	reg := func(name, body string) entry { return entry{Name: name, Type: tar.TypeReg, Body: body} }
 	// Unsafe after 2 MB of incompressible data: the read-ahead is still
 	// busy when unpacking stops.
 	unsafe := newRef(t, "1.0.0")
-	pushRaw(t, unsafe, opts, artifact{layer: makeTar(t, true, reg("a.bin", rnd), entry{name: "b", typ: tar.TypeSymlink, linkname: "/etc/passwd"}, reg("c.bin", rnd)), layerType: MediaTypeTarGzip})
+	pushRaw(t, unsafe, opts, artifact{layer: testpkg.Tar(t, true, reg("a.bin", rnd), entry{Name: "b", Type: tar.TypeSymlink, Linkname: "/etc/passwd"}, reg("c.bin", rnd)), layerType: MediaTypeTarGzip})
 	mismatch := newRef(t, "1.0.0")
-	pushRaw(t, mismatch, opts, artifact{layer: makeTar(t, true, reg("a.bin", rnd), reg("b.k", "b = 1\n")), layerType: MediaTypeTarGzip,
+	pushRaw(t, mismatch, opts, artifact{layer: testpkg.Tar(t, true, reg("a.bin", rnd), reg("b.k", "b = 1\n")), layerType: MediaTypeTarGzip,
 		annotations: map[string]string{AnnotationSum: sumOf("something else")}})
 	corrupt := newRef(t, "1.0.0")
-	layer := makeTar(t, true, reg("a.bin", rnd), reg("b.bin", rnd))
+	layer := testpkg.Tar(t, true, reg("a.bin", rnd), reg("b.bin", rnd))
 	layer = append(layer[:len(layer)/2:len(layer)/2], []byte("not the rest of the gzip stream")...)
 	pushRaw(t, corrupt, opts, artifact{layer: layer, layerType: MediaTypeTarGzip})
 	pushRefs := make([]Reference, 64)

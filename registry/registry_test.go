@@ -3,10 +3,8 @@ package registry
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -21,13 +19,15 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/testpkg"
 	"oras.land/oras-go/v2/content"
 )
 
 func samplePackage(t *testing.T) Package {
 	t.Helper()
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testpkg.WriteTree(t, dir, map[string]string{
 		"kcl.mod":      "[package]\nname = \"app\"\nedition = \"v0.11.0\"\nversion = \"0.1.0\"\n",
 		"kcl.mod.lock": "",
 		"main.k":       "The_first_kcl_program = 'Hello World!'\n",
@@ -92,7 +92,7 @@ func TestPushWritesCompatArtifact(t *testing.T) {
 	ldesc := ocispec.Descriptor{MediaType: MediaTypeTarGzip, Digest: digest.Digest(layer["digest"].(string)), Size: int64(layer["size"].(float64))}
 	blob, err := content.FetchAll(ctx(t), repo, ldesc)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"kcl.mod", "kcl.mod.lock", "main.k", "sub/", "sub/lib.k"}, tarNames(t, blob))
+	assert.Equal(t, []string{"kcl.mod", "kcl.mod.lock", "main.k", "sub/", "sub/lib.k"}, testpkg.TarNames(t, blob))
 
 	// Empty description is still present.
 	pkg.Version, pkg.Description = "0.2.0", ""
@@ -116,7 +116,7 @@ func TestPushRefusesExistingTagUnlessForced(t *testing.T) {
 	require.ErrorIs(t, err, ErrTagExists)
 	assert.Contains(t, err.Error(), "package version '0.1.0' already exists")
 
-	writeTree(t, pkg.Dir, map[string]string{"main.k": "changed = True\n"})
+	testpkg.WriteTree(t, pkg.Dir, map[string]string{"main.k": "changed = True\n"})
 	forced, err := Push(ctx(t), ref, pkg, PushOptions{Options: opts, Force: true})
 	require.NoError(t, err)
 	assert.NotEqual(t, first.Digest, forced.Digest)
@@ -173,6 +173,8 @@ func assertOnlyEntry(t *testing.T, dir string, names ...string) {
 }
 
 // artifact describes a manifest pushed with oras-go directly.
+type entry = testpkg.Entry
+
 type artifact struct {
 	layer        []byte
 	layerType    string
@@ -216,57 +218,6 @@ func pushRaw(t *testing.T, ref Reference, opts Options, a artifact) {
 	require.NoError(t, repo.PushReference(ctx(t), mdesc, bytes.NewReader(mb), ref.Tag))
 }
 
-type entry struct {
-	name     string
-	typ      byte
-	body     string
-	size     int64 // header size when body is not given
-	linkname string
-}
-
-func makeTar(t *testing.T, gz bool, entries ...entry) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	var w io.Writer = &buf
-	var zw *gzip.Writer
-	if gz {
-		zw = gzip.NewWriter(&buf)
-		w = zw
-	}
-	tw := tar.NewWriter(w)
-	for _, e := range entries {
-		h := &tar.Header{Name: e.name, Typeflag: e.typ, Mode: 0o644, Linkname: e.linkname, ModTime: time.Unix(0, 0)}
-		if e.typ == tar.TypeReg {
-			h.Size = int64(len(e.body))
-			if e.size > 0 {
-				h.Size = e.size
-			}
-		}
-		if e.typ == tar.TypeDir {
-			h.Mode = 0o755
-		}
-		require.NoError(t, tw.WriteHeader(h))
-		if e.typ == tar.TypeReg {
-			if e.size > 0 {
-				_, err := io.CopyN(tw, zeroReader{}, e.size)
-				require.NoError(t, err)
-			} else {
-				_, err := tw.Write([]byte(e.body))
-				require.NoError(t, err)
-			}
-		}
-	}
-	require.NoError(t, tw.Close())
-	if zw != nil {
-		require.NoError(t, zw.Close())
-	}
-	return buf.Bytes()
-}
-
-type zeroReader struct{}
-
-func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
-
 func sumOf(parts ...string) string {
 	h := digest.SHA256.Digester()
 	for _, p := range parts {
@@ -278,27 +229,27 @@ func sumOf(parts ...string) string {
 func TestPullAcceptsOlderAndForeignLayouts(t *testing.T) {
 	opts := loggedIn(t)
 	files := []entry{
-		{name: "kcl.mod", typ: tar.TypeReg, body: "[package]\nname = \"old\"\n"},
-		{name: "main.k", typ: tar.TypeReg, body: "a = 1\n"},
+		{Name: "kcl.mod", Type: tar.TypeReg, Body: "[package]\nname = \"old\"\n"},
+		{Name: "main.k", Type: tar.TypeReg, Body: "a = 1\n"},
 	}
-	goodSum := sumOf(files[0].body, files[1].body)
+	goodSum := sumOf(files[0].Body, files[1].Body)
 	tests := []struct {
 		name string
 		a    artifact
 	}{
 		{"legacy uncompressed .tar layer without artifactType (kpm < 0.12.5)", artifact{
-			layer: makeTar(t, false, files...), layerType: MediaTypeTar, title: "old_0.0.1.tar",
+			layer: testpkg.Tar(t, false, files...), layerType: MediaTypeTar, title: "old_0.0.1.tar",
 			annotations: map[string]string{AnnotationName: "old", AnnotationVersion: "0.0.1", AnnotationSum: goodSum},
 		}},
 		{"very old: config media type is the tar layer type", artifact{
-			layer: makeTar(t, false, files...), layerType: MediaTypeTar, title: "old_0.0.1.tar", configType: MediaTypeTar,
+			layer: testpkg.Tar(t, false, files...), layerType: MediaTypeTar, title: "old_0.0.1.tar", configType: MediaTypeTar,
 		}},
 		{"foreign artifact.tgz layer, unknown media type, no annotations", artifact{
-			layer: makeTar(t, true, append([]entry{{name: "./", typ: tar.TypeDir}}, files...)...), layerType: "application/octet-stream", title: "artifact.tgz",
+			layer: testpkg.Tar(t, true, append([]entry{{Name: "./", Type: tar.TypeDir}}, files...)...), layerType: "application/octet-stream", title: "artifact.tgz",
 			artifactType: "application/vnd.example.thing",
 		}},
 		{"gzip layer labelled as plain tar (detected by magic bytes)", artifact{
-			layer: makeTar(t, true, files...), layerType: MediaTypeTar, title: "x.tar",
+			layer: testpkg.Tar(t, true, files...), layerType: MediaTypeTar, title: "x.tar",
 		}},
 	}
 	for _, tt := range tests {
@@ -323,21 +274,21 @@ func TestPullRejectsHostileArchives(t *testing.T) {
 		want    string
 		kind    error
 	}{
-		{"path traversal", []entry{{name: "../evil", typ: tar.TypeReg, body: "x"}}, `entry "../evil" escapes the package directory`, ErrUnsafeArchive},
-		{"nested traversal", []entry{{name: "a/../../evil", typ: tar.TypeReg, body: "x"}}, `escapes the package directory`, ErrUnsafeArchive},
-		{"absolute path", []entry{{name: "/tmp/evil", typ: tar.TypeReg, body: "x"}}, `entry "/tmp/evil" has an absolute path`, ErrUnsafeArchive},
-		{"symlink", []entry{{name: "link", typ: tar.TypeSymlink, linkname: "/etc/passwd"}}, `entry "link" is a symbolic link`, ErrUnsafeArchive},
-		{"symlink then write through it", []entry{{name: "d", typ: tar.TypeSymlink, linkname: ".."}, {name: "d/evil", typ: tar.TypeReg, body: "x"}}, `is a symbolic link`, ErrUnsafeArchive},
-		{"hard link", []entry{{name: "main.k", typ: tar.TypeReg, body: "a"}, {name: "hl", typ: tar.TypeLink, linkname: "main.k"}}, `entry "hl" is a hard link`, ErrUnsafeArchive},
-		{"char device", []entry{{name: "dev", typ: tar.TypeChar}}, `entry "dev" is a device`, ErrUnsafeArchive},
-		{"fifo", []entry{{name: "pipe", typ: tar.TypeFifo}}, `entry "pipe" is a named pipe`, ErrUnsafeArchive},
-		{"size bomb", []entry{{name: "big", typ: tar.TypeReg, size: 2 << 20}}, `unpacked size exceeds the limit of 1048576 bytes`, ErrUnsafeArchive},
-		{"size bomb over many files", []entry{{name: "a", typ: tar.TypeReg, size: 600 << 10}, {name: "b", typ: tar.TypeReg, size: 600 << 10}}, `entry "b": unpacked size exceeds`, ErrUnsafeArchive},
+		{"path traversal", []entry{{Name: "../evil", Type: tar.TypeReg, Body: "x"}}, `entry "../evil" escapes the package directory`, ErrUnsafeArchive},
+		{"nested traversal", []entry{{Name: "a/../../evil", Type: tar.TypeReg, Body: "x"}}, `escapes the package directory`, ErrUnsafeArchive},
+		{"absolute path", []entry{{Name: "/tmp/evil", Type: tar.TypeReg, Body: "x"}}, `entry "/tmp/evil" has an absolute path`, ErrUnsafeArchive},
+		{"symlink", []entry{{Name: "link", Type: tar.TypeSymlink, Linkname: "/etc/passwd"}}, `entry "link" is a symbolic link`, ErrUnsafeArchive},
+		{"symlink then write through it", []entry{{Name: "d", Type: tar.TypeSymlink, Linkname: ".."}, {Name: "d/evil", Type: tar.TypeReg, Body: "x"}}, `is a symbolic link`, ErrUnsafeArchive},
+		{"hard link", []entry{{Name: "main.k", Type: tar.TypeReg, Body: "a"}, {Name: "hl", Type: tar.TypeLink, Linkname: "main.k"}}, `entry "hl" is a hard link`, ErrUnsafeArchive},
+		{"char device", []entry{{Name: "dev", Type: tar.TypeChar}}, `entry "dev" is a device`, ErrUnsafeArchive},
+		{"fifo", []entry{{Name: "pipe", Type: tar.TypeFifo}}, `entry "pipe" is a named pipe`, ErrUnsafeArchive},
+		{"size bomb", []entry{{Name: "big", Type: tar.TypeReg, Size: 2 << 20}}, `unpacked size exceeds the limit of 1048576 bytes`, ErrUnsafeArchive},
+		{"size bomb over many files", []entry{{Name: "a", Type: tar.TypeReg, Size: 600 << 10}, {Name: "b", Type: tar.TypeReg, Size: 600 << 10}}, `entry "b": unpacked size exceeds`, ErrUnsafeArchive},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ref := newRef(t, "0.0.1")
-			pushRaw(t, ref, opts, artifact{layer: makeTar(t, true, tt.entries...), layerType: MediaTypeTarGzip, title: "evil_0.0.1.tgz", artifactType: ArtifactType})
+			pushRaw(t, ref, opts, artifact{layer: testpkg.Tar(t, true, tt.entries...), layerType: MediaTypeTarGzip, title: "evil_0.0.1.tgz", artifactType: ArtifactType})
 			root := t.TempDir()
 			dest := filepath.Join(root, "pkgs", "evil_0.0.1")
 			_, err := Pull(ctx(t), ref, PullOptions{Options: opts, Dest: dest, MaxSize: 1 << 20})
@@ -353,7 +304,7 @@ func TestPullRejectsHostileArchives(t *testing.T) {
 
 func TestPullVerifiesChecksum(t *testing.T) {
 	opts := loggedIn(t)
-	layer := makeTar(t, true, entry{name: "main.k", typ: tar.TypeReg, body: "a = 1\n"})
+	layer := testpkg.Tar(t, true, entry{Name: "main.k", Type: tar.TypeReg, Body: "a = 1\n"})
 	tests := []struct {
 		name    string
 		sum     string
@@ -393,7 +344,7 @@ func TestPullUnorderedArchiveChecksum(t *testing.T) {
 	// directory is hashed again.
 	opts := loggedIn(t)
 	ref := newRef(t, "1.0.0")
-	layer := makeTar(t, true, entry{name: "b", typ: tar.TypeReg, body: "st"}, entry{name: "a", typ: tar.TypeReg, body: "te"})
+	layer := testpkg.Tar(t, true, entry{Name: "b", Type: tar.TypeReg, Body: "st"}, entry{Name: "a", Type: tar.TypeReg, Body: "te"})
 	pushRaw(t, ref, opts, artifact{layer: layer, layerType: MediaTypeTarGzip, annotations: map[string]string{AnnotationSum: sumOf("te", "st")}})
 	_, err := Pull(ctx(t), ref, PullOptions{Options: opts, Dest: filepath.Join(t.TempDir(), "x")})
 	require.NoError(t, err)
@@ -545,7 +496,7 @@ func TestRegistryDyingMidTransferLeavesNothing(t *testing.T) {
 	testReg.ClearFaults()
 	testReg.Inject(devregistry.Fault{Kind: devregistry.KindUpload, Method: http.MethodPut, Reset: true})
 	pkg.Version = "0.2.0"
-	writeTree(t, pkg.Dir, map[string]string{"new.k": "b = 2\n"}) // a new layer blob to upload
+	testpkg.WriteTree(t, pkg.Dir, map[string]string{"new.k": "b = 2\n"}) // a new layer blob to upload
 	_, err = Push(ctx(t), ref, pkg, PushOptions{Options: opts})
 	require.ErrorIs(t, err, ErrUnreachable)
 	testReg.ClearFaults()

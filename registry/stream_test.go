@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/testpkg"
 )
 
 func TestReadAheadDeliversEverythingInOrder(t *testing.T) {
@@ -91,7 +93,7 @@ func TestReadAheadStops(t *testing.T) {
 		assert.ErrorIs(t, err, errReadAheadStopped)
 	})
 	t.Run("while every block is full", func(t *testing.T) {
-		ra := newReadAhead(zeroReader{}, nil, 1024, 2)
+		ra := newReadAhead(testpkg.Zeros(), nil, 1024, 2)
 		buf := make([]byte, 10)
 		_, err := ra.Read(buf) // the consumer holds one block, the other is full
 		require.NoError(t, err)

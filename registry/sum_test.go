@@ -1,9 +1,7 @@
 package registry
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,16 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-	}
-}
+	"github.com/kpm-dev/kpm/internal/testpkg"
+)
 
 func TestSum(t *testing.T) {
 	tests := []struct {
@@ -37,7 +28,7 @@ func TestSum(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeTree(t, dir, tt.files)
+			testpkg.WriteTree(t, dir, tt.files)
 			got, err := Sum(dir)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
@@ -48,29 +39,12 @@ func TestSum(t *testing.T) {
 
 	// A package root reached through a symlink is hashed like the real one.
 	real := t.TempDir()
-	writeTree(t, real, map[string]string{"test": "test"})
+	testpkg.WriteTree(t, real, map[string]string{"test": "test"})
 	link := filepath.Join(t.TempDir(), "link")
 	require.NoError(t, os.Symlink(real, link))
 	got, err := Sum(link)
 	require.NoError(t, err)
 	assert.Equal(t, "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", got)
-}
-
-func tarNames(t *testing.T, tgz []byte) []string {
-	t.Helper()
-	gz, err := gzip.NewReader(bytes.NewReader(tgz))
-	require.NoError(t, err)
-	tr := tar.NewReader(gz)
-	var names []string
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		names = append(names, h.Name)
-	}
-	return names
 }
 
 func TestPackSelection(t *testing.T) {
@@ -90,7 +64,7 @@ func TestPackSelection(t *testing.T) {
 		{name: "rooted glob", include: []string{"sub/*"}, exclude: []string{"sub/notes.md"}, want: []string{"sub/", "sub/deep/", "sub/deep/file.k"}},
 	}
 	dir := t.TempDir()
-	writeTree(t, dir, files)
+	testpkg.WriteTree(t, dir, files)
 	wantSum, err := Sum(dir)
 	require.NoError(t, err)
 	for _, tt := range tests {
@@ -99,7 +73,7 @@ func TestPackSelection(t *testing.T) {
 			sum, err := Pack(dir, &buf, PackOptions{Include: tt.include, Exclude: tt.exclude})
 			require.NoError(t, err)
 			assert.Equal(t, wantSum, sum, "the sum ignores include/exclude")
-			names := tarNames(t, buf.Bytes())
+			names := testpkg.TarNames(t, buf.Bytes())
 			sort.Strings(names)
 			assert.Equal(t, tt.want, names)
 		})
@@ -108,7 +82,7 @@ func TestPackSelection(t *testing.T) {
 
 func TestPackRefusesSymlinks(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"kcl.mod": ""})
+	testpkg.WriteTree(t, dir, map[string]string{"kcl.mod": ""})
 	require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(dir, "link")))
 	_, err := Pack(dir, io.Discard, PackOptions{})
 	assert.ErrorContains(t, err, "link: only regular files and directories can be packed")

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/testpkg"
 )
 
 func TestSafeName(t *testing.T) {
@@ -45,7 +47,7 @@ func TestSafeName(t *testing.T) {
 func TestWalkCompareMatchesFilepathWalk(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"a", "a.b/x", "a-b", "ab/c", "ab/c.d", "ab/c-d/e", "B", "b/a/c", "ba", "z"} {
-		writeTree(t, dir, map[string]string{f: f})
+		testpkg.WriteTree(t, dir, map[string]string{f: f})
 	}
 	var walked []string
 	require.NoError(t, filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
@@ -97,8 +99,8 @@ func FuzzUnpack(f *testing.F) {
 
 func TestUnpackStreamedSumMatchesSum(t *testing.T) {
 	big := string(bytes.Repeat([]byte("0123456789abcdef"), (5<<20)/16+3)) // spans every hash block
-	reg := func(name, body string) entry { return entry{name: name, typ: tar.TypeReg, body: body} }
-	dir := func(name string) entry { return entry{name: name, typ: tar.TypeDir} }
+	reg := func(name, body string) entry { return entry{Name: name, Type: tar.TypeReg, Body: body} }
+	dir := func(name string) entry { return entry{Name: name, Type: tar.TypeDir} }
 	tests := []struct {
 		name    string
 		entries []entry
@@ -144,7 +146,7 @@ func TestUnpackStreamedSumMatchesSum(t *testing.T) {
 		for _, gz := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s gzip=%v", tt.name, gz), func(t *testing.T) {
 				out := t.TempDir()
-				res, err := unpack(bytes.NewReader(makeTar(t, gz, tt.entries...)), out, unpackLimits{maxSize: 1 << 30, maxEntries: 1000, sum: true})
+				res, err := unpack(bytes.NewReader(testpkg.Tar(t, gz, tt.entries...)), out, unpackLimits{maxSize: 1 << 30, maxEntries: 1000, sum: true})
 				require.NoError(t, err)
 				want, err := Sum(out)
 				require.NoError(t, err)
@@ -160,7 +162,7 @@ func TestUnpackStreamedSumMatchesSum(t *testing.T) {
 
 func TestUnpackWithoutSum(t *testing.T) {
 	out := t.TempDir()
-	res, err := unpack(bytes.NewReader(makeTar(t, true, entry{name: "a", typ: tar.TypeReg, body: "a"})), out, unpackLimits{maxSize: 1 << 20, maxEntries: 10})
+	res, err := unpack(bytes.NewReader(testpkg.Tar(t, true, entry{Name: "a", Type: tar.TypeReg, Body: "a"})), out, unpackLimits{maxSize: 1 << 20, maxEntries: 10})
 	require.NoError(t, err)
 	assert.False(t, res.ordered, "no checksum asked for, none computed")
 	assert.FileExists(t, filepath.Join(out, "a"))

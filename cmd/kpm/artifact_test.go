@@ -1,12 +1,9 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,6 +20,7 @@ import (
 	"oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/auth"
 
+	"github.com/kpm-dev/kpm/internal/testpkg"
 	"github.com/kpm-dev/kpm/registry"
 )
 
@@ -127,19 +125,7 @@ func TestPushedManifest(t *testing.T) {
 	assert.Equal(t, "{}", string(cb))
 	lb, err := content.FetchAll(ctx, repo, layer)
 	require.NoError(t, err)
-	gz, err := gzip.NewReader(bytes.NewReader(lb))
-	require.NoError(t, err)
-	tr := tar.NewReader(gz)
-	var names []string
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		names = append(names, h.Name)
-	}
-	assert.ElementsMatch(t, []string{"kcl.mod", "kcl.mod.lock", "main.k"}, names)
+	assert.ElementsMatch(t, []string{"kcl.mod", "kcl.mod.lock", "main.k"}, testpkg.TarNames(t, lb))
 }
 
 // pushRaw stores an artifact the way older kpm (or another tool) did, with oras-go directly.
@@ -154,32 +140,6 @@ func pushRaw(t *testing.T, repo *remote.Repository, tag string, man ocispec.Mani
 	require.NoError(t, err)
 	mdesc := ocispec.Descriptor{MediaType: man.MediaType, Digest: digest.FromBytes(mb), Size: int64(len(mb))}
 	require.NoError(t, repo.PushReference(ctx, mdesc, bytes.NewReader(mb), tag))
-}
-
-func tarOf(t *testing.T, files map[string]string, gzipped bool) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	var w io.Writer = &buf
-	var gz *gzip.Writer
-	if gzipped {
-		gz = gzip.NewWriter(&buf)
-		w = gz
-	}
-	tw := tar.NewWriter(w)
-	for _, name := range []string{"kcl.mod", "main.k"} {
-		data, ok := files[name]
-		if !ok {
-			continue
-		}
-		require.NoError(t, tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}))
-		_, err := tw.Write([]byte(data))
-		require.NoError(t, err)
-	}
-	require.NoError(t, tw.Close())
-	if gz != nil {
-		require.NoError(t, gz.Close())
-	}
-	return buf.Bytes()
 }
 
 // TestPullOlderFormats pulls, with kpm, packages stored as older kpm and foreign tools stored them.
@@ -239,7 +199,7 @@ func TestPullOlderFormats(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			home := setupKpmHome(t)
-			blob := tarOf(t, files, tt.gz)
+			blob := testpkg.Tar(t, tt.gz, testpkg.File("kcl.mod", files["kcl.mod"]), testpkg.File("main.k", files["main.k"]))
 			layer := ocispec.Descriptor{Digest: digest.FromBytes(blob), Size: int64(len(blob))}
 			pushRaw(t, repo, tt.tag, tt.man(layer), map[digest.Digest][]byte{layer.Digest: blob, empty.Digest: empty.Data})
 
