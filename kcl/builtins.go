@@ -129,12 +129,8 @@ func (e *evaluator) optionAs(v Value, typ string) Value {
 		return v
 	case "bool":
 		switch x := v.(type) {
-		case bool:
-			return x
-		case int64:
-			return x != 0
-		case float64:
-			return x != 0
+		case bool, int64, float64:
+			return truthy(x)
 		case string:
 			return x == "True" || x == "true"
 		}

@@ -85,6 +85,18 @@ func (e *evaluator) callValue(fn Value, args []Value, kwargs *Dict) Value {
 	return nil
 }
 
+// paramArg returns the argument given for parameter i named name: the
+// positional one, else the keyword one; false when neither was given.
+func paramArg(i int, name string, args []Value, kwargs *Dict) (Value, bool) {
+	if i < len(args) {
+		return args[i], true
+	}
+	if kwargs != nil && kwargs.m[name] != nil {
+		return kwargs.m[name], true
+	}
+	return nil, false
+}
+
 func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
 	e.depth++
 	if e.depth > 500 {
@@ -100,12 +112,9 @@ func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
 	e.file = l.file
 	for i, p := range params {
 		name := p.Name.Names[0]
-		var v Value
+		v, passed := paramArg(i, name, args, kwargs)
 		switch {
-		case i < len(args):
-			v = args[i]
-		case kwargs != nil && kwargs.m[name] != nil:
-			v = kwargs.m[name]
+		case passed:
 		case p.Default != nil:
 			v = e.eval(l.closure, p.Default)
 		default:
@@ -213,6 +222,9 @@ func (e *evaluator) importModule(from *pkgState, imp *syntax.ImportStmt) Value {
 		files = []string{dir + ".k"}
 	}
 	if len(files) == 0 {
+		if strings.HasPrefix(path, "kcl_plugin.") {
+			e.throwAt(posOf(e.file, imp), KindImport, "the plugin package `%s` is not found, please confirm if plugin mode is enabled", path)
+		}
 		e.throwAt(posOf(e.file, imp), KindImport, "pkgpath %s not found in the program", path)
 	}
 	p := &pkgState{path: path, dir: dir}

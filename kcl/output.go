@@ -194,10 +194,10 @@ func (w *yamlWriter) seqItem(v any, indent int) {
 	}
 }
 
-func yamlScalar(v any, indent int) string {
+// boolIntText spells a bool or an int64 as YAML, JSON and templates do
+// (true/false, decimal digits).
+func boolIntText(v any) string {
 	switch x := v.(type) {
-	case nil:
-		return "null"
 	case bool:
 		if x {
 			return "true"
@@ -205,6 +205,16 @@ func yamlScalar(v any, indent int) string {
 		return "false"
 	case int64:
 		return strconv.FormatInt(x, 10)
+	}
+	return ""
+}
+
+func yamlScalar(v any, indent int) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool, int64:
+		return boolIntText(x)
 	case float64:
 		if math.IsInf(x, 0) || math.IsNaN(x) {
 			return "null" // YAML is made from JSON, which has no inf or nan

@@ -585,12 +585,9 @@ func (e *evaluator) bindParams(st *SchemaType, sc *scope, args []Value, kwargs *
 	}
 	for i, p := range params {
 		name := p.Name.Names[0]
-		var v Value
+		v, passed := paramArg(i, name, args, kwargs)
 		switch {
-		case i < len(args):
-			v = args[i]
-		case kwargs != nil && kwargs.m[name] != nil:
-			v = kwargs.m[name]
+		case passed:
 		case p.Default != nil:
 			v = e.eval(sc, p.Default)
 		default:

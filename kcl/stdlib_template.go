@@ -293,26 +293,16 @@ func tmplLookup(ctx []Value, vars tmplVars, path string) Value {
 	return cur
 }
 
+// tmplTruthy is KCL truthiness as templates see it: NaN and a schema
+// without attributes are false.
 func tmplTruthy(v Value) bool {
 	switch x := v.(type) {
-	case nil, NoneValue, UndefinedValue:
-		return false
-	case bool:
-		return x
-	case int64:
-		return x != 0
 	case float64:
 		return x != 0 && x == x
-	case Unit:
-		return x.Val != 0
-	case string:
-		return x != ""
-	case *List:
-		return len(x.Items) > 0
-	case *Dict, *Schema:
-		return attrsOf(x).Len() > 0
+	case *Schema:
+		return x.Attrs.Len() > 0
 	}
-	return true
+	return truthy(v)
 }
 
 func tmplRender(v Value) string {
@@ -321,13 +311,8 @@ func tmplRender(v Value) string {
 		return ""
 	case string:
 		return x
-	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
-	case int64:
-		return strconv.FormatInt(x, 10)
+	case bool, int64:
+		return boolIntText(x)
 	case float64:
 		return formatFloatPy(x)
 	case Unit:

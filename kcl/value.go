@@ -224,13 +224,8 @@ func truthy(v Value) bool {
 
 // formatFloatPy renders a float the way KCL's str() does (Python repr).
 func formatFloatPy(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
+	if s, ok := nonFinite(f, "inf", "-inf", "nan"); ok {
+		return s
 	}
 	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
 		return strconv.FormatFloat(f, 'f', 1, 64)
@@ -249,15 +244,24 @@ func formatFloatPy(f float64) string {
 	return s
 }
 
-// formatFloatYAML renders a float the way KCL's YAML/JSON output does.
-func formatFloatYAML(f float64) string {
+// nonFinite returns the spelling of an infinite or NaN f, and false for a
+// finite f.
+func nonFinite(f float64, inf, negInf, nan string) (string, bool) {
 	switch {
 	case math.IsInf(f, 1):
-		return ".inf"
+		return inf, true
 	case math.IsInf(f, -1):
-		return "-.inf"
+		return negInf, true
 	case math.IsNaN(f):
-		return ".nan"
+		return nan, true
+	}
+	return "", false
+}
+
+// formatFloatYAML renders a float the way KCL's YAML/JSON output does.
+func formatFloatYAML(f float64) string {
+	if s, ok := nonFinite(f, ".inf", "-.inf", ".nan"); ok {
+		return s
 	}
 	if f == 0 {
 		if math.Signbit(f) {

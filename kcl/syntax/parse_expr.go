@@ -913,26 +913,44 @@ func (p *parser) belongs(col int) bool {
 // parseListIf parses `if c: a, b elif d: e else: f` inside a list; the
 // current token is IF. elif chains are built iteratively.
 func (p *parser) parseListIf(col int) Expr {
+	return parseInlineIf(p, col,
+		func(from Pos, cond Expr) *ListIfItem {
+			it := &ListIfItem{Cond: cond, Exprs: p.listIfBody(col)}
+			it.Span.From = from
+			return it
+		},
+		func(cur *ListIfItem, orelse Expr) { cur.Orelse = orelse },
+		func(from Pos) Expr {
+			exprs := p.listIfBody(col)
+			return &ListExpr{Span: p.span(from), Elts: exprs}
+		},
+		func(it *ListIfItem) *Span { return &it.Span })
+}
+
+// parseInlineIf parses the `if c: ... elif d: ... else: ...` chain shared by
+// inline ifs in lists and configs; the current token is IF. clause parses
+// the body of an if/elif clause (after its condition and colon) into a node,
+// link sets a node's Orelse, orelse parses the body of the else clause and
+// span gives a node's span (its From is set by clause, its end here).
+func parseInlineIf[N Expr](p *parser, col int, clause func(from Pos, cond Expr) N,
+	link func(cur N, orelse Expr), orelse func(from Pos) Expr, span func(N) *Span) Expr {
 	if !p.enter() {
 		return p.bad(p.tok.pos)
 	}
 	defer p.leave()
-	from := p.tok.pos
-	p.next()
-	root := &ListIfItem{Cond: p.parseOrTest()}
-	root.Span.From = from
-	p.expect(COLON, "after the condition of an inline 'if'")
-	root.Exprs = p.listIfBody(col)
-	chain := []*ListIfItem{root}
+	parseClause := func(what string) N {
+		from := p.tok.pos
+		p.next()
+		cond := p.parseOrTest()
+		p.expect(COLON, "after the condition of an inline '"+what+"'")
+		return clause(from, cond)
+	}
+	root := parseClause("if")
+	chain := []N{root}
 	cur := root
 	for p.clauseAt(ELIF, col) {
-		efrom := p.tok.pos
-		p.next()
-		e := &ListIfItem{Cond: p.parseOrTest()}
-		e.Span.From = efrom
-		p.expect(COLON, "after the condition of an inline 'elif'")
-		e.Exprs = p.listIfBody(col)
-		cur.Orelse = e
+		e := parseClause("elif")
+		link(cur, e)
 		cur = e
 		chain = append(chain, e)
 	}
@@ -940,11 +958,11 @@ func (p *parser) parseListIf(col int) Expr {
 		efrom := p.tok.pos
 		p.next()
 		p.expect(COLON, "after 'else'")
-		exprs := p.listIfBody(col)
-		cur.Orelse = &ListExpr{Span: p.span(efrom), Elts: exprs}
+		link(cur, orelse(efrom))
 	}
 	for _, it := range chain {
-		it.Span = p.span(it.Span.From)
+		sp := span(it)
+		*sp = p.span(sp.From)
 	}
 	return root
 }
@@ -956,13 +974,20 @@ func (p *parser) clauseAt(k Token, col int) bool {
 }
 
 func (p *parser) listIfBody(col int) []Expr {
-	var exprs []Expr
-	for p.tok.kind != RBRACK && p.tok.kind != EOF && p.tok.kind != ELIF && p.tok.kind != ELSE {
-		if len(exprs) > 0 && !p.belongs(col) {
+	return inlineIfBody(p, col, RBRACK, p.parseListElt, "an element after ':'")
+}
+
+// inlineIfBody parses the items of one clause of an inline if in a list or
+// config (closed by close): items on the clause's line, or on following lines
+// indented past col, separated by commas or newlines.
+func inlineIfBody[T any](p *parser, col int, close Token, item func() T, what string) []T {
+	var items []T
+	for p.tok.kind != close && p.tok.kind != EOF && p.tok.kind != ELIF && p.tok.kind != ELSE {
+		if len(items) > 0 && !p.belongs(col) {
 			break
 		}
 		before := p.tok.pos.Offset
-		exprs = append(exprs, p.parseListElt())
+		items = append(items, item())
 		if p.tok.kind == COMMA {
 			p.next()
 			if !p.belongs(col) {
@@ -970,17 +995,17 @@ func (p *parser) listIfBody(col int) []Expr {
 			}
 			continue
 		}
-		if p.tok.kind == RBRACK || p.tok.kind == ELIF || p.tok.kind == ELSE || !p.tok.nl || !p.belongs(col) {
+		if p.tok.kind == close || p.tok.kind == ELIF || p.tok.kind == ELSE || !p.tok.nl || !p.belongs(col) {
 			break
 		}
 		if p.tok.pos.Offset == before {
 			break
 		}
 	}
-	if len(exprs) == 0 {
-		p.errorExpected("an element after ':'")
+	if len(items) == 0 {
+		p.errorExpected(what)
 	}
-	return exprs
+	return items
 }
 
 // parseConfigOrComp parses `{...}`: a config or a dict comprehension.
@@ -1067,68 +1092,22 @@ func (p *parser) parseConfigEntry() *ConfigEntry {
 }
 
 func (p *parser) parseConfigIf(col int) Expr {
-	if !p.enter() {
-		return p.bad(p.tok.pos)
-	}
-	defer p.leave()
-	from := p.tok.pos
-	p.next() // if
-	root := &ConfigIfEntry{Cond: p.parseOrTest()}
-	root.Span.From = from
-	p.expect(COLON, "after the condition of an inline 'if'")
-	root.Entries = p.configIfBody(col)
-	chain := []*ConfigIfEntry{root}
-	cur := root
-	for p.clauseAt(ELIF, col) {
-		efrom := p.tok.pos
-		p.next()
-		e := &ConfigIfEntry{Cond: p.parseOrTest()}
-		e.Span.From = efrom
-		p.expect(COLON, "after the condition of an inline 'elif'")
-		e.Entries = p.configIfBody(col)
-		cur.Orelse = e
-		cur = e
-		chain = append(chain, e)
-	}
-	if p.clauseAt(ELSE, col) {
-		efrom := p.tok.pos
-		p.next()
-		p.expect(COLON, "after 'else'")
-		entries := p.configIfBody(col)
-		cur.Orelse = &ConfigExpr{Span: p.span(efrom), Entries: entries}
-	}
-	for _, it := range chain {
-		it.Span = p.span(it.Span.From)
-	}
-	return root
+	return parseInlineIf(p, col,
+		func(from Pos, cond Expr) *ConfigIfEntry {
+			e := &ConfigIfEntry{Cond: cond, Entries: p.configIfBody(col)}
+			e.Span.From = from
+			return e
+		},
+		func(cur *ConfigIfEntry, orelse Expr) { cur.Orelse = orelse },
+		func(from Pos) Expr {
+			entries := p.configIfBody(col)
+			return &ConfigExpr{Span: p.span(from), Entries: entries}
+		},
+		func(e *ConfigIfEntry) *Span { return &e.Span })
 }
 
 func (p *parser) configIfBody(col int) []*ConfigEntry {
-	var entries []*ConfigEntry
-	for p.tok.kind != RBRACE && p.tok.kind != EOF && p.tok.kind != ELIF && p.tok.kind != ELSE {
-		if len(entries) > 0 && !p.belongs(col) {
-			break
-		}
-		before := p.tok.pos.Offset
-		entries = append(entries, p.parseConfigEntry())
-		if p.tok.kind == COMMA {
-			p.next()
-			if !p.belongs(col) {
-				break
-			}
-			continue
-		}
-		if p.tok.kind == RBRACE || p.tok.kind == ELIF || p.tok.kind == ELSE || !p.tok.nl || !p.belongs(col) {
-			break
-		}
-		if p.tok.pos.Offset == before {
-			break
-		}
-	}
-	if len(entries) == 0 {
-		p.errorExpected("a config entry after ':'")
-	}
-	return entries
+	return inlineIfBody(p, col, RBRACE, p.parseConfigEntry, "a config entry after ':'")
 }
 
 // keywordAsName reports whether keyword k may be read as a plain name when

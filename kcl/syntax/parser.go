@@ -798,13 +798,7 @@ func (p *parser) parseAssert() *AssertStmt {
 	from := p.tok.pos
 	p.next()
 	s := &AssertStmt{}
-	s.Test = p.parseOrTest()
-	if p.got(IF) {
-		s.If = p.parseOrTest()
-	}
-	if p.got(COMMA) {
-		s.Msg = p.parseTest()
-	}
+	s.Test, s.If, s.Msg = p.testIfMsg()
 	s.Span = p.span(from)
 	return s
 }
@@ -898,13 +892,7 @@ func (p *parser) parseSchema(decos []*Decorator) *SchemaStmt {
 	kw := p.tok.kind.String()
 	p.next()
 	if p.tok.kind != IDENT {
-		p.errorExpected("a name after '" + kw + "'")
-		p.skipToEOL()
-		if p.tok.kind == INDENT {
-			p.next()
-			p.skipBlock()
-		}
-		s.Name = &Ident{Span: Span{p.prev.end, p.prev.end}, Names: []string{""}, NameSpans: []Span{{p.prev.end, p.prev.end}}}
+		s.Name = p.missingDeclName(kw)
 		s.Span = p.span(from)
 		return s
 	}
@@ -1104,15 +1092,23 @@ func (p *parser) parseChecks() []*CheckExpr {
 
 func (p *parser) parseCheckExpr() *CheckExpr {
 	from := p.tok.pos
-	c := &CheckExpr{Test: p.parseOrTest()}
-	if p.got(IF) {
-		c.IfCond = p.parseOrTest()
-	}
-	if p.got(COMMA) {
-		c.Msg = p.parseTest()
-	}
+	c := &CheckExpr{}
+	c.Test, c.IfCond, c.Msg = p.testIfMsg()
 	c.Span = p.span(from)
 	return c
+}
+
+// testIfMsg parses `test [if cond] [, msg]`, the tail shared by assert
+// statements and check expressions.
+func (p *parser) testIfMsg() (test, cond, msg Expr) {
+	test = p.parseOrTest()
+	if p.got(IF) {
+		cond = p.parseOrTest()
+	}
+	if p.got(COMMA) {
+		msg = p.parseTest()
+	}
+	return test, cond, msg
 }
 
 // parseSchemaAttrOrStmt parses a statement in a schema body that starts with
@@ -1237,13 +1233,7 @@ func (p *parser) parseRule(decos []*Decorator) *RuleStmt {
 	p.next()
 	r := &RuleStmt{Decorators: decos}
 	if p.tok.kind != IDENT {
-		p.errorExpected("a name after 'rule'")
-		p.skipToEOL()
-		if p.tok.kind == INDENT {
-			p.next()
-			p.skipBlock()
-		}
-		r.Name = &Ident{Span: Span{p.prev.end, p.prev.end}, Names: []string{""}, NameSpans: []Span{{p.prev.end, p.prev.end}}}
+		r.Name = p.missingDeclName("rule")
 		r.Span = p.span(from)
 		return r
 	}
@@ -1289,4 +1279,17 @@ func (p *parser) parseRule(decos []*Decorator) *RuleStmt {
 	}
 	r.Span = p.span(from)
 	return r
+}
+
+// missingDeclName reports a schema/protocol/mixin/rule header without a name
+// after keyword kw, skips the rest of the line and the indented body, and
+// returns an empty name at the end of the keyword.
+func (p *parser) missingDeclName(kw string) *Ident {
+	p.errorExpected("a name after '" + kw + "'")
+	p.skipToEOL()
+	if p.tok.kind == INDENT {
+		p.next()
+		p.skipBlock()
+	}
+	return &Ident{Span: Span{p.prev.end, p.prev.end}, Names: []string{""}, NameSpans: []Span{{p.prev.end, p.prev.end}}}
 }
