@@ -228,6 +228,10 @@ func (pr *printer) schema(s *SchemaStmt) {
 	if s.DocLit != nil {
 		pr.nl()
 		pr.w(s.DocLit.Raw)
+	} else if len(s.Mixins) == 0 && s.IndexSignature == nil && len(s.Body) > 0 && isBareStringStmt(s.Body[0]) {
+		// A string alone on the first line would read back as the docstring.
+		pr.nl()
+		pr.w(`""`)
 	}
 	if len(s.Mixins) > 0 {
 		pr.nl()
@@ -698,4 +702,15 @@ func (pr *printer) typ(t TypeExpr) {
 func isBareString(c *CheckExpr) bool {
 	_, ok := c.Test.(*StringLit)
 	return ok && c.IfCond == nil && c.Msg == nil
+}
+
+// isBareStringStmt reports whether st is a lone string literal statement, which
+// the parser takes for a docstring when it opens a schema body.
+func isBareStringStmt(st Stmt) bool {
+	es, ok := st.(*ExprStmt)
+	if !ok || len(es.Rest) > 0 {
+		return false
+	}
+	_, ok = es.X.(*StringLit)
+	return ok
 }
