@@ -21,24 +21,37 @@ type positionParams struct {
 	Position protocol.Position `json:"position"`
 }
 
-// completion answers from the open document and the registry cache only.
-func (s *Server) completion(ctx context.Context, params json.RawMessage) (any, error) {
+// docAt decodes textDocument/position params: the open document (nil if the client has not
+// opened it) and the byte offset of the position in it.
+func (s *Server) docAt(params json.RawMessage) (*document, int, error) {
 	var p positionParams
 	if err := json.Unmarshal(params, &p); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	d := s.docs.get(p.TextDocument.URI)
+	if d == nil {
+		return nil, 0, nil
+	}
+	return d, d.offset(p.Position), nil
+}
+
+// completion answers from the open document and the registry cache only.
+func (s *Server) completion(ctx context.Context, params json.RawMessage) (any, error) {
+	d, off, err := s.docAt(params)
+	if err != nil {
+		return nil, err
+	}
 	if d == nil {
 		return []protocol.CompletionItem{}, nil
 	}
 	var items []protocol.CompletionItem
 	switch d.kind {
 	case kindMod:
-		items = s.modCompletion(d, d.offset(p.Position))
+		items = s.modCompletion(d, off)
 	case kindKpmJSON:
-		items = s.kpmJSONCompletion(d, d.offset(p.Position))
+		items = s.kpmJSONCompletion(d, off)
 	case kindKCL:
-		items = s.kclCompletion(d, d.offset(p.Position))
+		items = s.kclCompletion(d, off)
 	}
 	if items == nil {
 		items = []protocol.CompletionItem{}

@@ -14,15 +14,10 @@ import (
 )
 
 func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error) {
-	var p positionParams
-	if err := json.Unmarshal(params, &p); err != nil {
+	d, off, err := s.docAt(params)
+	if d == nil || err != nil {
 		return nil, err
 	}
-	d := s.docs.get(p.TextDocument.URI)
-	if d == nil {
-		return nil, nil
-	}
-	off := d.offset(p.Position)
 	switch d.kind {
 	case kindMod:
 		return s.modHover(d, off), nil

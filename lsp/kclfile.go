@@ -267,9 +267,32 @@ func (s *Server) kclCompletion(d *document, off int) []protocol.CompletionItem {
 
 // kclHover: for an import, what it resolves to.
 func (s *Server) kclHover(d *document, off int) *protocol.Hover {
+	imp, t, pc := s.importAt(d, off)
+	if imp == nil {
+		return nil
+	}
+	var text string
+	switch t.kind {
+	case "stdlib":
+		text = fmt.Sprintf("**%s**: KCL standard library module", imp.Path)
+	case "local", "relative":
+		text = fmt.Sprintf("**%s**: `%s`", imp.Path, t.dir)
+	case "dependency":
+		text = s.dependencyDoc(pc, t.dep)
+	default:
+		text = fmt.Sprintf("**%s**: not found", imp.Path)
+	}
+	rng := importSpan(d, imp)
+	return &protocol.Hover{Contents: protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: text}, Range: &rng}
+}
+
+// importAt finds the import statement whose path spans off in a KCL document and resolves
+// it, with the package context it was resolved in (nil outside a package). imp is nil when
+// off is not on an import path.
+func (s *Server) importAt(d *document, off int) (imp *syntax.ImportStmt, t importTarget, pc *pkgContext) {
 	a := kclAnalysisOf(d)
 	if a.file == nil {
-		return nil
+		return nil, importTarget{}, nil
 	}
 	for _, st := range a.file.Body {
 		imp, ok := st.(*syntax.ImportStmt)
@@ -277,39 +300,20 @@ func (s *Server) kclHover(d *document, off int) *protocol.Hover {
 			continue
 		}
 		root, mf := s.kclPackage(d.path)
-		var pc *pkgContext
 		if mf != nil {
 			pc = s.pkgContext(filepath.Join(root, workspace.ModFileName), mf)
 		}
-		t := s.resolveImport(d, imp, root, pc)
-		var text string
-		switch t.kind {
-		case "stdlib":
-			text = fmt.Sprintf("**%s**: KCL standard library module", imp.Path)
-		case "local", "relative":
-			text = fmt.Sprintf("**%s**: `%s`", imp.Path, t.dir)
-		case "dependency":
-			text = s.dependencyDoc(pc, t.dep)
-		default:
-			text = fmt.Sprintf("**%s**: not found", imp.Path)
-		}
-		rng := importSpan(d, imp)
-		return &protocol.Hover{Contents: protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: text}, Range: &rng}
+		return imp, s.resolveImport(d, imp, root, pc), pc
 	}
-	return nil
+	return nil, importTarget{}, nil
 }
 
 // definition: from an import to the module's files (in the package or in the cache).
 func (s *Server) definition(ctx context.Context, params json.RawMessage) (any, error) {
-	var p positionParams
-	if err := json.Unmarshal(params, &p); err != nil {
+	d, off, err := s.docAt(params)
+	if d == nil || err != nil {
 		return nil, err
 	}
-	d := s.docs.get(p.TextDocument.URI)
-	if d == nil {
-		return nil, nil
-	}
-	off := d.offset(p.Position)
 	switch d.kind {
 	case kindKCL:
 	case kindMod:
@@ -317,24 +321,7 @@ func (s *Server) definition(ctx context.Context, params json.RawMessage) (any, e
 	default:
 		return nil, nil
 	}
-	a := kclAnalysisOf(d)
-	if a.file == nil {
-		return nil, nil
-	}
-	for _, st := range a.file.Body {
-		imp, ok := st.(*syntax.ImportStmt)
-		if !ok || off < imp.PathSpan.From.Offset || off > imp.PathSpan.To.Offset {
-			continue
-		}
-		root, mf := s.kclPackage(d.path)
-		var pc *pkgContext
-		if mf != nil {
-			pc = s.pkgContext(filepath.Join(root, workspace.ModFileName), mf)
-		}
-		t := s.resolveImport(d, imp, root, pc)
-		if t.dir == "" {
-			return nil, nil
-		}
+	if imp, t, _ := s.importAt(d, off); imp != nil && t.dir != "" {
 		return moduleLocations(t.dir), nil
 	}
 	return nil, nil
