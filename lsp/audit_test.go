@@ -57,7 +57,7 @@ func TestWarmStartAfterRestart(t *testing.T) {
 	require.NoError(t, cmd2.Wait())
 }
 
-// TestDiagnosticsDoNotWaitForTheRegistry: with a registry that takes 3 s to list tags, the
+// TestDiagnosticsDoNotWaitForTheRegistry: with a registry that takes 5 s to list tags, the
 // diagnostics of a freshly opened kcl.mod come at once (without registry data), a completion
 // answers at once, and the diagnostics are published again when the tags arrive.
 func TestDiagnosticsDoNotWaitForTheRegistry(t *testing.T) {
@@ -70,25 +70,26 @@ func TestDiagnosticsDoNotWaitForTheRegistry(t *testing.T) {
 	publish(t, c, "slow", "1.0.0", nil)
 	publish(t, c, "slow", "2.0.0", nil)
 
-	slowTags.Store(3000)
+	slowTags.Store(5000)
 	e.reg.ResetRequests()
 	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nslow = \"1.0.0\"\n"
 	m := c.mark()
 	opened := time.Now()
 	uri := c.open(filepath.Join(work, "kcl.mod"), text)
 	first := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return true })
-	assert.Less(t, time.Since(opened), time.Second, "first diagnostics without waiting for the registry")
+	// Bounds far from the registry's 5 s, so a loaded 2-core machine does not blur them.
+	assert.Less(t, time.Since(opened), 2500*time.Millisecond, "first diagnostics without waiting for the registry")
 	assert.True(t, hasCode(first, codeNotDownloaded))
 	assert.False(t, hasCode(first, codeNewerTag), "no registry data yet")
 
 	start := time.Now()
 	var l completionList
 	c.mustCall("textDocument/completion", docParams(uri, positionOf(t, text, `"1.0.0"`, 1)), &l)
-	assert.Less(t, time.Since(start), time.Second, "completion answers from the cache")
+	assert.Less(t, time.Since(start), 2500*time.Millisecond, "completion answers from the cache")
 	assert.Empty(t, l.Items)
 
 	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNewerTag) })
-	assert.Greater(t, time.Since(opened), 2*time.Second, "the hint came with the slow answer")
+	assert.Greater(t, time.Since(opened), 4*time.Second, "the hint came with the slow answer")
 	assert.Equal(t, "slow 2.0.0 is available (major upgrade)", diagByCode(p, codeNewerTag).Message)
 	assert.Positive(t, e.reg.RequestsByKind()[devregistry.KindTags])
 }
@@ -234,11 +235,7 @@ type textEdit struct {
 func codeActionsAt(t *testing.T, c *testClient, uri string, line int) map[string]codeActionResult {
 	t.Helper()
 	var actions []codeActionResult
-	c.mustCall("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": uri},
-		"range":        lspRange{Start: lspPos{line, 0}, End: lspPos{line, 0}},
-		"context":      map[string]any{"diagnostics": []any{}},
-	}, &actions)
+	c.codeActions(uri, pointRange(lspPos{line, 0}), &actions)
 	out := map[string]codeActionResult{}
 	for _, a := range actions {
 		out[a.Title] = a
@@ -590,11 +587,7 @@ func TestKCLImportsOfAPathDependency(t *testing.T) {
 	// "Add dependency" for my_dep: the import name and the package name with a dash.
 	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 3}, "contentChanges": []any{map[string]any{"text": text}}})
 	var actions []codeActionResult
-	c.mustCall("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": uri},
-		"range":        lspRange{Start: lspPos{2, 9}, End: lspPos{2, 9}},
-		"context":      map[string]any{"diagnostics": []any{}},
-	}, &actions)
+	c.codeActions(uri, pointRange(lspPos{2, 9}), &actions)
 	titles := []string{}
 	for _, a := range actions {
 		titles = append(titles, a.Title)
@@ -653,7 +646,9 @@ func TestSlowClientAnswersDoNotBlockTheServer(t *testing.T) {
 		start := time.Now()
 		var l completionList
 		c.mustCall("textDocument/completion", docParams(uri, lspPos{3, 0}), &l)
-		assert.Less(t, time.Since(start), 500*time.Millisecond)
+		// Well under the server's 5 s wait for the create answer: had the reading goroutine
+		// waited on it, the completion would come only after that.
+		assert.Less(t, time.Since(start), 2*time.Second)
 		assert.Contains(t, l.labels(), "description")
 	}
 	select {

@@ -75,9 +75,23 @@ func newTestClient(t testing.TB, rwc io.ReadWriteCloser) *testClient {
 	c := &testClient{t: t, traffic: &syncBuffer{}, changed: make(chan struct{}, 1), config: map[string]any{}}
 	rec := recordingRWC{r: io.TeeReader(rwc, c.traffic), w: io.MultiWriter(rwc, c.traffic), c: rwc}
 	c.conn = jsonrpc2.NewConn(context.Background(), jsonrpc2.NewBufferedStream(rec, jsonrpc2.VSCodeObjectCodec{}),
-		jsonrpc2.AsyncHandler(jsonrpc2.HandlerWithError(c.handle)), jsonrpc2.SetLogger(testLogger{t}))
+		clientHandler{c}, jsonrpc2.SetLogger(testLogger{t}))
 	t.Cleanup(func() { c.conn.Close() })
 	return c
+}
+
+// clientHandler records notifications on the reading goroutine, so they are kept in the order
+// the server sent them and every notification sent before a response is recorded by the time
+// the call returns. Requests from the server run on their own goroutines (a test may make the
+// client slow to answer them).
+type clientHandler struct{ c *testClient }
+
+func (h clientHandler) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) {
+	if req.Notif {
+		_, _ = h.c.handle(ctx, conn, req)
+		return
+	}
+	go jsonrpc2.HandlerWithError(h.c.handle).Handle(ctx, conn, req)
 }
 
 type testLogger struct{ t testing.TB }
@@ -241,6 +255,19 @@ func (c *testClient) open(path, text string) string {
 	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": lang, "version": 1, "text": text}})
 	return uri
 }
+
+// codeActions asks for the code actions of range r in uri, with no diagnostics in the context.
+func (c *testClient) codeActions(uri string, r lspRange, result any) {
+	c.t.Helper()
+	c.mustCall("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"range":        r,
+		"context":      map[string]any{"diagnostics": []any{}},
+	}, result)
+}
+
+// pointRange is the empty range at p.
+func pointRange(p lspPos) lspRange { return lspRange{Start: p, End: p} }
 
 func (c *testClient) allNotifications() []notification {
 	c.mu.Lock()

@@ -43,6 +43,19 @@ func waitProgressBegin(t *testing.T, c *testClient, from int, token string) {
 	require.True(t, ok, "no $/progress begin for %s", token)
 }
 
+// requireCancelled waits for the answer of a cancelled push: the request-cancelled error.
+func requireCancelled(t *testing.T, done <-chan error) {
+	t.Helper()
+	select {
+	case err := <-done:
+		var rerr *jsonrpc2.Error
+		require.True(t, errors.As(err, &rerr), "%v", err)
+		assert.EqualValues(t, codeRequestCancelled, rerr.Code)
+	case <-time.After(20 * time.Second):
+		t.Fatal("cancelled push did not answer")
+	}
+}
+
 func TestSlowPushDoesNotDelayCompletionAndCancels(t *testing.T) {
 	e := newEnv(t)
 	defer slowUploads.Store(0)
@@ -85,14 +98,7 @@ func TestSlowPushDoesNotDelayCompletionAndCancels(t *testing.T) {
 	done = pushAsync(t, c, pkg, "push-2", 9002)
 	waitProgressBegin(t, c, m, "push-2")
 	c.notify("window/workDoneProgress/cancel", map[string]any{"token": "push-2"})
-	select {
-	case err := <-done:
-		var rerr *jsonrpc2.Error
-		require.True(t, errors.As(err, &rerr), "%v", err)
-		assert.EqualValues(t, codeRequestCancelled, rerr.Code)
-	case <-time.After(20 * time.Second):
-		t.Fatal("cancelled push did not answer")
-	}
+	requireCancelled(t, done)
 	_, ok := c.waitFor(m, 5*time.Second, func(n notification) bool {
 		return n.Method == "$/progress" && strings.Contains(string(n.Params), `"push-2"`) && strings.Contains(string(n.Params), `"cancelled"`)
 	})
@@ -103,14 +109,7 @@ func TestSlowPushDoesNotDelayCompletionAndCancels(t *testing.T) {
 	done = pushAsync(t, c, pkg, "push-3", 9003)
 	waitProgressBegin(t, c, m, "push-3")
 	c.notify("$/cancelRequest", map[string]any{"id": 9003})
-	select {
-	case err := <-done:
-		var rerr *jsonrpc2.Error
-		require.True(t, errors.As(err, &rerr), "%v", err)
-		assert.EqualValues(t, codeRequestCancelled, rerr.Code)
-	case <-time.After(20 * time.Second):
-		t.Fatal("cancelled push did not answer")
-	}
+	requireCancelled(t, done)
 }
 
 func TestRunCommand(t *testing.T) {

@@ -207,11 +207,7 @@ func TestOfflineDiagnosticsFromWarmCache(t *testing.T) {
 				} `json:"changes"`
 			} `json:"edit"`
 		}
-		c.mustCall("textDocument/codeAction", map[string]any{
-			"textDocument": map[string]any{"uri": uri},
-			"range":        lspRange{Start: lspPos{tc.line, 0}, End: lspPos{tc.line, 0}},
-			"context":      map[string]any{"diagnostics": []any{}},
-		}, &actions)
+		c.codeActions(uri, pointRange(lspPos{tc.line, 0}), &actions)
 		var found bool
 		for _, a := range actions {
 			if a.Title == tc.title {
@@ -386,11 +382,7 @@ func TestKpmJSONCodeActions(t *testing.T) {
 			} `json:"changes"`
 		} `json:"edit"`
 	}
-	c.mustCall("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": uri},
-		"range":        lspRange{Start: lspPos{1, 4}, End: lspPos{1, 4}},
-		"context":      map[string]any{"diagnostics": []any{}},
-	}, &actions)
+	c.codeActions(uri, pointRange(lspPos{1, 4}), &actions)
 	require.Len(t, actions, 1)
 	assert.Equal(t, "Rename to DefaultOciRegistry", actions[0].Title)
 	assert.Equal(t, `"DefaultOciRegistry"`, actions[0].Edit.Changes[uri][0].NewText)
@@ -400,11 +392,7 @@ func TestKpmJSONCodeActions(t *testing.T) {
 		"textDocument":   map[string]any{"uri": uri, "version": 2},
 		"contentChanges": []any{map[string]any{"text": text}},
 	})
-	c.mustCall("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": uri},
-		"range":        lspRange{Start: lspPos{1, 30}, End: lspPos{1, 30}},
-		"context":      map[string]any{"diagnostics": []any{}},
-	}, &actions)
+	c.codeActions(uri, pointRange(lspPos{1, 30}), &actions)
 	require.Len(t, actions, 1)
 	assert.Equal(t, "Use ghcr.io", actions[0].Title)
 	assert.Equal(t, lspRange{Start: lspPos{1, 24}, End: lspPos{1, 48}}, actions[0].Edit.Changes[uri][0].Range)

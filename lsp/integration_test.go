@@ -204,11 +204,7 @@ func TestRegistryWorkflow(t *testing.T) {
 			} `json:"changes"`
 		} `json:"edit"`
 	}
-	c.mustCall("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": modURI},
-		"range":        lspRange{Start: lspPos{6, 0}, End: lspPos{6, 0}},
-		"context":      map[string]any{"diagnostics": []any{}},
-	}, &actions)
+	c.codeActions(modURI, pointRange(lspPos{6, 0}), &actions)
 	titles := []string{}
 	for _, a := range actions {
 		titles = append(titles, a.Title)
@@ -302,11 +298,7 @@ func TestRegistryWorkflow(t *testing.T) {
 			Arguments []map[string]any `json:"arguments"`
 		} `json:"command"`
 	}
-	c.mustCall("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": mainURI},
-		"range":        lspRange{Start: lspPos{1, 8}, End: lspPos{1, 8}},
-		"context":      map[string]any{"diagnostics": []any{}},
-	}, &kactions)
+	c.codeActions(mainURI, pointRange(lspPos{1, 8}), &kactions)
 	require.NotEmpty(t, kactions)
 	assert.Equal(t, "Add dependency nothere", kactions[0].Title)
 	assert.Equal(t, "kpm.add", kactions[0].Command.Command)
@@ -336,11 +328,7 @@ func TestRegistryWorkflow(t *testing.T) {
 		"textDocument":   map[string]any{"uri": mainURI, "version": 3},
 		"contentChanges": []any{map[string]any{"text": "x = 1\n"}},
 	})
-	c.mustCall("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": modURI},
-		"range":        lspRange{Start: lspPos{6, 0}, End: lspPos{6, 0}},
-		"context":      map[string]any{"diagnostics": []any{}},
-	}, &actions)
+	c.codeActions(modURI, pointRange(lspPos{6, 0}), &actions)
 	var removed bool
 	for _, a := range actions {
 		if a.Title == "Remove unused dependency helloworld" {
@@ -429,11 +417,7 @@ func TestAddAndUpdateCommands(t *testing.T) {
 			Arguments []map[string]any `json:"arguments"`
 		} `json:"command"`
 	}
-	c.mustCall("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": mainURI},
-		"range":        lspRange{Start: lspPos{0, 8}, End: lspPos{0, 8}},
-		"context":      map[string]any{"diagnostics": []any{}},
-	}, &actions)
+	c.codeActions(mainURI, pointRange(lspPos{0, 8}), &actions)
 	require.NotEmpty(t, actions)
 	m = c.mark()
 	var added map[string]any
@@ -485,11 +469,7 @@ func TestAddAndUpdateCommands(t *testing.T) {
 			Arguments []map[string]any `json:"arguments"`
 		} `json:"command"`
 	}
-	c.mustCall("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": modURI},
-		"range":        d.Range,
-		"context":      map[string]any{"diagnostics": []any{}},
-	}, &fixes)
+	c.codeActions(modURI, d.Range, &fixes)
 	require.NotEmpty(t, fixes)
 	assert.Equal(t, "Update lock file", fixes[0].Title)
 	m = c.mark()

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sourcegraph/jsonrpc2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -151,11 +150,7 @@ func TestStdioEndToEnd(t *testing.T) {
 	c.mustCall("textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": modURI}}, &lenses)
 	assert.Len(t, lenses, 4)
 	var actions []map[string]any
-	c.mustCall("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": modURI},
-		"range":        lspRange{Start: positionOf(t, modText, "hello =", 0), End: positionOf(t, modText, "hello =", 0)},
-		"context":      map[string]any{"diagnostics": []any{}},
-	}, &actions)
+	c.codeActions(modURI, pointRange(positionOf(t, modText, "hello =", 0)), &actions)
 	require.NotEmpty(t, actions)
 	assert.Equal(t, "Upgrade hello to 1.0.0 (major)", actions[0]["title"])
 	mainURI := c.open(filepath.Join(pkg, "main.k"), "import hello\nout = hello.greeting\n")
@@ -188,14 +183,7 @@ func TestStdioEndToEnd(t *testing.T) {
 	default:
 	}
 	c.notify("$/cancelRequest", map[string]any{"id": 777})
-	select {
-	case err := <-done:
-		var rerr *jsonrpc2.Error
-		require.True(t, errors.As(err, &rerr), "%v", err)
-		assert.EqualValues(t, codeRequestCancelled, rerr.Code)
-	case <-time.After(20 * time.Second):
-		t.Fatal("cancelled push did not answer")
-	}
+	requireCancelled(t, done)
 	slowUploads.Store(0)
 
 	require.NoError(t, execCmd(c, "kpm.logout", map[string]any{"registry": e.host}, nil))
