@@ -3,6 +3,8 @@ package kcl
 // Attribute access, indexing and slicing.
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -19,6 +21,9 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 	case *Schema:
 		if r, ok := x.Attrs.m[name]; ok {
 			return r
+		}
+		if x.Type != nil && x.Type.closed() && !x.Type.hasAttr(name) {
+			e.attrNotFound(name, x.Type.Name, x.Type.order)
 		}
 		return none
 	case *Module:
@@ -37,26 +42,28 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 		if m := strMethod(x, name); m != nil {
 			return m
 		}
-		e.throw(KindAttribute, "str object has no attribute %s", name)
+		e.attrNotFound(name, "str", strMethodNames)
 	case *SchemaType:
 		if name == "instances" {
 			st := x
 			return &Func{Name: "instances", Builtin: func(e *evaluator, args []Value, kw *Dict) Value {
+				// the schema's own instances, then those of its sub-schemas,
+				// each in creation order
 				l := &List{}
-				for _, inst := range e.instList[st] {
-					l.Items = append(l.Items, inst)
+				for _, inst := range e.instList {
+					if inst.Type == st {
+						l.Items = append(l.Items, inst)
+					}
 				}
-				for sub, insts := range e.instList {
-					if sub != st && sub.isSubOf(st) {
-						for _, inst := range insts {
-							l.Items = append(l.Items, inst)
-						}
+				for _, inst := range e.instList {
+					if inst.Type != st && inst.Type.isSubOf(st) {
+						l.Items = append(l.Items, inst)
 					}
 				}
 				return l
 			}}
 		}
-		e.throw(KindAttribute, "schema '%s' has no attribute '%s'", x.Name, name)
+		e.attrNotFound(name, x.Name, []string{"instances"})
 	case NoneValue, UndefinedValue, nil:
 		e.throw(KindAttribute, "'%s' object has no attribute '%s'", typeName(v), name)
 	}
@@ -209,4 +216,67 @@ func (e *evaluator) slice(v, lo, hi, st Value) Value {
 		b.WriteRune(rs[i])
 	}
 	return b.String()
+}
+
+// attrNotFound throws KCL's type error for a missing attribute of a value of
+// type typ, suggesting the names close to name (as kcl's "did you mean").
+func (e *evaluator) attrNotFound(name, typ string, names []string) {
+	msg := fmt.Sprintf("attribute '%s' not found in '%s'", name, typ)
+	var close []string
+	for _, c := range names {
+		if jaroWinkler(name, c) > 0.8 {
+			close = append(close, strconv.Quote(c))
+		}
+	}
+	if len(close) > 0 {
+		msg += fmt.Sprintf(", did you mean '[%s]'?", strings.Join(close, ", "))
+	}
+	e.throw(KindType, "%s", msg)
+}
+
+// jaroWinkler is the Jaro-Winkler similarity of a and b (0 to 1), over runes.
+func jaroWinkler(a, b string) float64 {
+	s, t := []rune(a), []rune(b)
+	if len(s) == 0 && len(t) == 0 {
+		return 1
+	}
+	if len(s) == 0 || len(t) == 0 {
+		return 0
+	}
+	window := max(len(s), len(t))/2 - 1
+	window = max(window, 0)
+	sm, tm := make([]bool, len(s)), make([]bool, len(t))
+	matches := 0
+	for i := range s {
+		for j := max(0, i-window); j < min(len(t), i+window+1); j++ {
+			if !tm[j] && s[i] == t[j] {
+				sm[i], tm[j] = true, true
+				matches++
+				break
+			}
+		}
+	}
+	if matches == 0 {
+		return 0
+	}
+	transpositions, k := 0, 0
+	for i := range s {
+		if !sm[i] {
+			continue
+		}
+		for !tm[k] {
+			k++
+		}
+		if s[i] != t[k] {
+			transpositions++
+		}
+		k++
+	}
+	m := float64(matches)
+	jaro := (m/float64(len(s)) + m/float64(len(t)) + (m-float64(transpositions/2))/m) / 3
+	prefix := 0
+	for prefix < min(4, len(s), len(t)) && s[prefix] == t[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
 }

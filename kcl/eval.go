@@ -22,7 +22,7 @@ type evaluator struct {
 	printed  strings.Builder
 	depth    int
 	steps    int
-	instList map[*SchemaType][]*Schema
+	instList []*Schema // every schema instance, in creation order
 	root     string
 	stream   *string
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
@@ -832,6 +832,8 @@ func (e *evaluator) evalIdent(s *scope, n *syntax.Ident) Value {
 	for i, name := range n.Names[1:] {
 		if isNoneOrUndef(v) {
 			e.pos = srcPos{e.file, n.NameSpans[i+1].From.Line, n.NameSpans[i+1].From.Col}
+		} else {
+			e.pos = posOf(e.file, n)
 		}
 		v = e.getAttr(v, name)
 	}

@@ -354,6 +354,28 @@ func (e *evaluator) execSchemaAttr(fr *frame, s *syntax.SchemaAttr) {
 	e.instAssign(fr.inst, name, v, op)
 }
 
+// closed reports whether instances of st have only their declared
+// attributes: a schema (not a protocol) without an index signature in its
+// chain.
+func (st *SchemaType) closed() bool {
+	for _, t := range st.chain() {
+		if t.stmt == nil || t.index != nil || t.stmt.Kind == syntax.KindProtocol {
+			return false
+		}
+	}
+	return true
+}
+
+// hasAttr reports whether name is an attribute declared by st's chain.
+func (st *SchemaType) hasAttr(name string) bool {
+	for _, t := range st.chain() {
+		if t.attrSet[name] {
+			return true
+		}
+	}
+	return false
+}
+
 // chain returns the schema types whose bodies run for an instance of st, in order.
 func (st *SchemaType) chain() []*SchemaType {
 	var out []*SchemaType
@@ -506,10 +528,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		e.file = save
 	}
 	e.pos = callPos
-	if e.instList == nil {
-		e.instList = map[*SchemaType][]*Schema{}
-	}
-	e.instList[st] = append(e.instList[st], inst)
+	e.instList = append(e.instList, inst)
 	return inst
 }
 

@@ -761,3 +761,11 @@ func groupThousands(s string) string {
 var specialUpper = strings.NewReplacer("ß", "SS", "ﬀ", "FF", "ﬁ", "FI", "ﬂ", "FL", "ﬃ", "FFI", "ﬄ", "FFL", "ﬅ", "ST", "ﬆ", "ST", "ŉ", "ʼN")
 
 func fullUpper(s string) string { return strings.ToUpper(specialUpper.Replace(s)) }
+
+// strMethodNames lists the methods of str values (strMethod), for "did you
+// mean" suggestions.
+var strMethodNames = []string{"capitalize", "count", "endswith", "startswith", "find", "index", "rfind",
+	"rindex", "format", "isalnum", "isalpha", "isdigit", "isnumeric", "isspace", "islower", "isupper",
+	"istitle", "join", "lower", "upper", "swapcase", "title", "strip", "lstrip", "rstrip", "removeprefix",
+	"removesuffix", "replace", "split", "rsplit", "splitlines", "partition", "rpartition", "zfill", "ljust",
+	"rjust", "center", "chars"}
