@@ -448,28 +448,12 @@ func equal(a, b Value) bool {
 			}
 		}
 		return true
-	case *Dict:
-		var yd *Dict
-		switch y := b.(type) {
-		case *Dict:
-			yd = y
-		case *Schema:
-			yd = y.Attrs
-		default:
+	case *Dict, *Schema:
+		yd := attrsOf(b)
+		if yd == nil {
 			return false
 		}
-		return dictEqual(x, yd)
-	case *Schema:
-		var yd *Dict
-		switch y := b.(type) {
-		case *Dict:
-			yd = y
-		case *Schema:
-			yd = y.Attrs
-		default:
-			return false
-		}
-		return dictEqual(x.Attrs, yd)
+		return dictEqual(attrsOf(x), yd)
 	}
 	return a == b
 }

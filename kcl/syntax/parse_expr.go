@@ -60,25 +60,23 @@ func (p *parser) parseTest() Expr {
 
 // parseOrTest parses `or` and everything tighter (no ternary).
 func (p *parser) parseOrTest() Expr {
-	from := p.tok.pos
-	x := p.parseAndTest()
-	for p.tok.kind == KW_OR && !p.broken() {
-		opPos := p.tok.pos
-		p.next()
-		y := p.parseAndTest()
-		x = &BinaryExpr{Span: p.span(from), X: x, Op: KW_OR, OpPos: opPos, Y: y}
-	}
-	return x
+	return p.parseBoolChain(KW_OR, p.parseAndTest)
 }
 
 func (p *parser) parseAndTest() Expr {
+	return p.parseBoolChain(KW_AND, p.parseNotTest)
+}
+
+// parseBoolChain parses `x op y op z` (left-associative) for the boolean
+// operator op, with operand parsing the tighter level.
+func (p *parser) parseBoolChain(op Token, operand func() Expr) Expr {
 	from := p.tok.pos
-	x := p.parseNotTest()
-	for p.tok.kind == KW_AND && !p.broken() {
+	x := operand()
+	for p.tok.kind == op && !p.broken() {
 		opPos := p.tok.pos
 		p.next()
-		y := p.parseNotTest()
-		x = &BinaryExpr{Span: p.span(from), X: x, Op: KW_AND, OpPos: opPos, Y: y}
+		y := operand()
+		x = &BinaryExpr{Span: p.span(from), X: x, Op: op, OpPos: opPos, Y: y}
 	}
 	return x
 }
