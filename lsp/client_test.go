@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -333,12 +332,4 @@ func positionOf(t testing.TB, text, needle string, delta int) lspPos {
 
 func docParams(uri string, p lspPos) map[string]any {
 	return map[string]any{"textDocument": map[string]any{"uri": uri}, "position": p}
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprint(err))
-	}
-	return string(b)
 }

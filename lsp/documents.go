@@ -141,21 +141,6 @@ func (d *document) rangeOf(start, end int) protocol.Range {
 	return protocol.Range{Start: d.position(start), End: d.position(end)}
 }
 
-// lineCol converts a 1-based line and 1-based byte column to an LSP position.
-func (d *document) lineCol(line, col int) protocol.Position {
-	if line < 1 {
-		line = 1
-	}
-	if line > len(d.lines) {
-		return d.position(len(d.text))
-	}
-	off := d.lines[line-1] + col - 1
-	if col < 1 {
-		off = d.lines[line-1]
-	}
-	return d.position(off)
-}
-
 // documents holds the open files.
 type documents struct {
 	mu   sync.RWMutex

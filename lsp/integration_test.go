@@ -308,7 +308,6 @@ func TestRegistryWorkflow(t *testing.T) {
 		Items []struct{ Label string } `json:"items"`
 	}
 	writeFiles(t, pkg, map[string]string{"sub/a.k": "a = 1\n"})
-	m = c.mark()
 	c.notify("textDocument/didChange", map[string]any{
 		"textDocument":   map[string]any{"uri": mainURI, "version": 2},
 		"contentChanges": []any{map[string]any{"text": "import \n"}},

@@ -118,7 +118,7 @@ func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
 			if err := os.MkdirAll(target, 0o755); err != nil {
 				return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q: %s", hdr.Name, pathErr(err))
 			}
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg: // the reader turns the old TypeRegA into TypeReg or TypeDir
 			if hdr.Size < 0 || hdr.Size > lim.maxSize-total {
 				return unpackResult{}, newErr(ErrUnsafeArchive, "unsafe archive: entry %q: unpacked size exceeds the limit of %d bytes", hdr.Name, lim.maxSize)
 			}
