@@ -142,26 +142,7 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 
 	// The new kcl.mod, checked and resolved before anything is written.
 	replaced := mf.Dependency(spec.Name) != nil
-	edit := mf.SetDependency(spec)
-	newSrc := workspace.ApplyEdits(mf.Src, edit)
-	newMod, findings := workspace.ParseModFile(mf.Filename, newSrc)
-	if err := workspace.RefuseFindings(findings); err != nil {
-		return AddResult{}, err
-	}
-	p.Message("adding " + spec.Line())
-	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{
-		Settings:              s,
-		ModFile:               newMod,
-		InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
-		Progress:              p.Message,
-	})
-	if err != nil {
-		return AddResult{}, err
-	}
-	if err := workspace.UpdateModFile(mf.Filename, mf.Src, edit); err != nil {
-		return AddResult{}, err
-	}
-	changed, err := workspace.WriteLockFile(filepath.Join(dir, workspace.LockFileName), res.Lock)
+	res, changed, err := applyDependencyEdit(ctx, dir, mf, mf.SetDependency(spec), s, opts.InsecureSkipTLSVerify, p, "adding "+spec.Line())
 	if err != nil {
 		return AddResult{}, err
 	}

@@ -65,26 +65,37 @@ func Remove(ctx context.Context, opts RemoveOptions) (RemoveResult, error) {
 	if !ok {
 		return RemoveResult{}, fmt.Errorf("remove: no dependency %q in %s", opts.Name, mf.Filename)
 	}
-	newMod, findings := workspace.ParseModFile(mf.Filename, workspace.ApplyEdits(mf.Src, edit))
-	if err := workspace.RefuseFindings(findings); err != nil {
-		return RemoveResult{}, err
-	}
-	p.Message("removing " + name)
-	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{
-		Settings:              opts.Settings,
-		ModFile:               newMod,
-		InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
-		Progress:              p.Message,
-	})
-	if err != nil {
-		return RemoveResult{}, err
-	}
-	if err := workspace.UpdateModFile(mf.Filename, mf.Src, edit); err != nil {
-		return RemoveResult{}, err
-	}
-	changed, err := workspace.WriteLockFile(filepath.Join(dir, workspace.LockFileName), res.Lock)
+	res, changed, err := applyDependencyEdit(ctx, dir, mf, edit, opts.Settings, opts.InsecureSkipTLSVerify, p, "removing "+name)
 	if err != nil {
 		return RemoveResult{}, err
 	}
 	return RemoveResult{Name: name, Changes: res.Changes, LockChanged: changed, Dependencies: len(res.Deps)}, nil
+}
+
+// applyDependencyEdit checks kcl.mod with edit applied, resolves the dependencies it then
+// has (after telling p msg) and only then writes kcl.mod and kcl.mod.lock, so a failed
+// resolution changes nothing. It returns the resolution and whether the lock file changed.
+func applyDependencyEdit(ctx context.Context, dir string, mf *workspace.ModFile, edit workspace.TextEdit, s *workspace.Settings, insecure bool, p Progress, msg string) (*workspace.Resolution, bool, error) {
+	newMod, findings := workspace.ParseModFile(mf.Filename, workspace.ApplyEdits(mf.Src, edit))
+	if err := workspace.RefuseFindings(findings); err != nil {
+		return nil, false, err
+	}
+	p.Message(msg)
+	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{
+		Settings:              s,
+		ModFile:               newMod,
+		InsecureSkipTLSVerify: insecure,
+		Progress:              p.Message,
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if err := workspace.UpdateModFile(mf.Filename, mf.Src, edit); err != nil {
+		return nil, false, err
+	}
+	changed, err := workspace.WriteLockFile(filepath.Join(dir, workspace.LockFileName), res.Lock)
+	if err != nil {
+		return nil, false, err
+	}
+	return res, changed, nil
 }
