@@ -103,6 +103,7 @@ type Registry struct {
 	total    atomic.Int64
 	closed   bool
 	serveErr chan error
+	inflight atomic.Int64 // handlers running, waited for by Stop
 	tlsCfg   *tls.Config
 	certPEM  []byte
 }
@@ -239,7 +240,7 @@ func (r *Registry) listen(addr string) error {
 		ln = tls.NewListener(ln, r.tlsCfg)
 	}
 	srv := &http.Server{
-		Handler:           r.handler,
+		Handler:           r.track(r.handler),
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          nil,
 	}
@@ -281,7 +282,22 @@ func (r *Registry) Stop() error {
 	}
 	err := srv.Close()
 	<-done
+	// srv.Close does not wait for the handlers: one may still be writing an upload to the
+	// storage, which the caller may be about to remove (a test's TempDir cleanup). Closing
+	// the connections cancelled their requests, so they end soon.
+	for deadline := time.Now().Add(30 * time.Second); r.inflight.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	return err
+}
+
+// track counts the requests being handled, for Stop.
+func (r *Registry) track(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.inflight.Add(1)
+		defer r.inflight.Add(-1)
+		h.ServeHTTP(w, req)
+	})
 }
 
 // Restart listens again on the same address after Stop.
