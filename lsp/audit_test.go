@@ -107,13 +107,7 @@ func TestHoverManifestAfterTagIsPushed(t *testing.T) {
 
 	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nlater = \"0.2.0\"\n"
 	uri := c.open(filepath.Join(work, "kcl.mod"), text)
-	hover := func() string {
-		var h struct {
-			Contents struct{ Value string } `json:"contents"`
-		}
-		c.mustCall("textDocument/hover", docParams(uri, positionOf(t, text, "later =", 1)), &h)
-		return h.Contents.Value
-	}
+	hover := func() string { return c.hoverText(uri, positionOf(t, text, "later =", 1)) }
 	e.reg.ResetRequests()
 	assert.NotContains(t, hover(), "digest")
 	require.Eventually(t, func() bool { return e.reg.RequestsByKind()[devregistry.KindManifest] > 0 }, 10*time.Second, 20*time.Millisecond)
@@ -291,11 +285,7 @@ func TestCodeActionsApplied(t *testing.T) {
 
 	// Hover: reference, digest, sum (from the lock), description, size, created, cache path.
 	require.Eventually(t, func() bool {
-		var h struct {
-			Contents struct{ Value string } `json:"contents"`
-		}
-		c.mustCall("textDocument/hover", docParams(uri, positionOf(t, text, "lib =", 1)), &h)
-		v := h.Contents.Value
+		v := c.hoverText(uri, positionOf(t, text, "lib =", 1))
 		return strings.Contains(v, "reference: `"+e.host+"/test/lib:1.0.0`") && strings.Contains(v, "digest: `sha256:") &&
 			strings.Contains(v, "sum: `") && strings.Contains(v, "description: A shared library") &&
 			strings.Contains(v, "size: ") && strings.Contains(v, "created: ") &&

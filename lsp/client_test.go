@@ -265,6 +265,16 @@ func (c *testClient) codeActions(uri string, r lspRange, result any) {
 	}, result)
 }
 
+// hoverText returns the markdown of the hover at p in uri ("" when there is none).
+func (c *testClient) hoverText(uri string, p lspPos) string {
+	c.t.Helper()
+	var h struct {
+		Contents struct{ Value string } `json:"contents"`
+	}
+	c.mustCall("textDocument/hover", docParams(uri, p), &h)
+	return h.Contents.Value
+}
+
 // pointRange is the empty range at p.
 func pointRange(p lspPos) lspRange { return lspRange{Start: p, End: p} }
 

@@ -152,12 +152,9 @@ func TestModHoverOnKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.at, func(t *testing.T) {
-			var h struct {
-				Contents struct{ Value string } `json:"contents"`
-			}
-			c.mustCall("textDocument/hover", docParams(uri, positionOf(t, text, tt.at, 1)), &h)
+			h := c.hoverText(uri, positionOf(t, text, tt.at, 1))
 			for _, w := range tt.want {
-				assert.Contains(t, h.Contents.Value, w)
+				assert.Contains(t, h, w)
 			}
 		})
 	}

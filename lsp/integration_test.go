@@ -175,20 +175,14 @@ func TestRegistryWorkflow(t *testing.T) {
 
 	// Hover on the dependency: reference, digest, sum, description, size, created, cache.
 	require.Eventually(t, func() bool {
-		var h struct {
-			Contents struct{ Value string } `json:"contents"`
-		}
-		c.mustCall("textDocument/hover", docParams(modURI, positionOf(t, modText, "helloworld =", 3)), &h)
-		return strings.Contains(h.Contents.Value, "digest") && strings.Contains(h.Contents.Value, "size")
+		h := c.hoverText(modURI, positionOf(t, modText, "helloworld =", 3))
+		return strings.Contains(h, "digest") && strings.Contains(h, "size")
 	}, 10*time.Second, 50*time.Millisecond)
-	var hover struct {
-		Contents struct{ Value string } `json:"contents"`
-	}
-	c.mustCall("textDocument/hover", docParams(modURI, positionOf(t, modText, "helloworld =", 3)), &hover)
-	assert.Contains(t, hover.Contents.Value, "`"+e.host+"/test/helloworld:0.1.0`")
-	assert.Contains(t, hover.Contents.Value, "sha256:")
-	assert.Contains(t, hover.Contents.Value, "created")
-	assert.Contains(t, hover.Contents.Value, "not downloaded")
+	hover := c.hoverText(modURI, positionOf(t, modText, "helloworld =", 3))
+	assert.Contains(t, hover, "`"+e.host+"/test/helloworld:0.1.0`")
+	assert.Contains(t, hover, "sha256:")
+	assert.Contains(t, hover, "created")
+	assert.Contains(t, hover, "not downloaded")
 
 	// Code actions on the dependency line: download, update lock, upgrade, remove unused? (it is used).
 	var actions []struct {
@@ -284,11 +278,8 @@ func TestRegistryWorkflow(t *testing.T) {
 		{lspPos{2, 8}, "**math**: KCL standard library module"},
 		{lspPos{1, 9}, "**nothere**: not found"},
 	} {
-		var h struct {
-			Contents struct{ Value string } `json:"contents"`
-		}
-		c.mustCall("textDocument/hover", docParams(mainURI, tc.pos), &h)
-		assert.Contains(t, h.Contents.Value, tc.want)
+		h := c.hoverText(mainURI, tc.pos)
+		assert.Contains(t, h, tc.want)
 	}
 	// "Add dependency nothere" on the unknown import.
 	var kactions []struct {

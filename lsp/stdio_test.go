@@ -141,11 +141,8 @@ func TestStdioEndToEnd(t *testing.T) {
 	c.mustCall("textDocument/completion", docParams(modURI, positionOf(t, modText, `"0.1.0"`, 1)), &list)
 	require.Len(t, list.Items, 2)
 	assert.Equal(t, "1.0.0", list.Items[0].Label)
-	var hover struct {
-		Contents struct{ Value string } `json:"contents"`
-	}
-	c.mustCall("textDocument/hover", docParams(modURI, positionOf(t, modText, "hello =", 1)), &hover)
-	assert.Contains(t, hover.Contents.Value, filepath.Join(e.home, "hello_0.1.0"))
+	hover := c.hoverText(modURI, positionOf(t, modText, "hello =", 1))
+	assert.Contains(t, hover, filepath.Join(e.home, "hello_0.1.0"))
 	var lenses []map[string]any
 	c.mustCall("textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": modURI}}, &lenses)
 	assert.Len(t, lenses, 4)
