@@ -545,18 +545,8 @@ func TestKCLImportsOfAPathDependency(t *testing.T) {
 	assert.Equal(t, lspRange{Start: lspPos{2, 7}, End: lspPos{2, 13}}, p.Diagnostics[0].Range)
 
 	// go to definition: the module's files
-	var locs []struct {
-		URI string `json:"uri"`
-	}
-	c.mustCall("textDocument/definition", docParams(uri, lspPos{0, 12}), &locs)
-	got := []string{}
-	for _, l := range locs {
-		got = append(got, l.URI)
-	}
-	assert.ElementsMatch(t, []string{pathToURI(filepath.Join(work, "lib", "models", "app.k")), pathToURI(filepath.Join(work, "lib", "models", "db.k"))}, got)
-	c.mustCall("textDocument/definition", docParams(uri, lspPos{1, 10}), &locs)
-	require.Len(t, locs, 1)
-	assert.Equal(t, pathToURI(filepath.Join(work, "app", "local", "thing.k")), locs[0].URI)
+	assert.ElementsMatch(t, []string{pathToURI(filepath.Join(work, "lib", "models", "app.k")), pathToURI(filepath.Join(work, "lib", "models", "db.k"))}, c.definition(uri, lspPos{0, 12}))
+	assert.Equal(t, []string{pathToURI(filepath.Join(work, "app", "local", "thing.k"))}, c.definition(uri, lspPos{1, 10}))
 
 	// completion below the dependency and below a local directory
 	for _, tc := range []struct {

@@ -275,6 +275,20 @@ func (c *testClient) hoverText(uri string, p lspPos) string {
 	return h.Contents.Value
 }
 
+// definition returns the URIs of the locations textDocument/definition answers at p in uri.
+func (c *testClient) definition(uri string, p lspPos) []string {
+	c.t.Helper()
+	var locs []struct {
+		URI string `json:"uri"`
+	}
+	c.mustCall("textDocument/definition", docParams(uri, p), &locs)
+	out := []string{}
+	for _, l := range locs {
+		out = append(out, l.URI)
+	}
+	return out
+}
+
 // pointRange is the empty range at p.
 func pointRange(p lspPos) lspRange { return lspRange{Start: p, End: p} }
 

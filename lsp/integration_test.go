@@ -259,16 +259,9 @@ func TestRegistryWorkflow(t *testing.T) {
 	require.Len(t, kp.Diagnostics, 1, "%+v", kp.Diagnostics)
 	assert.Equal(t, codeUnknownImport, kp.Diagnostics[0].Code)
 	assert.Equal(t, lspRange{Start: lspPos{1, 7}, End: lspPos{1, 14}}, kp.Diagnostics[0].Range)
-	var locs []struct {
-		URI string `json:"uri"`
-	}
-	c.mustCall("textDocument/definition", docParams(mainURI, lspPos{0, 9}), &locs)
-	require.Len(t, locs, 1)
-	assert.Equal(t, pathToURI(filepath.Join(e.home, "helloworld_0.1.0", "main.k")), locs[0].URI)
+	assert.Equal(t, []string{pathToURI(filepath.Join(e.home, "helloworld_0.1.0", "main.k"))}, c.definition(mainURI, lspPos{0, 9}))
 	// ... and from the dependency in kcl.mod to its kcl.mod in the cache.
-	c.mustCall("textDocument/definition", docParams(modURI, positionOf(t, modText, "helloworld =", 2)), &locs)
-	require.Len(t, locs, 1)
-	assert.Equal(t, pathToURI(filepath.Join(e.home, "helloworld_0.1.0", "kcl.mod")), locs[0].URI)
+	assert.Equal(t, []string{pathToURI(filepath.Join(e.home, "helloworld_0.1.0", "kcl.mod"))}, c.definition(modURI, positionOf(t, modText, "helloworld =", 2)))
 	// Hover on imports: a dependency, the standard library, an unknown module.
 	for _, tc := range []struct {
 		pos  lspPos

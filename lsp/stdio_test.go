@@ -151,12 +151,7 @@ func TestStdioEndToEnd(t *testing.T) {
 	require.NotEmpty(t, actions)
 	assert.Equal(t, "Upgrade hello to 1.0.0 (major)", actions[0]["title"])
 	mainURI := c.open(filepath.Join(pkg, "main.k"), "import hello\nout = hello.greeting\n")
-	var locs []struct {
-		URI string `json:"uri"`
-	}
-	c.mustCall("textDocument/definition", docParams(mainURI, lspPos{0, 8}), &locs)
-	require.Len(t, locs, 1)
-	assert.Equal(t, pathToURI(filepath.Join(e.home, "hello_0.1.0", "main.k")), locs[0].URI)
+	assert.Equal(t, []string{pathToURI(filepath.Join(e.home, "hello_0.1.0", "main.k"))}, c.definition(mainURI, lspPos{0, 8}))
 
 	var run map[string]any
 	require.NoError(t, execCmd(c, "kpm.run", map[string]any{"path": pkg}, &run))
