@@ -205,9 +205,9 @@ func TestPkgPathSettingCleared(t *testing.T) {
 		return st
 	}
 	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"kpm": map[string]any{"pkgPath": other}}})
-	require.Eventually(t, func() bool { return status()["pkgPath"] == other }, 5*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return status()["pkgPath"] == other }, 20*time.Second, 20*time.Millisecond)
 	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"kpm": map[string]any{"pkgPath": ""}}})
-	require.Eventually(t, func() bool { return status()["pkgPath"] == home }, 5*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return status()["pkgPath"] == home }, 20*time.Second, 20*time.Millisecond)
 }
 
 type codeActionResult struct {
@@ -621,7 +621,7 @@ func TestSlowClientAnswersDoNotBlockTheServer(t *testing.T) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		return len(c.created) == 1
-	}, 5*time.Second, 10*time.Millisecond, "the server asked for a progress token")
+	}, 20*time.Second, 10*time.Millisecond, "the server asked for a progress token")
 	for i := 0; i < 5; i++ {
 		start := time.Now()
 		var l completionList

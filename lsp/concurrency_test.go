@@ -99,7 +99,7 @@ func TestSlowPushDoesNotDelayCompletionAndCancels(t *testing.T) {
 	waitProgressBegin(t, c, m, "push-2")
 	c.notify("window/workDoneProgress/cancel", map[string]any{"token": "push-2"})
 	requireCancelled(t, done)
-	_, ok := c.waitFor(m, 5*time.Second, func(n notification) bool {
+	_, ok := c.waitFor(m, 20*time.Second, func(n notification) bool {
 		return n.Method == "$/progress" && strings.Contains(string(n.Params), `"push-2"`) && strings.Contains(string(n.Params), `"cancelled"`)
 	})
 	assert.True(t, ok, "progress ends with 'cancelled'")
@@ -142,7 +142,7 @@ func TestRunCommand(t *testing.T) {
 	require.NotEmpty(t, data.Errors)
 	assert.Equal(t, 2, data.Errors[0].Line)
 	// The failure is also shown to the user.
-	_, ok := c.waitFor(m, 5*time.Second, func(n notification) bool {
+	_, ok := c.waitFor(m, 20*time.Second, func(n notification) bool {
 		return n.Method == "window/showMessage" && strings.Contains(string(n.Params), `"type":1`) && strings.Contains(string(n.Params), "InvalidSyntax")
 	})
 	assert.True(t, ok)

@@ -45,7 +45,7 @@ func offlineServer(t *testing.T) (*testClient, string, string) {
 	work := t.TempDir()
 	c.initialize(work, map[string]any{"textDocument": map[string]any{"completion": map[string]any{"completionItem": map[string]any{"snippetSupport": true}}}})
 	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"kpm": map[string]any{"offline": true}}})
-	require.Eventually(t, c.srvSettingsOffline, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, c.srvSettingsOffline, 20*time.Second, 10*time.Millisecond)
 	return c, home, work
 }
 
@@ -233,7 +233,7 @@ func TestDependencyNamesWithoutCatalog(t *testing.T) {
 	work := t.TempDir()
 	c.initialize(work, nil)
 	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"kpm": map[string]any{"offline": true}}})
-	require.Eventually(t, c.srvSettingsOffline, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, c.srvSettingsOffline, 20*time.Second, 10*time.Millisecond)
 	text := "[dependencies]\n"
 	uri := c.open(filepath.Join(work, "kcl.mod"), text)
 	var l completionList
@@ -301,7 +301,7 @@ func TestWatchedFilesRediagnose(t *testing.T) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		return len(c.registered) == 1 && strings.Contains(string(c.registered[0]), `"**/kcl.mod.lock"`)
-	}, 5*time.Second, 10*time.Millisecond, "watchers registered")
+	}, 20*time.Second, 10*time.Millisecond, "watchers registered")
 
 	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nlib = \"1.0.0\"\n"
 	m := c.mark()

@@ -215,7 +215,7 @@ func TestPushPullStress(t *testing.T) {
 
 	transport.CloseIdleConnections()
 	requireNoOwnGoroutines(t)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for persistConns() > conns && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -492,7 +492,9 @@ func TestResolveColdDownloadsParallelBounded(t *testing.T) {
 					peak = inFlight
 				}
 				mu.Unlock()
-				time.Sleep(50 * time.Millisecond)
+				// Long enough that parallel downloads overlap even when a loaded machine
+				// staggers the workers' other requests.
+				time.Sleep(200 * time.Millisecond)
 				next.ServeHTTP(w, req)
 				mu.Lock()
 				inFlight--
