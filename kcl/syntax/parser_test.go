@@ -17,6 +17,41 @@ func parseOK(t *testing.T, src string) *File {
 	return f
 }
 
+// assignedValue parses "x = src" without errors and returns the file and the value assigned.
+func assignedValue(t *testing.T, src string) (*File, Expr) {
+	t.Helper()
+	f := parseOK(t, "x = "+src+"\n")
+	require.Len(t, f.Body, 1)
+	as, ok := f.Body[0].(*AssignStmt)
+	require.True(t, ok, "got %T", f.Body[0])
+	return f, as.Value
+}
+
+// parseCase is a source and the s-expression of the tree it parses to.
+type parseCase struct{ name, src, want string }
+
+// checkParses parses every case without errors, compares its tree and checks that the
+// printed tree parses back to the same one.
+func checkParses(t *testing.T, tests []parseCase) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := parseOK(t, tt.src)
+			assert.Equal(t, tt.want, sx(f))
+			roundTrip(t, f)
+		})
+	}
+}
+
+// errorTexts returns the errors ParseFile reports for src as main.k.
+func errorTexts(src string) []string {
+	_, errs := ParseFile("main.k", []byte(src))
+	got := make([]string, len(errs))
+	for i, e := range errs {
+		got[i] = e.Error()
+	}
+	return got
+}
+
 func TestParseExpressions(t *testing.T) {
 	tests := []struct {
 		name string
@@ -127,22 +162,15 @@ func TestParseExpressions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := parseOK(t, "x = "+tt.src+"\n")
-			require.Len(t, f.Body, 1)
-			as, ok := f.Body[0].(*AssignStmt)
-			require.True(t, ok, "got %T", f.Body[0])
-			assert.Equal(t, tt.want, sx(as.Value))
+			f, value := assignedValue(t, tt.src)
+			assert.Equal(t, tt.want, sx(value))
 			roundTrip(t, f)
 		})
 	}
 }
 
 func TestParseStatements(t *testing.T) {
-	tests := []struct {
-		name string
-		src  string
-		want string
-	}{
+	checkParses(t, []parseCase{
 		{"import", "import a.b.c", "(import a.b.c)"},
 		{"import as", "import a.b as c", "(import a.b as c)"},
 		{"relative import", "import .a\nimport ..b.c as d", "(import .a)\n(import ..b.c as d)"},
@@ -231,14 +259,7 @@ func TestParseStatements(t *testing.T) {
 			"(rule R @info [x:int] (A) (pkg.B) for P doc=\"Doc\" (check (cmp a > x) c \"m\"))"},
 		{"soft keywords as names", "protocol = \"TCP\"\nrule = 1\nmixin = 2", "(= protocol \"TCP\")\n(= rule 1)\n(= mixin 2)"},
 		{"schema instance stmt", "A {a = 1}", "(expr (new A {a = 1}))"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := parseOK(t, tt.src)
-			assert.Equal(t, tt.want, sx(f))
-			roundTrip(t, f)
-		})
-	}
+	})
 }
 
 func TestParseErrors(t *testing.T) {
@@ -389,11 +410,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, errs := ParseFile("main.k", []byte(tt.src))
-			got := make([]string, len(errs))
-			for i, e := range errs {
-				got[i] = e.Error()
-			}
+			got := errorTexts(tt.src)
 			if tt.name == "nesting too deep" {
 				require.Len(t, got, 1)
 				assert.Contains(t, got[0], "nesting too deep")

@@ -145,12 +145,7 @@ func (pr *printer) stmt(s Stmt) {
 		pr.params("[", s.Params, "]")
 		if len(s.ParentRules) > 0 {
 			pr.w("(")
-			for i, r := range s.ParentRules {
-				if i > 0 {
-					pr.w(", ")
-				}
-				pr.ident(r)
-			}
+			pr.idents(s.ParentRules)
 			pr.w(")")
 		}
 		if s.ForHost != nil {
@@ -236,12 +231,7 @@ func (pr *printer) schema(s *SchemaStmt) {
 	if len(s.Mixins) > 0 {
 		pr.nl()
 		pr.w("mixin [")
-		for i, m := range s.Mixins {
-			if i > 0 {
-				pr.w(", ")
-			}
-			pr.ident(m)
-		}
+		pr.idents(s.Mixins)
 		pr.w("]")
 	}
 	if sig := s.IndexSignature; sig != nil {
@@ -296,10 +286,7 @@ func (pr *printer) params(open string, list []*Param, close string) {
 		return
 	}
 	pr.w(open)
-	for i, p := range list {
-		if i > 0 {
-			pr.w(", ")
-		}
+	separated(list, ", ", pr.w, func(p *Param) {
 		pr.ident(p.Name)
 		if p.Type != nil {
 			pr.w(": ")
@@ -309,7 +296,7 @@ func (pr *printer) params(open string, list []*Param, close string) {
 			pr.w(" = ")
 			pr.expr(p.Default)
 		}
-	}
+	})
 	pr.w(close)
 }
 
@@ -327,12 +314,7 @@ func (pr *printer) ident(id *Ident) {
 }
 
 func (pr *printer) args(args []Expr, kws []*Keyword) {
-	for i, a := range args {
-		if i > 0 {
-			pr.w(", ")
-		}
-		pr.expr(a)
-	}
+	pr.exprs(args)
 	for i, k := range kws {
 		if i > 0 || len(args) > 0 {
 			pr.w(", ")
@@ -343,12 +325,17 @@ func (pr *printer) args(args []Expr, kws []*Keyword) {
 	}
 }
 
-func (pr *printer) exprs(list []Expr) {
-	for i, x := range list {
+func (pr *printer) exprs(list []Expr) { separated(list, ", ", pr.w, pr.expr) }
+
+func (pr *printer) idents(list []*Ident) { separated(list, ", ", pr.w, pr.ident) }
+
+// separated prints every item with print, with sep written between two items.
+func separated[T any](items []T, sep string, w func(string), print func(T)) {
+	for i, it := range items {
 		if i > 0 {
-			pr.w(", ")
+			w(sep)
 		}
-		pr.expr(x)
+		print(it)
 	}
 }
 
@@ -475,12 +462,7 @@ func (pr *printer) expr(x Expr) {
 		pr.w("}")
 	case *QuantExpr:
 		pr.w(x.Op.String() + " ")
-		for i, v := range x.Vars {
-			if i > 0 {
-				pr.w(", ")
-			}
-			pr.ident(v)
-		}
+		pr.idents(x.Vars)
 		pr.w(" in ")
 		pr.expr(x.Target)
 		pr.w(" { ")
@@ -505,12 +487,7 @@ func (pr *printer) expr(x Expr) {
 func (pr *printer) comps(gens []*CompClause) {
 	for _, g := range gens {
 		pr.w(" for ")
-		for i, t := range g.Targets {
-			if i > 0 {
-				pr.w(", ")
-			}
-			pr.ident(t)
-		}
+		pr.idents(g.Targets)
 		pr.w(" in ")
 		pr.expr(g.Iter)
 		for _, c := range g.Ifs {
@@ -675,12 +652,7 @@ func (pr *printer) typ(t TypeExpr) {
 		pr.expr(t.Value)
 	case *FunctionType:
 		pr.w("(")
-		for i, p := range t.Params {
-			if i > 0 {
-				pr.w(", ")
-			}
-			pr.typ(p)
-		}
+		separated(t.Params, ", ", pr.w, pr.typ)
 		pr.w(")")
 		if t.Result != nil {
 			pr.w(" -> ")

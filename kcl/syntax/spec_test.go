@@ -11,11 +11,7 @@ import (
 // specification's grammar (lexical rules, statements, schema, rule, types,
 // expressions) and parses one or more examples of each.
 func TestSpecProductions(t *testing.T) {
-	tests := []struct {
-		production string
-		src        string
-		want       string
-	}{
+	checkParses(t, []parseCase{
 		// start: (NEWLINE | statement)*
 		{"start: blank lines only", "\n\n\n", ""},
 		{"start: statements between blank lines", "\na = 1\n\n\nb = 2\n\n", "(= a 1)\n(= b 2)"},
@@ -137,14 +133,7 @@ func TestSpecProductions(t *testing.T) {
 		{"NAME: $-escaped keywords and reserved words", "$schema = $final = _a1", "(= schema final _a1)"},
 		// line joining
 		{"explicit and implicit line joining", "x = 1 + \\\n    2\ny = f(\n    1,\n)", "(= x (+ 1 2))\n(= y (call f 1))"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.production, func(t *testing.T) {
-			f := parseOK(t, tt.src)
-			assert.Equal(t, tt.want, sx(f))
-			roundTrip(t, f)
-		})
-	}
+	})
 }
 
 // TestLiteralValues checks the values the parser computes for number and
@@ -159,8 +148,8 @@ func TestLiteralValues(t *testing.T) {
 	}
 	for _, tt := range ints {
 		t.Run(tt.src, func(t *testing.T) {
-			f := parseOK(t, "x = "+tt.src)
-			n, ok := f.Body[0].(*AssignStmt).Value.(*NumberLit)
+			_, value := assignedValue(t, tt.src)
+			n, ok := value.(*NumberLit)
 			require.True(t, ok)
 			assert.False(t, n.IsFloat)
 			assert.Equal(t, tt.want, n.Int)
@@ -174,8 +163,8 @@ func TestLiteralValues(t *testing.T) {
 	}
 	for _, tt := range floats {
 		t.Run(tt.src, func(t *testing.T) {
-			f := parseOK(t, "x = "+tt.src)
-			n, ok := f.Body[0].(*AssignStmt).Value.(*NumberLit)
+			_, value := assignedValue(t, tt.src)
+			n, ok := value.(*NumberLit)
 			require.True(t, ok)
 			assert.True(t, n.IsFloat)
 			assert.Equal(t, tt.want, n.Float)
@@ -200,9 +189,9 @@ func TestLiteralValues(t *testing.T) {
 	}
 	for _, tt := range strs {
 		t.Run(tt.name, func(t *testing.T) {
-			f := parseOK(t, "x = "+tt.src)
-			s, ok := f.Body[0].(*AssignStmt).Value.(*StringLit)
-			require.True(t, ok, "got %T", f.Body[0].(*AssignStmt).Value)
+			_, value := assignedValue(t, tt.src)
+			s, ok := value.(*StringLit)
+			require.True(t, ok, "got %T", value)
 			assert.Equal(t, tt.want, s.Value)
 		})
 	}
@@ -230,12 +219,7 @@ func TestSpecErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, errs := ParseFile("main.k", []byte(tt.src))
-			got := make([]string, len(errs))
-			for i, e := range errs {
-				got[i] = e.Error()
-			}
-			assert.Equal(t, tt.want, got, "source:\n%s", tt.src)
+			assert.Equal(t, tt.want, errorTexts(tt.src), "source:\n%s", tt.src)
 		})
 	}
 }
