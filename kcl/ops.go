@@ -367,14 +367,7 @@ func (e *evaluator) contains(container, item Value) bool {
 // operandType names an operand's type for error messages: literals carry their value as KCL's
 // type checker shows them ('int(1)', 'str(a)').
 func operandType(n syntax.Expr, v Value) string {
-	for {
-		p, ok := n.(*syntax.ParenExpr)
-		if !ok {
-			break
-		}
-		n = p.X
-	}
-	switch n.(type) {
+	switch unparen(n).(type) {
 	case *syntax.NumberLit, *syntax.StringLit, *syntax.NameConstant:
 		if isNoneOrUndef(v) {
 			return typeName(v)
@@ -384,15 +377,19 @@ func operandType(n syntax.Expr, v Value) string {
 	return typeName(v)
 }
 
-func isLiteral(n syntax.Expr) bool {
+// unparen returns the expression inside any parentheses around n.
+func unparen(n syntax.Expr) syntax.Expr {
 	for {
 		p, ok := n.(*syntax.ParenExpr)
 		if !ok {
-			break
+			return n
 		}
 		n = p.X
 	}
-	switch n.(type) {
+}
+
+func isLiteral(n syntax.Expr) bool {
+	switch unparen(n).(type) {
 	case *syntax.NumberLit, *syntax.StringLit, *syntax.NameConstant, *syntax.ListExpr, *syntax.ConfigExpr:
 		return true
 	}

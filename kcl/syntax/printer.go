@@ -139,29 +139,16 @@ func (pr *printer) stmt(s Stmt) {
 			pr.expr(s.Default)
 		}
 	case *RuleStmt:
-		pr.decorators(s.Decorators)
-		pr.w("rule ")
-		pr.ident(s.Name)
-		pr.params("[", s.Params, "]")
+		pr.declHead(s.Decorators, "rule", s.Name, s.Params)
 		if len(s.ParentRules) > 0 {
 			pr.w("(")
 			pr.idents(s.ParentRules)
 			pr.w(")")
 		}
-		if s.ForHost != nil {
-			pr.w(" for ")
-			pr.ident(s.ForHost)
-		}
+		pr.forHost(s.ForHost)
 		pr.w(":")
 		pr.indent++
-		if s.DocLit != nil {
-			pr.nl()
-			pr.w(s.DocLit.Raw)
-		} else if len(s.Checks) > 0 && isBareString(s.Checks[0]) {
-			// A string alone on the first line would read back as the docstring.
-			pr.nl()
-			pr.w(`""`)
-		}
+		pr.doc(s.DocLit, len(s.Checks) > 0 && isBareString(s.Checks[0]))
 		for _, c := range s.Checks {
 			pr.nl()
 			pr.check(c)
@@ -191,6 +178,35 @@ func (pr *printer) ifStmt(s *IfStmt, kw string) {
 	}
 }
 
+// declHead prints the decorators, keyword, name and parameters that open a schema or rule.
+func (pr *printer) declHead(decorators []*Decorator, kw string, name *Ident, params []*Param) {
+	pr.decorators(decorators)
+	pr.w(kw + " ")
+	pr.ident(name)
+	pr.params("[", params, "]")
+}
+
+// forHost prints the `for Protocol` of a schema or rule, if any.
+func (pr *printer) forHost(host *Ident) {
+	if host != nil {
+		pr.w(" for ")
+		pr.ident(host)
+	}
+}
+
+// doc prints a body's docstring. Without one, a body that opens with a lone string gets an
+// empty docstring first: that string alone on the first line would read back as the docstring.
+func (pr *printer) doc(lit *StringLit, opensWithString bool) {
+	switch {
+	case lit != nil:
+		pr.nl()
+		pr.w(lit.Raw)
+	case opensWithString:
+		pr.nl()
+		pr.w(`""`)
+	}
+}
+
 func (pr *printer) decorators(list []*Decorator) {
 	for _, d := range list {
 		pr.w("@")
@@ -205,29 +221,16 @@ func (pr *printer) decorators(list []*Decorator) {
 }
 
 func (pr *printer) schema(s *SchemaStmt) {
-	pr.decorators(s.Decorators)
-	pr.w(s.Kind.String() + " ")
-	pr.ident(s.Name)
-	pr.params("[", s.Params, "]")
+	pr.declHead(s.Decorators, s.Kind.String(), s.Name, s.Params)
 	if s.Parent != nil {
 		pr.w("(")
 		pr.ident(s.Parent)
 		pr.w(")")
 	}
-	if s.ForHost != nil {
-		pr.w(" for ")
-		pr.ident(s.ForHost)
-	}
+	pr.forHost(s.ForHost)
 	pr.w(":")
 	pr.indent++
-	if s.DocLit != nil {
-		pr.nl()
-		pr.w(s.DocLit.Raw)
-	} else if len(s.Mixins) == 0 && s.IndexSignature == nil && len(s.Body) > 0 && isBareStringStmt(s.Body[0]) {
-		// A string alone on the first line would read back as the docstring.
-		pr.nl()
-		pr.w(`""`)
-	}
+	pr.doc(s.DocLit, len(s.Mixins) == 0 && s.IndexSignature == nil && len(s.Body) > 0 && isBareStringStmt(s.Body[0]))
 	if len(s.Mixins) > 0 {
 		pr.nl()
 		pr.w("mixin [")
