@@ -43,6 +43,15 @@ containing passwords).`,
 		},
 	}
 	cmd.Flags().StringVar(&logFile, "log", "", "write a debug log to `FILE`")
+	// Language clients add these on their own: vscode-languageclient appends --stdio for its stdio
+	// transport, others pass --clientProcessId=N. stdio is the only transport, and the server ends
+	// when its input closes, so both are accepted and ignored.
+	var stdioFlag bool
+	var clientPID int
+	cmd.Flags().BoolVar(&stdioFlag, "stdio", false, "talk LSP over stdin/stdout (the default and only transport)")
+	cmd.Flags().IntVar(&clientPID, "clientProcessId", 0, "the editor's process id (accepted for compatibility; unused)")
+	_ = cmd.Flags().MarkHidden("stdio")
+	_ = cmd.Flags().MarkHidden("clientProcessId")
 	return cmd
 }
 

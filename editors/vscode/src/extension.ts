@@ -13,7 +13,6 @@ import {
   ServerOptions,
   ShowMessageNotification,
   Trace,
-  TransportKind,
 } from 'vscode-languageclient/node';
 import { Commands, InputOptions, PickItem, Ui } from './commands';
 import { RunDiagnostic, Status, findPackageDir, findServer, groupByFile, serverSettings, statusBar } from './logic';
@@ -247,10 +246,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       return;
     }
     output.appendLine(`kpm: starting ${loc.path} lsp (from ${loc.source})`);
+    // No `transport`: with TransportKind.stdio vscode-languageclient appends `--stdio` to the
+    // arguments; without it the child's stdin/stdout are used all the same, with exactly these args.
     const serverOptions: ServerOptions = {
       command: loc.path,
       args: ['lsp'],
-      transport: TransportKind.stdio,
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector,
