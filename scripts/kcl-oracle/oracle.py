@@ -28,6 +28,7 @@ from importlib import metadata
 
 import kcl_lib.api as api
 
+START_DIR = os.getcwd()
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 HEADER = re.compile(r"^(?:error|warning)\[(\w+)\]: (\w+)\s*$")
 BARE_HEADER = re.compile(r"^(\w+)\s*$")
@@ -141,7 +142,11 @@ def exec_args(req, client):
     args = api.ExecProgramArgs(work_dir=work_dir)
     files = list(req.get("files") or [])
     if req.get("dir"):
-        files.append(req["dir"])
+        # a package directory is its .k files, as `kcl run` in that directory compiles them
+        # (the reference given the directory itself resolves sibling packages differently)
+        d = os.path.join(work_dir, req["dir"])
+        files.extend(sorted(os.path.join(d, f) for f in os.listdir(d)
+                            if f.endswith(".k") and not f.endswith("_test.k")))
     flags = {k: bool(req.get(k)) for k in ("sort_keys", "disable_none", "show_hidden", "strict_range_check")}
     selectors = list(req.get("selectors") or [])
     if req.get("settings"):
@@ -170,6 +175,8 @@ def exec_args(req, client):
 
 def run(req, client):
     try:
+        # without a kcl.mod, the reference resolves absolute imports from the working directory
+        os.chdir(req.get("work_dir") or START_DIR)
         args = exec_args(req, client)
         res = client.exec_program(args)
     except Exception as e:  # compile errors are raised, evaluation errors returned
