@@ -236,7 +236,7 @@ func yamlLooksTyped(s string) bool {
 		".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN":
 		return true
 	}
-	if digitsButNotNumber(s) {
+	if digitsButNotNumber(s) || yaml11Ambiguous(s) {
 		return true
 	}
 	u := s
@@ -265,6 +265,18 @@ func yamlLooksTyped(s string) bool {
 		return true
 	}
 	return false
+}
+
+// yaml11Ambiguous reports whether a YAML 1.1 reader could take s for something other than a
+// string, as the toolchain's emitter judges it: a boolean or null word in any case (`on`, `Y`,
+// `nO`, `NULL`, `nan`) or a scalar starting like a number (a digit, a sign or a dot: `500m`,
+// `1:30`, `2024-01-01`, `-a`, `.git`).
+func yaml11Ambiguous(s string) bool {
+	switch strings.ToLower(s) {
+	case "y", "n", "yes", "no", "true", "false", "on", "off", "null", "nan":
+		return true
+	}
+	return s != "" && strings.ContainsRune("0123456789+-.", rune(s[0]))
 }
 
 func digitsButNotNumber(s string) bool {
