@@ -127,6 +127,10 @@ func loadSettings(getenv func(string) string) (*Settings, error) {
 	return s, nil
 }
 
+// PackageHome is the package home ($KCL_PKG_PATH, default $HOME/.kcl/kpm), without reading or
+// creating anything in it.
+func PackageHome() (string, error) { return pkgPath(os.Getenv) }
+
 func pkgPath(getenv func(string) string) (string, error) {
 	if v := getenv(EnvPkgPath); v != "" {
 		abs, err := filepath.Abs(v)
