@@ -20,17 +20,27 @@ import (
 )
 
 // version is kpm's version: set with -ldflags "-X main.version=v1.2.3", else the module version
-// from the build info, else "dev".
+// from the build info (`go install module@v1.2.3`, or the pseudo-version `go build` stamps from
+// git), else v0.0.0-devel+<commit> when the build info has the commit, else v0.0.0-devel.
 var version = ""
 
 func kpmVersion() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "v0.0.0-devel"
 	}
-	return "dev"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "v0.0.0-devel+" + s.Value[:12]
+		}
+	}
+	return "v0.0.0-devel"
 }
 
 // Exit codes (documented in README.md).
@@ -52,7 +62,8 @@ type app struct {
 	settings *workspace.Settings
 }
 
-// Settings loads the settings once per process.
+// Settings loads the settings once per process and shows their warnings (unknown keys, two
+// settings files that differ) once on stderr.
 func (a *app) Settings() (*workspace.Settings, error) {
 	if a.settings == nil {
 		s, err := workspace.LoadSettings()
@@ -60,6 +71,11 @@ func (a *app) Settings() (*workspace.Settings, error) {
 			return nil, err
 		}
 		a.settings = s
+		if !a.quiet {
+			for _, w := range s.Warnings {
+				fmt.Fprintln(a.stderr, "kpm: "+w)
+			}
+		}
 	}
 	return a.settings, nil
 }
@@ -132,7 +148,7 @@ Results go to stdout; messages and progress go to stderr.`,
 	}
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "print no messages or progress on stderr")
 	root.PersistentFlags().BoolVar(&a.insecure, "insecure-skip-tls-verify", false, "do not verify registry TLS certificates")
-	root.SetVersionTemplate("kpm {{.Version}}\n")
+	root.SetVersionTemplate("kpm version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	for _, sub := range subcommands {
 		root.AddCommand(sub(a))
