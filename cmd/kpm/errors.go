@@ -55,6 +55,8 @@ func renderError(err error) string {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
+	case errors.Is(err, registry.ErrTagExists):
+		return msg + "; to replace it, push again with --force (or raise the version in kcl.mod)"
 	case errors.Is(err, registry.ErrUnauthorized) && !strings.Contains(msg, "kpm login") && !strings.HasPrefix(msg, "login "):
 		var re *registry.Error
 		if errors.As(err, &re) {
