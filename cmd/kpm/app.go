@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/kpm-dev/kpm/commands"
@@ -153,7 +154,39 @@ Results go to stdout; messages and progress go to stderr.`,
 	for _, sub := range subcommands {
 		root.AddCommand(sub(a))
 	}
+	// Upstream's spellings: --no_sum_check, --tar_path, ... next to --no-sum-check.
+	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
+	})
 	return root
+}
+
+// upstreamArgs rewrites single-dash long flags (`-git URL`, `-tag=T`), which upstream's CLI
+// library accepts, into `--git URL`: an argument is rewritten when its name is the long name of
+// a flag of cmd (or a global flag) and not a shorthand. Arguments after `--` are left alone.
+func upstreamArgs(root *cobra.Command, args []string) []string {
+	cmd, _, err := root.Find(args)
+	if err != nil {
+		cmd = root
+	}
+	long := map[string]bool{"help": true}
+	collect := func(f *pflag.Flag) { long[f.Name] = true }
+	cmd.Flags().VisitAll(collect)
+	cmd.InheritedFlags().VisitAll(collect)
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name, _, _ := strings.Cut(a[1:], "=")
+			if long[strings.ReplaceAll(name, "_", "-")] {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // run executes kpm with args and returns the exit code.
@@ -163,7 +196,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	registry.Version = kpmVersion()
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := newRootCmd(a)
-	root.SetArgs(args)
+	root.SetArgs(upstreamArgs(root, args))
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
