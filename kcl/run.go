@@ -45,6 +45,8 @@ type Options struct {
 	StrictRangeCheck bool
 	// Overlay replaces the content of files (absolute paths) with unsaved editor buffers.
 	Overlay map[string][]byte
+	// Overrides change the main package before evaluation (`kcl run -O a.b=1`, `-O a-`).
+	Overrides []Override
 }
 
 // Result is the output of a run.
@@ -67,6 +69,11 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	files, err := entryFiles(&opts)
 	if err != nil {
 		return nil, err
+	}
+	if len(opts.Overrides) > 0 {
+		if err := overlayOverrides(&opts, files); err != nil {
+			return nil, err
+		}
 	}
 	e.root = opts.Root
 	if e.root == "" {
@@ -256,7 +263,7 @@ func (e *evaluator) selectPath(top any, sel string) any {
 	} else if d, ok := top.(*Dict); ok {
 		first := strings.SplitN(path, ".", 2)[0]
 		if _, isVar := d.m[first]; !isVar {
-			path = ""
+			e.throwAt(srcPos{}, KindEvaluation, "invalid path select operand %s, value not found", sel)
 		}
 	}
 	if path == "" {
@@ -282,7 +289,7 @@ func (e *evaluator) selectPath(top any, sel string) any {
 		}
 		v, ok := d.m[part]
 		if !ok {
-			e.throwAt(srcPos{}, KindEvaluation, "invalid path selector '%s': '%s' not found", sel, part)
+			e.throwAt(srcPos{}, KindEvaluation, "invalid path select operand %s, value not found", sel)
 		}
 		out := NewDict()
 		out.Set(part, walk(v, parts[1:]))
