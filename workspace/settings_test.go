@@ -99,6 +99,27 @@ func TestLoadSettings(t *testing.T) {
 			wantErr: `KPM_RETRY_BACKOFF="soon": want a positive duration like 100ms`,
 		},
 		{
+			name:    "registry timeout from kpm.json",
+			kpmJSON: `{"RegistryTimeout":"2m"}`,
+			want:    Settings{DefaultOciRegistry: "ghcr.io", DefaultOciRepo: "kcl-lang", RegistryTimeout: 2 * time.Minute},
+		},
+		{
+			name:    "registry timeout env overrides kpm.json",
+			kpmJSON: `{"RegistryTimeout":"2m"}`,
+			env:     map[string]string{"KPM_REGISTRY_TIMEOUT": "90s"},
+			want:    Settings{DefaultOciRegistry: "ghcr.io", DefaultOciRepo: "kcl-lang", RegistryTimeout: 90 * time.Second},
+		},
+		{
+			name:    "registry timeout bad value",
+			kpmJSON: `{"RegistryTimeout":"forever"}`,
+			wantErr: `kpm.json: RegistryTimeout "forever": want a positive duration like 30s or 2m`,
+		},
+		{
+			name:    "registry timeout bad env",
+			env:     map[string]string{"KPM_REGISTRY_TIMEOUT": "-1s"},
+			wantErr: `KPM_REGISTRY_TIMEOUT="-1s": want a positive duration like 30s or 2m`,
+		},
+		{
 			name:    "malformed kpm.json",
 			kpmJSON: "{\n  \"DefaultOciRegistry\": \"x\",\n  oops\n}",
 			wantErr: "kpm.json:3:3: invalid JSON",
