@@ -59,7 +59,7 @@ func TestLoadSettings(t *testing.T) {
 			name:    "unknown key warns",
 			kpmJSON: `{"DefaultOciRegistry":"a.example.com","Mirror":"x"}`,
 			want: Settings{DefaultOciRegistry: "a.example.com", DefaultOciRepo: "kcl-lang",
-				Warnings: []string{`{home}/.kpm/config/kpm.json:1:39: warning: unknown key "Mirror": kpm.json keys are DefaultOciPlainHttp, DefaultOciRegistry, DefaultOciRepo`}},
+				Warnings: []string{`{home}/.kpm/config/kpm.json:1:39: warning: unknown key "Mirror": kpm.json keys are DefaultOciPlainHttp, DefaultOciRegistry, DefaultOciRepo, RegistryTimeout`}},
 		},
 		{
 			name:    "scheme in the registry",
@@ -112,7 +112,7 @@ func TestLoadSettings(t *testing.T) {
 		{
 			name:    "registry timeout bad value",
 			kpmJSON: `{"RegistryTimeout":"forever"}`,
-			wantErr: `kpm.json: RegistryTimeout "forever": want a positive duration like 30s or 2m`,
+			wantErr: `kpm.json:1:20: RegistryTimeout "forever": want a positive duration like 30s or 2m`,
 		},
 		{
 			name:    "registry timeout bad env",
