@@ -4,6 +4,7 @@ package kcl
 // top-level unification of a variable set several times.
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/syntax"
@@ -181,7 +182,7 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 		d.SetOp(k, OpInsert)
 	default:
 		if exists {
-			d.Set(k, e.union(old, v, true, k))
+			d.Set(k, e.unionAt(k, old, v, true, k))
 			return
 		}
 		d.Set(k, v)
@@ -223,7 +224,7 @@ func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
 			n := &List{Items: append([]Value(nil), x.Items...)}
 			for i, it := range y.Items {
 				if i < len(n.Items) {
-					n.Items[i] = e.union(n.Items[i], it, idempotent, key)
+					n.Items[i] = e.unionAt(fmt.Sprintf("list[%d]", i), n.Items[i], it, idempotent, key)
 				} else {
 					n.Items = append(n.Items, it)
 				}
@@ -235,9 +236,40 @@ func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
 		return a
 	}
 	if idempotent && !subsume(b, a) {
-		e.throw(KindEvaluation, "conflicting values on the attribute '%s' between %s and %s", key, reprValue(a, true), reprValue(b, true))
+		path := strings.Join(e.unionPath, ".")
+		if path == "" {
+			path = key
+		}
+		e.throw(KindEvaluation, "conflicting values on the attribute '%s' between :\n    %s\nand\n    %s\nwith union path :\n    %s\ntry operator '=' to override the attribute, like:\n    {...} | {\n            ...\n            %s = %s\n            ...\n    }",
+			key, conflictRepr(a), conflictRepr(b), path, key, conflictRepr(b))
 	}
 	return b
+}
+
+// unionAt unions the values under one key or list index, which the conflict message's union path names.
+func (e *evaluator) unionAt(step string, a, b Value, idempotent bool, key string) Value {
+	e.unionPath = append(e.unionPath, step)
+	defer func() { e.unionPath = e.unionPath[:len(e.unionPath)-1] }()
+	return e.union(a, b, idempotent, key)
+}
+
+// conflictRepr is a value as a conflict message shows it: scalars as JSON, containers elided.
+func conflictRepr(v Value) string {
+	switch x := v.(type) {
+	case *List:
+		return "[...]"
+	case *Dict, *Schema:
+		return "{...}"
+	case string:
+		return jsonQuote(x)
+	case float64:
+		return formatFloatYAML(x)
+	case nil, NoneValue, UndefinedValue:
+		return "null"
+	case bool, int64:
+		return boolIntText(x)
+	}
+	return toStr(v)
 }
 
 func subsume(a, b Value) bool {
@@ -308,7 +340,7 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 			a.SetOp(k, OpInsert)
 		default:
 			if old, ok := a.m[k]; ok {
-				a.Set(k, e.union(old, bv, idempotent, k))
+				a.Set(k, e.unionAt(k, old, bv, idempotent, k))
 			} else {
 				a.Set(k, bv)
 			}

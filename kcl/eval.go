@@ -10,6 +10,8 @@ import (
 
 // evaluator holds the state of one Run.
 type evaluator struct {
+	// unionPath is the keys (and list[i] indexes) under which a union is merging values.
+	unionPath []string
 	// nestedKeys is the dotted key `a.b.c` being inserted into a config, and keyPos the
 	// latest position of each inner name of such keys (for "Cannot add member").
 	nestedKeys *syntax.Ident

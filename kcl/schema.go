@@ -248,7 +248,7 @@ func (e *evaluator) finalValue(c *instCtx, name string) Value {
 				v = cv
 			}
 		default:
-			v = e.union(bv, cv, false, name)
+			v = e.unionAt(name, bv, cv, false, name)
 		}
 	}
 	if d, ok := c.st.declared[name]; ok && d.typ != nil && !isNoneOrUndef(v) {
@@ -297,11 +297,11 @@ func (e *evaluator) instAssign(c *instCtx, name string, v Value, op Op) {
 				}
 				v = &pendingSchema{st: st, cfg: e.unionDict(po.cfg.Copy(), pv.cfg, true), args: pv.args, kwargs: pv.kwargs}
 			case oldPending:
-				v = e.union(e.materialize(po), v, true, name)
+				v = e.unionAt(name, e.materialize(po), v, true, name)
 			case newPending:
-				v = e.union(old, e.materialize(pv), true, name)
+				v = e.unionAt(name, old, e.materialize(pv), true, name)
 			default:
-				v = e.union(old, v, true, name)
+				v = e.unionAt(name, old, v, true, name)
 			}
 		}
 	}
