@@ -15,7 +15,8 @@ local undefined_globals = {}
 setmetatable(_G, {
   __index = function(_, k)
     local info = debug.getinfo(2, "S")
-    if info and info.source and info.source:match("lua/kpm/init%.lua$") then
+    local src = info and info.source or ""
+    if src:match("/lua/kpm/[%w_]+%.lua$") or src:match("/ftdetect/kpm%.lua$") then
       undefined_globals[k] = true
     end
     return nil
