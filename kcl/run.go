@@ -26,6 +26,10 @@ type Options struct {
 	// Deps maps an external package name (kcl.mod dependencies, -E externals, package_maps)
 	// to its root directory.
 	Deps map[string]string
+	// FilePackages names the package of entry files that belong to another package than the
+	// main one (`${konfig:KCL_MOD}/render.k`): they join the main module but their imports
+	// resolve in their own package.
+	FilePackages map[string]modules.Package
 	// VendorDirs are searched for `<dir>/<name>/kcl.mod` packages not in Deps (KCL_PKG_PATH).
 	VendorDirs []string
 	// Args are the -D key=value options read by option().
@@ -43,6 +47,8 @@ type Options struct {
 	// StrictRangeCheck makes integer and float arithmetic results that do not fit in
 	// 32 bits an error (`kcl run -r`).
 	StrictRangeCheck bool
+	// Overrides change the main module before it runs (`-O path=value`, `path-`).
+	Overrides []string
 	// Overlay replaces the content of files (absolute paths) with unsaved editor buffers.
 	Overlay map[string][]byte
 }
@@ -87,9 +93,13 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		}
 	}()
 	e.resolver = &modules.Resolver{External: opts.Deps, VendorDirs: opts.VendorDirs}
-	main := &pkgState{path: modules.MainName, dir: filepath.Dir(files[0]), pkg: modules.Package{Name: modules.MainName, Root: e.root}}
+	main := &pkgState{path: modules.MainName, dir: filepath.Dir(files[0]), pkg: modules.Package{Name: modules.MainName, Root: e.root},
+		filePkgs: opts.FilePackages}
 	for _, f := range files {
 		main.files = append(main.files, e.parseFile(f))
+	}
+	if err := applyOverrides(main.files, opts.Overrides); err != nil {
+		return nil, err
 	}
 	e.pkgs[main.dir+"\x00main"] = main
 	e.mainPkg = main

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,6 +27,7 @@ func newRunCmd(a *app) *cobra.Command {
 		strictRange bool
 		debug       bool
 		externals   []string
+		overrides   []string
 	)
 	cmd := &cobra.Command{
 		Use:   "run [DIR | FILE.k... | OCI_URL | NAME[:VERSION]]",
@@ -46,26 +48,33 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 				return usagef("run: --format must be yaml or json, got %q", format)
 			}
 			var files []string
-			if len(settings) > 0 {
-				var pre []string
-				for _, sf := range settings {
-					st, err := loadRunSettings(sf)
-					if err != nil {
-						return err
-					}
-					files = append(files, st.Files...)
-					pre = append(pre, st.Defines...)
-					externals = append(st.Externals, externals...)
-					selectors = append(st.Selectors, selectors...)
-					sortKeys = sortKeys || st.SortKeys
-					disableNone = disableNone || st.DisableNone
-					showHidden = showHidden || st.ShowHidden
-					strictRange = strictRange || st.StrictRange
-					if output == "" {
-						output = st.Output
-					}
+			if len(settings) == 0 {
+				// as the toolchain does, a kcl.yaml in the working directory is a settings file
+				if _, err := os.Stat(commands.DefaultSettingsFile); err == nil {
+					settings = []string{commands.DefaultSettingsFile}
 				}
-				defines = append(pre, defines...)
+			}
+			if len(settings) > 0 {
+				wd, err := os.Getwd()
+				if err != nil {
+					return err
+				}
+				st, err := commands.LoadRunSettings(wd, settings)
+				if err != nil {
+					return err
+				}
+				files = st.Files
+				defines = append(st.Defines, defines...)
+				overrides = append(st.Overrides, overrides...)
+				externals = append(st.Externals, externals...)
+				selectors = append(st.Selectors, selectors...)
+				sortKeys = sortKeys || st.SortKeys
+				disableNone = disableNone || st.DisableNone
+				showHidden = showHidden || st.ShowHidden
+				strictRange = strictRange || st.StrictRange
+				if output == "" {
+					output = st.Output
+				}
 			}
 			defs := map[string]string{}
 			for _, d := range defines {
@@ -98,6 +107,7 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 				DisableNone:           disableNone,
 				ShowHidden:            showHidden,
 				StrictRangeCheck:      strictRange,
+				Overrides:             overrides,
 				Offline:               offline,
 			}
 			if len(args) == 0 && len(files) > 0 {
@@ -141,6 +151,7 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 	f.BoolVarP(&strictRange, "strict-range-check", "r", false, "arithmetic results that do not fit in 32 bits are errors")
 	f.BoolVarP(&debug, "debug", "d", false, "accepted for compatibility with kcl run; no effect")
 	f.StringArrayVarP(&settings, "setting", "Y", nil, "read files, options and flags from a KCL settings YAML file (kcl_cli_configs, kcl_options)")
+	f.StringArrayVarP(&overrides, "overrides", "O", nil, "change the program before it runs: -O path=value, -O path- deletes (repeatable)")
 	f.BoolVar(&offline, "offline", false, "never contact a registry (dependencies must be cached)")
 	// kcl run's spellings: --sort_keys, --path_selector, --argument, ...
 	f.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
