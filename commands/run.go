@@ -44,12 +44,16 @@ type RunOptions struct {
 	// ExternalPackages maps an import name to a package directory (`-E name=path`); they win
 	// over the dependencies of kcl.mod.
 	ExternalPackages map[string]string
-	// Overrides change the program before it runs (-O path=value, path- deletes).
-	Overrides []string
 	// StrictRangeCheck makes arithmetic results that do not fit in 32 bits an error (-r).
 	StrictRangeCheck bool
 	// Offline forbids network access while resolving dependencies.
 	Offline bool
+	// Overrides are kcl's -O specs (path=value, path-), applied to the main package.
+	Overrides []string
+	// Vendor copies the dependencies into vendor/ inside the package and runs with those copies.
+	Vendor bool
+	// NoSumCheck checks no checksum and leaves kcl.mod.lock alone (upstream's --no_sum_check).
+	NoSumCheck bool
 	// WorkDir resolves relative paths; "" means the process working directory.
 	WorkDir string
 }
@@ -75,6 +79,14 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 			return RunResult{}, err
 		}
 	}
+	var overrides []kcl.Override
+	for _, spec := range opts.Overrides {
+		o, err := kcl.ParseOverride(spec)
+		if err != nil {
+			return RunResult{}, err
+		}
+		overrides = append(overrides, o)
+	}
 	settings := func() (*workspace.Settings, error) {
 		if opts.Settings == nil {
 			s, err := workspace.LoadSettings()
@@ -82,6 +94,9 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 				return nil, err
 			}
 			opts.Settings = s
+		}
+		if opts.NoSumCheck {
+			return noSumCheck(opts.Settings), nil
 		}
 		return opts.Settings, nil
 	}
@@ -123,7 +138,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		// a tagged reference already in the cache needs no network
 		if ref, err := registry.ParseReference(src, opts.Tag, s.DefaultOciRegistry, s.DefaultOciRepo); err == nil && ref.Tag != "" {
 			dir := s.CacheDir(ref.Name(), ref.Tag)
-			if _, err := os.Stat(filepath.Join(dir, workspace.ModFileName)); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, workspace.ModFileName)); err == nil && (opts.Offline || !tagMoved(ctx, s, opts.InsecureSkipTLSVerify, ref, dir, p)) {
 				pkgDir = dir
 			}
 		}
@@ -149,8 +164,8 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		DisableNone:      opts.DisableNone,
 		ShowHidden:       opts.ShowHidden,
 		StrictRangeCheck: opts.StrictRangeCheck,
-		Overrides:        opts.Overrides,
 		WorkDir:          wd,
+		Overrides:        overrides,
 	}
 	var entries []string // may start with ${KCL_MOD} or ${name:KCL_MOD}
 	entries = append(entries, files...)
@@ -175,12 +190,17 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		res, err := workspace.Resolve(ctx, modDir, workspace.ResolveOptions{
 			Settings:              s,
 			Offline:               opts.Offline,
-			WriteLock:             !isUnder(modDir, s.PkgPath),
+			WriteLock:             !isUnder(modDir, s.PkgPath) && !opts.NoSumCheck,
 			InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
 			Progress:              p.Message,
 		})
 		if err != nil {
 			return RunResult{}, err
+		}
+		if opts.Vendor {
+			if err := vendorDeps(ctx, modDir, res, p); err != nil {
+				return RunResult{}, err
+			}
 		}
 		kopts.Deps = res.ExternalPackages()
 		kopts.Root = modDir
@@ -191,8 +211,12 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 				}
 			}
 			if len(opts.Overrides) == 0 {
-				for _, o := range prof.Overrides {
-					kopts.Overrides = append(kopts.Overrides, o.Value)
+				for _, spec := range prof.Overrides {
+					o, err := kcl.ParseOverride(spec.Value)
+					if err != nil {
+						return RunResult{}, fmt.Errorf("%s: [profile] overrides: %w", filepath.Join(modDir, workspace.ModFileName), err)
+					}
+					kopts.Overrides = append(kopts.Overrides, o)
 				}
 			}
 			if prof.SortKeys.Set && !opts.SortKeys {
@@ -321,4 +345,32 @@ func findModDir(dir string) string {
 func isUnder(dir, root string) bool {
 	rel, err := filepath.Rel(root, dir)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// noSumCheck returns a copy of s that checks no dependency checksum.
+func noSumCheck(s *workspace.Settings) *workspace.Settings {
+	c := *s
+	c.NoSum = append(append([]string(nil), s.NoSum...), "*")
+	return &c
+}
+
+// tagMoved reports whether ref's manifest now carries another package checksum than the cached
+// copy in dir (the tag was pushed again with --force): one manifest request. When the registry
+// cannot be asked, the cached copy is used and a message says so.
+func tagMoved(ctx context.Context, s *workspace.Settings, insecure bool, ref registry.Reference, dir string, p Progress) bool {
+	ropts, err := registryOptions(s, insecure)
+	if err != nil {
+		return false
+	}
+	info, err := registry.Info(ctx, ref, ropts)
+	if err != nil {
+		p.Message(fmt.Sprintf("could not check %s in the registry (%v); using the cached copy", ref, err))
+		return false
+	}
+	cached, err := workspace.CachedSum(s, dir)
+	if err != nil || info.Sum == "" || info.Sum == cached {
+		return false
+	}
+	p.Message(ref.String() + " was pushed again; fetching it again")
+	return true
 }

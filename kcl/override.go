@@ -2,119 +2,195 @@ package kcl
 
 import (
 	"fmt"
-	"regexp"
+	"os"
+	"sort"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/syntax"
 )
 
-// override is one -O spec: a dotted path, an operation ("=", ":", "+=" or "-") and the
-// value expression (nil for "-").
-type override struct {
-	spec  string
-	path  []string
-	op    string
-	value syntax.Expr
+// Override is one `-O` spec of kcl run: Path=Value sets (or adds) a variable or a nested config
+// key of the main package before evaluation; Path- (Delete) removes it.
+type Override struct {
+	Path   []string
+	Value  string
+	Delete bool
 }
 
-var overrideSpec = regexp.MustCompile(`^([A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*)\s*(\+=|=|:|-$)(.*)$`)
-
-// parseOverride reads `path=value`, `path:value`, `path+=value` or `path-`.
-func parseOverride(spec string) (*override, error) {
-	m := overrideSpec.FindStringSubmatch(strings.TrimSpace(spec))
-	if m == nil || (m[2] == "-" && m[3] != "") || (m[2] != "-" && strings.TrimSpace(m[3]) == "") {
-		return nil, fmt.Errorf("Invalid spec format '%s', expected <field_path>=<filed_value>, <field_path>:<filed_value>, <field_path>+=<filed_value> or <field_path>-", spec)
+// ParseOverride reads `a.b.c=value` or `a.b.c-`.
+func ParseOverride(spec string) (Override, error) {
+	var o Override
+	path := spec
+	if k, v, ok := strings.Cut(spec, "="); ok {
+		path, o.Value = k, v
+		if strings.TrimSpace(v) == "" {
+			return o, fmt.Errorf("invalid override %q: empty value after '='", spec)
+		}
+	} else if strings.HasSuffix(spec, "-") {
+		path, o.Delete = strings.TrimSuffix(spec, "-"), true
+	} else {
+		return o, fmt.Errorf("invalid override %q: want path=value or path-", spec)
 	}
-	o := &override{spec: spec, path: strings.Split(m[1], "."), op: m[2]}
-	if o.op != "-" {
-		f, errs := syntax.ParseFile("<override>", []byte("__override__ = "+m[3]+"\n"))
-		if len(errs) > 0 || len(f.Body) != 1 {
-			return nil, fmt.Errorf("invalid value in override '%s'", spec)
+	o.Path = strings.Split(strings.TrimSpace(path), ".")
+	for _, p := range o.Path {
+		if !isIdent(p) {
+			return o, fmt.Errorf("invalid override %q: %q is not a name", spec, p)
 		}
-		as, ok := f.Body[0].(*syntax.AssignStmt)
-		if !ok {
-			return nil, fmt.Errorf("invalid value in override '%s'", spec)
-		}
-		o.value = as.Value
 	}
 	return o, nil
 }
 
-// applyOverrides changes the main module's statements before it runs, as `kcl run -O` does: a
-// path names a top-level variable and keys of its config (schema or dict literal); `=` replaces
-// or adds, `-` deletes; a variable no statement assigns is added at the end of the last file.
-func applyOverrides(files []*syntax.File, specs []string) error {
-	for _, spec := range specs {
-		o, err := parseOverride(spec)
-		if err != nil {
-			return err
-		}
-		found := false
-		for _, f := range files {
-			var body []syntax.Stmt
-			for _, st := range f.Body {
-				keep := true
-				if value, set := assignedValue(st, o.path[0]); set != nil {
-					found = true
-					keep = o.apply(value, set)
-				}
-				if keep {
-					body = append(body, st)
-				}
-			}
-			f.Body = body
-		}
-		if !found && o.op != "-" && len(files) > 0 {
-			last := files[len(files)-1]
-			var value syntax.Expr = o.value
-			for i := len(o.path) - 1; i >= 1; i-- {
-				value = &syntax.ConfigExpr{Entries: []*syntax.ConfigEntry{{Key: newIdent(o.path[i : i+1]), Value: value, Op: configOp(o.op)}}}
-			}
-			last.Body = append(last.Body, &syntax.AssignStmt{Targets: []syntax.Expr{newIdent(o.path[:1])}, Value: value})
-		}
+func isIdent(s string) bool {
+	if s == "" {
+		return false
 	}
-	return nil
-}
-
-// assignedValue returns the value of a top-level `name = v` or `name: S {}` statement and a
-// setter of it; set is nil for other statements.
-func assignedValue(st syntax.Stmt, name string) (syntax.Expr, func(syntax.Expr)) {
-	switch s := st.(type) {
-	case *syntax.AssignStmt:
-		if len(s.Targets) == 1 {
-			if id, ok := s.Targets[0].(*syntax.Ident); ok && len(id.Names) == 1 && id.Names[0] == name {
-				return s.Value, func(v syntax.Expr) { s.Value = v }
-			}
-		}
-	case *syntax.UnificationStmt:
-		if s.Target.Names[0] == name {
-			return s.Value, func(v syntax.Expr) {
-				if se, ok := v.(*syntax.SchemaExpr); ok {
-					s.Value = se
-				} else if c, ok := v.(*syntax.ConfigExpr); ok {
-					s.Value.Config = c
-				}
-			}
-		}
-	}
-	return nil, nil
-}
-
-// apply changes the statement whose value is value; false deletes the statement.
-func (o *override) apply(value syntax.Expr, set func(syntax.Expr)) bool {
-	if len(o.path) == 1 {
-		if o.op == "-" {
+	for i, r := range s {
+		if !(r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
 			return false
 		}
-		set(o.value)
-		return true
-	}
-	if c := configOf(value); c != nil {
-		o.applyConfig(c, o.path[1:])
 	}
 	return true
 }
 
+// edit replaces src[start:end] with text.
+type edit struct {
+	start, end int
+	text       string
+}
+
+// ApplyOverrides rewrites the main package files (absolute paths) for the overrides, as kcl run
+// -O does on the program's syntax tree: the last top-level assignment of the variable (or the
+// config entry under it) gets the new value; a missing key or variable is added; Delete removes
+// it. The result is an overlay: the new content of each changed file.
+func ApplyOverrides(files []string, overrides []Override) (map[string][]byte, error) {
+	if len(overrides) == 0 || len(files) == 0 {
+		return nil, nil
+	}
+	srcs := map[string][]byte{}
+	asts := map[string]*syntax.File{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		file, errs := syntax.ParseFile(f, src)
+		if len(errs) > 0 {
+			return nil, nil // the run reports the syntax error itself
+		}
+		srcs[f], asts[f] = src, file
+	}
+	edits := map[string][]edit{}
+	for _, o := range overrides {
+		file, stmt := lastAssign(files, asts, o.Path[0])
+		if stmt == nil {
+			if o.Delete {
+				continue
+			}
+			last := files[len(files)-1]
+			text := nestedAssign(o.Path, o.Value)
+			n := len(srcs[last])
+			sep := "\n"
+			if n == 0 || srcs[last][n-1] == '\n' {
+				sep = ""
+			}
+			edits[last] = append(edits[last], edit{n, n, sep + text + "\n"})
+			continue
+		}
+		e, ok := overrideIn(srcs[file], stmt, o)
+		if ok {
+			edits[file] = append(edits[file], e)
+		}
+	}
+	overlay := map[string][]byte{}
+	for f, es := range edits {
+		sort.SliceStable(es, func(i, j int) bool { return es[i].start > es[j].start })
+		src := append([]byte(nil), srcs[f]...)
+		for _, e := range es {
+			src = append(src[:e.start], append([]byte(e.text), src[e.end:]...)...)
+		}
+		overlay[f] = src
+	}
+	return overlay, nil
+}
+
+// lastAssign finds the last top-level `name = ...` (or `name: T = ...`) of the files.
+func lastAssign(files []string, asts map[string]*syntax.File, name string) (string, *syntax.AssignStmt) {
+	var file string
+	var found *syntax.AssignStmt
+	for _, f := range files {
+		for _, st := range asts[f].Body {
+			a, ok := st.(*syntax.AssignStmt)
+			if !ok {
+				continue
+			}
+			for _, t := range a.Targets {
+				if id, ok := t.(*syntax.Ident); ok && id.Name() == name {
+					file, found = f, a
+				}
+			}
+		}
+	}
+	return file, found
+}
+
+// overrideIn computes the edit of one override under a top-level assignment.
+func overrideIn(src []byte, stmt *syntax.AssignStmt, o Override) (edit, bool) {
+	if len(o.Path) == 1 {
+		if o.Delete {
+			end := stmt.End().Offset
+			if end < len(src) && src[end] == '\n' {
+				end++
+			}
+			return edit{stmt.Pos().Offset, end, ""}, true
+		}
+		return edit{stmt.Value.Pos().Offset, stmt.Value.End().Offset, o.Value}, true
+	}
+	value := stmt.Value
+	for depth := 1; depth < len(o.Path); depth++ {
+		cfg := configOf(value)
+		if cfg == nil {
+			return edit{}, false
+		}
+		key := o.Path[depth]
+		var entry *syntax.ConfigEntry
+		for _, en := range cfg.Entries {
+			if keyName(en.Key) == key {
+				entry = en
+			}
+		}
+		if entry == nil {
+			if o.Delete {
+				return edit{}, false
+			}
+			text := nestedAssign(o.Path[depth:], o.Value)
+			at := cfg.End().Offset - 1 // before the closing brace
+			sep := ", "
+			if len(cfg.Entries) == 0 {
+				sep = ""
+			}
+			return edit{at, at, sep + text}, true
+		}
+		if depth == len(o.Path)-1 {
+			if o.Delete {
+				return edit{entry.Pos().Offset, entry.End().Offset, ""}, true
+			}
+			return edit{entry.Value.Pos().Offset, entry.Value.End().Offset, o.Value}, true
+		}
+		value = entry.Value
+	}
+	return edit{}, false
+}
+
+// nestedAssign writes `a = {b = {c = value}}` for the path a.b.c.
+func nestedAssign(path []string, value string) string {
+	text := path[len(path)-1] + " = " + value
+	for i := len(path) - 2; i >= 0; i-- {
+		text = path[i] + " = {" + text + "}"
+	}
+	return text
+}
+
+// configOf returns the config literal of `{...}` or `Schema {...}`.
 func configOf(x syntax.Expr) *syntax.ConfigExpr {
 	switch v := x.(type) {
 	case *syntax.ConfigExpr:
@@ -126,55 +202,38 @@ func configOf(x syntax.Expr) *syntax.ConfigExpr {
 	return nil
 }
 
-// applyConfig applies the override to keys of config c: an entry whose (dotted) key is keys is
-// replaced or deleted, one that is a prefix of keys is entered, none adds an entry.
-func (o *override) applyConfig(c *syntax.ConfigExpr, keys []string) {
-	for i, en := range c.Entries {
-		names := entryKeyNames(en.Key)
-		if len(names) == 0 || len(names) > len(keys) || strings.Join(names, ".") != strings.Join(keys[:len(names)], ".") {
-			continue
-		}
-		if len(names) == len(keys) {
-			if o.op == "-" {
-				c.Entries = append(c.Entries[:i:i], c.Entries[i+1:]...)
-				return
-			}
-			en.Value = o.value
-			en.Op = configOp(o.op)
-			return
-		}
-		if inner := configOf(en.Value); inner != nil {
-			o.applyConfig(inner, keys[len(names):])
-			return
-		}
-	}
-	if o.op == "-" {
-		return
-	}
-	c.Entries = append(c.Entries, &syntax.ConfigEntry{Key: newIdent(keys), Value: o.value, Op: configOp(o.op)})
-}
-
-func entryKeyNames(k syntax.Expr) []string {
-	switch x := k.(type) {
+func keyName(k syntax.Expr) string {
+	switch v := k.(type) {
 	case *syntax.Ident:
-		return x.Names
+		return v.Name()
 	case *syntax.StringLit:
-		return []string{x.Value}
+		return v.Value
 	}
+	return ""
+}
+
+// overlayOverrides applies opts.Overrides to the entry files through opts.Overlay.
+func overlayOverrides(opts *Options, files []string) error {
+	var mainFiles []string
+	for _, f := range files {
+		if _, ok := opts.Overlay[f]; !ok {
+			mainFiles = append(mainFiles, f)
+		}
+	}
+	overlay, err := ApplyOverrides(mainFiles, opts.Overrides)
+	if err != nil {
+		return &Error{Kind: KindEvaluation, Msg: err.Error()}
+	}
+	if len(overlay) == 0 {
+		return nil
+	}
+	merged := map[string][]byte{}
+	for f, src := range opts.Overlay {
+		merged[f] = src
+	}
+	for f, src := range overlay {
+		merged[f] = src
+	}
+	opts.Overlay = merged
 	return nil
-}
-
-func configOp(op string) syntax.ConfigOp {
-	switch op {
-	case ":":
-		return syntax.OpUnion
-	case "+=":
-		return syntax.OpInsert
-	}
-	return syntax.OpOverride
-}
-
-// newIdent is a (dotted) name made by an override.
-func newIdent(names []string) *syntax.Ident {
-	return &syntax.Ident{Names: append([]string(nil), names...), NameSpans: make([]syntax.Span, len(names))}
 }

@@ -47,10 +47,10 @@ type Options struct {
 	// StrictRangeCheck makes integer and float arithmetic results that do not fit in
 	// 32 bits an error (`kcl run -r`).
 	StrictRangeCheck bool
-	// Overrides change the main module before it runs (`-O path=value`, `path-`).
-	Overrides []string
 	// Overlay replaces the content of files (absolute paths) with unsaved editor buffers.
 	Overlay map[string][]byte
+	// Overrides change the main package before evaluation (`kcl run -O a.b=1`, `-O a-`).
+	Overrides []Override
 }
 
 // Result is the output of a run.
@@ -73,6 +73,11 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	files, err := entryFiles(&opts)
 	if err != nil {
 		return nil, err
+	}
+	if len(opts.Overrides) > 0 {
+		if err := overlayOverrides(&opts, files); err != nil {
+			return nil, err
+		}
 	}
 	e.root = opts.Root
 	if e.root == "" {
@@ -97,9 +102,6 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		filePkgs: opts.FilePackages}
 	for _, f := range files {
 		main.files = append(main.files, e.parseFile(f))
-	}
-	if err := applyOverrides(main.files, opts.Overrides); err != nil {
-		return nil, err
 	}
 	e.pkgs[main.dir+"\x00main"] = main
 	e.mainPkg = main
@@ -266,7 +268,7 @@ func (e *evaluator) selectPath(top any, sel string) any {
 	} else if d, ok := top.(*Dict); ok {
 		first := strings.SplitN(path, ".", 2)[0]
 		if _, isVar := d.m[first]; !isVar {
-			path = ""
+			e.throwAt(srcPos{}, KindEvaluation, "invalid path select operand %s, value not found", sel)
 		}
 	}
 	if path == "" {
@@ -292,7 +294,7 @@ func (e *evaluator) selectPath(top any, sel string) any {
 		}
 		v, ok := d.m[part]
 		if !ok {
-			e.throwAt(srcPos{}, KindEvaluation, "invalid path selector '%s': '%s' not found", sel, part)
+			e.throwAt(srcPos{}, KindEvaluation, "invalid path select operand %s, value not found", sel)
 		}
 		out := NewDict()
 		out.Set(part, walk(v, parts[1:]))
