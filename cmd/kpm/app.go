@@ -155,9 +155,17 @@ Results go to stdout; messages and progress go to stderr.`,
 	for _, sub := range subcommands {
 		root.AddCommand(sub(a))
 	}
-	// Upstream's spellings: --no_sum_check, --tar_path, ... next to --no-sum-check.
+	// Upstream's spellings: --no_sum_check, --tar_path, ... next to --no-sum-check, and kcl run's
+	// --path_selector and --argument. (The root's function replaces every command's own.)
 	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
+		name = strings.ReplaceAll(name, "_", "-")
+		switch name {
+		case "path-selector":
+			name = "path"
+		case "argument":
+			name = "define"
+		}
+		return pflag.NormalizedName(name)
 	})
 	return root
 }
