@@ -123,4 +123,3 @@ func detectImportMode(name string, src []byte) string {
 	}
 	return "yaml"
 }
-
