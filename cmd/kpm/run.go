@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/kpm-dev/kpm/commands"
 	"github.com/kpm-dev/kpm/workspace"
@@ -162,16 +161,5 @@ again when the tag was pushed again.`,
 	f.StringArrayVarP(&overrides, "overrides", "O", nil, "override before evaluation: -O path=value, or delete: -O path- (repeatable)")
 	f.BoolVar(&vendor, "vendor", false, "copy the dependencies into vendor/ in the package and use them from there")
 	f.BoolVar(&noSumCheck, "no-sum-check", false, "check no dependency checksum and leave kcl.mod.lock alone")
-	// kcl run's spellings: --sort_keys, --path_selector, --argument, ...
-	f.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-		name = strings.ReplaceAll(name, "_", "-")
-		switch name {
-		case "path-selector":
-			name = "path"
-		case "argument":
-			name = "define"
-		}
-		return pflag.NormalizedName(name)
-	})
 	return cmd
 }
