@@ -163,6 +163,18 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		Overrides:        overrides,
 	}
 	modDir := findModDir(pkgDir)
+	if modDir == "" {
+		// without a kcl.mod the toolchain finds packages vendored under KCL_PKG_PATH
+		home := ""
+		if opts.Settings != nil {
+			home = opts.Settings.PkgPath
+		} else if h, err := workspace.PackageHome(); err == nil {
+			home = h
+		}
+		if home != "" {
+			kopts.VendorDirs = []string{home}
+		}
+	}
 	if modDir != "" {
 		s, err := settings()
 		if err != nil {

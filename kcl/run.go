@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/kpm-dev/kpm/kcl/modules"
 )
 
 // Options says what to evaluate and how to print it.
@@ -21,8 +23,11 @@ type Options struct {
 	// Root is the package root: absolute imports and file.* functions resolve against it.
 	// Empty means the directory of the first entry.
 	Root string
-	// Deps maps a dependency import name to its local directory.
+	// Deps maps an external package name (kcl.mod dependencies, -E externals, package_maps)
+	// to its root directory.
 	Deps map[string]string
+	// VendorDirs are searched for `<dir>/<name>/kcl.mod` packages not in Deps (KCL_PKG_PATH).
+	VendorDirs []string
 	// Args are the -D key=value options read by option().
 	Args map[string]string
 	// Format is "yaml" (default) or "json".
@@ -88,7 +93,8 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			}
 		}
 	}()
-	main := &pkgState{path: "__main__", dir: filepath.Dir(files[0])}
+	e.resolver = &modules.Resolver{External: opts.Deps, VendorDirs: opts.VendorDirs}
+	main := &pkgState{path: modules.MainName, dir: filepath.Dir(files[0]), pkg: modules.Package{Name: modules.MainName, Root: e.root}}
 	for _, f := range files {
 		main.files = append(main.files, e.parseFile(f))
 	}

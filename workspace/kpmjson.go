@@ -34,6 +34,7 @@ var KpmJSONKeys = []KpmJSONKey{
 	{Name: "DefaultOciRegistry", Type: "string", Doc: "Registry host[:port] used for `name[:version]` references and for `kpm push` without a URL. Default `ghcr.io`. Overridden by `KPM_REG`."},
 	{Name: "DefaultOciRepo", Type: "string", Doc: "Repository prefix under the default registry (e.g. `kcl-lang` → `ghcr.io/kcl-lang/<name>`). Default `kcl-lang`. Overridden by `KPM_REPO`."},
 	{Name: "DefaultOciPlainHttp", Type: "boolean", Doc: "Talk to registries over plain HTTP (`true`) or HTTPS (`false`). When absent, plain HTTP is used for localhost and loopback addresses only. Overridden by `OCI_REG_PLAIN_HTTP=on|off`."},
+	{Name: "RegistryTimeout", Type: "string", Doc: "How long a registry may stay silent (before it answers, or in the middle of a download) before kpm gives up, as a duration such as `30s` or `2m`. Default `30s`; a slow download that keeps moving is never cut. Overridden by `KPM_REGISTRY_TIMEOUT`."},
 }
 
 // KpmJSONMember is one top-level member of kpm.json with its positions.
@@ -157,6 +158,11 @@ func ParseKpmJSON(filename string, src []byte) (*KpmJSONFile, []Finding) {
 	if repo := f.Member("DefaultOciRepo"); repo != nil && repo.Kind == '"' {
 		if msg := checkRepoPrefix(repo.String); msg != "" {
 			add(repo.ValueRange, SeverityError, CodeInvalidRepo, "DefaultOciRepo %q: %s", repo.String, msg)
+		}
+	}
+	if rt := f.Member("RegistryTimeout"); rt != nil && rt.Kind == '"' {
+		if _, err := parseTimeout(rt.String); err != nil {
+			add(rt.ValueRange, SeverityError, CodeWrongType, "RegistryTimeout %q: %v", rt.String, err)
 		}
 	}
 	if ph := f.Member("DefaultOciPlainHttp"); ph != nil && ph.Kind == 't' {

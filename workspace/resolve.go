@@ -116,11 +116,12 @@ func (r *Resolution) Names() []string {
 	return names
 }
 
-// ExternalPackages maps import names to directories (what the KCL evaluator needs).
+// ExternalPackages maps import names ('-' read as '_', as upstream kpm names them) to
+// directories: the KCL evaluator's external packages.
 func (r *Resolution) ExternalPackages() map[string]string {
 	m := make(map[string]string, len(r.Deps))
-	for n, d := range r.Deps {
-		m[n] = d.Dir
+	for _, d := range r.Deps {
+		m[d.ImportName] = d.Dir
 	}
 	return m
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kpm-dev/kpm/registry"
 )
 
 // Default values used when no settings file names others.
@@ -30,6 +32,9 @@ const (
 	// duration such as "10ms"; default 250ms). Meant for tests, which would otherwise wait
 	// seconds for a failure they provoke on purpose.
 	EnvRetryBackoff = "KPM_RETRY_BACKOFF"
+	// EnvRegistryTimeout bounds how long a registry may stay silent (a Go duration such as "2m";
+	// default 30s); it overrides kpm.json's RegistryTimeout.
+	EnvRegistryTimeout = registry.EnvTimeout
 )
 
 // Settings is kpm's effective configuration: kpm.json (or the legacy config.json) overridden by the
@@ -49,6 +54,9 @@ type Settings struct {
 	// RetryBackoff is the first delay between retries of a transient registry failure; 0 means
 	// the registry package's default.
 	RetryBackoff time.Duration
+	// RegistryTimeout bounds how long a registry may stay silent, before it answers and between
+	// two reads of a body; 0 means registry.DefaultTimeout.
+	RegistryTimeout time.Duration
 	// ConfigFile is the settings file the values were read from: kpm.json, else the guide's
 	// config.json; "" when neither exists (the defaults apply; no file is ever created).
 	ConfigFile string
@@ -62,6 +70,7 @@ type kpmJSON struct {
 	DefaultOciRegistry  string `json:"DefaultOciRegistry"`
 	DefaultOciRepo      string `json:"DefaultOciRepo"`
 	DefaultOciPlainHTTP *bool  `json:"DefaultOciPlainHttp,omitempty"`
+	RegistryTimeout     string `json:"RegistryTimeout,omitempty"`
 }
 
 // LoadSettings reads the settings from $KCL_PKG_PATH and the environment:
@@ -122,6 +131,20 @@ func loadSettings(getenv func(string) string) (*Settings, error) {
 			s.NoSum = append(s.NoSum, p)
 		}
 	}
+	if cfg.RegistryTimeout != "" {
+		d, err := parseTimeout(cfg.RegistryTimeout)
+		if err != nil {
+			return nil, fmt.Errorf("%s: RegistryTimeout %q: %v", file, cfg.RegistryTimeout, err)
+		}
+		s.RegistryTimeout = d
+	}
+	if v := strings.TrimSpace(getenv(EnvRegistryTimeout)); v != "" {
+		d, err := parseTimeout(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: %v", EnvRegistryTimeout, v, err)
+		}
+		s.RegistryTimeout = d
+	}
 	if v := strings.TrimSpace(getenv(EnvRetryBackoff)); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -130,6 +153,19 @@ func loadSettings(getenv func(string) string) (*Settings, error) {
 		s.RetryBackoff = d
 	}
 	return s, nil
+}
+
+// PackageHome is the package home ($KCL_PKG_PATH, default $HOME/.kcl/kpm), without reading or
+// creating anything in it.
+func PackageHome() (string, error) { return pkgPath(os.Getenv) }
+
+// parseTimeout reads a registry timeout: a positive Go duration ("45s", "2m").
+func parseTimeout(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, errors.New("want a positive duration like 30s or 2m")
+	}
+	return d, nil
 }
 
 func pkgPath(getenv func(string) string) (string, error) {

@@ -59,7 +59,7 @@ func TestLoadSettings(t *testing.T) {
 			name:    "unknown key warns",
 			kpmJSON: `{"DefaultOciRegistry":"a.example.com","Mirror":"x"}`,
 			want: Settings{DefaultOciRegistry: "a.example.com", DefaultOciRepo: "kcl-lang",
-				Warnings: []string{`{home}/.kpm/config/kpm.json:1:39: warning: unknown key "Mirror": kpm.json keys are DefaultOciPlainHttp, DefaultOciRegistry, DefaultOciRepo`}},
+				Warnings: []string{`{home}/.kpm/config/kpm.json:1:39: warning: unknown key "Mirror": kpm.json keys are DefaultOciPlainHttp, DefaultOciRegistry, DefaultOciRepo, RegistryTimeout`}},
 		},
 		{
 			name:    "scheme in the registry",
@@ -97,6 +97,27 @@ func TestLoadSettings(t *testing.T) {
 			name:    "retry backoff bad value",
 			env:     map[string]string{"KPM_RETRY_BACKOFF": "soon"},
 			wantErr: `KPM_RETRY_BACKOFF="soon": want a positive duration like 100ms`,
+		},
+		{
+			name:    "registry timeout from kpm.json",
+			kpmJSON: `{"RegistryTimeout":"2m"}`,
+			want:    Settings{DefaultOciRegistry: "ghcr.io", DefaultOciRepo: "kcl-lang", RegistryTimeout: 2 * time.Minute},
+		},
+		{
+			name:    "registry timeout env overrides kpm.json",
+			kpmJSON: `{"RegistryTimeout":"2m"}`,
+			env:     map[string]string{"KPM_REGISTRY_TIMEOUT": "90s"},
+			want:    Settings{DefaultOciRegistry: "ghcr.io", DefaultOciRepo: "kcl-lang", RegistryTimeout: 90 * time.Second},
+		},
+		{
+			name:    "registry timeout bad value",
+			kpmJSON: `{"RegistryTimeout":"forever"}`,
+			wantErr: `kpm.json:1:20: RegistryTimeout "forever": want a positive duration like 30s or 2m`,
+		},
+		{
+			name:    "registry timeout bad env",
+			env:     map[string]string{"KPM_REGISTRY_TIMEOUT": "-1s"},
+			wantErr: `KPM_REGISTRY_TIMEOUT="-1s": want a positive duration like 30s or 2m`,
 		},
 		{
 			name:    "malformed kpm.json",

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kpm-dev/kpm/commands"
+	"github.com/kpm-dev/kpm/internal/redact"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
@@ -97,13 +98,13 @@ func (a *app) Progress() commands.Progress {
 
 // Println prints a result line on stdout (results are printed even with -q).
 func (a *app) Println(args ...any) {
-	fmt.Fprintln(a.stdout, args...)
+	fmt.Fprint(a.stdout, redact.Text(fmt.Sprintln(args...)))
 }
 
 // Warn prints a warning on stderr unless -q.
 func (a *app) Warn(format string, args ...any) {
 	if !a.quiet {
-		fmt.Fprintf(a.stderr, "kpm: warning: "+format+"\n", args...)
+		fmt.Fprintln(a.stderr, redact.Text("kpm: warning: "+fmt.Sprintf(format, args...)))
 	}
 }
 

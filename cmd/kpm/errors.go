@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kpm-dev/kpm/internal/redact"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
@@ -18,6 +19,7 @@ import (
 // for errors and warnings) has each of them printed first, in file order, one per line as
 // "kcl.mod:LINE:COL: message"; the last line then summarizes ("kpm: kcl.mod: 3 errors").
 func printError(w io.Writer, err error) {
+	w = redactWriter{w}
 	var fe *workspace.FindingsError
 	if errors.As(err, &fe) && len(fe.Findings) > 0 && len(fe.Findings)+len(fe.Warnings) == 1 {
 		// one finding: its file as the user would open it
@@ -58,6 +60,16 @@ func findingLine(f workspace.Finding) string {
 		return line
 	}
 	return displayPath(f.File) + strings.TrimPrefix(line, filepath.Base(f.File))
+}
+
+// redactWriter passes every text through redact.Text (credentials, control characters).
+type redactWriter struct{ w io.Writer }
+
+func (r redactWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(r.w, redact.Text(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func oneLine(s string) string {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kpm-dev/kpm/commands"
+	"github.com/kpm-dev/kpm/internal/redact"
 )
 
 func newLoginCmd(a *app) *cobra.Command {
@@ -66,6 +67,7 @@ addresses (or as OCI_REG_PLAIN_HTTP / DefaultOciPlainHttp in the settings file s
 					return err
 				}
 			}
+			redact.Secret(password) // whatever fails from here on never prints it
 			s, err := a.Settings()
 			if err != nil {
 				return err

@@ -21,6 +21,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/kpm-dev/kpm/internal/devregistry"
+	"github.com/kpm-dev/kpm/internal/hostilereg"
 )
 
 // Users of the registry the scripts run against. test/1234 is the project's well-known pair;
@@ -132,6 +133,17 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tlsReg.Close() })
+	// Hostile registries ($HOSTILE: one misbehaviour per repository; $SILENT: never answers).
+	hostile, err := hostilereg.Start(hostilereg.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hostile.Close() })
+	silent, err := hostilereg.Start(hostilereg.Options{Silent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { silent.Close() })
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -151,6 +163,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("KPM_RETRY_BACKOFF", "1ms") // scripts provoke failures: keep retries short
 			env.Setenv("REG", r.Host())
 			env.Setenv("TLSREG", tlsReg.Host())
+			env.Setenv("HOSTILE", hostile.Host())
+			env.Setenv("SILENT", silent.Host())
 			env.Setenv("SECRET_USER", secretUser)
 			env.Setenv("SECRET_PASSWORD", secretPassword)
 			var keys []string
