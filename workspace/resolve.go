@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -65,7 +64,8 @@ type ResolveOptions struct {
 	// tag was pushed again with other content (one manifest request per cached oci
 	// dependency). kpm update sets it.
 	Update bool
-	// WriteLock writes kcl.mod.lock (atomically) when the resolution changed it.
+	// WriteLock writes kcl.mod.lock (atomically) when the resolution changed it; the package is
+	// locked (LockPackage) for the whole resolution.
 	WriteLock bool
 	// Parallelism bounds concurrent downloads; 0 means 8, 1 downloads one at a time.
 	Parallelism int
@@ -254,6 +254,14 @@ func Resolve(ctx context.Context, pkgDir string, opts ResolveOptions) (*Resoluti
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", pkgDir, err)
 	}
+	if opts.WriteLock {
+		// kcl.mod.lock is read, then rewritten: no other kpm may change the package meanwhile.
+		unlock, err := LockPackage(ctx, opts.Settings, dir, opts.Progress)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	mf := opts.ModFile
 	if mf == nil {
 		if mf, err = LoadModFile(dir); err != nil {
@@ -323,22 +331,6 @@ type resolver struct {
 	reqs  map[string][]reqVersion // import name → requests
 	// chosen[import name] is the selected node.
 	chosen map[string]*node
-	// cleanTmp removes what crashed kpm processes left in $KCL_PKG_PATH/.kpm/tmp, once.
-	cleanTmp sync.Once
-}
-
-// removeStale removes the entries of dir older than age (downloads of kpm processes that died;
-// a live download is never that old).
-func removeStale(dir string, age time.Duration) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > age {
-			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
-		}
-	}
 }
 
 type reqVersion struct {
@@ -657,14 +649,9 @@ func (r *resolver) checkCached(n *node, skipSum bool) error {
 // renames it into place under the cache lock (replacing an existing entry when replace is set).
 func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool) error {
 	s := r.opts.Settings
-	tmpRoot := filepath.Join(s.PkgPath, ".kpm", "tmp")
-	if err := os.MkdirAll(tmpRoot, 0o755); err != nil {
-		return fmt.Errorf("dependency %s: create %s: %w", n.name, tmpRoot, pathErr(err))
-	}
-	r.cleanTmp.Do(func() { removeStale(tmpRoot, 24*time.Hour) })
-	tmpParent, err := os.MkdirTemp(tmpRoot, filepath.Base(n.dir)+"-*")
+	tmpParent, err := DownloadDir(s, filepath.Base(n.dir))
 	if err != nil {
-		return fmt.Errorf("dependency %s: %w", n.name, pathErr(err))
+		return fmt.Errorf("dependency %s: %w", n.name, err)
 	}
 	defer os.RemoveAll(tmpParent)
 	tmp := filepath.Join(tmpParent, "pkg")
@@ -692,26 +679,14 @@ func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool)
 			return fmt.Errorf("dependency %s: checksum mismatch: %s has sum %s but kcl.mod.lock says %s", n.name, n.label(), sum, n.sum)
 		}
 	}
-	unlock, err := LockCache(ctx, s)
+	moved, err := MoveIntoCache(ctx, s, tmp, n.dir, filepath.Join(tmpParent, "old"), replace, r.opts.Progress)
 	if err != nil {
-		return err
+		return fmt.Errorf("dependency %s: %w", n.name, err)
 	}
-	defer unlock() // idempotent; released early below so the lock covers the renames only
-	if isDir(n.dir) {
-		if !replace {
-			// Another resolver (goroutine or process) got there first: use its copy.
-			unlock()
-			return r.checkCached(n, skipSum)
-		}
-		// Move the old entry aside (removed with the temporary directory).
-		if err := os.Rename(n.dir, filepath.Join(tmpParent, "old")); err != nil {
-			return fmt.Errorf("dependency %s: replace %s: %w", n.name, n.dir, pathErr(err))
-		}
+	if !moved {
+		// Another resolver (goroutine or process) got there first: use its copy.
+		return r.checkCached(n, skipSum)
 	}
-	if err := os.Rename(tmp, n.dir); err != nil {
-		return fmt.Errorf("dependency %s: move into the package cache %s: %w", n.name, n.dir, pathErr(err))
-	}
-	unlock()
 	rememberSum(s.PkgPath, n.dir, sum)
 	n.sum = sum
 	n.digest = pulled.Digest
