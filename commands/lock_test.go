@@ -22,7 +22,7 @@ type recorder struct {
 	msgs []string
 }
 
-func (r *recorder) Message(m string) { r.mu.Lock(); r.msgs = append(r.msgs, m); r.mu.Unlock() }
+func (r *recorder) Message(m string)         { r.mu.Lock(); r.msgs = append(r.msgs, m); r.mu.Unlock() }
 func (r *recorder) Start(string, int64) Task { return Discard.Start("", 0) }
 func (r *recorder) all() string {
 	r.mu.Lock()
