@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"syscall"
 	"testing"
@@ -104,12 +105,27 @@ func TestLockWaitNamesTheHolder(t *testing.T) {
 	assert.Regexp(t, fmt.Sprintf("^%d ", os.Getpid()), string(data), "the new holder recorded itself")
 	unlock()
 
-	// A short wait says nothing.
+	// A package is locked as a directory; the holder comes from /proc/locks.
+	pkg := t.TempDir()
+	d, err := os.Open(pkg)
+	require.NoError(t, err)
+	defer d.Close()
+	require.NoError(t, syscall.Flock(int(d.Fd()), syscall.LOCK_EX))
+	go func() {
+		time.Sleep(400 * time.Millisecond)
+		syscall.Flock(int(d.Fd()), syscall.LOCK_UN)
+	}()
 	msgs = nil
-	unlock, err = LockPackage(context.Background(), s, t.TempDir(), func(m string) { msgs = append(msgs, m) })
+	unlock, err = LockPackage(context.Background(), s, pkg, func(m string) { mu.Lock(); msgs = append(msgs, m); mu.Unlock() })
 	require.NoError(t, err)
 	unlock()
-	assert.Empty(t, msgs)
+	mu.Lock()
+	require.Len(t, msgs, 1)
+	assert.Regexp(t, fmt.Sprintf(`^waiting for %s, locked by PID %d \(workspace\.test .*\)$`, regexp.QuoteMeta(filepath.Join(pkg, "kcl.mod")), os.Getpid()), msgs[0])
+	mu.Unlock()
+	entries, err := os.ReadDir(pkg)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "no lock file in the package")
 }
 
 // TestDownloadDirRemovesStaleLeftovers: what crashed pulls left in the package home and in
