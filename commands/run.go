@@ -153,7 +153,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		res, err := workspace.Resolve(ctx, modDir, workspace.ResolveOptions{
 			Settings:              s,
 			Offline:               opts.Offline,
-			WriteLock:             !isUnder(modDir, s.PkgPath),
+			WriteLock:             !workspace.InPackageHome(s, modDir),
 			InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
 			Progress:              p.Message,
 		})
@@ -164,10 +164,14 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		kopts.Root = modDir
 		if prof := res.Mod.Profile; prof != nil {
 			if len(files) == 0 && len(prof.Entries) > 0 && pkgDir == modDir {
+				remote := workspace.InPackageHome(s, modDir)
 				for _, en := range prof.Entries {
 					f := strings.ReplaceAll(en.Value, "${KCL_MOD}", modDir)
 					if !filepath.IsAbs(f) {
 						f = filepath.Join(modDir, f)
+					}
+					if remote && !isUnder(filepath.Clean(f), modDir) {
+						return RunResult{}, fmt.Errorf("%s: [profile] entries %q refused: a package from a registry or git may not read outside itself", filepath.Join(modDir, workspace.ModFileName), en.Value)
 					}
 					kopts.Files = append(kopts.Files, f)
 				}

@@ -238,6 +238,9 @@ type req struct {
 	byDir  string
 	dep    *Dependency
 	direct bool
+	// remote: the requiring package came from a registry or git (it lies in the package home);
+	// it may not name paths outside itself.
+	remote bool
 }
 
 // Resolve reads the kcl.mod (and kcl.mod.lock) of the package in pkgDir and resolves every
@@ -299,6 +302,13 @@ func Resolve(ctx context.Context, pkgDir string, opts ResolveOptions) (*Resoluti
 		r.res.LockWritten = true
 	}
 	return r.res, nil
+}
+
+// InPackageHome reports whether dir lies in the package home ($KCL_PKG_PATH): a package from a
+// registry or git, which must not read outside itself.
+func InPackageHome(s *Settings, dir string) bool {
+	rel, err := filepath.Rel(s.PkgPath, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // LoadModFile reads and validates dir/kcl.mod; error findings make it fail with a
@@ -372,8 +382,14 @@ func (r *resolver) run(ctx context.Context, root *ModFile, rootDir string) error
 		rootName = filepath.Base(rootDir)
 	}
 	var frontier []req
+	rootRemote := InPackageHome(r.opts.Settings, rootDir)
+	if !rootRemote {
+		if err := checkPathCycles(root, rootDir, rootName); err != nil {
+			return err
+		}
+	}
 	for _, d := range root.Dependencies {
-		frontier = append(frontier, req{by: rootName, byDir: rootDir, dep: d, direct: true})
+		frontier = append(frontier, req{by: rootName, byDir: rootDir, dep: d, direct: true, remote: rootRemote})
 	}
 	visited := map[string]bool{} // name + identity + version
 	for len(frontier) > 0 {
@@ -418,11 +434,58 @@ func (r *resolver) run(ctx context.Context, root *ModFile, rootDir string) error
 				continue
 			}
 			for _, d := range j.n.mod.Dependencies {
-				frontier = append(frontier, req{by: j.n.pkgName, byDir: j.n.dir, dep: d})
+				frontier = append(frontier, req{by: j.n.pkgName, byDir: j.n.dir, dep: d, remote: j.n.source != SourcePath})
 			}
 		}
 	}
 	return r.selectVersions(root, rootDir)
+}
+
+// checkPathCycles follows the path dependencies from the root (depth first) and reports the
+// first cycle: "path dependencies form a cycle: app -> lib -> app". Unreadable kcl.mod files are
+// left to the resolution, which reports them.
+func checkPathCycles(root *ModFile, rootDir, rootName string) error {
+	onStack := map[string]int{}
+	done := map[string]bool{}
+	var stack []string
+	var visit func(mf *ModFile, dir, name string) error
+	visit = func(mf *ModFile, dir, name string) error {
+		onStack[dir] = len(stack)
+		stack = append(stack, name)
+		for _, d := range mf.Dependencies {
+			if d.Source() != SourcePath || d.Path.Value == "" {
+				continue
+			}
+			p := d.Path.Value
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, p)
+			}
+			p = filepath.Clean(p)
+			if i, ok := onStack[p]; ok {
+				cycle := append(append([]string(nil), stack[i:]...), stack[i])
+				return fmt.Errorf("%s: path dependencies form a cycle: %s", filepath.Join(dir, ModFileName), strings.Join(cycle, " -> "))
+			}
+			if done[p] {
+				continue
+			}
+			dep, err := LoadModFile(p)
+			if err != nil {
+				continue
+			}
+			depName := dep.Name()
+			if depName == "" {
+				depName = d.Name
+			}
+			if err := visit(dep, p, depName); err != nil {
+				return err
+			}
+		}
+		stack = stack[:len(stack)-1]
+		delete(onStack, dir)
+		done[dir] = true
+		return nil
+	}
+	return visit(root, filepath.Clean(rootDir), rootName)
 }
 
 // plan turns a requirement into a node (no I/O except for path dependencies' kcl.mod).
@@ -447,6 +510,9 @@ func (r *resolver) plan(q req) (*node, error) {
 		n.ref = ref
 	case SourcePath:
 		p := d.Path.Value
+		if q.remote {
+			return nil, fmt.Errorf("dependency %s (required by %s): path %q refused: a package from a registry or git may not read outside itself", d.Name, q.by, p)
+		}
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(q.byDir, p)
 		}
