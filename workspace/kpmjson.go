@@ -223,13 +223,13 @@ func jsonKindName(k byte) string {
 }
 
 // CheckRegistryHost returns "" when host is a valid registry host[:port] and otherwise a
-// short reason, such as "write the host without a scheme (ghcr.io)".
+// short reason, such as "drop the oci:// scheme: write ghcr.io".
 func CheckRegistryHost(host string) string {
 	if host == "" {
 		return "empty registry host"
 	}
 	if i := strings.Index(host, "://"); i >= 0 {
-		return fmt.Sprintf("write the host without a scheme (%s)", strings.SplitN(host[i+3:], "/", 2)[0])
+		return fmt.Sprintf("drop the %s:// scheme: write %s", host[:i], strings.SplitN(host[i+3:], "/", 2)[0])
 	}
 	if strings.ContainsAny(host, "/ \t?#@") {
 		return "want a host[:port], like ghcr.io or localhost:5001"

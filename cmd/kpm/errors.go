@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/kpm-dev/kpm/internal/redact"
@@ -64,9 +65,19 @@ func oneLine(s string) string {
 // to one line and completed with a hint where the user can act.
 func renderError(err error) string {
 	msg := oneLine(err.Error())
+	if head, tail, ok := strings.Cut(err.Error(), "\n\nDid you mean this?\n"); ok {
+		// cobra's suggestion block, as one sentence
+		var names []string
+		for _, n := range strings.Fields(tail) {
+			names = append(names, strconv.Quote(n))
+		}
+		return oneLine(head) + "; did you mean " + strings.Join(names, " or ") + "? (kpm --help lists the commands)"
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
+	case errors.Is(err, registry.ErrTagExists):
+		return msg + "; to replace it, push again with --force (or raise the version in kcl.mod)"
 	case errors.Is(err, registry.ErrUnauthorized) && !strings.Contains(msg, "kpm login") && !strings.HasPrefix(msg, "login "):
 		var re *registry.Error
 		if errors.As(err, &re) {

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -177,8 +179,30 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"mode":    cmdMode,
 			"ptyexec": cmdPtyexec,
+			"githttp": cmdGitHTTP,
 		},
 	})
+}
+
+// cmdGitHTTP serves the git repositories under a directory over smart HTTP with git's own
+// server (git http-backend, through net/http/cgi) and sets $GITHTTP to its base URL:
+//
+//	githttp $WORK/repos
+//	exec kpm add 'http://...'   # $GITHTTP/NAME is the repository $WORK/repos/NAME
+func cmdGitHTTP(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: githttp DIR")
+	}
+	git, err := exec.LookPath("git")
+	ts.Check(err)
+	h := &cgi.Handler{
+		Path: git,
+		Args: []string{"http-backend"},
+		Env:  []string{"GIT_PROJECT_ROOT=" + ts.MkAbs(args[0]), "GIT_HTTP_EXPORT_ALL=1"},
+	}
+	srv := httptest.NewServer(h)
+	ts.Defer(srv.Close)
+	ts.Setenv("GITHTTP", srv.URL)
 }
 
 // cmdMode checks a file's permission bits: mode 0600 file
