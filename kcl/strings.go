@@ -522,7 +522,7 @@ func pyStrFormat(e *evaluator, s string, args []Value, kw *Dict) string {
 				}
 			}
 			if conv == "r" {
-				v = reprValue(v, true)
+				v = reprValue(v, false) // the reference's !r quotes nothing
 			}
 			b.WriteString(pyFormatValue(e, v, spec))
 			continue

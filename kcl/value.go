@@ -322,7 +322,7 @@ func writeRepr(b *strings.Builder, v Value, quoteStr bool) {
 		b.WriteString(formatFloatPy(x))
 	case string:
 		if quoteStr {
-			b.WriteString(pyQuote(x))
+			b.WriteString(reprQuote(x))
 		} else {
 			b.WriteString(x)
 		}
@@ -362,39 +362,20 @@ func writeDictRepr(b *strings.Builder, d *Dict) {
 			b.WriteString(", ")
 		}
 		first = false
-		b.WriteString(pyQuote(k))
+		b.WriteString(reprQuote(k))
 		b.WriteString(": ")
 		writeRepr(b, v, true)
 	}
 	b.WriteByte('}')
 }
 
-func pyQuote(s string) string {
-	q := byte('\'')
-	if strings.Contains(s, "'") && !strings.Contains(s, "\"") {
-		q = '"'
+// reprQuote is a string inside a dict as str() shows it: between single quotes, or double quotes
+// when it holds one, and nothing escaped (as the reference does).
+func reprQuote(s string) string {
+	if strings.Contains(s, `"`) {
+		return `"` + s + `"`
 	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			b.WriteString(`\x` + strconv.FormatInt(int64(r)+0x100, 16)[1:])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
+	return "'" + s + "'"
 }
 
 // equal reports KCL value equality (==).
