@@ -2,7 +2,7 @@
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: all build demo test test-go test-scripts bench vet vsix clean
+.PHONY: all build demo test test-go test-scripts bench vet vsix clean fuzz-kcl
 
 all: build
 
@@ -31,6 +31,14 @@ test: vet test-go test-scripts
 
 bench: build
 	@set -e; for s in bench/*.sh; do [ -e "$$s" ] || continue; echo "== $$s"; bash "$$s"; done
+
+# Differential fuzzing of the KCL engine against the reference (kcl-lib) for DURATION (default 10m)
+# from SEED (default: the time); each new kind of divergence is minimized and saved as a case in
+# kcl/testdata/eval with the reference's result as its golden.
+DURATION ?= 10m
+fuzz-kcl:
+	$(GO) test -count=1 -timeout 0 -v -run '^TestDifferential$$' ./internal/kclfuzz \
+		-kclfuzz.programs=0 -kclfuzz.duration=$(DURATION) -kclfuzz.seed=$${SEED:-$$(date +%s)} -kclfuzz.save
 
 # Packages the VS Code extension (npm ci, tsc, esbuild, vsce) into editors/vscode/dist/.
 vsix:
