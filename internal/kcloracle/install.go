@@ -126,3 +126,17 @@ func runQuiet(ctx context.Context, name string, args ...string) error {
 	}
 	return nil
 }
+
+// Command runs the reference once with `kcl run`'s arguments (files, -D, -S, -E, ...), printing
+// what `kcl run` prints: for benchmarks on whole processes and for looking at a case by hand.
+func Command(ctx context.Context, args ...string) (*exec.Cmd, error) {
+	python, err := Install(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := scriptDir()
+	if err != nil {
+		return nil, err
+	}
+	return exec.CommandContext(ctx, python, append([]string{filepath.Join(dir, "oracle.py")}, args...)...), nil
+}
