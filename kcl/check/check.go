@@ -70,6 +70,7 @@ type Package struct {
 	checked   bool
 	infos     map[string]*Info
 	importers map[*Package]bool
+	imports   map[*Package]bool
 	c         *Checker
 }
 
@@ -164,17 +165,18 @@ func (c *Checker) drop(key string, p *Package) {
 // rebuilt when the content of one of its files changed.
 func (c *Checker) load(key string, ref ModuleRef, check bool) *Package {
 	p := c.pkgs[key]
-	if p != nil && (p.ReadOnly || !c.changed(p, ref.Files)) {
+	if p != nil && !p.ReadOnly && (c.changed(p, ref.Files) || c.importsChanged(p, map[*Package]bool{})) {
+		c.drop(key, p)
+		p = c.pkgs[key]
+	}
+	if p != nil {
 		if check && !p.checked {
 			c.checkBodies(p)
 		}
 		return p
 	}
-	if p != nil {
-		c.drop(key, p)
-	}
 	p = &Package{Path: ref.Path, Dir: ref.Dir, Dep: ref.Dep, Version: ref.Version, ReadOnly: ref.ReadOnly, key: key,
-		importers: map[*Package]bool{}, infos: map[string]*Info{}, c: c}
+		importers: map[*Package]bool{}, imports: map[*Package]bool{}, infos: map[string]*Info{}, c: c}
 	h := sha256.New()
 	for _, f := range ref.Files {
 		pf := c.parse(f)
@@ -205,6 +207,27 @@ func (c *Checker) changed(p *Package, files []string) bool {
 	var sum [32]byte
 	copy(sum[:], h.Sum(nil))
 	return sum != p.hash
+}
+
+// importsChanged reports whether a package imported (directly or not) by p, outside the
+// read-only cache, changed since it was loaded.
+func (c *Checker) importsChanged(p *Package, seen map[*Package]bool) bool {
+	for q := range p.imports {
+		if q.ReadOnly || seen[q] {
+			continue
+		}
+		seen[q] = true
+		files := []string{q.Dir}
+		if strings.HasSuffix(q.Dir, ".k") {
+			files = []string{q.Dir}
+		} else {
+			files = KCLFiles(q.Dir)
+		}
+		if c.changed(q, files) || c.importsChanged(q, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 // parse reads and parses a file, reusing the tree while its content is the same.
@@ -238,6 +261,7 @@ func (c *Checker) importModule(u *fileUnit, imp *syntax.ImportStmt) (*Package, e
 	p := c.load(ref.Dir, ref, false)
 	if p != u.pkg {
 		p.importers[u.pkg] = true
+		u.pkg.imports[p] = true
 	}
 	return p, nil
 }
