@@ -1,6 +1,7 @@
 package check
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -75,25 +76,7 @@ type Func struct {
 	Doc      string
 }
 
-func (f *Func) String() string {
-	var b strings.Builder
-	b.WriteString("(")
-	for i, p := range f.Params {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(p.String())
-	}
-	if f.Variadic {
-		if len(f.Params) > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("...")
-	}
-	b.WriteString(") -> ")
-	b.WriteString(f.Result.String())
-	return b.String()
-}
+func (f *Func) String() string { return Display(f) }
 
 // MinArgs is the number of parameters without a default.
 func (f *Func) MinArgs() int {
@@ -116,15 +99,58 @@ type Param struct {
 
 func (p Param) String() string {
 	s := p.Name
+	if p.Optional && p.Default == "" {
+		s += "?"
+	}
 	if p.Type != nil && p.Type != Any {
-		s += ": " + p.Type.String()
+		s += ": " + Display(p.Type)
 	}
 	if p.Default != "" {
 		s += " = " + p.Default
-	} else if p.Optional {
-		s += "?"
 	}
 	return s
+}
+
+// Display spells a type as KCL source does (`"a" | "b"`, not the reference's error-message
+// spelling `str(a) | str(b)`), for editors.
+func Display(t Type) string {
+	switch t := t.(type) {
+	case *Literal:
+		if t.Base == Str {
+			return strconv.Quote(t.Text)
+		}
+		return t.Text
+	case *List:
+		return "[" + Display(t.Elem) + "]"
+	case *Dict:
+		return "{" + Display(t.Key) + ":" + Display(t.Value) + "}"
+	case *Union:
+		parts := make([]string, len(t.Types))
+		for i, m := range t.Types {
+			parts[i] = Display(m)
+		}
+		return strings.Join(parts, " | ")
+	case *Func:
+		var b strings.Builder
+		b.WriteString("(")
+		for i, p := range t.Params {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(p.String())
+		}
+		if t.Variadic {
+			if len(t.Params) > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("...")
+		}
+		b.WriteString(") -> " + Display(t.Result))
+		return b.String()
+	case nil:
+		return "any"
+	}
+	return t.String()
 }
 
 // Module is an imported module (a package of the program or a standard module).
