@@ -45,6 +45,12 @@ type RunOptions struct {
 	StrictRangeCheck bool
 	// Offline forbids network access while resolving dependencies.
 	Offline bool
+	// Overrides are kcl's -O specs (path=value, path-), applied to the main package.
+	Overrides []string
+	// Vendor copies the dependencies into vendor/ inside the package and runs with those copies.
+	Vendor bool
+	// NoSumCheck checks no checksum and leaves kcl.mod.lock alone (upstream's --no_sum_check).
+	NoSumCheck bool
 	// WorkDir resolves relative paths; "" means the process working directory.
 	WorkDir string
 }
@@ -70,6 +76,14 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 			return RunResult{}, err
 		}
 	}
+	var overrides []kcl.Override
+	for _, spec := range opts.Overrides {
+		o, err := kcl.ParseOverride(spec)
+		if err != nil {
+			return RunResult{}, err
+		}
+		overrides = append(overrides, o)
+	}
 	settings := func() (*workspace.Settings, error) {
 		if opts.Settings == nil {
 			s, err := workspace.LoadSettings()
@@ -77,6 +91,9 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 				return nil, err
 			}
 			opts.Settings = s
+		}
+		if opts.NoSumCheck {
+			return noSumCheck(opts.Settings), nil
 		}
 		return opts.Settings, nil
 	}
@@ -115,7 +132,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		// a tagged reference already in the cache needs no network
 		if ref, err := registry.ParseReference(src, opts.Tag, s.DefaultOciRegistry, s.DefaultOciRepo); err == nil && ref.Tag != "" {
 			dir := s.CacheDir(ref.Name(), ref.Tag)
-			if _, err := os.Stat(filepath.Join(dir, workspace.ModFileName)); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, workspace.ModFileName)); err == nil && (opts.Offline || !tagMoved(ctx, s, opts.InsecureSkipTLSVerify, ref, dir, p)) {
 				pkgDir = dir
 			}
 		}
@@ -143,8 +160,21 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		ShowHidden:       opts.ShowHidden,
 		StrictRangeCheck: opts.StrictRangeCheck,
 		WorkDir:          wd,
+		Overrides:        overrides,
 	}
 	modDir := findModDir(pkgDir)
+	if modDir == "" {
+		// without a kcl.mod the toolchain finds packages vendored under KCL_PKG_PATH
+		home := ""
+		if opts.Settings != nil {
+			home = opts.Settings.PkgPath
+		} else if h, err := workspace.PackageHome(); err == nil {
+			home = h
+		}
+		if home != "" {
+			kopts.VendorDirs = []string{home}
+		}
+	}
 	if modDir != "" {
 		s, err := settings()
 		if err != nil {
@@ -153,12 +183,17 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		res, err := workspace.Resolve(ctx, modDir, workspace.ResolveOptions{
 			Settings:              s,
 			Offline:               opts.Offline,
-			WriteLock:             !isUnder(modDir, s.PkgPath),
+			WriteLock:             !isUnder(modDir, s.PkgPath) && !opts.NoSumCheck,
 			InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
 			Progress:              p.Message,
 		})
 		if err != nil {
 			return RunResult{}, err
+		}
+		if opts.Vendor {
+			if err := vendorDeps(ctx, modDir, res, p); err != nil {
+				return RunResult{}, err
+			}
 		}
 		kopts.Deps = res.ExternalPackages()
 		kopts.Root = modDir
@@ -247,4 +282,32 @@ func findModDir(dir string) string {
 func isUnder(dir, root string) bool {
 	rel, err := filepath.Rel(root, dir)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// noSumCheck returns a copy of s that checks no dependency checksum.
+func noSumCheck(s *workspace.Settings) *workspace.Settings {
+	c := *s
+	c.NoSum = append(append([]string(nil), s.NoSum...), "*")
+	return &c
+}
+
+// tagMoved reports whether ref's manifest now carries another package checksum than the cached
+// copy in dir (the tag was pushed again with --force): one manifest request. When the registry
+// cannot be asked, the cached copy is used and a message says so.
+func tagMoved(ctx context.Context, s *workspace.Settings, insecure bool, ref registry.Reference, dir string, p Progress) bool {
+	ropts, err := registryOptions(s, insecure)
+	if err != nil {
+		return false
+	}
+	info, err := registry.Info(ctx, ref, ropts)
+	if err != nil {
+		p.Message(fmt.Sprintf("could not check %s in the registry (%v); using the cached copy", ref, err))
+		return false
+	}
+	cached, err := workspace.CachedSum(s, dir)
+	if err != nil || info.Sum == "" || info.Sum == cached {
+		return false
+	}
+	p.Message(ref.String() + " was pushed again; fetching it again")
+	return true
 }

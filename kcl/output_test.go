@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/testpkg"
 )
 
 func TestYAMLScalarString(t *testing.T) {
@@ -33,7 +35,28 @@ func TestYAMLScalarString(t *testing.T) {
 		{"a:b", "a:b"},
 		{"key:", "'key:'"},
 		{"- x", "'- x'"},
-		{"-x", "-x"},
+		{"-x", "'-x'"},
+		{"+x", "'+x'"},
+		{".x", "'.x'"},
+		{"7 days", "'7 days'"},
+		{"10.0.0.1", "'10.0.0.1'"},
+		{"y", "'y'"},
+		{"N", "'N'"},
+		{"yEs", "'yEs'"},
+		{"Off", "'Off'"},
+		{"nIl", "'nIl'"},
+		{"NaN", "'NaN'"},
+		{"nULL", "'nULL'"},
+		{"inf", "inf"},
+		{"none", "none"},
+		{"e5", "e5"},
+		{"500m", "'500m'"},
+		{"1:30", "'1:30'"},
+		{".git", "'.git'"},
+		{"on", "'on'"},
+		{"Y", "'Y'"},
+		{"nO", "'nO'"},
+		{"yes please", "yes please"},
 		{"# c", "'# c'"},
 		{"a #c", "'a #c'"},
 		{"a#c", "a#c"},
@@ -230,4 +253,20 @@ func TestRunCancelled(t *testing.T) {
 	_, err := Run(ctx, Options{Dir: dir})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cancelled")
+}
+
+// An absolute import inside a dependency resolves against the dependency's root.
+func TestRunDependencyImportsFromItsRoot(t *testing.T) {
+	root := t.TempDir()
+	testpkg.WriteTree(t, root, map[string]string{
+		"dep/kcl.mod":   "[package]\nname = \"dep\"\n",
+		"dep/sub/s.k":   "x = 1\nschema S:\n    a: int = 1\n",
+		"dep/api/a.k":   "import sub\ny = sub.x + 1\ns = sub.S {}\n",
+		"app/kcl.mod":   "[package]\nname = \"app\"\n",
+		"app/main.k":    "import dep.api as a\nv = a.y\nt = typeof(a.s, full_name=True)\n",
+		"app/sub/own.k": "x = 100\n",
+	})
+	res, err := Run(context.Background(), Options{Dir: filepath.Join(root, "app"), Deps: map[string]string{"dep": filepath.Join(root, "dep")}})
+	require.NoError(t, err)
+	assert.Equal(t, "v: 2\nt: dep.sub.S\n", res.Output)
 }

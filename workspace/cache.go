@@ -99,6 +99,9 @@ func isDir(path string) bool {
 	return err == nil && st.IsDir()
 }
 
+// CachedSum returns the package checksum of the cache entry dir (see cachedSum).
+func CachedSum(s *Settings, dir string) (string, error) { return cachedSum(s.PkgPath, dir) }
+
 // cachedSum returns the package checksum of the cache entry dir. The checksum of an entry is
 // remembered in a stamp ($KCL_PKG_PATH/.kpm/sums/<entry>) with a fingerprint of its files (names,
 // sizes, modification times); while the fingerprint is unchanged the files are not read again,

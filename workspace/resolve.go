@@ -116,11 +116,12 @@ func (r *Resolution) Names() []string {
 	return names
 }
 
-// ExternalPackages maps import names to directories (what the KCL evaluator needs).
+// ExternalPackages maps import names ('-' read as '_', as upstream kpm names them) to
+// directories: the KCL evaluator's external packages.
 func (r *Resolution) ExternalPackages() map[string]string {
 	m := make(map[string]string, len(r.Deps))
-	for n, d := range r.Deps {
-		m[n] = d.Dir
+	for _, d := range r.Deps {
+		m[d.ImportName] = d.Dir
 	}
 	return m
 }
@@ -462,7 +463,7 @@ func (r *resolver) plan(q req) (*node, error) {
 		n.key = "path:" + n.dir
 		return n, nil
 	case SourceGit:
-		n.key = "git:" + d.Git.Value
+		n.key = "git:" + d.Git.Value + "#" + d.PackageName()
 		n.gitDep = d
 		_, n.version = gitRef(d)
 		l := r.lock.Dependencies[d.Name]
@@ -585,7 +586,7 @@ func (r *resolver) materializeGit(ctx context.Context, n *node) error {
 	if isDir(n.dir) && !refresh {
 		err := r.checkCached(n, skipSum)
 		if err == nil {
-			return r.loadMod(n)
+			return r.loadGitMod(n)
 		}
 		if !errors.Is(err, errCacheMismatch) || !r.opts.Update || r.opts.Offline {
 			return err
@@ -594,7 +595,7 @@ func (r *resolver) materializeGit(ctx context.Context, n *node) error {
 	}
 	if r.opts.Offline {
 		if isDir(n.dir) {
-			return r.loadMod(n)
+			return r.loadGitMod(n)
 		}
 		return offlinef("dependency %s: %s (%s %s) is not in the package cache and kpm is offline (not cloned)", n.name, n.gitDep.Git.Value, kind, ref)
 	}
@@ -604,7 +605,54 @@ func (r *resolver) materializeGit(ctx context.Context, n *node) error {
 	if err := r.download(ctx, n, skipSum, refresh); err != nil {
 		return err
 	}
-	return r.loadMod(n)
+	return r.loadGitMod(n)
+}
+
+// loadGitMod loads a git dependency's kcl.mod: the package named by `package` when the repository
+// holds several (searched below the clone), and the version from it, as upstream records it in
+// kcl.mod.lock (not the tag or commit).
+func (r *resolver) loadGitMod(n *node) error {
+	if d := n.gitDep; d.Package.Set && d.Package.Value != "" {
+		sub, err := findPackageDir(n.dir, d.Package.Value)
+		if err != nil {
+			return fmt.Errorf("dependency %s: %s: %w", n.name, d.Git.Value, err)
+		}
+		n.dir = sub
+	}
+	if err := r.loadMod(n); err != nil {
+		return err
+	}
+	if n.mod != nil && n.mod.Version() != "" {
+		n.version = n.mod.Version()
+	}
+	return nil
+}
+
+// findPackageDir finds the directory below root whose kcl.mod names the package name (the
+// shallowest, then the first in lexical order).
+func findPackageDir(root, name string) (string, error) {
+	level := []string{root}
+	for depth := 0; depth < 8 && len(level) > 0; depth++ {
+		var next []string
+		for _, dir := range level {
+			if src, err := os.ReadFile(filepath.Join(dir, ModFileName)); err == nil {
+				if mf, _ := ParseModFile(filepath.Join(dir, ModFileName), src); mf != nil && mf.Name() == name {
+					return dir, nil
+				}
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				continue
+			}
+			for _, e := range entries {
+				if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+					next = append(next, filepath.Join(dir, e.Name()))
+				}
+			}
+		}
+		level = next
+	}
+	return "", fmt.Errorf("no package %q in the repository (no kcl.mod with name = %q)", name, name)
 }
 
 // label names the node's source in messages: host/repo:tag, or url@ref for git.
@@ -819,9 +867,10 @@ func (r *resolver) newLock() *LockFile {
 	lf := &LockFile{Dependencies: map[string]*LockedDep{}}
 	for imp, rd := range r.res.Deps {
 		n := r.chosen[imp]
-		l := &LockedDep{Name: rd.Package, Version: rd.Version}
+		// upstream names an entry after its kcl.mod key (the --rename name)
+		l := &LockedDep{Name: rd.Name, Version: rd.Version}
 		if rd.Version != "" {
-			l.FullName = rd.Package + "_" + rd.Version
+			l.FullName = rd.Name + "_" + rd.Version
 		}
 		switch rd.Source {
 		case SourceRegistry, SourceOCI:
@@ -831,6 +880,9 @@ func (r *resolver) newLock() *LockFile {
 			l.Sum = rd.Sum
 			l.URL = n.gitDep.Git.Value
 			l.Commit, l.GitTag, l.Branch = n.gitDep.Commit.Value, n.gitDep.Tag.Value, n.gitDep.Branch.Value
+			if n.gitDep.Package.Set {
+				l.Package = n.gitDep.Package.Value
+			}
 		}
 		lf.Dependencies[rd.Name] = l
 	}

@@ -25,9 +25,10 @@ func TestExitCodes(t *testing.T) {
 		{"help", []string{"--help"}, exitOK, ""},
 		{"unknown command", []string{"bogus"}, exitUsage, `^kpm: unknown command "bogus" for "kpm"\n$`},
 		{"unknown flag", []string{"init", "--bogus"}, exitUsage, `^kpm: unknown flag: --bogus\n$`},
-		{"too many args", []string{"init", "a", "b"}, exitUsage, `^kpm: init: want at most 1 argument\(s\), got 2; usage: kpm init \[name\] \[flags\]\n$`},
+		{"too many args", []string{"init", "a", "b"}, exitUsage, `^kpm: init: want at most 1 argument\(s\), got 2; usage: kpm init \[NAME\] \[flags\]\n$`},
 		{"missing arg", []string{"logout"}, exitUsage, `^kpm: logout: want 1 argument\(s\), got 0`},
-		{"operation error", []string{"init", "Bad"}, exitError, `^kpm: init: invalid package name "Bad"`},
+		{"bad argument", []string{"init", "Bad"}, exitUsage, `^kpm: init: invalid package name "Bad"`},
+		{"operation error", []string{"run", "missing.k"}, exitError, `^kpm: run missing.k: no such file or directory\n$`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

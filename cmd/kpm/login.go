@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kpm-dev/kpm/commands"
+	"github.com/kpm-dev/kpm/internal/redact"
 )
 
 func newLoginCmd(a *app) *cobra.Command {
@@ -55,6 +56,7 @@ Prompts need a terminal on stdin; without one and without a password, login fail
 					return err
 				}
 			}
+			redact.Secret(password) // whatever fails from here on never prints it
 			s, err := a.Settings()
 			if err != nil {
 				return err

@@ -23,6 +23,9 @@ var subcommands = []func(*app) *cobra.Command{
 	newUpdateCmd,
 	newMetadataCmd,
 	newRunCmd,
+	newPkgCmd,
+	newGraphCmd,
+	newCompletionCmd,
 	newLspCmd,
 }
 
