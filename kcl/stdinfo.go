@@ -1,25 +1,15 @@
 package kcl
 
-import "sort"
+import (
+	"sort"
 
-// StdModules returns the names of the standard library modules, sorted: the same table
-// imports are resolved against, for tools (the checker, the editor) that offer them.
-func StdModules() []string {
-	names := make([]string, 0, len(stdModules))
-	for n := range stdModules {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// IsStdModule reports whether an absolute import path names a standard library module.
-func IsStdModule(path string) bool { return stdModules[path] }
+	"github.com/kpm-dev/kpm/kcl/modules"
+)
 
 // StdModuleMembers returns the member names of a standard library module in the order the
 // engine defines them (nil for an unknown module). Building the module runs no member.
 func StdModuleMembers(name string) []string {
-	if !stdModules[name] {
+	if !modules.IsStdlib(name) {
 		return nil
 	}
 	var e *evaluator

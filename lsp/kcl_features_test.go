@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kpm-dev/kpm/internal/k8sshape"
+	"github.com/kpm-dev/kpm/internal/k8sgen"
 )
 
 // kclWorkspace starts an offline server with a package depending on a k8s-shaped package
@@ -20,7 +20,7 @@ func kclWorkspace(t *testing.T, files map[string]string) (*testClient, string, s
 	t.Helper()
 	c, home, work := offlineServer(t)
 	dep := filepath.Join(home, "k8s_1.29")
-	_, err := k8sshape.Write(dep, k8sshape.Options{Groups: 2, Schemas: 3})
+	_, err := k8sgen.Write(dep, k8sgen.Options{Groups: 2, KindsPerGroup: 2})
 	require.NoError(t, err)
 	files["kcl.mod"] = "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nk8s = \"1.29\"\n"
 	writeFiles(t, work, files)
@@ -66,14 +66,16 @@ func TestKCLCompletion(t *testing.T) {
 	// a nested attribute of a schema from the dependency: Container, inside a list inside
 	// Deployment.spec.template.spec; `name` is set already, required ones first
 	labels, details := c.completionLabels(uri, positionOf(t, appProgram, "            \n        }]", 12))
-	assert.Equal(t, []string{"args", "command", "env", "image", "ports"}, labels)
+	assert.Equal(t, []string{"args", "command", "env", "envFrom", "image", "imagePullPolicy", "livenessProbe", "ports",
+		"readinessProbe", "resources", "volumeMounts", "workingDir"}, labels)
 	assert.Equal(t, "[ContainerPort] (optional)", details["ports"])
 
 	edited := strings.Replace(appProgram, "replicas = app.replicas\n", "replicas = app.replicas\n        \n", 1)
 	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 2},
 		"contentChanges": []any{map[string]any{"text": edited}}})
 	labels, details = c.completionLabels(uri, positionOf(t, edited, "app.replicas\n        \n", 21))
-	assert.Equal(t, []string{"selector", "minReadySeconds", "paused"}, labels, "required first, set ones (template, by a dotted key) left out")
+	assert.Equal(t, []string{"selector", "minReadySeconds", "paused", "progressDeadlineSeconds", "revisionHistoryLimit", "strategy"}, labels,
+		"required first, set ones (template, by a dotted key) left out")
 	assert.Equal(t, "LabelSelector (required)", details["selector"])
 
 	for _, tc := range []struct {
@@ -83,9 +85,10 @@ func TestKCLCompletion(t *testing.T) {
 	}{
 		{"module members", "import k8s.api.apps.v1 as apps\nx = apps.\n", "apps.\n", 5, []string{"Deployment", "DeploymentSpec"}},
 		{"instance members", "import k8s.api.apps.v1 as apps\nd = apps.Deployment {}\nx = d.spec.\n", "spec.\n", 5,
-			[]string{"minReadySeconds", "paused", "replicas", "selector", "template"}},
+			[]string{"minReadySeconds", "paused", "progressDeadlineSeconds", "replicas", "revisionHistoryLimit", "selector", "strategy", "template"}},
 		{"dotted config key", "import k8s.api.apps.v1 as apps\nd = apps.Deployment {\n    metadata.\n}\n", "metadata.\n", 9,
-			[]string{"annotations", "labels", "name", "namespace"}},
+			[]string{"annotations", "creationTimestamp", "finalizers", "generateName", "generation", "labels", "managedFields", "name",
+				"namespace", "ownerReferences", "resourceVersion", "uid"}},
 		{"standard module", "import math\nx = math.sq\n", "math.sq", 7, []string{"sqrt"}},
 		{"string methods", "x = \"a\".up\n", ".up", 3, []string{"upper"}},
 	} {
@@ -114,17 +117,17 @@ func TestKCLCompletion(t *testing.T) {
 
 func TestKCLDiagnosticsAsYouType(t *testing.T) {
 	c, work, _ := kclWorkspace(t, map[string]string{})
-	text := strings.Replace(appProgram, "name = \"web\"\n            ", "name = \"web\"\n            imagePullPolicy = 1", 1)
+	text := strings.Replace(appProgram, "name = \"web\"\n            ", "name = \"web\"\n            portz = 1", 1)
 	m := c.mark()
 	uri := c.open(filepath.Join(work, "main.k"), text)
 	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return len(p.Diagnostics) > 0 })
 	require.Len(t, p.Diagnostics, 1)
 	assert.Equal(t, "CompileError", p.Diagnostics[0].Code)
-	assert.Equal(t, `Cannot add member 'imagePullPolicy' to schema 'Container', did you mean '["image"]'?`, p.Diagnostics[0].Message)
-	assert.Equal(t, positionOf(t, text, "imagePullPolicy", 0), p.Diagnostics[0].Range.Start)
+	assert.Equal(t, `Cannot add member 'portz' to schema 'Container', did you mean '["ports"]'?`, p.Diagnostics[0].Message)
+	assert.Equal(t, positionOf(t, text, "portz", 0), p.Diagnostics[0].Range.Start)
 
 	m = c.mark()
-	fixed := strings.Replace(text, "imagePullPolicy = 1", "image = 1", 1)
+	fixed := strings.Replace(text, "portz = 1", "image = 1", 1)
 	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 2},
 		"contentChanges": []any{map[string]any{"text": fixed}}})
 	p = c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return p.Version != nil && *p.Version == 2 })

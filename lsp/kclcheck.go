@@ -62,7 +62,7 @@ func (s *Server) checkerFor(path string) *check.Checker {
 		return e.checker
 	}
 	c := check.New(check.Config{
-		Resolver: &check.DirResolver{Root: root, Deps: deps},
+		Resolver: check.NewResolver(root, deps, nil),
 		ReadFile: func(p string) ([]byte, error) {
 			if b, ok := s.readFile(p); ok {
 				return b, nil

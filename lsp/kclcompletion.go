@@ -8,8 +8,8 @@ import (
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
-	"github.com/kpm-dev/kpm/kcl"
 	"github.com/kpm-dev/kpm/kcl/check"
+	"github.com/kpm-dev/kpm/kcl/modules"
 )
 
 var (
@@ -186,7 +186,7 @@ func (s *Server) scopeItems(info *check.Info, off int) []protocol.CompletionItem
 	for _, o := range info.FileScope.Names {
 		imported[o.Name] = true
 	}
-	for _, m := range kcl.StdModules() {
+	for _, m := range modules.StdlibNames() {
 		if !imported[m] {
 			it := completionItem(m, protocol.CompletionItemKindModule, "standard module (adds `import "+m+"`)", "")
 			it.AdditionalTextEdits = []protocol.TextEdit{{Range: protocol.Range{}, NewText: "import " + m + "\n"}}

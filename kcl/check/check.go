@@ -249,7 +249,7 @@ func (c *Checker) parse(path string) *parsedFile {
 // importModule resolves an import of a unit to its package (declared only).
 func (c *Checker) importModule(u *fileUnit, imp *syntax.ImportStmt) (*Package, error) {
 	if c.cfg.Resolver == nil {
-		return nil, &ErrModuleNotFound{strings.TrimLeft(imp.Path, ".")}
+		return nil, &ModuleError{"pkgpath " + strings.TrimLeft(imp.Path, ".") + " not found in the program"}
 	}
 	ref, err := c.cfg.Resolver.Resolve(u.path, imp)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kpm-dev/kpm/internal/k8sshape"
+	"github.com/kpm-dev/kpm/internal/k8sgen"
 )
 
 // writeFiles writes a file tree ("path": "text") under a temporary directory.
@@ -121,7 +121,7 @@ n = a.name
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"main.k": tc.src})
-			c := New(Config{Resolver: &DirResolver{Root: dir}})
+			c := New(Config{Resolver: NewResolver(dir, nil, nil)})
 			info := c.Check(filepath.Join(dir, "main.k"))
 			require.Empty(t, info.Syntax)
 			assert.Equal(t, tc.want, errorLines(info))
@@ -132,7 +132,7 @@ n = a.name
 func k8sDep(t testing.TB) Dep {
 	t.Helper()
 	dir := t.TempDir()
-	_, err := k8sshape.Write(dir, k8sshape.Options{Groups: 2, Schemas: 3})
+	_, err := k8sgen.Write(dir, k8sgen.Options{Groups: 2, KindsPerGroup: 2})
 	require.NoError(t, err)
 	return Dep{Name: "k8s", Dir: dir, Version: "1.31.2", ReadOnly: true}
 }
@@ -155,7 +155,7 @@ n = d.metadata.name
 func TestCheckAcrossDependency(t *testing.T) {
 	dep := k8sDep(t)
 	dir := writeFiles(t, map[string]string{"main.k": deploymentProgram, "kcl.mod": "[package]\nname = \"app\"\n"})
-	c := New(Config{Resolver: &DirResolver{Root: dir, Deps: []Dep{dep}}})
+	c := New(Config{Resolver: NewResolver(dir, []Dep{dep}, nil)})
 	info := c.Check(filepath.Join(dir, "main.k"))
 	assert.Equal(t, []string{
 		"6:9: TypeError: expected int, got str(3)",
@@ -173,7 +173,7 @@ func TestCheckAcrossDependency(t *testing.T) {
 	assert.Contains(t, got, "3:10 Deployment schema api/apps/v1/deployment.k")
 	assert.Contains(t, got, "4:5 metadata attribute api/apps/v1/deployment.k")
 	assert.Contains(t, got, "4:14 name attribute apimachinery/pkg/apis/meta/v1/object_meta.k")
-	assert.Contains(t, got, "8:18 spec attribute api/core/v1/pod_spec.k")
+	assert.Contains(t, got, "8:18 spec attribute api/core/v1/pod_template_spec.k")
 	assert.Contains(t, got, "8:23 containers attribute api/core/v1/pod_spec.k")
 	assert.Contains(t, got, "8:38 name attribute api/core/v1/container.k")
 	assert.Contains(t, got, "11:16 name attribute apimachinery/pkg/apis/meta/v1/object_meta.k")
@@ -194,7 +194,7 @@ func TestCheckIsIncremental(t *testing.T) {
 		}
 		return os.ReadFile(p)
 	}
-	c := New(Config{Resolver: &DirResolver{Root: dir, Deps: []Dep{dep}}, ReadFile: read})
+	c := New(Config{Resolver: NewResolver(dir, []Dep{dep}, nil), ReadFile: read})
 	main, other := filepath.Join(dir, "main.k"), filepath.Join(dir, "other", "other.k")
 	first := c.Check(main)
 	require.Empty(t, first.Errors)

@@ -46,9 +46,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		if o != nil && o.Kind == ImportObj {
 			c.ref(o.Span, o, true)
 			if _, err := c.unit.pkg.c.importModule(c.unit, st); err != nil {
-				if nf, ok := err.(*ErrModuleNotFound); ok {
-					c.errorAt(st.PathSpan, KindImport, "%s", nf.Error())
-				}
+				c.errorAt(st.PathSpan, KindImport, "%s", err.Error())
 			}
 		}
 	case *syntax.AssignStmt:
