@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kpm-dev/kpm/internal/k8sgen"
+	"github.com/kpm-dev/kpm/kcl/syntax"
 )
 
 // kclWorkspace starts an offline server with a package depending on a k8s-shaped package
@@ -260,4 +261,36 @@ func TestKCLSymbolsAndSignatureHelp(t *testing.T) {
 		assert.Equal(t, tc.label, help.Signatures[0].Label)
 		assert.Equal(t, tc.active, help.ActiveParameter)
 	}
+}
+
+func TestKCLFormatting(t *testing.T) {
+	c, work, _ := kclWorkspace(t, map[string]string{})
+	text := "import k8s.api.apps.v1 as apps\n# the app\napp = {name=\"web\",   replicas=2}\nother = [1,2]\nconfig = {\n  a = 1, b = [1,2]\n}\n"
+	want, err := syntax.Format([]byte(text), "main.k")
+	require.NoError(t, err)
+	uri := c.open(filepath.Join(work, "main.k"), text)
+
+	var edits []textEdit
+	c.mustCall("textDocument/formatting", map[string]any{"textDocument": map[string]any{"uri": uri},
+		"options": map[string]any{"tabSize": 4, "insertSpaces": true}}, &edits)
+	require.NotEmpty(t, edits)
+	assert.Equal(t, string(want), applyEdits(t, text, edits))
+	for _, e := range edits {
+		assert.NotContains(t, e.NewText, "# the app", "an unchanged line is not rewritten")
+	}
+
+	// range formatting: only the statement under the range
+	edits = nil
+	r := lspRange{Start: positionOf(t, text, "other", 0), End: positionOf(t, text, "other", 3)}
+	c.mustCall("textDocument/rangeFormatting", map[string]any{"textDocument": map[string]any{"uri": uri}, "range": r,
+		"options": map[string]any{"tabSize": 4, "insertSpaces": true}}, &edits)
+	assert.Equal(t, strings.Replace(text, "[1,2]\nconfig", "[1, 2]\nconfig", 1), applyEdits(t, text, edits))
+
+	// a file that does not parse is left alone
+	bad := "a = \n"
+	ub := c.open(filepath.Join(work, "bad.k"), bad)
+	edits = nil
+	c.mustCall("textDocument/formatting", map[string]any{"textDocument": map[string]any{"uri": ub},
+		"options": map[string]any{"tabSize": 4, "insertSpaces": true}}, &edits)
+	assert.Empty(t, edits)
 }
