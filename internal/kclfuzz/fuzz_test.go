@@ -117,9 +117,9 @@ func TestRunFindsAndSavesADivergence(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { o.Close() })
 	cases := t.TempDir()
-	st, err := Run(context.Background(), o, Config{Seed: 1, Programs: 40, Cases: cases, Save: true, Budget: 60, Timeout: time.Minute})
+	st, err := Run(context.Background(), o, Config{Seed: 1, Programs: 15, Cases: cases, Save: true, Budget: 40, Timeout: time.Minute})
 	require.NoError(t, err)
-	require.Equal(t, 40, st.Programs)
+	require.Equal(t, 15, st.Programs)
 	for _, c := range st.New {
 		require.Contains(t, c, cases)
 	}
