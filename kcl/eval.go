@@ -34,9 +34,12 @@ type evaluator struct {
 	stmtPos  srcPos             // the statement being executed
 	defining []string           // schemas whose parents are being resolved (cycle detection)
 	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
-	cfgFile  string
-	mainPkg  *pkgState
-	scalars  []scalarOut // values of top-level expression statements of the main package
+	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
+	// several declarations)
+	cfgLiteral bool
+	cfgFile    string
+	mainPkg    *pkgState
+	scalars    []scalarOut // values of top-level expression statements of the main package
 }
 
 // scalarOut is the value of a top-level expression statement (not a call) of the main package:

@@ -412,6 +412,7 @@ func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
 	case *SchemaType:
 		e.cfgNode, _ = n.Config.(*syntax.ConfigExpr)
 		e.cfgFile = e.file
+		e.cfgLiteral = true
 		return e.newInstance(st, cfg, args, kwargs)
 	case *Dict, *Schema:
 		// `base {…}` unify an existing config
@@ -437,7 +438,10 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	}
 	callPos := e.pos
 	cfgNode, cfgFile := e.cfgNode, e.cfgFile
-	e.cfgNode = nil
+	// a schema literal whose keys are all written out is checked for required attributes before
+	// evaluation by the reference (a CompileError at its config), others when they are made
+	literal := e.cfgLiteral && cfgNode != nil && plainConfig(cfgNode)
+	e.cfgNode, e.cfgLiteral = nil, false
 	c := &instCtx{st: st, cfg: cfg, cfgNode: cfgNode, cfgFile: cfgFile, body: map[string]Value{}, final: map[string]Value{},
 		setters: map[string][]*bodyStmt{}, scopes: map[*SchemaType]*scope{}, known: st.attrSet}
 	chain := st.chain()
@@ -512,6 +516,9 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 		v := attrs.m[n]
 		if !d.optional && isNoneOrUndef(v) {
+			if _, written := cfgKeyPos(cfgNode, cfgFile, n); literal && !written {
+				e.throwAt(posOf(cfgFile, cfgNode), KindCompile, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)
+			}
 			// reported on the line of the schema expression, as the toolchain does
 			e.throwAt(srcPos{file: callPos.file, line: callPos.line, col: 1}, KindEvaluation, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)
 		}
@@ -530,6 +537,16 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	e.pos = callPos
 	e.instList = append(e.instList, inst)
 	return inst
+}
+
+// plainConfig: a config literal without `**` unpacking or `if` entries.
+func plainConfig(c *syntax.ConfigExpr) bool {
+	for _, en := range c.Entries {
+		if en.Key == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // runCheck evaluates one check condition of the instance made at inst; a failure is reported
@@ -1093,6 +1110,7 @@ func (e *evaluator) evalDeferred(sc *scope, x syntax.Expr) Value {
 
 func (e *evaluator) materialize(p *pendingSchema) Value {
 	e.cfgNode, e.cfgFile = p.node, p.file
+	e.cfgLiteral = true
 	return e.newInstance(p.st, p.cfg, p.args, p.kwargs)
 }
 
