@@ -2,6 +2,7 @@ package kcl
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/modules"
@@ -194,19 +195,24 @@ func (e *evaluator) indexPackage(p *pkgState) {
 	p.setters = map[string][]*stmtRef{}
 	p.globals = NewDict()
 	p.scope = &scope{vars: map[string]Value{}, pkg: p}
-	seen := map[string]bool{}
+	// the output lists a variable where it is set last (a variable unified across files comes
+	// at its last declaration), as the reference does
+	last := map[string]int{}
+	i := 0
 	for _, f := range p.files {
 		for _, st := range f.Body {
 			ref := &stmtRef{stmt: st, file: f.Filename}
 			for _, n := range assignedNames(st, nil) {
 				p.setters[n] = append(p.setters[n], ref)
-				if !seen[n] {
-					seen[n] = true
+				if _, seen := last[n]; !seen {
 					p.order = append(p.order, n)
 				}
+				last[n] = i
 			}
+			i++
 		}
 	}
+	sort.SliceStable(p.order, func(a, b int) bool { return last[p.order[a]] < last[p.order[b]] })
 }
 
 func (e *evaluator) runPackage(p *pkgState) {
