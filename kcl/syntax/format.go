@@ -176,7 +176,7 @@ func (pr *printer) fmtConfig(x *ConfigExpr) {
 		pr.w("{}")
 		return
 	}
-	if x.From.Line == x.To.Line && !pr.hasComments(x) && !hasIfEntry(x.Entries) {
+	if x.From.Line == x.To.Line && !pr.hasComments(x) && !holdsIfEntry(x) {
 		pr.w("{")
 		separated(x.Entries, ", ", pr.w, pr.entry)
 		pr.w("}")
@@ -196,13 +196,20 @@ func (pr *printer) fmtConfig(x *ConfigExpr) {
 	pr.w("}")
 }
 
-func hasIfEntry(entries []*ConfigEntry) bool {
-	for _, e := range entries {
-		if _, ok := e.Value.(*ConfigIfEntry); ok && e.Key == nil {
-			return true
+// holdsIfEntry: the config or one nested in it (whose if entries print on their own lines, so
+// the enclosing config cannot stay on one line) has an inline if entry or list if item.
+func holdsIfEntry(x *ConfigExpr) bool {
+	found := false
+	Inspect(x, func(n Node) bool {
+		switch n.(type) {
+		case *ConfigIfEntry, *ListIfItem:
+			found = true
+		case *LambdaExpr:
+			return false // a lambda body prints on its own lines anyway
 		}
-	}
-	return false
+		return !found
+	})
+	return found
 }
 
 // fmtList prints a list on one line when it was written on one line, else one element per

@@ -968,12 +968,18 @@ func (p *parser) listIfBody(col int) []Expr {
 // indented past col, separated by commas or newlines.
 func inlineIfBody[T any](p *parser, col int, close Token, item func() T, what string) []T {
 	var items []T
+	// a body on the line of its `if` is one item: a comma after it separates the entries of the
+	// enclosing config or list (`{if c: a = 1, b = 2}` sets b whatever c is), as in the reference
+	inline := !p.tok.nl
 	for p.tok.kind != close && p.tok.kind != EOF && p.tok.kind != ELIF && p.tok.kind != ELSE {
 		if len(items) > 0 && !p.belongs(col) {
 			break
 		}
 		before := p.tok.pos.Offset
 		items = append(items, item())
+		if inline {
+			break
+		}
 		if p.tok.kind == COMMA {
 			p.next()
 			if !p.belongs(col) {
