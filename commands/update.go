@@ -14,6 +14,10 @@ type UpdateOptions struct {
 	Progress              Progress
 	// Dir is the package root ("" = the current directory).
 	Dir string
+	// NoSumCheck accepts packages whose checksum differs from the one kcl.mod.lock pins (a tag
+	// pushed again, a wrong pin) and writes their actual sums (upstream's --no_sum_check).
+	// Without it such a difference is an error.
+	NoSumCheck bool
 }
 
 // UpdateResult says what Update did.
@@ -44,8 +48,12 @@ func Update(ctx context.Context, opts UpdateOptions) (UpdateResult, error) {
 	if err != nil {
 		return UpdateResult{}, err
 	}
+	s := opts.Settings
+	if opts.NoSumCheck {
+		s = noSumCheck(s)
+	}
 	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{
-		Settings:              opts.Settings,
+		Settings:              s,
 		Update:                true,
 		WriteLock:             true,
 		InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,

@@ -9,13 +9,15 @@ import (
 )
 
 func newUpdateCmd(a *app) *cobra.Command {
+	var noSumCheck bool
 	cmd := &cobra.Command{
 		Use:   "update",
 		Short: "Re-resolve the dependencies and update kcl.mod.lock",
 		Long: `Resolve every dependency of the package in the current directory again (transitive
 ones included), download what is missing and rewrite kcl.mod.lock if it changed. When two
 packages ask for different versions of one dependency, the highest is used; each such choice
-is printed.`,
+is printed. A package whose checksum differs from the one kcl.mod.lock pins (a tag pushed
+again) is an error unless --no-sum-check (or KPM_NO_SUM=NAME) accepts it.`,
 		Args: argsRange(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.Settings()
@@ -26,6 +28,7 @@ is printed.`,
 				Settings:              s,
 				InsecureSkipTLSVerify: a.insecure,
 				Progress:              a.Progress(),
+				NoSumCheck:            noSumCheck,
 			})
 			if err != nil {
 				return err
@@ -44,5 +47,6 @@ is printed.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&noSumCheck, "no-sum-check", false, "accept packages whose checksum differs from kcl.mod.lock and record their sums")
 	return cmd
 }
