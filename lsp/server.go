@@ -49,6 +49,8 @@ type Options struct {
 type Server struct {
 	opts   Options
 	log    *logger
+	// credsWarned: the warning about a credentials file readable by others was shown.
+	credsWarned atomic.Bool
 	conn   *jsonrpc2.Conn
 	stream *frameStream
 	ctx    context.Context // cancelled when the connection ends

@@ -72,6 +72,9 @@ func (a *app) Settings() (*workspace.Settings, error) {
 		if err != nil {
 			return nil, err
 		}
+		if w := s.CredentialsWarning(); w != "" {
+			a.Warn("%s", w)
+		}
 		a.settings = s
 		if !a.quiet {
 			for _, w := range s.Warnings {
