@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"oras.land/oras-go/v2/registry/remote"
@@ -52,6 +53,9 @@ func (l liveRegistry) Manifest(ctx context.Context, repo, tag string) (manifestI
 	}, nil
 }
 
+// maxCatalogPages bounds a catalog listing (completion of package names only).
+const maxCatalogPages = 100
+
 // Catalog lists the repositories under host/prefix (the registry's /v2/_catalog), returning
 // the package names (the path below the prefix).
 func (l liveRegistry) Catalog(ctx context.Context, host, prefix string) ([]string, error) {
@@ -74,7 +78,12 @@ func (l liveRegistry) Catalog(ctx context.Context, host, prefix string) ([]strin
 		want += "/"
 	}
 	var names []string
+	pages := 0
 	err = reg.Repositories(ctx, "", func(repos []string) error {
+		// A registry paging forever (a Link back to itself) must not hold the lookup.
+		if pages++; pages > maxCatalogPages {
+			return fmt.Errorf("%s: registry catalog has more than %d pages", host, maxCatalogPages)
+		}
 		for _, r := range repos {
 			if rest, ok := strings.CutPrefix(r, want); ok && rest != "" && !strings.Contains(rest, "/") {
 				names = append(names, rest)
