@@ -34,11 +34,11 @@ type regCache struct {
 	// failures are never persisted).
 	retryAt map[string]time.Time
 	dirty   bool
-	saveT    *time.Timer
-	api      registryAPI
-	sem      chan struct{} // bounds concurrent background lookups
-	closed   bool
-	saving   sync.WaitGroup
+	saveT   *time.Timer
+	api     registryAPI
+	sem     chan struct{} // bounds concurrent background lookups
+	closed  bool
+	saving  sync.WaitGroup
 }
 
 // registryAPI is the network side of the cache (registry/ behind it).

@@ -47,14 +47,14 @@ type Options struct {
 
 // Server is one language-server session.
 type Server struct {
-	opts   Options
-	log    *logger
+	opts Options
+	log  *logger
 	// credsWarned: the warning about a credentials file readable by others was shown.
 	credsWarned atomic.Bool
-	conn   *jsonrpc2.Conn
-	stream *frameStream
-	ctx    context.Context // cancelled when the connection ends
-	cancel context.CancelFunc
+	conn        *jsonrpc2.Conn
+	stream      *frameStream
+	ctx         context.Context // cancelled when the connection ends
+	cancel      context.CancelFunc
 
 	docs  *documents
 	diags *diagScheduler
