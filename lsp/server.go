@@ -47,14 +47,12 @@ type Options struct {
 
 // Server is one language-server session.
 type Server struct {
-	opts Options
-	log  *logger
-	// credsWarned: the warning about a credentials file readable by others was shown.
-	credsWarned atomic.Bool
-	conn        *jsonrpc2.Conn
-	stream      *frameStream
-	ctx         context.Context // cancelled when the connection ends
-	cancel      context.CancelFunc
+	opts   Options
+	log    *logger
+	conn   *jsonrpc2.Conn
+	stream *frameStream
+	ctx    context.Context // cancelled when the connection ends
+	cancel context.CancelFunc
 
 	docs  *documents
 	diags *diagScheduler
@@ -80,6 +78,9 @@ type Server struct {
 	// KCL_PKG_PATH when the server started (the pkgPath setting overrides it while set).
 	startPkgPath    string
 	startPkgPathSet bool
+
+	// credsWarned: the warning about a credentials file readable by others was shown.
+	credsWarned atomic.Bool
 }
 
 type inflightRequest struct {
