@@ -14,9 +14,7 @@ type UpdateOptions struct {
 	Progress              Progress
 	// Dir is the package root ("" = the current directory).
 	Dir string
-	// NoSumCheck accepts packages whose checksum differs from the one kcl.mod.lock pins (a tag
-	// pushed again, a wrong pin) and writes their actual sums (upstream's --no_sum_check).
-	// Without it such a difference is an error.
+	// NoSumCheck checks no checksum and leaves kcl.mod.lock alone (upstream's --no_sum_check).
 	NoSumCheck bool
 }
 
@@ -55,7 +53,7 @@ func Update(ctx context.Context, opts UpdateOptions) (UpdateResult, error) {
 	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{
 		Settings:              s,
 		Update:                true,
-		WriteLock:             true,
+		WriteLock:             !opts.NoSumCheck,
 		InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
 		Progress:              p.Message,
 	})

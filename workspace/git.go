@@ -36,13 +36,34 @@ func gitCacheName(url, ref string) string {
 			return r
 		}, s)
 	}
+	if ref == "" {
+		ref = "default" // the repository's default branch
+	}
 	return clean(base) + "_" + clean(ref)
+}
+
+// gitCloneURL is the URL handed to git: as written, except that a value without a scheme that is
+// neither scp-like (git@host:path) nor an existing directory is fetched over https, and git://
+// over https, as upstream does ("github.com/kcl-lang/konfig").
+func gitCloneURL(v string) string {
+	switch {
+	case strings.HasPrefix(v, "git://"):
+		return "https://" + strings.TrimPrefix(v, "git://")
+	case strings.Contains(v, "://"):
+		return v
+	case strings.Contains(v, "@") && strings.Contains(v, ":"):
+		return v
+	}
+	if st, err := os.Stat(v); err == nil && st.IsDir() {
+		return v
+	}
+	return "https://" + v
 }
 
 // gitFetch clones url at the dependency's ref into dir (which must not exist), without the .git
 // directory. It runs the git command with prompts disabled, so it never waits for a password.
 func gitFetch(ctx context.Context, d *Dependency, dir string) error {
-	url := d.Git.Value
+	url := gitCloneURL(d.Git.Value)
 	kind, ref := gitRef(d)
 	// kcl.mod validation refuses these too; checked again here because the values become
 	// command-line arguments.
@@ -94,8 +115,10 @@ func gitFetch(ctx context.Context, d *Dependency, dir string) error {
 		} else if err := run("-C", dir, "checkout", "--quiet", "FETCH_HEAD", "--"); err != nil {
 			return err
 		}
-	default:
-		return fmt.Errorf("git needs one of tag, commit or branch")
+	default: // the default branch
+		if err := run("clone", "--quiet", "--depth", "1", "--", url, dir); err != nil {
+			return err
+		}
 	}
 	if err := os.RemoveAll(filepath.Join(dir, ".git")); err != nil {
 		return err

@@ -63,8 +63,11 @@ func (p *modParser) validate() {
 		} else {
 			seen[imp] = d
 		}
-		if self := mf.Name(); self != "" && (ImportName(d.PackageName()) == ImportName(self)) {
+		if self := mf.Name(); self != "" && (ImportName(d.PackageName()) == ImportName(self)) && d.Source() == SourcePath && (d.Path.Value == "." || d.Path.Value == "./") {
 			p.add(SeverityError, CodeSelfDependency, d.KeyRange, "package %s depends on itself", self)
+		} else if self != "" && ImportName(d.Name) == ImportName(self) {
+			// upstream accepts it: the dependency shadows the package's own name in imports
+			p.add(SeverityWarning, CodeSelfDependency, d.KeyRange, "dependency %s has the package's own name: `import %s` refers to the dependency", d.Name, ImportName(d.Name))
 		}
 	}
 }
@@ -108,10 +111,10 @@ func (p *modParser) validateDep(d *Dependency) {
 				n++
 			}
 		}
-		if n != 1 {
-			p.add(SeverityError, CodeInvalidDep, d.KeyRange, "dependency %s: git needs exactly one of tag, commit or branch (found %d)", d.Name, n)
+		if n > 1 {
+			p.add(SeverityError, CodeInvalidDep, d.KeyRange, "dependency %s: git takes one of tag, commit or branch (found %d)", d.Name, n)
 		}
-		if u, err := url.Parse(d.Git.Value); err != nil || d.Git.Value == "" || strings.HasPrefix(d.Git.Value, "-") || (u.Scheme == "" && !strings.Contains(d.Git.Value, "@")) {
+		if _, err := url.Parse(d.Git.Value); err != nil || strings.TrimSpace(d.Git.Value) == "" || strings.HasPrefix(d.Git.Value, "-") {
 			p.add(SeverityError, CodeInvalidDep, d.Git.Range, "dependency %s: invalid git URL %q", d.Name, d.Git.Value)
 		}
 		if d.Commit.Set && !ValidGitCommit(d.Commit.Value) {

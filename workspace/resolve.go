@@ -742,7 +742,7 @@ func (r *resolver) loadMod(n *node) error {
 
 // acceptHint tells how to accept a package whose checksum differs from the pinned one.
 func acceptHint(name string) string {
-	return fmt.Sprintf("if the new content is expected, run 'kpm update --no_sum_check' (or set %s=%s)", EnvNoSum, name)
+	return fmt.Sprintf("if the new content is expected, record its sum with '%s=%s kpm update'", EnvNoSum, name)
 }
 
 // errCacheMismatch is wrapped by checkCached's error when a cache entry does not match the lock.

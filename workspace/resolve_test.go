@@ -569,12 +569,12 @@ func TestResolveUpdateNoticesRepushedTag(t *testing.T) {
 	require.NoError(t, err)
 	_, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings, Update: true, WriteLock: true})
 	require.Error(t, err)
-	assert.Equal(t, fmt.Sprintf("dependency base: checksum mismatch: %s/test/base:0.1.0 changed in the registry (sum %s) but kcl.mod.lock says %s; if the new content is expected, run 'kpm update --no_sum_check' (or set KPM_NO_SUM=base)", e.host, pushed.Sum, sum1), err.Error())
+	assert.Equal(t, fmt.Sprintf("dependency base: checksum mismatch: %s/test/base:0.1.0 changed in the registry (sum %s) but kcl.mod.lock says %s; if the new content is expected, record its sum with 'KPM_NO_SUM=base kpm update'", e.host, pushed.Sum, sum1), err.Error())
 	lockAfter, err := os.ReadFile(filepath.Join(root, LockFileName))
 	require.NoError(t, err)
 	assert.Equal(t, string(lockBefore), string(lockAfter))
 
-	// ...unless the user accepts it (--no_sum_check / KPM_NO_SUM).
+	// ...unless the user accepts it (KPM_NO_SUM).
 	accept := *e.settings
 	accept.NoSum = []string{"base"}
 	var msgs []string
@@ -652,7 +652,7 @@ func TestResolveUpdateRefusesAWrongPinnedSum(t *testing.T) {
 	_, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings, Update: true, WriteLock: true})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "dependency pinned: checksum mismatch: "+e.host+"/test/pinned:0.1.0 has sum "+sum+" but kcl.mod.lock says AAAA")
-	assert.Contains(t, err.Error(), "run 'kpm update --no_sum_check' (or set KPM_NO_SUM=pinned)")
+	assert.Contains(t, err.Error(), "if the new content is expected, record its sum with 'KPM_NO_SUM=pinned kpm update'")
 	after, err := os.ReadFile(lockPath)
 	require.NoError(t, err)
 	assert.Equal(t, wrong, string(after), "the pin is not replaced silently")
