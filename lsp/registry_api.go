@@ -7,6 +7,7 @@ import (
 
 	"oras.land/oras-go/v2/registry/remote"
 
+	"github.com/kpm-dev/kpm/internal/redact"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
@@ -47,9 +48,10 @@ func (l liveRegistry) Manifest(ctx context.Context, repo, tag string) (manifestI
 	if err != nil {
 		return manifestInfo{}, err
 	}
+	// The registry's texts reach hovers: no control characters.
 	return manifestInfo{
-		Digest: info.Digest, Name: info.Name, Version: info.Version, Description: info.Description,
-		Sum: info.Sum, Size: info.Size, Created: info.Created,
+		Digest: info.Digest, Name: redact.Text(info.Name), Version: redact.Text(info.Version),
+		Description: redact.Text(info.Description), Sum: info.Sum, Size: info.Size, Created: redact.Text(info.Created),
 	}, nil
 }
 
