@@ -294,3 +294,46 @@ func TestKCLFormatting(t *testing.T) {
 		"options": map[string]any{"tabSize": 4, "insertSpaces": true}}, &edits)
 	assert.Empty(t, edits)
 }
+
+func TestKCLSemanticTokensAndInlayHints(t *testing.T) {
+	c, work, _ := kclWorkspace(t, map[string]string{})
+	text := "import k8s.api.apps.v1 as apps\nd = apps.Deployment {}\nn = d.metadata.name\nr = len([1])\n"
+	uri := c.open(filepath.Join(work, "main.k"), text)
+
+	var toks struct {
+		Data []int `json:"data"`
+	}
+	c.mustCall("textDocument/semanticTokens/full", map[string]any{"textDocument": map[string]any{"uri": uri}}, &toks)
+	// decode (line, char, length, type, modifiers) from the relative encoding
+	type tok struct {
+		text, typ string
+		mods      int
+	}
+	var got []tok
+	line, char := 0, 0
+	lines := strings.Split(text, "\n")
+	for i := 0; i+4 < len(toks.Data)+1 && i+4 <= len(toks.Data)-1+1; i += 5 {
+		if toks.Data[i] > 0 {
+			char = 0
+		}
+		line += toks.Data[i]
+		char += toks.Data[i+1]
+		got = append(got, tok{lines[line][char : char+toks.Data[i+2]], semanticTypes[toks.Data[i+3]], toks.Data[i+4]})
+	}
+	assert.Contains(t, got, tok{"apps", "namespace", 1})
+	assert.Contains(t, got, tok{"Deployment", "class", 4})
+	assert.Contains(t, got, tok{"metadata", "property", 4})
+	assert.Contains(t, got, tok{"n", "variable", 1})
+	assert.Contains(t, got, tok{"len", "function", 2})
+
+	var hints []struct {
+		Position lspPos `json:"position"`
+		Label    string `json:"label"`
+	}
+	c.mustCall("textDocument/inlayHint", map[string]any{"textDocument": map[string]any{"uri": uri},
+		"range": lspRange{Start: lspPos{0, 0}, End: lspPos{4, 0}}}, &hints)
+	require.Len(t, hints, 2, "%+v", hints)
+	assert.Equal(t, lspPos{2, 1}, hints[0].Position)
+	assert.Equal(t, ": str", hints[0].Label)
+	assert.Equal(t, ": int", hints[1].Label)
+}
