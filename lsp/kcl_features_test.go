@@ -337,3 +337,31 @@ func TestKCLSemanticTokensAndInlayHints(t *testing.T) {
 	assert.Equal(t, ": str", hints[0].Label)
 	assert.Equal(t, ": int", hints[1].Label)
 }
+
+// With evalOnSave, saving runs the package: evaluation errors (which the checker cannot see)
+// become diagnostics at their position until the next edit.
+func TestKCLEvalOnSave(t *testing.T) {
+	c, work, _ := kclWorkspace(t, map[string]string{})
+	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"kpm": map[string]any{"offline": true, "evalOnSave": true}}})
+	text := "x = 1\nassert x > 1, \"x must be more than 1\"\n"
+	path := filepath.Join(work, "main.k")
+	writeFiles(t, work, map[string]string{"main.k": text})
+	m := c.mark()
+	uri := c.open(path, text)
+	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return true })
+	require.Empty(t, p.Diagnostics, "the checker has nothing to say")
+
+	m = c.mark()
+	c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": uri}})
+	p = c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return len(p.Diagnostics) > 0 })
+	require.Len(t, p.Diagnostics, 1)
+	assert.Equal(t, "EvaluationError", p.Diagnostics[0].Code)
+	assert.Contains(t, p.Diagnostics[0].Message, "x must be more than 1")
+	assert.Equal(t, 1, p.Diagnostics[0].Range.Start.Line)
+
+	m = c.mark()
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 2},
+		"contentChanges": []any{map[string]any{"text": "x = 2\nassert x > 1, \"x must be more than 1\"\n"}}})
+	p = c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return p.Version != nil && *p.Version == 2 })
+	assert.Empty(t, p.Diagnostics, "an edit drops the evaluation errors")
+}

@@ -61,7 +61,8 @@ type Server struct {
 	stats statCache
 	mods  depModCache
 
-	checks checkers // static checkers of KCL packages
+	checks checkers    // static checkers of KCL packages
+	evals  evaluations // evaluation errors of saved packages (setting evalOnSave)
 
 	mu          sync.Mutex
 	initialized bool
