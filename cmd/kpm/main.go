@@ -25,8 +25,8 @@ var subcommands = []func(*app) *cobra.Command{
 	newRunCmd,
 	newPkgCmd,
 	newGraphCmd,
-	newFmtCmd,
 	newImportCmd,
+	newFmtCmd,
 	newCompletionCmd,
 	newLspCmd,
 }
