@@ -210,7 +210,10 @@ func upstreamArgs(root *cobra.Command, args []string) []string {
 	if err != nil {
 		cmd = root
 	}
-	long := map[string]bool{"help": true}
+	long := map[string]bool{"help": true} // cobra adds help (and the root's version) flags late
+	if cmd == root {
+		long["version"] = true
+	}
 	collect := func(f *pflag.Flag) { long[f.Name] = true }
 	cmd.Flags().VisitAll(collect)
 	cmd.InheritedFlags().VisitAll(collect)
