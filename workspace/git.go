@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -64,9 +65,18 @@ func gitCloneURL(v string) string {
 func gitFetch(ctx context.Context, d *Dependency, dir string) error {
 	url := gitCloneURL(d.Git.Value)
 	kind, ref := gitRef(d)
+	// kcl.mod validation refuses these too; checked again here because the values become
+	// command-line arguments.
+	if (kind == "commit" && !ValidGitCommit(ref)) || (kind != "commit" && !ValidGitRefName(ref)) {
+		return fmt.Errorf("invalid git %s %q", kind, ref)
+	}
+	if strings.HasPrefix(url, "-") {
+		return fmt.Errorf("invalid git URL %q", url)
+	}
 	run := func(args ...string) error {
 		cmd := exec.CommandContext(ctx, "git", args...)
-		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_ASKPASS=true")
+		// No prompts; only network and file transports (never ext:: or fd::, which run commands).
+		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_ASKPASS=true", "GIT_ALLOW_PROTOCOL=https:http:ssh:git:file")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Run(); err != nil {
@@ -99,10 +109,10 @@ func gitFetch(ctx context.Context, d *Dependency, dir string) error {
 			if err := run("-C", dir, "fetch", "--quiet", "--", url, "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"); err != nil {
 				return err
 			}
-			if err := run("-C", dir, "checkout", "--quiet", ref); err != nil {
+			if err := run("-C", dir, "checkout", "--quiet", ref, "--"); err != nil {
 				return err
 			}
-		} else if err := run("-C", dir, "checkout", "--quiet", "FETCH_HEAD"); err != nil {
+		} else if err := run("-C", dir, "checkout", "--quiet", "FETCH_HEAD", "--"); err != nil {
 			return err
 		}
 	default: // the default branch
@@ -110,5 +120,26 @@ func gitFetch(ctx context.Context, d *Dependency, dir string) error {
 			return err
 		}
 	}
-	return os.RemoveAll(filepath.Join(dir, ".git"))
+	if err := os.RemoveAll(filepath.Join(dir, ".git")); err != nil {
+		return err
+	}
+	return refuseLinks(dir)
+}
+
+// refuseLinks fails on the first symbolic link (or other non-regular file) under dir, as the
+// registry path refuses them in archives: a link could make kpm read outside the package.
+func refuseLinks(dir string) error {
+	return filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() || e.Type().IsRegular() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if e.Type()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symbolic link; kpm refuses links in packages", filepath.ToSlash(rel))
+		}
+		return fmt.Errorf("%s is not a regular file; kpm refuses it in packages", filepath.ToSlash(rel))
+	})
 }
