@@ -22,8 +22,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/kpm-dev/kpm/internal/devregistry"
-	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/internal/hostilereg"
+	"github.com/kpm-dev/kpm/registry"
 )
 
 // Users of the registry the scripts run against. test/1234 is the project's well-known pair;
