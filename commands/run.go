@@ -187,6 +187,11 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		if err != nil {
 			return RunResult{}, err
 		}
+		if opts.Vendor {
+			if err := seedCacheFromVendor(ctx, modDir, s); err != nil {
+				return RunResult{}, err
+			}
+		}
 		res, err := workspace.Resolve(ctx, modDir, workspace.ResolveOptions{
 			Settings:              s,
 			Offline:               opts.Offline,
