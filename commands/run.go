@@ -121,9 +121,21 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		}
 	case statErr == nil && !strings.HasPrefix(src, "oci://"):
 		st, _ := os.Stat(local)
-		if st.IsDir() {
+		switch {
+		case st.IsDir():
 			pkgDir = local
-		} else {
+		case isArchive(local):
+			// a package archive (kpm pkg), as upstream's kpm run accepts: unpacked safely first
+			tmp, err := os.MkdirTemp("", "kpm-run-*")
+			if err != nil {
+				return RunResult{}, err
+			}
+			defer os.RemoveAll(tmp)
+			pkgDir = filepath.Join(tmp, "pkg")
+			if err := registry.UnpackFile(local, pkgDir); err != nil {
+				return RunResult{}, fmt.Errorf("run %s: %w", src, err)
+			}
+		default:
 			files = append(files, local)
 			pkgDir = filepath.Dir(local)
 		}
@@ -319,6 +331,16 @@ func expandModPath(entry, mainRoot string, deps map[string]string) (path string,
 		return "", nil, fmt.Errorf("run: entry %s: no package named %s (not a dependency in kcl.mod nor an -E external)", entry, pkgName)
 	}
 	return filepath.Join(root, after), &modules.Package{Name: pkgName, Root: root}, nil
+}
+
+// isArchive reports whether a file name is a package archive (.tar, .tgz, .tar.gz).
+func isArchive(name string) bool {
+	for _, ext := range []string{".tar", ".tgz", ".tar.gz"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikePackageRef reports whether s reads as name[:version] rather than a path.
