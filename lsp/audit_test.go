@@ -278,7 +278,7 @@ func TestCodeActionsApplied(t *testing.T) {
 	require.NoError(t, err)
 	text := string(b)
 	require.Contains(t, text, `lib = "1.0.0"`)
-	// an OCI URL in the default registry and repository is written in upstream's short form
+	// The default registry and repository: upstream writes the short form.
 	require.Contains(t, text, `other = "0.1.0"`)
 	m := c.mark()
 	uri := c.open(modPath, text)
