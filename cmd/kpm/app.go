@@ -182,7 +182,7 @@ func normalizeFlag(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 }
 
 // offlineCommands never talk to a registry: their help leaves out the registry flags.
-var offlineCommands = map[string]bool{"init": true, "import": true, "completion": true}
+var offlineCommands = map[string]bool{"init": true, "import": true, "completion": true, "fmt": true}
 
 // hideRegistryFlags shows the registry flags (--insecure-skip-tls-verify, --plain-http) only in
 // the help of commands that talk to registries. They stay global, so that
