@@ -516,7 +516,8 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 		v := attrs.m[n]
 		if !d.optional && isNoneOrUndef(v) {
-			if _, written := cfgKeyPos(cfgNode, cfgFile, n); literal && !written {
+			// statically: no key in the literal and no value in the schema body
+			if _, written := cfgKeyPos(cfgNode, cfgFile, n); literal && !written && !c.bodySets(n) {
 				e.throwAt(posOf(cfgFile, cfgNode), KindCompile, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)
 			}
 			// reported on the line of the schema expression, as the toolchain does
@@ -537,6 +538,16 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	e.pos = callPos
 	e.instList = append(e.instList, inst)
 	return inst
+}
+
+// bodySets: a statement of the schema body gives attribute n a value (a default or an assignment).
+func (c *instCtx) bodySets(n string) bool {
+	for _, bs := range c.setters[n] {
+		if a, ok := bs.stmt.(*syntax.SchemaAttr); !ok || a.Default != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // plainConfig: a config literal without `**` unpacking or `if` entries.
