@@ -124,7 +124,7 @@ test('the kpm extension in code-server', async (t) => {
 
   await step('push, then push again: a question before --force', async () => {
     await wb.runCommand('KCL Package: Push Package');
-    const ref = `oci://${registry}/test/hello:0.0.1`;
+    const ref = `${registry}/test/hello:0.0.1`;
     const pushed = await wb.toast(`Pushed ${ref}`);
     // The reference and a short digest, not the whole sha256.
     assert.match(await pushed.textContent(), /\(sha256:[0-9a-f]{12}\)/);
@@ -148,7 +148,7 @@ test('the kpm extension in code-server', async (t) => {
     const tags = await wb.pickRows('Pull Package');
     assert.deepEqual(tags.map((s) => s.split(/\s+/)[0]), ['0.2.0', '0.1.0']);
     await wb.pick('0.1.0');
-    await wb.toast(`Pulled oci://${registry}/test/lib:0.1.0`);
+    await wb.toast(`Pulled ${registry}/test/lib:0.1.0`);
     assert.ok(fs.existsSync(path.join(pkgHome, 'lib_0.1.0', 'kcl.mod')), 'lib 0.1.0 in the package home');
     await wb.expectNoProgress();
     await wb.clearToasts();
@@ -197,7 +197,7 @@ test('the kpm extension in code-server', async (t) => {
 
   await step('a version the registry does not have: squiggle, Problems entry, quick fix', async () => {
     await wb.openFile(path.join(hello, 'kcl.mod'));
-    await wb.replaceInEditor('"0.1.0"', '"9.9.9"');
+    await wb.replaceInEditor('0.1.0', '9.9.9');
     const squiggle = page.locator('.monaco-editor .squiggly-warning');
     await squiggle.first().waitFor();
     await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
@@ -211,7 +211,7 @@ test('the kpm extension in code-server', async (t) => {
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Use lib 0.2.0, the newest tag' });
     await fix.waitFor();
     await wb.shot('quick-fix');
-    await fix.click();
+    await wb.chooseAction('Use lib 0.2.0, the newest tag');
     await wb.editorText(/lib = "0\.2\.0"/);
     await squiggle.first().waitFor({ state: 'detached' });
   });
