@@ -99,7 +99,7 @@ test('the kpm extension in code-server', async (t) => {
     await wb.toast('Login Succeeded');
     assert.ok(fs.readFileSync(credentials, 'utf8').includes(registry), 'credentials stored');
     await wb.expectStatus({ text: registry, loggedIn: true });
-    await wb.expectNoProgress();
+    await wb.progressClosed(`Logging in to ${registry}`);
   });
 
   await step('the status bar shows the default registry and the login state', async () => {
@@ -128,7 +128,7 @@ test('the kpm extension in code-server', async (t) => {
     const pushed = await wb.toast(`Pushed ${ref}`);
     // The reference and a short digest, not the whole sha256.
     assert.match(await pushed.textContent(), /\(sha256:[0-9a-f]{12}\)/);
-    await wb.expectNoProgress();
+    await wb.progressClosed('Pushing package');
     await wb.clearToasts();
 
     await wb.runCommand('KCL Package: Push Package');
@@ -138,7 +138,7 @@ test('the kpm extension in code-server', async (t) => {
     await wb.shot('push-force-question');
     await dialog.locator('.monaco-button', { hasText: 'Overwrite (--force)' }).click();
     await wb.toast(`Pushed ${ref}`);
-    await wb.expectNoProgress();
+    await wb.progressClosed('Pushing package');
     await wb.clearToasts();
   });
 
@@ -150,7 +150,7 @@ test('the kpm extension in code-server', async (t) => {
     await wb.pick('0.1.0');
     await wb.toast(`Pulled ${registry}/test/lib:0.1.0`);
     assert.ok(fs.existsSync(path.join(pkgHome, 'lib_0.1.0', 'kcl.mod')), 'lib 0.1.0 in the package home');
-    await wb.expectNoProgress();
+    await wb.progressClosed(`Pulling oci://${registry}/test/lib`);
     await wb.clearToasts();
   });
 
@@ -183,7 +183,7 @@ test('the kpm extension in code-server', async (t) => {
     await wb.pick('0.1.0');
     await wb.toast('Added lib 0.1.0');
     await wb.editorText(/lib = "0\.1\.0"/);
-    await wb.expectNoProgress();
+    await wb.progressClosed('Adding lib');
     await wb.clearToasts();
   });
 
@@ -191,7 +191,7 @@ test('the kpm extension in code-server', async (t) => {
     await wb.runCommand('KCL Package: Update Dependencies');
     await wb.toast('Dependencies');
     assert.match(fs.readFileSync(path.join(hello, 'kcl.mod.lock'), 'utf8'), /lib/);
-    await wb.expectNoProgress();
+    await wb.progressClosed('Updating dependencies');
     await wb.clearToasts();
   });
 
@@ -233,7 +233,7 @@ test('the kpm extension in code-server', async (t) => {
   await step('logout', async () => {
     await wb.runCommand('KCL Package: Logout from Registry');
     await wb.answer('Logout from Registry', registry);
-    await wb.toast(registry);
+    await wb.toast(`${registry}: Logout succeeded`);
     await wb.expectStatus({ text: registry, loggedIn: false });
     assert.ok(!fs.readFileSync(credentials, 'utf8').includes(registry), 'credentials removed');
     await wb.clearToasts();
@@ -247,9 +247,9 @@ test('the kpm extension in code-server', async (t) => {
   });
 
   await step('a server that cannot start: one toast with its cause, Show Output; commands say so at once', async () => {
-    const broken = path.join(os.tmpdir(), `kpm-broken-${process.pid}.sh`);
+    const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kpm-ui-broken-')), 'kpm');
     fs.writeFileSync(broken, '#!/bin/sh\necho "kpm: cannot open the package home: permission denied" >&2\nexit 3\n', { mode: 0o755 });
-    await wb.setUserSetting('kpm.server.path', broken);
+    await wb.setMachineSetting('kpm.server.path', 'Server: Path', broken);
     const ask = await wb.toast('restart the kpm language server?');
     await ask.locator('.monaco-button', { hasText: 'Restart' }).click();
     const failed = await wb.toast('permission denied');
@@ -267,7 +267,7 @@ test('the kpm extension in code-server', async (t) => {
     await wb.runCommand('KCL Package: Login to Registry');
     await wb.toast('permission denied');
     assert.equal(await wb.quickInput().isVisible(), false, 'no question asked');
-    await wb.expectNoProgress();
+    await wb.progressClosed('Logging in');
     assert.match(await wb.statusTooltip(), /permission denied/);
     await wb.clearToasts();
   });

@@ -4,6 +4,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const assert = require('node:assert/strict');
 const { chromium } = require('playwright-core');
 
 const env = (name) => {
@@ -156,12 +157,11 @@ class Workbench {
     await this.toasts().first().waitFor({ state: 'detached' });
   }
 
-  // expectNoProgress waits until no progress notification is left.
-  async expectNoProgress() {
-    await this.page
-      .locator('.notifications-toasts .notification-toast .monaco-progress-container.active')
-      .first()
-      .waitFor({ state: 'detached', timeout: 10000 });
+  // progressClosed waits until the progress notification titled `title` is gone (it must close
+  // when its command ends) and checks that none is left spinning.
+  async progressClosed(title) {
+    await this.toasts().filter({ hasText: title }).first().waitFor({ state: 'detached', timeout: 10000 });
+    assert.equal(await this.page.locator('.notifications-toasts .monaco-progress-container.active').count(), 0, 'no progress left');
   }
 
   // --- status bar -----------------------------------------------------------------------------
@@ -173,8 +173,9 @@ class Workbench {
 
   async statusTooltip() {
     await this.record();
+    await this.page.mouse.move(700, 400);
     await this.kpmStatus().first().hover();
-    const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /\S/ }).last();
+    const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'KCL Package' }).last();
     await hover.waitFor();
     const text = (await hover.textContent()).trim();
     await this.page.mouse.move(700, 400);
@@ -273,13 +274,17 @@ class Workbench {
     await this.page.keyboard.type(to);
   }
 
-  // setUserSetting types a string setting into the Settings editor, then closes it.
-  async setUserSetting(key, value) {
+  // setMachineSetting types a string setting into the Settings editor (titled like "Server: Path"
+  // for kpm.server.path), then closes it.
+  async setMachineSetting(key, title, value) {
     await this.runCommand('Preferences: Open User Settings');
-    const search = this.page.locator('.settings-editor .suggest-input-container textarea, .settings-editor .settings-header input').first();
+    const search = this.page.locator('.settings-editor .settings-header .suggest-input-container textarea, .settings-editor .settings-header input').first();
     await search.waitFor();
+    // Machine-overridable settings (kpm.server.path) belong to the machine code-server runs on.
+    await this.page.locator('.settings-editor .settings-tabs-widget .action-label', { hasText: 'Remote' }).click();
     await search.fill(key);
-    const input = this.page.locator(`.settings-editor .setting-item-contents[aria-label*="${key.split('.').pop()}" i] input, .settings-editor .setting-item-text input`).first();
+    const item = this.page.locator('.settings-editor .setting-item-contents', { hasText: title }).filter({ hasText: key.split('.')[0] });
+    const input = item.locator('input').first();
     await input.waitFor();
     await input.fill(value);
     await this.page.keyboard.press('Tab');
