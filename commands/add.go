@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -32,6 +33,10 @@ type AddOptions struct {
 	Branch string
 	// Rename is the dependency name to write (the import name), when not the package's own.
 	Rename string
+	// Package names the package inside a git repository holding several (kcl.mod's `package`).
+	Package string
+	// NoSumCheck checks no checksum and leaves kcl.mod.lock alone (upstream's --no_sum_check).
+	NoSumCheck bool
 }
 
 // AddResult says what was added.
@@ -62,11 +67,24 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 	if err != nil {
 		return AddResult{}, err
 	}
+	// kcl.mod and kcl.mod.lock are read, then rewritten: a concurrent add, remove or update of
+	// the same package waits, then works on the files this one wrote.
+	unlock, err := workspace.LockPackage(ctx, s, dir, p.Message)
+	if err != nil {
+		return AddResult{}, err
+	}
+	defer unlock()
 	mf, err := workspace.LoadModFile(dir)
 	if err != nil {
 		return AddResult{}, err
 	}
 	reportWarnings(p, mf)
+	if opts.NoSumCheck {
+		s = noSumCheck(s)
+	}
+	if err := classifySource(&opts); err != nil {
+		return AddResult{}, err
+	}
 	n := 0
 	for _, v := range []string{opts.Source, opts.Path, opts.Git} {
 		if v != "" {
@@ -94,7 +112,10 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 			return AddResult{}, fmt.Errorf("add --git %s: give exactly one of --tag, --commit or --branch", opts.Git)
 		}
 		name := strings.TrimSuffix(path.Base(strings.TrimRight(opts.Git, "/")), ".git")
-		spec = workspace.DepSpec{Name: name, Git: opts.Git, Tag: opts.Tag, Commit: opts.Commit, Branch: opts.Branch}
+		if opts.Package != "" {
+			name = opts.Package
+		}
+		spec = workspace.DepSpec{Name: name, Git: opts.Git, Tag: opts.Tag, Commit: opts.Commit, Branch: opts.Branch, Package: opts.Package}
 		reference = opts.Git + "@" + opts.Tag + opts.Commit + opts.Branch
 	case opts.Path != "":
 		abs, err := filepath.Abs(opts.Path)
@@ -128,7 +149,9 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 			}
 			ref.Tag = tag
 		}
-		if registry.IsOCIURL(opts.Source) {
+		// In the default registry and repository, upstream writes the short form name = "version".
+		inDefault := ref.Registry == s.DefaultOciRegistry && ref.Repository == strings.Trim(s.DefaultOciRepo, "/")+"/"+ref.Name()
+		if !inDefault {
 			spec = workspace.DepSpec{Name: ref.Name(), OCI: ref.OCI(), Tag: ref.Tag}
 		} else {
 			spec = workspace.DepSpec{Name: ref.Name(), Version: ref.Tag}
@@ -136,13 +159,15 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 		reference = ref.String()
 	}
 	if opts.Rename != "" && opts.Rename != spec.Name {
-		spec.Package = spec.Name
+		if spec.Package == "" {
+			spec.Package = spec.Name
+		}
 		spec.Name = opts.Rename
 	}
 
 	// The new kcl.mod, checked and resolved before anything is written.
 	replaced := mf.Dependency(spec.Name) != nil
-	res, changed, err := applyDependencyEdit(ctx, dir, mf, mf.SetDependency(spec), s, opts.InsecureSkipTLSVerify, p, "adding "+spec.Line())
+	res, changed, err := applyDependencyEdit(ctx, dir, mf, mf.SetDependency(spec), s, opts.InsecureSkipTLSVerify, p, "adding "+spec.Line(), opts.NoSumCheck)
 	if err != nil {
 		return AddResult{}, err
 	}
@@ -154,6 +179,48 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 		}
 	}
 	return out, nil
+}
+
+// classifySource reads a positional source the way upstream's `kpm add SOURCE` does: an existing
+// directory is a path dependency; an http(s)://, git:// or ssh:// URL is a git repository, with
+// ?tag=, ?commit= or ?branch= (mixing the query and --tag/--commit/--branch is refused); oci://
+// URLs and NAME[:VERSION] stay registry sources.
+func classifySource(opts *AddOptions) error {
+	src := opts.Source
+	if src == "" {
+		return nil
+	}
+	if st, err := os.Stat(src); err == nil && st.IsDir() && !registry.IsOCIURL(src) {
+		opts.Source, opts.Path = "", src
+		return nil
+	}
+	u, err := url.Parse(src)
+	if err != nil {
+		return nil
+	}
+	switch u.Scheme {
+	case "http", "https", "git", "ssh":
+	default:
+		return nil
+	}
+	q := u.Query()
+	for _, k := range []struct {
+		name string
+		dst  *string
+	}{{"tag", &opts.Tag}, {"commit", &opts.Commit}, {"branch", &opts.Branch}} {
+		if v := q.Get(k.name); v != "" {
+			if *k.dst != "" && *k.dst != v {
+				return fmt.Errorf("add %s: %s is given twice (in the URL and as --%s)", src, k.name, k.name)
+			}
+			*k.dst = v
+		}
+	}
+	if u.Scheme == "git" {
+		u.Scheme = "https" // as upstream: git:// URLs are fetched over https
+	}
+	u.RawQuery = ""
+	opts.Source, opts.Git = "", u.String()
+	return nil
 }
 
 // packageDir returns the absolute package root: dir, or the current directory.

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/kpm-dev/kpm/registry"
@@ -21,6 +22,9 @@ type PullOptions struct {
 	// Dest is the destination directory; "" means the package cache, $KCL_PKG_PATH/<name>_<tag>.
 	// An existing destination is replaced once the new copy is complete and verified.
 	Dest string
+	// Under, when set (and Dest is not), puts the package in Under/<registry>/<repository>/<tag>,
+	// the layout upstream's `kpm pull SOURCE [DIR]` writes.
+	Under string
 }
 
 // PullResult says what was pulled and where it is.
@@ -35,7 +39,7 @@ type PullResult struct {
 
 // Pull fetches a package, verifies digests and checksum, and unpacks it into Dest (default: the
 // package cache). Without a version it takes the highest semantic-version tag.
-func Pull(ctx context.Context, opts PullOptions) (PullResult, error) {
+func Pull(ctx context.Context, opts PullOptions) (_ PullResult, err error) {
 	p := progressOrDiscard(opts.Progress)
 	s := opts.Settings
 	ropts, err := registryOptions(s, opts.InsecureSkipTLSVerify)
@@ -55,6 +59,9 @@ func Pull(ctx context.Context, opts PullOptions) (PullResult, error) {
 		ref.Tag = tag
 	}
 	dest := opts.Dest
+	if dest == "" && opts.Under != "" {
+		dest = filepath.Join(opts.Under, ref.Registry, filepath.FromSlash(ref.Repository), ref.Tag)
+	}
 	inCache := dest == ""
 	if inCache {
 		dest = s.CacheDir(ref.Name(), ref.Tag)
@@ -62,18 +69,30 @@ func Pull(ctx context.Context, opts PullOptions) (PullResult, error) {
 	if dest, err = filepath.Abs(dest); err != nil {
 		return PullResult{}, fmt.Errorf("pull %s: %w", ref, err)
 	}
+	// Into the cache: download into a temporary directory without any lock, then move it into
+	// place under the cache lock, so a stalled download never blocks another kpm.
+	target := dest
+	var tmpParent string
 	if inCache {
-		unlock, err := workspace.LockCache(ctx, s)
-		if err != nil {
-			return PullResult{}, err
+		if tmpParent, err = workspace.DownloadDir(s, filepath.Base(dest)); err != nil {
+			return PullResult{}, fmt.Errorf("pull %s: %w", ref, err)
 		}
-		defer unlock()
+		defer os.RemoveAll(tmpParent)
+		target = filepath.Join(tmpParent, "pkg")
+	}
+	if !inCache {
+		created := missingParents(dest)
+		defer func() {
+			if err != nil {
+				removeEmpty(created)
+			}
+		}()
 	}
 	p.Message("pulling " + ref.String())
 	fn, end := transferProgress(p, "downloading "+ref.Name()+"_"+ref.Tag)
 	res, err := registry.Pull(ctx, ref, registry.PullOptions{
 		Options:  ropts,
-		Dest:     dest,
+		Dest:     target,
 		Replace:  true,
 		NoSum:    s.SkipSum(ref.Name()),
 		Progress: fn,
@@ -81,6 +100,12 @@ func Pull(ctx context.Context, opts PullOptions) (PullResult, error) {
 	end()
 	if err != nil {
 		return PullResult{}, err
+	}
+	if inCache {
+		if _, err := workspace.MoveIntoCache(ctx, s, target, dest, filepath.Join(tmpParent, "old"), true, p.Message); err != nil {
+			return PullResult{}, fmt.Errorf("pull %s: %w", ref, err)
+		}
+		res.Dir = dest
 	}
 	return PullResult{
 		Reference: res.Reference.String(),
@@ -90,4 +115,25 @@ func Pull(ctx context.Context, opts PullOptions) (PullResult, error) {
 		Sum:       res.Sum,
 		Path:      res.Dir,
 	}, nil
+}
+
+// missingParents lists the ancestors of dir that do not exist yet, deepest first: the directories
+// a failed pull must not leave behind.
+func missingParents(dir string) []string {
+	var missing []string
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
+			return missing
+		}
+		missing = append(missing, d)
+	}
+}
+
+// removeEmpty removes the directories listed, deepest first, as long as they are empty.
+func removeEmpty(dirs []string) {
+	for _, d := range dirs {
+		if os.Remove(d) != nil {
+			return
+		}
+	}
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/kpm-dev/kpm/registry"
@@ -17,6 +18,10 @@ type PushOptions struct {
 	Dir                   string // package root; "" = current directory
 	Source                string // oci://host/repo/name; "" = oci://<DefaultOciRegistry>/<DefaultOciRepo>/<name>
 	Force                 bool   // replace an existing tag
+	// TarPath pushes a package archive (as `kpm pkg` writes) instead of the directory Dir.
+	TarPath string
+	// Vendor copies the dependencies into vendor/ first, so that the pushed package carries them.
+	Vendor bool
 }
 
 // PushResult says what was pushed.
@@ -44,6 +49,22 @@ func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
 	if dir, err = filepath.Abs(dir); err != nil {
 		return PushResult{}, fmt.Errorf("push: %w", err)
 	}
+	if opts.TarPath != "" {
+		tmp, err := os.MkdirTemp("", "kpm-push-*")
+		if err != nil {
+			return PushResult{}, fmt.Errorf("push: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		dir = filepath.Join(tmp, "pkg")
+		if err := registry.UnpackFile(opts.TarPath, dir); err != nil {
+			return PushResult{}, fmt.Errorf("push --tar_path: %w", err)
+		}
+	}
+	if opts.Vendor {
+		if err := vendorPackage(ctx, dir, opts.Settings, opts.InsecureSkipTLSVerify, p); err != nil {
+			return PushResult{}, err
+		}
+	}
 	mod, err := loadPackage(dir)
 	if err != nil {
 		return PushResult{}, err
@@ -55,6 +76,15 @@ func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
 		Description: mod.Description.Value,
 		Include:     values(mod.Include),
 		Exclude:     values(mod.Exclude),
+		// Never packed, whatever include says: the package home (credentials, cache) and
+		// Docker's configuration, when a CI layout puts them under the package.
+		Private: []string{opts.Settings.PkgPath, opts.Settings.CredentialsFile(), os.Getenv("DOCKER_CONFIG")},
+	}
+	for _, x := range pkg.Private {
+		if x != "" && isUnder(x, dir) {
+			p.Message("leaving out " + x + " (kpm's package home and credentials are never packed)")
+			break
+		}
 	}
 
 	var ref registry.Reference

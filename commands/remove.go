@@ -47,6 +47,13 @@ func Remove(ctx context.Context, opts RemoveOptions) (RemoveResult, error) {
 	if err != nil {
 		return RemoveResult{}, err
 	}
+	// kcl.mod and kcl.mod.lock are read, then rewritten: a concurrent add, remove or update of
+	// the same package waits, then works on the files this one wrote.
+	unlock, err := workspace.LockPackage(ctx, opts.Settings, dir, p.Message)
+	if err != nil {
+		return RemoveResult{}, err
+	}
+	defer unlock()
 	mf, err := workspace.LoadModFile(dir)
 	if err != nil {
 		return RemoveResult{}, err
@@ -65,7 +72,7 @@ func Remove(ctx context.Context, opts RemoveOptions) (RemoveResult, error) {
 	if !ok {
 		return RemoveResult{}, fmt.Errorf("remove: no dependency %q in %s", opts.Name, mf.Filename)
 	}
-	res, changed, err := applyDependencyEdit(ctx, dir, mf, edit, opts.Settings, opts.InsecureSkipTLSVerify, p, "removing "+name)
+	res, changed, err := applyDependencyEdit(ctx, dir, mf, edit, opts.Settings, opts.InsecureSkipTLSVerify, p, "removing "+name, false)
 	if err != nil {
 		return RemoveResult{}, err
 	}
@@ -75,7 +82,7 @@ func Remove(ctx context.Context, opts RemoveOptions) (RemoveResult, error) {
 // applyDependencyEdit checks kcl.mod with edit applied, resolves the dependencies it then
 // has (after telling p msg) and only then writes kcl.mod and kcl.mod.lock, so a failed
 // resolution changes nothing. It returns the resolution and whether the lock file changed.
-func applyDependencyEdit(ctx context.Context, dir string, mf *workspace.ModFile, edit workspace.TextEdit, s *workspace.Settings, insecure bool, p Progress, msg string) (*workspace.Resolution, bool, error) {
+func applyDependencyEdit(ctx context.Context, dir string, mf *workspace.ModFile, edit workspace.TextEdit, s *workspace.Settings, insecure bool, p Progress, msg string, noLock bool) (*workspace.Resolution, bool, error) {
 	newMod, findings := workspace.ParseModFile(mf.Filename, workspace.ApplyEdits(mf.Src, edit))
 	if err := workspace.RefuseFindings(findings); err != nil {
 		return nil, false, err
@@ -92,6 +99,9 @@ func applyDependencyEdit(ctx context.Context, dir string, mf *workspace.ModFile,
 	}
 	if err := workspace.UpdateModFile(mf.Filename, mf.Src, edit); err != nil {
 		return nil, false, err
+	}
+	if noLock {
+		return res, false, nil
 	}
 	changed, err := workspace.WriteLockFile(filepath.Join(dir, workspace.LockFileName), res.Lock)
 	if err != nil {

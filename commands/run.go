@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl"
+	"github.com/kpm-dev/kpm/kcl/modules"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
@@ -22,7 +23,9 @@ type RunOptions struct {
 	InsecureSkipTLSVerify bool
 	Progress              Progress
 	// Source is a package directory, a .k file, an oci:// URL or name[:version]. Empty means the
-	// working directory. More .k files may follow in Files.
+	// working directory. More .k files may follow in Files. A file may start with
+	// `${KCL_MOD}` (the main package root) or `${name:KCL_MOD}` (the root of package name: the
+	// file then resolves its imports in that package).
 	Source string
 	// Files are extra .k files evaluated with Source (`kpm run a.k b.k`).
 	Files []string
@@ -45,6 +48,12 @@ type RunOptions struct {
 	StrictRangeCheck bool
 	// Offline forbids network access while resolving dependencies.
 	Offline bool
+	// Overrides are kcl's -O specs (path=value, path-), applied to the main package.
+	Overrides []string
+	// Vendor copies the dependencies into vendor/ inside the package and runs with those copies.
+	Vendor bool
+	// NoSumCheck checks no checksum and leaves kcl.mod.lock alone (upstream's --no_sum_check).
+	NoSumCheck bool
 	// WorkDir resolves relative paths; "" means the process working directory.
 	WorkDir string
 }
@@ -70,6 +79,14 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 			return RunResult{}, err
 		}
 	}
+	var overrides []kcl.Override
+	for _, spec := range opts.Overrides {
+		o, err := kcl.ParseOverride(spec)
+		if err != nil {
+			return RunResult{}, err
+		}
+		overrides = append(overrides, o)
+	}
 	settings := func() (*workspace.Settings, error) {
 		if opts.Settings == nil {
 			s, err := workspace.LoadSettings()
@@ -77,6 +94,9 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 				return nil, err
 			}
 			opts.Settings = s
+		}
+		if opts.NoSumCheck {
+			return noSumCheck(opts.Settings), nil
 		}
 		return opts.Settings, nil
 	}
@@ -93,6 +113,12 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	}
 	_, statErr := os.Stat(local)
 	switch {
+	case strings.HasPrefix(src, "${"):
+		files = append(files, src)
+		pkgDir = wd
+		for _, f := range opts.Files {
+			files = append(files, absUnlessModPath(wd, f))
+		}
 	case statErr == nil && !strings.HasPrefix(src, "oci://"):
 		st, _ := os.Stat(local)
 		if st.IsDir() {
@@ -102,10 +128,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 			pkgDir = filepath.Dir(local)
 		}
 		for _, f := range opts.Files {
-			if !filepath.IsAbs(f) {
-				f = filepath.Join(wd, f)
-			}
-			files = append(files, f)
+			files = append(files, absUnlessModPath(wd, f))
 		}
 	case strings.HasPrefix(src, "oci://") || strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") || looksLikePackageRef(src):
 		s, err := settings()
@@ -115,7 +138,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		// a tagged reference already in the cache needs no network
 		if ref, err := registry.ParseReference(src, opts.Tag, s.DefaultOciRegistry, s.DefaultOciRepo); err == nil && ref.Tag != "" {
 			dir := s.CacheDir(ref.Name(), ref.Tag)
-			if _, err := os.Stat(filepath.Join(dir, workspace.ModFileName)); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, workspace.ModFileName)); err == nil && (opts.Offline || !tagMoved(ctx, s, opts.InsecureSkipTLSVerify, ref, dir, p)) {
 				pkgDir = dir
 			}
 		}
@@ -132,7 +155,6 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	}
 
 	kopts := kcl.Options{
-		Files:            files,
 		Dir:              pkgDir,
 		Root:             pkgDir,
 		Args:             map[string]string{},
@@ -143,8 +165,23 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		ShowHidden:       opts.ShowHidden,
 		StrictRangeCheck: opts.StrictRangeCheck,
 		WorkDir:          wd,
+		Overrides:        overrides,
 	}
+	var entries []string // may start with ${KCL_MOD} or ${name:KCL_MOD}
+	entries = append(entries, files...)
 	modDir := findModDir(pkgDir)
+	if modDir == "" {
+		// without a kcl.mod the toolchain finds packages vendored under KCL_PKG_PATH
+		home := ""
+		if opts.Settings != nil {
+			home = opts.Settings.PkgPath
+		} else if h, err := workspace.PackageHome(); err == nil {
+			home = h
+		}
+		if home != "" {
+			kopts.VendorDirs = []string{home}
+		}
+	}
 	if modDir != "" {
 		s, err := settings()
 		if err != nil {
@@ -153,23 +190,38 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		res, err := workspace.Resolve(ctx, modDir, workspace.ResolveOptions{
 			Settings:              s,
 			Offline:               opts.Offline,
-			WriteLock:             !isUnder(modDir, s.PkgPath),
+			WriteLock:             !workspace.InPackageHome(s, modDir) && !opts.NoSumCheck,
 			InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
 			Progress:              p.Message,
 		})
 		if err != nil {
 			return RunResult{}, err
 		}
+		if opts.Vendor {
+			if err := vendorDeps(ctx, modDir, res, p); err != nil {
+				return RunResult{}, err
+			}
+		}
 		kopts.Deps = res.ExternalPackages()
 		kopts.Root = modDir
 		if prof := res.Mod.Profile; prof != nil {
 			if len(files) == 0 && len(prof.Entries) > 0 && pkgDir == modDir {
+				remote := workspace.InPackageHome(s, modDir)
 				for _, en := range prof.Entries {
-					f := strings.ReplaceAll(en.Value, "${KCL_MOD}", modDir)
-					if !filepath.IsAbs(f) {
-						f = filepath.Join(modDir, f)
+					f := absUnlessModPath(modDir, en.Value)
+					if remote && (strings.HasPrefix(f, "${") || !isUnder(filepath.Clean(f), modDir)) {
+						return RunResult{}, fmt.Errorf("%s: [profile] entries %q refused: a package from a registry or git may not read outside itself", filepath.Join(modDir, workspace.ModFileName), en.Value)
 					}
-					kopts.Files = append(kopts.Files, f)
+					entries = append(entries, f)
+				}
+			}
+			if len(opts.Overrides) == 0 {
+				for _, spec := range prof.Overrides {
+					o, err := kcl.ParseOverride(spec.Value)
+					if err != nil {
+						return RunResult{}, fmt.Errorf("%s: [profile] overrides: %w", filepath.Join(modDir, workspace.ModFileName), err)
+					}
+					kopts.Overrides = append(kopts.Overrides, o)
 				}
 			}
 			if prof.SortKeys.Set && !opts.SortKeys {
@@ -206,11 +258,62 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		}
 		kopts.Deps = deps
 	}
+	mainRoot := kopts.Root
+	for _, en := range entries {
+		f, pkg, err := expandModPath(en, mainRoot, kopts.Deps)
+		if err != nil {
+			return RunResult{}, err
+		}
+		kopts.Files = append(kopts.Files, f)
+		if pkg != nil {
+			if kopts.FilePackages == nil {
+				kopts.FilePackages = map[string]modules.Package{}
+			}
+			kopts.FilePackages[f] = *pkg
+		}
+	}
 	out, err := kcl.Run(ctx, kopts)
 	if err != nil {
 		return RunResult{}, err
 	}
 	return RunResult{Output: out.Output, Printed: out.Printed, PackageDir: pkgDir}, nil
+}
+
+// absUnlessModPath makes p absolute from dir, unless it starts with ${...}.
+func absUnlessModPath(dir, p string) string {
+	if filepath.IsAbs(p) || strings.HasPrefix(p, "${") {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// expandModPath resolves an entry starting with `${KCL_MOD}` (the main package root) or
+// `${name:KCL_MOD}` (the root of the external package name; pkg is then that package, whose
+// root its imports resolve in).
+func expandModPath(entry, mainRoot string, deps map[string]string) (path string, pkg *modules.Package, err error) {
+	rest, ok := strings.CutPrefix(entry, "${")
+	if !ok {
+		return entry, nil, nil
+	}
+	name, after, ok := strings.Cut(rest, "}")
+	if !ok {
+		return "", nil, fmt.Errorf("run: entry %s: unclosed ${", entry)
+	}
+	pkgName, v, hasName := strings.Cut(name, ":")
+	if !hasName {
+		v = pkgName
+	}
+	if v != "KCL_MOD" {
+		return "", nil, fmt.Errorf("run: entry %s: unknown variable ${%s} (want ${KCL_MOD} or ${name:KCL_MOD})", entry, name)
+	}
+	if !hasName {
+		return filepath.Join(mainRoot, after), nil, nil
+	}
+	root, found := deps[pkgName]
+	if !found {
+		return "", nil, fmt.Errorf("run: entry %s: no package named %s (not a dependency in kcl.mod nor an -E external)", entry, pkgName)
+	}
+	return filepath.Join(root, after), &modules.Package{Name: pkgName, Root: root}, nil
 }
 
 // looksLikePackageRef reports whether s reads as name[:version] rather than a path.
@@ -247,4 +350,32 @@ func findModDir(dir string) string {
 func isUnder(dir, root string) bool {
 	rel, err := filepath.Rel(root, dir)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// noSumCheck returns a copy of s that checks no dependency checksum.
+func noSumCheck(s *workspace.Settings) *workspace.Settings {
+	c := *s
+	c.NoSum = append(append([]string(nil), s.NoSum...), "*")
+	return &c
+}
+
+// tagMoved reports whether ref's manifest now carries another package checksum than the cached
+// copy in dir (the tag was pushed again with --force): one manifest request. When the registry
+// cannot be asked, the cached copy is used and a message says so.
+func tagMoved(ctx context.Context, s *workspace.Settings, insecure bool, ref registry.Reference, dir string, p Progress) bool {
+	ropts, err := registryOptions(s, insecure)
+	if err != nil {
+		return false
+	}
+	info, err := registry.Info(ctx, ref, ropts)
+	if err != nil {
+		p.Message(fmt.Sprintf("could not check %s in the registry (%v); using the cached copy", ref, err))
+		return false
+	}
+	cached, err := workspace.CachedSum(s, dir)
+	if err != nil || info.Sum == "" || info.Sum == cached {
+		return false
+	}
+	p.Message(ref.String() + " was pushed again; fetching it again")
+	return true
 }

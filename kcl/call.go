@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kpm-dev/kpm/kcl/modules"
 	"github.com/kpm-dev/kpm/kcl/syntax"
 )
 
@@ -170,73 +171,49 @@ func (e *evaluator) formatInterp(v Value, spec string) string {
 
 // ---------------------------------------------------------------- imports
 
-var stdModules = map[string]bool{
-	"math": true, "regex": true, "base64": true, "base32": true, "json": true, "yaml": true, "units": true,
-	"datetime": true, "net": true, "file": true, "crypto": true, "manifests": true,
-	"collection": true, "runtime": true, "template": true, "os": true,
-}
-
 func (e *evaluator) importModule(from *pkgState, imp *syntax.ImportStmt) Value {
 	path := strings.TrimLeft(imp.Path, ".")
-	if imp.Level == 0 && stdModules[path] {
-		return e.stdModule(path)
+	file := e.file
+	if file == "" && len(from.files) > 0 {
+		file = from.files[0].Filename
 	}
-	parts := strings.Split(path, ".")
-	var dir string
-	switch {
-	case imp.Level > 0:
-		base := from.dir
-		for i := 1; i < imp.Level; i++ {
-			base = filepath.Dir(base)
-		}
-		dir = filepath.Join(append([]string{base}, parts...)...)
-	default:
-		if d, ok := e.opts.Deps[parts[0]]; ok {
-			dir = filepath.Join(append([]string{d}, parts[1:]...)...)
-		} else {
-			dir = filepath.Join(append([]string{e.root}, parts...)...)
-			if _, err := os.Stat(dir); err != nil {
-				if _, err2 := os.Stat(dir + ".k"); err2 != nil {
-					// also try relative to the importing package
-					alt := filepath.Join(append([]string{from.dir}, parts...)...)
-					if _, err3 := os.Stat(alt); err3 == nil {
-						dir = alt
-					} else if _, err3 := os.Stat(alt + ".k"); err3 == nil {
-						dir = alt
-					}
-				}
-			}
-		}
+	pkg := from.pkg
+	if fp, ok := from.filePkgs[file]; ok {
+		pkg = fp
 	}
-	key := dir
+	mod, err := e.resolver.Resolve(pkg, file, imp.Path)
+	if err != nil {
+		if strings.HasPrefix(path, modules.PluginPrefix) {
+			e.throwAt(posOf(e.file, imp), KindImport, "the plugin package `%s` is not found, please confirm if plugin mode is enabled", path)
+		}
+		e.throwAt(posOf(e.file, imp), KindImport, "%s", err.Error())
+	}
+	switch mod.Kind {
+	case modules.Stdlib:
+		return e.stdModule(mod.PkgPath)
+	case modules.Plugin:
+		e.throwAt(posOf(e.file, imp), KindImport, "the plugin package `%s` is not found, please confirm if plugin mode is enabled", path)
+	}
+	key := mod.Path
 	if p, ok := e.pkgs[key]; ok {
 		if p.module == nil {
-			p.module = &Module{Name: imp.Name, Path: path, pkg: p}
+			p.module = &Module{Name: imp.Name, Path: p.path, pkg: p}
 		}
 		return p.module
 	}
-	var files []string
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		files = kclFilesIn(dir)
-	} else if _, err := os.Stat(dir + ".k"); err == nil {
-		files = []string{dir + ".k"}
+	if len(mod.Files) == 0 {
+		e.throwAt(posOf(e.file, imp), KindImport, "pkgpath %s not found in the program", mod.PkgPath)
 	}
-	if len(files) == 0 {
-		if strings.HasPrefix(path, "kcl_plugin.") {
-			e.throwAt(posOf(e.file, imp), KindImport, "the plugin package `%s` is not found, please confirm if plugin mode is enabled", path)
-		}
-		e.throwAt(posOf(e.file, imp), KindImport, "pkgpath %s not found in the program", path)
+	p := &pkgState{path: mod.PkgPath, dir: mod.Path, pkg: mod.Package}
+	if strings.HasSuffix(mod.Path, ".k") {
+		p.dir = filepath.Dir(mod.Path)
 	}
-	p := &pkgState{path: path, dir: dir}
-	for _, f := range files {
+	for _, f := range mod.Files {
 		p.files = append(p.files, e.parseFile(f))
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		p.dir = filepath.Dir(dir)
 	}
 	e.pkgs[key] = p
 	e.indexPackage(p)
-	p.module = &Module{Name: imp.Name, Path: path, pkg: p}
+	p.module = &Module{Name: imp.Name, Path: mod.PkgPath, pkg: p}
 	saveFile, savePos := e.file, e.pos
 	e.runPackage(p)
 	e.file, e.pos = saveFile, savePos

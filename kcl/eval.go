@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/kpm-dev/kpm/kcl/modules"
 	"github.com/kpm-dev/kpm/kcl/syntax"
 )
 
@@ -24,6 +25,7 @@ type evaluator struct {
 	steps    int
 	instList []*Schema // every schema instance, in creation order
 	root     string
+	resolver *modules.Resolver
 	stream   *string
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
@@ -44,16 +46,19 @@ type scalarOut struct {
 
 // pkgState is one loaded package: its files, global scope and lazy statements.
 type pkgState struct {
-	path    string
-	dir     string
-	files   []*syntax.File
-	globals *Dict
-	scope   *scope
-	setters map[string][]*stmtRef
-	order   []string
-	done    bool
-	running bool
-	module  *Module
+	path string // the toolchain's pkgpath ("__main__" for the main package)
+	dir  string
+	pkg  modules.Package // the package the module belongs to: absolute imports resolve in its root
+	// filePkgs overrides pkg for files of the main module that belong to another package
+	filePkgs map[string]modules.Package
+	files    []*syntax.File
+	globals  *Dict
+	scope    *scope
+	setters  map[string][]*stmtRef
+	order    []string
+	done     bool
+	running  bool
+	module   *Module
 }
 
 type stmtRef struct {

@@ -1,7 +1,6 @@
 package kcl
 
 import (
-	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -228,104 +227,17 @@ func yamlScalar(v any, indent int) string {
 	return "null"
 }
 
-// yamlLooksTyped reports whether a plain scalar s would be read back as something other than a
-// string (null, bool, int, float), in which case it must be quoted.
+// yamlLooksTyped reports whether the reference quotes a string that needs no quotes as far as
+// YAML syntax goes: one that reads as a YAML 1.1 bool, null, nil or nan in any letter case, or that
+// starts like a number (a digit, a sign or a dot), whether or not it is one.
 func yamlLooksTyped(s string) bool {
-	switch s {
-	case "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
-		".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN":
+	switch strings.ToLower(s) {
+	case "", "~", "null", "nil", "true", "false", "y", "n", "yes", "no", "on", "off", "nan":
 		return true
 	}
-	if digitsButNotNumber(s) {
-		return true
-	}
-	u := s
-	if strings.HasPrefix(u, "+") || strings.HasPrefix(u, "-") {
-		u = u[1:]
-		if strings.HasPrefix(u, "+") || strings.HasPrefix(u, "-") {
-			return false
-		}
-	}
-	for _, p := range []struct {
-		prefix string
-		base   int
-	}{{"0x", 16}, {"0o", 8}, {"0b", 2}} {
-		if rest, ok := strings.CutPrefix(u, p.prefix); ok {
-			if rest == "" {
-				return false
-			}
-			_, err := strconv.ParseUint(rest, p.base, 64)
-			if err != nil && !errors.Is(err, strconv.ErrRange) {
-				return false
-			}
-			return true
-		}
-	}
-	if isRustFloat(u) {
-		return true
-	}
-	return false
+	c := s[0]
+	return c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'
 }
-
-func digitsButNotNumber(s string) bool {
-	s = strings.TrimLeft(s, "")
-	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
-		s = s[1:]
-	}
-	if len(s) <= 1 || s[0] != '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// isRustFloat reports whether Rust's f64::from_str accepts s with a finite result (sign removed).
-func isRustFloat(s string) bool {
-	if s == "" {
-		return false
-	}
-	i := 0
-	digits := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		ed := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-			ed++
-		}
-		if ed == 0 {
-			return false
-		}
-	}
-	if i != len(s) {
-		return false
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	return err == nil || (f != 0 && !isInfF(f))
-}
-
-func isInfF(f float64) bool { return f > 1.7976931348623157e308 || f < -1.7976931348623157e308 }
 
 type scalarAnalysis struct {
 	multiline                            bool

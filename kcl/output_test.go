@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/testpkg"
 )
 
 func TestYAMLScalarString(t *testing.T) {
@@ -33,7 +35,28 @@ func TestYAMLScalarString(t *testing.T) {
 		{"a:b", "a:b"},
 		{"key:", "'key:'"},
 		{"- x", "'- x'"},
-		{"-x", "-x"},
+		{"-x", "'-x'"},
+		{"+x", "'+x'"},
+		{".x", "'.x'"},
+		{"7 days", "'7 days'"},
+		{"10.0.0.1", "'10.0.0.1'"},
+		{"y", "'y'"},
+		{"N", "'N'"},
+		{"yEs", "'yEs'"},
+		{"Off", "'Off'"},
+		{"nIl", "'nIl'"},
+		{"NaN", "'NaN'"},
+		{"nULL", "'nULL'"},
+		{"inf", "inf"},
+		{"none", "none"},
+		{"e5", "e5"},
+		{"500m", "'500m'"},
+		{"1:30", "'1:30'"},
+		{".git", "'.git'"},
+		{"on", "'on'"},
+		{"Y", "'Y'"},
+		{"nO", "'nO'"},
+		{"yes please", "yes please"},
 		{"# c", "'# c'"},
 		{"a #c", "'a #c'"},
 		{"a#c", "a#c"},
@@ -93,9 +116,10 @@ func TestFormatFloats(t *testing.T) {
 		{1, "1.0", "1.0"},
 		{0.5, "0.5", "0.5"},
 		{-2.25, "-2.25", "-2.25"},
-		{1e16, "1e16", "1e+16"},
+		{1e16, "1e16", "10000000000000000.0"},
 		{1e15, "1000000000000000.0", "1000000000000000.0"},
-		{1.5e-7, "1.5e-7", "1.5e-07"},
+		{1.5e-7, "1.5e-7", "0.00000015"},
+		{123456789.123, "123456789.123", "123456789.123"},
 		{0.0001, "0.0001", "0.0001"},
 		{math.Nextafter(0.3, 1), "0.30000000000000004", "0.30000000000000004"},
 		{0, "0.0", "0.0"},
@@ -145,7 +169,8 @@ func TestValueEquality(t *testing.T) {
 		{"lists", l1, l2, true},
 		{"none none", none, none, true},
 		{"none undefined", none, undef, false},
-		{"bool int", true, int64(1), true},
+		{"bool int", true, int64(1), false}, // as in the reference
+		{"bool bool", false, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -230,4 +255,20 @@ func TestRunCancelled(t *testing.T) {
 	_, err := Run(ctx, Options{Dir: dir})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cancelled")
+}
+
+// An absolute import inside a dependency resolves against the dependency's root.
+func TestRunDependencyImportsFromItsRoot(t *testing.T) {
+	root := t.TempDir()
+	testpkg.WriteTree(t, root, map[string]string{
+		"dep/kcl.mod":   "[package]\nname = \"dep\"\n",
+		"dep/sub/s.k":   "x = 1\nschema S:\n    a: int = 1\n",
+		"dep/api/a.k":   "import sub\ny = sub.x + 1\ns = sub.S {}\n",
+		"app/kcl.mod":   "[package]\nname = \"app\"\n",
+		"app/main.k":    "import dep.api as a\nv = a.y\nt = typeof(a.s, full_name=True)\n",
+		"app/sub/own.k": "x = 100\n",
+	})
+	res, err := Run(context.Background(), Options{Dir: filepath.Join(root, "app"), Deps: map[string]string{"dep": filepath.Join(root, "dep")}})
+	require.NoError(t, err)
+	assert.Equal(t, "v: 2\nt: dep.sub.S\n", res.Output)
 }

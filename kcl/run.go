@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/kpm-dev/kpm/kcl/modules"
 )
 
 // Options says what to evaluate and how to print it.
@@ -21,8 +23,15 @@ type Options struct {
 	// Root is the package root: absolute imports and file.* functions resolve against it.
 	// Empty means the directory of the first entry.
 	Root string
-	// Deps maps a dependency import name to its local directory.
+	// Deps maps an external package name (kcl.mod dependencies, -E externals, package_maps)
+	// to its root directory.
 	Deps map[string]string
+	// FilePackages names the package of entry files that belong to another package than the
+	// main one (`${konfig:KCL_MOD}/render.k`): they join the main module but their imports
+	// resolve in their own package.
+	FilePackages map[string]modules.Package
+	// VendorDirs are searched for `<dir>/<name>/kcl.mod` packages not in Deps (KCL_PKG_PATH).
+	VendorDirs []string
 	// Args are the -D key=value options read by option().
 	Args map[string]string
 	// Format is "yaml" (default) or "json".
@@ -40,6 +49,8 @@ type Options struct {
 	StrictRangeCheck bool
 	// Overlay replaces the content of files (absolute paths) with unsaved editor buffers.
 	Overlay map[string][]byte
+	// Overrides change the main package before evaluation (`kcl run -O a.b=1`, `-O a-`).
+	Overrides []Override
 }
 
 // Result is the output of a run.
@@ -63,6 +74,11 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(opts.Overrides) > 0 {
+		if err := overlayOverrides(&opts, files); err != nil {
+			return nil, err
+		}
+	}
 	e.root = opts.Root
 	if e.root == "" {
 		e.root = modRoot(filepath.Dir(files[0]))
@@ -81,7 +97,9 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			}
 		}
 	}()
-	main := &pkgState{path: "__main__", dir: filepath.Dir(files[0])}
+	e.resolver = &modules.Resolver{External: opts.Deps, VendorDirs: opts.VendorDirs}
+	main := &pkgState{path: modules.MainName, dir: filepath.Dir(files[0]), pkg: modules.Package{Name: modules.MainName, Root: e.root},
+		filePkgs: opts.FilePackages}
 	for _, f := range files {
 		main.files = append(main.files, e.parseFile(f))
 	}
@@ -250,7 +268,7 @@ func (e *evaluator) selectPath(top any, sel string) any {
 	} else if d, ok := top.(*Dict); ok {
 		first := strings.SplitN(path, ".", 2)[0]
 		if _, isVar := d.m[first]; !isVar {
-			path = ""
+			e.throwAt(srcPos{}, KindEvaluation, "invalid path select operand %s, value not found", sel)
 		}
 	}
 	if path == "" {
@@ -276,7 +294,7 @@ func (e *evaluator) selectPath(top any, sel string) any {
 		}
 		v, ok := d.m[part]
 		if !ok {
-			e.throwAt(srcPos{}, KindEvaluation, "invalid path selector '%s': '%s' not found", sel, part)
+			e.throwAt(srcPos{}, KindEvaluation, "invalid path select operand %s, value not found", sel)
 		}
 		out := NewDict()
 		out.Set(part, walk(v, parts[1:]))

@@ -6,22 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
+	"github.com/kpm-dev/kpm/kcl/modules"
 	"github.com/kpm-dev/kpm/kcl/syntax"
 	"github.com/kpm-dev/kpm/workspace"
 )
-
-// KCL standard library modules (the evaluator's list in kcl/): imports of these never need a
-// dependency.
-var kclStdlib = map[string]bool{
-	"base32": true, "base64": true, "collection": true, "crypto": true, "datetime": true, "file": true,
-	"json": true, "manifests": true, "math": true, "net": true, "os": true, "regex": true,
-	"runtime": true, "template": true, "units": true, "yaml": true,
-}
 
 type kclAnalysis struct {
 	file *syntax.File
@@ -63,52 +55,50 @@ func importSpan(d *document, imp *syntax.ImportStmt) protocol.Range {
 
 // importTarget is what an import statement refers to.
 type importTarget struct {
-	kind string // "stdlib", "local", "dependency", "unknown", "relative"
+	kind string // "stdlib", "plugin", "local", "dependency", "unknown", "relative"
 	dir  string // directory or file it names, when known
 	dep  *depTarget
 }
 
+// resolveImport resolves an import of document d, a file of the package at root, with the
+// evaluator's rules (kcl/modules); the dependencies of kcl.mod that are on disk are its
+// external packages. A dependency declared but not downloaded yet is kind "dependency"
+// without dir.
 func (s *Server) resolveImport(d *document, imp *syntax.ImportStmt, root string, pc *pkgContext) importTarget {
-	parts := strings.Split(strings.TrimLeft(imp.Path, "."), ".")
-	if imp.Level > 0 {
-		base := filepath.Dir(d.path)
-		for i := 1; i < imp.Level; i++ {
-			base = filepath.Dir(base)
-		}
-		return importTarget{kind: "relative", dir: existingModule(filepath.Join(append([]string{base}, parts...)...))}
-	}
-	if len(parts) == 0 || parts[0] == "" {
+	first, _, _ := strings.Cut(strings.TrimLeft(imp.Path, "."), ".")
+	if first == "" {
 		return importTarget{kind: "unknown"}
 	}
-	if local := existingModule(filepath.Join(append([]string{root}, parts...)...)); local != "" {
-		return importTarget{kind: "local", dir: local}
-	}
+	r := modules.Resolver{External: map[string]string{}}
+	var dep *depTarget
 	if pc != nil {
 		for _, t := range pc.targets {
-			if t.dep.ImportName() == parts[0] {
-				it := importTarget{kind: "dependency", dep: t}
-				if t.dir != "" {
-					it.dir = existingModule(filepath.Join(append([]string{t.dir}, parts[1:]...)...))
-				}
-				return it
+			if t.dir != "" {
+				r.External[t.dep.ImportName()] = t.dir
+			}
+			if imp.Level == 0 && t.dep.ImportName() == first {
+				dep = t
 			}
 		}
 	}
-	if kclStdlib[parts[0]] {
+	m, err := r.Resolve(modules.Package{Name: modules.MainName, Root: root}, d.path, imp.Path)
+	switch {
+	case err == nil && m.Kind == modules.Stdlib:
 		return importTarget{kind: "stdlib"}
+	case err == nil && m.Kind == modules.Plugin:
+		return importTarget{kind: "plugin"}
+	case err == nil && imp.Level > 0:
+		return importTarget{kind: "relative", dir: m.Path}
+	case err == nil && m.Package.Root == root:
+		return importTarget{kind: "local", dir: m.Path}
+	case err == nil:
+		return importTarget{kind: "dependency", dep: dep, dir: m.Path}
+	case imp.Level > 0:
+		return importTarget{kind: "relative"}
+	case dep != nil:
+		return importTarget{kind: "dependency", dep: dep}
 	}
 	return importTarget{kind: "unknown"}
-}
-
-// existingModule returns p when it is a directory, p+".k" when that file exists, else "".
-func existingModule(p string) string {
-	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-		return p
-	}
-	if fi, err := os.Stat(p + ".k"); err == nil && !fi.IsDir() {
-		return p + ".k"
-	}
-	return ""
 }
 
 func (s *Server) kclDiagnostics(d *document) []protocol.Diagnostic {
@@ -123,6 +113,9 @@ func (s *Server) kclDiagnostics(d *document) []protocol.Diagnostic {
 	}
 	if a.file == nil {
 		return diags
+	}
+	if len(a.errs) == 0 {
+		diags = append(diags, s.checkDiagnostics(d)...)
 	}
 	root, mf := s.kclPackage(d.path)
 	var pc *pkgContext
@@ -223,12 +216,7 @@ func (s *Server) kclCompletion(d *document, off int) []protocol.CompletionItem {
 				add(t.dep.ImportName(), detail, protocol.CompletionItemKindModule)
 			}
 		}
-		names := make([]string, 0, len(kclStdlib))
-		for n := range kclStdlib {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+		for _, n := range modules.StdlibNames() {
 			add(n, "KCL standard library", protocol.CompletionItemKindModule)
 		}
 		prefixDir = root
@@ -269,7 +257,7 @@ func (s *Server) kclCompletion(d *document, off int) []protocol.CompletionItem {
 func (s *Server) kclHover(d *document, off int) *protocol.Hover {
 	imp, t, pc := s.importAt(d, off)
 	if imp == nil {
-		return nil
+		return s.kclNameHover(d, off)
 	}
 	var text string
 	switch t.kind {
@@ -324,7 +312,17 @@ func (s *Server) definition(ctx context.Context, params json.RawMessage) (any, e
 	if imp, t, _ := s.importAt(d, off); imp != nil && t.dir != "" {
 		return moduleLocations(t.dir), nil
 	}
-	return nil, nil
+	c, info := s.kclCheck(d)
+	var loc *protocol.Location
+	c.With(func() {
+		if r := refAt(info, off); r != nil {
+			loc = s.location(r.Obj)
+		}
+	})
+	if loc == nil {
+		return nil, nil
+	}
+	return []protocol.Location{*loc}, nil
 }
 
 // modDefinition: from a dependency in kcl.mod to its kcl.mod in the cache (or path).

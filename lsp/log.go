@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kpm-dev/kpm/internal/redact"
 )
 
 // logger writes the debug log (kpm lsp --log FILE). Secrets the server has seen (passwords
@@ -46,13 +48,15 @@ func (l *logger) removeSecret(secret string) {
 	}
 }
 
+// scrub is the server's exit gate for texts: the session's secrets, then redact.Text (URL
+// credentials, control characters).
 func (l *logger) scrub(msg string) string {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	for _, s := range l.secrets {
 		msg = strings.ReplaceAll(msg, s, "***")
 	}
-	return msg
+	l.mu.Unlock()
+	return redact.Text(msg)
 }
 
 // Printf implements jsonrpc2.Logger.

@@ -23,6 +23,7 @@ import (
 func (s *Server) withProgress(ctx context.Context, token json.RawMessage, title string, fn func(ctx context.Context, p commands.Progress) (any, error)) (any, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	title = s.log.scrub(title)
 
 	if len(token) == 0 || string(token) == "null" {
 		token = nil

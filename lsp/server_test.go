@@ -143,7 +143,7 @@ func TestIncrementalSyncAndKpmJSONDiagnostics(t *testing.T) {
 	require.Len(t, p.Diagnostics, 1)
 	d := p.Diagnostics[0]
 	assert.Equal(t, "invalid-registry", d.Code)
-	assert.Contains(t, d.Message, "without a scheme (x.io)")
+	assert.Contains(t, d.Message, "scheme: write x.io")
 	// The range covers the value, quotes included.
 	assert.Equal(t, lspRange{Start: lspPos{Line: 0, Character: start.Character - 1}, End: lspPos{Line: 0, Character: start.Character + len(`https://x.io"`)}}, d.Range)
 	assert.Equal(t, 2, *p.Version)

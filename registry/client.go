@@ -40,6 +40,10 @@ type Options struct {
 	// RetryBackoff is the first retry delay, doubled on every attempt and
 	// capped at 3s. 0 means 250ms.
 	RetryBackoff time.Duration
+	// Timeout bounds how long a registry may stay silent: before it answers, and between two
+	// reads of a body once it has (a slow body that keeps moving is never cut). 0 means
+	// DefaultTimeout.
+	Timeout time.Duration
 	// UserAgent overrides "kpm/<Version>".
 	UserAgent string
 	// Transport overrides the base HTTP transport (tests).
@@ -115,10 +119,12 @@ func (o Options) userAgent() string {
 	return "kpm/" + Version
 }
 
-// responseHeaderTimeout bounds the wait for a registry's answer once a request is sent, so a
-// stalled registry fails the operation instead of holding it until the context ends. Bodies
-// (large blobs) are not bounded: the caller's context is.
-const responseHeaderTimeout = 2 * time.Minute
+func (o Options) timeout() time.Duration {
+	if o.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return o.Timeout
+}
 
 // baseTransports are shared by every client of the process, one with TLS verification and
 // one without, so connections are reused across operations (the language server runs many)
@@ -136,7 +142,6 @@ func baseTransport(insecure bool) *http.Transport {
 	bt := &baseTransports[i]
 	bt.once.Do(func() {
 		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = responseHeaderTimeout
 		if insecure {
 			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by the user
 		}
@@ -145,8 +150,9 @@ func baseTransport(insecure bool) *http.Transport {
 	return bt.t
 }
 
-// httpClient builds the HTTP client: the shared base transport (TLS settings), retry
-// transport with bounded exponential backoff.
+// httpClient builds the HTTP client: the shared base transport (TLS settings), the guard
+// against silent registries and looping tag lists, retry transport with bounded exponential
+// backoff.
 func (o Options) httpClient() *http.Client {
 	base := o.Transport
 	if base == nil {
@@ -159,7 +165,8 @@ func (o Options) httpClient() *http.Client {
 		MaxWait:   3 * time.Second,
 		MaxRetry:  o.retries(),
 	}
-	return &http.Client{Transport: &retry.Transport{Base: base, Policy: func() retry.Policy { return policy }}}
+	guarded := &guardTransport{base: base, timeout: o.timeout()}
+	return &http.Client{Transport: &retry.Transport{Base: guarded, Policy: func() retry.Policy { return policy }}}
 }
 
 // authClient returns an oras auth client whose credentials are read from

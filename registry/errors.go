@@ -88,6 +88,14 @@ func classify(err error, subject, host string) error {
 			return newErr(ErrServer, "%s: registry %s answered %d %s", subject, host, er.StatusCode, http.StatusText(er.StatusCode))
 		}
 	}
+	var stall *stallError
+	if errors.As(err, &stall) {
+		return newErr(ErrUnreachable, "%s: registry %s stopped answering (%s); to wait longer set %s or \"RegistryTimeout\" in kpm.json", subject, host, stall.Error(), EnvTimeout)
+	}
+	var loop *errTagLinkLoop
+	if errors.As(err, &loop) {
+		return newErr(ErrServer, "%s: registry %s answered a tag list whose next-page link leads back to a page already read", subject, host)
+	}
 	if errors.Is(err, auth.ErrBasicCredentialNotFound) {
 		return unauthorized(subject, host)
 	}

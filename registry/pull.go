@@ -243,6 +243,10 @@ func replaceDir(tmp, dest string, replace bool) error {
 	return os.RemoveAll(old)
 }
 
+// MaxManifestSize bounds a manifest (4 MiB, the limit the OCI distribution specification
+// suggests registries enforce); a larger one is refused before its body is read.
+const MaxManifestSize = 4 << 20
+
 // fetchManifest fetches and verifies the manifest of ref and returns its
 // metadata.
 func fetchManifest(ctx context.Context, repo *remote.Repository, ref Reference, opts Options) (PackageInfo, ocispec.Manifest, error) {
@@ -257,7 +261,10 @@ func fetchManifest(ctx context.Context, repo *remote.Repository, ref Reference, 
 			return err
 		}
 		defer rc.Close()
-		b, err := content.ReadAll(rc, d)
+		if d.Size < 0 || d.Size > MaxManifestSize {
+			return newErr(ErrInvalidArtifact, "%s: the registry declares a manifest of %d bytes, more than the limit of %d (4 MiB)", subject, d.Size, MaxManifestSize)
+		}
+		b, err := content.ReadAll(io.LimitReader(rc, MaxManifestSize+1), d)
 		if err != nil {
 			if errors.Is(err, content.ErrMismatchedDigest) || errors.Is(err, content.ErrTrailingData) {
 				return newErr(ErrDigestMismatch, "%s: digest mismatch: manifest %s", subject, d.Digest)
@@ -303,12 +310,15 @@ func fetchManifest(ctx context.Context, repo *remote.Repository, ref Reference, 
 	return info, m, nil
 }
 
+var errFirstPageRead = errors.New("first page read")
+
 // notFound refines a not-found error: repository or tag.
 func notFound(ctx context.Context, repo *remote.Repository, ref Reference, err error) error {
 	if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	terr := repo.Tags(ctx, "", func([]string) error { return nil })
+	// One page tells whether the repository exists; the callback stops the listing there.
+	terr := repo.Tags(ctx, "", func([]string) error { return errFirstPageRead })
 	if terr != nil && errors.Is(classify(terr, "", ""), ErrNotFound) {
 		return newErr(ErrNotFound, "%s: repository %s/%s not found", ref.String(), ref.Registry, ref.Repository)
 	}

@@ -56,8 +56,22 @@ func listTags(ctx context.Context, repo *remote.Repository, ref Reference, opts 
 	var tags []string
 	err := withRetry(ctx, opts, false, func() error {
 		tags = tags[:0]
-		return repo.Tags(ctx, "", func(page []string) error {
-			tags = append(tags, page...)
+		pages := 0
+		return repo.Tags(withTagPages(ctx), "", func(page []string) error {
+			pages++
+			if pages > maxTagPages {
+				return newErr(ErrServer, "%s: registry %s answered more than %d pages of tags", subject, ref.Registry, maxTagPages)
+			}
+			for _, t := range page {
+				// A name that is not a valid tag (control characters, ...) is not a version
+				// kpm could pull, and must never reach a terminal.
+				if validTag(t) {
+					tags = append(tags, t)
+				}
+			}
+			if len(tags) > maxTags {
+				return newErr(ErrServer, "%s: registry %s answered more than %d tags", subject, ref.Registry, maxTags)
+			}
 			return nil
 		})
 	})
@@ -69,6 +83,21 @@ func listTags(ctx context.Context, repo *remote.Repository, ref Reference, opts 
 		return nil, err
 	}
 	return tags, nil
+}
+
+// validTag reports whether t follows the OCI distribution grammar of a tag:
+// [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
+func validTag(t string) bool {
+	if t == "" || len(t) > 128 || t[0] == '.' || t[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // LatestTag returns the highest semantic-version tag of ref's repository

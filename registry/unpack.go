@@ -78,18 +78,23 @@ func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
 		defer gz.Close()
 		src = gz
 	}
-	tr := tar.NewReader(src)
-	var sum *blockHash // nil: not (or no longer) computing the checksum
-	if lim.sum {
-		sum = newBlockHash(sha256.New())
-		defer sum.Close()
-	}
 	var (
 		total   int64
 		entries int
 		last    string
 		scratch []byte // for content that is not hashed
 	)
+	// Every decompressed byte counts against the size limit, not only file contents: padding
+	// after the archive's end and data hidden in other entries decompress too. Headers get a
+	// fixed allowance per entry.
+	budget := &budgetReader{r: src, limit: func() int64 { return lim.maxSize + 1<<20 + int64(entries)*2048 }}
+	src = budget
+	tr := tar.NewReader(src)
+	var sum *blockHash // nil: not (or no longer) computing the checksum
+	if lim.sum {
+		sum = newBlockHash(sha256.New())
+		defer sum.Close()
+	}
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -160,7 +165,7 @@ func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
 	if _, err := io.Copy(io.Discard, src); err != nil {
 		return unpackResult{}, corrupt(err)
 	}
-	if src != io.Reader(br) {
+	if budget.r != io.Reader(br) {
 		if _, err := io.Copy(io.Discard, br); err != nil {
 			return unpackResult{}, corrupt(err)
 		}
@@ -169,6 +174,22 @@ func unpack(r io.Reader, dir string, lim unpackLimits) (unpackResult, error) {
 		return unpackResult{}, nil
 	}
 	return unpackResult{sum: base64.StdEncoding.EncodeToString(sum.Sum()), ordered: true}, nil
+}
+
+// budgetReader fails once more than limit() bytes were read from r.
+type budgetReader struct {
+	r     io.Reader
+	n     int64
+	limit func() int64
+}
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	if max := b.limit(); b.n > max {
+		return n, newErr(ErrUnsafeArchive, "unsafe archive: more than %d bytes once decompressed (data past the archive's end or inside entries that are not files)", max)
+	}
+	return n, err
 }
 
 // writeFile writes the next hdr.Size bytes of r to target, in large
@@ -225,7 +246,8 @@ func (c *corruptError) Unwrap() error { return c.err }
 
 func corrupt(err error) error {
 	var ce *corruptError
-	if errors.As(err, &ce) {
+	var re *Error // a limit, already explained
+	if errors.As(err, &ce) || errors.As(err, &re) {
 		return err
 	}
 	return &corruptError{err}

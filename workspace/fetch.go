@@ -23,6 +23,7 @@ func RegistryOptions(s *Settings, insecureSkipTLSVerify bool) registry.Options {
 		InsecureSkipTLSVerify: insecureSkipTLSVerify,
 		CredentialsFile:       s.CredentialsFile(),
 		RetryBackoff:          s.RetryBackoff,
+		Timeout:               s.RegistryTimeout,
 	}
 }
 

@@ -34,6 +34,7 @@ var KpmJSONKeys = []KpmJSONKey{
 	{Name: "DefaultOciRegistry", Type: "string", Doc: "Registry host[:port] used for `name[:version]` references and for `kpm push` without a URL. Default `ghcr.io`. Overridden by `KPM_REG`."},
 	{Name: "DefaultOciRepo", Type: "string", Doc: "Repository prefix under the default registry (e.g. `kcl-lang` → `ghcr.io/kcl-lang/<name>`). Default `kcl-lang`. Overridden by `KPM_REPO`."},
 	{Name: "DefaultOciPlainHttp", Type: "boolean", Doc: "Talk to registries over plain HTTP (`true`) or HTTPS (`false`). When absent, plain HTTP is used for localhost and loopback addresses only. Overridden by `OCI_REG_PLAIN_HTTP=on|off`."},
+	{Name: "RegistryTimeout", Type: "string", Doc: "How long a registry may stay silent (before it answers, or in the middle of a download) before kpm gives up, as a duration such as `30s` or `2m`. Default `30s`; a slow download that keeps moving is never cut. Overridden by `KPM_REGISTRY_TIMEOUT`."},
 }
 
 // KpmJSONMember is one top-level member of kpm.json with its positions.
@@ -159,6 +160,11 @@ func ParseKpmJSON(filename string, src []byte) (*KpmJSONFile, []Finding) {
 			add(repo.ValueRange, SeverityError, CodeInvalidRepo, "DefaultOciRepo %q: %s", repo.String, msg)
 		}
 	}
+	if rt := f.Member("RegistryTimeout"); rt != nil && rt.Kind == '"' {
+		if _, err := parseTimeout(rt.String); err != nil {
+			add(rt.ValueRange, SeverityError, CodeWrongType, "RegistryTimeout %q: %v", rt.String, err)
+		}
+	}
 	if ph := f.Member("DefaultOciPlainHttp"); ph != nil && ph.Kind == 't' {
 		host := DefaultOciRegistry
 		if reg != nil && reg.Kind == '"' {
@@ -217,13 +223,13 @@ func jsonKindName(k byte) string {
 }
 
 // CheckRegistryHost returns "" when host is a valid registry host[:port] and otherwise a
-// short reason, such as "write the host without a scheme (ghcr.io)".
+// short reason, such as "drop the oci:// scheme: write ghcr.io".
 func CheckRegistryHost(host string) string {
 	if host == "" {
 		return "empty registry host"
 	}
 	if i := strings.Index(host, "://"); i >= 0 {
-		return fmt.Sprintf("write the host without a scheme (%s)", strings.SplitN(host[i+3:], "/", 2)[0])
+		return fmt.Sprintf("drop the %s:// scheme: write %s", host[:i], strings.SplitN(host[i+3:], "/", 2)[0])
 	}
 	if strings.ContainsAny(host, "/ \t?#@") {
 		return "want a host[:port], like ghcr.io or localhost:5001"

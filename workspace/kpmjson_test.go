@@ -56,7 +56,7 @@ func TestParseKpmJSON(t *testing.T) {
 		{
 			name: "registry with scheme",
 			src:  `{"DefaultOciRegistry":"oci://ghcr.io/kcl-lang"}`,
-			want: []want{{CodeInvalidRegistry, SeverityError, 1, 23, `write the host without a scheme (ghcr.io)`}},
+			want: []want{{CodeInvalidRegistry, SeverityError, 1, 23, `drop the oci:// scheme: write ghcr.io`}},
 		},
 		{
 			name: "registry with path",

@@ -33,6 +33,8 @@ type LockedDep struct {
 	Commit string `toml:"commit"`
 	GitTag string `toml:"git_tag"`
 	Branch string `toml:"branch"`
+	// Package is the package inside a git repository holding several (kcl.mod's `package`).
+	Package string `toml:"package"`
 }
 
 // Reference returns the OCI reference host/repo:tag of an OCI entry ("" for other sources).
@@ -105,6 +107,7 @@ func (l *LockFile) Bytes() []byte {
 			{"name", d.Name}, {"full_name", d.FullName}, {"version", d.Version}, {"sum", d.Sum},
 			{"reg", d.Reg}, {"repo", d.Repo}, {"oci_tag", d.OCITag},
 			{"url", d.URL}, {"commit", d.Commit}, {"git_tag", d.GitTag}, {"branch", d.Branch},
+			{"package", d.Package},
 		} {
 			if f[1] != "" {
 				fmt.Fprintf(&b, "    %s = %s\n", f[0], tomlString(f[1]))

@@ -11,9 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kpm-dev/kpm/registry"
 )
 
-// Default values written into a fresh kpm.json.
+// Default values used when no settings file names others.
 const (
 	DefaultOciRegistry = "ghcr.io"
 	DefaultOciRepo     = "kcl-lang"
@@ -30,6 +32,9 @@ const (
 	// duration such as "10ms"; default 250ms). Meant for tests, which would otherwise wait
 	// seconds for a failure they provoke on purpose.
 	EnvRetryBackoff = "KPM_RETRY_BACKOFF"
+	// EnvRegistryTimeout bounds how long a registry may stay silent (a Go duration such as "2m";
+	// default 30s); it overrides kpm.json's RegistryTimeout.
+	EnvRegistryTimeout = registry.EnvTimeout
 )
 
 // Settings is kpm's effective configuration: kpm.json (or the legacy config.json) overridden by the
@@ -49,8 +54,15 @@ type Settings struct {
 	// RetryBackoff is the first delay between retries of a transient registry failure; 0 means
 	// the registry package's default.
 	RetryBackoff time.Duration
-	// ConfigFile is the kpm.json (or legacy config.json) the values were read from.
+	// RegistryTimeout bounds how long a registry may stay silent, before it answers and between
+	// two reads of a body; 0 means registry.DefaultTimeout.
+	RegistryTimeout time.Duration
+	// ConfigFile is the settings file the values were read from: kpm.json, else the guide's
+	// config.json; "" when neither exists (the defaults apply; no file is ever created).
 	ConfigFile string
+	// Warnings are notes about the settings files (unknown keys, two files that differ), to be
+	// shown once.
+	Warnings []string
 }
 
 // kpmJSON is the on-disk shape of kpm.json.
@@ -58,11 +70,12 @@ type kpmJSON struct {
 	DefaultOciRegistry  string `json:"DefaultOciRegistry"`
 	DefaultOciRepo      string `json:"DefaultOciRepo"`
 	DefaultOciPlainHTTP *bool  `json:"DefaultOciPlainHttp,omitempty"`
+	RegistryTimeout     string `json:"RegistryTimeout,omitempty"`
 }
 
-// LoadSettings reads the settings from $KCL_PKG_PATH and the environment. It creates
-// $KCL_PKG_PATH/.kpm/config/kpm.json with the defaults when neither it nor the legacy
-// $KCL_PKG_PATH/.kpm/config.json exists.
+// LoadSettings reads the settings from $KCL_PKG_PATH and the environment:
+// $KCL_PKG_PATH/.kpm/config/kpm.json when it exists, else $KCL_PKG_PATH/.kpm/config.json (the
+// file upstream's guide documents), else the defaults. It never writes a file.
 func LoadSettings() (*Settings, error) {
 	return loadSettings(os.Getenv)
 }
@@ -73,11 +86,12 @@ func loadSettings(getenv func(string) string) (*Settings, error) {
 		return nil, err
 	}
 	s := &Settings{PkgPath: home}
-	cfg, file, err := readKpmJSON(home)
+	cfg, file, warnings, err := readKpmJSON(home)
 	if err != nil {
 		return nil, err
 	}
 	s.ConfigFile = file
+	s.Warnings = warnings
 	s.DefaultOciRegistry = cfg.DefaultOciRegistry
 	s.DefaultOciRepo = cfg.DefaultOciRepo
 	s.PlainHTTP = cfg.DefaultOciPlainHTTP
@@ -117,6 +131,20 @@ func loadSettings(getenv func(string) string) (*Settings, error) {
 			s.NoSum = append(s.NoSum, p)
 		}
 	}
+	if cfg.RegistryTimeout != "" {
+		d, err := parseTimeout(cfg.RegistryTimeout)
+		if err != nil {
+			return nil, fmt.Errorf("%s: RegistryTimeout %q: %v", file, cfg.RegistryTimeout, err)
+		}
+		s.RegistryTimeout = d
+	}
+	if v := strings.TrimSpace(getenv(EnvRegistryTimeout)); v != "" {
+		d, err := parseTimeout(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: %v", EnvRegistryTimeout, v, err)
+		}
+		s.RegistryTimeout = d
+	}
 	if v := strings.TrimSpace(getenv(EnvRetryBackoff)); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -125,6 +153,19 @@ func loadSettings(getenv func(string) string) (*Settings, error) {
 		s.RetryBackoff = d
 	}
 	return s, nil
+}
+
+// PackageHome is the package home ($KCL_PKG_PATH, default $HOME/.kcl/kpm), without reading or
+// creating anything in it.
+func PackageHome() (string, error) { return pkgPath(os.Getenv) }
+
+// parseTimeout reads a registry timeout: a positive Go duration ("45s", "2m").
+func parseTimeout(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, errors.New("want a positive duration like 30s or 2m")
+	}
+	return d, nil
 }
 
 func pkgPath(getenv func(string) string) (string, error) {
@@ -151,7 +192,7 @@ func KpmJSONPath(pkgPath string) string {
 	return filepath.Join(pkgPath, ".kpm", "config", "kpm.json")
 }
 
-// LegacyConfigPath is the seed's documented config location, read when kpm.json is missing.
+// LegacyConfigPath is the settings file upstream's guide documents, read when kpm.json is missing.
 func LegacyConfigPath(pkgPath string) string {
 	return filepath.Join(pkgPath, ".kpm", "config.json")
 }
@@ -181,29 +222,61 @@ func (s *Settings) SkipSum(name string) bool {
 	return false
 }
 
-// readKpmJSON reads kpm.json, falls back to the legacy file, or creates kpm.json with defaults.
-func readKpmJSON(home string) (kpmJSON, string, error) {
-	file := KpmJSONPath(home)
-	data, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		legacy := LegacyConfigPath(home)
-		if ldata, lerr := os.ReadFile(legacy); lerr == nil {
-			cfg, perr := parseKpmJSON(legacy, ldata)
-			return cfg, legacy, perr
-		} else if !errors.Is(lerr, fs.ErrNotExist) {
-			return kpmJSON{}, "", fmt.Errorf("read %s: %w", legacy, pathErr(lerr))
-		}
-		cfg := kpmJSON{DefaultOciRegistry: DefaultOciRegistry, DefaultOciRepo: DefaultOciRepo}
-		if err := createDefault(file, cfg); err != nil {
-			return kpmJSON{}, "", err
-		}
-		return cfg, file, nil
-	}
+// readKpmJSON reads kpm.json when it exists, else the guide's config.json; with neither, the
+// defaults (nothing is written). Unknown keys and other non-fatal findings come back as warnings;
+// a wrong value is an error naming the file, the position and the key.
+func readKpmJSON(home string) (kpmJSON, string, []string, error) {
+	var warnings []string
+	file, data, err := readOptional(KpmJSONPath(home))
 	if err != nil {
-		return kpmJSON{}, "", fmt.Errorf("read %s: %w", file, pathErr(err))
+		return kpmJSON{}, "", nil, err
+	}
+	legacy, ldata, err := readOptional(LegacyConfigPath(home))
+	if err != nil {
+		return kpmJSON{}, "", nil, err
+	}
+	switch {
+	case file == "" && legacy == "":
+		return kpmJSON{}, "", nil, nil
+	case file == "":
+		file, data = legacy, ldata
+	case legacy != "" && !bytes.Equal(bytes.TrimSpace(data), bytes.TrimSpace(ldata)):
+		warnings = append(warnings, fmt.Sprintf("settings: using %s; %s differs and is ignored", file, legacy))
+	}
+	_, findings := ParseKpmJSON(file, data)
+	for _, f := range findings {
+		if f.Severity == SeverityError {
+			return kpmJSON{}, "", nil, fmt.Errorf("%s", settingsFinding(f))
+		}
+		warnings = append(warnings, settingsFinding(f))
 	}
 	cfg, err := parseKpmJSON(file, data)
-	return cfg, file, err
+	return cfg, file, warnings, err
+}
+
+// settingsFinding prints a finding of a settings file with its full path: two files share the
+// name config.json under the package home (settings and credentials).
+func settingsFinding(f Finding) string {
+	msg := f.Message
+	if f.Severity != SeverityError {
+		msg = f.Severity.String() + ": " + msg
+	}
+	if f.Range.IsValid() {
+		return fmt.Sprintf("%s:%d:%d: %s", f.File, f.Range.Start.Line, f.Range.Start.Col, msg)
+	}
+	return f.File + ": " + msg
+}
+
+// readOptional reads file; a missing file gives "" and no error.
+func readOptional(file string) (string, []byte, error) {
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("read %s: %w", file, pathErr(err))
+	}
+	return file, data, nil
 }
 
 func parseKpmJSON(file string, data []byte) (kpmJSON, error) {
@@ -212,58 +285,7 @@ func parseKpmJSON(file string, data []byte) (kpmJSON, error) {
 		return cfg, nil
 	}
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		var syn *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &syn):
-			line, col := lineCol(data, syn.Offset)
-			return cfg, fmt.Errorf("%s:%d:%d: invalid JSON: %s", file, line, col, syn.Error())
-		case errors.As(err, &typ):
-			off := typ.Offset
-			if i := bytes.Index(data, []byte(`"`+typ.Field+`"`)); i >= 0 {
-				off = int64(i) + 1 // point at the key
-			}
-			line, col := lineCol(data, off)
-			return cfg, fmt.Errorf("%s:%d:%d: field %q: want a %s, got a JSON %s", file, line, col, typ.Field, typ.Type, typ.Value)
-		default:
-			return cfg, fmt.Errorf("%s: invalid JSON: %v", file, err)
-		}
+		return cfg, fmt.Errorf("%s: invalid JSON: %v", file, err)
 	}
 	return cfg, nil
-}
-
-// lineCol converts a byte offset (as reported by encoding/json, just past the offending byte)
-// into a 1-based line and column.
-func lineCol(data []byte, off int64) (int, int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	if off > 0 {
-		off-- // encoding/json reports the offset after the bad byte
-	}
-	line, col := 1, 1
-	for _, b := range data[:off] {
-		if b == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
-}
-
-// createDefault writes kpm.json atomically and never replaces a file created concurrently.
-func createDefault(file string, cfg kpmJSON) error {
-	dir := filepath.Dir(file)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, pathErr(err))
-	}
-	data, err := json.Marshal(cfg)
-	if err != nil {
-		return err
-	}
-	data = append(data, '\n')
-	_, err = CreateFileAtomic(file, data, 0o644)
-	return err
 }

@@ -3,6 +3,7 @@ package workspace
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func TestLoadSettings(t *testing.T) {
 		wantErr string
 	}{
 		{
-			name: "defaults created",
+			name: "defaults, no file",
 			want: Settings{DefaultOciRegistry: "ghcr.io", DefaultOciRepo: "kcl-lang"},
 		},
 		{
@@ -45,11 +46,29 @@ func TestLoadSettings(t *testing.T) {
 			name:    "new file wins over legacy",
 			kpmJSON: `{"DefaultOciRegistry":"new.example.com","DefaultOciRepo":"new"}`,
 			legacy:  `{"DefaultOciRegistry":"old.example.com","DefaultOciRepo":"old"}`,
+			want: Settings{DefaultOciRegistry: "new.example.com", DefaultOciRepo: "new",
+				Warnings: []string{"settings: using {home}/.kpm/config/kpm.json; {home}/.kpm/config.json differs and is ignored"}},
+		},
+		{
+			name:    "both files alike: no warning",
+			kpmJSON: `{"DefaultOciRegistry":"new.example.com","DefaultOciRepo":"new"}`,
+			legacy:  `{"DefaultOciRegistry":"new.example.com","DefaultOciRepo":"new"}` + "\n",
 			want:    Settings{DefaultOciRegistry: "new.example.com", DefaultOciRepo: "new"},
 		},
 		{
+			name:    "unknown key warns",
+			kpmJSON: `{"DefaultOciRegistry":"a.example.com","Mirror":"x"}`,
+			want: Settings{DefaultOciRegistry: "a.example.com", DefaultOciRepo: "kcl-lang",
+				Warnings: []string{`{home}/.kpm/config/kpm.json:1:39: warning: unknown key "Mirror": kpm.json keys are DefaultOciPlainHttp, DefaultOciRegistry, DefaultOciRepo, RegistryTimeout`}},
+		},
+		{
+			name:    "scheme in the registry",
+			legacy:  `{"DefaultOciRegistry":"oci://localhost:5001"}`,
+			wantErr: `.kpm/config.json:1:23: DefaultOciRegistry "oci://localhost:5001": drop the oci:// scheme: write localhost:5001`,
+		},
+		{
 			name:    "env overrides file",
-			kpmJSON: `{"DefaultOciRegistry":"a.example.com","DefaultOciRepo":"a","DefaultOciPlainHttp":true}`,
+			kpmJSON: `{"DefaultOciRegistry":"localhost:5001","DefaultOciRepo":"a","DefaultOciPlainHttp":true}`,
 			env:     map[string]string{"KPM_REG": "b.example.com", "KPM_REPO": "/b/", "OCI_REG_PLAIN_HTTP": "off", "KPM_NO_SUM": "k8s, helloworld*,"},
 			want: Settings{DefaultOciRegistry: "b.example.com", DefaultOciRepo: "b", PlainHTTP: boolPtr(false),
 				NoSum: []string{"k8s", "helloworld*"}},
@@ -80,6 +99,27 @@ func TestLoadSettings(t *testing.T) {
 			wantErr: `KPM_RETRY_BACKOFF="soon": want a positive duration like 100ms`,
 		},
 		{
+			name:    "registry timeout from kpm.json",
+			kpmJSON: `{"RegistryTimeout":"2m"}`,
+			want:    Settings{DefaultOciRegistry: "ghcr.io", DefaultOciRepo: "kcl-lang", RegistryTimeout: 2 * time.Minute},
+		},
+		{
+			name:    "registry timeout env overrides kpm.json",
+			kpmJSON: `{"RegistryTimeout":"2m"}`,
+			env:     map[string]string{"KPM_REGISTRY_TIMEOUT": "90s"},
+			want:    Settings{DefaultOciRegistry: "ghcr.io", DefaultOciRepo: "kcl-lang", RegistryTimeout: 90 * time.Second},
+		},
+		{
+			name:    "registry timeout bad value",
+			kpmJSON: `{"RegistryTimeout":"forever"}`,
+			wantErr: `kpm.json:1:20: RegistryTimeout "forever": want a positive duration like 30s or 2m`,
+		},
+		{
+			name:    "registry timeout bad env",
+			env:     map[string]string{"KPM_REGISTRY_TIMEOUT": "-1s"},
+			wantErr: `KPM_REGISTRY_TIMEOUT="-1s": want a positive duration like 30s or 2m`,
+		},
+		{
 			name:    "malformed kpm.json",
 			kpmJSON: "{\n  \"DefaultOciRegistry\": \"x\",\n  oops\n}",
 			wantErr: "kpm.json:3:3: invalid JSON",
@@ -87,7 +127,7 @@ func TestLoadSettings(t *testing.T) {
 		{
 			name:    "wrong type in kpm.json",
 			kpmJSON: "{\"DefaultOciPlainHttp\": \"yes\"}",
-			wantErr: `kpm.json:1:2: field "DefaultOciPlainHttp"`,
+			wantErr: `kpm.json:1:25: DefaultOciPlainHttp: want a boolean, got a string`,
 		},
 		{
 			name:    "malformed legacy file",
@@ -128,23 +168,26 @@ func TestLoadSettings(t *testing.T) {
 			if tt.legacyF {
 				want.ConfigFile = LegacyConfigPath(home)
 			}
+			if tt.kpmJSON == "" && tt.legacy == "" {
+				want.ConfigFile = ""
+			}
+			for i, w := range want.Warnings {
+				want.Warnings[i] = strings.ReplaceAll(w, "{home}", home)
+			}
 			assert.Equal(t, &want, got)
 		})
 	}
 }
 
-func TestLoadSettingsCreatesDefaultFile(t *testing.T) {
+func TestLoadSettingsWritesNothing(t *testing.T) {
 	home := t.TempDir()
 	_, err := loadSettings(envMap(map[string]string{"KCL_PKG_PATH": home}))
 	require.NoError(t, err)
-	data, err := os.ReadFile(KpmJSONPath(home))
+	entries, err := os.ReadDir(home)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"DefaultOciRegistry":"ghcr.io","DefaultOciRepo":"kcl-lang"}`, string(data))
-	entries, err := os.ReadDir(filepath.Dir(KpmJSONPath(home)))
-	require.NoError(t, err)
-	assert.Len(t, entries, 1, "no temporary file left behind")
+	assert.Empty(t, entries, "no settings file is created")
 
-	// A legacy file present: kpm.json is not created.
+	// The guide's file is read, and kpm.json is not created.
 	home2 := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(home2, ".kpm"), 0o755))
 	require.NoError(t, os.WriteFile(LegacyConfigPath(home2), []byte(`{"DefaultOciRepo":"x"}`), 0o644))
@@ -163,7 +206,7 @@ func TestSettingsPaths(t *testing.T) {
 	assert.Equal(t, filepath.Join(pkg, ".kpm", "config", "config.json"), s.CredentialsFile())
 	assert.Equal(t, filepath.Join(pkg, ".kpm", "config", "package-cache"), s.CacheLockFile())
 	assert.Equal(t, filepath.Join(pkg, "helloworld_0.1.4"), s.CacheDir("helloworld", "0.1.4"))
-	assert.FileExists(t, KpmJSONPath(pkg))
+	assert.NoFileExists(t, KpmJSONPath(pkg))
 }
 
 func TestSkipSum(t *testing.T) {

@@ -12,25 +12,37 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/kpm-dev/kpm/commands"
+	"github.com/kpm-dev/kpm/internal/redact"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
 
 // version is kpm's version: set with -ldflags "-X main.version=v1.2.3", else the module version
-// from the build info, else "dev".
+// from the build info (`go install module@v1.2.3`, or the pseudo-version `go build` stamps from
+// git), else v0.0.0-devel+<commit> when the build info has the commit, else v0.0.0-devel.
 var version = ""
 
 func kpmVersion() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "v0.0.0-devel"
 	}
-	return "dev"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "v0.0.0-devel+" + s.Value[:12]
+		}
+	}
+	return "v0.0.0-devel"
 }
 
 // Exit codes (documented in README.md).
@@ -46,20 +58,31 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 
-	quiet    bool // -q/--quiet: no messages or progress on stderr
-	insecure bool // --insecure-skip-tls-verify
+	quiet     bool // -q/--quiet: no messages or progress on stderr
+	insecure  bool // --insecure-skip-tls-verify
+	plainHTTP bool // --plain-http
 
 	settings *workspace.Settings
 }
 
-// Settings loads the settings once per process.
+// Settings loads the settings once per process and shows their warnings (unknown keys, two
+// settings files that differ) once on stderr.
 func (a *app) Settings() (*workspace.Settings, error) {
 	if a.settings == nil {
 		s, err := workspace.LoadSettings()
 		if err != nil {
 			return nil, err
 		}
+		if a.plainHTTP {
+			on := true
+			s.PlainHTTP = &on
+		}
 		a.settings = s
+		if !a.quiet {
+			for _, w := range s.Warnings {
+				fmt.Fprintln(a.stderr, "kpm: "+w)
+			}
+		}
 	}
 	return a.settings, nil
 }
@@ -75,13 +98,13 @@ func (a *app) Progress() commands.Progress {
 
 // Println prints a result line on stdout (results are printed even with -q).
 func (a *app) Println(args ...any) {
-	fmt.Fprintln(a.stdout, args...)
+	fmt.Fprint(a.stdout, redact.Text(fmt.Sprintln(args...)))
 }
 
 // Warn prints a warning on stderr unless -q.
 func (a *app) Warn(format string, args ...any) {
 	if !a.quiet {
-		fmt.Fprintf(a.stderr, "kpm: warning: "+format+"\n", args...)
+		fmt.Fprintln(a.stderr, redact.Text("kpm: warning: "+fmt.Sprintf(format, args...)))
 	}
 }
 
@@ -129,15 +152,82 @@ Results go to stdout; messages and progress go to stderr.`,
 		SilenceUsage:      true,
 		DisableAutoGenTag: true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		// one typo away, or a prefix: "pul" suggests pull, not also push, pkg and run
+		SuggestionsMinimumDistance: 1,
 	}
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "print no messages or progress on stderr")
 	root.PersistentFlags().BoolVar(&a.insecure, "insecure-skip-tls-verify", false, "do not verify registry TLS certificates")
-	root.SetVersionTemplate("kpm {{.Version}}\n")
+	root.PersistentFlags().BoolVar(&a.plainHTTP, "plain-http", false, "talk to registries over plain HTTP (automatic for localhost and loopback addresses)")
+	root.SetVersionTemplate("kpm version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	for _, sub := range subcommands {
 		root.AddCommand(sub(a))
 	}
+	hideRegistryFlags(root)
+	root.SetGlobalNormalizationFunc(normalizeFlag)
 	return root
+}
+
+// normalizeFlag accepts upstream's and kcl run's spellings: --no_sum_check, --tar_path,
+// --sort_keys next to --no-sum-check; --path_selector for --path and --argument for --define.
+func normalizeFlag(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	name = strings.ReplaceAll(name, "_", "-")
+	switch name {
+	case "path-selector":
+		name = "path"
+	case "argument":
+		name = "define"
+	}
+	return pflag.NormalizedName(name)
+}
+
+// offlineCommands never talk to a registry: their help leaves out the registry flags.
+var offlineCommands = map[string]bool{"init": true, "import": true, "completion": true}
+
+// hideRegistryFlags shows the registry flags (--insecure-skip-tls-verify, --plain-http) only in
+// the help of commands that talk to registries. They stay global, so that
+// `kpm --plain-http pull ...` works as before.
+func hideRegistryFlags(root *cobra.Command) {
+	help := root.HelpFunc()
+	for _, c := range root.Commands() {
+		if !offlineCommands[c.Name()] {
+			continue
+		}
+		c.SetHelpFunc(func(c *cobra.Command, args []string) {
+			for _, name := range []string{"insecure-skip-tls-verify", "plain-http"} {
+				root.PersistentFlags().Lookup(name).Hidden = true
+			}
+			help(c, args)
+		})
+	}
+}
+
+// upstreamArgs rewrites single-dash long flags (`-git URL`, `-tag=T`), which upstream's CLI
+// library accepts, into `--git URL`: an argument is rewritten when its name is the long name of
+// a flag of cmd (or a global flag) and not a shorthand. Arguments after `--` are left alone.
+func upstreamArgs(root *cobra.Command, args []string) []string {
+	cmd, _, err := root.Find(args)
+	if err != nil {
+		cmd = root
+	}
+	long := map[string]bool{"help": true}
+	collect := func(f *pflag.Flag) { long[f.Name] = true }
+	cmd.Flags().VisitAll(collect)
+	cmd.InheritedFlags().VisitAll(collect)
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name, _, _ := strings.Cut(a[1:], "=")
+			if long[strings.ReplaceAll(name, "_", "-")] {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // run executes kpm with args and returns the exit code.
@@ -147,7 +237,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	registry.Version = kpmVersion()
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := newRootCmd(a)
-	root.SetArgs(args)
+	root.SetArgs(upstreamArgs(root, args))
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -198,15 +198,17 @@ func TestPullOlderFormats(t *testing.T) {
 	repo := repoClient(t, r.Host(), "test/legacy_app")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			home := setupKpmHome(t)
+			setupKpmHome(t)
 			blob := testpkg.Tar(t, tt.gz, testpkg.File("kcl.mod", files["kcl.mod"]), testpkg.File("main.k", files["main.k"]))
 			layer := ocispec.Descriptor{Digest: digest.FromBytes(blob), Size: int64(len(blob))}
 			pushRaw(t, repo, tt.tag, tt.man(layer), map[digest.Digest][]byte{layer.Digest: blob, empty.Digest: empty.Data})
 
 			kpmRun(t, t.TempDir(), "login", "-u", "test", "-p", "1234", r.Host())
-			out := kpmRun(t, t.TempDir(), "pull", "--tag", tt.tag, "oci://"+r.Host()+"/test/legacy_app")
-			dest := filepath.Join(home, "legacy_app_"+tt.tag)
-			assert.Contains(t, out, "path: "+dest)
+			work := t.TempDir()
+			out := kpmRun(t, work, "pull", "--tag", tt.tag, "oci://"+r.Host()+"/test/legacy_app")
+			rel := filepath.Join(r.Host(), "test", "legacy_app", tt.tag)
+			assert.Contains(t, out, "path: "+rel)
+			dest := filepath.Join(work, rel)
 			for name, data := range files {
 				got, err := os.ReadFile(filepath.Join(dest, name))
 				require.NoError(t, err)

@@ -35,7 +35,7 @@ func TestWarmDependenciesNeedNoRegistry(t *testing.T) {
 	assert.Contains(t, stderr, "run 'kpm metadata --update' to download it")
 	assert.Equal(t, int64(0), r.Requests(), "kpm metadata without --update never touches the network")
 	assert.NoFileExists(t, filepath.Join(app, "kcl.mod.lock"))
-	assert.Empty(t, cacheEntries(t, home))
+	assert.Empty(t, dirEntries(t, home))
 
 	// Cold: downloaded once.
 	assert.Equal(t, "b: 1\n", kpmRun(t, app, "-q", "run"))

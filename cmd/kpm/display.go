@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kpm-dev/kpm/commands"
+	"github.com/kpm-dev/kpm/internal/redact"
 )
 
 // display renders commands.Progress on stderr: a redrawn bar per task on a terminal, plain lines
@@ -28,14 +29,14 @@ func (d *display) Message(msg string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.clearBar()
-	fmt.Fprintln(d.w, msg)
+	fmt.Fprintln(d.w, redact.Text(msg))
 	d.redraw()
 }
 
 func (d *display) Start(title string, total int64) commands.Task {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	t := &task{d: d, title: title, total: total, start: time.Now()}
+	t := &task{d: d, title: redact.Text(title), total: total, start: time.Now()}
 	if d.tty {
 		d.clearBar()
 		d.active = t

@@ -54,8 +54,8 @@ func writePackage(t *testing.T, name, version string) string {
 	return dir
 }
 
-// cacheEntries lists $KCL_PKG_PATH except kpm's own .kpm directory.
-func cacheEntries(t *testing.T, home string) []string {
+// dirEntries lists a directory (a pull destination, or $KCL_PKG_PATH) except kpm's own .kpm.
+func dirEntries(t *testing.T, home string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(home)
 	require.NoError(t, err)
@@ -79,26 +79,30 @@ func TestRegistryFaults(t *testing.T) {
 	t.Run("transient 5xx is retried", func(t *testing.T) {
 		r.ClearFaults()
 		r.Inject(devregistry.Fault{Kind: devregistry.KindBlob, Method: http.MethodGet, Status: http.StatusServiceUnavailable, Times: 2})
-		out := kpmRun(t, t.TempDir(), "pull", "--tag", "0.1.0", url)
-		assert.Contains(t, out, "path: "+filepath.Join(home, "fault_app_0.1.0"))
-		require.NoError(t, os.RemoveAll(filepath.Join(home, "fault_app_0.1.0")))
+		work := t.TempDir()
+		out := kpmRun(t, work, "pull", "--tag", "0.1.0", url)
+		assert.Contains(t, out, "path: "+filepath.Join(r.Host(), "test", "fault_app", "0.1.0"))
+		assert.FileExists(t, filepath.Join(work, r.Host(), "test", "fault_app", "0.1.0", "kcl.mod"))
 	})
 
 	t.Run("connection reset is retried", func(t *testing.T) {
 		r.ClearFaults()
 		r.Inject(devregistry.Fault{Kind: devregistry.KindBlob, Method: http.MethodGet, CutAfter: 1000, Times: 1})
-		out := kpmRun(t, t.TempDir(), "pull", "--tag", "0.1.0", url)
+		work := t.TempDir()
+		out := kpmRun(t, work, "pull", "--tag", "0.1.0", url)
 		assert.Contains(t, out, "path: ")
-		require.NoError(t, os.RemoveAll(filepath.Join(home, "fault_app_0.1.0")))
+		assert.FileExists(t, filepath.Join(work, r.Host(), "test", "fault_app", "0.1.0", "kcl.mod"))
 	})
 
 	t.Run("registry dying mid-transfer leaves nothing", func(t *testing.T) {
 		r.ClearFaults()
 		r.Inject(devregistry.Fault{Kind: devregistry.KindBlob, Method: http.MethodGet, CutAfter: 1000})
 		defer r.ClearFaults()
-		stderr := kpmFail(t, t.TempDir(), "pull", "--tag", "0.1.0", url)
+		work := t.TempDir()
+		stderr := kpmFail(t, work, "pull", "--tag", "0.1.0", url)
 		assert.Regexp(t, `^kpm: 127.0.0.1:\d+/test/fault_app:0.1.0: .+\n$`, stderr)
-		assert.Empty(t, cacheEntries(t, home), "no partial package in the cache")
+		assert.Empty(t, dirEntries(t, work), "no partial package left")
+		assert.Empty(t, dirEntries(t, home), "nothing in the cache")
 	})
 
 	// A persistent server error: retried with backoff a bounded number of times, then a clear
@@ -196,7 +200,8 @@ func TestHostileArtifacts(t *testing.T) {
 			stderr := kpmFail(t, work, "pull", "--tag", tt.tag, "oci://"+r.Host()+"/test/hostile")
 			assert.Regexp(t, `^kpm: 127.0.0.1:\d+/test/hostile:`+tt.tag+`: .+\n$`, stderr)
 			assert.Contains(t, stderr, tt.wantErr)
-			assert.Empty(t, cacheEntries(t, home), "nothing left in the cache")
+			assert.Empty(t, dirEntries(t, work), "nothing left in the destination")
+			assert.Empty(t, dirEntries(t, home), "nothing left in the cache")
 			assert.NoFileExists(t, filepath.Join(home, "escape.k"))
 			assert.NoFileExists(t, filepath.Join(filepath.Dir(home), "escape.k"))
 			assert.NoFileExists(t, "/tmp/abs.k")
@@ -228,9 +233,11 @@ func TestCorruptedTransfer(t *testing.T) {
 	kpmRun(t, pkg, "push", "oci://"+r.Host()+"/test/corrupt_app")
 
 	corrupt.Store(true)
-	stderr := kpmFail(t, t.TempDir(), "pull", "--tag", "0.1.0", "oci://"+r.Host()+"/test/corrupt_app")
+	work := t.TempDir()
+	stderr := kpmFail(t, work, "pull", "--tag", "0.1.0", "oci://"+r.Host()+"/test/corrupt_app")
 	assert.Regexp(t, `^kpm: 127.0.0.1:\d+/test/corrupt_app:0.1.0: .*digest mismatch.*\n$`, stderr)
-	assert.Empty(t, cacheEntries(t, home), "nothing left in the cache")
+	assert.Empty(t, dirEntries(t, work), "nothing left in the destination")
+	assert.Empty(t, dirEntries(t, home), "nothing left in the cache")
 }
 
 // flipWriter inverts one byte of the response body at offset at.

@@ -23,6 +23,11 @@ var subcommands = []func(*app) *cobra.Command{
 	newUpdateCmd,
 	newMetadataCmd,
 	newRunCmd,
+	newPkgCmd,
+	newGraphCmd,
+	newImportCmd,
+	newFmtCmd,
+	newCompletionCmd,
 	newLspCmd,
 }
 

@@ -7,13 +7,23 @@ import (
 )
 
 func newPushCmd(a *app) *cobra.Command {
-	var force bool
+	var (
+		force, vendor bool
+		tarPath       string
+	)
 	cmd := &cobra.Command{
-		Use:   "push [oci_url] [--force]",
+		Use:   "push [OCI_URL]",
 		Short: "Publish the package in the current directory to an OCI registry",
 		Long: `Pack the package in the current directory (it must hold kcl.mod) and push it, tagged with
-its version, to oci_url (oci://HOST/REPO/NAME) or to oci://$KPM_REG/$KPM_REPO/<name>.
-An existing tag is refused unless --force. Prints the reference pushed and the manifest digest.`,
+its version, to OCI_URL (oci://HOST/REPO/NAME) or to oci://<DefaultOciRegistry>/<DefaultOciRepo>/<name>
+(from $KCL_PKG_PATH/.kpm/config/kpm.json, else $KCL_PKG_PATH/.kpm/config.json; $KPM_REG and
+$KPM_REPO win). An existing tag is refused unless --force. Prints the reference pushed and the
+manifest digest.`,
+		Example: `  kpm push                                  to the default registry and repository
+  kpm push oci://localhost:5001/test/my_pkg
+  kpm push --force oci://localhost:5001/test/my_pkg   replace the tag
+  kpm push --tar_path my_pkg_0.0.1.tar oci://HOST/REPO/my_pkg   an archive from kpm pkg
+  kpm push --vendor                         with the dependencies in vendor/`,
 		Args: argsRange(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.Settings()
@@ -25,6 +35,8 @@ An existing tag is refused unless --force. Prints the reference pushed and the m
 				InsecureSkipTLSVerify: a.insecure,
 				Progress:              a.Progress(),
 				Force:                 force,
+				TarPath:               tarPath,
+				Vendor:                vendor,
 			}
 			if len(args) == 1 {
 				opts.Source = args[0]
@@ -39,5 +51,7 @@ An existing tag is refused unless --force. Prints the reference pushed and the m
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing tag")
+	cmd.Flags().StringVar(&tarPath, "tar-path", "", "push this package archive (a .tar from kpm pkg) instead of the current directory")
+	cmd.Flags().BoolVar(&vendor, "vendor", false, "copy the dependencies into vendor/ first, so that the package carries them")
 	return cmd
 }

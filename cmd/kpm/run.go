@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/kpm-dev/kpm/commands"
 	"github.com/kpm-dev/kpm/workspace"
@@ -26,18 +26,28 @@ func newRunCmd(a *app) *cobra.Command {
 		strictRange bool
 		debug       bool
 		externals   []string
+		inputs      []string
+		overrides   []string
+		vendor      bool
+		noSumCheck  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "run [DIR | FILE.k... | OCI_URL | NAME[:VERSION]]",
 		Short: "Evaluate a KCL package and print its result as YAML",
 		Long: `Resolve the dependencies of a KCL package, evaluate it and print the public top-level
 variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kind: message.
-
-  kpm run                               the package in the current directory
+NAME[:VERSION] comes from DefaultOciRegistry/DefaultOciRepo of the settings file
+($KCL_PKG_PATH/.kpm/config/kpm.json, else $KCL_PKG_PATH/.kpm/config.json) or $KPM_REG/$KPM_REPO.
+A cached --tag is checked against the registry (one request; none with --offline) and fetched
+again when the tag was pushed again.`,
+		Example: `  kpm run                               the package in the current directory
   kpm run ./app  |  kpm run main.k b.k  a directory or files (kcl.mod is optional)
+  kpm run --input main.k --input b.k    entry files, upstream's spelling
   kpm run --tag 0.1.0 oci://HOST/REPO/NAME
-  kpm run helloworld:0.1.4              from $KPM_REG/$KPM_REPO (the cache when present)
-  kpm run -D env=prod -S app --format json`,
+  kpm run helloworld:0.1.4              from the default registry (the cache when present)
+  kpm run -D env=prod -S app --format json
+  kpm run -O app.replicas=3 -O app.debug-   override or delete before evaluation
+  kpm run --vendor                      dependencies copied into vendor/ and used from there`,
 		Args: argsRange(0, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
@@ -46,26 +56,33 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 				return usagef("run: --format must be yaml or json, got %q", format)
 			}
 			var files []string
-			if len(settings) > 0 {
-				var pre []string
-				for _, sf := range settings {
-					st, err := loadRunSettings(sf)
-					if err != nil {
-						return err
-					}
-					files = append(files, st.Files...)
-					pre = append(pre, st.Defines...)
-					externals = append(st.Externals, externals...)
-					selectors = append(st.Selectors, selectors...)
-					sortKeys = sortKeys || st.SortKeys
-					disableNone = disableNone || st.DisableNone
-					showHidden = showHidden || st.ShowHidden
-					strictRange = strictRange || st.StrictRange
-					if output == "" {
-						output = st.Output
-					}
+			if len(settings) == 0 {
+				// as the toolchain does, a kcl.yaml in the working directory is a settings file
+				if _, err := os.Stat(commands.DefaultSettingsFile); err == nil {
+					settings = []string{commands.DefaultSettingsFile}
 				}
-				defines = append(pre, defines...)
+			}
+			if len(settings) > 0 {
+				wd, err := os.Getwd()
+				if err != nil {
+					return err
+				}
+				st, err := commands.LoadRunSettings(wd, settings)
+				if err != nil {
+					return err
+				}
+				files = st.Files
+				defines = append(st.Defines, defines...)
+				overrides = append(st.Overrides, overrides...)
+				externals = append(st.Externals, externals...)
+				selectors = append(st.Selectors, selectors...)
+				sortKeys = sortKeys || st.SortKeys
+				disableNone = disableNone || st.DisableNone
+				showHidden = showHidden || st.ShowHidden
+				strictRange = strictRange || st.StrictRange
+				if output == "" {
+					output = st.Output
+				}
 			}
 			defs := map[string]string{}
 			for _, d := range defines {
@@ -99,9 +116,15 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 				ShowHidden:            showHidden,
 				StrictRangeCheck:      strictRange,
 				Offline:               offline,
+				Overrides:             overrides,
+				Vendor:                vendor,
+				NoSumCheck:            noSumCheck,
 			}
+			files = append(files, inputs...)
 			if len(args) == 0 && len(files) > 0 {
 				args = files
+			} else {
+				args = append(args, inputs...)
 			}
 			if len(args) > 0 {
 				opts.Source = args[0]
@@ -142,16 +165,9 @@ variables as YAML (or JSON) on stdout. Errors go to stderr as file:line:col: Kin
 	f.BoolVarP(&debug, "debug", "d", false, "accepted for compatibility with kcl run; no effect")
 	f.StringArrayVarP(&settings, "setting", "Y", nil, "read files, options and flags from a KCL settings YAML file (kcl_cli_configs, kcl_options)")
 	f.BoolVar(&offline, "offline", false, "never contact a registry (dependencies must be cached)")
-	// kcl run's spellings: --sort_keys, --path_selector, --argument, ...
-	f.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-		name = strings.ReplaceAll(name, "_", "-")
-		switch name {
-		case "path-selector":
-			name = "path"
-		case "argument":
-			name = "define"
-		}
-		return pflag.NormalizedName(name)
-	})
+	f.StringArrayVar(&inputs, "input", nil, "an entry file (repeatable; upstream's spelling of the FILE.k arguments)")
+	f.StringArrayVarP(&overrides, "overrides", "O", nil, "override before evaluation: -O path=value, or delete: -O path- (repeatable)")
+	f.BoolVar(&vendor, "vendor", false, "copy the dependencies into vendor/ in the package and use them from there")
+	f.BoolVar(&noSumCheck, "no-sum-check", false, "check no dependency checksum and leave kcl.mod.lock alone")
 	return cmd
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +21,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/kpm-dev/kpm/internal/devregistry"
+	"github.com/kpm-dev/kpm/internal/hostilereg"
 )
 
 // Users of the registry the scripts run against. test/1234 is the project's well-known pair;
@@ -130,6 +133,17 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tlsReg.Close() })
+	// Hostile registries ($HOSTILE: one misbehaviour per repository; $SILENT: never answers).
+	hostile, err := hostilereg.Start(hostilereg.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hostile.Close() })
+	silent, err := hostilereg.Start(hostilereg.Options{Silent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { silent.Close() })
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -149,6 +163,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("KPM_RETRY_BACKOFF", "1ms") // scripts provoke failures: keep retries short
 			env.Setenv("REG", r.Host())
 			env.Setenv("TLSREG", tlsReg.Host())
+			env.Setenv("HOSTILE", hostile.Host())
+			env.Setenv("SILENT", silent.Host())
 			env.Setenv("SECRET_USER", secretUser)
 			env.Setenv("SECRET_PASSWORD", secretPassword)
 			var keys []string
@@ -163,8 +179,30 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"mode":    cmdMode,
 			"ptyexec": cmdPtyexec,
+			"githttp": cmdGitHTTP,
 		},
 	})
+}
+
+// cmdGitHTTP serves the git repositories under a directory over smart HTTP with git's own
+// server (git http-backend, through net/http/cgi) and sets $GITHTTP to its base URL:
+//
+//	githttp $WORK/repos
+//	exec kpm add 'http://...'   # $GITHTTP/NAME is the repository $WORK/repos/NAME
+func cmdGitHTTP(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: githttp DIR")
+	}
+	git, err := exec.LookPath("git")
+	ts.Check(err)
+	h := &cgi.Handler{
+		Path: git,
+		Args: []string{"http-backend"},
+		Env:  []string{"GIT_PROJECT_ROOT=" + ts.MkAbs(args[0]), "GIT_HTTP_EXPORT_ALL=1"},
+	}
+	srv := httptest.NewServer(h)
+	ts.Defer(srv.Close)
+	ts.Setenv("GITHTTP", srv.URL)
 }
 
 // cmdMode checks a file's permission bits: mode 0600 file

@@ -1,4 +1,4 @@
-package main
+package commands
 
 import (
 	"encoding/json"
@@ -8,13 +8,18 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/kpm-dev/kpm/kcl/modules"
 )
 
-// runSettings is what a `kcl run -Y settings.yaml` file holds: the command
-// line's flags under kcl_cli_configs and the -D options under kcl_options.
-type runSettings struct {
+// RunSettings is what `kcl run -Y settings.yaml` files hold: the command line's flags under
+// kcl_cli_configs and the -D options under kcl_options.
+type RunSettings struct {
+	// Files are the entries: absolute, or starting with `${name:KCL_MOD}` (resolved by Run
+	// once the package name is known).
 	Files       []string
 	Defines     []string // key=value, in file order
+	Overrides   []string // -O path=value and path-
 	Selectors   []string
 	SortKeys    bool
 	DisableNone bool
@@ -29,10 +34,43 @@ type settingsFile struct {
 	Options yaml.Node      `yaml:"kcl_options"`
 }
 
+// DefaultSettingsFile is read by `run` from the working directory when no settings file is
+// named, as the toolchain does.
+const DefaultSettingsFile = "kcl.yaml"
+
+// LoadRunSettings reads settings files in order and merges them: lists append, flags that one
+// file sets stay set, the last output wins. As the toolchain does, relative paths are read from
+// workDir and `${KCL_MOD}` is the package root of workDir (its nearest kcl.mod).
+func LoadRunSettings(workDir string, paths []string) (*RunSettings, error) {
+	all := &RunSettings{}
+	for _, p := range paths {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(workDir, p)
+		}
+		s, err := loadRunSettings(workDir, p)
+		if err != nil {
+			return nil, err
+		}
+		all.Files = append(all.Files, s.Files...)
+		all.Defines = append(all.Defines, s.Defines...)
+		all.Overrides = append(all.Overrides, s.Overrides...)
+		all.Selectors = append(all.Selectors, s.Selectors...)
+		all.Externals = append(all.Externals, s.Externals...)
+		all.SortKeys = all.SortKeys || s.SortKeys
+		all.DisableNone = all.DisableNone || s.DisableNone
+		all.ShowHidden = all.ShowHidden || s.ShowHidden
+		all.StrictRange = all.StrictRange || s.StrictRange
+		if s.Output != "" {
+			all.Output = s.Output
+		}
+	}
+	return all, nil
+}
+
 // loadRunSettings reads a settings file. kcl_options is either a list of
 // {key, value} entries (the toolchain's format) or a string of command-line
 // arguments such as "-D a=1 -D b=2" (the form the KCL test suites use).
-func loadRunSettings(path string) (*runSettings, error) {
+func loadRunSettings(workDir, path string) (*RunSettings, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("run: settings file: %w", err)
@@ -41,24 +79,34 @@ func loadRunSettings(path string) (*runSettings, error) {
 	if err := yaml.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("run: settings file %s: %v", path, err)
 	}
-	dir := filepath.Dir(path)
-	s := &runSettings{}
+	root := modules.FindRoot(workDir)
+	if root == "" {
+		root = workDir
+	}
+	settingsPath := func(p string) string {
+		p = strings.ReplaceAll(p, "${KCL_MOD}", root)
+		if filepath.IsAbs(p) || strings.HasPrefix(p, "${") {
+			return p
+		}
+		return filepath.Join(workDir, p)
+	}
+	s := &RunSettings{}
 	for k, v := range f.CLI {
 		switch k {
 		case "files", "file":
 			switch x := v.(type) {
 			case string:
-				s.Files = append(s.Files, settingsPath(dir, x))
+				s.Files = append(s.Files, settingsPath(x))
 			case []any:
 				for _, e := range x {
 					if str, ok := e.(string); ok {
-						s.Files = append(s.Files, settingsPath(dir, str))
+						s.Files = append(s.Files, settingsPath(str))
 					}
 				}
 			}
 		case "output":
 			if str, ok := v.(string); ok {
-				s.Output = settingsPath(dir, str)
+				s.Output = settingsPath(str)
 			}
 		case "path_selector":
 			switch x := v.(type) {
@@ -67,6 +115,15 @@ func loadRunSettings(path string) (*runSettings, error) {
 			case []any:
 				for _, e := range x {
 					s.Selectors = append(s.Selectors, fmt.Sprint(e))
+				}
+			}
+		case "overrides":
+			switch x := v.(type) {
+			case string:
+				s.Overrides = append(s.Overrides, x)
+			case []any:
+				for _, e := range x {
+					s.Overrides = append(s.Overrides, fmt.Sprint(e))
 				}
 			}
 		case "sort_keys":
@@ -81,7 +138,7 @@ func loadRunSettings(path string) (*runSettings, error) {
 			if m, ok := v.(map[string]any); ok {
 				for name, p := range m {
 					if str, ok := p.(string); ok {
-						s.Externals = append(s.Externals, name+"="+settingsPath(dir, str))
+						s.Externals = append(s.Externals, name+"="+settingsPath(str))
 					}
 				}
 			}
@@ -98,6 +155,9 @@ func loadRunSettings(path string) (*runSettings, error) {
 				s.Defines = append(s.Defines, args[i])
 			case strings.HasPrefix(a, "-D") && len(a) > 2:
 				s.Defines = append(s.Defines, a[2:])
+			case (a == "-O" || a == "--overrides") && i+1 < len(args):
+				i++
+				s.Overrides = append(s.Overrides, args[i])
 			case (a == "-S" || a == "--path_selector" || a == "--path") && i+1 < len(args):
 				i++
 				s.Selectors = append(s.Selectors, args[i])
@@ -143,14 +203,6 @@ func loadRunSettings(path string) (*runSettings, error) {
 		}
 	}
 	return s, nil
-}
-
-func settingsPath(dir, p string) string {
-	p = strings.ReplaceAll(p, "${KCL_MOD}", dir)
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(dir, p)
 }
 
 // jsonable turns YAML's map[string]any/[]any trees into JSON-encodable values.
