@@ -137,7 +137,7 @@ KPM_UI_URL="http://127.0.0.1:$cs_port/?folder=$ws" KPM_UI_WORKSPACE="$ws" KPM_UI
   node --test --test-concurrency=1 --test-reporter=spec "$ext"/test/ui/ || status=$?
 if [ "$status" != 0 ]; then
   echo "--- code-server log"; tail -n 40 "$tmp/code-server.log"
-  find "$tmp/user-data/logs" -name '*kpm*' -o -name 'exthost.log' | while read -r f; do echo "--- $f"; tail -n 40 "$f"; done
+  find "$tmp/user-data/logs" -name '*KCL Package*' -o -name 'exthost.log' | while read -r f; do echo "--- $f"; tail -n 60 "$f"; done
 fi
 echo "screenshots: $artifacts"
 [ "$status" = 0 ] && echo "editors-vscode-ui: PASS" || echo "editors-vscode-ui: FAIL"

@@ -148,8 +148,10 @@ test('the kpm extension in code-server', async (t) => {
     const tags = await wb.pickRows('Pull Package');
     assert.deepEqual(tags.map((s) => s.split(/\s+/)[0]), ['0.2.0', '0.1.0']);
     await wb.pick('0.1.0');
-    await wb.toast(`Pulled ${registry}/test/lib:0.1.0`);
-    assert.ok(fs.existsSync(path.join(pkgHome, 'lib_0.1.0', 'kcl.mod')), 'lib 0.1.0 in the package home');
+    const pulled = await wb.toast(`Pulled ${registry}/test/lib:0.1.0 to `);
+    const dir = /Pulled \S+ to (.+?)(Open kcl\.mod|$)/.exec((await pulled.locator('.notification-list-item-message').textContent()).trim())[1].trim();
+    const listing = (d) => (fs.existsSync(d) ? fs.readdirSync(d).join(', ') : 'missing');
+    assert.ok(fs.existsSync(path.join(dir, 'kcl.mod')), `lib 0.1.0 in ${dir}: ${listing(dir)}; home: ${listing(pkgHome)}`);
     await wb.progressClosed(`Pulling oci://${registry}/test/lib`);
     await wb.clearToasts();
   });
