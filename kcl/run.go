@@ -105,6 +105,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	}
 	e.pkgs[main.dir+"\x00main"] = main
 	e.mainPkg = main
+	e.preload(main)
 	e.indexPackage(main)
 	e.runPackage(main)
 	out := e.render(main)
