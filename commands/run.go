@@ -190,7 +190,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		res, err := workspace.Resolve(ctx, modDir, workspace.ResolveOptions{
 			Settings:              s,
 			Offline:               opts.Offline,
-			WriteLock:             !isUnder(modDir, s.PkgPath) && !opts.NoSumCheck,
+			WriteLock:             !workspace.InPackageHome(s, modDir) && !opts.NoSumCheck,
 			InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
 			Progress:              p.Message,
 		})
@@ -206,8 +206,13 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		kopts.Root = modDir
 		if prof := res.Mod.Profile; prof != nil {
 			if len(files) == 0 && len(prof.Entries) > 0 && pkgDir == modDir {
+				remote := workspace.InPackageHome(s, modDir)
 				for _, en := range prof.Entries {
-					entries = append(entries, absUnlessModPath(modDir, en.Value))
+					f := absUnlessModPath(modDir, en.Value)
+					if remote && (strings.HasPrefix(f, "${") || !isUnder(filepath.Clean(f), modDir)) {
+						return RunResult{}, fmt.Errorf("%s: [profile] entries %q refused: a package from a registry or git may not read outside itself", filepath.Join(modDir, workspace.ModFileName), en.Value)
+					}
+					entries = append(entries, f)
 				}
 			}
 			if len(opts.Overrides) == 0 {

@@ -21,11 +21,9 @@ func (e *evaluator) unaryOp(op syntax.Token, v Value) Value {
 		case int64:
 			return -x
 		case float64:
-			return -x
+			return 0 - x // -0.0 is 0.0, as in the reference
 		case bool:
 			return -b2i(x)
-		case Unit:
-			return -int64(x.Val)
 		}
 		e.throw(KindType, "bad operand type for unary -: '%s'", typeName(v))
 	case syntax.ADD:
@@ -34,8 +32,6 @@ func (e *evaluator) unaryOp(op syntax.Token, v Value) Value {
 			return x
 		case bool:
 			return b2i(x)
-		case Unit:
-			return int64(x.Val)
 		}
 		e.throw(KindType, "bad operand type for unary +: '%s'", typeName(v))
 	case syntax.INVERT:
@@ -244,8 +240,8 @@ func (e *evaluator) binaryOp0(op syntax.Token, l, r Value) Value {
 		}
 		return math.Mod(lf, rf) // floats keep the sign of the dividend, as Rust's %
 	case syntax.POW:
-		if bothInt && ri >= 0 {
-			return e.checkInt(new(big.Int).Exp(big.NewInt(li), big.NewInt(ri), nil))
+		if bothInt {
+			return e.intPow(li, ri)
 		}
 		return math.Pow(lf, rf)
 	case syntax.SHL, syntax.SHR, syntax.AND, syntax.OR, syntax.XOR:
@@ -253,10 +249,8 @@ func (e *evaluator) binaryOp0(op syntax.Token, l, r Value) Value {
 			return unsupported()
 		}
 		switch op {
-		case syntax.SHL:
-			return e.checkInt(new(big.Int).Lsh(big.NewInt(li), uint(ri)))
-		case syntax.SHR:
-			return li >> uint(ri)
+		case syntax.SHL, syntax.SHR:
+			return e.intShift(op, li, ri)
 		case syntax.AND:
 			return li & ri
 		case syntax.OR:
@@ -282,6 +276,85 @@ func (e *evaluator) checkInt(v *big.Int) Value {
 		e.throw(KindEvaluation, "%s: A 64 bit integer overflow", v.String())
 	}
 	return v.Int64()
+}
+
+// The toolchain computes with 64-bit integers and, when a power or a shift overflows, reports the
+// result as a wrapping 128-bit integer. The checks below look at the operands first, so no
+// operation ever builds a huge number (7 ** 100000000 fails at once).
+
+// intPow is a ** b: an error when b is not a 32-bit integer or the power does not fit in 64 bits.
+func (e *evaluator) intPow(a, b int64) Value {
+	if b >= math.MinInt32 && b <= math.MaxInt32 {
+		if v, ok := checkedPow(a, uint32(b)); ok {
+			return v
+		}
+	}
+	v := new(big.Int).Exp(big.NewInt(a), big.NewInt(int64(uint32(b))), two128)
+	e.throw(KindEvaluation, "%s: A 64 bit integer overflow", wrap128(v))
+	return nil
+}
+
+// checkedPow is exponentiation by squaring that gives up at the first overflow.
+func checkedPow(base int64, exp uint32) (int64, bool) {
+	acc := int64(1)
+	for exp > 0 {
+		if exp&1 == 1 {
+			var ok bool
+			if acc, ok = checkedMul(acc, base); !ok {
+				return 0, false
+			}
+			if exp == 1 {
+				break
+			}
+		}
+		exp >>= 1
+		var ok bool
+		if base, ok = checkedMul(base, base); !ok {
+			return 0, false
+		}
+	}
+	return acc, true
+}
+
+func checkedMul(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	c := a * b
+	if c/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
+		return 0, false
+	}
+	return c, true
+}
+
+// intShift is a << b or a >> b: an error when the shift is not in [0, 64); bits shifted out of
+// a left shift are lost, as in the toolchain.
+func (e *evaluator) intShift(op syntax.Token, a, b int64) Value {
+	if b >= math.MinInt32 && b <= math.MaxInt32 && uint32(b) < 64 {
+		if op == syntax.SHL {
+			return a << uint32(b)
+		}
+		return a >> uint32(b)
+	}
+	v := big.NewInt(a)
+	if op == syntax.SHL {
+		v.Lsh(v, uint(uint32(b)%128))
+	} else {
+		v.Rsh(v, uint(uint32(b)%128))
+	}
+	e.throw(KindEvaluation, "%s: A 64 bit integer overflow", wrap128(v))
+	return nil
+}
+
+var two128 = new(big.Int).Lsh(big.NewInt(1), 128)
+
+// wrap128 reduces v to a signed 128-bit integer, as Rust's wrapping i128 arithmetic does.
+func wrap128(v *big.Int) *big.Int {
+	v.Mod(v, two128)
+	if v.Bit(127) == 1 {
+		v.Sub(v, two128)
+	}
+	return v
 }
 
 func unitNum(u Unit) Value {

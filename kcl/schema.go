@@ -432,7 +432,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		for _, k := range cfg.keys {
 			attrs.Set(k, cfg.m[k])
 		}
-		e.runRule(st, attrs, args, kwargs)
+		e.runRule(st, attrs, args, kwargs, e.pos)
 		return &Schema{Type: st, Attrs: attrs, cfg: cfg}
 	}
 	callPos := e.pos
@@ -529,14 +529,14 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		e.file = t.file
 		if keyName == "" || len(keys) == 0 {
 			for _, chk := range t.stmt.Checks {
-				e.runCheck(sc, chk)
+				e.runCheck(sc, chk, callPos)
 			}
 		}
 		for _, k := range keys {
 			ksc := newScope(sc)
 			ksc.vars[keyName] = k
 			for _, chk := range t.stmt.Checks {
-				e.runCheck(ksc, chk)
+				e.runCheck(ksc, chk, callPos)
 			}
 		}
 		e.file = save
@@ -567,7 +567,10 @@ func indexKeys(chain []*SchemaType, st *SchemaType, attrs *Dict) (string, []Valu
 	return name, keys
 }
 
-func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr) {
+// runCheck evaluates one check condition of the instance made at inst; a failure is reported
+// there ("Instance check failed"), with the condition and its message as a note, as the
+// toolchain does.
+func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr, inst srcPos) {
 	e.pos = posOf(e.file, chk)
 	if chk.IfCond != nil && !truthy(e.eval(sc, chk.IfCond)) {
 		return
@@ -583,19 +586,21 @@ func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr) {
 	if msg != "" {
 		text += ": " + msg
 	}
-	e.throwAt(posOf(e.file, chk), KindSchemaCheck, "%s", text)
+	at := posOf(e.file, chk)
+	panic(panicErr{&Error{Kind: KindSchemaCheck, File: inst.file, Line: inst.line, Col: inst.col, Msg: "Instance check failed",
+		Notes: []Note{{File: at.file, Line: at.line, Col: at.col, Msg: text}}}})
 }
 
-func (e *evaluator) runRule(st *SchemaType, attrs *Dict, args []Value, kwargs *Dict) {
+func (e *evaluator) runRule(st *SchemaType, attrs *Dict, args []Value, kwargs *Dict, inst srcPos) {
 	for _, p := range st.parents {
-		e.runRule(p, attrs, args, kwargs)
+		e.runRule(p, attrs, args, kwargs, inst)
 	}
 	sc := &scope{parent: st.scope, vars: map[string]Value{}, pkg: st.scope.pkg, file: st.file, cfg: attrs}
 	e.bindParams(st, sc, args, kwargs, true)
 	save := e.file
 	e.file = st.file
 	for _, chk := range st.rule.Checks {
-		e.runCheck(sc, chk)
+		e.runCheck(sc, chk, inst)
 	}
 	e.file = save
 }

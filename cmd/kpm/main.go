@@ -25,6 +25,7 @@ var subcommands = []func(*app) *cobra.Command{
 	newRunCmd,
 	newPkgCmd,
 	newGraphCmd,
+	newImportCmd,
 	newCompletionCmd,
 	newLspCmd,
 }

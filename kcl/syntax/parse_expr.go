@@ -156,6 +156,10 @@ func binaryPrec(k Token) int {
 		return 5
 	case MUL, DIV, FLOORDIV, MOD:
 		return 6
+	case POW:
+		// the toolchain's `**` is left-associative and binds looser than unary minus:
+		// 2 ** 3 ** 2 is 64 and -2 ** 2 is 4
+		return 7
 	}
 	return 0
 }
@@ -192,23 +196,7 @@ func (p *parser) parseUnary() Expr {
 		x := p.parseUnary()
 		return &UnaryExpr{Span: p.span(from), Op: k, X: x}
 	}
-	return p.parsePower()
-}
-
-func (p *parser) parsePower() Expr {
-	from := p.tok.pos
-	x := p.parsePrimary()
-	if p.tok.kind == POW && !p.broken() {
-		if !p.enter() {
-			return x
-		}
-		defer p.leave()
-		opPos := p.tok.pos
-		p.next()
-		y := p.parseUnary()
-		return &BinaryExpr{Span: p.span(from), X: x, Op: POW, OpPos: opPos, Y: y}
-	}
-	return x
+	return p.parsePrimary()
 }
 
 // saveFlags resets the line-sensitivity flags inside explicit delimiters and
