@@ -40,6 +40,7 @@ func (e *evaluator) preload(main *pkgState) {
 				for _, name := range mod.Files {
 					parsed = append(parsed, e.parseFile(name))
 				}
+				e.checkUniqueSchemas(parsed)
 				visit(mod.Package, nil, parsed)
 			}
 			e.checkPrivateRefs(f, aliases)
@@ -70,4 +71,24 @@ func (e *evaluator) checkPrivateRefs(f *syntax.File, aliases map[string]string) 
 		}
 		return true
 	})
+}
+
+// checkUniqueSchemas reports a schema name defined twice in an imported module (in two of its
+// files), as the toolchain does.
+func (e *evaluator) checkUniqueSchemas(files []*syntax.File) {
+	seen := map[string]bool{}
+	for _, f := range files {
+		for _, st := range f.Body {
+			s, ok := st.(*syntax.SchemaStmt)
+			if !ok {
+				continue
+			}
+			name := s.Name.Names[0]
+			if seen[name] {
+				p := posOf(f.Filename, s)
+				e.throwAt(srcPos{file: p.file, line: p.line, col: 1}, KindUniqueKey, "Unique key error name '%s'", name)
+			}
+			seen[name] = true
+		}
+	}
 }
