@@ -125,6 +125,15 @@ run "$KPM" push "oci://$REG_ADDR/test/app"
 cd "$tmp/work"
 run "$KPM" run --tag 0.1.0 "oci://$REG_ADDR/test/app"
 run "$KPM" run app:0.1.0 --format json
+
+step "a Kubernetes-shaped package: push a generated k8s (3 000 schemas), add it, run a Deployment"
+(cd "$root" && go run ./internal/k8sgen/cmd/k8sgen -o "$tmp/work/k8s" -program "$tmp/work/web/main.k")
+cd "$tmp/work/k8s"
+run "$KPM" push "oci://$REG_ADDR/test/k8s"
+cd "$tmp/work/web"
+run "$KPM" init --version 0.1.0
+run "$KPM" add k8s:1.31.2
+run "$KPM" run
 unset KPM_REG KPM_REPO
 
 step "the language server: initialize over stdio and list its workspace commands"
