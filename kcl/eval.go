@@ -914,6 +914,10 @@ func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, bo
 	g := gens[i]
 	iter := e.eval(s, g.Iter)
 	e.pos = posOf(e.file, g.Iter)
+	if isNoneOrUndef(iter) {
+		// a comprehension over None fails, as in the toolchain (builtins such as sum take it)
+		e.throw(KindEvaluation, "'NoneType' object is not iterable")
+	}
 	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
 		e.tick()
 		cs := newScope(s)

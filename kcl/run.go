@@ -197,10 +197,8 @@ func (e *evaluator) render(main *pkgState) string {
 		}
 		data = sel
 	}
-	var docs []any
-	if d, ok := data.(*Dict); !ok || d.Len() > 0 {
-		docs = append(docs, data)
-	}
+	// an empty result prints as {}, as the toolchain prints it
+	docs := []any{data}
 	var out []string
 	for _, d := range docs {
 		if e.opts.Format == "json" {
