@@ -278,7 +278,8 @@ func TestCodeActionsApplied(t *testing.T) {
 	require.NoError(t, err)
 	text := string(b)
 	require.Contains(t, text, `lib = "1.0.0"`)
-	require.Contains(t, text, `other = { oci = "oci://`+e.host+`/test/other", tag = "0.1.0" }`)
+	// The default registry and repository: upstream writes the short form.
+	require.Contains(t, text, `other = "0.1.0"`)
 	m := c.mark()
 	uri := c.open(modPath, text)
 	c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNewerTag) && !hasCode(p, codeLockOutOfDate) })

@@ -17,6 +17,9 @@ type Settings struct {
 	Offline bool `json:"offline"`
 	// RegistryCheckInterval is how long, in seconds, cached registry answers stay fresh.
 	RegistryCheckInterval float64 `json:"registryCheckInterval"`
+	// EvalOnSave evaluates a package when one of its .k files is saved and shows the
+	// evaluation errors as diagnostics until the next edit.
+	EvalOnSave bool `json:"evalOnSave"`
 }
 
 func defaultSettings() Settings {
@@ -40,6 +43,9 @@ func (st *Settings) merge(raw json.RawMessage) {
 	}
 	if v, ok := outer["offline"]; ok {
 		_ = json.Unmarshal(v, &st.Offline)
+	}
+	if v, ok := outer["evalOnSave"]; ok {
+		_ = json.Unmarshal(v, &st.EvalOnSave)
 	}
 	if v, ok := outer["registryCheckInterval"]; ok {
 		var secs float64

@@ -255,6 +255,7 @@ func (s *Server) didChange(params json.RawMessage) {
 	}
 	d := &document{uri: old.uri, path: old.path, kind: old.kind, version: p.TextDocument.Version, text: text, lines: lines}
 	s.docs.put(d)
+	s.evalEdited(d)
 	s.documentChanged(d)
 }
 
@@ -288,6 +289,7 @@ func (s *Server) didSave(params json.RawMessage) {
 	if d := s.docs.get(p.TextDocument.URI); d != nil {
 		s.stats.clear()
 		s.relatedChanged(d.path)
+		s.evalOnSave(d)
 	}
 }
 
@@ -304,6 +306,9 @@ func (s *Server) didChangeWatchedFiles(params json.RawMessage) {
 	s.stats.clear()
 	s.mods.expire()
 	for _, c := range p.Changes {
+		if path := uriToPath(c.URI); kindOf(path) == kindKCL {
+			s.invalidateKCL(path)
+		}
 		s.relatedChanged(uriToPath(c.URI))
 	}
 }
@@ -313,6 +318,15 @@ func (s *Server) documentChanged(d *document) {
 	s.diags.schedule(d.uri)
 	if d.kind != kindKCL {
 		s.relatedChanged(d.path)
+		return
+	}
+	// other open files of the package may import the edited one: the checker re-checks
+	// only those whose imports changed
+	root, _ := s.kclPackage(d.path)
+	for _, o := range s.docs.all() {
+		if o.kind == kindKCL && o.uri != d.uri && strings.HasPrefix(o.path, root+string(filepath.Separator)) {
+			s.diags.schedule(o.uri)
+		}
 	}
 }
 

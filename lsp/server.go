@@ -61,6 +61,9 @@ type Server struct {
 	stats statCache
 	mods  depModCache
 
+	checks checkers    // static checkers of KCL packages
+	evals  evaluations // evaluation errors of saved packages (setting evalOnSave)
+
 	mu          sync.Mutex
 	initialized bool
 	shutdown    bool
@@ -247,6 +250,17 @@ var requestHandlers = map[string]requestHandler{
 	"textDocument/codeLens":    (*Server).codeLens,
 	"textDocument/definition":  (*Server).definition,
 	"workspace/executeCommand": (*Server).executeCommand,
+
+	"textDocument/typeDefinition":      (*Server).typeDefinition,
+	"textDocument/references":          (*Server).references,
+	"textDocument/rename":              (*Server).rename,
+	"textDocument/documentSymbol":      (*Server).documentSymbol,
+	"workspace/symbol":                 (*Server).workspaceSymbol,
+	"textDocument/signatureHelp":       (*Server).signatureHelp,
+	"textDocument/formatting":          (*Server).formatting,
+	"textDocument/rangeFormatting":     (*Server).rangeFormatting,
+	"textDocument/semanticTokens/full": (*Server).semanticTokensFull,
+	"textDocument/inlayHint":           (*Server).inlayHints,
 }
 
 func (s *Server) dispatch(ctx context.Context, req *jsonrpc2.Request) (any, error) {
@@ -400,8 +414,8 @@ func initializeResult(version string) any {
 	}
 	yes := true
 	syncKind := protocol.TextDocumentSyncKindIncremental
-	return protocol.InitializeResult{
-		Capabilities: protocol.ServerCapabilities{
+	return initializeResponse{
+		Capabilities: serverCapabilities{ServerCapabilities: protocol.ServerCapabilities{
 			TextDocumentSync: protocol.TextDocumentSyncOptions{
 				OpenClose: &yes,
 				Change:    &syncKind,
@@ -410,8 +424,16 @@ func initializeResult(version string) any {
 			CompletionProvider: &protocol.CompletionOptions{
 				TriggerCharacters: []string{"\"", "[", ".", "=", " ", ":"},
 			},
-			HoverProvider:      true,
-			DefinitionProvider: true,
+			HoverProvider:                   true,
+			DefinitionProvider:              true,
+			TypeDefinitionProvider:          true,
+			ReferencesProvider:              true,
+			RenameProvider:                  true,
+			DocumentSymbolProvider:          true,
+			WorkspaceSymbolProvider:         true,
+			SignatureHelpProvider:           &protocol.SignatureHelpOptions{TriggerCharacters: []string{"(", ","}},
+			DocumentFormattingProvider:      true,
+			DocumentRangeFormattingProvider: true,
 			CodeActionProvider: protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix},
 			},
@@ -419,9 +441,21 @@ func initializeResult(version string) any {
 			ExecuteCommandProvider: &protocol.ExecuteCommandOptions{
 				Commands: commandNames(),
 			},
-		},
+			SemanticTokensProvider: semanticTokensOptions(),
+		}, InlayHintProvider: true},
 		ServerInfo: &protocol.InitializeResultServerInfo{Name: "kpm", Version: &version},
 	}
+}
+
+// initializeResponse is protocol.InitializeResult with the 3.17 capabilities kpm serves.
+type initializeResponse struct {
+	Capabilities serverCapabilities                   `json:"capabilities"`
+	ServerInfo   *protocol.InitializeResultServerInfo `json:"serverInfo,omitempty"`
+}
+
+type serverCapabilities struct {
+	protocol.ServerCapabilities
+	InlayHintProvider bool `json:"inlayHintProvider,omitempty"`
 }
 
 // notify sends a notification; errors (a closed connection) are logged.

@@ -112,6 +112,13 @@ replicas = option("replicas", type="int", default=1)
 KCL
 run cat kcl.mod kcl.mod.lock main.k
 
+step "format it: kpm fmt --check lists unformatted files (exit 1), kpm fmt rewrites them"
+printf 'extra = {a=1,   b=[1,2]}\n' >> main.k
+if run "$KPM" fmt --check; then echo "kpm fmt --check should have failed" >&2; exit 1; fi
+run "$KPM" fmt
+run "$KPM" fmt --check
+run tail -1 main.k
+
 step "run it: YAML on stdout, dependencies from the lock and cache (no registry request)"
 run "$KPM" run -D replicas=3
 

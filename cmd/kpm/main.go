@@ -26,6 +26,7 @@ var subcommands = []func(*app) *cobra.Command{
 	newPkgCmd,
 	newGraphCmd,
 	newImportCmd,
+	newFmtCmd,
 	newCompletionCmd,
 	newLspCmd,
 }

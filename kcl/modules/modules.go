@@ -232,6 +232,9 @@ func moduleIn(root, path string) (string, bool) {
 	return "", false
 }
 
+// ModuleFiles lists the files of the module at p (a directory or a .k file), as Resolve does.
+func ModuleFiles(p string) []string { return moduleFiles(p) }
+
 // moduleFiles lists the files of a module: its .k file, or the .k files of its directory
 // without tests and _-prefixed files, sorted.
 func moduleFiles(p string) []string {
