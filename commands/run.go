@@ -123,6 +123,10 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		st, _ := os.Stat(local)
 		if st.IsDir() {
 			pkgDir = local
+			if len(opts.Files) > 0 {
+				// several entries: the directory is one of them (its .k files)
+				files = append(files, local)
+			}
 		} else {
 			files = append(files, local)
 			pkgDir = filepath.Dir(local)
