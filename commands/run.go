@@ -148,7 +148,12 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		return RunResult{}, fmt.Errorf("run %s: no such file or directory", src)
 	}
 
+	s, err := settings()
+	if err != nil {
+		return RunResult{}, err
+	}
 	kopts := kcl.Options{
+		MaxMemory:        s.EvalMemory,
 		Files:            files,
 		Dir:              pkgDir,
 		Root:             pkgDir,

@@ -371,9 +371,16 @@ func biRange(e *evaluator, args []Value, kw *Dict) Value {
 	if step == 0 {
 		e.throw(KindValue, "range() arg 3 must not be zero")
 	}
-	out := &List{}
-	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
-		out.Items = append(out.Items, i)
+	var n int64 // the length, computed without overflow
+	if step > 0 && start < stop {
+		n = int64((uint64(stop-start)-1)/uint64(step)) + 1
+	} else if step < 0 && start > stop {
+		n = int64((uint64(start-stop)-1)/uint64(-step)) + 1
+	}
+	e.reserveItems(n, valueSize)
+	out := &List{Items: make([]Value, 0, n)}
+	for i, v := int64(0), start; i < n; i, v = i+1, v+step {
+		out.Items = append(out.Items, v)
 	}
 	return out
 }
@@ -674,6 +681,9 @@ func biPow(e *evaluator, args []Value, kw *Dict) Value {
 	if xInt && yInt && yi >= 0 {
 		// the runtime computes in floats and truncates, without overflow errors
 		return floatToIntSat(math.Pow(float64(xi), float64(yi)))
+	}
+	if xInt && yInt {
+		return math.Pow(float64(xi), float64(yi)) // pow(2, -2) is 0.25, where 2 ** -2 overflows
 	}
 	return e.binaryOp(powTok, x, y)
 }

@@ -16,6 +16,7 @@ type evaluator struct {
 	keyPos     map[string]srcPos
 
 	ctx      context.Context
+	heapBase int64 // live heap when the run started: the memory budget counts from there
 	opts     *Options
 	pkgs     map[string]*pkgState // by import path ("" for main)
 	pos      srcPos
@@ -293,15 +294,6 @@ type frame struct {
 	inst  *instCtx
 	scope *scope
 	last  Value // value of the last expression statement (lambda result)
-}
-
-func (e *evaluator) tick() {
-	e.steps++
-	if e.steps&0xfff == 0 && e.ctx != nil {
-		if err := e.ctx.Err(); err != nil {
-			e.throw(KindEvaluation, "evaluation cancelled: %v", err)
-		}
-	}
 }
 
 func (e *evaluator) execStmts(fr *frame, stmts []syntax.Stmt) {

@@ -43,6 +43,9 @@ type Options struct {
 	// StrictRangeCheck makes integer and float arithmetic results that do not fit in
 	// 32 bits an error (`kcl run -r`).
 	StrictRangeCheck bool
+	// MaxMemory is the memory budget in bytes (0: DefaultMaxMemory): the evaluation stops with an
+	// error when the heap would grow past it.
+	MaxMemory int64
 	// Overlay replaces the content of files (absolute paths) with unsaved editor buffers.
 	Overlay map[string][]byte
 	// Overrides change the main package before evaluation (`kcl run -O a.b=1`, `-O a-`).
@@ -66,6 +69,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		return nil, &Error{Kind: KindEvaluation, Msg: "evaluation cancelled: " + err.Error()}
 	}
 	e := &evaluator{ctx: ctx, opts: &opts, pkgs: map[string]*pkgState{}}
+	e.heapBase, _ = heapBytes()
 	files, err := entryFiles(&opts)
 	if err != nil {
 		return nil, err
@@ -172,6 +176,7 @@ func (e *evaluator) render(main *pkgState) string {
 		}
 		top.Set(name, v)
 	}
+	e.reserveOutput(top)
 	var p any
 	if len(e.scalars) > 0 {
 		p, _ = plan(e.scalarResult(top), po)
