@@ -67,6 +67,13 @@ func Add(ctx context.Context, opts AddOptions) (AddResult, error) {
 	if err != nil {
 		return AddResult{}, err
 	}
+	// kcl.mod and kcl.mod.lock are read, then rewritten: a concurrent add, remove or update of
+	// the same package waits, then works on the files this one wrote.
+	unlock, err := workspace.LockPackage(ctx, s, dir, p.Message)
+	if err != nil {
+		return AddResult{}, err
+	}
+	defer unlock()
 	mf, err := workspace.LoadModFile(dir)
 	if err != nil {
 		return AddResult{}, err

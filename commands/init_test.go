@@ -97,7 +97,7 @@ func TestLoadPackage(t *testing.T) {
 		{name: "ok", src: "[package]\nname = \"app\"\nversion = \"0.1.0\"\ndescription = \"d\"\ninclude = [\"*.k\"]\nexclude = [\"t/*\"]\n",
 			want: registry.Package{Name: "app", Version: "0.1.0", Description: "d", Include: []string{"*.k"}, Exclude: []string{"t/*"}}},
 		{name: "missing file", wantErr: "push must run in a package root"},
-		{name: "syntax", src: "[package]\nname = \"app\nversion = \"0.1.0\"\n", wantErr: "kcl.mod:2:12: invalid TOML"},
+		{name: "syntax", src: "[package]\nname = \"app\nversion = \"0.1.0\"\n", wantErr: "kcl.mod:2:12: missing closing quote"},
 		{name: "no package", src: "x = 1\n", wantErr: "kcl.mod:1:1: missing [package] section"},
 		{name: "no name", src: "[package]\nversion = \"0.1.0\"\n", wantErr: "[package] has no name"},
 		{name: "bad name", src: "[package]\nname = \"App\"\nversion = \"0.1.0\"\n", wantErr: `kcl.mod:2:8: invalid package name "App"`},

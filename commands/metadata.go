@@ -17,6 +17,8 @@ type MetadataOptions struct {
 	// Update allows downloads (and writes kcl.mod.lock when it changes). Without it Metadata
 	// never touches the network or any file: a dependency missing from the cache is an error.
 	Update bool
+	// Vendor copies the dependencies into vendor/ inside the package and lists those copies.
+	Vendor bool
 }
 
 // MetadataResult is what `kpm metadata` prints as JSON (upstream's shape).
@@ -31,7 +33,7 @@ type MetadataPackage struct {
 }
 
 // Metadata lists every dependency (transitive ones included) with its local directory, keyed by
-// the dependency name as written in kcl.mod.
+// the name the dependency is imported by (kcl.mod's key with '-' replaced by '_'), as upstream.
 func Metadata(ctx context.Context, opts MetadataOptions) (MetadataResult, error) {
 	p := progressOrDiscard(opts.Progress)
 	if opts.Settings == nil {
@@ -55,9 +57,15 @@ func Metadata(ctx context.Context, opts MetadataOptions) (MetadataResult, error)
 		return MetadataResult{}, err
 	}
 	reportWarnings(p, res.Mod)
+	if opts.Vendor {
+		if err := vendorDeps(ctx, dir, res, p); err != nil {
+			return MetadataResult{}, err
+		}
+	}
+	// Keyed and named by import name ('-' → '_'), as upstream prints them.
 	out := MetadataResult{Packages: map[string]MetadataPackage{}}
 	for _, d := range res.Deps {
-		out.Packages[d.Name] = MetadataPackage{Name: d.Name, ManifestPath: d.Dir}
+		out.Packages[d.ImportName] = MetadataPackage{Name: d.ImportName, ManifestPath: d.Dir}
 	}
 	return out, nil
 }

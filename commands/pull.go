@@ -69,12 +69,16 @@ func Pull(ctx context.Context, opts PullOptions) (_ PullResult, err error) {
 	if dest, err = filepath.Abs(dest); err != nil {
 		return PullResult{}, fmt.Errorf("pull %s: %w", ref, err)
 	}
+	// Into the cache: download into a temporary directory without any lock, then move it into
+	// place under the cache lock, so a stalled download never blocks another kpm.
+	target := dest
+	var tmpParent string
 	if inCache {
-		unlock, err := workspace.LockCache(ctx, s)
-		if err != nil {
-			return PullResult{}, err
+		if tmpParent, err = workspace.DownloadDir(s, filepath.Base(dest)); err != nil {
+			return PullResult{}, fmt.Errorf("pull %s: %w", ref, err)
 		}
-		defer unlock()
+		defer os.RemoveAll(tmpParent)
+		target = filepath.Join(tmpParent, "pkg")
 	}
 	if !inCache {
 		created := missingParents(dest)
@@ -88,7 +92,7 @@ func Pull(ctx context.Context, opts PullOptions) (_ PullResult, err error) {
 	fn, end := transferProgress(p, "downloading "+ref.Name()+"_"+ref.Tag)
 	res, err := registry.Pull(ctx, ref, registry.PullOptions{
 		Options:  ropts,
-		Dest:     dest,
+		Dest:     target,
 		Replace:  true,
 		NoSum:    s.SkipSum(ref.Name()),
 		Progress: fn,
@@ -96,6 +100,12 @@ func Pull(ctx context.Context, opts PullOptions) (_ PullResult, err error) {
 	end()
 	if err != nil {
 		return PullResult{}, err
+	}
+	if inCache {
+		if _, err := workspace.MoveIntoCache(ctx, s, target, dest, filepath.Join(tmpParent, "old"), true, p.Message); err != nil {
+			return PullResult{}, fmt.Errorf("pull %s: %w", ref, err)
+		}
+		res.Dir = dest
 	}
 	return PullResult{
 		Reference: res.Reference.String(),

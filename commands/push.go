@@ -76,6 +76,15 @@ func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
 		Description: mod.Description.Value,
 		Include:     values(mod.Include),
 		Exclude:     values(mod.Exclude),
+		// Never packed, whatever include says: the package home (credentials, cache) and
+		// Docker's configuration, when a CI layout puts them under the package.
+		Private: []string{opts.Settings.PkgPath, opts.Settings.CredentialsFile(), os.Getenv("DOCKER_CONFIG")},
+	}
+	for _, x := range pkg.Private {
+		if x != "" && isUnder(x, dir) {
+			p.Message("leaving out " + x + " (kpm's package home and credentials are never packed)")
+			break
+		}
 	}
 
 	var ref registry.Reference

@@ -47,6 +47,13 @@ func Remove(ctx context.Context, opts RemoveOptions) (RemoveResult, error) {
 	if err != nil {
 		return RemoveResult{}, err
 	}
+	// kcl.mod and kcl.mod.lock are read, then rewritten: a concurrent add, remove or update of
+	// the same package waits, then works on the files this one wrote.
+	unlock, err := workspace.LockPackage(ctx, opts.Settings, dir, p.Message)
+	if err != nil {
+		return RemoveResult{}, err
+	}
+	defer unlock()
 	mf, err := workspace.LoadModFile(dir)
 	if err != nil {
 		return RemoveResult{}, err

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl"
+	"github.com/kpm-dev/kpm/kcl/modules"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
@@ -22,7 +23,9 @@ type RunOptions struct {
 	InsecureSkipTLSVerify bool
 	Progress              Progress
 	// Source is a package directory, a .k file, an oci:// URL or name[:version]. Empty means the
-	// working directory. More .k files may follow in Files.
+	// working directory. More .k files may follow in Files. A file may start with
+	// `${KCL_MOD}` (the main package root) or `${name:KCL_MOD}` (the root of package name: the
+	// file then resolves its imports in that package).
 	Source string
 	// Files are extra .k files evaluated with Source (`kpm run a.k b.k`).
 	Files []string
@@ -110,6 +113,12 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	}
 	_, statErr := os.Stat(local)
 	switch {
+	case strings.HasPrefix(src, "${"):
+		files = append(files, src)
+		pkgDir = wd
+		for _, f := range opts.Files {
+			files = append(files, absUnlessModPath(wd, f))
+		}
 	case statErr == nil && !strings.HasPrefix(src, "oci://"):
 		st, _ := os.Stat(local)
 		if st.IsDir() {
@@ -119,10 +128,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 			pkgDir = filepath.Dir(local)
 		}
 		for _, f := range opts.Files {
-			if !filepath.IsAbs(f) {
-				f = filepath.Join(wd, f)
-			}
-			files = append(files, f)
+			files = append(files, absUnlessModPath(wd, f))
 		}
 	case strings.HasPrefix(src, "oci://") || strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") || looksLikePackageRef(src):
 		s, err := settings()
@@ -154,7 +160,6 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	}
 	kopts := kcl.Options{
 		MaxMemory:        s.EvalMemory,
-		Files:            files,
 		Dir:              pkgDir,
 		Root:             pkgDir,
 		Args:             map[string]string{},
@@ -167,6 +172,8 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		WorkDir:          wd,
 		Overrides:        overrides,
 	}
+	var entries []string // may start with ${KCL_MOD} or ${name:KCL_MOD}
+	entries = append(entries, files...)
 	modDir := findModDir(pkgDir)
 	if modDir == "" {
 		// without a kcl.mod the toolchain finds packages vendored under KCL_PKG_PATH
@@ -188,7 +195,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		res, err := workspace.Resolve(ctx, modDir, workspace.ResolveOptions{
 			Settings:              s,
 			Offline:               opts.Offline,
-			WriteLock:             !isUnder(modDir, s.PkgPath) && !opts.NoSumCheck,
+			WriteLock:             !workspace.InPackageHome(s, modDir) && !opts.NoSumCheck,
 			InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
 			Progress:              p.Message,
 		})
@@ -204,12 +211,22 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		kopts.Root = modDir
 		if prof := res.Mod.Profile; prof != nil {
 			if len(files) == 0 && len(prof.Entries) > 0 && pkgDir == modDir {
+				remote := workspace.InPackageHome(s, modDir)
 				for _, en := range prof.Entries {
-					f := strings.ReplaceAll(en.Value, "${KCL_MOD}", modDir)
-					if !filepath.IsAbs(f) {
-						f = filepath.Join(modDir, f)
+					f := absUnlessModPath(modDir, en.Value)
+					if remote && (strings.HasPrefix(f, "${") || !isUnder(filepath.Clean(f), modDir)) {
+						return RunResult{}, fmt.Errorf("%s: [profile] entries %q refused: a package from a registry or git may not read outside itself", filepath.Join(modDir, workspace.ModFileName), en.Value)
 					}
-					kopts.Files = append(kopts.Files, f)
+					entries = append(entries, f)
+				}
+			}
+			if len(opts.Overrides) == 0 {
+				for _, spec := range prof.Overrides {
+					o, err := kcl.ParseOverride(spec.Value)
+					if err != nil {
+						return RunResult{}, fmt.Errorf("%s: [profile] overrides: %w", filepath.Join(modDir, workspace.ModFileName), err)
+					}
+					kopts.Overrides = append(kopts.Overrides, o)
 				}
 			}
 			if prof.SortKeys.Set && !opts.SortKeys {
@@ -246,11 +263,62 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		}
 		kopts.Deps = deps
 	}
+	mainRoot := kopts.Root
+	for _, en := range entries {
+		f, pkg, err := expandModPath(en, mainRoot, kopts.Deps)
+		if err != nil {
+			return RunResult{}, err
+		}
+		kopts.Files = append(kopts.Files, f)
+		if pkg != nil {
+			if kopts.FilePackages == nil {
+				kopts.FilePackages = map[string]modules.Package{}
+			}
+			kopts.FilePackages[f] = *pkg
+		}
+	}
 	out, err := kcl.Run(ctx, kopts)
 	if err != nil {
 		return RunResult{}, err
 	}
 	return RunResult{Output: out.Output, Printed: out.Printed, PackageDir: pkgDir}, nil
+}
+
+// absUnlessModPath makes p absolute from dir, unless it starts with ${...}.
+func absUnlessModPath(dir, p string) string {
+	if filepath.IsAbs(p) || strings.HasPrefix(p, "${") {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// expandModPath resolves an entry starting with `${KCL_MOD}` (the main package root) or
+// `${name:KCL_MOD}` (the root of the external package name; pkg is then that package, whose
+// root its imports resolve in).
+func expandModPath(entry, mainRoot string, deps map[string]string) (path string, pkg *modules.Package, err error) {
+	rest, ok := strings.CutPrefix(entry, "${")
+	if !ok {
+		return entry, nil, nil
+	}
+	name, after, ok := strings.Cut(rest, "}")
+	if !ok {
+		return "", nil, fmt.Errorf("run: entry %s: unclosed ${", entry)
+	}
+	pkgName, v, hasName := strings.Cut(name, ":")
+	if !hasName {
+		v = pkgName
+	}
+	if v != "KCL_MOD" {
+		return "", nil, fmt.Errorf("run: entry %s: unknown variable ${%s} (want ${KCL_MOD} or ${name:KCL_MOD})", entry, name)
+	}
+	if !hasName {
+		return filepath.Join(mainRoot, after), nil, nil
+	}
+	root, found := deps[pkgName]
+	if !found {
+		return "", nil, fmt.Errorf("run: entry %s: no package named %s (not a dependency in kcl.mod nor an -E external)", entry, pkgName)
+	}
+	return filepath.Join(root, after), &modules.Package{Name: pkgName, Root: root}, nil
 }
 
 // looksLikePackageRef reports whether s reads as name[:version] rather than a path.

@@ -14,6 +14,8 @@ type UpdateOptions struct {
 	Progress              Progress
 	// Dir is the package root ("" = the current directory).
 	Dir string
+	// NoSumCheck checks no checksum and leaves kcl.mod.lock alone (upstream's --no_sum_check).
+	NoSumCheck bool
 }
 
 // UpdateResult says what Update did.
@@ -44,10 +46,14 @@ func Update(ctx context.Context, opts UpdateOptions) (UpdateResult, error) {
 	if err != nil {
 		return UpdateResult{}, err
 	}
+	s := opts.Settings
+	if opts.NoSumCheck {
+		s = noSumCheck(s)
+	}
 	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{
-		Settings:              opts.Settings,
+		Settings:              s,
 		Update:                true,
-		WriteLock:             true,
+		WriteLock:             !opts.NoSumCheck,
 		InsecureSkipTLSVerify: opts.InsecureSkipTLSVerify,
 		Progress:              p.Message,
 	})

@@ -178,7 +178,11 @@ func (e *evaluator) importModule(from *pkgState, imp *syntax.ImportStmt) Value {
 	if file == "" && len(from.files) > 0 {
 		file = from.files[0].Filename
 	}
-	mod, err := e.resolver.Resolve(from.pkg, file, imp.Path)
+	pkg := from.pkg
+	if fp, ok := from.filePkgs[file]; ok {
+		pkg = fp
+	}
+	mod, err := e.resolver.Resolve(pkg, file, imp.Path)
 	if err != nil {
 		if strings.HasPrefix(path, modules.PluginPrefix) {
 			e.throwAt(posOf(e.file, imp), KindImport, "the plugin package `%s` is not found, please confirm if plugin mode is enabled", path)

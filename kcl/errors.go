@@ -35,9 +35,19 @@ type Error struct {
 	Line int
 	Col  int
 	Msg  string
+	// Notes are further positions the error concerns (the failed condition of an instance check).
+	Notes []Note
 }
 
-// Error renders "file:line:col: Kind: message".
+// Note is a position an error points at besides its own, with what is wrong there.
+type Note struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+// Error renders "file:line:col: Kind: message", then one "file:line:col: message" line per note.
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.File != "" {
@@ -51,6 +61,9 @@ func (e *Error) Error() string {
 	if e.Msg != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Msg)
+	}
+	for _, n := range e.Notes {
+		fmt.Fprintf(&b, "\n%s:%d:%d: %s", n.File, n.Line, n.Col, n.Msg)
 	}
 	return b.String()
 }

@@ -47,17 +47,19 @@ type scalarOut struct {
 
 // pkgState is one loaded package: its files, global scope and lazy statements.
 type pkgState struct {
-	path    string // the toolchain's pkgpath ("__main__" for the main package)
-	dir     string
-	pkg     modules.Package // the package the module belongs to: absolute imports resolve in its root
-	files   []*syntax.File
-	globals *Dict
-	scope   *scope
-	setters map[string][]*stmtRef
-	order   []string
-	done    bool
-	running bool
-	module  *Module
+	path string // the toolchain's pkgpath ("__main__" for the main package)
+	dir  string
+	pkg  modules.Package // the package the module belongs to: absolute imports resolve in its root
+	// filePkgs overrides pkg for files of the main module that belong to another package
+	filePkgs map[string]modules.Package
+	files    []*syntax.File
+	globals  *Dict
+	scope    *scope
+	setters  map[string][]*stmtRef
+	order    []string
+	done     bool
+	running  bool
+	module   *Module
 }
 
 type stmtRef struct {

@@ -21,11 +21,9 @@ func (e *evaluator) unaryOp(op syntax.Token, v Value) Value {
 		case int64:
 			return -x
 		case float64:
-			return -x
+			return 0 - x // -0.0 is 0.0, as in the reference
 		case bool:
 			return -b2i(x)
-		case Unit:
-			return -int64(x.Val)
 		}
 		e.throw(KindType, "bad operand type for unary -: '%s'", typeName(v))
 	case syntax.ADD:
@@ -34,8 +32,6 @@ func (e *evaluator) unaryOp(op syntax.Token, v Value) Value {
 			return x
 		case bool:
 			return b2i(x)
-		case Unit:
-			return int64(x.Val)
 		}
 		e.throw(KindType, "bad operand type for unary +: '%s'", typeName(v))
 	case syntax.INVERT:

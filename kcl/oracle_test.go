@@ -120,8 +120,12 @@ func refError(e *kcloracle.Error, abs string) kcloracle.Error {
 }
 
 // kpmErrorStart is the first line of one error in a stderr.golden: file:line:col: Kind[: message]
-// (the message may go on over the next lines; several errors follow each other).
-var kpmErrorStart = regexp.MustCompile(`(?m)^(?:([^\s:]+):(\d+):(\d+): )?([A-Z]\w*)(?:: |$)`)
+// (the message may go on over the next lines; several errors, or an error's notes
+// "file:line:col: message", follow it).
+var (
+	kpmErrorStart = regexp.MustCompile(`(?m)^(?:([^\s:]+):(\d+):(\d+): )?([A-Z]\w*)(?:: |$)`)
+	kpmPosition   = regexp.MustCompile(`(?m)^[^\s:]+:\d+:\d+: `)
+)
 
 // kpmError is the first error of a stderr.golden.
 func kpmError(t *testing.T, text string) kcloracle.Error {
@@ -132,8 +136,8 @@ func kpmError(t *testing.T, text string) kcloracle.Error {
 	}
 	m := starts[0]
 	end := len(text)
-	if len(starts) > 1 {
-		end = starts[1][0] - 1
+	if next := kpmPosition.FindAllStringIndex(text, 2); len(next) > 1 {
+		end = next[1][0] - 1
 	}
 	e := kcloracle.Error{Kind: text[m[8]:m[9]]}
 	if m[2] >= 0 {

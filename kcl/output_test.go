@@ -116,9 +116,10 @@ func TestFormatFloats(t *testing.T) {
 		{1, "1.0", "1.0"},
 		{0.5, "0.5", "0.5"},
 		{-2.25, "-2.25", "-2.25"},
-		{1e16, "1e16", "1e+16"},
+		{1e16, "1e16", "10000000000000000.0"},
 		{1e15, "1000000000000000.0", "1000000000000000.0"},
-		{1.5e-7, "1.5e-7", "1.5e-07"},
+		{1.5e-7, "1.5e-7", "0.00000015"},
+		{123456789.123, "123456789.123", "123456789.123"},
 		{0.0001, "0.0001", "0.0001"},
 		{math.Nextafter(0.3, 1), "0.30000000000000004", "0.30000000000000004"},
 		{0, "0.0", "0.0"},
@@ -168,7 +169,8 @@ func TestValueEquality(t *testing.T) {
 		{"lists", l1, l2, true},
 		{"none none", none, none, true},
 		{"none undefined", none, undef, false},
-		{"bool int", true, int64(1), true},
+		{"bool int", true, int64(1), false}, // as in the reference
+		{"bool bool", false, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

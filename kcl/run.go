@@ -26,6 +26,10 @@ type Options struct {
 	// Deps maps an external package name (kcl.mod dependencies, -E externals, package_maps)
 	// to its root directory.
 	Deps map[string]string
+	// FilePackages names the package of entry files that belong to another package than the
+	// main one (`${konfig:KCL_MOD}/render.k`): they join the main module but their imports
+	// resolve in their own package.
+	FilePackages map[string]modules.Package
 	// VendorDirs are searched for `<dir>/<name>/kcl.mod` packages not in Deps (KCL_PKG_PATH).
 	VendorDirs []string
 	// Args are the -D key=value options read by option().
@@ -98,7 +102,8 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		}
 	}()
 	e.resolver = &modules.Resolver{External: opts.Deps, VendorDirs: opts.VendorDirs}
-	main := &pkgState{path: modules.MainName, dir: filepath.Dir(files[0]), pkg: modules.Package{Name: modules.MainName, Root: e.root}}
+	main := &pkgState{path: modules.MainName, dir: filepath.Dir(files[0]), pkg: modules.Package{Name: modules.MainName, Root: e.root},
+		filePkgs: opts.FilePackages}
 	for _, f := range files {
 		main.files = append(main.files, e.parseFile(f))
 	}

@@ -432,7 +432,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		for _, k := range cfg.keys {
 			attrs.Set(k, cfg.m[k])
 		}
-		e.runRule(st, attrs, args, kwargs)
+		e.runRule(st, attrs, args, kwargs, e.pos)
 		return &Schema{Type: st, Attrs: attrs, cfg: cfg}
 	}
 	callPos := e.pos
@@ -523,7 +523,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		save := e.file
 		e.file = t.file
 		for _, chk := range t.stmt.Checks {
-			e.runCheck(sc, chk)
+			e.runCheck(sc, chk, callPos)
 		}
 		e.file = save
 	}
@@ -532,7 +532,10 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	return inst
 }
 
-func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr) {
+// runCheck evaluates one check condition of the instance made at inst; a failure is reported
+// there ("Instance check failed"), with the condition and its message as a note, as the
+// toolchain does.
+func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr, inst srcPos) {
 	e.pos = posOf(e.file, chk)
 	if chk.IfCond != nil && !truthy(e.eval(sc, chk.IfCond)) {
 		return
@@ -548,19 +551,21 @@ func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr) {
 	if msg != "" {
 		text += ": " + msg
 	}
-	e.throwAt(posOf(e.file, chk), KindSchemaCheck, "%s", text)
+	at := posOf(e.file, chk)
+	panic(panicErr{&Error{Kind: KindSchemaCheck, File: inst.file, Line: inst.line, Col: inst.col, Msg: "Instance check failed",
+		Notes: []Note{{File: at.file, Line: at.line, Col: at.col, Msg: text}}}})
 }
 
-func (e *evaluator) runRule(st *SchemaType, attrs *Dict, args []Value, kwargs *Dict) {
+func (e *evaluator) runRule(st *SchemaType, attrs *Dict, args []Value, kwargs *Dict, inst srcPos) {
 	for _, p := range st.parents {
-		e.runRule(p, attrs, args, kwargs)
+		e.runRule(p, attrs, args, kwargs, inst)
 	}
 	sc := &scope{parent: st.scope, vars: map[string]Value{}, pkg: st.scope.pkg, file: st.file, cfg: attrs}
 	e.bindParams(st, sc, args, kwargs, true)
 	save := e.file
 	e.file = st.file
 	for _, chk := range st.rule.Checks {
-		e.runCheck(sc, chk)
+		e.runCheck(sc, chk, inst)
 	}
 	e.file = save
 }

@@ -222,24 +222,15 @@ func truthy(v Value) bool {
 	return true
 }
 
-// formatFloatPy renders a float the way KCL's str() does (Python repr).
+// formatFloatPy renders a float the way KCL's str() and string interpolation do: the shortest
+// digits that read back as f, in positional notation (never an exponent), with ".0" when integral.
 func formatFloatPy(f float64) string {
 	if s, ok := nonFinite(f, "inf", "-inf", "nan"); ok {
 		return s
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
-		return strconv.FormatFloat(f, 'f', 1, 64)
-	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if strings.Contains(s, "e") {
-		// Python: at least two exponent digits, mantissa as shortest repr.
-		mant, exp, _ := strings.Cut(s, "e")
-		sign := exp[0]
-		digits := exp[1:]
-		if len(digits) < 2 {
-			digits = "0" + digits
-		}
-		return mant + "e" + string(sign) + digits
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
 	}
 	return s
 }
@@ -338,12 +329,13 @@ func writeRepr(b *strings.Builder, v Value, quoteStr bool) {
 	case Unit:
 		b.WriteString(strconv.FormatInt(x.Raw, 10) + x.Suffix)
 	case *List:
+		// the reference quotes the strings of a dict, not of a list
 		b.WriteByte('[')
 		for i, it := range x.Items {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeRepr(b, it, true)
+			writeRepr(b, it, false)
 		}
 		b.WriteByte(']')
 	case *Dict:
@@ -413,16 +405,12 @@ func equal(a, b Value) bool {
 	case UndefinedValue:
 		return isUndef(b)
 	case bool:
-		switch y := b.(type) {
-		case bool:
-			return x == y
-		case int64:
-			return b2i(x) == y
-		case float64:
-			return float64(b2i(x)) == y
-		}
-		return false
+		y, ok := b.(bool) // a bool equals no number
+		return ok && x == y
 	case int64, float64, Unit:
+		if _, isBool := b.(bool); isBool {
+			return false
+		}
 		fa, okA := toNumber(a)
 		fb, okB := toNumber(b)
 		if !okA || !okB {

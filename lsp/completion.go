@@ -52,6 +52,10 @@ func (s *Server) completion(ctx context.Context, params json.RawMessage) (any, e
 		items = s.kpmJSONCompletion(d, off)
 	case kindKCL:
 		items = s.kclCompletion(d, off)
+		if items == nil {
+			items = s.kclCodeCompletion(d, off)
+			sortItems(items)
+		}
 	}
 	if items == nil {
 		items = []protocol.CompletionItem{}

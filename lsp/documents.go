@@ -304,6 +304,9 @@ func (s *Server) didChangeWatchedFiles(params json.RawMessage) {
 	s.stats.clear()
 	s.mods.expire()
 	for _, c := range p.Changes {
+		if path := uriToPath(c.URI); kindOf(path) == kindKCL {
+			s.invalidateKCL(path)
+		}
 		s.relatedChanged(uriToPath(c.URI))
 	}
 }
@@ -313,6 +316,15 @@ func (s *Server) documentChanged(d *document) {
 	s.diags.schedule(d.uri)
 	if d.kind != kindKCL {
 		s.relatedChanged(d.path)
+		return
+	}
+	// other open files of the package may import the edited one: the checker re-checks
+	// only those whose imports changed
+	root, _ := s.kclPackage(d.path)
+	for _, o := range s.docs.all() {
+		if o.kind == kindKCL && o.uri != d.uri && strings.HasPrefix(o.path, root+string(filepath.Separator)) {
+			s.diags.schedule(o.uri)
+		}
 	}
 }
 

@@ -114,6 +114,9 @@ func (s *Server) kclDiagnostics(d *document) []protocol.Diagnostic {
 	if a.file == nil {
 		return diags
 	}
+	if len(a.errs) == 0 {
+		diags = append(diags, s.checkDiagnostics(d)...)
+	}
 	root, mf := s.kclPackage(d.path)
 	var pc *pkgContext
 	if mf != nil {
@@ -254,7 +257,7 @@ func (s *Server) kclCompletion(d *document, off int) []protocol.CompletionItem {
 func (s *Server) kclHover(d *document, off int) *protocol.Hover {
 	imp, t, pc := s.importAt(d, off)
 	if imp == nil {
-		return nil
+		return s.kclNameHover(d, off)
 	}
 	var text string
 	switch t.kind {
@@ -309,7 +312,17 @@ func (s *Server) definition(ctx context.Context, params json.RawMessage) (any, e
 	if imp, t, _ := s.importAt(d, off); imp != nil && t.dir != "" {
 		return moduleLocations(t.dir), nil
 	}
-	return nil, nil
+	c, info := s.kclCheck(d)
+	var loc *protocol.Location
+	c.With(func() {
+		if r := refAt(info, off); r != nil {
+			loc = s.location(r.Obj)
+		}
+	})
+	if loc == nil {
+		return nil, nil
+	}
+	return []protocol.Location{*loc}, nil
 }
 
 // modDefinition: from a dependency in kcl.mod to its kcl.mod in the cache (or path).

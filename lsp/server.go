@@ -61,6 +61,8 @@ type Server struct {
 	stats statCache
 	mods  depModCache
 
+	checks checkers // static checkers of KCL packages
+
 	mu          sync.Mutex
 	initialized bool
 	shutdown    bool
@@ -247,6 +249,15 @@ var requestHandlers = map[string]requestHandler{
 	"textDocument/codeLens":    (*Server).codeLens,
 	"textDocument/definition":  (*Server).definition,
 	"workspace/executeCommand": (*Server).executeCommand,
+
+	"textDocument/typeDefinition":  (*Server).typeDefinition,
+	"textDocument/references":      (*Server).references,
+	"textDocument/rename":          (*Server).rename,
+	"textDocument/documentSymbol":  (*Server).documentSymbol,
+	"workspace/symbol":             (*Server).workspaceSymbol,
+	"textDocument/signatureHelp":   (*Server).signatureHelp,
+	"textDocument/formatting":      (*Server).formatting,
+	"textDocument/rangeFormatting": (*Server).rangeFormatting,
 }
 
 func (s *Server) dispatch(ctx context.Context, req *jsonrpc2.Request) (any, error) {
@@ -410,8 +421,16 @@ func initializeResult(version string) any {
 			CompletionProvider: &protocol.CompletionOptions{
 				TriggerCharacters: []string{"\"", "[", ".", "=", " ", ":"},
 			},
-			HoverProvider:      true,
-			DefinitionProvider: true,
+			HoverProvider:                   true,
+			DefinitionProvider:              true,
+			TypeDefinitionProvider:          true,
+			ReferencesProvider:              true,
+			RenameProvider:                  true,
+			DocumentSymbolProvider:          true,
+			WorkspaceSymbolProvider:         true,
+			SignatureHelpProvider:           &protocol.SignatureHelpOptions{TriggerCharacters: []string{"(", ","}},
+			DocumentFormattingProvider:      true,
+			DocumentRangeFormattingProvider: true,
 			CodeActionProvider: protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix},
 			},

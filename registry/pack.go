@@ -21,6 +21,29 @@ type PackOptions struct {
 	Include []string
 	// Exclude drops paths matching one of these globs ([package].exclude).
 	Exclude []string
+	// Private lists absolute paths that are never packed nor part of the checksum, whatever
+	// Include says (the package home, credentials files). Directories named .kpm or .docker and
+	// files named .netrc or .git-credentials are always private.
+	Private []string
+}
+
+// privateNames are path elements never packed: kpm's and Docker's configuration directories
+// (credentials) and the usual credential files.
+var privateNames = map[string]bool{".kpm": true, ".docker": true, ".netrc": true, ".git-credentials": true}
+
+// private reports whether the path p (root-relative rel) must never leave the machine.
+func (o PackOptions) private(p, rel string) bool {
+	for _, part := range strings.Split(rel, "/") {
+		if privateNames[part] {
+			return true
+		}
+	}
+	for _, x := range o.Private {
+		if x != "" && (p == x || strings.HasPrefix(p, x+string(filepath.Separator))) {
+			return true
+		}
+	}
+	return false
 }
 
 // Pack writes the package directory dir to w as a gzip-compressed tar and
@@ -43,6 +66,9 @@ func pack(dir string, w io.Writer, opts PackOptions, onRead func(n int64)) (stri
 		}
 	}
 	dir = realDir(dir)
+	for i, x := range opts.Private {
+		opts.Private[i] = realDir(x)
+	}
 	gz, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
 	if err != nil {
 		return "", err
@@ -85,6 +111,12 @@ func pack(dir string, w io.Writer, opts PackOptions, onRead func(n int64)) (stri
 	}
 
 	err = walkPackage(dir, func(p, rel string, info os.FileInfo) error {
+		if opts.private(p, rel) {
+			if info.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		mode := info.Mode()
 		switch {
 		case mode.IsDir():

@@ -43,6 +43,9 @@ type Package struct {
 	Description string
 	Include     []string
 	Exclude     []string
+	// Private lists absolute paths never packed, whatever Include says: the package home and
+	// credentials files, when they lie under Dir (a common CI cache layout). See PackOptions.
+	Private []string
 }
 
 // PushOptions configures Push.
@@ -123,7 +126,7 @@ func Push(ctx context.Context, ref Reference, pkg Package, opts PushOptions) (Pu
 		}
 	}
 	bw := bufio.NewWriterSize(h.tee(io.MultiWriter(f, cw, stream)), 1<<20)
-	sum, err := pack(pkg.Dir, bw, PackOptions{Include: pkg.Include, Exclude: pkg.Exclude}, onRead)
+	sum, err := pack(pkg.Dir, bw, PackOptions{Include: pkg.Include, Exclude: pkg.Exclude, Private: pkg.Private}, onRead)
 	if err != nil {
 		return PushResult{}, err
 	}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/kpm-dev/kpm/registry"
@@ -17,58 +16,82 @@ import (
 
 // LockCache takes the process-wide exclusive lock on the package cache (an flock on
 // Settings.CacheLockFile), waiting until it is free or ctx is done. Every kpm process (the CLI,
-// the language server) takes it before moving a package into the cache, so concurrent
-// resolutions never see or leave a half-written package. The returned function releases it.
-func LockCache(ctx context.Context, s *Settings) (func(), error) {
-	path := s.CacheLockFile()
-	// Goroutines of this process queue on a channel (cancellable, no polling); only one of them
-	// at a time competes for the flock with other processes.
-	sem := processLock(path)
-	select {
-	case sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("lock package cache %s: %w", path, ctx.Err())
+// the language server) takes it only to move a downloaded package into the cache, never during
+// a transfer, so concurrent resolutions never see or leave a half-written package. A wait longer
+// than a second is reported through onWait ("waiting for the package cache lock held by PID N
+// (kpm pull ...)"). The returned function releases it.
+func LockCache(ctx context.Context, s *Settings, onWait func(msg string)) (func(), error) {
+	return lockFile(ctx, s.CacheLockFile(), "package cache "+s.CacheLockFile(), func(holder string) {
+		if onWait != nil {
+			onWait("waiting for the package cache lock held by " + holder)
+		}
+	})
+}
+
+// Ages after which what a crashed kpm left behind is removed: downloads in $KCL_PKG_PATH/.kpm/tmp
+// (a live one is never that old) and .<name>_<tag>.partial-* directories in the package home
+// (left by interrupted pulls of older versions, which unpacked next to the cache entry).
+const (
+	staleDownloadAge = 24 * time.Hour
+	stalePartialAge  = time.Hour
+)
+
+// DownloadDir creates an empty directory under $KCL_PKG_PATH/.kpm/tmp for a download that will
+// be moved into the cache with MoveIntoCache; the caller removes it. No lock is held while the
+// package is downloaded into it. Each call first removes what crashed processes left (two
+// directory listings).
+func DownloadDir(s *Settings, name string) (string, error) {
+	tmpRoot := filepath.Join(s.PkgPath, ".kpm", "tmp")
+	if err := os.MkdirAll(tmpRoot, 0o755); err != nil {
+		return "", fmt.Errorf("create %s: %w", tmpRoot, pathErr(err))
 	}
-	release := func() { <-sem }
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		release()
-		return nil, fmt.Errorf("lock package cache %s: %w", path, pathErr(err))
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	removeStale(tmpRoot, "", staleDownloadAge)
+	removeStale(s.PkgPath, ".partial-", stalePartialAge)
+	dir, err := os.MkdirTemp(tmpRoot, name+"-*")
 	if err != nil {
-		release()
-		return nil, fmt.Errorf("lock package cache %s: %w", path, pathErr(err))
+		return "", fmt.Errorf("create a download directory in %s: %w", tmpRoot, pathErr(err))
 	}
-	wait := time.Millisecond
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
+	return dir, nil
+}
+
+// removeStale removes the entries of dir whose name contains infix and that are older than age.
+func removeStale(dir, infix string, age time.Duration) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.Contains(e.Name(), infix) || (infix != "" && !strings.HasPrefix(e.Name(), ".")) {
+			continue
 		}
-		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
-			f.Close()
-			release()
-			return nil, fmt.Errorf("lock package cache %s: %w", path, err)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			release()
-			return nil, fmt.Errorf("lock package cache %s: %w", path, ctx.Err())
-		case <-time.After(wait):
-		}
-		if wait < 20*time.Millisecond {
-			wait *= 2
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > age {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
 		}
 	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-			f.Close()
-			release()
-		})
-	}, nil
+}
+
+// MoveIntoCache renames the complete, verified package src to the cache entry dest, under the
+// cache lock (held for the renames only). An existing dest is left alone and false returned
+// (another process got there first), unless replace: then it is moved to trash (a path in the
+// caller's download directory, removed with it).
+func MoveIntoCache(ctx context.Context, s *Settings, src, dest, trash string, replace bool, onWait func(string)) (bool, error) {
+	unlock, err := LockCache(ctx, s, onWait)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	if isDir(dest) {
+		if !replace {
+			return false, nil
+		}
+		if err := os.Rename(dest, trash); err != nil {
+			return false, fmt.Errorf("replace %s: %w", dest, pathErr(err))
+		}
+	}
+	if err := os.Rename(src, dest); err != nil {
+		return false, fmt.Errorf("move into the package cache %s: %w", dest, pathErr(err))
+	}
+	return true, nil
 }
 
 var (

@@ -273,13 +273,30 @@ func (p *modParser) parse() {
 			off, end = p.highlight(perr.Highlight)
 			msg = perr.Message
 		}
-		p.add(SeverityError, CodeSyntax, p.mf.lines.rng(off, end), "invalid TOML: %s", msg)
+		p.add(SeverityError, CodeSyntax, p.mf.lines.rng(off, end), "%s", tomlSyntaxWords(msg))
 		p.syntaxErr = true
 	}
 	p.closeTable()
 	if !p.mf.depsHasBody && p.mf.depsInsert == 0 {
 		p.mf.depsInsert = -1
 	}
+}
+
+// tomlSyntaxWords says a TOML parser message in the words of someone editing kcl.mod.
+func tomlSyntaxWords(msg string) string {
+	switch msg {
+	case "basic strings cannot have new lines":
+		return `missing closing quote (")`
+	case "literal strings cannot have new lines":
+		return "missing closing quote (')"
+	case "expected character =":
+		return "expected '=' after the key"
+	case "expected character ]":
+		return "missing closing ']'"
+	case "expected newline but got extra characters after the value":
+		return "unexpected text after the value (one key = value per line)"
+	}
+	return "invalid TOML: " + msg
 }
 
 // highlight returns the byte range of a parser error highlight (a subslice of the source).

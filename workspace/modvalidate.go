@@ -63,8 +63,11 @@ func (p *modParser) validate() {
 		} else {
 			seen[imp] = d
 		}
-		if self := mf.Name(); self != "" && (ImportName(d.PackageName()) == ImportName(self)) {
+		if self := mf.Name(); self != "" && (ImportName(d.PackageName()) == ImportName(self)) && d.Source() == SourcePath && (d.Path.Value == "." || d.Path.Value == "./") {
 			p.add(SeverityError, CodeSelfDependency, d.KeyRange, "package %s depends on itself", self)
+		} else if self != "" && ImportName(d.Name) == ImportName(self) {
+			// upstream accepts it: the dependency shadows the package's own name in imports
+			p.add(SeverityWarning, CodeSelfDependency, d.KeyRange, "dependency %s has the package's own name: `import %s` refers to the dependency", d.Name, ImportName(d.Name))
 		}
 	}
 }
@@ -108,11 +111,19 @@ func (p *modParser) validateDep(d *Dependency) {
 				n++
 			}
 		}
-		if n != 1 {
-			p.add(SeverityError, CodeInvalidDep, d.KeyRange, "dependency %s: git needs exactly one of tag, commit or branch (found %d)", d.Name, n)
+		if n > 1 {
+			p.add(SeverityError, CodeInvalidDep, d.KeyRange, "dependency %s: git takes one of tag, commit or branch (found %d)", d.Name, n)
 		}
-		if u, err := url.Parse(d.Git.Value); err != nil || d.Git.Value == "" || (u.Scheme == "" && !strings.Contains(d.Git.Value, "@")) {
+		if _, err := url.Parse(d.Git.Value); err != nil || strings.TrimSpace(d.Git.Value) == "" || strings.HasPrefix(d.Git.Value, "-") {
 			p.add(SeverityError, CodeInvalidDep, d.Git.Range, "dependency %s: invalid git URL %q", d.Name, d.Git.Value)
+		}
+		if d.Commit.Set && !ValidGitCommit(d.Commit.Value) {
+			p.add(SeverityError, CodeInvalidDep, d.Commit.Range, "dependency %s: invalid commit %q: want a hexadecimal commit id (4 to 64 digits)", d.Name, d.Commit.Value)
+		}
+		for _, v := range []StrValue{d.Tag, d.Branch} {
+			if v.Set && !ValidGitRefName(v.Value) {
+				p.add(SeverityError, CodeInvalidDep, v.Range, "dependency %s: invalid git %s %q: want a git reference name (no leading '-', no spaces, control characters, '..', or any of ~^:?*[\\)", d.Name, keyText(p.mf.Src, v.Key), v.Value)
+			}
 		}
 	case SourcePath:
 		if d.Path.Value == "" {
@@ -173,4 +184,38 @@ func checkOCIURL(s string) error {
 		return fmt.Errorf("invalid repository %q: want lowercase letters, digits and separators", repo)
 	}
 	return nil
+}
+
+// ValidGitCommit reports whether s is a (possibly abbreviated) commit id: 4 to 64 hex digits.
+func ValidGitCommit(s string) bool {
+	if len(s) < 4 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidGitRefName reports whether s is a tag or branch name git accepts (the rules of
+// git check-ref-format) that cannot be taken for a command-line option.
+func ValidGitRefName(s string) bool {
+	if s == "" || s == "@" || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") ||
+		strings.HasSuffix(s, ".") || strings.HasSuffix(s, ".lock") || strings.Contains(s, "..") ||
+		strings.Contains(s, "@{") || strings.Contains(s, "//") || strings.ContainsAny(s, " ~^:?*[\\") {
+		return false
+	}
+	for _, part := range strings.Split(s, "/") {
+		if strings.HasPrefix(part, ".") {
+			return false
+		}
+	}
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -65,7 +64,8 @@ type ResolveOptions struct {
 	// tag was pushed again with other content (one manifest request per cached oci
 	// dependency). kpm update sets it.
 	Update bool
-	// WriteLock writes kcl.mod.lock (atomically) when the resolution changed it.
+	// WriteLock writes kcl.mod.lock (atomically) when the resolution changed it; the package is
+	// locked (LockPackage) for the whole resolution.
 	WriteLock bool
 	// Parallelism bounds concurrent downloads; 0 means 8, 1 downloads one at a time.
 	Parallelism int
@@ -239,6 +239,9 @@ type req struct {
 	byDir  string
 	dep    *Dependency
 	direct bool
+	// remote: the requiring package came from a registry or git (it lies in the package home);
+	// it may not name paths outside itself.
+	remote bool
 }
 
 // Resolve reads the kcl.mod (and kcl.mod.lock) of the package in pkgDir and resolves every
@@ -254,6 +257,14 @@ func Resolve(ctx context.Context, pkgDir string, opts ResolveOptions) (*Resoluti
 	dir, err := filepath.Abs(pkgDir)
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", pkgDir, err)
+	}
+	if opts.WriteLock {
+		// kcl.mod.lock is read, then rewritten: no other kpm may change the package meanwhile.
+		unlock, err := LockPackage(ctx, opts.Settings, dir, opts.Progress)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
 	}
 	mf := opts.ModFile
 	if mf == nil {
@@ -294,6 +305,13 @@ func Resolve(ctx context.Context, pkgDir string, opts ResolveOptions) (*Resoluti
 	return r.res, nil
 }
 
+// InPackageHome reports whether dir lies in the package home ($KCL_PKG_PATH): a package from a
+// registry or git, which must not read outside itself.
+func InPackageHome(s *Settings, dir string) bool {
+	rel, err := filepath.Rel(s.PkgPath, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 // LoadModFile reads and validates dir/kcl.mod; error findings make it fail with a
 // *FindingsError whose message is "kcl.mod:LINE:COL: message".
 func LoadModFile(dir string) (*ModFile, error) {
@@ -324,22 +342,6 @@ type resolver struct {
 	reqs  map[string][]reqVersion // import name → requests
 	// chosen[import name] is the selected node.
 	chosen map[string]*node
-	// cleanTmp removes what crashed kpm processes left in $KCL_PKG_PATH/.kpm/tmp, once.
-	cleanTmp sync.Once
-}
-
-// removeStale removes the entries of dir older than age (downloads of kpm processes that died;
-// a live download is never that old).
-func removeStale(dir string, age time.Duration) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > age {
-			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
-		}
-	}
 }
 
 type reqVersion struct {
@@ -381,8 +383,14 @@ func (r *resolver) run(ctx context.Context, root *ModFile, rootDir string) error
 		rootName = filepath.Base(rootDir)
 	}
 	var frontier []req
+	rootRemote := InPackageHome(r.opts.Settings, rootDir)
+	if !rootRemote {
+		if err := checkPathCycles(root, rootDir, rootName); err != nil {
+			return err
+		}
+	}
 	for _, d := range root.Dependencies {
-		frontier = append(frontier, req{by: rootName, byDir: rootDir, dep: d, direct: true})
+		frontier = append(frontier, req{by: rootName, byDir: rootDir, dep: d, direct: true, remote: rootRemote})
 	}
 	visited := map[string]bool{} // name + identity + version
 	for len(frontier) > 0 {
@@ -427,11 +435,58 @@ func (r *resolver) run(ctx context.Context, root *ModFile, rootDir string) error
 				continue
 			}
 			for _, d := range j.n.mod.Dependencies {
-				frontier = append(frontier, req{by: j.n.pkgName, byDir: j.n.dir, dep: d})
+				frontier = append(frontier, req{by: j.n.pkgName, byDir: j.n.dir, dep: d, remote: j.n.source != SourcePath})
 			}
 		}
 	}
 	return r.selectVersions(root, rootDir)
+}
+
+// checkPathCycles follows the path dependencies from the root (depth first) and reports the
+// first cycle: "path dependencies form a cycle: app -> lib -> app". Unreadable kcl.mod files are
+// left to the resolution, which reports them.
+func checkPathCycles(root *ModFile, rootDir, rootName string) error {
+	onStack := map[string]int{}
+	done := map[string]bool{}
+	var stack []string
+	var visit func(mf *ModFile, dir, name string) error
+	visit = func(mf *ModFile, dir, name string) error {
+		onStack[dir] = len(stack)
+		stack = append(stack, name)
+		for _, d := range mf.Dependencies {
+			if d.Source() != SourcePath || d.Path.Value == "" {
+				continue
+			}
+			p := d.Path.Value
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, p)
+			}
+			p = filepath.Clean(p)
+			if i, ok := onStack[p]; ok {
+				cycle := append(append([]string(nil), stack[i:]...), stack[i])
+				return fmt.Errorf("%s: path dependencies form a cycle: %s", filepath.Join(dir, ModFileName), strings.Join(cycle, " -> "))
+			}
+			if done[p] {
+				continue
+			}
+			dep, err := LoadModFile(p)
+			if err != nil {
+				continue
+			}
+			depName := dep.Name()
+			if depName == "" {
+				depName = d.Name
+			}
+			if err := visit(dep, p, depName); err != nil {
+				return err
+			}
+		}
+		stack = stack[:len(stack)-1]
+		delete(onStack, dir)
+		done[dir] = true
+		return nil
+	}
+	return visit(root, filepath.Clean(rootDir), rootName)
 }
 
 // plan turns a requirement into a node (no I/O except for path dependencies' kcl.mod).
@@ -456,6 +511,9 @@ func (r *resolver) plan(q req) (*node, error) {
 		n.ref = ref
 	case SourcePath:
 		p := d.Path.Value
+		if q.remote {
+			return nil, fmt.Errorf("dependency %s (required by %s): path %q refused: a package from a registry or git may not read outside itself", d.Name, q.by, p)
+		}
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(q.byDir, p)
 		}
@@ -705,14 +763,9 @@ func (r *resolver) checkCached(n *node, skipSum bool) error {
 // renames it into place under the cache lock (replacing an existing entry when replace is set).
 func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool) error {
 	s := r.opts.Settings
-	tmpRoot := filepath.Join(s.PkgPath, ".kpm", "tmp")
-	if err := os.MkdirAll(tmpRoot, 0o755); err != nil {
-		return fmt.Errorf("dependency %s: create %s: %w", n.name, tmpRoot, pathErr(err))
-	}
-	r.cleanTmp.Do(func() { removeStale(tmpRoot, 24*time.Hour) })
-	tmpParent, err := os.MkdirTemp(tmpRoot, filepath.Base(n.dir)+"-*")
+	tmpParent, err := DownloadDir(s, filepath.Base(n.dir))
 	if err != nil {
-		return fmt.Errorf("dependency %s: %w", n.name, pathErr(err))
+		return fmt.Errorf("dependency %s: %w", n.name, err)
 	}
 	defer os.RemoveAll(tmpParent)
 	tmp := filepath.Join(tmpParent, "pkg")
@@ -740,26 +793,14 @@ func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool)
 			return fmt.Errorf("dependency %s: checksum mismatch: %s has sum %s but kcl.mod.lock says %s", n.name, n.label(), sum, n.sum)
 		}
 	}
-	unlock, err := LockCache(ctx, s)
+	moved, err := MoveIntoCache(ctx, s, tmp, n.dir, filepath.Join(tmpParent, "old"), replace, r.opts.Progress)
 	if err != nil {
-		return err
+		return fmt.Errorf("dependency %s: %w", n.name, err)
 	}
-	defer unlock() // idempotent; released early below so the lock covers the renames only
-	if isDir(n.dir) {
-		if !replace {
-			// Another resolver (goroutine or process) got there first: use its copy.
-			unlock()
-			return r.checkCached(n, skipSum)
-		}
-		// Move the old entry aside (removed with the temporary directory).
-		if err := os.Rename(n.dir, filepath.Join(tmpParent, "old")); err != nil {
-			return fmt.Errorf("dependency %s: replace %s: %w", n.name, n.dir, pathErr(err))
-		}
+	if !moved {
+		// Another resolver (goroutine or process) got there first: use its copy.
+		return r.checkCached(n, skipSum)
 	}
-	if err := os.Rename(tmp, n.dir); err != nil {
-		return fmt.Errorf("dependency %s: move into the package cache %s: %w", n.name, n.dir, pathErr(err))
-	}
-	unlock()
 	rememberSum(s.PkgPath, n.dir, sum)
 	n.sum = sum
 	n.digest = pulled.Digest

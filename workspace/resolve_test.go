@@ -588,3 +588,32 @@ func TestResolveUpdateNoticesRepushedTag(t *testing.T) {
 	assert.False(t, res.LockChanged)
 	assert.Zero(t, e.reg.RequestsByKind()[devregistry.KindBlob])
 }
+
+// TestResolvePathCycle: path dependencies that lead back to a package on the way are reported
+// with the cycle, before anything is resolved.
+func TestResolvePathCycle(t *testing.T) {
+	s := &Settings{PkgPath: t.TempDir()}
+	base := t.TempDir()
+	writePkg(t, filepath.Join(base, "app"), "app", "0.0.1", "lib = { path = \"../lib\" }\n")
+	writePkg(t, filepath.Join(base, "lib"), "lib", "0.1.0", "util = { path = \"../util\" }\nshared = { path = \"../shared\" }\n")
+	writePkg(t, filepath.Join(base, "shared"), "shared", "0.1.0", "")
+	writePkg(t, filepath.Join(base, "util"), "util", "0.1.0", "shared = { path = \"../shared\" }\nlib = { path = \"../lib/\" }\n")
+	done := make(chan error, 1)
+	go func() {
+		_, err := Resolve(context.Background(), filepath.Join(base, "app"), ResolveOptions{Settings: s, WriteLock: true})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+		assert.Equal(t, filepath.Join(base, "util", ModFileName)+": path dependencies form a cycle: lib -> util -> lib", err.Error())
+	case <-time.After(20 * time.Second):
+		t.Fatal("resolution of a cycle did not end")
+	}
+	assert.NoFileExists(t, filepath.Join(base, "app", LockFileName))
+
+	// A diamond (shared twice) is not a cycle.
+	writePkg(t, filepath.Join(base, "util"), "util", "0.1.0", "shared = { path = \"../shared\" }\n")
+	_, err := Resolve(context.Background(), filepath.Join(base, "app"), ResolveOptions{Settings: s})
+	require.NoError(t, err)
+}

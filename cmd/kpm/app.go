@@ -58,8 +58,9 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 
-	quiet    bool // -q/--quiet: no messages or progress on stderr
-	insecure bool // --insecure-skip-tls-verify
+	quiet     bool // -q/--quiet: no messages or progress on stderr
+	insecure  bool // --insecure-skip-tls-verify
+	plainHTTP bool // --plain-http
 
 	settings *workspace.Settings
 }
@@ -71,6 +72,10 @@ func (a *app) Settings() (*workspace.Settings, error) {
 		s, err := workspace.LoadSettings()
 		if err != nil {
 			return nil, err
+		}
+		if a.plainHTTP {
+			on := true
+			s.PlainHTTP = &on
 		}
 		a.settings = s
 		if !a.quiet {
@@ -147,19 +152,54 @@ Results go to stdout; messages and progress go to stderr.`,
 		SilenceUsage:      true,
 		DisableAutoGenTag: true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		// one typo away, or a prefix: "pul" suggests pull, not also push, pkg and run
+		SuggestionsMinimumDistance: 1,
 	}
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "print no messages or progress on stderr")
 	root.PersistentFlags().BoolVar(&a.insecure, "insecure-skip-tls-verify", false, "do not verify registry TLS certificates")
+	root.PersistentFlags().BoolVar(&a.plainHTTP, "plain-http", false, "talk to registries over plain HTTP (automatic for localhost and loopback addresses)")
 	root.SetVersionTemplate("kpm version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	for _, sub := range subcommands {
 		root.AddCommand(sub(a))
 	}
-	// Upstream's spellings: --no_sum_check, --tar_path, ... next to --no-sum-check.
-	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
-	})
+	hideRegistryFlags(root)
+	root.SetGlobalNormalizationFunc(normalizeFlag)
 	return root
+}
+
+// normalizeFlag accepts upstream's and kcl run's spellings: --no_sum_check, --tar_path,
+// --sort_keys next to --no-sum-check; --path_selector for --path and --argument for --define.
+func normalizeFlag(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	name = strings.ReplaceAll(name, "_", "-")
+	switch name {
+	case "path-selector":
+		name = "path"
+	case "argument":
+		name = "define"
+	}
+	return pflag.NormalizedName(name)
+}
+
+// offlineCommands never talk to a registry: their help leaves out the registry flags.
+var offlineCommands = map[string]bool{"init": true, "import": true, "completion": true}
+
+// hideRegistryFlags shows the registry flags (--insecure-skip-tls-verify, --plain-http) only in
+// the help of commands that talk to registries. They stay global, so that
+// `kpm --plain-http pull ...` works as before.
+func hideRegistryFlags(root *cobra.Command) {
+	help := root.HelpFunc()
+	for _, c := range root.Commands() {
+		if !offlineCommands[c.Name()] {
+			continue
+		}
+		c.SetHelpFunc(func(c *cobra.Command, args []string) {
+			for _, name := range []string{"insecure-skip-tls-verify", "plain-http"} {
+				root.PersistentFlags().Lookup(name).Hidden = true
+			}
+			help(c, args)
+		})
+	}
 }
 
 // upstreamArgs rewrites single-dash long flags (`-git URL`, `-tag=T`), which upstream's CLI

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -67,27 +68,33 @@ func TestRenderError(t *testing.T) {
 }
 
 func TestPrintErrorFindings(t *testing.T) {
-	f := func(line, col int, msg string) workspace.Finding {
-		return workspace.Finding{File: "/p/app/kcl.mod", Severity: workspace.SeverityError, Message: msg,
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	inWd := filepath.Join(wd, "app", "kcl.mod")
+	at := func(file string, line, col int, msg string) workspace.Finding {
+		return workspace.Finding{File: file, Severity: workspace.SeverityError, Message: msg,
 			Range: workspace.Range{Start: workspace.Pos{Offset: 100 * line, Line: line, Col: col}, End: workspace.Pos{Offset: 100*line + 1, Line: line, Col: col + 1}}}
 	}
+	f := func(line, col int, msg string) workspace.Finding { return at(inWd, line, col, msg) }
 	two := &workspace.FindingsError{Findings: []workspace.Finding{f(2, 8, "bad name"), f(4, 11, "bad version")}}
 	tests := []struct {
 		name string
 		err  error
 		want string
 	}{
-		{"one finding, one line", &workspace.FindingsError{Findings: []workspace.Finding{f(2, 8, "bad name")}},
-			"kpm: kcl.mod:2:8: bad name\n"},
+		{"one finding, one line, the path relative to the working directory", &workspace.FindingsError{Findings: []workspace.Finding{f(2, 8, "bad name")}},
+			"kpm: app/kcl.mod:2:8: bad name\n"},
+		{"outside the working directory: the absolute path", &workspace.FindingsError{Findings: []workspace.Finding{at("/elsewhere/kcl.mod", 2, 8, "bad name")}},
+			"kpm: /elsewhere/kcl.mod:2:8: bad name\n"},
 		{"every finding, then a summary", two,
-			"kcl.mod:2:8: bad name\nkcl.mod:4:11: bad version\nkpm: kcl.mod: 2 errors\n"},
+			"app/kcl.mod:2:8: bad name\napp/kcl.mod:4:11: bad version\nkpm: app/kcl.mod: 2 errors\n"},
 		{"warnings are listed with the error, in file order", &workspace.FindingsError{
 			Findings: []workspace.Finding{f(4, 11, "bad version")},
-			Warnings: []workspace.Finding{{File: "kcl.mod", Severity: workspace.SeverityWarning, Message: "unknown key",
+			Warnings: []workspace.Finding{{File: inWd, Severity: workspace.SeverityWarning, Message: "unknown key",
 				Range: workspace.Range{Start: workspace.Pos{Offset: 300, Line: 3, Col: 1}, End: workspace.Pos{Offset: 301, Line: 3, Col: 2}}}},
-		}, "kcl.mod:3:1: warning: unknown key\nkcl.mod:4:11: bad version\nkpm: kcl.mod: 1 error\n"},
+		}, "app/kcl.mod:3:1: warning: unknown key\napp/kcl.mod:4:11: bad version\nkpm: app/kcl.mod: 1 error\n"},
 		{"the context of a wrapped error is kept", fmt.Errorf("dependency sub: %w", two),
-			"kcl.mod:2:8: bad name\nkcl.mod:4:11: bad version\nkpm: dependency sub: kcl.mod: 2 errors\n"},
+			"app/kcl.mod:2:8: bad name\napp/kcl.mod:4:11: bad version\nkpm: dependency sub: app/kcl.mod: 2 errors\n"},
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer

@@ -21,11 +21,17 @@ import (
 func printError(w io.Writer, err error) {
 	w = redactWriter{w}
 	var fe *workspace.FindingsError
+	if errors.As(err, &fe) && len(fe.Findings) > 0 && len(fe.Findings)+len(fe.Warnings) == 1 {
+		// one finding: its file as the user would open it
+		f := fe.Findings[0]
+		fmt.Fprintln(w, "kpm: "+strings.Replace(renderError(err), oneLine(f.String()), findingLine(f), 1))
+		return
+	}
 	if errors.As(err, &fe) && len(fe.Findings)+len(fe.Warnings) > 1 {
 		all := append(append([]workspace.Finding(nil), fe.Findings...), fe.Warnings...)
 		sort.SliceStable(all, func(i, j int) bool { return all[i].Range.Start.Offset < all[j].Range.Start.Offset })
 		for _, f := range all {
-			fmt.Fprintln(w, oneLine(f.String()))
+			fmt.Fprintln(w, findingLine(f))
 		}
 		msg := oneLine(err.Error())
 		summary := fmt.Sprintf("%d errors", len(fe.Findings))
@@ -33,7 +39,7 @@ func printError(w io.Writer, err error) {
 			summary = "1 error"
 		}
 		if file := fe.Findings[0].File; file != "" {
-			summary = filepath.Base(file) + ": " + summary
+			summary = displayPath(file) + ": " + summary
 		}
 		if first := oneLine(fe.Error()); strings.Contains(msg, first) {
 			msg = strings.Replace(msg, first, summary, 1)
@@ -44,6 +50,16 @@ func printError(w io.Writer, err error) {
 		return
 	}
 	fmt.Fprintln(w, "kpm: "+renderError(err))
+}
+
+// findingLine prints a finding as "FILE:LINE:COL: message" with FILE as the user would open it
+// (relative to the working directory, or absolute).
+func findingLine(f workspace.Finding) string {
+	line := oneLine(f.String())
+	if f.File == "" {
+		return line
+	}
+	return displayPath(f.File) + strings.TrimPrefix(line, filepath.Base(f.File))
 }
 
 // redactWriter passes every text through redact.Text (credentials, control characters).

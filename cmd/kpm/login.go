@@ -23,16 +23,27 @@ func newLoginCmd(a *app) *cobra.Command {
 		Long: `Check credentials against REGISTRY (host[:port]) and store them in
 $KCL_PKG_PATH/.kpm/config/config.json (mode 0600).
 
-Four forms:
+Forms:
   kpm login -u USER -p PASS REGISTRY            (prints a warning: the password is visible in shell history)
   kpm login -u USER REGISTRY                    (prompts "Password:" without echo)
   kpm login REGISTRY                            (prompts "Username:" and "Password:")
   echo PASS | kpm login -u USER --password-stdin REGISTRY
 
-Prompts need a terminal on stdin; without one and without a password, login fails instead of waiting.`,
+Prompts need a terminal on stdin; without one and without a password, login fails instead of waiting.
+REGISTRY is host[:port], without a scheme. Plain HTTP is used for localhost and loopback
+addresses (or as OCI_REG_PLAIN_HTTP / DefaultOciPlainHttp in the settings file say).`,
+		Example: `  echo 1234 | kpm login -u test --password-stdin localhost:5001
+  kpm login -u test localhost:5001          prompts for the password
+  kpm login ghcr.io                         prompts for both`,
 		Args: argsRange(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			host := args[0]
+			if scheme, rest, ok := strings.Cut(host, "://"); ok {
+				return usagef("login: %s: drop the %s:// scheme: kpm login %s", host, scheme, strings.SplitN(rest, "/", 2)[0])
+			}
+			if password != "" && username == "" {
+				return usagef("login: the user name is missing: a password (-p) goes with -u USER (kpm login -u USER -p PASS %s)", host)
+			}
 			if passwordStdin && password != "" {
 				return usagef("login: --password and --password-stdin are mutually exclusive")
 			}

@@ -11,9 +11,6 @@ import (
 	"github.com/kpm-dev/kpm/lsp"
 )
 
-// lspVersion is reported to editors in serverInfo.
-var lspVersion = "dev"
-
 func newLspCmd(a *app) *cobra.Command {
 	var logFile string
 	cmd := &cobra.Command{
@@ -23,6 +20,8 @@ func newLspCmd(a *app) *cobra.Command {
 
 Nothing but protocol messages is written to stdout; --log FILE writes a debug log (never
 containing passwords).`,
+		Example: `  kpm lsp                        as an editor starts it
+  kpm lsp --log /tmp/kpm-lsp.log`,
 		Args: argsRange(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var logw io.Writer
@@ -39,7 +38,7 @@ containing passwords).`,
 				// (about 40 MiB with 500 dependencies) for a third less CPU per edit.
 				debug.SetGCPercent(400)
 			}
-			return lsp.Serve(cmd.Context(), stdio{a.stdin, a.stdout}, lsp.Options{Log: logw, Version: lspVersion})
+			return lsp.Serve(cmd.Context(), stdio{a.stdin, a.stdout}, lsp.Options{Log: logw, Version: kpmVersion()})
 		},
 	}
 	cmd.Flags().StringVar(&logFile, "log", "", "write a debug log to `FILE`")

@@ -25,6 +25,8 @@ var subcommands = []func(*app) *cobra.Command{
 	newRunCmd,
 	newPkgCmd,
 	newGraphCmd,
+	newImportCmd,
+	newFmtCmd,
 	newCompletionCmd,
 	newLspCmd,
 }

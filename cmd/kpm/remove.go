@@ -16,7 +16,8 @@ func newRemoveCmd(a *app) *cobra.Command {
 its entry is deleted from kcl.mod (the rest of the file is kept as it is) and kcl.mod.lock is
 rewritten without it and without the transitive dependencies nothing else needs. The package
 cache is left alone.`,
-		Args: argsRange(1, 1),
+		Example: `  kpm remove helloworld`,
+		Args:    argsRange(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.Settings()
 			if err != nil {

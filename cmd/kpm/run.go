@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/kpm-dev/kpm/commands"
 	"github.com/kpm-dev/kpm/workspace"
@@ -56,26 +56,33 @@ again when the tag was pushed again.`,
 				return usagef("run: --format must be yaml or json, got %q", format)
 			}
 			var files []string
-			if len(settings) > 0 {
-				var pre []string
-				for _, sf := range settings {
-					st, err := loadRunSettings(sf)
-					if err != nil {
-						return err
-					}
-					files = append(files, st.Files...)
-					pre = append(pre, st.Defines...)
-					externals = append(st.Externals, externals...)
-					selectors = append(st.Selectors, selectors...)
-					sortKeys = sortKeys || st.SortKeys
-					disableNone = disableNone || st.DisableNone
-					showHidden = showHidden || st.ShowHidden
-					strictRange = strictRange || st.StrictRange
-					if output == "" {
-						output = st.Output
-					}
+			if len(settings) == 0 {
+				// as the toolchain does, a kcl.yaml in the working directory is a settings file
+				if _, err := os.Stat(commands.DefaultSettingsFile); err == nil {
+					settings = []string{commands.DefaultSettingsFile}
 				}
-				defines = append(pre, defines...)
+			}
+			if len(settings) > 0 {
+				wd, err := os.Getwd()
+				if err != nil {
+					return err
+				}
+				st, err := commands.LoadRunSettings(wd, settings)
+				if err != nil {
+					return err
+				}
+				files = st.Files
+				defines = append(st.Defines, defines...)
+				overrides = append(st.Overrides, overrides...)
+				externals = append(st.Externals, externals...)
+				selectors = append(st.Selectors, selectors...)
+				sortKeys = sortKeys || st.SortKeys
+				disableNone = disableNone || st.DisableNone
+				showHidden = showHidden || st.ShowHidden
+				strictRange = strictRange || st.StrictRange
+				if output == "" {
+					output = st.Output
+				}
 			}
 			defs := map[string]string{}
 			for _, d := range defines {
@@ -162,16 +169,5 @@ again when the tag was pushed again.`,
 	f.StringArrayVarP(&overrides, "overrides", "O", nil, "override before evaluation: -O path=value, or delete: -O path- (repeatable)")
 	f.BoolVar(&vendor, "vendor", false, "copy the dependencies into vendor/ in the package and use them from there")
 	f.BoolVar(&noSumCheck, "no-sum-check", false, "check no dependency checksum and leave kcl.mod.lock alone")
-	// kcl run's spellings: --sort_keys, --path_selector, --argument, ...
-	f.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-		name = strings.ReplaceAll(name, "_", "-")
-		switch name {
-		case "path-selector":
-			name = "path"
-		case "argument":
-			name = "define"
-		}
-		return pflag.NormalizedName(name)
-	})
 	return cmd
 }

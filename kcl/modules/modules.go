@@ -108,7 +108,11 @@ const PluginPrefix = "kcl_plugin."
 func (r *Resolver) Resolve(from Package, file, path string) (Module, error) {
 	abs := path
 	if strings.HasPrefix(path, ".") {
-		abs = absolutePath(from.Root, filepath.Dir(file), path)
+		rel, inside := relativeToRoot(from.Root, filepath.Dir(file))
+		if !inside {
+			return resolveOutside(from, filepath.Dir(file), path)
+		}
+		abs = absolutePath(rel, path)
 		if abs == "" {
 			return Module{}, &Error{Path: path, Msg: fmt.Sprintf("pkgpath %s not found in the program", strings.TrimLeft(path, "."))}
 		}
@@ -167,28 +171,49 @@ func (r *Resolver) externalRoot(name, path string) string {
 	return ""
 }
 
-// absolutePath rewrites a relative import of a file in dir to an absolute import path from
-// root, as the toolchain does: ".sub" in root/a/b is "a.b.sub", "..sub" is "a.sub". It is ""
-// when the dots climb above root.
-func absolutePath(root, dir, path string) string {
+// relativeToRoot splits dir below root into its segments; inside is false when dir is not
+// under root.
+func relativeToRoot(root, dir string) (segs []string, inside bool) {
+	rel, err := filepath.Rel(root, dir)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, false
+	}
+	if rel == "." {
+		return nil, true
+	}
+	return strings.Split(filepath.ToSlash(rel), "/"), true
+}
+
+// absolutePath rewrites a relative import of a file in the directory whose segments below
+// the package root are segs to an absolute import path, as the toolchain does: ".sub" in a/b
+// is "a.b.sub", "..sub" is "a.sub". It is "" when the dots climb above the root.
+func absolutePath(segs []string, path string) string {
 	dots := len(path) - len(strings.TrimLeft(path, "."))
 	rest := path[dots:]
-	rel, err := filepath.Rel(root, dir)
-	if err != nil {
-		rel = dir
-	}
-	var segs []string
-	if rel != "." {
-		segs = strings.Split(filepath.ToSlash(rel), "/")
-	}
 	if dots-1 > len(segs) {
 		return ""
 	}
-	segs = segs[:len(segs)-(dots-1)]
+	out := append([]string(nil), segs[:len(segs)-(dots-1)]...)
 	if rest != "" {
-		segs = append(segs, rest)
+		out = append(out, rest)
 	}
-	return strings.Join(segs, ".")
+	return strings.Join(out, ".")
+}
+
+// resolveOutside resolves a relative import of a file outside its package root (a later
+// entry of a settings file): against the file's own directory.
+func resolveOutside(from Package, dir, path string) (Module, error) {
+	dots := len(path) - len(strings.TrimLeft(path, "."))
+	rest := path[dots:]
+	base := dir
+	for i := 1; i < dots; i++ {
+		base = filepath.Dir(base)
+	}
+	p, ok := moduleIn(base, rest)
+	if !ok {
+		return Module{}, &Error{Path: path, Msg: fmt.Sprintf("pkgpath %s not found in the program", rest)}
+	}
+	return Module{Kind: Source, PkgPath: rest, Package: from, Path: p, Files: moduleFiles(p)}, nil
 }
 
 // moduleIn returns the module import path names under root: the directory root/a/b/c or the
@@ -206,6 +231,9 @@ func moduleIn(root, path string) (string, bool) {
 	}
 	return "", false
 }
+
+// ModuleFiles lists the files of the module at p (a directory or a .k file), as Resolve does.
+func ModuleFiles(p string) []string { return moduleFiles(p) }
 
 // moduleFiles lists the files of a module: its .k file, or the .k files of its directory
 // without tests and _-prefixed files, sorted.

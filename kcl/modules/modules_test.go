@@ -32,6 +32,8 @@ func TestResolve(t *testing.T) {
 		"both/x.k":                "",
 		"app/models/kube/rel.k":   "",
 		"app/models/kube/sib/s.k": "",
+		"outside/o.k":             "",
+		"outside/near/n.k":        "",
 	})
 	app := filepath.Join(base, "app")
 	dep := filepath.Join(base, "dep")
@@ -66,6 +68,7 @@ func TestResolve(t *testing.T) {
 		{name: "relative grandparent", from: main, file: "app/models/kube/k.k", path: "...one", pkgPath: "one", pkg: main, files: []string{"app/one.k"}},
 		{name: "relative in a dependency", from: depPkg, file: "dep/api/a.k", path: "..sub", pkgPath: "dep.sub", pkg: depPkg, files: []string{"dep/sub/s.k"}},
 		{name: "relative above the root", from: main, file: "app/main.k", path: "..x", err: "pkgpath x not found in the program"},
+		{name: "relative in a file outside the root", from: main, file: "outside/o.k", path: ".near", pkgPath: "near", pkg: main, files: []string{"outside/near/n.k"}},
 		{name: "internal and external", from: main, file: "app/main.k", path: "both", err: "the `both` is found multiple times in the current package and vendor package"},
 		{name: "vendored without kcl.mod", from: main, file: "app/main.k", path: "nomod", err: "pkgpath nomod not found in the program"},
 		{name: "missing", from: main, file: "app/main.k", path: "nothere.x", err: "pkgpath nothere.x not found in the program"},

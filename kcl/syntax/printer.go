@@ -27,6 +27,7 @@ func Print(n Node) string {
 type printer struct {
 	b      strings.Builder
 	indent int
+	fmt    *formatState // set by Format: keep comments, blank lines and one-line layouts
 }
 
 func (pr *printer) w(s string) { pr.b.WriteString(s) }
@@ -39,6 +40,10 @@ func (pr *printer) nl() {
 }
 
 func (pr *printer) file(f *File) {
+	if pr.fmt != nil {
+		pr.fmtFile(f)
+		return
+	}
 	if f.Doc != nil {
 		pr.w(f.Doc.Raw)
 		pr.b.WriteByte('\n')
@@ -52,6 +57,11 @@ func (pr *printer) file(f *File) {
 // block prints statements on their own lines, one level deeper.
 func (pr *printer) block(list []Stmt) {
 	pr.indent++
+	if pr.fmt != nil {
+		pr.fmtStmts(list)
+		pr.indent--
+		return
+	}
 	for _, s := range list {
 		pr.nl()
 		pr.stmt(s)
@@ -255,17 +265,30 @@ func (pr *printer) schema(s *SchemaStmt) {
 			pr.expr(sig.Value)
 		}
 	}
-	for _, st := range s.Body {
-		pr.nl()
-		pr.stmt(st)
+	if pr.fmt != nil {
+		pr.fmtStmts(s.Body)
+	} else {
+		for _, st := range s.Body {
+			pr.nl()
+			pr.stmt(st)
+		}
 	}
 	if len(s.Checks) > 0 {
+		if pr.fmt != nil && pr.b.Len() > 0 {
+			pr.b.WriteByte('\n') // the canonical style sets the check block apart
+		}
 		pr.nl()
 		pr.w("check:")
 		pr.indent++
 		for _, c := range s.Checks {
+			if pr.fmt != nil {
+				pr.fmtLeading(c.Pos().Offset)
+			}
 			pr.nl()
 			pr.check(c)
+			if pr.fmt != nil {
+				pr.fmtTrailing(c.End())
+			}
 		}
 		pr.indent--
 	}
@@ -417,6 +440,10 @@ func (pr *printer) expr(x Expr) {
 		pr.expr(x.X)
 		pr.w(")")
 	case *ListExpr:
+		if pr.fmt != nil {
+			pr.fmtList(x)
+			break
+		}
 		pr.list(x.Elts)
 	case *ListIfItem:
 		pr.listIf(x)
@@ -426,6 +453,10 @@ func (pr *printer) expr(x Expr) {
 		pr.comps(x.Generators)
 		pr.w("]")
 	case *ConfigExpr:
+		if pr.fmt != nil {
+			pr.fmtConfig(x)
+			break
+		}
 		pr.config(x.Entries)
 	case *DictComp:
 		pr.w("{")
@@ -574,8 +605,14 @@ func (pr *printer) config(entries []*ConfigEntry) {
 func (pr *printer) entries(entries []*ConfigEntry) {
 	pr.indent++
 	for _, e := range entries {
+		if pr.fmt != nil {
+			pr.fmtLeading(e.Pos().Offset)
+		}
 		pr.nl()
 		pr.entry(e)
+		if pr.fmt != nil {
+			pr.fmtTrailing(e.End())
+		}
 	}
 	pr.indent--
 }

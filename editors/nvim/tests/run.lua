@@ -15,7 +15,8 @@ local undefined_globals = {}
 setmetatable(_G, {
   __index = function(_, k)
     local info = debug.getinfo(2, "S")
-    if info and info.source and info.source:match("lua/kpm/init%.lua$") then
+    local src = info and info.source or ""
+    if src:match("/lua/kpm/[%w_]+%.lua$") or src:match("/ftdetect/kpm%.lua$") then
       undefined_globals[k] = true
     end
     return nil
@@ -193,6 +194,98 @@ test("filetype detection: kcl.mod, kcl.mod.lock, kpm.json, *.k", function()
     vim.cmd("edit " .. vim.fn.fnameescape(file))
     eq(vim.bo.filetype, ft, file)
   end
+end)
+
+-- the plugin directory (editors/nvim), from this file's path
+local plugin_dir = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h")
+
+-- child_nvim runs a fresh headless Neovim with the plugin on 'runtimepath' and returns its
+-- stdout and exit code. clean = true starts it as a user would (--clean: filetype detection and
+-- plugins on, no config), else with -u NONE.
+local function child_nvim(clean, args)
+  local argv = { vim.v.progpath, "--headless", "-i", "NONE", "-n" }
+  vim.list_extend(argv, clean and { "--clean" } or { "--clean", "-u", "NONE" })
+  vim.list_extend(argv, { "--cmd", "set rtp^=" .. plugin_dir })
+  vim.list_extend(argv, args)
+  local output = vim.fn.system(argv)
+  return output, vim.v.shell_error
+end
+
+test("every module loads on its own", function()
+  local names = {}
+  for _, f in ipairs(vim.fn.glob(plugin_dir .. "/lua/kpm/*.lua", false, true)) do
+    local base = vim.fn.fnamemodify(f, ":t:r")
+    table.insert(names, base == "init" and "kpm" or ("kpm." .. base))
+  end
+  table.sort(names)
+  for _, want in ipairs({ "kpm", "kpm.commands", "kpm.lsp", "kpm.ui" }) do
+    truthy(vim.tbl_contains(names, want), want .. " among the modules " .. table.concat(names, ", "))
+  end
+  for _, name in ipairs(names) do
+    local output, code = child_nvim(false, {
+      "-c",
+      string.format(
+        "lua local ok, m = pcall(require, %q); io.stdout:write(ok and type(m) == 'table' and 'loaded' or tostring(m)); vim.cmd(ok and 'qall!' or 'cquit 1')",
+        name
+      ),
+    })
+    eq(code, 0, "exit code of require(" .. name .. "): " .. output)
+    eq(vim.trim(output), "loaded", "require(" .. name .. ")")
+  end
+end)
+
+test("without setup(): ftdetect sets the filetypes; no command, no server", function()
+  local probe = "lua io.stdout:write(vim.bo.filetype .. ' ' .. vim.fn.exists(':KpmRun') .. ' ' .. "
+    .. "#(vim.lsp.get_clients or vim.lsp.get_active_clients)() .. ';')"
+  local output, code = child_nvim(true, {
+    bad .. "/kcl.mod",
+    "-c", probe,
+    "-c", "edit " .. vim.fn.fnameescape(bad .. "/kcl.mod.lock"),
+    "-c", probe,
+    "-c", "edit " .. vim.fn.fnameescape(bad .. "/main.k"),
+    "-c", probe,
+    "-c", "qall!",
+  })
+  eq(code, 0, "exit code (" .. output .. ")")
+  eq(vim.trim(output), "kclmod 0 0;kclmodlock 0 0;kcl 0 0;", "filetype, :KpmRun defined, clients")
+end)
+
+test(":help kpm, and a help tag for every command, function, field and option", function()
+  local dir = vim.fn.tempname()
+  write(dir .. "/doc/kpm.txt", truthy(read(plugin_dir .. "/doc/kpm.txt"), "doc/kpm.txt"))
+  vim.cmd("helptags " .. vim.fn.fnameescape(dir .. "/doc"))
+  local tags = {}
+  for line in io.lines(dir .. "/doc/tags") do
+    tags[line:match("^[^\t]+")] = true
+  end
+  vim.opt.runtimepath:prepend(dir)
+  vim.cmd("help kpm")
+  eq(vim.fn.expand("%:t"), "kpm.txt", ":help kpm opens")
+  truthy(vim.api.nvim_get_current_line():find("*kpm*", 1, true), "cursor on *kpm*: " .. vim.api.nvim_get_current_line())
+  vim.cmd("help :KpmRun")
+  truthy(vim.api.nvim_get_current_line():find("*:KpmRun*", 1, true), ":help :KpmRun: " .. vim.api.nvim_get_current_line())
+  vim.cmd("helpclose")
+  local want = { "kpm.last", "kpm.run_buf", "KpmDone", "kpm-filetypes" }
+  for name in pairs(vim.api.nvim_get_commands({})) do
+    if name:match("^Kpm") then
+      table.insert(want, ":" .. name)
+    end
+  end
+  for k, v in pairs(kpm) do
+    table.insert(want, type(v) == "function" and ("kpm." .. k .. "()") or ("kpm." .. k))
+  end
+  for k in pairs(kpm.config) do
+    table.insert(want, "kpm-option-" .. k)
+  end
+  truthy(#want > 40, "tags wanted: " .. #want)
+  local missing = {}
+  for _, t in ipairs(want) do
+    if not tags[t] then
+      table.insert(missing, t)
+    end
+  end
+  table.sort(missing)
+  eq(table.concat(missing, " "), "", "undocumented")
 end)
 
 local bad_buf

@@ -3,7 +3,7 @@
 // the extension passes VS Code's window API, the tests pass scripted fakes.
 import * as path from 'path';
 import { CancelledError, CommandClient, ServerCommands, ServerError } from './rpc';
-import { RunDiagnostic, Status, isAlreadyExists, isOci, parseRunErrors, runErrorsFromData } from './logic';
+import { RunDiagnostic, Status, isAlreadyExists, isOci, parseRunErrors, runErrorsFromData, shortDigest } from './logic';
 
 export interface InputOptions {
   title: string;
@@ -34,10 +34,14 @@ export interface Ui {
   packageDir(): Promise<string | undefined>;
   // workspaceDir is the first workspace folder, if any.
   workspaceDir(): string | undefined;
-  openYaml(content: string): Promise<void>;
+  // showRunResult shows the YAML of a run of `run` (a package directory or a source).
+  showRunResult(yaml: string, run: { path?: string; source?: string }): Promise<void>;
   openFile(file: string): Promise<void>;
   setRunDiagnostics(diags: RunDiagnostic[]): void;
-  statusChanged(status: Status | undefined): void;
+  // statusChanged shows the server's kpm.status answer, or err when there is none.
+  statusChanged(status: Status | undefined, err?: string): void;
+  // log writes a line to the extension's Output channel (details a notification leaves out).
+  log(line: string): void;
 }
 
 export interface InitResult {
@@ -101,8 +105,8 @@ export class Commands {
       const s = await this.client.execute<Status>(ServerCommands.status, {});
       this.ui.statusChanged(s);
       return s;
-    } catch {
-      this.ui.statusChanged(undefined);
+    } catch (err) {
+      this.ui.statusChanged(undefined, (err as Error).message);
       return undefined;
     }
   }
@@ -199,7 +203,8 @@ export class Commands {
       if (!overwrite) return undefined;
       res = await this.client.execute<PushResult>(ServerCommands.push, { ...arg, force: true }, 'Pushing package (force)');
     }
-    void this.ui.info(`Pushed ${res.reference} (${res.digest})`);
+    this.ui.log(`pushed ${res.reference}, digest ${res.digest}`);
+    void this.ui.info(`Pushed ${res.reference} (${shortDigest(res.digest)})`);
     return res;
   }
 
@@ -235,45 +240,48 @@ export class Commands {
   // runWithOptions is run with top-level arguments (kpm run -D key=value), asked as
   // `key=value` pairs separated by spaces.
   async runWithOptions(): Promise<RunResult | undefined> {
-    const text = await this.ui.input({
-      title: 'Run Package with Options',
-      prompt: 'Options for option("key") in the code, as key=value pairs separated by spaces',
-      placeHolder: 'env=prod replicas=3',
-      validate: (v) => parseOptions(v).error,
+    return this.guard(async () => {
+      const text = await this.ui.input({
+        title: 'Run Package with Options',
+        prompt: 'Options for option("key") in the code, as key=value pairs separated by spaces',
+        placeHolder: 'env=prod replicas=3',
+        validate: (v) => parseOptions(v).error,
+      });
+      if (text === undefined) return undefined;
+      return this.runPackage(parseOptions(text).options);
     });
-    if (text === undefined) return undefined;
-    return this.run(parseOptions(text).options);
   }
 
-  async run(options?: Record<string, string>): Promise<RunResult | undefined> {
-    return this.guard(async () => {
-      let dir = await this.ui.packageDir();
-      let arg: { path?: string; source?: string; tag?: string; options?: Record<string, string> };
-      if (dir !== undefined) {
-        arg = { path: dir };
+  async run(): Promise<RunResult | undefined> {
+    return this.guard(() => this.runPackage());
+  }
+
+  private async runPackage(options?: Record<string, string>): Promise<RunResult | undefined> {
+    const dir = await this.ui.packageDir();
+    let arg: { path?: string; source?: string; tag?: string; options?: Record<string, string> };
+    if (dir !== undefined) {
+      arg = { path: dir };
+    } else {
+      const source = await this.ui.input({
+        title: 'Run Package',
+        prompt: 'No kcl.mod here. Package to run: a directory, name[:version], or oci://host/repo/name',
+        validate: notEmpty('the package'),
+      });
+      if (source === undefined) return undefined;
+      const s = source.trim();
+      if (path.isAbsolute(s)) {
+        arg = { path: s };
       } else {
-        const source = await this.ui.input({
-          title: 'Run Package',
-          prompt: 'No kcl.mod here. Package to run: a directory, name[:version], or oci://host/repo/name',
-          validate: notEmpty('the package'),
-        });
-        if (source === undefined) return undefined;
-        const s = source.trim();
-        if (path.isAbsolute(s)) {
-          dir = s;
-          arg = { path: s };
-        } else {
-          arg = { source: s };
-          if (isOci(s) && !s.includes('?tag=')) {
-            const tag = await this.pickTag(s, 'Run Package');
-            if (tag === undefined) return undefined;
-            arg.tag = tag;
-          }
+        arg = { source: s };
+        if (isOci(s) && !s.includes('?tag=')) {
+          const tag = await this.pickTag(s, 'Run Package');
+          if (tag === undefined) return undefined;
+          arg.tag = tag;
         }
       }
-      if (options && Object.keys(options).length > 0) arg.options = options;
-      return this.doRun(arg);
-    });
+    }
+    if (options && Object.keys(options).length > 0) arg.options = options;
+    return this.doRun(arg);
   }
 
   private async doRun(arg: { path?: string; source?: string; tag?: string; options?: Record<string, string> }): Promise<RunResult> {
@@ -289,7 +297,7 @@ export class Commands {
       }
       throw err;
     }
-    await this.ui.openYaml(res.yaml);
+    await this.ui.showRunResult(res.yaml, arg);
     return res;
   }
 
@@ -412,9 +420,11 @@ export class Commands {
     return dir;
   }
 
-  // guard shows a failed command's message once; a cancelled command shows nothing.
+  // guard checks that the server runs before the command asks anything, and shows a failed
+  // command's message once; a cancelled command shows nothing.
   private async guard<T>(f: () => Promise<T | undefined>): Promise<T | undefined> {
     try {
+      await this.client.ready();
       return await f();
     } catch (err) {
       if (!(err instanceof CancelledError)) await this.ui.error((err as Error).message);

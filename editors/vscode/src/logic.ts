@@ -22,7 +22,7 @@ export function findServer(l: ServerLookup): ServerLocation {
     if (l.isExecutable(p)) return { path: p, source: 'setting' };
     return {
       error:
-        `kpm: the setting kpm.server.path points to "${p}", which is not an executable file. ` +
+        `the setting kpm.server.path points to "${p}", which is not an executable file. ` +
         'Fix the path, or clear the setting to use the bundled kpm or kpm on PATH.',
     };
   }
@@ -36,7 +36,7 @@ export function findServer(l: ServerLookup): ServerLocation {
   }
   return {
     error:
-      'kpm: cannot find the kpm binary (not set in kpm.server.path, not bundled with the extension, not on PATH). ' +
+      'cannot find the kpm binary (not set in kpm.server.path, not bundled with the extension, not on PATH). ' +
       'Install kpm (for example `make build` in the kpm repository, then put bin/kpm on PATH) or set kpm.server.path to its full path.',
   };
 }
@@ -121,16 +121,70 @@ export interface Status {
   loggedIn: boolean;
 }
 
-// statusBar renders the status bar item for a kpm.status answer.
+// statusBar renders the status bar item for a kpm.status answer, or the server's state when
+// there is none: err is why (the server did not start, the status could not be read).
 export function statusBar(s: Status | undefined, err?: string): { text: string; tooltip: string } {
   if (!s) {
-    return { text: '$(package) kpm', tooltip: err ? `kpm: ${err}` : 'kpm: starting the language server' };
+    return {
+      text: err ? '$(package) kpm $(error)' : '$(package) kpm',
+      tooltip: `KCL Package: ${err ?? 'starting the language server'}`,
+    };
   }
   const state = s.loggedIn ? 'logged in' : 'not logged in';
   return {
     text: `$(package) ${s.defaultRegistry}${s.loggedIn ? ' $(pass)' : ' $(circle-slash)'}`,
     tooltip: `KCL Package: default registry ${s.defaultRegistry}/${s.defaultRepo} (${state}). Click to log in.`,
   };
+}
+
+// serverFailure says why the server did not start or stopped, from what it wrote on stderr last
+// (its own "kpm: ..." line), else its exit code or the spawn error.
+export function serverFailure(what: 'did not start' | 'stopped', stderr: string, exit?: { code: number | null; signal: string | null }, spawnError?: string): string {
+  const last = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .pop();
+  let cause: string;
+  if (spawnError) cause = spawnError;
+  else if (last) cause = last.replace(/^kpm: /, '');
+  else if (exit?.code != null) cause = `it exited with code ${exit.code}`;
+  else if (exit?.signal) cause = `it was killed by ${exit.signal}`;
+  else cause = 'no answer to initialize';
+  return `The kpm language server ${what}: ${cause}`;
+}
+
+// shortDigest keeps the algorithm and the first 12 hex digits of a digest (as docker does).
+export function shortDigest(digest: string): string {
+  const m = /^([a-z0-9]+):([0-9a-f]{12})[0-9a-f]*$/.exec(digest);
+  return m ? `${m[1]}:${m[2]}` : digest;
+}
+
+// packageNameOf reads name = "..." from the [package] table of a kcl.mod text.
+export function packageNameOf(kclMod: string): string | undefined {
+  let inPackage = false;
+  for (const raw of kclMod.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('[')) {
+      inPackage = line === '[package]';
+      continue;
+    }
+    const m = inPackage ? /^name\s*=\s*["']([^"']+)["']/.exec(line) : null;
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+// nameOfSource is the package name in a run source: oci://host/repo/name?tag=v, name:version or a path.
+export function nameOfSource(source: string): string {
+  const noQuery = source.replace(/\?.*$/, '');
+  const last = noQuery.replace(/\/+$/, '').split('/').pop() ?? noQuery;
+  return last.replace(/:[^:]*$/, '') || 'kcl';
+}
+
+// runDocumentTitle names the read-only document showing a run's YAML.
+export function runDocumentTitle(pkgName: string): string {
+  return `${pkgName} — kpm run.yaml`;
 }
 
 export interface ServerSettings {

@@ -81,6 +81,9 @@ export interface CommandClient {
   // the call carries a workDoneToken: the server's $/progress shows under that title and the
   // user can cancel it (window/workDoneProgress/cancel plus $/cancelRequest).
   execute<R>(command: string, arg: object, progressTitle?: string): Promise<R>;
+  // ready resolves once the server runs (waiting for a start under way); it rejects with the
+  // reason when the server is down, so a command can say so before asking anything.
+  ready(): Promise<void>;
 }
 
 let tokenCounter = 0;
@@ -105,7 +108,13 @@ export class LspCommandClient implements CommandClient {
     private readonly conn: () => Connection,
     private readonly progress: ProgressUi,
     private readonly untraced: Untraced = noHook,
+    private readonly started: () => Promise<void> = async () => undefined,
   ) {}
+
+  async ready(): Promise<void> {
+    await this.started();
+    this.conn();
+  }
 
   // busy is true while a command sent by this client waits for its answer. The extension uses it
   // to keep the server's duplicate window/showMessage error out of the way (it shows the error

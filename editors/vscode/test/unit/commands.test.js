@@ -302,3 +302,43 @@ test('Add Dependency from a server code action shows the result', async () => {
   await new Commands(ui, client).fromServer('kpm.add', [{ path: '/w/app', source: 'lib' }]);
   assert.deepEqual(ui.infos.map((i) => i.message), ['Added lib 0.1.0 (r)']);
 });
+
+test('push: the notification has the reference and a short digest; the full digest goes to the Output channel', async () => {
+  const digest = 'sha256:02b96d7d20b010ecfb39294f7a2add246224f1bbd3265f641740a3b5c0c8f46b';
+  const ui = new FakeUi({ packageDir: '/w/app' });
+  const client = new FakeClient(() => ({ reference: 'localhost:5001/test/app:0.0.1', digest }));
+  await new Commands(ui, client).push();
+  assert.deepEqual(ui.infos.map((i) => i.message), ['Pushed localhost:5001/test/app:0.0.1 (sha256:02b96d7d20b0)']);
+  assert.deepEqual(ui.logs, [`pushed localhost:5001/test/app:0.0.1, digest ${digest}`]);
+});
+
+test('with the server down, every command says why before asking anything', async (t) => {
+  const why = 'The kpm language server did not start: cannot open the package home';
+  for (const method of ['login', 'logout', 'init', 'push', 'pull', 'run', 'runWithOptions', 'add', 'update', 'checkUpdates']) {
+    await t.test(method, async () => {
+      const ui = new FakeUi({ answers: [], packageDir: '/w/app', folder: '/w/app' });
+      const client = new FakeClient(() => assert.fail('no server command'), { down: why });
+      assert.equal(await new Commands(ui, client)[method](), undefined);
+      assert.deepEqual(ui.inputs, [], 'no question asked');
+      assert.deepEqual(ui.errors, [why]);
+      assert.deepEqual(client.calls, []);
+    });
+  }
+});
+
+test('status: a failed kpm.status keeps its reason for the status bar', async () => {
+  const ui = new FakeUi();
+  const client = new FakeClient(() => {
+    throw new Error('The kpm language server stopped: killed');
+  });
+  assert.equal(await new Commands(ui, client).status(), undefined);
+  assert.deepEqual(ui.statuses, [undefined]);
+  assert.deepEqual(ui.statusErrors, ['The kpm language server stopped: killed']);
+});
+
+test('run: the YAML is shown with what was run (the package directory)', async () => {
+  const ui = new FakeUi({ packageDir: '/w/app' });
+  const client = new FakeClient(() => ({ yaml: 'a: 1\n' }));
+  await new Commands(ui, client).run();
+  assert.deepEqual(ui.runs, [{ path: '/w/app' }]);
+});

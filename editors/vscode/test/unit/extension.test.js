@@ -13,12 +13,13 @@ const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'
 async function activateWith(opts) {
   const stubs = makeStubs(opts);
   const uninstall = install(stubs);
-  const modPath = require.resolve('../../out/lib/extension');
-  delete require.cache[modPath];
-  const ext = require(modPath);
+  // A fresh copy of every module of the extension, so that each sees this test's stubs.
+  const libDir = path.dirname(require.resolve('../../out/lib/extension'));
+  for (const m of Object.keys(require.cache)) if (m.startsWith(libDir + path.sep)) delete require.cache[m];
+  const ext = require(path.join(libDir, 'extension'));
   const extDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpm-ext-'));
   fs.mkdirSync(path.join(extDir, 'bin'));
-  fs.writeFileSync(path.join(extDir, 'bin', 'kpm'), '#!/bin/sh\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(extDir, 'bin', 'kpm'), opts.serverScript ?? '#!/bin/sh\n', { mode: 0o755 });
   if (opts.noBundledServer) fs.rmSync(path.join(extDir, 'bin', 'kpm'));
   const context = { subscriptions: [], extensionPath: extDir };
   const savedPath = process.env.PATH;
@@ -38,8 +39,13 @@ test('activate starts `kpm lsp` from the bundled binary with every file kind in 
   const { rec, extDir } = await activateWith({ server: () => statusAnswer });
   assert.equal(rec.clients.length, 1);
   const c = rec.clients[0];
-  assert.equal(c.serverOptions.command, path.join(extDir, 'bin', 'kpm'));
-  assert.deepEqual(c.serverOptions.args, ['lsp']);
+  // The extension spawns the server itself (to keep its stderr): exactly `kpm lsp`, no --stdio.
+  const child = await c.serverOptions();
+  assert.deepEqual(child.spawnargs, [path.join(extDir, 'bin', 'kpm'), 'lsp']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  // The client's own error notifications are silenced: the extension shows one of its own.
+  assert.equal(c.clientOptions.initializationFailedHandler(new Error('x')), false);
+  assert.deepEqual(c.clientOptions.errorHandler.closed(), { action: 1, handled: true });
   const langs = c.clientOptions.documentSelector.map((s) => s.language);
   for (const l of ['kcl-mod', 'kcl-mod-lock', 'json', 'kcl']) assert.ok(langs.includes(l), l);
   assert.ok(c.clientOptions.documentSelector.some((s) => s.pattern === '**/kpm.json'));
@@ -96,10 +102,11 @@ test('Login to Registry: three input boxes, the password one with password: true
   assert.equal(typeof login.params.workDoneToken, 'string');
 });
 
-test('Run Package opens an untitled YAML document; errors become diagnostics', async () => {
+test('Run Package shows a read-only document named after the package, reused by the next run; errors become diagnostics', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpm-run-'));
   fs.writeFileSync(path.join(dir, 'kcl.mod'), '[package]\nname = "app"\n');
   let fail = false;
+  let yaml = 'a: 1\n';
   const { rec, stubs } = await activateWith({
     server: (cmd) => {
       if (cmd === 'kpm.status') return statusAnswer;
@@ -108,13 +115,21 @@ test('Run Package opens an untitled YAML document; errors become diagnostics', a
         e.code = -32803;
         throw e;
       }
-      return { yaml: 'a: 1\n' };
+      return { yaml };
     },
   });
   stubs.vscode.window.activeTextEditor = { document: { uri: stubs.vscode.Uri.file(path.join(dir, 'main.k')) } };
   await rec.commands.get('kpm.client.run')();
-  assert.deepEqual(rec.documents, [{ content: 'a: 1\n', language: 'yaml' }]);
-  assert.equal(rec.shown.length, 1);
+  assert.equal(rec.documents.length, 1);
+  const doc = rec.documents[0];
+  assert.equal(doc.uri.scheme, 'kpm-run');
+  assert.equal(doc.uri.path, '/app — kpm run.yaml');
+  assert.equal(doc.getText(), 'a: 1\n');
+  assert.deepEqual(rec.shown.map((s) => s.opts), [{ viewColumn: -1, preview: false }], 'in the active column');
+  yaml = 'a: 2\n';
+  await rec.commands.get('kpm.client.run')();
+  assert.equal(rec.documents[1].uri.toString(), doc.uri.toString(), 'the same document');
+  assert.equal(doc.getText(), 'a: 2\n');
 
   fail = true;
   await rec.commands.get('kpm.client.run')();
@@ -155,11 +170,33 @@ test('Push Package asks in a modal warning before --force', async () => {
 test('no kpm binary: a clear error naming the fix, commands explain instead of failing silently', async () => {
   const { rec } = await activateWith({ noBundledServer: true, answers: ['localhost:5001'], server: () => assert.fail('no server') });
   assert.equal(rec.clients.length, 0);
-  assert.match(rec.errors[0], /cannot find the kpm binary/);
+  assert.equal(rec.errors.length, 1);
+  assert.match(rec.errors[0], /^The kpm language server did not start: cannot find the kpm binary/);
   assert.match(rec.errors[0], /kpm\.server\.path/);
+  assert.deepEqual(rec.errorActions[0], ['Show Output', 'Open Settings']);
   await rec.commands.get('kpm.client.logout')();
-  assert.ok(rec.errors.length >= 2);
-  assert.match(rec.errors.at(-1), /cannot find the kpm binary/);
+  assert.equal(rec.inputBoxes.length, 0, 'no question asked');
+  assert.equal(rec.errors.length, 2);
+  assert.match(rec.errors[1], /cannot find the kpm binary/);
+  assert.match(rec.statusItem.tooltip, /^KCL Package: The kpm language server did not start: cannot find the kpm binary/);
+});
+
+test('a server that exits at start: one error with the cause from its stderr and Show Output; the status bar keeps it', async () => {
+  const { rec } = await activateWith({
+    failStart: true,
+    serverScript: '#!/bin/sh\necho "starting" >&2\necho "kpm: cannot open the package home: permission denied" >&2\nexit 3\n',
+    server: () => assert.fail('no server'),
+  });
+  assert.deepEqual(rec.errors, ['The kpm language server did not start: cannot open the package home: permission denied']);
+  assert.deepEqual(rec.errorActions, [['Show Output']]);
+  const tooltip = rec.statusItem.tooltip;
+  assert.equal(tooltip, 'KCL Package: The kpm language server did not start: cannot open the package home: permission denied');
+  // Login says so at once, and the status bar still does afterwards.
+  await rec.commands.get('kpm.client.login')();
+  assert.equal(rec.inputBoxes.length, 0);
+  assert.equal(rec.progress.length, 0);
+  assert.equal(rec.errors.length, 2);
+  assert.equal(rec.statusItem.tooltip, tooltip);
 });
 
 test('with kpm.trace.server "verbose", the login request is sent with tracing off, then tracing is restored', async () => {

@@ -19,6 +19,9 @@ class FakeUi {
     this.openedFiles = [];
     this.diagnostics = [];
     this.statuses = [];
+    this.runs = [];
+    this.statusErrors = [];
+    this.logs = [];
   }
   async input(opts) {
     this.inputs.push(opts);
@@ -54,8 +57,12 @@ class FakeUi {
   workspaceDir() {
     return this.pkg ?? this.folder;
   }
-  async openYaml(content) {
-    this.yamlDocs.push(content);
+  async showRunResult(yaml, run) {
+    this.yamlDocs.push(yaml);
+    this.runs.push(run);
+  }
+  log(line) {
+    this.logs.push(line);
   }
   async openFile(file) {
     this.openedFiles.push(file);
@@ -63,16 +70,22 @@ class FakeUi {
   setRunDiagnostics(diags) {
     this.diagnostics.push(diags);
   }
-  statusChanged(s) {
+  statusChanged(s, err) {
     this.statuses.push(s);
+    if (err !== undefined) this.statusErrors.push(err);
   }
 }
 
-// FakeClient answers server commands with a handler (command, arg, callIndex) and records calls.
+// FakeClient answers server commands with a handler (command, arg, callIndex) and records calls;
+// with down set, the server is not running and ready() rejects with that reason.
 class FakeClient {
-  constructor(handler) {
+  constructor(handler, { down } = {}) {
     this.handler = handler;
     this.calls = [];
+    this.down = down;
+  }
+  async ready() {
+    if (this.down) throw new Error(this.down);
   }
   async execute(command, arg, progressTitle) {
     this.calls.push({ command, arg, progressTitle });

@@ -64,3 +64,35 @@ test('isOci and isAlreadyExists', () => {
   assert.equal(L.isAlreadyExists("package version '0.0.1' already exists"), true);
   assert.equal(L.isAlreadyExists('unauthorized'), false);
 });
+
+test('statusBar: a server error is said once, without a doubled prefix', () => {
+  const tip = L.statusBar(undefined, 'The kpm language server did not start: permission denied').tooltip;
+  assert.equal(tip, 'KCL Package: The kpm language server did not start: permission denied');
+  assert.equal(L.statusBar(undefined).tooltip, 'KCL Package: starting the language server');
+  assert.equal(L.statusBar(undefined, 'x').text, '$(package) kpm $(error)');
+});
+
+test('serverFailure names the cause: the last stderr line, else the exit, else the spawn error', () => {
+  const cases = [
+    { stderr: 'some log\nkpm: unknown flag: --stdio\n', exit: { code: 2, signal: null }, want: 'The kpm language server did not start: unknown flag: --stdio' },
+    { stderr: '', exit: { code: 3, signal: null }, want: 'The kpm language server did not start: it exited with code 3' },
+    { stderr: '', exit: { code: null, signal: 'SIGKILL' }, want: 'The kpm language server did not start: it was killed by SIGKILL' },
+    { stderr: 'ignored', spawnError: 'spawn /x/kpm EACCES', want: 'The kpm language server did not start: spawn /x/kpm EACCES' },
+    { stderr: '', want: 'The kpm language server did not start: no answer to initialize' },
+  ];
+  for (const c of cases) assert.equal(L.serverFailure('did not start', c.stderr, c.exit, c.spawnError), c.want);
+  assert.match(L.serverFailure('stopped', 'kpm: boom'), /^The kpm language server stopped: boom$/);
+});
+
+test('shortDigest, packageNameOf, nameOfSource, runDocumentTitle', () => {
+  assert.equal(L.shortDigest('sha256:02b96d7d20b010ecfb39294f7a2add246224f1bbd3265f641740a3b5c0c8f46b'), 'sha256:02b96d7d20b0');
+  assert.equal(L.shortDigest('d'), 'd');
+  assert.equal(L.packageNameOf('[package]\nname = "hello"\nversion = "0.0.1"\n[dependencies]\nname = "x"\n'), 'hello');
+  assert.equal(L.packageNameOf('[dependencies]\nname = "x"\n'), undefined);
+  for (const [src, want] of [
+    ['oci://localhost:5001/test/app?tag=0.1.0', 'app'],
+    ['helloworld:0.1.4', 'helloworld'],
+    ['/w/pkgs/app/', 'app'],
+  ]) assert.equal(L.nameOfSource(src), want, src);
+  assert.equal(L.runDocumentTitle('hello'), 'hello — kpm run.yaml');
+});

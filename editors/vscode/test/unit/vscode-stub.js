@@ -3,7 +3,7 @@
 'use strict';
 const Module = require('node:module');
 
-function makeStubs({ answers = [], warningAnswer, server, settings = {} }) {
+function makeStubs({ answers = [], warningAnswer, server, settings = {}, failStart = false }) {
   const rec = {
     commands: new Map(),
     inputBoxes: [],
@@ -17,6 +17,8 @@ function makeStubs({ answers = [], warningAnswer, server, settings = {} }) {
     progress: [],
     statusItem: null,
     clients: [],
+    contentProviders: new Map(),
+    errorActions: [],
   };
   const queue = [...answers];
   class Disposable {
@@ -38,15 +40,30 @@ function makeStubs({ answers = [], warningAnswer, server, settings = {} }) {
     }
   }
   const Uri = {
-    file: (p) => ({ scheme: 'file', fsPath: p, toString: () => `file://${p}` }),
+    file: (p) => ({ scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` }),
     parse: (s) => ({ scheme: 'file', fsPath: s.replace(/^file:\/\//, ''), toString: () => s }),
+    from: ({ scheme, path, query }) => ({ scheme, path, query, toString: () => `${scheme}:${path}?${query}` }),
   };
+  class EventEmitter {
+    constructor() {
+      this.listeners = [];
+      this.event = (f) => {
+        this.listeners.push(f);
+        return new Disposable();
+      };
+    }
+    fire(e) {
+      for (const f of this.listeners) f(e);
+    }
+    dispose() {}
+  }
   const config = { 'server.path': '', 'trace.server': 'off', pkgPath: '', offline: false, registryCheckInterval: 3600, ...settings };
   const vscode = {
     Position,
     Range,
     Diagnostic,
     Uri,
+    EventEmitter,
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     StatusBarAlignment: { Left: 1, Right: 2 },
@@ -74,8 +91,9 @@ function makeStubs({ answers = [], warningAnswer, server, settings = {} }) {
         rec.warnings.push({ msg, opts, actions });
         return warningAnswer;
       },
-      showErrorMessage: async (msg) => {
+      showErrorMessage: async (msg, ...actions) => {
         rec.errors.push(msg);
+        rec.errorActions.push(actions);
         return undefined;
       },
       showOpenDialog: async () => undefined,
@@ -92,9 +110,15 @@ function makeStubs({ answers = [], warningAnswer, server, settings = {} }) {
     workspace: {
       workspaceFolders: undefined,
       getConfiguration: () => ({ get: (k, d) => (k in config ? config[k] : d) }),
-      openTextDocument: async (arg) => {
-        rec.documents.push(arg);
-        return { uri: Uri.parse('untitled:1'), languageId: arg.language, getText: () => arg.content };
+      openTextDocument: async (uri) => {
+        const provider = rec.contentProviders.get(uri.scheme);
+        const doc = { uri, getText: () => provider.provideTextDocumentContent(uri) };
+        rec.documents.push(doc);
+        return doc;
+      },
+      registerTextDocumentContentProvider: (scheme, provider) => {
+        rec.contentProviders.set(scheme, provider);
+        return new Disposable();
       },
       findFiles: async () => [],
       createFileSystemWatcher: () => new Disposable(),
@@ -127,11 +151,21 @@ function makeStubs({ answers = [], warningAnswer, server, settings = {} }) {
       Object.assign(this, { id, name, serverOptions, clientOptions, running: false, notifications: new Map(), requests: [] });
       rec.clients.push(this);
     }
+    // With failStart, the server process runs and exits, and start() rejects as
+    // vscode-languageclient's does.
     async start() {
+      if (failStart) {
+        const child = await this.serverOptions();
+        await new Promise((resolve) => child.on('exit', resolve));
+        throw new Error('Pending response rejected since connection got disposed');
+      }
       this.running = true;
     }
     async stop() {
       this.running = false;
+    }
+    error(message, data, showNotification) {
+      (this.errorReports = this.errorReports || []).push({ message, showNotification });
     }
     isRunning() {
       return this.running;
@@ -157,7 +191,8 @@ function makeStubs({ answers = [], warningAnswer, server, settings = {} }) {
   const proto = require('vscode-languageserver-protocol');
   const languageclient = {
     LanguageClient,
-    TransportKind: { stdio: 0, ipc: 1, pipe: 2, socket: 3 },
+    ErrorAction: { Continue: 1, Shutdown: 2 },
+    CloseAction: { DoNotRestart: 1, Restart: 2 },
     MessageType: proto.MessageType,
     Trace: proto.Trace,
     ShowMessageNotification: proto.ShowMessageNotification,

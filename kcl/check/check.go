@@ -1,0 +1,395 @@
+// Package check is kpm's static checker for KCL: it resolves names and imports, infers
+// types, and reports what the reference toolchain reports before evaluating (unknown names,
+// unknown attributes of strict schemas and modules, type mismatches where the type is known,
+// wrong argument counts), with the reference's kinds and positions.
+//
+// It records, per file, an Info: where every name is defined and used and the type of the
+// expressions it checked, so editor features are lookups. Packages are checked once per
+// content: imported packages (dependencies from the cache) are only declared, and their
+// schemas resolved on first use, so a large dependency costs what is looked at.
+//
+// It never evaluates, prints or touches the network; module resolution comes from a
+// Resolver, the rule kpm run uses.
+package check
+
+import (
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/kpm-dev/kpm/kcl/syntax"
+)
+
+// Config configures a Checker.
+type Config struct {
+	Resolver Resolver
+	// ReadFile reads a source file; nil means os.ReadFile. The language server passes one
+	// that answers open documents from the editor's text.
+	ReadFile func(path string) ([]byte, error)
+}
+
+// Checker checks packages and keeps their results until their sources change. Its methods
+// are safe for concurrent use; Info values and the objects they reach must only be read
+// inside With (types are resolved lazily).
+type Checker struct {
+	cfg    Config
+	mu     sync.Mutex
+	pkgs   map[string]*Package // by module directory (or file)
+	parsed map[string]*parsedFile
+}
+
+type parsedFile struct {
+	hash [32]byte
+	file *syntax.File
+	errs []syntax.Error
+}
+
+// New returns a checker.
+func New(cfg Config) *Checker {
+	if cfg.ReadFile == nil {
+		cfg.ReadFile = os.ReadFile
+	}
+	return &Checker{cfg: cfg, pkgs: map[string]*Package{}, parsed: map[string]*parsedFile{}}
+}
+
+// Package is a KCL package (a directory of .k files, or one file) as the checker knows it.
+type Package struct {
+	Path     string // import path; "" for a checked package opened directly
+	Dir      string
+	Dep      string // the dependency holding it ("" for the main package)
+	Version  string
+	ReadOnly bool
+	Scope    *Scope // top-level names of all its files
+
+	key       string
+	units     []*fileUnit
+	hash      [32]byte
+	checked   bool
+	infos     map[string]*Info
+	importers map[*Package]bool
+	imports   map[*Package]bool
+	c         *Checker
+}
+
+// Info is what the checker found in one file.
+type Info struct {
+	Path      string
+	File      *syntax.File // nil when the file could not be read
+	Pkg       *Package
+	Syntax    []syntax.Error
+	Errors    []Error
+	Refs      []Ref    // every definition and use of a name, by position
+	Scopes    []*Scope // local scopes (schema bodies, lambdas, comprehensions)
+	FileScope *Scope
+	Types     map[syntax.Node]Type
+}
+
+// Ref is a name at a position and the object it denotes.
+type Ref struct {
+	Span syntax.Span
+	Obj  *Object
+	Def  bool // the declaration itself
+}
+
+type fileUnit struct {
+	path  string
+	pkg   *Package
+	file  *syntax.File
+	errs  []syntax.Error
+	scope *Scope
+}
+
+// With runs f with the checker locked: read Infos and objects inside it.
+func (c *Checker) With(f func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f()
+}
+
+// Check checks the package of a file (the .k files of its directory, and the file itself
+// when it is a test) and returns the file's Info. Results are kept until a file of the
+// package, or of a package it imports, changes.
+func (c *Checker) Check(path string) *Info {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.checkLocked(path)
+}
+
+func (c *Checker) checkLocked(path string) *Info {
+	dir := filepath.Dir(path)
+	files := KCLFiles(dir)
+	if i := sort.SearchStrings(files, path); i == len(files) || files[i] != path {
+		files = append(files, path)
+		sort.Strings(files)
+	}
+	key := dir
+	if strings.HasSuffix(path, "_test.k") {
+		key = path
+	}
+	p := c.load(key, ModuleRef{Dir: dir, Files: files}, true)
+	if info := p.infos[path]; info != nil {
+		return info
+	}
+	return &Info{Path: path, Pkg: p}
+}
+
+// Invalidate forgets what the checker knows of the package holding path and of the packages
+// importing it (a file changed on disk).
+func (c *Checker) Invalidate(path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, p := range c.pkgs {
+		for _, u := range p.units {
+			if u.path == path || p.Dir == path {
+				c.drop(key, p)
+				break
+			}
+		}
+	}
+}
+
+func (c *Checker) drop(key string, p *Package) {
+	if c.pkgs[key] != p {
+		return
+	}
+	delete(c.pkgs, key)
+	for imp := range p.importers {
+		c.drop(imp.key, imp)
+	}
+}
+
+// load returns the package of a module, declared, and checked when check is set; it is
+// rebuilt when the content of one of its files changed.
+func (c *Checker) load(key string, ref ModuleRef, check bool) *Package {
+	p := c.pkgs[key]
+	if p != nil && !p.ReadOnly && (c.changed(p, ref.Files) || c.importsChanged(p, map[*Package]bool{})) {
+		c.drop(key, p)
+		p = c.pkgs[key]
+	}
+	if p != nil {
+		if check && !p.checked {
+			c.checkBodies(p)
+		}
+		return p
+	}
+	p = &Package{Path: ref.Path, Dir: ref.Dir, Dep: ref.Dep, Version: ref.Version, ReadOnly: ref.ReadOnly, key: key,
+		importers: map[*Package]bool{}, imports: map[*Package]bool{}, infos: map[string]*Info{}, c: c}
+	h := sha256.New()
+	for _, f := range ref.Files {
+		pf := c.parse(f)
+		h.Write([]byte(f))
+		h.Write(pf.hash[:])
+		p.units = append(p.units, &fileUnit{path: f, pkg: p, file: pf.file, errs: pf.errs})
+	}
+	copy(p.hash[:], h.Sum(nil))
+	c.pkgs[key] = p
+	c.declare(p)
+	if check {
+		c.checkBodies(p)
+	}
+	return p
+}
+
+// changed reports whether the files of a package differ from when it was loaded.
+func (c *Checker) changed(p *Package, files []string) bool {
+	if len(files) != len(p.units) {
+		return true
+	}
+	h := sha256.New()
+	for _, f := range files {
+		pf := c.parse(f)
+		h.Write([]byte(f))
+		h.Write(pf.hash[:])
+	}
+	var sum [32]byte
+	copy(sum[:], h.Sum(nil))
+	return sum != p.hash
+}
+
+// importsChanged reports whether a package imported (directly or not) by p, outside the
+// read-only cache, changed since it was loaded.
+func (c *Checker) importsChanged(p *Package, seen map[*Package]bool) bool {
+	for q := range p.imports {
+		if q.ReadOnly || seen[q] {
+			continue
+		}
+		seen[q] = true
+		files := []string{q.Dir}
+		if strings.HasSuffix(q.Dir, ".k") {
+			files = []string{q.Dir}
+		} else {
+			files = KCLFiles(q.Dir)
+		}
+		if c.changed(q, files) || c.importsChanged(q, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// parse reads and parses a file, reusing the tree while its content is the same.
+func (c *Checker) parse(path string) *parsedFile {
+	src, err := c.cfg.ReadFile(path)
+	if err != nil {
+		return &parsedFile{hash: sha256.Sum256(nil)}
+	}
+	sum := sha256.Sum256(src)
+	if pf := c.parsed[path]; pf != nil && pf.hash == sum {
+		return pf
+	}
+	f, errs := syntax.ParseFile(path, src)
+	pf := &parsedFile{hash: sum, file: f, errs: errs}
+	c.parsed[path] = pf
+	return pf
+}
+
+// importModule resolves an import of a unit to its package (declared only).
+func (c *Checker) importModule(u *fileUnit, imp *syntax.ImportStmt) (*Package, error) {
+	if c.cfg.Resolver == nil {
+		return nil, &ModuleError{"pkgpath " + strings.TrimLeft(imp.Path, ".") + " not found in the program"}
+	}
+	ref, err := c.cfg.Resolver.Resolve(u.path, imp)
+	if err != nil {
+		return nil, err
+	}
+	if ref.Std {
+		return stdPackage(ref.Path), nil
+	}
+	p := c.load(ref.Dir, ref, false)
+	if p != u.pkg {
+		p.importers[u.pkg] = true
+		u.pkg.imports[p] = true
+	}
+	return p, nil
+}
+
+// declare enters the top-level names of every file of a package.
+func (c *Checker) declare(p *Package) {
+	p.Scope = newScope(universe)
+	for _, u := range p.units {
+		u.scope = newScope(p.Scope)
+		if u.file == nil {
+			continue
+		}
+		u.declare(u.file.Body)
+	}
+}
+
+func (u *fileUnit) declare(body []syntax.Stmt) {
+	for _, st := range body {
+		switch st := st.(type) {
+		case *syntax.ImportStmt:
+			imp := st
+			sp := imp.PathSpan
+			if imp.AsName != nil {
+				sp = imp.AsName.Span
+			}
+			o := &Object{Name: imp.Name, Kind: ImportObj, File: u.path, Span: sp, Pkg: u.pkg}
+			o.resolve = func() Type {
+				p, err := u.pkg.c.importModule(u, imp)
+				if err != nil {
+					return Any
+				}
+				return &Module{p}
+			}
+			u.scope.insert(o)
+		case *syntax.AssignStmt:
+			if len(st.Targets) == 0 {
+				continue
+			}
+			for _, t := range st.Targets {
+				id, ok := t.(*syntax.Ident)
+				if !ok || len(id.Names) != 1 || u.pkg.Scope.Names[id.Names[0]] != nil {
+					continue
+				}
+				ann, v := st.Type, st.Value
+				u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg,
+					resolve: func() Type {
+						if ann != nil {
+							return u.typeOf(ann)
+						}
+						return widen(u.quietType(v))
+					}})
+			}
+		case *syntax.UnificationStmt:
+			if len(st.Target.Names) == 1 && u.pkg.Scope.Names[st.Target.Names[0]] == nil {
+				v := st.Value
+				u.pkg.Scope.insert(&Object{Name: st.Target.Names[0], Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: u.pkg,
+					resolve: func() Type { return u.quietType(v) }})
+			}
+		case *syntax.SchemaStmt:
+			s := &Schema{Name: st.Name.Name(), Node: st, Doc: st.Doc, unit: u}
+			o := &Object{Name: s.Name, Kind: SchemaObj, File: u.path, Span: st.Name.Span, Doc: st.Doc, Pkg: u.pkg, Schema: s,
+				typ: &SchemaType{s}}
+			s.Obj = o
+			u.pkg.Scope.insert(o)
+		case *syntax.RuleStmt:
+			s := &Schema{Name: st.Name.Name(), Rule: st, Doc: st.Doc, unit: u}
+			o := &Object{Name: s.Name, Kind: RuleObj, File: u.path, Span: st.Name.Span, Doc: st.Doc, Pkg: u.pkg, Schema: s,
+				typ: &SchemaType{s}}
+			s.Obj = o
+			u.pkg.Scope.insert(o)
+		case *syntax.TypeAliasStmt:
+			t := st.Type
+			u.pkg.Scope.insert(&Object{Name: st.Name.Name(), Kind: TypeAliasObj, File: u.path, Span: st.Name.Span, Pkg: u.pkg,
+				resolve: func() Type { return u.typeOf(t) }})
+		case *syntax.IfStmt:
+			u.declare(st.Body)
+			u.declare(st.Else)
+		}
+	}
+}
+
+// checkBodies checks every statement of every file of a package, recording Infos.
+func (c *Checker) checkBodies(p *Package) {
+	p.checked = true
+	for _, u := range p.units {
+		info := &Info{Path: u.path, File: u.file, Pkg: p, Syntax: u.errs, FileScope: u.scope, Types: map[syntax.Node]Type{}}
+		p.infos[u.path] = info
+		if u.file == nil {
+			continue
+		}
+		fc := &fileChecker{unit: u, info: info, report: true}
+		fc.stmts(u.scope, u.file.Body, ctxTop)
+		sort.SliceStable(info.Refs, func(i, j int) bool { return info.Refs[i].Span.From.Offset < info.Refs[j].Span.From.Offset })
+	}
+}
+
+// quietType infers the type of an expression of the unit without reporting.
+func (u *fileUnit) quietType(x syntax.Expr) Type {
+	if x == nil {
+		return Any
+	}
+	fc := &fileChecker{unit: u, info: &Info{Types: map[syntax.Node]Type{}}}
+	return fc.expr(u.scope, x, nil)
+}
+
+// lookupType resolves a (possibly dotted) name used as a type or parent.
+func (u *fileUnit) lookupType(id *syntax.Ident) Type {
+	fc := &fileChecker{unit: u, info: &Info{Types: map[syntax.Node]Type{}}}
+	return fc.ident(u.scope, id)
+}
+
+// typeOf converts a type annotation.
+func (u *fileUnit) typeOf(t syntax.TypeExpr) Type {
+	fc := &fileChecker{unit: u, info: &Info{Types: map[syntax.Node]Type{}}}
+	return fc.typeExpr(u.scope, t)
+}
+
+func (u *fileUnit) params(ps []*syntax.Param) []Param {
+	var out []Param
+	for _, p := range ps {
+		q := Param{Name: p.Name.Name(), Type: Any, Optional: p.Default != nil}
+		if p.Type != nil {
+			q.Type = u.typeOf(p.Type)
+		}
+		if p.Default != nil {
+			q.Default = syntax.Print(p.Default)
+		}
+		out = append(out, q)
+	}
+	return out
+}

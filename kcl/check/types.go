@@ -1,0 +1,272 @@
+package check
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Type is the static type of a value as the checker knows it. Any means unknown: nothing
+// is reported about values of type Any.
+type Type interface {
+	String() string
+}
+
+// Basic is one of KCL's scalar types, any, None or Undefined.
+type Basic struct{ Name string }
+
+func (b *Basic) String() string { return b.Name }
+
+// The basic types.
+var (
+	Any       Type = &Basic{"any"}
+	Int       Type = &Basic{"int"}
+	Float     Type = &Basic{"float"}
+	Str       Type = &Basic{"str"}
+	Bool      Type = &Basic{"bool"}
+	None      Type = &Basic{"NoneType"}
+	Undefined Type = &Basic{"UndefinedType"}
+)
+
+// List is [Elem].
+type List struct{ Elem Type }
+
+func (l *List) String() string { return "[" + l.Elem.String() + "]" }
+
+// Dict is {Key:Value}.
+type Dict struct{ Key, Value Type }
+
+func (d *Dict) String() string { return "{" + d.Key.String() + ":" + d.Value.String() + "}" }
+
+// Union is A | B.
+type Union struct{ Types []Type }
+
+func (u *Union) String() string {
+	parts := make([]string, len(u.Types))
+	for i, t := range u.Types {
+		parts[i] = t.String()
+	}
+	return strings.Join(parts, " | ")
+}
+
+// Literal is a literal type ("a", 1, True); Text is the value as the reference prints it
+// (a string without quotes), Base its basic type.
+type Literal struct {
+	Text string
+	Base Type
+}
+
+// String is the reference's spelling: str(a), int(1), bool(True).
+func (l *Literal) String() string { return l.Base.String() + "(" + l.Text + ")" }
+
+// Instance is a value of a schema.
+type Instance struct{ Schema *Schema }
+
+func (i *Instance) String() string { return i.Schema.Name }
+
+// SchemaType is a schema used as a value: it is instantiated with `S {…}` or `S(args)`.
+type SchemaType struct{ Schema *Schema }
+
+func (s *SchemaType) String() string { return "type(" + s.Schema.Name + ")" }
+
+// Func is a builtin, a standard-module function or a lambda.
+type Func struct {
+	Params   []Param
+	Result   Type
+	Variadic bool // takes any number of positional arguments after Params
+	Doc      string
+}
+
+func (f *Func) String() string { return Display(f) }
+
+// MinArgs is the number of parameters without a default.
+func (f *Func) MinArgs() int {
+	n := 0
+	for _, p := range f.Params {
+		if !p.Optional {
+			n++
+		}
+	}
+	return n
+}
+
+// Param is a parameter of a function or a schema.
+type Param struct {
+	Name     string
+	Type     Type
+	Optional bool
+	Default  string // the default's source text, when written
+}
+
+func (p Param) String() string {
+	s := p.Name
+	if p.Optional && p.Default == "" {
+		s += "?"
+	}
+	if p.Type != nil && p.Type != Any {
+		s += ": " + Display(p.Type)
+	}
+	if p.Default != "" {
+		s += " = " + p.Default
+	}
+	return s
+}
+
+// Display spells a type as KCL source does (`"a" | "b"`, not the reference's error-message
+// spelling `str(a) | str(b)`), for editors.
+func Display(t Type) string {
+	switch t := t.(type) {
+	case *Literal:
+		if t.Base == Str {
+			return strconv.Quote(t.Text)
+		}
+		return t.Text
+	case *List:
+		return "[" + Display(t.Elem) + "]"
+	case *Dict:
+		return "{" + Display(t.Key) + ":" + Display(t.Value) + "}"
+	case *Union:
+		parts := make([]string, len(t.Types))
+		for i, m := range t.Types {
+			parts[i] = Display(m)
+		}
+		return strings.Join(parts, " | ")
+	case *Func:
+		var b strings.Builder
+		b.WriteString("(")
+		for i, p := range t.Params {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(p.String())
+		}
+		if t.Variadic {
+			if len(t.Params) > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("...")
+		}
+		b.WriteString(") -> " + Display(t.Result))
+		return b.String()
+	case nil:
+		return "any"
+	}
+	return t.String()
+}
+
+// Module is an imported module (a package of the program or a standard module).
+type Module struct{ Pkg *Package }
+
+func (m *Module) String() string { return "module " + m.Pkg.Path }
+
+// assignable reports whether a value of type v may be given where t is declared. Unknown
+// types are assignable both ways: the checker reports only what it is sure of.
+func assignable(v, t Type) bool {
+	if v == nil || t == nil || v == Any || t == Any || v == None || v == Undefined {
+		return true
+	}
+	switch t := t.(type) {
+	case *Union:
+		for _, m := range t.Types {
+			if assignable(v, m) {
+				return true
+			}
+		}
+		if vu, ok := v.(*Union); ok {
+			for _, m := range vu.Types {
+				if !assignable(m, t) {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	case *Literal:
+		if vl, ok := v.(*Literal); ok {
+			return vl.Text == t.Text
+		}
+		return v == t.Base || isUnion(v)
+	case *Basic:
+		if vl, ok := v.(*Literal); ok {
+			v = vl.Base
+		}
+		if t == Float && v == Int {
+			return true
+		}
+		if vb, ok := v.(*Basic); ok {
+			return vb == t
+		}
+		if _, ok := v.(*Union); ok {
+			return true
+		}
+		return false
+	case *List:
+		switch v := v.(type) {
+		case *List:
+			return assignable(v.Elem, t.Elem)
+		case *Union:
+			return true
+		}
+		return false
+	case *Dict:
+		switch v := v.(type) {
+		case *Dict:
+			return assignable(v.Key, t.Key) && assignable(v.Value, t.Value)
+		case *Instance, *Union:
+			return true
+		}
+		return false
+	case *Instance:
+		switch v := v.(type) {
+		case *Instance:
+			return v.Schema.inherits(t.Schema)
+		case *Dict, *Union:
+			return true // a dict is converted to the schema (checked entry by entry where literal)
+		}
+		return false
+	}
+	return true
+}
+
+func isUnion(t Type) bool { _, ok := t.(*Union); return ok }
+
+// unionOf joins types, dropping duplicates; one type stays itself.
+func unionOf(ts ...Type) Type {
+	var out []Type
+	seen := map[string]bool{}
+	for _, t := range ts {
+		if t == nil {
+			continue
+		}
+		if t == Any {
+			return Any
+		}
+		if u, ok := t.(*Union); ok {
+			for _, m := range u.Types {
+				if !seen[m.String()] {
+					seen[m.String()] = true
+					out = append(out, m)
+				}
+			}
+			continue
+		}
+		if !seen[t.String()] {
+			seen[t.String()] = true
+			out = append(out, t)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return Any
+	case 1:
+		return out[0]
+	}
+	return &Union{out}
+}
+
+// widen turns a literal type into its base type (the type of a variable assigned a literal).
+func widen(t Type) Type {
+	if l, ok := t.(*Literal); ok {
+		return l.Base
+	}
+	return t
+}
