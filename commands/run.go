@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,6 +28,8 @@ type RunOptions struct {
 	// `${KCL_MOD}` (the main package root) or `${name:KCL_MOD}` (the root of package name: the
 	// file then resolves its imports in that package).
 	Source string
+	// Stdout receives print() output as the program runs; nil collects it in RunResult.Printed.
+	Stdout io.Writer
 	// Files are extra .k files evaluated with Source (`kpm run a.k b.k`).
 	Files []string
 	// Tag is the tag of an oci:// source.
@@ -160,6 +163,7 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	}
 	kopts := kcl.Options{
 		MaxMemory:        s.EvalMemory,
+		Stdout:           opts.Stdout,
 		Dir:              pkgDir,
 		Root:             pkgDir,
 		Args:             map[string]string{},

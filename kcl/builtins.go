@@ -1,6 +1,7 @@
 package kcl
 
 import (
+	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -70,13 +71,17 @@ func arg(args []Value, kw *Dict, i int, name string, def Value) Value {
 func biPrint(e *evaluator, args []Value, kw *Dict) Value {
 	sep := toStr(arg(nil, kw, -1, "sep", " "))
 	end := toStr(arg(nil, kw, -1, "end", "\n"))
+	var line strings.Builder
 	for i, a := range args {
 		if i > 0 {
-			e.printed.WriteString(sep)
+			line.WriteString(sep)
 		}
-		e.printed.WriteString(toStr(a))
+		line.WriteString(toStr(a))
 	}
-	e.printed.WriteString(end)
+	line.WriteString(end)
+	if _, err := io.WriteString(e.stdout, line.String()); err != nil {
+		e.throw(KindEvaluation, "print: %v", err)
+	}
 	return none
 }
 

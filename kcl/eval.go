@@ -2,6 +2,7 @@ package kcl
 
 import (
 	"context"
+	"io"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/modules"
@@ -20,8 +21,9 @@ type evaluator struct {
 	opts     *Options
 	pkgs     map[string]*pkgState // by import path ("" for main)
 	pos      srcPos
-	file     string // file of the node being evaluated
-	printed  strings.Builder
+	file     string          // file of the node being evaluated
+	printed  strings.Builder // print() output when Options.Stdout is nil
+	stdout   io.Writer       // where print() writes
 	depth    int
 	steps    int
 	instList []*Schema // every schema instance, in creation order

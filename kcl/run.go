@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,6 +48,8 @@ type Options struct {
 	// StrictRangeCheck makes integer and float arithmetic results that do not fit in
 	// 32 bits an error (`kcl run -r`).
 	StrictRangeCheck bool
+	// Stdout receives print() output as the program runs; nil collects it in Result.Printed.
+	Stdout io.Writer
 	// MaxMemory is the memory budget in bytes (0: DefaultMaxMemory): the evaluation stops with an
 	// error when the heap would grow past it.
 	MaxMemory int64
@@ -62,7 +65,7 @@ type Result struct {
 	Output string
 	// YAML is the same as Output (kept for callers that expect the name).
 	YAML string
-	// Printed is what the program wrote with print(), in order.
+	// Printed is what the program wrote with print(), in order (empty when Options.Stdout is set).
 	Printed string
 }
 
@@ -74,6 +77,10 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	}
 	e := &evaluator{ctx: ctx, opts: &opts, pkgs: map[string]*pkgState{}}
 	e.heapBase, _ = heapBytes()
+	e.stdout = opts.Stdout
+	if e.stdout == nil {
+		e.stdout = &e.printed
+	}
 	files, err := entryFiles(&opts)
 	if err != nil {
 		return nil, err
