@@ -189,22 +189,30 @@ func targetRoot(t syntax.Expr) string {
 
 // loadPackageStmts indexes the statements of a package for lazy evaluation.
 func (e *evaluator) indexPackage(p *pkgState) {
-	p.setters = map[string][]*stmtRef{}
-	p.globals = NewDict()
+	// sized from the statement count: a package of 2M assignments grows no maps or slices
+	stmts := 0
+	for _, f := range p.files {
+		stmts += len(f.Body)
+	}
+	p.setters = make(map[string][]*stmtRef, stmts)
+	p.order = make([]string, 0, stmts)
 	p.scope = &scope{vars: map[string]Value{}, pkg: p}
-	seen := map[string]bool{}
+	refs := make([]stmtRef, 0, stmts)
+	var names []string
 	for _, f := range p.files {
 		for _, st := range f.Body {
-			ref := &stmtRef{stmt: st, file: f.Filename}
-			for _, n := range assignedNames(st, nil) {
-				p.setters[n] = append(p.setters[n], ref)
-				if !seen[n] {
-					seen[n] = true
+			refs = append(refs, stmtRef{stmt: st, file: f.Filename})
+			ref := &refs[len(refs)-1]
+			names = assignedNames(st, names[:0])
+			for _, n := range names {
+				if _, seen := p.setters[n]; !seen {
 					p.order = append(p.order, n)
 				}
+				p.setters[n] = append(p.setters[n], ref)
 			}
 		}
 	}
+	p.globals = newDictCap(len(p.order))
 }
 
 func (e *evaluator) runPackage(p *pkgState) {

@@ -173,7 +173,7 @@ func (e *evaluator) render(main *pkgState) string {
 	if e.stream != nil {
 		return *e.stream
 	}
-	top := NewDict()
+	top := newDictCap(len(main.order))
 	for _, name := range main.order {
 		if strings.HasPrefix(name, "_") && !e.opts.ShowHidden {
 			continue
