@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	protocol "github.com/tliron/glsp/protocol_3_16"
+
 	"github.com/kpm-dev/kpm/workspace"
 )
 
@@ -17,6 +19,9 @@ type Settings struct {
 	Offline bool `json:"offline"`
 	// RegistryCheckInterval is how long, in seconds, cached registry answers stay fresh.
 	RegistryCheckInterval float64 `json:"registryCheckInterval"`
+	// EvalOnSave evaluates a package when one of its .k files is saved and shows the
+	// evaluation errors as diagnostics until the next edit.
+	EvalOnSave bool `json:"evalOnSave"`
 }
 
 func defaultSettings() Settings {
@@ -40,6 +45,9 @@ func (st *Settings) merge(raw json.RawMessage) {
 	}
 	if v, ok := outer["offline"]; ok {
 		_ = json.Unmarshal(v, &st.Offline)
+	}
+	if v, ok := outer["evalOnSave"]; ok {
+		_ = json.Unmarshal(v, &st.EvalOnSave)
 	}
 	if v, ok := outer["registryCheckInterval"]; ok {
 		var secs float64
@@ -126,5 +134,11 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) {
 
 // loadSettings reads kpm's effective settings (kpm.json + environment) for one operation.
 func (s *Server) loadSettings() (*workspace.Settings, error) {
-	return workspace.LoadSettings()
+	st, err := workspace.LoadSettings()
+	if err == nil {
+		if w := st.CredentialsWarning(); w != "" && s.credsWarned.CompareAndSwap(false, true) {
+			s.showMessage(protocol.MessageTypeWarning, "kpm: "+w)
+		}
+	}
+	return st, err
 }

@@ -99,6 +99,7 @@ func (s *Server) computeDiagnostics(d *document) []protocol.Diagnostic {
 		}
 	case kindKCL:
 		diags = append(diags, s.kclDiagnostics(d)...)
+		diags = append(diags, s.evalDiagnostics(d)...)
 	}
 	return diags
 }

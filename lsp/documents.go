@@ -255,6 +255,7 @@ func (s *Server) didChange(params json.RawMessage) {
 	}
 	d := &document{uri: old.uri, path: old.path, kind: old.kind, version: p.TextDocument.Version, text: text, lines: lines}
 	s.docs.put(d)
+	s.evalEdited(d)
 	s.documentChanged(d)
 }
 
@@ -288,6 +289,7 @@ func (s *Server) didSave(params json.RawMessage) {
 	if d := s.docs.get(p.TextDocument.URI); d != nil {
 		s.stats.clear()
 		s.relatedChanged(d.path)
+		s.evalOnSave(d)
 	}
 }
 

@@ -50,7 +50,8 @@ func offlineServer(t *testing.T) (*testClient, string, string) {
 }
 
 type completionList struct {
-	Items []struct {
+	IsIncomplete bool `json:"isIncomplete"`
+	Items        []struct {
 		Label      string `json:"label"`
 		InsertText string `json:"insertText"`
 		Detail     string `json:"detail"`
@@ -119,7 +120,7 @@ func TestKpmJSONCompletionAndHover(t *testing.T) {
 	uri := c.open(path, text)
 	var l completionList
 	c.mustCall("textDocument/completion", docParams(uri, lspPos{2, 2}), &l)
-	assert.Equal(t, []string{"DefaultOciRepo", "DefaultOciPlainHttp"}, l.labels(), "keys not yet present")
+	assert.Equal(t, []string{"DefaultOciRepo", "DefaultOciPlainHttp", "RegistryTimeout"}, l.labels(), "keys not yet present")
 	assert.Equal(t, `"DefaultOciRepo": ""`, l.Items[0].InsertText)
 	c.mustCall("textDocument/completion", docParams(uri, lspPos{1, 25}), &l)
 	assert.Equal(t, []string{"ghcr.io", "docker.io", "localhost:5001"}, l.labels())

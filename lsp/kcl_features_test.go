@@ -294,3 +294,74 @@ func TestKCLFormatting(t *testing.T) {
 		"options": map[string]any{"tabSize": 4, "insertSpaces": true}}, &edits)
 	assert.Empty(t, edits)
 }
+
+func TestKCLSemanticTokensAndInlayHints(t *testing.T) {
+	c, work, _ := kclWorkspace(t, map[string]string{})
+	text := "import k8s.api.apps.v1 as apps\nd = apps.Deployment {}\nn = d.metadata.name\nr = len([1])\n"
+	uri := c.open(filepath.Join(work, "main.k"), text)
+
+	var toks struct {
+		Data []int `json:"data"`
+	}
+	c.mustCall("textDocument/semanticTokens/full", map[string]any{"textDocument": map[string]any{"uri": uri}}, &toks)
+	// decode (line, char, length, type, modifiers) from the relative encoding
+	type tok struct {
+		text, typ string
+		mods      int
+	}
+	var got []tok
+	line, char := 0, 0
+	lines := strings.Split(text, "\n")
+	for i := 0; i+4 < len(toks.Data)+1 && i+4 <= len(toks.Data)-1+1; i += 5 {
+		if toks.Data[i] > 0 {
+			char = 0
+		}
+		line += toks.Data[i]
+		char += toks.Data[i+1]
+		got = append(got, tok{lines[line][char : char+toks.Data[i+2]], semanticTypes[toks.Data[i+3]], toks.Data[i+4]})
+	}
+	assert.Contains(t, got, tok{"apps", "namespace", 1})
+	assert.Contains(t, got, tok{"Deployment", "class", 4})
+	assert.Contains(t, got, tok{"metadata", "property", 4})
+	assert.Contains(t, got, tok{"n", "variable", 1})
+	assert.Contains(t, got, tok{"len", "function", 2})
+
+	var hints []struct {
+		Position lspPos `json:"position"`
+		Label    string `json:"label"`
+	}
+	c.mustCall("textDocument/inlayHint", map[string]any{"textDocument": map[string]any{"uri": uri},
+		"range": lspRange{Start: lspPos{0, 0}, End: lspPos{4, 0}}}, &hints)
+	require.Len(t, hints, 2, "%+v", hints)
+	assert.Equal(t, lspPos{2, 1}, hints[0].Position)
+	assert.Equal(t, ": str", hints[0].Label)
+	assert.Equal(t, ": int", hints[1].Label)
+}
+
+// With evalOnSave, saving runs the package: evaluation errors (which the checker cannot see)
+// become diagnostics at their position until the next edit.
+func TestKCLEvalOnSave(t *testing.T) {
+	c, work, _ := kclWorkspace(t, map[string]string{})
+	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"kpm": map[string]any{"offline": true, "evalOnSave": true}}})
+	text := "x = 1\nassert x > 1, \"x must be more than 1\"\n"
+	path := filepath.Join(work, "main.k")
+	writeFiles(t, work, map[string]string{"main.k": text})
+	m := c.mark()
+	uri := c.open(path, text)
+	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return true })
+	require.Empty(t, p.Diagnostics, "the checker has nothing to say")
+
+	m = c.mark()
+	c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": uri}})
+	p = c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return len(p.Diagnostics) > 0 })
+	require.Len(t, p.Diagnostics, 1)
+	assert.Equal(t, "EvaluationError", p.Diagnostics[0].Code)
+	assert.Contains(t, p.Diagnostics[0].Message, "x must be more than 1")
+	assert.Equal(t, 1, p.Diagnostics[0].Range.Start.Line)
+
+	m = c.mark()
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 2},
+		"contentChanges": []any{map[string]any{"text": "x = 2\nassert x > 1, \"x must be more than 1\"\n"}}})
+	p = c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return p.Version != nil && *p.Version == 2 })
+	assert.Empty(t, p.Diagnostics, "an edit drops the evaluation errors")
+}

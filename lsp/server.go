@@ -61,7 +61,8 @@ type Server struct {
 	stats statCache
 	mods  depModCache
 
-	checks checkers // static checkers of KCL packages
+	checks checkers    // static checkers of KCL packages
+	evals  evaluations // evaluation errors of saved packages (setting evalOnSave)
 
 	mu          sync.Mutex
 	initialized bool
@@ -80,6 +81,9 @@ type Server struct {
 	// KCL_PKG_PATH when the server started (the pkgPath setting overrides it while set).
 	startPkgPath    string
 	startPkgPathSet bool
+
+	// credsWarned: the warning about a credentials file readable by others was shown.
+	credsWarned atomic.Bool
 }
 
 type inflightRequest struct {
@@ -250,14 +254,16 @@ var requestHandlers = map[string]requestHandler{
 	"textDocument/definition":  (*Server).definition,
 	"workspace/executeCommand": (*Server).executeCommand,
 
-	"textDocument/typeDefinition":  (*Server).typeDefinition,
-	"textDocument/references":      (*Server).references,
-	"textDocument/rename":          (*Server).rename,
-	"textDocument/documentSymbol":  (*Server).documentSymbol,
-	"workspace/symbol":             (*Server).workspaceSymbol,
-	"textDocument/signatureHelp":   (*Server).signatureHelp,
-	"textDocument/formatting":      (*Server).formatting,
-	"textDocument/rangeFormatting": (*Server).rangeFormatting,
+	"textDocument/typeDefinition":      (*Server).typeDefinition,
+	"textDocument/references":          (*Server).references,
+	"textDocument/rename":              (*Server).rename,
+	"textDocument/documentSymbol":      (*Server).documentSymbol,
+	"workspace/symbol":                 (*Server).workspaceSymbol,
+	"textDocument/signatureHelp":       (*Server).signatureHelp,
+	"textDocument/formatting":          (*Server).formatting,
+	"textDocument/rangeFormatting":     (*Server).rangeFormatting,
+	"textDocument/semanticTokens/full": (*Server).semanticTokensFull,
+	"textDocument/inlayHint":           (*Server).inlayHints,
 }
 
 func (s *Server) dispatch(ctx context.Context, req *jsonrpc2.Request) (any, error) {
@@ -411,8 +417,8 @@ func initializeResult(version string) any {
 	}
 	yes := true
 	syncKind := protocol.TextDocumentSyncKindIncremental
-	return protocol.InitializeResult{
-		Capabilities: protocol.ServerCapabilities{
+	return initializeResponse{
+		Capabilities: serverCapabilities{ServerCapabilities: protocol.ServerCapabilities{
 			TextDocumentSync: protocol.TextDocumentSyncOptions{
 				OpenClose: &yes,
 				Change:    &syncKind,
@@ -438,9 +444,21 @@ func initializeResult(version string) any {
 			ExecuteCommandProvider: &protocol.ExecuteCommandOptions{
 				Commands: commandNames(),
 			},
-		},
+			SemanticTokensProvider: semanticTokensOptions(),
+		}, InlayHintProvider: true},
 		ServerInfo: &protocol.InitializeResultServerInfo{Name: "kpm", Version: &version},
 	}
+}
+
+// initializeResponse is protocol.InitializeResult with the 3.17 capabilities kpm serves.
+type initializeResponse struct {
+	Capabilities serverCapabilities                   `json:"capabilities"`
+	ServerInfo   *protocol.InitializeResultServerInfo `json:"serverInfo,omitempty"`
+}
+
+type serverCapabilities struct {
+	protocol.ServerCapabilities
+	InlayHintProvider bool `json:"inlayHintProvider,omitempty"`
 }
 
 // notify sends a notification; errors (a closed connection) are logged.

@@ -35,13 +35,19 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 step "build the development registry"
 go build -o "$root/bin/devregistry" ./internal/devregistry/cmd/devregistry
 
-step "start a registry on $REG_ADDR (user test, password 1234)"
-"$root/bin/devregistry" -addr "$REG_ADDR" -user test -password 1234 -dir "$tmp/registry" 2>"$tmp/registry.log" &
-reg_pid=$!
 reg_host="${REG_ADDR%:*}"
 reg_port="${REG_ADDR##*:}"
 [ "$reg_host" = localhost ] && reg_host=127.0.0.1
 answering() { (exec 3<>"/dev/tcp/$reg_host/$reg_port") 2>/dev/null; }
+# Something else on the port would receive the demo's pushes (and credentials): refuse.
+if answering; then
+	echo "demo: $REG_ADDR is already in use by another program; stop it, or choose another port: DEMO_REGISTRY=localhost:5002 make demo" >&2
+	exit 1
+fi
+
+step "start a registry on $REG_ADDR (user test, password 1234)"
+"$root/bin/devregistry" -addr "$REG_ADDR" -user test -password 1234 -dir "$tmp/registry" 2>"$tmp/registry.log" &
+reg_pid=$!
 for _ in $(seq 1 100); do
 	answering && break
 	if ! kill -0 "$reg_pid" 2>/dev/null; then
@@ -52,6 +58,12 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 answering || { echo "demo: registry not answering on $REG_ADDR" >&2; exit 1; }
+# The port may have been taken between the check and the start: the answer must be ours.
+if ! kill -0 "$reg_pid" 2>/dev/null; then
+	echo "demo: the registry did not start on $REG_ADDR:" >&2
+	cat "$tmp/registry.log" >&2
+	exit 1
+fi
 echo "registry answering on $REG_ADDR"
 
 export KCL_PKG_PATH="$tmp/kpm-home"
@@ -111,6 +123,13 @@ greetings = [greeting.Greeting {name = n} for n in _names]
 replicas = option("replicas", type="int", default=1)
 KCL
 run cat kcl.mod kcl.mod.lock main.k
+
+step "format it: kpm fmt --check lists unformatted files (exit 1), kpm fmt rewrites them"
+printf 'extra = {a=1,   b=[1,2]}\n' >> main.k
+if run "$KPM" fmt --check; then echo "kpm fmt --check should have failed" >&2; exit 1; fi
+run "$KPM" fmt
+run "$KPM" fmt --check
+run tail -1 main.k
 
 step "run it: YAML on stdout, dependencies from the lock and cache (no registry request)"
 run "$KPM" run -D replicas=3

@@ -73,6 +73,9 @@ func (a *app) Settings() (*workspace.Settings, error) {
 		if err != nil {
 			return nil, err
 		}
+		if w := s.CredentialsWarning(); w != "" {
+			a.Warn("%s", w)
+		}
 		if a.plainHTTP {
 			on := true
 			s.PlainHTTP = &on

@@ -60,6 +60,8 @@ fi
 
 (cd "$root" && go build -o "$tmp/devregistry" ./internal/devregistry/cmd/devregistry) ||
   { echo "FAIL: cannot build internal/devregistry/cmd/devregistry"; exit 1; }
+(cd "$root" && go build -o "$tmp/k8sgen" ./internal/k8sgen/cmd/k8sgen) ||
+  { echo "FAIL: cannot build internal/k8sgen/cmd/k8sgen"; exit 1; }
 
 # run_suite NAME NVIM: the whole suite on one Neovim, with its own registry, home and work dir.
 run_suite() {
@@ -82,6 +84,9 @@ run_suite() {
   # A fresh package home whose kpm.json names the test registry (repo "test"), as in the seed flow.
   mkdir -p "$dir/home/kpm/.kpm/config" "$dir/work"
   printf '{"DefaultOciRegistry":"%s","DefaultOciRepo":"test"}\n' "$reg" >"$dir/home/kpm/.kpm/config/kpm.json"
+  # A Kubernetes-shaped dependency already in the package cache, for the .k tests.
+  "$tmp/k8sgen" -o "$dir/home/kpm/k8s_1.29" -groups 2 -kinds 2 >/dev/null ||
+    { echo "FAIL: k8sgen"; return 1; }
   (
     export HOME="$dir/home" KCL_PKG_PATH="$dir/home/kpm"
     export XDG_CONFIG_HOME="$dir/xdg/config" XDG_CACHE_HOME="$dir/xdg/cache" XDG_STATE_HOME="$dir/xdg/state" XDG_DATA_HOME="$dir/xdg/data"

@@ -595,6 +595,111 @@ test(":KpmLogout", function()
   eq(run("KpmStatus").result.loggedIn, false, "loggedIn after logout")
 end)
 
+-- KCL code intelligence over a Kubernetes-shaped dependency in the package cache (written by
+-- internal/k8sgen into $KCL_PKG_PATH/k8s_1.29 by the test script).
+local kclapp = work .. "/kclapp"
+local kcl_main = kclapp .. "/main.k"
+local kcl_src = table.concat({
+  "import k8s.api.apps.v1 as apps",
+  "",
+  "schema App:",
+  "    name: str",
+  "",
+  "app = App {name = \"web\"}",
+  "deploy = apps.Deployment {",
+  "    spec = {",
+  "        replicas = 2",
+  "        template.spec.containers = [{",
+  "            name = app.name",
+  "            ",
+  "        }]",
+  "    }",
+  "}",
+  "",
+}, "\n")
+
+-- kcl_request sends a request for the current .k buffer at (line, character), 0-based.
+local function kcl_request(method, line, character, extra)
+  local buf = vim.api.nvim_get_current_buf()
+  local params = vim.tbl_extend("force", { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = line, character = character } }, extra or {})
+  local res = vim.lsp.buf_request_sync(buf, method, params, 10000) or {}
+  for _, r in pairs(res) do
+    if r.result then
+      return r.result
+    end
+  end
+  return nil
+end
+
+test("KCL: completion of a nested attribute of a dependency's schema", function()
+  write(kclapp .. "/kcl.mod", '[package]\nname = "kclapp"\nedition = "v0.11.0"\nversion = "0.0.1"\n\n[dependencies]\nk8s = "1.29"\n')
+  write(kcl_main, kcl_src)
+  vim.cmd("edit " .. vim.fn.fnameescape(kcl_main))
+  local buf = vim.api.nvim_get_current_buf()
+  eq(vim.bo[buf].filetype, "kcl", "filetype")
+  wait(15000, function()
+    local c = kpm_client(buf)
+    return c ~= nil and c.initialized
+  end, "kpm client on main.k")
+  local labels = {}
+  wait(20000, function()
+    local r = kcl_request("textDocument/completion", 11, 12) or {}
+    labels = {}
+    for _, it in ipairs(r.items or r) do
+      table.insert(labels, it.label)
+    end
+    return vim.tbl_contains(labels, "image")
+  end, "Container attributes in the completion")
+  truthy(vim.tbl_contains(labels, "ports"), "ports offered")
+  truthy(not vim.tbl_contains(labels, "name"), "name is set already")
+end)
+
+test("KCL: hover shows the type, the doc and the dependency", function()
+  local h = kcl_request("textDocument/hover", 8, 9)
+  local text = h and (h.contents.value or h.contents) or ""
+  truthy(text:find("DeploymentSpec.replicas?: int", 1, true), "type in hover: " .. text)
+  truthy(text:find("Number of desired pods.", 1, true), "doc in hover: " .. text)
+  truthy(text:find("from `k8s` 1.29", 1, true), "package in hover: " .. text)
+end)
+
+test("KCL: definition jumps into the package cache", function()
+  local locs = kcl_request("textDocument/definition", 9, 23) or {}
+  local uri = (locs[1] or locs).uri or (locs[1] or locs).targetUri or ""
+  truthy(uri:find("k8s_1.29/api/core/v1/pod_spec.k", 1, true), "definition of containers: " .. uri)
+  vim.cmd("edit " .. vim.fn.fnameescape(vim.uri_to_fname(uri)))
+  truthy(vim.api.nvim_buf_get_name(0):find("pod_spec.k", 1, true), "the cache file is open")
+  vim.cmd("edit " .. vim.fn.fnameescape(kcl_main))
+end)
+
+test("KCL: rename a schema of the package", function()
+  vim.cmd("edit " .. vim.fn.fnameescape(kcl_main))
+  local buf = vim.api.nvim_get_current_buf()
+  -- on App (line 3); the edit is applied as vim.lsp.buf.rename applies it
+  local edit
+  -- reopening the buffer re-attaches the client asynchronously (Neovim 0.11)
+  wait(15000, function()
+    edit = kcl_request("textDocument/rename", 2, 8, { newName = "Application" })
+    return edit ~= nil
+  end, "a workspace edit for the rename")
+  vim.lsp.util.apply_workspace_edit(edit, "utf-16")
+  wait(10000, function()
+    local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
+    return text:find("schema Application:", 1, true) and text:find("app = Application {", 1, true)
+  end, "App renamed in the buffer")
+end)
+
+test("KCL: formatting with the formatter of kpm fmt", function()
+  local buf = vim.api.nvim_get_current_buf()
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { "extra = {a=1,   b=[1,2]}" })
+  if vim.lsp.buf.format then
+    vim.lsp.buf.format({ async = false, timeout_ms = 10000 })
+  else
+    vim.lsp.buf.formatting_sync(nil, 10000)
+  end
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  eq(lines[#lines], "extra = {a = 1, b = [1, 2]}", "formatted line")
+end)
+
 test("passwords never reach the LSP log (lsp.log at debug level)", function()
   local log = read(vim.lsp.get_log_path()) or ""
   truthy(#log > 0, "lsp.log written at " .. vim.lsp.get_log_path())
