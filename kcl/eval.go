@@ -17,7 +17,7 @@ type evaluator struct {
 	keyPos     map[string]srcPos
 
 	ctx      context.Context
-	heapBase int64 // live heap when the run started: the memory budget counts from there
+	heapBase int64 // live heap once the main package is parsed: the memory budget counts from there
 	opts     *Options
 	pkgs     map[string]*pkgState // by import path ("" for main)
 	pos      srcPos

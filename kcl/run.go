@@ -76,7 +76,6 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		return nil, &Error{Kind: KindEvaluation, Msg: "evaluation cancelled: " + err.Error()}
 	}
 	e := &evaluator{ctx: ctx, opts: &opts, pkgs: map[string]*pkgState{}}
-	e.heapBase, _ = heapBytes()
 	e.stdout = opts.Stdout
 	if e.stdout == nil {
 		e.stdout = &e.printed
@@ -114,6 +113,8 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	for _, f := range files {
 		main.files = append(main.files, e.parseFile(f))
 	}
+	// the budget counts from here: the main package's syntax trees are the size of its sources
+	e.heapBase, _ = heapBytes()
 	e.pkgs[main.dir+"\x00main"] = main
 	e.mainPkg = main
 	e.indexPackage(main)
