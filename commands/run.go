@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,16 +125,57 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		}
 	case statErr == nil && !strings.HasPrefix(src, "oci://"):
 		st, _ := os.Stat(local)
-		if st.IsDir() {
+		switch {
+		case st.IsDir():
 			pkgDir = local
-		} else {
+			if len(opts.Files) > 0 {
+				// several entries: the directory is one of them (its .k files)
+				files = append(files, local)
+			}
+		case isArchive(local):
+			// a package archive (kpm pkg), as upstream's kpm run accepts: unpacked safely first
+			tmp, err := os.MkdirTemp("", "kpm-run-*")
+			if err != nil {
+				return RunResult{}, err
+			}
+			defer os.RemoveAll(tmp)
+			pkgDir = filepath.Join(tmp, "pkg")
+			if err := registry.UnpackFile(local, pkgDir); err != nil {
+				return RunResult{}, fmt.Errorf("run %s: %w", src, err)
+			}
+		default:
 			files = append(files, local)
 			pkgDir = filepath.Dir(local)
 		}
 		for _, f := range opts.Files {
 			files = append(files, absUnlessModPath(wd, f))
 		}
-	case strings.HasPrefix(src, "oci://") || strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") || looksLikePackageRef(src):
+	case isGitURL(src):
+		// upstream's kpm run treats http(s)://, git:// and ssh:// sources as git repositories
+		if opts.Offline {
+			return RunResult{}, fmt.Errorf("run %s: a git repository cannot be fetched offline", src)
+		}
+		u, err := url.Parse(src)
+		if err != nil {
+			return RunResult{}, fmt.Errorf("run %s: %w", src, err)
+		}
+		q := u.Query()
+		tag := opts.Tag
+		if tag == "" {
+			tag = q.Get("tag")
+		}
+		u.RawQuery = ""
+		tmp, err := os.MkdirTemp("", "kpm-run-*")
+		if err != nil {
+			return RunResult{}, err
+		}
+		defer os.RemoveAll(tmp)
+		pkgDir = filepath.Join(tmp, "pkg")
+		p.Message("cloning " + u.String())
+		if err := workspace.CloneGit(ctx, u.String(), tag, q.Get("commit"), q.Get("branch"), pkgDir); err != nil {
+			return RunResult{}, fmt.Errorf("run %s: %w", src, err)
+		}
+	case strings.HasPrefix(src, "oci://") || looksLikePackageRef(src):
 		s, err := settings()
 		if err != nil {
 			return RunResult{}, err
@@ -191,10 +233,21 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 			kopts.VendorDirs = []string{home}
 		}
 	}
+	if modDir != "" && unnamedWithoutDeps(modDir) {
+		// the toolchain runs a package whose kcl.mod is empty or has no [package] name; with no
+		// dependencies there is nothing to resolve
+		kopts.Root = modDir
+		modDir = ""
+	}
 	if modDir != "" {
 		s, err := settings()
 		if err != nil {
 			return RunResult{}, err
+		}
+		if opts.Vendor {
+			if err := seedCacheFromVendor(ctx, modDir, s); err != nil {
+				return RunResult{}, err
+			}
 		}
 		res, err := workspace.Resolve(ctx, modDir, workspace.ResolveOptions{
 			Settings:              s,
@@ -288,6 +341,31 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	return RunResult{Output: out.Output, Printed: out.Printed, PackageDir: pkgDir}, nil
 }
 
+// unnamedWithoutDeps reports whether dir's kcl.mod lacks a [package] section or name, which
+// the toolchain accepts and kpm's validation refuses, and declares no dependency.
+func unnamedWithoutDeps(dir string) bool {
+	file := filepath.Join(dir, workspace.ModFileName)
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return false
+	}
+	mf, findings := workspace.ParseModFile(file, src)
+	if len(mf.Dependencies) > 0 {
+		return false
+	}
+	missing := false
+	for _, f := range findings {
+		if f.Severity != workspace.SeverityError {
+			continue
+		}
+		if f.Code != workspace.CodeMissingPackage {
+			return false
+		}
+		missing = true
+	}
+	return missing
+}
+
 // absUnlessModPath makes p absolute from dir, unless it starts with ${...}.
 func absUnlessModPath(dir, p string) string {
 	if filepath.IsAbs(p) || strings.HasPrefix(p, "${") {
@@ -323,6 +401,27 @@ func expandModPath(entry, mainRoot string, deps map[string]string) (path string,
 		return "", nil, fmt.Errorf("run: entry %s: no package named %s (not a dependency in kcl.mod nor an -E external)", entry, pkgName)
 	}
 	return filepath.Join(root, after), &modules.Package{Name: pkgName, Root: root}, nil
+}
+
+// isGitURL reports whether a run source is a git repository: http(s)://, git:// or ssh:// URLs and
+// scp-like git@host:path, as upstream's kpm run reads them (OCI sources use oci://).
+func isGitURL(s string) bool {
+	for _, scheme := range []string{"http://", "https://", "git://", "ssh://"} {
+		if strings.HasPrefix(s, scheme) {
+			return true
+		}
+	}
+	return strings.HasPrefix(s, "git@") && strings.Contains(s, ":")
+}
+
+// isArchive reports whether a file name is a package archive (.tar, .tgz, .tar.gz).
+func isArchive(name string) bool {
+	for _, ext := range []string{".tar", ".tgz", ".tar.gz"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikePackageRef reports whether s reads as name[:version] rather than a path.

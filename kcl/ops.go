@@ -145,7 +145,10 @@ func (e *evaluator) binaryOp0(op syntax.Token, l, r Value) Value {
 					out.Items = make([]Value, 0, n*int64(len(x.Items)))
 				}
 				for i := int64(0); i < n; i++ {
-					out.Items = append(out.Items, x.Items...)
+					// copies, as the toolchain makes: changing one element leaves the others
+					for _, it := range x.Items {
+						out.Items = append(out.Items, deepCopy(it))
+					}
 				}
 				return out
 			}
