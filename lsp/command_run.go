@@ -42,6 +42,9 @@ func (s *Server) cmdRun(ctx context.Context, token, arg json.RawMessage) (any, e
 	return s.long(ctx, token, "kpm: running "+source, func(ctx context.Context, p commands.Progress) (any, error) {
 		res, err := commands.Run(ctx, commands.RunOptions{Settings: st, Progress: p, Source: source, Tag: a.Tag, Args: a.Options, Offline: offline})
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err() // answered as cancelled, not as a KCL error
+			}
 			return nil, runError(err)
 		}
 		return map[string]any{"yaml": res.Output, "printed": res.Printed, "path": res.PackageDir}, nil
