@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl"
+	"github.com/kpm-dev/kpm/kcl/check"
 	"github.com/kpm-dev/kpm/kcl/modules"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
@@ -272,6 +273,8 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 			kopts.FilePackages[f] = *pkg
 		}
 	}
+	// the toolchain type-checks the whole program before evaluating anything
+	kopts.Check = check.Program
 	out, err := kcl.Run(ctx, kopts)
 	if err != nil {
 		return RunResult{}, err
