@@ -6,8 +6,12 @@ BIN := $(CURDIR)/bin
 
 all: build
 
+# The version printed by `kpm --version`: a release tag, else v0.0.0-devel+<commit> (a build
+# from a module proxy, `go install module@vX.Y.Z`, gets its version from the build information).
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null || echo v0.0.0-devel+$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown))
+
 build:
-	$(GO) build -o $(BIN)/kpm ./cmd/kpm
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/kpm ./cmd/kpm
 
 # Builds kpm, starts a real local registry on localhost:5001 (user test, password 1234)
 # and walks the main flow in a temporary KCL_PKG_PATH.

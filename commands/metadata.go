@@ -43,6 +43,11 @@ func Metadata(ctx context.Context, opts MetadataOptions) (MetadataResult, error)
 	if err != nil {
 		return MetadataResult{}, err
 	}
+	if opts.Vendor {
+		if err := seedCacheFromVendor(ctx, dir, opts.Settings); err != nil {
+			return MetadataResult{}, err
+		}
+	}
 	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{
 		Settings:              opts.Settings,
 		Offline:               !opts.Update,

@@ -89,6 +89,9 @@ func Package(ctx context.Context, opts PackageOptions) (PackageResult, error) {
 // vendorPackage resolves the package's dependencies (downloading what is missing, writing the
 // lock) and copies them into its vendor/ directory.
 func vendorPackage(ctx context.Context, dir string, s *workspace.Settings, insecure bool, p Progress) error {
+	if err := seedCacheFromVendor(ctx, dir, s); err != nil {
+		return err
+	}
 	res, err := workspace.Resolve(ctx, dir, workspace.ResolveOptions{
 		Settings:              s,
 		WriteLock:             true,

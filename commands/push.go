@@ -69,6 +69,9 @@ func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
 	if err != nil {
 		return PushResult{}, err
 	}
+	if err := refusePathDeps(dir); err != nil {
+		return PushResult{}, err
+	}
 	pkg := registry.Package{
 		Dir:         dir,
 		Name:        mod.Name.Value,
@@ -116,4 +119,19 @@ func Push(ctx context.Context, opts PushOptions) (PushResult, error) {
 		Sum:       res.Sum,
 		Size:      res.Size,
 	}, nil
+}
+
+// refusePathDeps refuses a package with path dependencies, as upstream does: whoever pulls it
+// would not have the directories they point to.
+func refusePathDeps(dir string) error {
+	mf, err := workspace.LoadModFile(dir)
+	if err != nil {
+		return err
+	}
+	for _, d := range mf.Dependencies {
+		if d.Source() == workspace.SourcePath {
+			return fmt.Errorf("push: dependency %s is a local path (%s): a pushed package cannot use it; publish %s and depend on it by version", d.Name, d.Path.Value, d.Name)
+		}
+	}
+	return nil
 }

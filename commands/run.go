@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,16 +123,53 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		}
 	case statErr == nil && !strings.HasPrefix(src, "oci://"):
 		st, _ := os.Stat(local)
-		if st.IsDir() {
+		switch {
+		case st.IsDir():
 			pkgDir = local
-		} else {
+		case isArchive(local):
+			// a package archive (kpm pkg), as upstream's kpm run accepts: unpacked safely first
+			tmp, err := os.MkdirTemp("", "kpm-run-*")
+			if err != nil {
+				return RunResult{}, err
+			}
+			defer os.RemoveAll(tmp)
+			pkgDir = filepath.Join(tmp, "pkg")
+			if err := registry.UnpackFile(local, pkgDir); err != nil {
+				return RunResult{}, fmt.Errorf("run %s: %w", src, err)
+			}
+		default:
 			files = append(files, local)
 			pkgDir = filepath.Dir(local)
 		}
 		for _, f := range opts.Files {
 			files = append(files, absUnlessModPath(wd, f))
 		}
-	case strings.HasPrefix(src, "oci://") || strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") || looksLikePackageRef(src):
+	case isGitURL(src):
+		// upstream's kpm run treats http(s)://, git:// and ssh:// sources as git repositories
+		if opts.Offline {
+			return RunResult{}, fmt.Errorf("run %s: a git repository cannot be fetched offline", src)
+		}
+		u, err := url.Parse(src)
+		if err != nil {
+			return RunResult{}, fmt.Errorf("run %s: %w", src, err)
+		}
+		q := u.Query()
+		tag := opts.Tag
+		if tag == "" {
+			tag = q.Get("tag")
+		}
+		u.RawQuery = ""
+		tmp, err := os.MkdirTemp("", "kpm-run-*")
+		if err != nil {
+			return RunResult{}, err
+		}
+		defer os.RemoveAll(tmp)
+		pkgDir = filepath.Join(tmp, "pkg")
+		p.Message("cloning " + u.String())
+		if err := workspace.CloneGit(ctx, u.String(), tag, q.Get("commit"), q.Get("branch"), pkgDir); err != nil {
+			return RunResult{}, fmt.Errorf("run %s: %w", src, err)
+		}
+	case strings.HasPrefix(src, "oci://") || looksLikePackageRef(src):
 		s, err := settings()
 		if err != nil {
 			return RunResult{}, err
@@ -187,6 +225,11 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		s, err := settings()
 		if err != nil {
 			return RunResult{}, err
+		}
+		if opts.Vendor {
+			if err := seedCacheFromVendor(ctx, modDir, s); err != nil {
+				return RunResult{}, err
+			}
 		}
 		res, err := workspace.Resolve(ctx, modDir, workspace.ResolveOptions{
 			Settings:              s,
@@ -317,6 +360,27 @@ func expandModPath(entry, mainRoot string, deps map[string]string) (path string,
 		return "", nil, fmt.Errorf("run: entry %s: no package named %s (not a dependency in kcl.mod nor an -E external)", entry, pkgName)
 	}
 	return filepath.Join(root, after), &modules.Package{Name: pkgName, Root: root}, nil
+}
+
+// isGitURL reports whether a run source is a git repository: http(s)://, git:// or ssh:// URLs and
+// scp-like git@host:path, as upstream's kpm run reads them (OCI sources use oci://).
+func isGitURL(s string) bool {
+	for _, scheme := range []string{"http://", "https://", "git://", "ssh://"} {
+		if strings.HasPrefix(s, scheme) {
+			return true
+		}
+	}
+	return strings.HasPrefix(s, "git@") && strings.Contains(s, ":")
+}
+
+// isArchive reports whether a file name is a package archive (.tar, .tgz, .tar.gz).
+func isArchive(name string) bool {
+	for _, ext := range []string{".tar", ".tgz", ".tar.gz"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikePackageRef reports whether s reads as name[:version] rather than a path.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/kpm-dev/kpm/workspace"
 )
@@ -31,6 +32,34 @@ func vendorDeps(ctx context.Context, pkgDir string, res *workspace.Resolution, p
 			}
 		}
 		d.Dir = dest
+	}
+	return nil
+}
+
+// seedCacheFromVendor copies the packages of pkgDir/vendor/ that the package cache lacks into it,
+// so that a vendored package resolves without a registry (the resolver still checks every
+// checksum against kcl.mod.lock).
+func seedCacheFromVendor(ctx context.Context, pkgDir string, s *workspace.Settings) error {
+	entries, err := os.ReadDir(filepath.Join(pkgDir, VendorDirName))
+	if err != nil {
+		return nil // no vendor/ yet
+	}
+	unlock, err := workspace.LockCache(ctx, s, nil)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		dest := filepath.Join(s.PkgPath, e.Name())
+		if _, err := os.Stat(dest); err == nil {
+			continue
+		}
+		if err := copyTree(ctx, filepath.Join(pkgDir, VendorDirName, e.Name()), dest); err != nil {
+			return fmt.Errorf("vendor %s: %w", e.Name(), err)
+		}
 	}
 	return nil
 }

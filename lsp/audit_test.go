@@ -87,10 +87,15 @@ func TestDiagnosticsDoNotWaitForTheRegistry(t *testing.T) {
 	c.mustCall("textDocument/completion", docParams(uri, positionOf(t, text, `"1.0.0"`, 1)), &l)
 	assert.Less(t, time.Since(start), 2500*time.Millisecond, "completion answers from the cache")
 	assert.Empty(t, l.Items)
+	assert.True(t, l.IsIncomplete, "the lookup is running: the client must ask again")
 
 	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNewerTag) })
 	assert.Greater(t, time.Since(opened), 4*time.Second, "the hint came with the slow answer")
 	assert.Equal(t, "slow 2.0.0 is available (major upgrade)", diagByCode(p, codeNewerTag).Message)
+	l = completionList{}
+	c.mustCall("textDocument/completion", docParams(uri, positionOf(t, text, `"1.0.0"`, 1)), &l)
+	assert.Equal(t, []string{"2.0.0", "1.0.0"}, l.labels())
+	assert.False(t, l.IsIncomplete)
 	assert.Positive(t, e.reg.RequestsByKind()[devregistry.KindTags])
 }
 
@@ -737,4 +742,37 @@ func TestCommandContract(t *testing.T) {
 	for _, st := range steps {
 		t.Run(st.name, st.f)
 	}
+}
+
+// TestCancelledLookupIsNotRemembered: a tag lookup still running when the editor quits is not
+// stored as a failure in the persistent cache; the next server looks the tags up again.
+func TestCancelledLookupIsNotRemembered(t *testing.T) {
+	e := newEnv(t)
+	defer slowTags.Store(0)
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	c.initialize(work, nil)
+	require.NoError(t, execCmd(c, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": testPassword}, nil))
+	publish(t, c, "quit", "1.0.0", nil)
+	publish(t, c, "quit", "1.1.0", nil)
+
+	slowTags.Store(3000)
+	e.reg.ResetRequests()
+	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nquit = \"1.0.0\"\n"
+	c.open(filepath.Join(work, "kcl.mod"), text)
+	require.Eventually(t, func() bool { return e.reg.RequestsByKind()[devregistry.KindTags] > 0 }, 20*time.Second, 10*time.Millisecond, "the lookup started")
+	c.shutdown() // the editor quits while the registry has not answered
+	time.Sleep(500 * time.Millisecond)
+	if data, err := os.ReadFile(filepath.Join(e.home, ".kpm", "lsp-cache.json")); err == nil {
+		assert.NotContains(t, string(data), "context canceled")
+		assert.NotContains(t, string(data), `"error"`)
+	}
+
+	slowTags.Store(0)
+	c2, _ := pipeServer(t, nil)
+	c2.initialize(work, nil)
+	m := c2.mark()
+	uri := c2.open(filepath.Join(work, "kcl.mod"), text)
+	p := c2.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNewerTag) })
+	assert.Equal(t, "quit 1.1.0 is available (minor upgrade)", diagByCode(p, codeNewerTag).Message)
 }

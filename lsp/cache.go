@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
 
@@ -28,12 +30,15 @@ type regCache struct {
 	noChecks bool // registryCheckInterval 0: no background lookups (explicit commands still fetch)
 	data     cacheData
 	inflight map[string]bool
-	dirty    bool
-	saveT    *time.Timer
-	api      registryAPI
-	sem      chan struct{} // bounds concurrent background lookups
-	closed   bool
-	saving   sync.WaitGroup
+	// retryAt holds back background lookups that failed transiently (in memory only: such
+	// failures are never persisted).
+	retryAt map[string]time.Time
+	dirty   bool
+	saveT   *time.Timer
+	api     registryAPI
+	sem     chan struct{} // bounds concurrent background lookups
+	closed  bool
+	saving  sync.WaitGroup
 }
 
 // registryAPI is the network side of the cache (registry/ behind it).
@@ -126,6 +131,7 @@ func newRegCache(s *Server) *regCache {
 		ttl:      time.Hour,
 		data:     cacheData{Repos: map[string]*repoEntry{}, Catalogs: map[string]*catalogEntry{}},
 		inflight: map[string]bool{},
+		retryAt:  map[string]time.Time{},
 		api:      newRegistryAPI(),
 		sem:      make(chan struct{}, 4),
 	}
@@ -234,10 +240,14 @@ func (c *regCache) manifest(repo, tag string) (*manifestInfo, bool) {
 	}
 	c.mu.Unlock()
 	if m == nil || (m.Err != "" && time.Since(m.Fetched) > manifestRetry) {
-		c.background("manifest "+repo+":"+tag, func(ctx context.Context) {
+		key := "manifest " + repo + ":" + tag
+		c.background(key, func(ctx context.Context) {
 			info, err := c.api.Manifest(ctx, repo, tag)
 			info.Fetched = time.Now()
 			if err != nil {
+				if !c.keepFailure(ctx, key, err) {
+					return
+				}
 				info = manifestInfo{Err: err.Error(), Fetched: time.Now()}
 			}
 			c.mu.Lock()
@@ -278,6 +288,9 @@ func (c *regCache) catalog(registry, prefix string) ([]string, bool) {
 			names, err := c.api.Catalog(ctx, registry, prefix)
 			ne := &catalogEntry{Names: names, Fetched: time.Now()}
 			if err != nil {
+				if !c.keepFailure(ctx, "catalog "+key, err) {
+					return
+				}
 				ne.Err = err.Error()
 			}
 			c.mu.Lock()
@@ -301,6 +314,9 @@ func (c *regCache) refreshTags(repo string) {
 // fetchTags asks the registry now (explicit commands) and stores the answer.
 func (c *regCache) fetchTags(ctx context.Context, repo string) ([]string, error) {
 	tags, err := c.api.Tags(ctx, repo)
+	if err != nil && !c.keepFailure(ctx, "tags "+repo, err) {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.data.Repos[repo]
@@ -329,11 +345,28 @@ func (c *regCache) fetchTags(ctx context.Context, repo string) ([]string, error)
 	return e.Tags, nil
 }
 
+// keepFailure tells whether a failed lookup is an answer worth remembering (and saving): the
+// registry said the repository or tag does not exist, or refused the credentials. A
+// cancellation (the editor quit, the request was cancelled) or a transient failure (timeout,
+// unreachable, server error) is not: nothing is stored, and after a transient failure the
+// background lookup of key waits a minute before it is tried again.
+func (c *regCache) keepFailure(ctx context.Context, key string, err error) bool {
+	if errors.Is(err, registry.ErrNotFound) || errors.Is(err, registry.ErrUnauthorized) || errors.Is(err, registry.ErrInvalidReference) {
+		return true
+	}
+	if ctx.Err() == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		c.mu.Lock()
+		c.retryAt[key] = time.Now().Add(manifestRetry)
+		c.mu.Unlock()
+	}
+	return false
+}
+
 // background runs one lookup per key at a time, not at all when offline, and republishes
 // diagnostics when it ends.
 func (c *regCache) background(key string, f func(ctx context.Context)) {
 	c.mu.Lock()
-	if c.offline || c.noChecks || c.inflight[key] || c.s.ctx == nil {
+	if c.offline || c.noChecks || c.inflight[key] || c.s.ctx == nil || time.Now().Before(c.retryAt[key]) {
 		c.mu.Unlock()
 		return
 	}

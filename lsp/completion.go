@@ -45,9 +45,10 @@ func (s *Server) completion(ctx context.Context, params json.RawMessage) (any, e
 		return []protocol.CompletionItem{}, nil
 	}
 	var items []protocol.CompletionItem
+	incomplete := false
 	switch d.kind {
 	case kindMod:
-		items = s.modCompletion(d, off)
+		items, incomplete = s.modCompletion(d, off)
 	case kindKpmJSON:
 		items = s.kpmJSONCompletion(d, off)
 	case kindKCL:
@@ -60,7 +61,9 @@ func (s *Server) completion(ctx context.Context, params json.RawMessage) (any, e
 	if items == nil {
 		items = []protocol.CompletionItem{}
 	}
-	return protocol.CompletionList{IsIncomplete: false, Items: items}, nil
+	// Incomplete while a registry lookup the answer depends on is still running: the client
+	// asks again as the user types, and gets the tags once they are known.
+	return protocol.CompletionList{IsIncomplete: incomplete, Items: items}, nil
 }
 
 // Key documentation for kcl.mod, per table.
@@ -170,8 +173,39 @@ func modLineContext(text string, off int) tomlLineContext {
 	return c
 }
 
-func (s *Server) modCompletion(d *document, off int) []protocol.CompletionItem {
+func (s *Server) modCompletion(d *document, off int) ([]protocol.CompletionItem, bool) {
 	c := modLineContext(d.text, off)
+	if tagsOf := s.tagsCompleted(d, c); tagsOf != "" {
+		return s.tagCompletion(d, c, tagsOf)
+	}
+	return s.modKeyCompletion(d, c), false
+}
+
+// tagsCompleted names the repository whose tags complete the cursor's position ("" when the
+// position is not a tag).
+func (s *Server) tagsCompleted(d *document, c tomlLineContext) string {
+	switch {
+	case c.inHeader:
+		return ""
+	case c.table == "dependencies" && c.subtable == "" && c.key != "" && c.inlineKey == "":
+		// name = "<cursor>": the registry form, tags of <default registry>/<repo>/<name>
+		st, _ := s.loadSettings()
+		if st == nil {
+			return ""
+		}
+		return defaultRepoKey(st, c.key)
+	case c.table == "dependencies" && (c.inlineKey == "tag" || c.subtable != "" && c.key == "tag"):
+		line := d.text[c.lineStart:]
+		if c.subtable != "" {
+			line = tableText(d.text, c.lineStart)
+		}
+		return ociRepoIn(line)
+	}
+	return ""
+}
+
+// modKeyCompletion completes everything in kcl.mod but tags.
+func (s *Server) modKeyCompletion(d *document, c tomlLineContext) []protocol.CompletionItem {
 	if c.inHeader {
 		var items []protocol.CompletionItem
 		for _, name := range []string{"package", "dependencies", "profile"} {
@@ -185,22 +219,6 @@ func (s *Server) modCompletion(d *document, off int) []protocol.CompletionItem {
 		return s.depNameCompletion(st)
 	case c.table == "dependencies" && c.subtable == "" && c.inlineKey == "?":
 		return keyCompletion("dependencies", " = ")
-	case c.table == "dependencies" && c.subtable == "" && c.inlineKey == "":
-		// name = "<cursor>": the registry form, tags of <default registry>/<repo>/<name>
-		if st == nil {
-			return nil
-		}
-		return s.tagCompletion(d, c, defaultRepoKey(st, c.key))
-	case c.table == "dependencies" && (c.inlineKey == "tag" || c.subtable != "" && c.key == "tag"):
-		line := d.text[c.lineStart:]
-		if c.subtable != "" {
-			line = tableText(d.text, c.lineStart)
-		}
-		repo := ociRepoIn(line)
-		if repo == "" {
-			return nil
-		}
-		return s.tagCompletion(d, c, repo)
 	case c.table == "dependencies" && (c.inlineKey == "oci" || c.subtable != "" && c.key == "oci"):
 		if st == nil {
 			return nil
@@ -313,9 +331,10 @@ func (s *Server) depNameCompletion(st *workspace.Settings) []protocol.Completion
 	return append(items, pathItem)
 }
 
-// tagCompletion lists cached tags of repo, newest first.
-func (s *Server) tagCompletion(d *document, c tomlLineContext, repo string) []protocol.CompletionItem {
-	tags, _ := s.cache.tags(repo)
+// tagCompletion lists cached tags of repo, newest first, and says whether the list is
+// incomplete: nothing is known yet (a lookup is starting or running).
+func (s *Server) tagCompletion(d *document, c tomlLineContext, repo string) ([]protocol.CompletionItem, bool) {
+	tags, known := s.cache.tags(repo)
 	items := make([]protocol.CompletionItem, 0, len(tags))
 	for i, tag := range tags {
 		it := valueItem(d, c, tag, repo+":"+tag)
@@ -326,7 +345,7 @@ func (s *Server) tagCompletion(d *document, c tomlLineContext, repo string) []pr
 		}
 		items = append(items, it)
 	}
-	return items
+	return items, !known
 }
 
 // valueItem completes a string value: inside quotes it replaces the string's content,

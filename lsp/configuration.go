@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	protocol "github.com/tliron/glsp/protocol_3_16"
+
 	"github.com/kpm-dev/kpm/workspace"
 )
 
@@ -132,5 +134,11 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) {
 
 // loadSettings reads kpm's effective settings (kpm.json + environment) for one operation.
 func (s *Server) loadSettings() (*workspace.Settings, error) {
-	return workspace.LoadSettings()
+	st, err := workspace.LoadSettings()
+	if err == nil {
+		if w := st.CredentialsWarning(); w != "" && s.credsWarned.CompareAndSwap(false, true) {
+			s.showMessage(protocol.MessageTypeWarning, "kpm: "+w)
+		}
+	}
+	return st, err
 }

@@ -50,7 +50,8 @@ func offlineServer(t *testing.T) (*testClient, string, string) {
 }
 
 type completionList struct {
-	Items []struct {
+	IsIncomplete bool `json:"isIncomplete"`
+	Items        []struct {
 		Label      string `json:"label"`
 		InsertText string `json:"insertText"`
 		Detail     string `json:"detail"`

@@ -2,10 +2,12 @@ package lsp
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"oras.land/oras-go/v2/registry/remote"
 
+	"github.com/kpm-dev/kpm/internal/redact"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
@@ -46,11 +48,15 @@ func (l liveRegistry) Manifest(ctx context.Context, repo, tag string) (manifestI
 	if err != nil {
 		return manifestInfo{}, err
 	}
+	// The registry's texts reach hovers: no control characters.
 	return manifestInfo{
-		Digest: info.Digest, Name: info.Name, Version: info.Version, Description: info.Description,
-		Sum: info.Sum, Size: info.Size, Created: info.Created,
+		Digest: info.Digest, Name: redact.Text(info.Name), Version: redact.Text(info.Version),
+		Description: redact.Text(info.Description), Sum: info.Sum, Size: info.Size, Created: redact.Text(info.Created),
 	}, nil
 }
+
+// maxCatalogPages bounds a catalog listing (completion of package names only).
+const maxCatalogPages = 100
 
 // Catalog lists the repositories under host/prefix (the registry's /v2/_catalog), returning
 // the package names (the path below the prefix).
@@ -74,7 +80,12 @@ func (l liveRegistry) Catalog(ctx context.Context, host, prefix string) ([]strin
 		want += "/"
 	}
 	var names []string
+	pages := 0
 	err = reg.Repositories(ctx, "", func(repos []string) error {
+		// A registry paging forever (a Link back to itself) must not hold the lookup.
+		if pages++; pages > maxCatalogPages {
+			return fmt.Errorf("%s: registry catalog has more than %d pages", host, maxCatalogPages)
+		}
 		for _, r := range repos {
 			if rest, ok := strings.CutPrefix(r, want); ok && rest != "" && !strings.Contains(rest, "/") {
 				names = append(names, rest)

@@ -81,6 +81,9 @@ type Server struct {
 	// KCL_PKG_PATH when the server started (the pkgPath setting overrides it while set).
 	startPkgPath    string
 	startPkgPathSet bool
+
+	// credsWarned: the warning about a credentials file readable by others was shown.
+	credsWarned atomic.Bool
 }
 
 type inflightRequest struct {

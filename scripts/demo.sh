@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# kpm demo: a real OCI registry on localhost:5001 (user test, password 1234) and the main flow:
-# login, init, push, pull by name:version and by --tag URL; then dependencies (add, update,
-# metadata), kpm run (local, oci:// --tag, name:version), a language-server handshake, logout.
+# kpm demo: a real OCI registry on localhost:5001 (user test, password 1234; DEMO_REGISTRY=host:port
+# moves it) and upstream's guide word for word: the configuration file $KCL_PKG_PATH/.kpm/config.json,
+# login, `kpm init NAME`, `cd NAME`, push to the default registry, pull by name:version and by
+# --tag URL; then dependencies (add, update, metadata, graph), kpm run (local, -O/-S, oci:// --tag,
+# name:version), pkg and push --tar_path, import, a language-server handshake, logout.
 # Run through `make demo` (which builds bin/kpm first). Every step is echoed; any failure stops
 # the demo with a non-zero exit code.
 set -euo pipefail
@@ -35,13 +37,19 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 step "build the development registry"
 go build -o "$root/bin/devregistry" ./internal/devregistry/cmd/devregistry
 
-step "start a registry on $REG_ADDR (user test, password 1234)"
-"$root/bin/devregistry" -addr "$REG_ADDR" -user test -password 1234 -dir "$tmp/registry" 2>"$tmp/registry.log" &
-reg_pid=$!
 reg_host="${REG_ADDR%:*}"
 reg_port="${REG_ADDR##*:}"
 [ "$reg_host" = localhost ] && reg_host=127.0.0.1
 answering() { (exec 3<>"/dev/tcp/$reg_host/$reg_port") 2>/dev/null; }
+# Something else on the port would receive the demo's pushes (and credentials): refuse.
+if answering; then
+	echo "demo: $REG_ADDR is already in use by another program; stop it, or choose another port: DEMO_REGISTRY=localhost:5002 make demo" >&2
+	exit 1
+fi
+
+step "start a registry on $REG_ADDR (user test, password 1234)"
+"$root/bin/devregistry" -addr "$REG_ADDR" -user test -password 1234 -dir "$tmp/registry" 2>"$tmp/registry.log" &
+reg_pid=$!
 for _ in $(seq 1 100); do
 	answering && break
 	if ! kill -0 "$reg_pid" 2>/dev/null; then
@@ -52,6 +60,12 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 answering || { echo "demo: registry not answering on $REG_ADDR" >&2; exit 1; }
+# The port may have been taken between the check and the start: the answer must be ours.
+if ! kill -0 "$reg_pid" 2>/dev/null; then
+	echo "demo: the registry did not start on $REG_ADDR:" >&2
+	cat "$tmp/registry.log" >&2
+	exit 1
+fi
 echo "registry answering on $REG_ADDR"
 
 export KCL_PKG_PATH="$tmp/kpm-home"
@@ -59,32 +73,38 @@ export DOCKER_CONFIG="$tmp/docker"
 unset KPM_REG KPM_REPO OCI_REG_PLAIN_HTTP
 echo "KCL_PKG_PATH=$KCL_PKG_PATH"
 
-step "log in (password on stdin)"
-printf '1234\n' | run "$KPM" login -u test --password-stdin "$REG_ADDR"
+step "the guide's configuration file: \$KCL_PKG_PATH/.kpm/config.json names the default registry"
+mkdir -p "$KCL_PKG_PATH/.kpm"
+printf '{"DefaultOciRegistry":"%s","DefaultOciRepo":"test"}\n' "$REG_ADDR" >"$KCL_PKG_PATH/.kpm/config.json"
+run cat "$KCL_PKG_PATH/.kpm/config.json"
 
-step "create a package"
-mkdir -p "$tmp/work/hello_kpm"
-cd "$tmp/work/hello_kpm"
-run "$KPM" init --version 0.1.0
+step "log in (the guide's form; kpm warns that -p stays in shell history: prefer --password-stdin)"
+run "$KPM" login -u test -p 1234 "$REG_ADDR"
+
+step "create a package: kpm init NAME, then cd NAME"
+mkdir -p "$tmp/work"
+cd "$tmp/work"
+run "$KPM" init my_package
+run cd my_package
 run cat kcl.mod main.k
 
-step "push it"
-run "$KPM" push "oci://$REG_ADDR/test/hello_kpm"
+step "push it to the default registry of the configuration file"
+run "$KPM" push
 
-step "pull it by name:version (default registry and repository from KPM_REG / KPM_REPO)"
-cd "$tmp/work"
-run env KPM_REG="$REG_ADDR" KPM_REPO=test "$KPM" pull hello_kpm:0.1.0
-run ls "$KCL_PKG_PATH/hello_kpm_0.1.0"
+step "pull it by name:version into the current directory (<registry>/<repo>/<tag>)"
+mkdir -p "$tmp/work/pulled"
+cd "$tmp/work/pulled"
+run "$KPM" pull my_package:0.0.1
+run cat "$REG_ADDR/test/my_package/0.0.1/main.k"
 
-step "pull it by --tag and OCI URL"
-rm -rf "$KCL_PKG_PATH/hello_kpm_0.1.0"
-run "$KPM" pull --tag 0.1.0 "oci://$REG_ADDR/test/hello_kpm"
-run cat "$KCL_PKG_PATH/hello_kpm_0.1.0/main.k"
+step "pull it by --tag and OCI URL into a directory"
+run "$KPM" pull --tag 0.0.1 "oci://$REG_ADDR/test/my_package" deps
+run ls "deps/$REG_ADDR/test/my_package/0.0.1"
 
 step "publish a library package with a schema"
-mkdir -p "$tmp/work/greeting"
-cd "$tmp/work/greeting"
-run "$KPM" init --version 0.1.0
+cd "$tmp/work"
+run "$KPM" init greeting --version 0.1.0
+cd greeting
 cat > main.k <<'KCL'
 schema Greeting:
     """A greeting for someone."""
@@ -95,13 +115,12 @@ schema Greeting:
         len(name) > 0, "name must not be empty"
 KCL
 run cat main.k
-run "$KPM" push "oci://$REG_ADDR/test/greeting"
+run "$KPM" push
 
-step "depend on it from a new package (default registry/repo from KPM_REG / KPM_REPO)"
-export KPM_REG="$REG_ADDR" KPM_REPO=test
-mkdir -p "$tmp/work/app"
-cd "$tmp/work/app"
-run "$KPM" init --version 0.1.0
+step "depend on it from a new package"
+cd "$tmp/work"
+run "$KPM" init app --version 0.1.0
+cd app
 run "$KPM" add greeting:0.1.0
 cat > main.k <<'KCL'
 import greeting
@@ -121,18 +140,31 @@ run tail -1 main.k
 
 step "run it: YAML on stdout, dependencies from the lock and cache (no registry request)"
 run "$KPM" run -D replicas=3
+run "$KPM" run -O replicas=5 -S replicas
 
-step "update and metadata"
+step "update, metadata, graph"
 run "$KPM" update
 run "$KPM" metadata
+run "$KPM" graph
+
+step "package it into a .tar and publish the archive"
+run "$KPM" pkg --target dist
+run "$KPM" push --tar_path dist/app_0.1.0.tar "oci://$REG_ADDR/test/app_archive"
+
+step "generate KCL from YAML data"
+cat > values.yaml <<'YAML'
+service:
+  name: web
+  ports: [80, 443]
+YAML
+run "$KPM" import -o values.k values.yaml
+run "$KPM" run values.k
 
 step "run packages straight from the registry"
-cd "$tmp/work/app"
-run "$KPM" push "oci://$REG_ADDR/test/app"
+run "$KPM" push
 cd "$tmp/work"
 run "$KPM" run --tag 0.1.0 "oci://$REG_ADDR/test/app"
 run "$KPM" run app:0.1.0 --format json
-unset KPM_REG KPM_REPO
 
 step "the language server: initialize over stdio and list its workspace commands"
 lsp_msg() { printf 'Content-Length: %d\r\n\r\n%s' "${#1}" "$1"; }

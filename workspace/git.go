@@ -60,6 +60,14 @@ func gitCloneURL(v string) string {
 	return "https://" + v
 }
 
+// CloneGit fetches the repository url at tag, commit or branch (at most one; none: the default
+// branch) into dir, which must not exist, without the .git directory (`kpm run GIT_URL`).
+func CloneGit(ctx context.Context, url, tag, commit, branch, dir string) error {
+	set := func(v string) StrValue { return StrValue{Value: v, Set: v != ""} }
+	d := &Dependency{Git: set(url), Tag: set(tag), Commit: set(commit), Branch: set(branch)}
+	return gitFetch(ctx, d, dir)
+}
+
 // gitFetch clones url at the dependency's ref into dir (which must not exist), without the .git
 // directory. It runs the git command with prompts disabled, so it never waits for a password.
 func gitFetch(ctx context.Context, d *Dependency, dir string) error {

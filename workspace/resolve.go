@@ -591,6 +591,7 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 	n.dir = s.CacheDir(n.ref.Name(), n.ref.Tag)
 	skipSum := s.SkipSum(n.name) || s.SkipSum(n.pkgName)
 	if isDir(n.dir) {
+		pinned := n.sum // from kcl.mod.lock ("" when the lock has none for this version)
 		err := r.checkCached(n, skipSum)
 		if err == nil && r.opts.Update && !r.opts.Offline {
 			// kpm update: a tag pushed again (--force) with other content is downloaded again.
@@ -603,6 +604,9 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 				return fmt.Errorf("dependency %s: %w", n.name, ferr)
 			}
 			if remote != "" && remote != n.sum {
+				if pinned != "" && !skipSum {
+					return fmt.Errorf("dependency %s: checksum mismatch: %s changed in the registry (sum %s) but kcl.mod.lock says %s; %s", n.name, n.ref, remote, pinned, acceptHint(n.name))
+				}
 				r.progress("%s: %s changed in the registry (sum %s, cached %s); downloading it again", n.name, n.ref, remote, n.sum)
 				n.sum = ""
 				if err := r.download(ctx, n, skipSum, true); err != nil {
@@ -617,9 +621,10 @@ func (r *resolver) materialize(ctx context.Context, n *node) error {
 		if !errors.Is(err, errCacheMismatch) || !r.opts.Update || r.opts.Offline {
 			return err
 		}
-		// kpm update: replace the damaged cache entry with a fresh, verified download.
+		// kpm update: replace the damaged cache entry with a fresh download, verified against
+		// its manifest and against the sum kcl.mod.lock pins (a mismatch is an error: the
+		// lock is never rewritten silently).
 		r.progress("%s: the cached copy does not match kcl.mod.lock; downloading it again", n.name)
-		n.sum = ""
 		if err := r.download(ctx, n, skipSum, true); err != nil {
 			return err
 		}
@@ -735,6 +740,11 @@ func (r *resolver) loadMod(n *node) error {
 	return nil
 }
 
+// acceptHint tells how to accept a package whose checksum differs from the pinned one.
+func acceptHint(name string) string {
+	return fmt.Sprintf("if the new content is expected, record its sum with '%s=%s kpm update'", EnvNoSum, name)
+}
+
 // errCacheMismatch is wrapped by checkCached's error when a cache entry does not match the lock.
 var errCacheMismatch = errors.New("cache checksum mismatch")
 
@@ -745,14 +755,15 @@ func (e *cacheMismatchError) Unwrap() error { return errCacheMismatch }
 
 // checkCached verifies a cached package against the sum pinned in the lock (or records its sum).
 func (r *resolver) checkCached(n *node, skipSum bool) error {
-	if skipSum && n.sum != "" {
+	if skipSum && n.sum != "" && !r.opts.Update {
 		return nil
 	}
 	sum, err := cachedSum(r.opts.Settings.PkgPath, n.dir)
 	if err != nil {
 		return fmt.Errorf("dependency %s: %w", n.name, err)
 	}
-	if n.sum != "" && sum != n.sum {
+	// kpm update with the check skipped records the sum the package has.
+	if n.sum != "" && sum != n.sum && !skipSum {
 		return &cacheMismatchError{fmt.Sprintf("dependency %s: checksum mismatch: the cached package %s has sum %s but kcl.mod.lock says %s (run 'kpm update' to download it again)", n.name, n.dir, sum, n.sum)}
 	}
 	n.sum = sum
@@ -790,7 +801,11 @@ func (r *resolver) download(ctx context.Context, n *node, skipSum, replace bool)
 	sum := pulled.Sum
 	if !skipSum {
 		if n.sum != "" && n.sum != sum {
-			return fmt.Errorf("dependency %s: checksum mismatch: %s has sum %s but kcl.mod.lock says %s", n.name, n.label(), sum, n.sum)
+			hint := ""
+			if r.opts.Update {
+				hint = "; " + acceptHint(n.name)
+			}
+			return fmt.Errorf("dependency %s: checksum mismatch: %s has sum %s but kcl.mod.lock says %s%s", n.name, n.label(), sum, n.sum, hint)
 		}
 	}
 	moved, err := MoveIntoCache(ctx, s, tmp, n.dir, filepath.Join(tmpParent, "old"), replace, r.opts.Progress)

@@ -564,9 +564,22 @@ func TestResolveUpdateNoticesRepushedTag(t *testing.T) {
 	assert.Equal(t, sum1, res.Deps["base"].Sum, "a normal resolution trusts the lock and the cache")
 	assert.Equal(t, int64(0), e.reg.Requests())
 
+	// kpm update: the lock pins the old sum, so the new content is an error...
+	lockBefore, err := os.ReadFile(filepath.Join(root, LockFileName))
+	require.NoError(t, err)
+	_, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings, Update: true, WriteLock: true})
+	require.Error(t, err)
+	assert.Equal(t, fmt.Sprintf("dependency base: checksum mismatch: %s/test/base:0.1.0 changed in the registry (sum %s) but kcl.mod.lock says %s; if the new content is expected, record its sum with 'KPM_NO_SUM=base kpm update'", e.host, pushed.Sum, sum1), err.Error())
+	lockAfter, err := os.ReadFile(filepath.Join(root, LockFileName))
+	require.NoError(t, err)
+	assert.Equal(t, string(lockBefore), string(lockAfter))
+
+	// ...unless the user accepts it (KPM_NO_SUM).
+	accept := *e.settings
+	accept.NoSum = []string{"base"}
 	var msgs []string
 	var mu sync.Mutex
-	res, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings, Update: true, WriteLock: true, Progress: func(m string) {
+	res, err = Resolve(ctx, root, ResolveOptions{Settings: &accept, Update: true, WriteLock: true, Progress: func(m string) {
 		mu.Lock()
 		msgs = append(msgs, m)
 		mu.Unlock()
@@ -616,4 +629,40 @@ func TestResolvePathCycle(t *testing.T) {
 	writePkg(t, filepath.Join(base, "util"), "util", "0.1.0", "shared = { path = \"../shared\" }\n")
 	_, err := Resolve(context.Background(), filepath.Join(base, "app"), ResolveOptions{Settings: s})
 	require.NoError(t, err)
+}
+
+// TestResolveUpdateRefusesAWrongPinnedSum: kcl.mod.lock pins a sum the package does not have
+// (the cache is warm and right): kpm update says so instead of rewriting the pin, unless the
+// user accepts it.
+func TestResolveUpdateRefusesAWrongPinnedSum(t *testing.T) {
+	e := newRegEnv(t)
+	ctx := context.Background()
+	sum := e.publish(t, "pinned", "0.1.0", "")
+	root := filepath.Join(t.TempDir(), "app")
+	writePkg(t, root, "app", "0.0.1", "pinned = \"0.1.0\"\n")
+	_, err := Resolve(ctx, root, ResolveOptions{Settings: e.settings, WriteLock: true})
+	require.NoError(t, err)
+	lockPath := filepath.Join(root, LockFileName)
+	lock, err := os.ReadFile(lockPath)
+	require.NoError(t, err)
+	wrong := strings.Replace(string(lock), sum, "AAAA"+sum[4:], 1)
+	require.NotEqual(t, string(lock), wrong)
+	require.NoError(t, os.WriteFile(lockPath, []byte(wrong), 0o644))
+
+	_, err = Resolve(ctx, root, ResolveOptions{Settings: e.settings, Update: true, WriteLock: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "dependency pinned: checksum mismatch: "+e.host+"/test/pinned:0.1.0 has sum "+sum+" but kcl.mod.lock says AAAA")
+	assert.Contains(t, err.Error(), "if the new content is expected, record its sum with 'KPM_NO_SUM=pinned kpm update'")
+	after, err := os.ReadFile(lockPath)
+	require.NoError(t, err)
+	assert.Equal(t, wrong, string(after), "the pin is not replaced silently")
+
+	accept := *e.settings
+	accept.NoSum = []string{"*"}
+	res, err := Resolve(ctx, root, ResolveOptions{Settings: &accept, Update: true, WriteLock: true})
+	require.NoError(t, err)
+	assert.True(t, res.LockWritten)
+	after, err = os.ReadFile(lockPath)
+	require.NoError(t, err)
+	assert.Equal(t, string(lock), string(after), "accepted: the actual sum is recorded")
 }

@@ -289,3 +289,14 @@ func parseKpmJSON(file string, data []byte) (kpmJSON, error) {
 	}
 	return cfg, nil
 }
+
+// CredentialsWarning returns a warning when kpm's credentials file can be read by other users
+// ("" when it is private or absent): the passwords in it are only base64-encoded.
+func (s *Settings) CredentialsWarning() string {
+	file := s.CredentialsFile()
+	st, err := os.Stat(file)
+	if err != nil || st.Mode().Perm()&0o077 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("credentials file %s is readable by other users (mode %#o); run 'chmod 600 %s'", file, st.Mode().Perm(), file)
+}

@@ -36,12 +36,7 @@ http(s)://, git:// or ssh:// URL is a git repository (?tag=, ?commit= or ?branch
 				}
 				source = args[0]
 			}
-			given := 0
-			for _, v := range []string{source, path, git} {
-				if v != "" {
-					given++
-				}
-			}
+			given := countSet(source, path, git)
 			switch {
 			case (commit != "" || branch != "") && git == "" && len(args) == 0:
 				return usagef("add: --commit and --branch go with --git")
@@ -49,6 +44,8 @@ http(s)://, git:// or ssh:// URL is a git repository (?tag=, ?commit= or ?branch
 				return usagef("add: give a package, --oci URL, --git URL or --path DIR, not several")
 			case given == 0:
 				return usagef("add: want a package (NAME[:VERSION]), --oci URL, --git URL or --path DIR; usage: %s", cmd.UseLine())
+			case git != "" && countSet(tag, commit, branch) != 1:
+				return usagef("add --git %s: give exactly one of --tag, --commit or --branch", git)
 			case tag != "" && path != "":
 				return usagef("add: --tag goes with an oci or git URL, not with --path")
 			}
@@ -99,4 +96,15 @@ http(s)://, git:// or ssh:// URL is a git repository (?tag=, ?commit= or ?branch
 	cmd.Flags().StringVar(&pkg, "package", "", "the package to use from a git repository holding several")
 	cmd.Flags().BoolVar(&noSumCheck, "no-sum-check", false, "check no checksum and leave kcl.mod.lock alone")
 	return cmd
+}
+
+// countSet counts the non-empty values.
+func countSet(values ...string) int {
+	n := 0
+	for _, v := range values {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }

@@ -73,6 +73,9 @@ func (a *app) Settings() (*workspace.Settings, error) {
 		if err != nil {
 			return nil, err
 		}
+		if w := s.CredentialsWarning(); w != "" {
+			a.Warn("%s", w)
+		}
 		if a.plainHTTP {
 			on := true
 			s.PlainHTTP = &on
@@ -182,7 +185,7 @@ func normalizeFlag(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 }
 
 // offlineCommands never talk to a registry: their help leaves out the registry flags.
-var offlineCommands = map[string]bool{"init": true, "import": true, "completion": true}
+var offlineCommands = map[string]bool{"init": true, "import": true, "completion": true, "fmt": true}
 
 // hideRegistryFlags shows the registry flags (--insecure-skip-tls-verify, --plain-http) only in
 // the help of commands that talk to registries. They stay global, so that
@@ -210,7 +213,10 @@ func upstreamArgs(root *cobra.Command, args []string) []string {
 	if err != nil {
 		cmd = root
 	}
-	long := map[string]bool{"help": true}
+	long := map[string]bool{"help": true} // cobra adds help (and the root's version) flags late
+	if cmd == root {
+		long["version"] = true
+	}
 	collect := func(f *pflag.Flag) { long[f.Name] = true }
 	cmd.Flags().VisitAll(collect)
 	cmd.InheritedFlags().VisitAll(collect)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/kpm-dev/kpm/internal/devregistry"
 	"github.com/kpm-dev/kpm/internal/hostilereg"
+	"github.com/kpm-dev/kpm/registry"
 )
 
 // Users of the registry the scripts run against. test/1234 is the project's well-known pair;
@@ -180,8 +182,29 @@ func TestScripts(t *testing.T) {
 			"mode":    cmdMode,
 			"ptyexec": cmdPtyexec,
 			"githttp": cmdGitHTTP,
+			"pushraw": cmdPushRaw,
 		},
 	})
+}
+
+// cmdPushRaw publishes a package directory the way a foreign or hostile publisher could, with
+// the registry package directly and none of kpm push's checks (path dependencies, for example):
+//
+//	pushraw DIR NAME VERSION oci://HOST/REPO/NAME
+//
+// It uses the script's credentials file ($KCL_PKG_PATH/.kpm/config/config.json).
+func cmdPushRaw(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: pushraw DIR NAME VERSION OCI_URL")
+	}
+	ref, err := registry.ParseOCI(args[3], args[2])
+	ts.Check(err)
+	opts := registry.Options{
+		CredentialsFile:  filepath.Join(ts.Getenv("KCL_PKG_PATH"), ".kpm", "config", "config.json"),
+		NoDockerFallback: true,
+	}
+	_, err = registry.Push(context.Background(), ref, registry.Package{Dir: ts.MkAbs(args[0]), Name: args[1], Version: args[2]}, registry.PushOptions{Options: opts, Force: true})
+	ts.Check(err)
 }
 
 // cmdGitHTTP serves the git repositories under a directory over smart HTTP with git's own
