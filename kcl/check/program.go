@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/kpm-dev/kpm/kcl"
+	"github.com/kpm-dev/kpm/kcl/syntax"
 )
 
 // mainKey is the checker's key of the main package of a program: its files are the entry
@@ -14,7 +15,8 @@ const mainKey = "\x00main"
 
 // Program checks a program as kpm run is about to evaluate it (kcl.Options.Check): the
 // toolchain type-checks the whole program first and reports every error without running
-// anything. It returns the errors of the main package as kcl.Errors, in the engine's format;
+// anything. It returns the errors of the main package and of the modules it imports from its
+// own package as kcl.Errors, in the engine's format;
 // nil when a file has a syntax error or an import fails, which the evaluator reports as
 // the toolchain does.
 func Program(ctx context.Context, p kcl.Program) error {
@@ -38,18 +40,49 @@ func Program(ctx context.Context, p kcl.Program) error {
 	})
 	var errs kcl.Errors
 	c.With(func() {
-		pkg := c.load(mainKey, ModuleRef{Dir: filepath.Dir(p.Files[0]), Files: p.Files}, true)
-		for _, u := range pkg.units {
-			if u.file == nil || len(u.errs) > 0 {
-				errs = nil
-				return
+		main := c.load(mainKey, ModuleRef{Dir: filepath.Dir(p.Files[0]), Files: p.Files}, true)
+		// the toolchain checks the imported modules of the program first, in the order they are
+		// imported, then the main package; modules of external packages are left to the evaluator
+		var order []*Package
+		seen := map[*Package]bool{main: true}
+		var visit func(pkg *Package)
+		visit = func(pkg *Package) {
+			for _, u := range pkg.units {
+				if u.file == nil {
+					continue
+				}
+				for _, st := range u.file.Body {
+					imp, ok := st.(*syntax.ImportStmt)
+					if !ok {
+						continue
+					}
+					q, err := c.importModule(u, imp)
+					if err != nil || q.ReadOnly || q.units == nil || seen[q] {
+						continue
+					}
+					seen[q] = true
+					visit(q)
+					order = append(order, q)
+				}
 			}
-			for _, e := range pkg.infos[u.path].Errors {
-				if e.Kind == KindImport || e.Kind == KindSyntax {
+		}
+		visit(main)
+		for _, pkg := range append(order, main) {
+			if !pkg.checked {
+				c.checkBodies(pkg)
+			}
+			for _, u := range pkg.units {
+				if u.file == nil || len(u.errs) > 0 {
 					errs = nil
 					return
 				}
-				errs = append(errs, &kcl.Error{Kind: e.Kind, File: e.File, Line: e.Span.From.Line, Col: e.Span.From.Col, Msg: e.Msg})
+				for _, e := range pkg.infos[u.path].Errors {
+					if e.Kind == KindImport || e.Kind == KindSyntax {
+						errs = nil
+						return
+					}
+					errs = append(errs, &kcl.Error{Kind: e.Kind, File: e.File, Line: e.Span.From.Line, Col: e.Span.From.Col, Msg: e.Msg})
+				}
 			}
 		}
 	})
