@@ -58,6 +58,9 @@ type RunOptions struct {
 	NoSumCheck bool
 	// WorkDir resolves relative paths; "" means the process working directory.
 	WorkDir string
+	// NoStaticCheck evaluates without type-checking the program first (the language server,
+	// which publishes the checker's findings itself).
+	NoStaticCheck bool
 }
 
 // RunResult is the evaluated output.
@@ -316,8 +319,10 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 			kopts.FilePackages[f] = *pkg
 		}
 	}
-	// the toolchain type-checks the whole program before evaluating anything
-	kopts.Check = check.Program
+	if !opts.NoStaticCheck {
+		// the toolchain type-checks the whole program before evaluating anything
+		kopts.Check = check.Program
+	}
 	out, err := kcl.Run(ctx, kopts)
 	if err != nil {
 		return RunResult{}, err
