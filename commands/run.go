@@ -129,6 +129,10 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		switch {
 		case st.IsDir():
 			pkgDir = local
+			if len(opts.Files) > 0 {
+				// several entries: the directory is one of them (its .k files)
+				files = append(files, local)
+			}
 		case isArchive(local):
 			// a package archive (kpm pkg), as upstream's kpm run accepts: unpacked safely first
 			tmp, err := os.MkdirTemp("", "kpm-run-*")
@@ -223,6 +227,12 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		if home != "" {
 			kopts.VendorDirs = []string{home}
 		}
+	}
+	if modDir != "" && unnamedWithoutDeps(modDir) {
+		// the toolchain runs a package whose kcl.mod is empty or has no [package] name; with no
+		// dependencies there is nothing to resolve
+		kopts.Root = modDir
+		modDir = ""
 	}
 	if modDir != "" {
 		s, err := settings()
@@ -328,6 +338,31 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		return RunResult{}, err
 	}
 	return RunResult{Output: out.Output, Printed: out.Printed, PackageDir: pkgDir}, nil
+}
+
+// unnamedWithoutDeps reports whether dir's kcl.mod lacks a [package] section or name, which
+// the toolchain accepts and kpm's validation refuses, and declares no dependency.
+func unnamedWithoutDeps(dir string) bool {
+	file := filepath.Join(dir, workspace.ModFileName)
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return false
+	}
+	mf, findings := workspace.ParseModFile(file, src)
+	if len(mf.Dependencies) > 0 {
+		return false
+	}
+	missing := false
+	for _, f := range findings {
+		if f.Severity != workspace.SeverityError {
+			continue
+		}
+		if f.Code != workspace.CodeMissingPackage {
+			return false
+		}
+		missing = true
+	}
+	return missing
 }
 
 // absUnlessModPath makes p absolute from dir, unless it starts with ${...}.

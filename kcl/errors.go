@@ -20,6 +20,7 @@ const (
 	KindAttribute       = "EvaluationError"
 	KindImport          = "CannotFindModule"
 	KindCompile         = "CompileError"
+	KindUniqueKey       = "UniqueKeyError"
 	KindValue           = "EvaluationError"
 	KindIndex           = "EvaluationError"
 	KindKey             = "EvaluationError"

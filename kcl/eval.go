@@ -26,6 +26,7 @@ type evaluator struct {
 	instList []*Schema // every schema instance, in creation order
 	root     string
 	resolver *modules.Resolver
+	parsed   map[string]*syntax.File // every file parsed in this run, by path
 	stream   *string
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
@@ -344,6 +345,10 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 			}
 		}
 		v := e.eval(fr.scope, s.Value)
+		if aliases(s.Value) {
+			// the toolchain stores a copy: `_q = d` then `_q.v = 1` leaves d alone
+			v = deepCopy(v)
+		}
 		if s.Type != nil {
 			e.pos = posOf(e.file, s.Value)
 			e.checkComputedDict(v, s.Value, s.Type, fr.scope)
@@ -418,6 +423,17 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 	case *syntax.BadStmt:
 		e.throw(KindSyntax, "invalid statement")
 	}
+}
+
+// aliases reports whether an expression may yield a container another name holds.
+func aliases(x syntax.Expr) bool {
+	switch v := x.(type) {
+	case *syntax.Ident, *syntax.SelectorExpr, *syntax.SubscriptExpr:
+		return true
+	case *syntax.ParenExpr:
+		return aliases(v.X)
+	}
+	return false
 }
 
 type typeAlias struct {
@@ -898,6 +914,10 @@ func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, bo
 	g := gens[i]
 	iter := e.eval(s, g.Iter)
 	e.pos = posOf(e.file, g.Iter)
+	if isNoneOrUndef(iter) {
+		// a comprehension over None fails, as in the toolchain (builtins such as sum take it)
+		e.throw(KindEvaluation, "'NoneType' object is not iterable")
+	}
 	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
 		e.tick()
 		cs := newScope(s)

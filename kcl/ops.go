@@ -142,7 +142,10 @@ func (e *evaluator) binaryOp0(op syntax.Token, l, r Value) Value {
 			if n, ok := asIntStrict(r); ok {
 				out := &List{}
 				for i := int64(0); i < n; i++ {
-					out.Items = append(out.Items, x.Items...)
+					// copies, as the toolchain makes: changing one element leaves the others
+					for _, it := range x.Items {
+						out.Items = append(out.Items, deepCopy(it))
+					}
 				}
 				return out
 			}

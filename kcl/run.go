@@ -128,6 +128,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	}
 	e.pkgs[main.dir+"\x00main"] = main
 	e.mainPkg = main
+	e.preload(main)
 	e.indexPackage(main)
 	e.runPackage(main)
 	out := e.render(main)
@@ -219,10 +220,8 @@ func (e *evaluator) render(main *pkgState) string {
 		}
 		data = sel
 	}
-	var docs []any
-	if d, ok := data.(*Dict); !ok || d.Len() > 0 {
-		docs = append(docs, data)
-	}
+	// an empty result prints as {}, as the toolchain prints it
+	docs := []any{data}
 	var out []string
 	for _, d := range docs {
 		if e.opts.Format == "json" {

@@ -166,6 +166,15 @@ cd "$tmp/work"
 run "$KPM" run --tag 0.1.0 "oci://$REG_ADDR/test/app"
 run "$KPM" run app:0.1.0 --format json
 
+step "a Kubernetes-shaped package: push a generated k8s (3 000 schemas), add it, run a Deployment"
+(cd "$root" && go run ./internal/k8sgen/cmd/k8sgen -o "$tmp/work/k8s" -program "$tmp/work/web/main.k")
+cd "$tmp/work/k8s"
+run "$KPM" push "oci://$REG_ADDR/test/k8s"
+cd "$tmp/work/web"
+run "$KPM" init --version 0.1.0
+run "$KPM" add k8s:1.31.2
+run "$KPM" run
+
 step "the language server: initialize over stdio and list its workspace commands"
 lsp_msg() { printf 'Content-Length: %d\r\n\r\n%s' "${#1}" "$1"; }
 {
