@@ -52,7 +52,7 @@ func (s *Server) evalOnSave(d *document) {
 	ev.mu.Unlock()
 	s.goBackground(func() {
 		defer cancel()
-		_, err := commands.Run(ctx, commands.RunOptions{Settings: st, Source: root, Offline: true})
+		_, err := commands.Run(ctx, commands.RunOptions{Settings: st, Source: root, Offline: true, NoStaticCheck: true})
 		if ctx.Err() != nil {
 			return // cancelled by an edit, or out of time
 		}
