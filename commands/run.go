@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl"
+	"github.com/kpm-dev/kpm/kcl/check"
 	"github.com/kpm-dev/kpm/kcl/modules"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
@@ -28,6 +30,8 @@ type RunOptions struct {
 	// `${KCL_MOD}` (the main package root) or `${name:KCL_MOD}` (the root of package name: the
 	// file then resolves its imports in that package).
 	Source string
+	// Stdout receives print() output as the program runs; nil collects it in RunResult.Printed.
+	Stdout io.Writer
 	// Files are extra .k files evaluated with Source (`kpm run a.k b.k`).
 	Files []string
 	// Tag is the tag of an oci:// source.
@@ -57,6 +61,9 @@ type RunOptions struct {
 	NoSumCheck bool
 	// WorkDir resolves relative paths; "" means the process working directory.
 	WorkDir string
+	// NoStaticCheck evaluates without type-checking the program first (the language server,
+	// which publishes the checker's findings itself).
+	NoStaticCheck bool
 }
 
 // RunResult is the evaluated output.
@@ -125,6 +132,10 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		switch {
 		case st.IsDir():
 			pkgDir = local
+			if len(opts.Files) > 0 {
+				// several entries: the directory is one of them (its .k files)
+				files = append(files, local)
+			}
 		case isArchive(local):
 			// a package archive (kpm pkg), as upstream's kpm run accepts: unpacked safely first
 			tmp, err := os.MkdirTemp("", "kpm-run-*")
@@ -192,7 +203,13 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		return RunResult{}, fmt.Errorf("run %s: no such file or directory", src)
 	}
 
+	s, err := settings()
+	if err != nil {
+		return RunResult{}, err
+	}
 	kopts := kcl.Options{
+		MaxMemory:        s.EvalMemory,
+		Stdout:           opts.Stdout,
 		Dir:              pkgDir,
 		Root:             pkgDir,
 		Args:             map[string]string{},
@@ -219,6 +236,12 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		if home != "" {
 			kopts.VendorDirs = []string{home}
 		}
+	}
+	if modDir != "" && unnamedWithoutDeps(modDir) {
+		// the toolchain runs a package whose kcl.mod is empty or has no [package] name; with no
+		// dependencies there is nothing to resolve
+		kopts.Root = modDir
+		modDir = ""
 	}
 	if modDir != "" {
 		s, err := settings()
@@ -315,11 +338,40 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 			kopts.FilePackages[f] = *pkg
 		}
 	}
+	if !opts.NoStaticCheck {
+		// the toolchain type-checks the whole program before evaluating anything
+		kopts.Check = check.Program
+	}
 	out, err := kcl.Run(ctx, kopts)
 	if err != nil {
 		return RunResult{}, err
 	}
 	return RunResult{Output: out.Output, Printed: out.Printed, PackageDir: pkgDir}, nil
+}
+
+// unnamedWithoutDeps reports whether dir's kcl.mod lacks a [package] section or name, which
+// the toolchain accepts and kpm's validation refuses, and declares no dependency.
+func unnamedWithoutDeps(dir string) bool {
+	file := filepath.Join(dir, workspace.ModFileName)
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return false
+	}
+	mf, findings := workspace.ParseModFile(file, src)
+	if len(mf.Dependencies) > 0 {
+		return false
+	}
+	missing := false
+	for _, f := range findings {
+		if f.Severity != workspace.SeverityError {
+			continue
+		}
+		if f.Code != workspace.CodeMissingPackage {
+			return false
+		}
+		missing = true
+	}
+	return missing
 }
 
 // absUnlessModPath makes p absolute from dir, unless it starts with ${...}.

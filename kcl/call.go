@@ -99,6 +99,7 @@ func paramArg(i int, name string, args []Value, kwargs *Dict) (Value, bool) {
 }
 
 func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
+	e.tick()
 	e.depth++
 	if e.depth > 500 {
 		e.throw(KindRecursion, "maximum recursion depth exceeded")
@@ -122,6 +123,11 @@ func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
 			e.throw(KindType, "lambda() missing 1 required positional argument: '%s'", name)
 		}
 		if p.Type != nil {
+			switch p.Type.(type) {
+			case *syntax.DictType, *syntax.ListType:
+				// a dict or list parameter is a copy, as the toolchain passes it
+				v = deepCopy(v)
+			}
 			v = e.convertType(v, p.Type, l.closure, true)
 		}
 		sc.vars[name] = v
@@ -238,7 +244,20 @@ func kclFilesIn(dir string) []string {
 	return out
 }
 
+// parseFile parses a file once per run.
 func (e *evaluator) parseFile(path string) *syntax.File {
+	if f, ok := e.parsed[path]; ok {
+		return f
+	}
+	f := e.parseFileUncached(path)
+	if e.parsed == nil {
+		e.parsed = map[string]*syntax.File{}
+	}
+	e.parsed[path] = f
+	return f
+}
+
+func (e *evaluator) parseFileUncached(path string) *syntax.File {
 	src, ok := e.opts.Overlay[path]
 	var err error
 	if !ok {

@@ -2,6 +2,7 @@ package kcl
 
 import (
 	"context"
+	"io"
 	"sort"
 	"strings"
 
@@ -19,16 +20,19 @@ type evaluator struct {
 	keyPos     map[string]srcPos
 
 	ctx      context.Context
+	heapBase int64 // live heap once the main package is parsed: the memory budget counts from there
 	opts     *Options
 	pkgs     map[string]*pkgState // by import path ("" for main)
 	pos      srcPos
-	file     string // file of the node being evaluated
-	printed  strings.Builder
+	file     string          // file of the node being evaluated
+	printed  strings.Builder // print() output when Options.Stdout is nil
+	stdout   io.Writer       // where print() writes
 	depth    int
 	steps    int
 	instList []*Schema // every schema instance, in creation order
 	root     string
 	resolver *modules.Resolver
+	parsed   map[string]*syntax.File // every file parsed in this run, by path
 	stream   *string
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
@@ -71,6 +75,7 @@ type stmtRef struct {
 	stmt  syntax.Stmt
 	file  string
 	state int // 0 pending, 1 running, 2 done
+	idx   int // position in the package's statements
 }
 
 // scope is a lexical scope. A scope with an owner resolves names through it (package globals,
@@ -192,27 +197,39 @@ func targetRoot(t syntax.Expr) string {
 
 // loadPackageStmts indexes the statements of a package for lazy evaluation.
 func (e *evaluator) indexPackage(p *pkgState) {
-	p.setters = map[string][]*stmtRef{}
-	p.globals = NewDict()
+	// sized from the statement count: a package of 2M assignments grows no maps or slices
+	stmts := 0
+	for _, f := range p.files {
+		stmts += len(f.Body)
+	}
+	p.setters = make(map[string][]*stmtRef, stmts)
+	p.order = make([]string, 0, stmts)
 	p.scope = &scope{vars: map[string]Value{}, pkg: p}
-	// the output lists a variable where it is set last (a variable unified across files comes
-	// at its last declaration), as the reference does
-	last := map[string]int{}
-	i := 0
+	refs := make([]stmtRef, 0, stmts)
+	var names []string
+	resets := false // a name set by several statements
 	for _, f := range p.files {
 		for _, st := range f.Body {
-			ref := &stmtRef{stmt: st, file: f.Filename}
-			for _, n := range assignedNames(st, nil) {
-				p.setters[n] = append(p.setters[n], ref)
-				if _, seen := last[n]; !seen {
+			refs = append(refs, stmtRef{stmt: st, file: f.Filename, idx: len(refs)})
+			ref := &refs[len(refs)-1]
+			names = assignedNames(st, names[:0])
+			for _, n := range names {
+				if _, seen := p.setters[n]; !seen {
 					p.order = append(p.order, n)
+				} else {
+					resets = true
 				}
-				last[n] = i
+				p.setters[n] = append(p.setters[n], ref)
 			}
-			i++
 		}
 	}
-	sort.SliceStable(p.order, func(a, b int) bool { return last[p.order[a]] < last[p.order[b]] })
+	if resets {
+		// the output lists a variable where it is set last (a variable unified across files comes
+		// at its last declaration), as the reference does
+		last := func(n string) int { r := p.setters[n]; return r[len(r)-1].idx }
+		sort.SliceStable(p.order, func(a, b int) bool { return last(p.order[a]) < last(p.order[b]) })
+	}
+	p.globals = newDictCap(len(p.order))
 }
 
 func (e *evaluator) runPackage(p *pkgState) {
@@ -308,15 +325,6 @@ type frame struct {
 	last  Value // value of the last expression statement (lambda result)
 }
 
-func (e *evaluator) tick() {
-	e.steps++
-	if e.steps&0xfff == 0 && e.ctx != nil {
-		if err := e.ctx.Err(); err != nil {
-			e.throw(KindEvaluation, "evaluation cancelled: %v", err)
-		}
-	}
-}
-
 func (e *evaluator) execStmts(fr *frame, stmts []syntax.Stmt) {
 	for _, st := range stmts {
 		e.execStmt(fr, st)
@@ -355,6 +363,10 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 			}
 		}
 		v := e.eval(fr.scope, s.Value)
+		if aliases(s.Value) {
+			// the toolchain stores a copy: `_q = d` then `_q.v = 1` leaves d alone
+			v = deepCopy(v)
+		}
 		if s.Type != nil {
 			e.pos = posOf(e.file, s.Value)
 			e.checkComputedDict(v, s.Value, s.Type, fr.scope)
@@ -429,6 +441,17 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 	case *syntax.BadStmt:
 		e.throw(KindSyntax, "invalid statement")
 	}
+}
+
+// aliases reports whether an expression may yield a container another name holds.
+func aliases(x syntax.Expr) bool {
+	switch v := x.(type) {
+	case *syntax.Ident, *syntax.SelectorExpr, *syntax.SubscriptExpr:
+		return true
+	case *syntax.ParenExpr:
+		return aliases(v.X)
+	}
+	return false
 }
 
 type typeAlias struct {
@@ -909,6 +932,10 @@ func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, bo
 	g := gens[i]
 	iter := e.eval(s, g.Iter)
 	e.pos = posOf(e.file, g.Iter)
+	if isNoneOrUndef(iter) {
+		// a comprehension over None fails, as in the toolchain (builtins such as sum take it)
+		e.throw(KindEvaluation, "'NoneType' object is not iterable")
+	}
 	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
 		e.tick()
 		cs := newScope(s)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,10 +48,32 @@ type Options struct {
 	// StrictRangeCheck makes integer and float arithmetic results that do not fit in
 	// 32 bits an error (`kcl run -r`).
 	StrictRangeCheck bool
+	// Stdout receives print() output as the program runs; nil collects it in Result.Printed.
+	Stdout io.Writer
+	// MaxMemory is the memory budget in bytes (0: DefaultMaxMemory): the evaluation stops with an
+	// error when the heap would grow past it.
+	MaxMemory int64
 	// Overlay replaces the content of files (absolute paths) with unsaved editor buffers.
 	Overlay map[string][]byte
 	// Overrides change the main package before evaluation (`kcl run -O a.b=1`, `-O a-`).
 	Overrides []Override
+	// Check, when set, checks the program statically before anything is evaluated, as the
+	// toolchain does; its error (an *Error or Errors) is Run's. kcl/check provides it
+	// (check.Program); it cannot be called from here because the checker imports the engine.
+	Check func(ctx context.Context, p Program) error
+}
+
+// Program is what Run is about to evaluate, for Options.Check.
+type Program struct {
+	// Files are the files of the main package, absolute, in order.
+	Files []string
+	// Root is the main package's root.
+	Root string
+	// Deps, FilePackages, VendorDirs and Overlay are those of Options.
+	Deps         map[string]string
+	FilePackages map[string]modules.Package
+	VendorDirs   []string
+	Overlay      map[string][]byte
 }
 
 // Result is the output of a run.
@@ -59,7 +82,7 @@ type Result struct {
 	Output string
 	// YAML is the same as Output (kept for callers that expect the name).
 	YAML string
-	// Printed is what the program wrote with print(), in order.
+	// Printed is what the program wrote with print(), in order (empty when Options.Stdout is set).
 	Printed string
 }
 
@@ -70,6 +93,10 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		return nil, &Error{Kind: KindEvaluation, Msg: "evaluation cancelled: " + err.Error()}
 	}
 	e := &evaluator{ctx: ctx, opts: &opts, pkgs: map[string]*pkgState{}}
+	e.stdout = opts.Stdout
+	if e.stdout == nil {
+		e.stdout = &e.printed
+	}
 	files, err := entryFiles(&opts)
 	if err != nil {
 		return nil, err
@@ -82,6 +109,12 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	e.root = opts.Root
 	if e.root == "" {
 		e.root = modRoot(filepath.Dir(files[0]))
+	}
+	if opts.Check != nil {
+		p := Program{Files: files, Root: e.root, Deps: opts.Deps, FilePackages: opts.FilePackages, VendorDirs: opts.VendorDirs, Overlay: opts.Overlay}
+		if err := opts.Check(ctx, p); err != nil {
+			return nil, err
+		}
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -103,8 +136,11 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	for _, f := range files {
 		main.files = append(main.files, e.parseFile(f))
 	}
+	// the budget counts from here: the main package's syntax trees are the size of its sources
+	e.heapBase, _ = heapBytes()
 	e.pkgs[main.dir+"\x00main"] = main
 	e.mainPkg = main
+	e.preload(main)
 	e.indexPackage(main)
 	e.runPackage(main)
 	out := e.render(main)
@@ -162,7 +198,7 @@ func (e *evaluator) render(main *pkgState) string {
 	if e.stream != nil {
 		return *e.stream
 	}
-	top := NewDict()
+	top := newDictCap(len(main.order))
 	for _, name := range main.order {
 		if strings.HasPrefix(name, "_") && !e.opts.ShowHidden {
 			continue
@@ -177,6 +213,7 @@ func (e *evaluator) render(main *pkgState) string {
 		}
 		top.Set(name, v)
 	}
+	e.reserveOutput(top)
 	var p any
 	if len(e.scalars) > 0 {
 		p, _ = plan(e.scalarResult(top), po)
@@ -196,10 +233,8 @@ func (e *evaluator) render(main *pkgState) string {
 		}
 		data = sel
 	}
-	var docs []any
-	if d, ok := data.(*Dict); !ok || d.Len() > 0 {
-		docs = append(docs, data)
-	}
+	// an empty result prints as {}, as the toolchain prints it
+	docs := []any{data}
 	var out []string
 	for _, d := range docs {
 		if e.opts.Format == "json" {

@@ -525,13 +525,27 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 	}
 	inst := &Schema{Type: st, Attrs: attrs, cfg: cfg, args: args, kw: kwargs}
-	// check blocks, parents first
+	// check blocks, parents first; the key name of an index signature (`[num: str]: int`)
+	// names each key the signature holds in turn, as the toolchain checks them
+	keyName, keys := indexKeys(chain, st, attrs)
 	for _, t := range chain {
+		if len(t.stmt.Checks) == 0 {
+			continue
+		}
 		sc := c.scopes[t]
 		save := e.file
 		e.file = t.file
-		for _, chk := range t.stmt.Checks {
-			e.runCheck(sc, chk, callPos)
+		if keyName == "" || len(keys) == 0 {
+			for _, chk := range t.stmt.Checks {
+				e.runCheck(sc, chk, callPos)
+			}
+		}
+		for _, k := range keys {
+			ksc := newScope(sc)
+			ksc.vars[keyName] = k
+			for _, chk := range t.stmt.Checks {
+				e.runCheck(ksc, chk, callPos)
+			}
 		}
 		e.file = save
 	}
@@ -558,6 +572,27 @@ func plainConfig(c *syntax.ConfigExpr) bool {
 		}
 	}
 	return true
+}
+
+// indexKeys returns the key name of the index signature of a schema chain and the keys of
+// attrs it holds (those no schema of the chain declares).
+func indexKeys(chain []*SchemaType, st *SchemaType, attrs *Dict) (string, []Value) {
+	name := ""
+	for _, t := range chain {
+		if t.index != nil && t.index.KeyName != nil {
+			name = t.index.KeyName.Names[0]
+		}
+	}
+	if name == "" {
+		return "", nil
+	}
+	var keys []Value
+	for _, k := range attrs.keys {
+		if _, declared := st.declared[k]; !declared {
+			keys = append(keys, k)
+		}
+	}
+	return name, keys
 }
 
 // runCheck evaluates one check condition of the instance made at inst; a failure is reported

@@ -344,3 +344,12 @@ func TestSemver(t *testing.T) {
 		assert.False(t, ok, v)
 	}
 }
+
+// Package versions are read as upstream reads them (hashicorp/go-version): 1.33 and v0.1.0 are
+// versions, 1.x is not.
+func TestPackageVersionsUpstreamAccepts(t *testing.T) {
+	for v, ok := range map[string]bool{"1.33": true, "v0.1.0": true, "1.2.3-rc.1+b": true, "1.31.2": true, "1.x": false, "one": false} {
+		_, findings := ParseModFile("kcl.mod", []byte("[package]\nname = \"p\"\nversion = \""+v+"\"\n"))
+		assert.Equal(t, ok, RefuseFindings(findings) == nil, v)
+	}
+}

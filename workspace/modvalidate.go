@@ -6,6 +6,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	goversion "github.com/hashicorp/go-version"
 )
 
 var (
@@ -45,7 +47,8 @@ func (p *modParser) validate() {
 			}
 		}
 		if pkg.Version.Set {
-			if _, ok := ParseSemver(pkg.Version.Value); !ok {
+			// upstream validates with hashicorp/go-version: 1.33 and v0.1.0 are versions
+			if _, err := goversion.NewVersion(pkg.Version.Value); err != nil {
 				p.add(SeverityError, CodeInvalidVersion, pkg.Version.Range, "invalid version %q: want a semantic version like 1.2.3", pkg.Version.Value)
 			}
 		}

@@ -517,6 +517,12 @@ func (p *parser) parseOperand() Expr {
 	switch p.tok.kind {
 	case IDENT, PROTOCOL, RULE, MIXIN:
 		return p.ident()
+	case SCHEMA, CHECK:
+		// names in expressions (`{schema: 1 for schema in s}`), but not where a line starts a
+		// declaration (an unclosed bracket before `schema A:`)
+		if !p.tok.nl {
+			return p.ident()
+		}
 	case INT, FLOAT:
 		return p.parseNumber()
 	case STRING:
@@ -667,7 +673,7 @@ func (p *parser) parseLambda() Expr {
 	from := p.tok.pos
 	p.next() // lambda
 	l := &LambdaExpr{}
-	for p.tok.kind == IDENT {
+	for p.softName() {
 		l.Params = append(l.Params, p.parseParam(true))
 		if !p.got(COMMA) {
 			break
@@ -726,7 +732,7 @@ func (p *parser) parseQuant() Expr {
 	}
 	kw := p.tok.kind.String()
 	p.next()
-	for p.tok.kind == IDENT {
+	for p.softName() {
 		q.Vars = append(q.Vars, p.ident())
 		if !p.got(COMMA) {
 			break
@@ -772,7 +778,7 @@ func (p *parser) parseCompClauses() []*CompClause {
 		from := p.tok.pos
 		p.next()
 		c := &CompClause{}
-		for p.tok.kind == IDENT {
+		for p.softName() {
 			c.Targets = append(c.Targets, p.ident())
 			if !p.got(COMMA) {
 				break
@@ -850,8 +856,9 @@ func (p *parser) parseList() Expr {
 		before := p.tok.pos.Offset
 		e := p.parseListElt()
 		elts = append(elts, e)
-		if len(elts) == 1 && p.tok.kind == FOR {
+		if len(elts) == 1 && (p.tok.kind == FOR || p.tok.kind == COMMA && p.peek().kind == FOR) {
 			if _, ok := e.(*ListIfItem); !ok {
+				p.got(COMMA) // [x, for x in l], as the toolchain takes it
 				gens := p.parseCompClauses()
 				p.expectClose(RBRACK, from, "list comprehension")
 				return &ListComp{Span: p.span(from), Elt: e, Generators: gens}
@@ -964,22 +971,20 @@ func (p *parser) listIfBody(col int) []Expr {
 }
 
 // inlineIfBody parses the items of one clause of an inline if in a list or
-// config (closed by close): items on the clause's line, or on following lines
-// indented past col, separated by commas or newlines.
+// config (closed by close): one item on the clause's line (a comma after it
+// separates the list's or config's own items: `[1, if c: 2, 3]`), or items on
+// following lines indented past col, separated by commas or newlines.
 func inlineIfBody[T any](p *parser, col int, close Token, item func() T, what string) []T {
 	var items []T
-	// a body on the line of its `if` is one item: a comma after it separates the entries of the
-	// enclosing config or list (`{if c: a = 1, b = 2}` sets b whatever c is), as in the reference
-	inline := !p.tok.nl
+	if !p.tok.nl && p.tok.kind != close && p.tok.kind != EOF && p.tok.kind != ELIF && p.tok.kind != ELSE {
+		return append(items, item())
+	}
 	for p.tok.kind != close && p.tok.kind != EOF && p.tok.kind != ELIF && p.tok.kind != ELSE {
 		if len(items) > 0 && !p.belongs(col) {
 			break
 		}
 		before := p.tok.pos.Offset
 		items = append(items, item())
-		if inline {
-			break
-		}
 		if p.tok.kind == COMMA {
 			p.next()
 			if !p.belongs(col) {
@@ -1013,7 +1018,9 @@ func (p *parser) parseConfigOrComp() Expr {
 		before := p.tok.pos.Offset
 		e := p.parseConfigEntry()
 		entries = append(entries, e)
-		if len(entries) == 1 && p.tok.kind == FOR && e.Key != nil {
+		if len(entries) == 1 && e.Key != nil && (p.tok.kind == FOR || p.tok.kind == COMMA && p.peek().kind == FOR) {
+			// the toolchain also takes a comma before `for`: {"${e}": 1, for e in l}
+			p.got(COMMA)
 			gens := p.parseCompClauses()
 			p.expectClose(RBRACE, from, "dict comprehension")
 			return &DictComp{Span: p.span(from), Key: e.Key, Value: e.Value, Op: e.Op, Generators: gens}

@@ -25,7 +25,8 @@ var basicTypes = map[string]bool{"int": true, "float": true, "str": true, "bool"
 func (p *parser) parseTypeAtom() TypeExpr {
 	from := p.tok.pos
 	switch p.tok.kind {
-	case IDENT:
+	case IDENT, PROTOCOL, RULE, MIXIN, SCHEMA, CHECK:
+		// a keyword names a module in a type (`[rule.DataQuality]` after `import x.rule`)
 		id := p.dottedIdent("a type name")
 		if len(id.Names) == 1 && basicTypes[id.Names[0]] && p.src[from.Offset] != '$' {
 			return &BasicType{Span: id.Span, Name: id.Names[0]}

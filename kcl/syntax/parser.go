@@ -682,7 +682,7 @@ func (p *parser) parseImport() *ImportStmt {
 	}
 	last := ""
 	for {
-		if p.tok.kind != IDENT {
+		if !p.anyName() {
 			p.errorExpected("a module name in import path")
 			break
 		}
@@ -699,7 +699,7 @@ func (p *parser) parseImport() *ImportStmt {
 	s.PathSpan = p.span(pathFrom)
 	s.Name = last
 	if p.got(AS) {
-		if p.tok.kind == IDENT {
+		if p.anyName() {
 			s.AsName = p.ident()
 			s.Name = s.AsName.Names[0]
 		} else {
@@ -709,6 +709,23 @@ func (p *parser) parseImport() *ImportStmt {
 	s.Span = p.span(from)
 	p.endStmt("import statement")
 	return s
+}
+
+// anyName reports whether the token is a name or any keyword: the toolchain takes keywords as
+// import path segments and aliases (`import models.kube.protocol`, `import a.rule as rule`).
+func (p *parser) anyName() bool {
+	return p.tok.kind == IDENT || p.tok.lit != "" && keywords[p.tok.lit] == p.tok.kind
+}
+
+// softName reports whether the token is a name or a keyword the toolchain also takes as a name
+// in expressions, loop variables and parameters (`all rule in rules {…}`, `lambda rule: str {…}`,
+// `schema.x` for a module imported as schema).
+func (p *parser) softName() bool {
+	switch p.tok.kind {
+	case IDENT, PROTOCOL, RULE, MIXIN, SCHEMA, CHECK:
+		return true
+	}
+	return false
 }
 
 // identName strips the `$` keyword escape.
@@ -745,7 +762,7 @@ func newIdent(name string, sp Span) *Ident {
 
 // dottedIdent parses NAME ('.' NAME)*.
 func (p *parser) dottedIdent(what string) *Ident {
-	if p.tok.kind != IDENT {
+	if !p.softName() {
 		p.errorExpected(what)
 		return &Ident{Span: Span{p.tok.pos, p.tok.pos}, Names: []string{""}, NameSpans: []Span{{p.tok.pos, p.tok.pos}}}
 	}
@@ -852,7 +869,7 @@ func (p *parser) parseDecorators() []*Decorator {
 func (p *parser) parseParams(closer Token) []*Param {
 	var list []*Param
 	for p.tok.kind != closer && p.tok.kind != EOF && p.tok.kind != NEWLINE {
-		if p.tok.kind != IDENT {
+		if !p.softName() {
 			p.errorExpected("a parameter name")
 			break
 		}

@@ -40,7 +40,7 @@ func TestPrint(t *testing.T) {
 		want string
 	}{
 		{"assign", "a=1+2*3", "a = 1 + 2 * 3\n"},
-		{"config layout: an inline if holds one entry, as in the reference", "a = {b = 1, if c: d = 2, e: [1, 2]}", "a = {\n    b = 1\n    if c:\n        d = 2\n    e: [1, 2]\n}\n"},
+		{"config layout: an inline if on one line holds one entry", "a = {b = 1, if c: d = 2, e: [1, 2]}", "a = {\n    b = 1\n    if c:\n        d = 2\n    e: [1, 2]\n}\n"},
 		{"config layout: entries on later lines", "a = {b = 1, if c: d = 2\n  e: [1, 2]}", "a = {\n    b = 1\n    if c:\n        d = 2\n    e: [1, 2]\n}\n"},
 		{"schema", "@info\nschema A[x: int](B):\n  '''doc'''\n  a?: str = 'x'\n  [k: str]: int\n  check:\n    a, 'm'",
 			"@info\nschema A[x: int](B):\n    '''doc'''\n    [k: str]: int\n    a?: str = 'x'\n    check:\n        a, 'm'\n"},
