@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl"
+	"github.com/kpm-dev/kpm/kcl/check"
 	"github.com/kpm-dev/kpm/kcl/modules"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
@@ -60,6 +61,9 @@ type RunOptions struct {
 	NoSumCheck bool
 	// WorkDir resolves relative paths; "" means the process working directory.
 	WorkDir string
+	// NoStaticCheck evaluates without type-checking the program first (the language server,
+	// which publishes the checker's findings itself).
+	NoStaticCheck bool
 }
 
 // RunResult is the evaluated output.
@@ -333,6 +337,10 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 			}
 			kopts.FilePackages[f] = *pkg
 		}
+	}
+	if !opts.NoStaticCheck {
+		// the toolchain type-checks the whole program before evaluating anything
+		kopts.Check = check.Program
 	}
 	out, err := kcl.Run(ctx, kopts)
 	if err != nil {

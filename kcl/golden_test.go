@@ -14,6 +14,11 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files with the current output")
 
+// StaticCheck is check.Program, which kpm run passes as Options.Check; the goldens are what kpm
+// run prints, so they run with it. The checker imports the engine: only the external test
+// package can reach it, and static_check_test.go sets it.
+var StaticCheck func(context.Context, Program) error
+
 // TestGolden runs every testdata/eval/<case>/main.k and compares its output with stdout.golden,
 // or its error with stderr.golden. A case may hold settings.txt lines: `-D key=value`, `-S path`,
 // `--format json`, `--sort-keys`, `--disable-none`, `--show-hidden`, `-f entry.k` (instead of the whole directory).
@@ -21,10 +26,11 @@ func TestGolden(t *testing.T) {
 	dirs, err := filepath.Glob(filepath.Join("testdata", "eval", "*"))
 	require.NoError(t, err)
 	require.NotEmpty(t, dirs)
+	require.NotNil(t, StaticCheck, "static_check_test.go sets StaticCheck")
 	for _, dir := range dirs {
 		dir := dir
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			opts := Options{Dir: dir, Args: map[string]string{}}
+			opts := Options{Dir: dir, Args: map[string]string{}, Check: StaticCheck}
 			if b, err := os.ReadFile(filepath.Join(dir, "settings.txt")); err == nil {
 				applySettings(t, &opts, string(b))
 			}

@@ -57,6 +57,23 @@ type Options struct {
 	Overlay map[string][]byte
 	// Overrides change the main package before evaluation (`kcl run -O a.b=1`, `-O a-`).
 	Overrides []Override
+	// Check, when set, checks the program statically before anything is evaluated, as the
+	// toolchain does; its error (an *Error or Errors) is Run's. kcl/check provides it
+	// (check.Program); it cannot be called from here because the checker imports the engine.
+	Check func(ctx context.Context, p Program) error
+}
+
+// Program is what Run is about to evaluate, for Options.Check.
+type Program struct {
+	// Files are the files of the main package, absolute, in order.
+	Files []string
+	// Root is the main package's root.
+	Root string
+	// Deps, FilePackages, VendorDirs and Overlay are those of Options.
+	Deps         map[string]string
+	FilePackages map[string]modules.Package
+	VendorDirs   []string
+	Overlay      map[string][]byte
 }
 
 // Result is the output of a run.
@@ -92,6 +109,12 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	e.root = opts.Root
 	if e.root == "" {
 		e.root = modRoot(filepath.Dir(files[0]))
+	}
+	if opts.Check != nil {
+		p := Program{Files: files, Root: e.root, Deps: opts.Deps, FilePackages: opts.FilePackages, VendorDirs: opts.VendorDirs, Overlay: opts.Overlay}
+		if err := opts.Check(ctx, p); err != nil {
+			return nil, err
+		}
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -92,7 +92,8 @@ func (s *Server) modCodeActions(d *document, start, end int) []protocol.CodeActi
 		if !overlaps(dep.EntryRange, start, end) {
 			continue
 		}
-		if t.isOCI() && t.tag != "" && !t.downloaded() {
+		// No download of a tag the registry is known not to have (the tag diagnostic says so).
+		if t.isOCI() && t.tag != "" && !t.downloaded() && !s.knownMissingTag(t) {
 			source := "oci://" + t.repoKey()
 			actions = append(actions, quickFix(fmt.Sprintf("Download %s %s", dep.Name, t.tag),
 				command("Download", "kpm.pull", map[string]string{"source": source, "tag": t.tag}), nil, true))
@@ -192,4 +193,10 @@ func kpmJSONCodeActions(d *document, start, end int) []protocol.CodeAction {
 		}
 	}
 	return actions
+}
+
+// knownMissingTag reports whether the cached tag list of t's repository lacks t's tag.
+func (s *Server) knownMissingTag(t *depTarget) bool {
+	ix := s.cache.peekIndex(t.repoKey())
+	return ix != nil && !ix.set[t.tag]
 }

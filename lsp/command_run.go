@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/sourcegraph/jsonrpc2"
 
@@ -62,15 +61,8 @@ type runErrorData struct {
 
 // runError keeps the evaluator's positions in the JSON-RPC error's data.
 func runError(err error) error {
-	var list []*kcl.Error
-	var many kcl.Errors
-	var one *kcl.Error
-	switch {
-	case errors.As(err, &many):
-		list = many
-	case errors.As(err, &one):
-		list = []*kcl.Error{one}
-	default:
+	list := kcl.ErrorList(err)
+	if list == nil {
 		return err
 	}
 	data := make([]runErrorData, 0, len(list))

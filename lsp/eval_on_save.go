@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -53,21 +52,12 @@ func (s *Server) evalOnSave(d *document) {
 	ev.mu.Unlock()
 	s.goBackground(func() {
 		defer cancel()
-		_, err := commands.Run(ctx, commands.RunOptions{Settings: st, Source: root, Offline: true})
+		_, err := commands.Run(ctx, commands.RunOptions{Settings: st, Source: root, Offline: true, NoStaticCheck: true})
 		if ctx.Err() != nil {
 			return // cancelled by an edit, or out of time
 		}
 		found := map[string][]protocol.Diagnostic{}
-		var list []*kcl.Error
-		var many kcl.Errors
-		var one *kcl.Error
-		switch {
-		case errors.As(err, &many):
-			list = many
-		case errors.As(err, &one):
-			list = []*kcl.Error{one}
-		}
-		for _, e := range list {
+		for _, e := range kcl.ErrorList(err) {
 			file := e.File
 			if file != "" && !filepath.IsAbs(file) {
 				file = filepath.Join(root, file)

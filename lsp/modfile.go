@@ -210,7 +210,7 @@ func (s *Server) modDiagnostics(d *document) []protocol.Diagnostic {
 		case !t.isOCI():
 			continue
 		}
-		if t.tag != "" && !t.downloaded() {
+		if t.tag != "" && !t.downloaded() && !s.knownMissingTag(t) {
 			diags = append(diags, newDiagnostic(keyRange, protocol.DiagnosticSeverityInformation, codeNotDownloaded,
 				fmt.Sprintf("%s %s has not been downloaded", t.repoKey(), t.tag), nil))
 		}

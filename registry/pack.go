@@ -66,9 +66,18 @@ func pack(dir string, w io.Writer, opts PackOptions, onRead func(n int64)) (stri
 		}
 	}
 	dir = realDir(dir)
-	for i, x := range opts.Private {
-		opts.Private[i] = realDir(x)
+	// A private directory that holds the package itself (a package kept under the package
+	// home) must not hide the whole package: only private paths inside the package count.
+	private := make([]string, 0, len(opts.Private))
+	for _, x := range opts.Private {
+		if x == "" {
+			continue
+		}
+		if x = realDir(x); x != dir && !strings.HasPrefix(dir, x+string(filepath.Separator)) {
+			private = append(private, x)
+		}
 	}
+	opts.Private = private
 	gz, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
 	if err != nil {
 		return "", err

@@ -11,11 +11,13 @@ import (
 	"strings"
 
 	"github.com/kpm-dev/kpm/internal/redact"
+	"github.com/kpm-dev/kpm/kcl"
 	"github.com/kpm-dev/kpm/registry"
 	"github.com/kpm-dev/kpm/workspace"
 )
 
-// printError prints err on w as "kpm: <one line>". A file refused for several findings (or
+// printError prints err on w as "kpm: <one line>". Several errors of a KCL program are printed
+// one per line, then "kpm: N errors". A file refused for several findings (or
 // for errors and warnings) has each of them printed first, in file order, one per line as
 // "kcl.mod:LINE:COL: message"; the last line then summarizes ("kpm: kcl.mod: 3 errors").
 func printError(w io.Writer, err error) {
@@ -47,6 +49,16 @@ func printError(w io.Writer, err error) {
 			msg = summary
 		}
 		fmt.Fprintln(w, "kpm: "+msg)
+		return
+	}
+	var kes kcl.Errors
+	if errors.As(err, &kes) && len(kes) > 1 {
+		// every error of a program (syntax errors, or what the static check found), one per
+		// line as the toolchain lists them, then the count
+		for _, e := range kes {
+			fmt.Fprintln(w, oneLine(e.Error()))
+		}
+		fmt.Fprintf(w, "kpm: %d errors\n", len(kes))
 		return
 	}
 	fmt.Fprintln(w, "kpm: "+renderError(err))

@@ -290,8 +290,8 @@ func (u *fileUnit) declare(body []syntax.Stmt) {
 			o := &Object{Name: imp.Name, Kind: ImportObj, File: u.path, Span: sp, Pkg: u.pkg}
 			o.resolve = func() Type {
 				p, err := u.pkg.c.importModule(u, imp)
-				if err != nil {
-					return Any
+				if err != nil || strings.HasPrefix(p.Path, "kcl_plugin.") {
+					return Any // a plugin's functions are known only to the plugin host
 				}
 				return &Module{p}
 			}

@@ -132,12 +132,12 @@ wait_port "$cs_port" "${pids[-1]}" "$tmp/code-server.log" || { echo "FAIL: code-
 echo "== UI tests (code-server $code_server_version on 127.0.0.1:$cs_port, registry 127.0.0.1:$reg_port)"
 status=0
 KPM_UI_URL="http://127.0.0.1:$cs_port/?folder=$ws" KPM_UI_WORKSPACE="$ws" KPM_UI_REGISTRY="127.0.0.1:$reg_port" \
-  KPM_UI_ARTIFACTS="$artifacts" KPM_UI_SETTINGS="$tmp/user-data/User/settings.json" KPM_BIN="$KPM_BIN" \
+  KPM_UI_ARTIFACTS="$artifacts" KPM_BIN="$KPM_BIN" \
   NODE_PATH="$cache/node_modules" \
   node --test --test-concurrency=1 --test-reporter=spec "$ext"/test/ui/ || status=$?
 if [ "$status" != 0 ]; then
   echo "--- code-server log"; tail -n 40 "$tmp/code-server.log"
-  find "$tmp/user-data/logs" -name '*kpm*' -o -name 'exthost.log' | while read -r f; do echo "--- $f"; tail -n 40 "$f"; done
+  find "$tmp/user-data/logs" -name '*KCL Package*' -o -name 'exthost.log' | while read -r f; do echo "--- $f"; tail -n 60 "$f"; done
 fi
 echo "screenshots: $artifacts"
 [ "$status" = 0 ] && echo "editors-vscode-ui: PASS" || echo "editors-vscode-ui: FAIL"

@@ -99,7 +99,7 @@ test('the kpm extension in code-server', async (t) => {
     await wb.toast('Login Succeeded');
     assert.ok(fs.readFileSync(credentials, 'utf8').includes(registry), 'credentials stored');
     await wb.expectStatus({ text: registry, loggedIn: true });
-    await wb.expectNoProgress();
+    await wb.progressClosed(`Logging in to ${registry}`);
   });
 
   await step('the status bar shows the default registry and the login state', async () => {
@@ -124,11 +124,11 @@ test('the kpm extension in code-server', async (t) => {
 
   await step('push, then push again: a question before --force', async () => {
     await wb.runCommand('KCL Package: Push Package');
-    const ref = `oci://${registry}/test/hello:0.0.1`;
+    const ref = `${registry}/test/hello:0.0.1`;
     const pushed = await wb.toast(`Pushed ${ref}`);
     // The reference and a short digest, not the whole sha256.
     assert.match(await pushed.textContent(), /\(sha256:[0-9a-f]{12}\)/);
-    await wb.expectNoProgress();
+    await wb.progressClosed('Pushing package');
     await wb.clearToasts();
 
     await wb.runCommand('KCL Package: Push Package');
@@ -138,7 +138,7 @@ test('the kpm extension in code-server', async (t) => {
     await wb.shot('push-force-question');
     await dialog.locator('.monaco-button', { hasText: 'Overwrite (--force)' }).click();
     await wb.toast(`Pushed ${ref}`);
-    await wb.expectNoProgress();
+    await wb.progressClosed('Pushing package');
     await wb.clearToasts();
   });
 
@@ -148,9 +148,11 @@ test('the kpm extension in code-server', async (t) => {
     const tags = await wb.pickRows('Pull Package');
     assert.deepEqual(tags.map((s) => s.split(/\s+/)[0]), ['0.2.0', '0.1.0']);
     await wb.pick('0.1.0');
-    await wb.toast(`Pulled oci://${registry}/test/lib:0.1.0`);
-    assert.ok(fs.existsSync(path.join(pkgHome, 'lib_0.1.0', 'kcl.mod')), 'lib 0.1.0 in the package home');
-    await wb.expectNoProgress();
+    const pulled = await wb.toast(`Pulled ${registry}/test/lib:0.1.0 to `);
+    const dir = /Pulled \S+ to (.+?)(Open kcl\.mod|$)/.exec((await pulled.locator('.notification-list-item-message').textContent()).trim())[1].trim();
+    const listing = (d) => (fs.existsSync(d) ? fs.readdirSync(d).join(', ') : 'missing');
+    assert.ok(fs.existsSync(path.join(dir, 'kcl.mod')), `lib 0.1.0 in ${dir}: ${listing(dir)}; home: ${listing(pkgHome)}`);
+    await wb.progressClosed(`Pulling oci://${registry}/test/lib`);
     await wb.clearToasts();
   });
 
@@ -183,7 +185,7 @@ test('the kpm extension in code-server', async (t) => {
     await wb.pick('0.1.0');
     await wb.toast('Added lib 0.1.0');
     await wb.editorText(/lib = "0\.1\.0"/);
-    await wb.expectNoProgress();
+    await wb.progressClosed('Adding lib');
     await wb.clearToasts();
   });
 
@@ -191,13 +193,13 @@ test('the kpm extension in code-server', async (t) => {
     await wb.runCommand('KCL Package: Update Dependencies');
     await wb.toast('Dependencies');
     assert.match(fs.readFileSync(path.join(hello, 'kcl.mod.lock'), 'utf8'), /lib/);
-    await wb.expectNoProgress();
+    await wb.progressClosed('Updating dependencies');
     await wb.clearToasts();
   });
 
   await step('a version the registry does not have: squiggle, Problems entry, quick fix', async () => {
     await wb.openFile(path.join(hello, 'kcl.mod'));
-    await wb.replaceInEditor('"0.1.0"', '"9.9.9"');
+    await wb.replaceInEditor('0.1.0', '9.9.9');
     const squiggle = page.locator('.monaco-editor .squiggly-warning');
     await squiggle.first().waitFor();
     await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
@@ -211,7 +213,7 @@ test('the kpm extension in code-server', async (t) => {
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Use lib 0.2.0, the newest tag' });
     await fix.waitFor();
     await wb.shot('quick-fix');
-    await fix.click();
+    await wb.chooseAction('Use lib 0.2.0, the newest tag');
     await wb.editorText(/lib = "0\.2\.0"/);
     await squiggle.first().waitFor({ state: 'detached' });
   });
@@ -233,7 +235,7 @@ test('the kpm extension in code-server', async (t) => {
   await step('logout', async () => {
     await wb.runCommand('KCL Package: Logout from Registry');
     await wb.answer('Logout from Registry', registry);
-    await wb.toast(registry);
+    await wb.toast(`${registry}: Logout succeeded`);
     await wb.expectStatus({ text: registry, loggedIn: false });
     assert.ok(!fs.readFileSync(credentials, 'utf8').includes(registry), 'credentials removed');
     await wb.clearToasts();
@@ -247,9 +249,9 @@ test('the kpm extension in code-server', async (t) => {
   });
 
   await step('a server that cannot start: one toast with its cause, Show Output; commands say so at once', async () => {
-    const broken = path.join(os.tmpdir(), `kpm-broken-${process.pid}.sh`);
+    const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kpm-ui-broken-')), 'kpm');
     fs.writeFileSync(broken, '#!/bin/sh\necho "kpm: cannot open the package home: permission denied" >&2\nexit 3\n', { mode: 0o755 });
-    await wb.setUserSetting('kpm.server.path', broken);
+    await wb.setMachineSetting('kpm.server.path', 'Server: Path', broken);
     const ask = await wb.toast('restart the kpm language server?');
     await ask.locator('.monaco-button', { hasText: 'Restart' }).click();
     const failed = await wb.toast('permission denied');
@@ -267,7 +269,7 @@ test('the kpm extension in code-server', async (t) => {
     await wb.runCommand('KCL Package: Login to Registry');
     await wb.toast('permission denied');
     assert.equal(await wb.quickInput().isVisible(), false, 'no question asked');
-    await wb.expectNoProgress();
+    await wb.progressClosed('Logging in');
     assert.match(await wb.statusTooltip(), /permission denied/);
     await wb.clearToasts();
   });

@@ -4,6 +4,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const assert = require('node:assert/strict');
 const { chromium } = require('playwright-core');
 
 const env = (name) => {
@@ -156,12 +157,11 @@ class Workbench {
     await this.toasts().first().waitFor({ state: 'detached' });
   }
 
-  // expectNoProgress waits until no progress notification is left.
-  async expectNoProgress() {
-    await this.page
-      .locator('.notifications-toasts .notification-toast .monaco-progress-container.active')
-      .first()
-      .waitFor({ state: 'detached', timeout: 10000 });
+  // progressClosed waits until the progress notification titled `title` is gone (it must close
+  // when its command ends) and checks that none is left spinning.
+  async progressClosed(title) {
+    await this.toasts().filter({ hasText: title }).first().waitFor({ state: 'detached', timeout: 10000 });
+    assert.equal(await this.page.locator('.notifications-toasts .monaco-progress-container.active').count(), 0, 'no progress left');
   }
 
   // --- status bar -----------------------------------------------------------------------------
@@ -173,8 +173,9 @@ class Workbench {
 
   async statusTooltip() {
     await this.record();
+    await this.page.mouse.move(700, 400);
     await this.kpmStatus().first().hover();
-    const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /\S/ }).last();
+    const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'KCL Package' }).last();
     await hover.waitFor();
     const text = (await hover.textContent()).trim();
     await this.page.mouse.move(700, 400);
@@ -183,14 +184,32 @@ class Workbench {
   }
 
   // --- dialogs and quick picks ------------------------------------------------------------------
-  // pickFolder answers VS Code's own folder dialog (the simple dialog code-server shows).
+  // pickFolder answers VS Code's own folder dialog (the simple dialog code-server shows): it
+  // opens in the workspace folder; a click on the sub-folder enters it, then the OK button.
   async pickFolder(title, dir, okLabel) {
     await this.page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
-    await this.quickInputBox().fill(dir.endsWith('/') ? dir : `${dir}/`);
-    await this.page.waitForTimeout(500);
+    await this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: path.basename(dir) }) }).first().click();
+    for (const deadline = Date.now() + TIMEOUT; ; ) {
+      if ((await this.quickInputBox().inputValue()).replace(/\/$/, '') === dir) break;
+      if (Date.now() > deadline) throw new Error(`the folder dialog did not enter ${dir}`);
+      await this.page.waitForTimeout(100);
+    }
     await this.shot('folder-dialog');
     await this.page.locator('.quick-input-widget .monaco-button', { hasText: okLabel }).click();
-    await this.shot('folder-dialog-ok');
+  }
+
+  // chooseAction picks an entry of the open action widget (quick fixes) with the keyboard, as
+  // the widget blocks the pointer while it opens.
+  async chooseAction(title) {
+    const focused = this.page.locator('.action-widget .monaco-list-row.focused');
+    for (let i = 0; i < 20; i++) {
+      if (((await focused.getAttribute('aria-label').catch(() => '')) ?? '').includes(title)) {
+        await this.page.keyboard.press('Enter');
+        return;
+      }
+      await this.page.keyboard.press('ArrowDown');
+    }
+    throw new Error(`no action "${title}"`);
   }
 
   // pickRows waits for a quick pick titled `title` and returns its rows' labels.
@@ -210,8 +229,9 @@ class Workbench {
     await this.page.keyboard.press('Control+P');
     await this.quickInputBox().waitFor();
     await this.quickInputBox().fill(file);
-    await this.quickInputRows().filter({ hasText: path.basename(file) }).first().waitFor();
-    await this.page.keyboard.press('Enter');
+    // Click the file's row: Enter could pick a recent editor before the results arrive.
+    const row = this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: path.basename(file) }) }).first();
+    await row.click();
     await this.activeTab(path.basename(file));
     await this.page.locator('.editor-group-container.active .monaco-editor textarea').first().focus();
   }
@@ -254,12 +274,22 @@ class Workbench {
     await this.page.keyboard.type(to);
   }
 
-  // setUserSetting writes one user setting (VS Code reloads settings.json when it changes).
-  async setUserSetting(key, value) {
-    const file = env('KPM_UI_SETTINGS');
-    const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
-    settings[key] = value;
-    fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+  // setMachineSetting types a string setting into the Settings editor (titled like "Server: Path"
+  // for kpm.server.path), then closes it.
+  async setMachineSetting(key, title, value) {
+    await this.runCommand('Preferences: Open User Settings');
+    const search = this.page.locator('.settings-editor .settings-header .suggest-input-container textarea, .settings-editor .settings-header input').first();
+    await search.waitFor();
+    // Machine-overridable settings (kpm.server.path) belong to the machine code-server runs on.
+    await this.page.locator('.settings-editor .settings-tabs-widget .action-label', { hasText: 'Remote' }).click();
+    await search.fill(key);
+    const item = this.page.locator('.settings-editor .setting-item-contents', { hasText: title }).filter({ hasText: key.split('.')[0] });
+    const input = item.locator('input').first();
+    await input.waitFor();
+    await input.fill(value);
+    await this.page.keyboard.press('Tab');
+    await this.shot('settings');
+    await this.page.keyboard.press('Control+W');
   }
 }
 

@@ -1,0 +1,76 @@
+package check
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/kcl"
+)
+
+// Program reports what kcl-lib 0.13.2 reports before evaluating the same programs, and says
+// nothing where the evaluator reports first (syntax errors, imports that name nothing).
+func TestProgram(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		files   map[string]string
+		entries []string
+		overlay map[string]string
+		want    []string // errors as "file:line:col: Kind: message", file relative
+	}{
+		{name: "clean program", files: map[string]string{"main.k": "schema A:\n    x: int\na = A {x = 1}\n"}},
+		{name: "every error of the main package",
+			files: map[string]string{"main.k": "a: int = \"s\"\nb = undefined_x\n"},
+			want: []string{"main.k:1:1: TypeError: expected int, got str(s)",
+				"main.k:2:5: CompileError: name 'undefined_x' is not defined"}},
+		{name: "imported modules first, in import order",
+			files: map[string]string{"kcl.mod": "[package]\nname = \"p\"\n", "sub/m.k": "a: int = \"x\"\n", "sub2/n.k": "x: int = \"y\"\n",
+				"main.k": "import sub2\nimport sub\nb: str = 1\nc = sub.a\nd = sub2.x\n"},
+			want: []string{"sub2/n.k:1:1: TypeError: expected int, got str(y)", "sub/m.k:1:1: TypeError: expected int, got str(x)",
+				"main.k:3:1: TypeError: expected str, got int(1)"}},
+		{name: "only the entry files form the main package",
+			files:   map[string]string{"main.k": "a = 1\n", "other.k": "b = undefined_x\n"},
+			entries: []string{"main.k"}},
+		{name: "the overlay is what is checked",
+			files:   map[string]string{"main.k": "a = 1\n"},
+			overlay: map[string]string{"main.k": "a: str = 1\n"},
+			want:    []string{"main.k:1:1: TypeError: expected str, got int(1)"}},
+		{name: "a syntax error is left to the evaluator",
+			files: map[string]string{"main.k": "a = undefined_x\nb = (\n"}},
+		{name: "an import that names nothing is left to the evaluator",
+			files: map[string]string{"main.k": "import nowhere\na = undefined_x\n"}},
+		{name: "plugin modules have any member",
+			files: map[string]string{"main.k": "import kcl_plugin.greeter as greeter\nout = greeter.hi(\"x\")\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFiles(t, tc.files)
+			entries := tc.entries
+			if entries == nil {
+				entries = []string{"main.k"}
+			}
+			p := kcl.Program{Root: dir, Overlay: map[string][]byte{}}
+			for _, e := range entries {
+				p.Files = append(p.Files, filepath.Join(dir, e))
+			}
+			for f, src := range tc.overlay {
+				p.Overlay[filepath.Join(dir, f)] = []byte(src)
+			}
+			err := Program(context.Background(), p)
+			if tc.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			var errs kcl.Errors
+			require.ErrorAs(t, err, &errs)
+			var got []string
+			for _, e := range errs {
+				got = append(got, strings.TrimPrefix(e.Error(), dir+string(filepath.Separator)))
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
