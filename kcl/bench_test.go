@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/cputime"
 )
 
 // writeBenchPackage writes a package with 2,000×scale schema instances and 20,000×scale config
@@ -77,7 +79,7 @@ func BenchmarkEval(b *testing.B) {
 		writeBenchPackage(b, dir, scale)
 		b.Run(fmt.Sprintf("%dx", scale), func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for i := 0; i < b.N; i++ {
 				res, err := Run(context.Background(), Options{Dir: dir})
 				if err != nil {
@@ -88,7 +90,7 @@ func BenchmarkEval(b *testing.B) {
 				}
 			}
 			perOp[scale] = b.Elapsed() / time.Duration(b.N)
-			cpuPerOp[scale] = (processCPU() - cpu0) / time.Duration(b.N)
+			cpuPerOp[scale] = (cputime.Process() - cpu0) / time.Duration(b.N)
 			b.ReportMetric(float64(cpuPerOp[scale].Milliseconds()), "cpu-ms/op")
 		})
 	}
