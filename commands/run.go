@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -29,6 +30,8 @@ type RunOptions struct {
 	// `${KCL_MOD}` (the main package root) or `${name:KCL_MOD}` (the root of package name: the
 	// file then resolves its imports in that package).
 	Source string
+	// Stdout receives print() output as the program runs; nil collects it in RunResult.Printed.
+	Stdout io.Writer
 	// Files are extra .k files evaluated with Source (`kpm run a.k b.k`).
 	Files []string
 	// Tag is the tag of an oci:// source.
@@ -200,7 +203,13 @@ func Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		return RunResult{}, fmt.Errorf("run %s: no such file or directory", src)
 	}
 
+	s, err := settings()
+	if err != nil {
+		return RunResult{}, err
+	}
 	kopts := kcl.Options{
+		MaxMemory:        s.EvalMemory,
+		Stdout:           opts.Stdout,
 		Dir:              pkgDir,
 		Root:             pkgDir,
 		Args:             map[string]string{},

@@ -1,6 +1,7 @@
 package kcl
 
 import (
+	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -70,13 +71,17 @@ func arg(args []Value, kw *Dict, i int, name string, def Value) Value {
 func biPrint(e *evaluator, args []Value, kw *Dict) Value {
 	sep := toStr(arg(nil, kw, -1, "sep", " "))
 	end := toStr(arg(nil, kw, -1, "end", "\n"))
+	var line strings.Builder
 	for i, a := range args {
 		if i > 0 {
-			e.printed.WriteString(sep)
+			line.WriteString(sep)
 		}
-		e.printed.WriteString(toStr(a))
+		line.WriteString(toStr(a))
 	}
-	e.printed.WriteString(end)
+	line.WriteString(end)
+	if _, err := io.WriteString(e.stdout, line.String()); err != nil {
+		e.throw(KindEvaluation, "print: %v", err)
+	}
 	return none
 }
 
@@ -371,9 +376,16 @@ func biRange(e *evaluator, args []Value, kw *Dict) Value {
 	if step == 0 {
 		e.throw(KindValue, "range() arg 3 must not be zero")
 	}
-	out := &List{}
-	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
-		out.Items = append(out.Items, i)
+	var n int64 // the length, computed without overflow
+	if step > 0 && start < stop {
+		n = int64((uint64(stop-start)-1)/uint64(step)) + 1
+	} else if step < 0 && start > stop {
+		n = int64((uint64(start-stop)-1)/uint64(-step)) + 1
+	}
+	e.reserveItems(n, valueSize)
+	out := &List{Items: make([]Value, 0, n)}
+	for i, v := int64(0), start; i < n; i, v = i+1, v+step {
+		out.Items = append(out.Items, v)
 	}
 	return out
 }
@@ -674,6 +686,9 @@ func biPow(e *evaluator, args []Value, kw *Dict) Value {
 	if xInt && yInt && yi >= 0 {
 		// the runtime computes in floats and truncates, without overflow errors
 		return floatToIntSat(math.Pow(float64(xi), float64(yi)))
+	}
+	if xInt && yInt {
+		return math.Pow(float64(xi), float64(yi)) // pow(2, -2) is 0.25, where 2 ** -2 overflows
 	}
 	return e.binaryOp(powTok, x, y)
 }

@@ -99,6 +99,7 @@ func paramArg(i int, name string, args []Value, kwargs *Dict) (Value, bool) {
 }
 
 func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
+	e.tick()
 	e.depth++
 	if e.depth > 500 {
 		e.throw(KindRecursion, "maximum recursion depth exceeded")

@@ -1,6 +1,7 @@
 package kcl
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -87,6 +88,19 @@ type srcPos struct {
 	file string
 	line int
 	col  int
+}
+
+// ErrorList returns the KCL errors in err (an *Error or Errors, possibly wrapped), or nil.
+func ErrorList(err error) []*Error {
+	var many Errors
+	var one *Error
+	switch {
+	case errors.As(err, &many):
+		return many
+	case errors.As(err, &one):
+		return []*Error{one}
+	}
+	return nil
 }
 
 func posOf(file string, n syntax.Node) srcPos {

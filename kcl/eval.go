@@ -2,6 +2,7 @@ package kcl
 
 import (
 	"context"
+	"io"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/modules"
@@ -16,11 +17,13 @@ type evaluator struct {
 	keyPos     map[string]srcPos
 
 	ctx      context.Context
+	heapBase int64 // live heap once the main package is parsed: the memory budget counts from there
 	opts     *Options
 	pkgs     map[string]*pkgState // by import path ("" for main)
 	pos      srcPos
-	file     string // file of the node being evaluated
-	printed  strings.Builder
+	file     string          // file of the node being evaluated
+	printed  strings.Builder // print() output when Options.Stdout is nil
+	stdout   io.Writer       // where print() writes
 	depth    int
 	steps    int
 	instList []*Schema // every schema instance, in creation order
@@ -187,22 +190,30 @@ func targetRoot(t syntax.Expr) string {
 
 // loadPackageStmts indexes the statements of a package for lazy evaluation.
 func (e *evaluator) indexPackage(p *pkgState) {
-	p.setters = map[string][]*stmtRef{}
-	p.globals = NewDict()
+	// sized from the statement count: a package of 2M assignments grows no maps or slices
+	stmts := 0
+	for _, f := range p.files {
+		stmts += len(f.Body)
+	}
+	p.setters = make(map[string][]*stmtRef, stmts)
+	p.order = make([]string, 0, stmts)
 	p.scope = &scope{vars: map[string]Value{}, pkg: p}
-	seen := map[string]bool{}
+	refs := make([]stmtRef, 0, stmts)
+	var names []string
 	for _, f := range p.files {
 		for _, st := range f.Body {
-			ref := &stmtRef{stmt: st, file: f.Filename}
-			for _, n := range assignedNames(st, nil) {
-				p.setters[n] = append(p.setters[n], ref)
-				if !seen[n] {
-					seen[n] = true
+			refs = append(refs, stmtRef{stmt: st, file: f.Filename})
+			ref := &refs[len(refs)-1]
+			names = assignedNames(st, names[:0])
+			for _, n := range names {
+				if _, seen := p.setters[n]; !seen {
 					p.order = append(p.order, n)
 				}
+				p.setters[n] = append(p.setters[n], ref)
 			}
 		}
 	}
+	p.globals = newDictCap(len(p.order))
 }
 
 func (e *evaluator) runPackage(p *pkgState) {
@@ -296,15 +307,6 @@ type frame struct {
 	inst  *instCtx
 	scope *scope
 	last  Value // value of the last expression statement (lambda result)
-}
-
-func (e *evaluator) tick() {
-	e.steps++
-	if e.steps&0xfff == 0 && e.ctx != nil {
-		if err := e.ctx.Err(); err != nil {
-			e.throw(KindEvaluation, "evaluation cancelled: %v", err)
-		}
-	}
 }
 
 func (e *evaluator) execStmts(fr *frame, stmts []syntax.Stmt) {

@@ -116,11 +116,13 @@ func (e *evaluator) binaryOp0(op syntax.Token, l, r Value) Value {
 		switch x := l.(type) {
 		case string:
 			if y, ok := r.(string); ok {
+				e.reserve(int64(len(x)) + int64(len(y)))
 				return x + y
 			}
 			return unsupported()
 		case *List:
 			if y, ok := r.(*List); ok {
+				e.reserveItems(int64(len(x.Items))+int64(len(y.Items)), valueSize)
 				items := make([]Value, 0, len(x.Items)+len(y.Items))
 				items = append(items, x.Items...)
 				items = append(items, y.Items...)
@@ -132,15 +134,16 @@ func (e *evaluator) binaryOp0(op syntax.Token, l, r Value) Value {
 		switch x := l.(type) {
 		case string:
 			if n, ok := asIntStrict(r); ok {
-				if n < 0 {
-					n = 0
-				}
-				return strings.Repeat(x, int(n))
+				return e.repeat(x, n)
 			}
 			return unsupported()
 		case *List:
 			if n, ok := asIntStrict(r); ok {
+				e.reserveItems(n, int64(len(x.Items))*valueSize)
 				out := &List{}
+				if n > 0 {
+					out.Items = make([]Value, 0, n*int64(len(x.Items)))
+				}
 				for i := int64(0); i < n; i++ {
 					// copies, as the toolchain makes: changing one element leaves the others
 					for _, it := range x.Items {

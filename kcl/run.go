@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,6 +48,11 @@ type Options struct {
 	// StrictRangeCheck makes integer and float arithmetic results that do not fit in
 	// 32 bits an error (`kcl run -r`).
 	StrictRangeCheck bool
+	// Stdout receives print() output as the program runs; nil collects it in Result.Printed.
+	Stdout io.Writer
+	// MaxMemory is the memory budget in bytes (0: DefaultMaxMemory): the evaluation stops with an
+	// error when the heap would grow past it.
+	MaxMemory int64
 	// Overlay replaces the content of files (absolute paths) with unsaved editor buffers.
 	Overlay map[string][]byte
 	// Overrides change the main package before evaluation (`kcl run -O a.b=1`, `-O a-`).
@@ -76,7 +82,7 @@ type Result struct {
 	Output string
 	// YAML is the same as Output (kept for callers that expect the name).
 	YAML string
-	// Printed is what the program wrote with print(), in order.
+	// Printed is what the program wrote with print(), in order (empty when Options.Stdout is set).
 	Printed string
 }
 
@@ -87,6 +93,10 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		return nil, &Error{Kind: KindEvaluation, Msg: "evaluation cancelled: " + err.Error()}
 	}
 	e := &evaluator{ctx: ctx, opts: &opts, pkgs: map[string]*pkgState{}}
+	e.stdout = opts.Stdout
+	if e.stdout == nil {
+		e.stdout = &e.printed
+	}
 	files, err := entryFiles(&opts)
 	if err != nil {
 		return nil, err
@@ -126,6 +136,8 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	for _, f := range files {
 		main.files = append(main.files, e.parseFile(f))
 	}
+	// the budget counts from here: the main package's syntax trees are the size of its sources
+	e.heapBase, _ = heapBytes()
 	e.pkgs[main.dir+"\x00main"] = main
 	e.mainPkg = main
 	e.preload(main)
@@ -186,7 +198,7 @@ func (e *evaluator) render(main *pkgState) string {
 	if e.stream != nil {
 		return *e.stream
 	}
-	top := NewDict()
+	top := newDictCap(len(main.order))
 	for _, name := range main.order {
 		if strings.HasPrefix(name, "_") && !e.opts.ShowHidden {
 			continue
@@ -201,6 +213,7 @@ func (e *evaluator) render(main *pkgState) string {
 		}
 		top.Set(name, v)
 	}
+	e.reserveOutput(top)
 	var p any
 	if len(e.scalars) > 0 {
 		p, _ = plan(e.scalarResult(top), po)

@@ -94,7 +94,7 @@ func (e *evaluator) stdModule(name string) *Module {
 		})
 		add("decode", func(e *evaluator, a []Value, kw *Dict) Value {
 			s, _ := strArg(e, a, kw, 0, "value", "")
-			docs, err := yamlDecodeAll(s)
+			docs, err := yamlDecodeAll(e, s)
 			if err != nil {
 				e.throw(KindValue, "yaml.decode: %v", err)
 			}
@@ -105,7 +105,7 @@ func (e *evaluator) stdModule(name string) *Module {
 		})
 		add("decode_all", func(e *evaluator, a []Value, kw *Dict) Value {
 			s, _ := strArg(e, a, kw, 0, "value", "")
-			docs, err := yamlDecodeAll(s)
+			docs, err := yamlDecodeAll(e, s)
 			if err != nil {
 				e.throw(KindValue, "yaml.decode_all: %v", err)
 			}
@@ -113,7 +113,7 @@ func (e *evaluator) stdModule(name string) *Module {
 		})
 		add("validate", func(e *evaluator, a []Value, kw *Dict) Value {
 			s, _ := strArg(e, a, kw, 0, "value", "")
-			_, err := yamlDecodeAll(s)
+			_, err := yamlDecodeAll(e, s)
 			return err == nil
 		})
 		add("dump_to_file", func(e *evaluator, a []Value, kw *Dict) Value {
@@ -355,8 +355,16 @@ func jsonValue(dec *json.Decoder) (Value, error) {
 	return nil, fmt.Errorf("unexpected token %v", tok)
 }
 
-func yamlDecodeAll(s string) ([]Value, error) {
+// yamlAliasGrowth bounds what aliases may add: a document of n bytes decodes to at most
+// yamlAliasGrowth*n+yamlAliasSlack values, so nested anchors ("billion laughs") fail at once.
+const (
+	yamlAliasGrowth = 100
+	yamlAliasSlack  = 10000
+)
+
+func yamlDecodeAll(e *evaluator, s string) ([]Value, error) {
 	dec := yaml.NewDecoder(strings.NewReader(s))
+	c := &yamlConverter{e: e, left: yamlAliasGrowth*int64(len(s)) + yamlAliasSlack}
 	var out []Value
 	for {
 		var n yaml.Node
@@ -367,7 +375,7 @@ func yamlDecodeAll(s string) ([]Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		v, err := yamlNodeValue(&n)
+		v, err := c.value(&n)
 		if err != nil {
 			return nil, err
 		}
@@ -376,21 +384,32 @@ func yamlDecodeAll(s string) ([]Value, error) {
 	return out, nil
 }
 
-func yamlNodeValue(n *yaml.Node) (Value, error) {
+// yamlConverter turns yaml nodes into values, counting them against the alias bound and the
+// evaluation budget.
+type yamlConverter struct {
+	e    *evaluator
+	left int64
+}
+
+func (yc *yamlConverter) value(n *yaml.Node) (Value, error) {
+	if yc.left--; yc.left < 0 {
+		return nil, errors.New("the document expands to too many values through its aliases (nested anchors)")
+	}
+	yc.e.tick()
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return none, nil
 		}
-		return yamlNodeValue(n.Content[0])
+		return yc.value(n.Content[0])
 	case yaml.AliasNode:
-		return yamlNodeValue(n.Alias)
+		return yc.value(n.Alias)
 	case yaml.MappingNode:
 		d := NewDict()
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Tag == "!!merge" {
-				mv, err := yamlNodeValue(n.Content[i+1])
+				mv, err := yc.value(n.Content[i+1])
 				if err != nil {
 					return nil, err
 				}
@@ -403,7 +422,7 @@ func yamlNodeValue(n *yaml.Node) (Value, error) {
 				}
 				continue
 			}
-			v, err := yamlNodeValue(n.Content[i+1])
+			v, err := yc.value(n.Content[i+1])
 			if err != nil {
 				return nil, err
 			}
@@ -413,7 +432,7 @@ func yamlNodeValue(n *yaml.Node) (Value, error) {
 	case yaml.SequenceNode:
 		l := &List{Items: []Value{}}
 		for _, c := range n.Content {
-			v, err := yamlNodeValue(c)
+			v, err := yc.value(c)
 			if err != nil {
 				return nil, err
 			}

@@ -152,6 +152,11 @@ func strMethod(s string, name string) Value {
 				parts = append(parts, toStr(x)) // the runtime joins str() of each item
 				return true
 			})
+			size := int64(len(s)) * int64(len(parts))
+			for _, p := range parts {
+				size += int64(len(p))
+			}
+			e.reserve(size)
 			return strings.Join(parts, s)
 		}
 	case "lower":
@@ -206,6 +211,13 @@ func strMethod(s string, name string) Value {
 			n := int64(-1)
 			if c, ok := asIntStrict(arg(a, kw, 2, "count", int64(-1))); ok {
 				n = c
+			}
+			if grow := int64(len(nw) - len(old)); grow > 0 {
+				count := int64(strings.Count(s, old))
+				if n >= 0 && n < count {
+					count = n
+				}
+				e.reserveItems(count, grow)
 			}
 			return strings.Replace(s, old, nw, int(n))
 		}
@@ -287,7 +299,7 @@ func strMethod(s string, name string) Value {
 			if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
 				sign, body = s[:1], s[1:]
 			}
-			return sign + strings.Repeat("0", int(w)-n) + body
+			return sign + e.repeat("0", w-int64(n)) + body
 		}
 	case "ljust", "rjust", "center":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
@@ -303,15 +315,15 @@ func strMethod(s string, name string) Value {
 			pad := int(w) - n
 			switch name {
 			case "ljust":
-				return s + strings.Repeat(fill, pad)
+				return s + e.repeat(fill, int64(pad))
 			case "rjust":
-				return strings.Repeat(fill, pad) + s
+				return e.repeat(fill, int64(pad)) + s
 			}
 			left := pad / 2
 			if pad%2 == 1 && n%2 == 1 {
 				left++
 			}
-			return strings.Repeat(fill, left) + s + strings.Repeat(fill, pad-left)
+			return e.repeat(fill, int64(left)) + s + e.repeat(fill, int64(pad-left))
 		}
 	case "chars":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
@@ -711,14 +723,14 @@ func pyFormatValue(e *evaluator, v Value, spec string) string {
 	pad := width - n
 	switch align {
 	case '<':
-		return signStr + body + strings.Repeat(fill, pad)
+		return signStr + body + e.repeat(fill, int64(pad))
 	case '>':
-		return strings.Repeat(fill, pad) + signStr + body
+		return e.repeat(fill, int64(pad)) + signStr + body
 	case '^':
 		l := pad / 2
-		return strings.Repeat(fill, l) + signStr + body + strings.Repeat(fill, pad-l)
+		return e.repeat(fill, int64(l)) + signStr + body + e.repeat(fill, int64(pad-l))
 	default:
-		return signStr + strings.Repeat(fill, pad) + body
+		return signStr + e.repeat(fill, int64(pad)) + body
 	}
 }
 

@@ -54,6 +54,11 @@ type Dict struct {
 // NewDict returns an empty dict.
 func NewDict() *Dict { return &Dict{m: map[string]Value{}} }
 
+// newDictCap returns an empty dict with room for n keys.
+func newDictCap(n int) *Dict {
+	return &Dict{keys: make([]string, 0, n), m: make(map[string]Value, n)}
+}
+
 // Len returns the number of keys.
 func (d *Dict) Len() int { return len(d.keys) }
 

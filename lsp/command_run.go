@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/sourcegraph/jsonrpc2"
 
@@ -43,6 +42,9 @@ func (s *Server) cmdRun(ctx context.Context, token, arg json.RawMessage) (any, e
 	return s.long(ctx, token, "kpm: running "+source, func(ctx context.Context, p commands.Progress) (any, error) {
 		res, err := commands.Run(ctx, commands.RunOptions{Settings: st, Progress: p, Source: source, Tag: a.Tag, Args: a.Options, Offline: offline})
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err() // answered as cancelled, not as a KCL error
+			}
 			return nil, runError(err)
 		}
 		return map[string]any{"yaml": res.Output, "printed": res.Printed, "path": res.PackageDir}, nil
@@ -59,15 +61,8 @@ type runErrorData struct {
 
 // runError keeps the evaluator's positions in the JSON-RPC error's data.
 func runError(err error) error {
-	var list []*kcl.Error
-	var many kcl.Errors
-	var one *kcl.Error
-	switch {
-	case errors.As(err, &many):
-		list = many
-	case errors.As(err, &one):
-		list = []*kcl.Error{one}
-	default:
+	list := kcl.ErrorList(err)
+	if list == nil {
 		return err
 	}
 	data := make([]runErrorData, 0, len(list))

@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -58,16 +57,7 @@ func (s *Server) evalOnSave(d *document) {
 			return // cancelled by an edit, or out of time
 		}
 		found := map[string][]protocol.Diagnostic{}
-		var list []*kcl.Error
-		var many kcl.Errors
-		var one *kcl.Error
-		switch {
-		case errors.As(err, &many):
-			list = many
-		case errors.As(err, &one):
-			list = []*kcl.Error{one}
-		}
-		for _, e := range list {
+		for _, e := range kcl.ErrorList(err) {
 			file := e.File
 			if file != "" && !filepath.IsAbs(file) {
 				file = filepath.Join(root, file)

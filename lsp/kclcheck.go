@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -64,10 +65,14 @@ func (s *Server) checkerFor(path string) *check.Checker {
 	c := check.New(check.Config{
 		Resolver: check.NewResolver(root, deps, nil),
 		ReadFile: func(p string) ([]byte, error) {
-			if b, ok := s.readFile(p); ok {
-				return b, nil
+			b, ok := s.readFile(p)
+			switch {
+			case !ok:
+				return nil, os.ErrNotExist
+			case len(b) > maxAnalysedDocument:
+				return nil, fmt.Errorf("%s: file too large for the editor's analysis", p)
 			}
-			return nil, os.ErrNotExist
+			return b, nil
 		},
 	})
 	s.checks.by[root] = &checkerEntry{deps: key.String(), checker: c}

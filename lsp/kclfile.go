@@ -20,8 +20,22 @@ type kclAnalysis struct {
 	errs []syntax.Error
 }
 
+// maxAnalysedDocument bounds the .k documents the server parses: a syntax tree takes 25 to 30
+// times its source, so a 50 MB document took the server past 2.5 GB. A larger document keeps its
+// text (edits apply) and gets one diagnostic instead of an analysis.
+const maxAnalysedDocument = 8 << 20
+
 func kclAnalysisOf(d *document) *kclAnalysis {
 	d.analysisOnce.Do(func() {
+		if len(d.text) > maxAnalysedDocument {
+			start := syntax.Pos{Line: 1, Col: 1}
+			d.analysis = &kclAnalysis{file: &syntax.File{Filename: d.path}, errs: []syntax.Error{{
+				Filename: d.path, Pos: start, End: start,
+				Msg: fmt.Sprintf("file too large for the editor's analysis (%.1f MB, more than %d MB); kpm run evaluates it",
+					float64(len(d.text))/(1<<20), maxAnalysedDocument>>20),
+			}}}
+			return
+		}
 		f, errs := syntax.ParseFile(d.path, []byte(d.text))
 		d.analysis = &kclAnalysis{file: f, errs: errs}
 	})

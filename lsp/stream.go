@@ -3,8 +3,11 @@ package lsp
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/sourcegraph/jsonrpc2"
@@ -28,9 +31,74 @@ func newFrameStream(rwc io.ReadWriteCloser) *frameStream {
 	return &frameStream{rwc: rwc, r: bufio.NewReaderSize(rwc, 64<<10)}
 }
 
-// ReadObject implements jsonrpc2.ObjectStream.
+// maxMessage bounds one incoming message (a didOpen of a 50 MB file fits).
+const maxMessage = 256 << 20
+
+// ReadObject implements jsonrpc2.ObjectStream. A message that is not JSON, or not a JSON-RPC
+// message (an id that is an object, a batch), is answered with the JSON-RPC error (-32700 or
+// -32600, id null) and skipped: one bad message must not end the session. Only broken framing
+// ends it, since the next message cannot be found.
 func (s *frameStream) ReadObject(v any) error {
-	return jsonrpc2.VSCodeObjectCodec{}.ReadObject(s.r, v)
+	for {
+		body, err := s.readFrame()
+		if err != nil {
+			return err
+		}
+		switch {
+		case body == nil:
+			s.replyError(jsonrpc2.CodeInvalidRequest, fmt.Sprintf("message larger than %d bytes", maxMessage))
+		case !json.Valid(body):
+			s.replyError(jsonrpc2.CodeParseError, "message is not valid JSON")
+		default:
+			if err := json.Unmarshal(body, v); err != nil {
+				s.replyError(jsonrpc2.CodeInvalidRequest, "not a JSON-RPC message: "+err.Error())
+				continue
+			}
+			return nil
+		}
+	}
+}
+
+// readFrame reads one Content-Length framed body; nil (and no error) for a body over maxMessage,
+// which is skipped.
+func (s *frameStream) readFrame() ([]byte, error) {
+	length := int64(-1)
+	for {
+		line, err := s.r.ReadString('\n')
+		if err != nil {
+			return nil, err
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			break
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
+			if length, err = strconv.ParseInt(strings.TrimSpace(value), 10, 64); err != nil || length < 0 {
+				return nil, fmt.Errorf("bad Content-Length %q", value)
+			}
+		}
+	}
+	if length < 0 {
+		return nil, errors.New("message without Content-Length")
+	}
+	if length > maxMessage {
+		_, err := io.CopyN(io.Discard, s.r, length)
+		return nil, err
+	}
+	body := make([]byte, length)
+	_, err := io.ReadFull(s.r, body)
+	return body, err
+}
+
+// replyError answers a message that could not be read, with id null as JSON-RPC says.
+func (s *frameStream) replyError(code int64, msg string) {
+	data, _ := json.Marshal(struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      *jsonrpc2.ID    `json:"id"`
+		Error   *jsonrpc2.Error `json:"error"`
+	}{"2.0", nil, &jsonrpc2.Error{Code: code, Message: msg}})
+	_ = s.writeFrame(data)
 }
 
 // WriteObject implements jsonrpc2.ObjectStream.

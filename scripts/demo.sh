@@ -175,6 +175,14 @@ run "$KPM" init --version 0.1.0
 run "$KPM" add k8s:1.31.2
 run "$KPM" run
 
+step "hostile programs stop with one line naming the expression (exit 1), not a crash"
+mkdir -p "$tmp/work/hostile" && cd "$tmp/work/hostile"
+printf 'print("streamed before the error")\na = "a" * 10 ** 10\n' > main.k
+if run "$KPM" run main.k; then echo "demo: a 10 GB string should have been refused" >&2; exit 1; fi
+printf 'a = 10 ** 10 ** 10\n' > main.k
+if run "$KPM" run main.k; then echo "demo: 10 ** 10 ** 10 should have overflowed" >&2; exit 1; fi
+cd "$tmp/work"
+
 step "the language server: initialize over stdio and list its workspace commands"
 lsp_msg() { printf 'Content-Length: %d\r\n\r\n%s' "${#1}" "$1"; }
 {

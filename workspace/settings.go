@@ -9,9 +9,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kpm-dev/kpm/kcl"
 	"github.com/kpm-dev/kpm/registry"
 )
 
@@ -35,6 +37,9 @@ const (
 	// EnvRegistryTimeout bounds how long a registry may stay silent (a Go duration such as "2m";
 	// default 30s); it overrides kpm.json's RegistryTimeout.
 	EnvRegistryTimeout = registry.EnvTimeout
+	// EnvEvalMemory is the memory budget of a KCL evaluation, in bytes or with a suffix (512MiB,
+	// 4GiB); default kcl.DefaultMaxMemory.
+	EnvEvalMemory = kcl.EnvMaxMemory
 )
 
 // Settings is kpm's effective configuration: kpm.json (or the legacy config.json) overridden by the
@@ -57,6 +62,8 @@ type Settings struct {
 	// RegistryTimeout bounds how long a registry may stay silent, before it answers and between
 	// two reads of a body; 0 means registry.DefaultTimeout.
 	RegistryTimeout time.Duration
+	// EvalMemory is the memory budget of a KCL evaluation in bytes; 0 means kcl.DefaultMaxMemory.
+	EvalMemory int64
 	// ConfigFile is the settings file the values were read from: kpm.json, else the guide's
 	// config.json; "" when neither exists (the defaults apply; no file is ever created).
 	ConfigFile string
@@ -144,6 +151,13 @@ func loadSettings(getenv func(string) string) (*Settings, error) {
 			return nil, fmt.Errorf("%s=%q: %v", EnvRegistryTimeout, v, err)
 		}
 		s.RegistryTimeout = d
+	}
+	if v := strings.TrimSpace(getenv(EnvEvalMemory)); v != "" {
+		n, err := parseBytes(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: %v", EnvEvalMemory, v, err)
+		}
+		s.EvalMemory = n
 	}
 	if v := strings.TrimSpace(getenv(EnvRetryBackoff)); v != "" {
 		d, err := time.ParseDuration(v)
@@ -288,6 +302,25 @@ func parseKpmJSON(file string, data []byte) (kpmJSON, error) {
 		return cfg, fmt.Errorf("%s: invalid JSON: %v", file, err)
 	}
 	return cfg, nil
+}
+
+// parseBytes reads a size: a number of bytes, or a number with KiB, MiB or GiB.
+func parseBytes(v string) (int64, error) {
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if strings.HasSuffix(v, u.suffix) {
+			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, errors.New("want a positive size like 512MiB or 4GiB")
+	}
+	return n * mult, nil
 }
 
 // CredentialsWarning returns a warning when kpm's credentials file can be read by other users

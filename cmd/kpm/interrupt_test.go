@@ -87,3 +87,55 @@ func TestInterruptedPull(t *testing.T) {
 	assert.Empty(t, dirEntries(t, home), "nothing left in the cache")
 	assert.Empty(t, dirEntries(t, work), "nothing left in the destination")
 }
+
+// notifyingWriter collects what is written and signals the first write.
+type notifyingWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	first chan struct{}
+}
+
+func (w *notifyingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.buf.Len() == 0 {
+		close(w.first)
+	}
+	return w.buf.Write(p)
+}
+
+func (w *notifyingWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// TestInterruptedRun sends SIGINT to a KCL evaluation that would run for ages, once its first
+// print() reached stdout (print output streams): kpm stops with exit code 130, naming the place.
+func TestInterruptedRun(t *testing.T) {
+	setupKpmHome(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile("main.k", []byte("print('started')\nf = lambda n { f(n - 1) + f(n - 1) if n > 0 else 1 }\na = f(60)\n"), 0o644))
+	stdout := &notifyingWriter{first: make(chan struct{})}
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() { done <- run([]string{"run", "main.k"}, strings.NewReader(""), stdout, &stderr) }()
+	select {
+	case <-stdout.first:
+	case code := <-done:
+		t.Fatalf("run ended before printing: %d %s", code, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("print() output did not reach stdout while the program ran")
+	}
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGINT))
+	select {
+	case code := <-done:
+		assert.Equal(t, exitInterrupted, code)
+		// where the program was when it stopped
+		assert.Regexp(t, `^kpm: \S+main\.k:\d+:\d+: EvaluationError: evaluation cancelled: context canceled\n$`, stderr.String())
+		assert.Equal(t, "started\n", stdout.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("kpm did not stop after SIGINT")
+	}
+}

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -133,12 +137,15 @@ again when the tag was pushed again.`,
 			if s, err := a.Settings(); err == nil {
 				opts.Settings = s
 			}
+			// print() output streams to stdout, before the result, as the toolchain prints it
+			printed := newStreamWriter(a.stdout)
+			opts.Stdout = printed
 			res, err := commands.Run(cmd.Context(), opts)
+			if ferr := printed.Flush(); err == nil {
+				err = ferr
+			}
 			if err != nil {
 				return err
-			}
-			if res.Printed != "" {
-				fmt.Fprint(a.stdout, res.Printed)
 			}
 			if output != "" {
 				// Atomic: an existing output file is replaced only by a complete one.
@@ -170,4 +177,39 @@ again when the tag was pushed again.`,
 	f.BoolVar(&vendor, "vendor", false, "copy the dependencies into vendor/ in the package and use them from there")
 	f.BoolVar(&noSumCheck, "no-sum-check", false, "check no dependency checksum and leave kcl.mod.lock alone")
 	return cmd
+}
+
+// streamWriter buffers print() output and writes it out within printFlushDelay, so prints appear
+// while the program runs without one write per print (10^7 prints).
+type streamWriter struct {
+	mu    sync.Mutex
+	w     *bufio.Writer
+	timer *time.Timer
+}
+
+const printFlushDelay = 100 * time.Millisecond
+
+func newStreamWriter(w io.Writer) *streamWriter {
+	return &streamWriter{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, err := s.w.Write(p)
+	if s.w.Buffered() > 0 && s.timer == nil {
+		s.timer = time.AfterFunc(printFlushDelay, func() { _ = s.Flush() })
+	}
+	return n, err
+}
+
+// Flush writes out what is buffered.
+func (s *streamWriter) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	return s.w.Flush()
 }
