@@ -9,6 +9,8 @@ import (
 
 	"github.com/kpm-dev/kpm/internal/kclbench"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/cputime"
 )
 
 // writeBenchPackage writes the generated service package (internal/kclbench) at the given scale.
@@ -27,7 +29,7 @@ func BenchmarkEval(b *testing.B) {
 		writeBenchPackage(b, dir, scale)
 		b.Run(fmt.Sprintf("%dx", scale), func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for i := 0; i < b.N; i++ {
 				res, err := Run(context.Background(), Options{Dir: dir})
 				if err != nil {
@@ -38,7 +40,7 @@ func BenchmarkEval(b *testing.B) {
 				}
 			}
 			perOp[scale] = b.Elapsed() / time.Duration(b.N)
-			cpuPerOp[scale] = (processCPU() - cpu0) / time.Duration(b.N)
+			cpuPerOp[scale] = (cputime.Process() - cpu0) / time.Duration(b.N)
 			b.ReportMetric(float64(cpuPerOp[scale].Milliseconds()), "cpu-ms/op")
 		})
 	}

@@ -123,8 +123,15 @@ const valueSize = 24
 
 // reserveOutput checks the size of the rendered output before rendering: a value shared many
 // times (`b = [a] * 1000`, a billion laughs built from lists) is small in memory but is written
-// out in full. Sizes of shared lists and dicts are computed once.
+// out in full.
 func (e *evaluator) reserveOutput(v Value) {
+	e.reserveItems(expandedSize(v), 2) // the planned copy and the text
+}
+
+// expandedSize estimates the bytes of v written out or deep-copied in full: a list or dict
+// referenced twice counts twice. Each one's size is computed once, so this takes time in
+// proportion to the distinct values, not to the expansion.
+func expandedSize(v Value) int64 {
 	seen := map[any]int64{}
 	var size func(v Value) int64
 	size = func(v Value) int64 {
@@ -164,6 +171,5 @@ func (e *evaluator) reserveOutput(v Value) {
 		seen[key] = n
 		return n
 	}
-	// the planned copy and the text
-	e.reserveItems(size(v), 2)
+	return size(v)
 }

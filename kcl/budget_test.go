@@ -44,7 +44,8 @@ func TestBudgetStopsHostilePrograms(t *testing.T) {
 		{"replace", "s = 'a' * 1000000\na = s.replace('', s)\n", 2, 5, "memory budget"},
 		{"doubling concatenation", "f = lambda s, n {\n    f(s + s, n - 1) if n > 0 else s\n}\na = f('ab', 64)\n", 2, 7, "memory budget"},
 		{"gradual growth", "a = [[i for i in range(100000)] for _ in range(100000)]\n", 1, 0, "memory budget"}, // col: wherever the poll falls
-		{"shared values written out", "a = [1] * 100000\nb = [a] * 100000\n", 2, 1, "memory budget"},
+		{"repetition deep-copies its items", "a = [1] * 100000\nb = [a] * 100000\n", 2, 5, "memory budget"},
+		{"shared values written out", "a = [1] * 100000\nb = [a for _ in range(100000)]\n", 2, 1, "memory budget"},
 		{"billion laughs", billionLaughs, 13, 1, "too many values through its aliases"},
 	}
 	for _, tt := range tests {

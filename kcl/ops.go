@@ -139,7 +139,7 @@ func (e *evaluator) binaryOp0(op syntax.Token, l, r Value) Value {
 			return unsupported()
 		case *List:
 			if n, ok := asIntStrict(r); ok {
-				e.reserveItems(n, int64(len(x.Items))*valueSize)
+				e.reserveItems(n, expandedSize(x)) // the items are deep copies
 				out := &List{}
 				if n > 0 {
 					out.Items = make([]Value, 0, n*int64(len(x.Items)))

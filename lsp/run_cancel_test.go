@@ -10,6 +10,8 @@ import (
 	"github.com/sourcegraph/jsonrpc2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/cputime"
 )
 
 // $/cancelRequest stops a KCL evaluation that would run for ages: the request is answered as
@@ -39,8 +41,8 @@ func TestRunCancelRequestStopsEvaluation(t *testing.T) {
 
 	c.notify("$/cancelRequest", map[string]any{"id": 7001})
 	requireCancelled(t, done)
-	before := processCPU()
+	before := cputime.Process()
 	time.Sleep(time.Second)
-	used := processCPU() - before
+	used := cputime.Process() - before
 	assert.Less(t, used, 500*time.Millisecond, "the cancelled evaluation still uses the CPU")
 }

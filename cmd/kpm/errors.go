@@ -51,8 +51,7 @@ func printError(w io.Writer, err error) {
 		fmt.Fprintln(w, "kpm: "+msg)
 		return
 	}
-	var kes kcl.Errors
-	if errors.As(err, &kes) && len(kes) > 1 {
+	if kes := kcl.ErrorList(err); len(kes) > 1 {
 		// every error of a program (syntax errors, or what the static check found), one per
 		// line as the toolchain lists them, then the count
 		for _, e := range kes {

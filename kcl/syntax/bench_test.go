@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kpm-dev/kpm/internal/cputime"
 )
 
 // genSource generates a realistic KCL module of at least size bytes: schemas
@@ -84,11 +86,11 @@ func BenchmarkParse(b *testing.B) {
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		ParseFile("bench.k", src)
 	}
-	if c := cpuTime() - c0; c > 0 {
+	if c := cputime.Process() - c0; c > 0 {
 		b.ReportMetric(float64(len(src))*float64(b.N)/c.Seconds()/1e6, "MB/cpu-s")
 	}
 }
@@ -114,9 +116,9 @@ func measure(reps int, f func()) (wall, cpu time.Duration) {
 	wall, cpu = time.Duration(1<<62), time.Duration(1<<62)
 	for r := 0; r < reps; r++ {
 		runtime.GC() // start each run from the same heap
-		c0, w0 := cpuTime(), time.Now()
+		c0, w0 := cputime.Process(), time.Now()
 		f()
-		w, c := time.Since(w0), cpuTime()-c0
+		w, c := time.Since(w0), cputime.Process()-c0
 		wall, cpu = min(wall, w), min(cpu, c)
 	}
 	return wall, cpu
