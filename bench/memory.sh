@@ -12,10 +12,12 @@ cd "$root"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/kpm" ./cmd/kpm
-venv="${KPM_KCL_ORACLE_VENV:-$HOME/.cache/kpm-bench-kcl-0.13.2}"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import kcl_lib' 2>/dev/null; then
+# The reference's virtualenv is internal/kcloracle's (same directory, same pinned requirements).
+req="$root/scripts/kcl-oracle/requirements.txt"
+venv="${KPM_KCL_ORACLE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/kpm/kcl-oracle-$(sha256sum "$req" | cut -c1-12)}"
+if ! "$venv/bin/python" -c 'import kcl_lib.api' 2>/dev/null; then
 	python3 -m venv "$venv" >/dev/null
-	"$venv/bin/pip" install -q kcl-lib==0.13.2
+	"$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
 fi
 cat >"$work/ref.py" <<'PY'
 import sys
