@@ -27,6 +27,15 @@ go test -count=1 -run '^TestDifferential$' ./internal/kclfuzz -kclfuzz.seed=1 -k
 
 seed="$(date +%s)"
 echo "kcl-oracle: fuzzing for ${KCL_FUZZ_TIME:-25s} from the time-based seed $seed"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
 go test -count=1 -v -run '^TestDifferential$' ./internal/kclfuzz -kclfuzz.seed="$seed" \
-	-kclfuzz.programs=0 -kclfuzz.duration="${KCL_FUZZ_TIME:-25s}" -kclfuzz.lenient |
-	grep -E 'programs, |NEW DIVERGENCE|^ok|FAIL' || true
+	-kclfuzz.programs=0 -kclfuzz.duration="${KCL_FUZZ_TIME:-25s}" -kclfuzz.lenient >"$log" 2>&1 || status=$?
+grep -E 'programs, |NEW DIVERGENCE|^ok|FAIL' "$log" || true
+# Lenient means new divergence categories do not fail; anything else that fails the run does.
+if [ "$status" != 0 ]; then
+	echo "kcl-oracle: the time-based fuzz run failed (seed $seed):" >&2
+	tail -40 "$log" >&2
+	exit 1
+fi
