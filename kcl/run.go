@@ -240,13 +240,43 @@ func (e *evaluator) render(main *pkgState) string {
 		if e.opts.Format == "json" {
 			out = append(out, encodeJSON(d, "    ")+"\n")
 		} else {
-			out = append(out, encodeYAML(d))
+			doc := encodeYAML(d)
+			if endsInBlockMapValue(d) {
+				// the toolchain ends such a document with an empty line
+				doc += "\n"
+			}
+			out = append(out, doc)
 		}
 	}
 	if e.opts.Format == "json" {
 		return strings.Join(out, "")
 	}
 	return strings.Join(out, "---\n")
+}
+
+// endsInBlockMapValue reports whether the last scalar of a YAML document is a mapping value printed
+// as a block scalar (`k: |`); the last item of a sequence or a top-level string does not count.
+func endsInBlockMapValue(v any) bool {
+	for {
+		switch x := v.(type) {
+		case *Dict:
+			if x.Len() == 0 {
+				return false
+			}
+			last := x.m[x.keys[len(x.keys)-1]]
+			if s, ok := last.(string); ok {
+				return strings.HasPrefix(yamlScalarString(s, 0, false), "|")
+			}
+			v = last
+		case []any:
+			if len(x) == 0 {
+				return false
+			}
+			v = x[len(x)-1]
+		default:
+			return false
+		}
+	}
 }
 
 // scalarResult unifies the top-level expression values of the main package, in order, then each
