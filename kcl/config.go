@@ -408,16 +408,12 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	var cfgFile string
 	saveFile := e.file
 	merged := 0      // schema statements merged
-	assigned := true // all of them `name = Schema {…}` (no `name: Schema {…}` declaration)
 	for _, r := range p.setters[name] {
 		u := schemaExprOf(r.stmt)
 		if u == nil || (r.state != 0 && r.stmt != s) {
 			continue
 		}
 		merged++
-		if _, ok := r.stmt.(*syntax.AssignStmt); !ok {
-			assigned = false
-		}
 		r.state = 1
 		e.file = r.file
 		sc := e.fileScope(p, r.file)
@@ -459,7 +455,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 		}
 	} else {
 		e.cfgNode, e.cfgFile = cfgNode, cfgFile
-		e.cfgLiteral = merged == 1 && assigned // one plain `name = Schema {…}` is a literal
+		e.cfgLiteral = merged == 1 // one plain `name = Schema {…}` or `name: Schema {…}` is a literal
 		v = e.newInstance(st, cfg, args, kwargs)
 	}
 	p.globals.Set(name, v)
