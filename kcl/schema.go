@@ -412,7 +412,8 @@ func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
 	case *SchemaType:
 		e.cfgNode, _ = n.Config.(*syntax.ConfigExpr)
 		e.cfgFile = e.file
-		e.cfgLiteral = true
+		// the reference checks the schema literals of a schema body only when it is instantiated
+		e.cfgLiteral = !inSchemaBody(s)
 		return e.newInstance(st, cfg, args, kwargs)
 	case *Dict, *Schema:
 		// `base {…}` unify an existing config
@@ -1155,9 +1156,19 @@ func (e *evaluator) evalDeferred(sc *scope, x syntax.Expr) Value {
 	return &pendingSchema{st: st, cfg: cfg, args: args, kwargs: kwargs, node: node, file: e.file}
 }
 
+// inSchemaBody reports whether s is (inside) the scope of a schema body.
+func inSchemaBody(s *scope) bool {
+	for c := s; c != nil; c = c.parent {
+		if c.inst != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *evaluator) materialize(p *pendingSchema) Value {
 	e.cfgNode, e.cfgFile = p.node, p.file
-	e.cfgLiteral = true
+	e.cfgLiteral = false // an attribute default: see inSchemaBody
 	return e.newInstance(p.st, p.cfg, p.args, p.kwargs)
 }
 
