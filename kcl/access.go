@@ -42,7 +42,7 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 		if m := strMethod(x, name); m != nil {
 			return m
 		}
-		e.attrNotFound(name, "str", strMethodNames)
+		e.attrNotFound(name, "str", nil) // the reference suggests no str method
 	case *SchemaType:
 		if name == "instances" {
 			st := x

@@ -39,7 +39,6 @@ func TestBudgetStopsHostilePrograms(t *testing.T) {
 		{"list repeat", "a = [1] * 10 ** 10\n", 1, 5, "memory budget"},
 		{"range", "a = range(0, 10 ** 18)\n", 1, 5, "memory budget"},
 		{"range in a comprehension", "a = [x for x in range(0, 10 ** 18)]\n", 1, 17, "memory budget"},
-		{"ljust", "a = 'x'.ljust(10 ** 10)\n", 1, 5, "memory budget"},
 		{"format width", "a = '{:>10000000000}'.format(1)\n", 1, 5, "memory budget"},
 		{"replace", "s = 'a' * 1000000\na = s.replace('', s)\n", 2, 5, "memory budget"},
 		{"doubling concatenation", "f = lambda s, n {\n    f(s + s, n - 1) if n > 0 else s\n}\na = f('ab', 64)\n", 2, 7, "memory budget"},
@@ -70,7 +69,7 @@ func TestBudgetStopsHostilePrograms(t *testing.T) {
 // A program within the budget is unaffected by it.
 func TestBudgetAllowsOrdinaryPrograms(t *testing.T) {
 	dir := t.TempDir()
-	src := "a = len('x' * 100000 + 'y'.ljust(1000))\nb = len([i for i in range(100000)])\n"
+	src := "a = len('x' * 100000 + '{:>1000}'.format('y'))\nb = len([i for i in range(100000)])\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.k"), []byte(src), 0o644))
 	res, err := Run(context.Background(), Options{Dir: dir, MaxMemory: 64 << 20})
 	require.NoError(t, err)

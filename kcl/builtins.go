@@ -36,7 +36,6 @@ func init() {
 		"isunique":   biIsUnique,
 		"multiplyof": biMultiplyOf,
 		"ord":        biOrd,
-		"chr":        biChr,
 		"round":      biRound,
 		"typeof":     biTypeof,
 		"hex":        func(e *evaluator, a []Value, kw *Dict) Value { return biRadix(e, a, 16, "0x") },
@@ -44,7 +43,6 @@ func init() {
 		"bin":        func(e *evaluator, a []Value, kw *Dict) Value { return biRadix(e, a, 2, "0b") },
 		"pow":        biPow,
 		"isnullish":  func(e *evaluator, a []Value, kw *Dict) Value { return len(a) > 0 && isNoneOrUndef(a[0]) },
-		"enumerate":  biEnumerate,
 		"reduce":     biReduce,
 		"all_true":   biAll,
 		"any_true":   biAny,
@@ -574,14 +572,6 @@ func biOrd(e *evaluator, args []Value, kw *Dict) Value {
 	return int64(r)
 }
 
-func biChr(e *evaluator, args []Value, kw *Dict) Value {
-	n, ok := asIntStrict(arg(args, kw, 0, "i", nil))
-	if !ok {
-		e.throw(KindType, "chr() expected an int")
-	}
-	return string(rune(n))
-}
-
 // roundAway rounds half away from zero, as Rust's f64::round.
 func roundAway(x float64) float64 { return math.Round(x) }
 
@@ -691,20 +681,6 @@ func biPow(e *evaluator, args []Value, kw *Dict) Value {
 		return math.Pow(float64(xi), float64(yi)) // pow(2, -2) is 0.25, where 2 ** -2 overflows
 	}
 	return e.binaryOp(powTok, x, y)
-}
-
-func biEnumerate(e *evaluator, args []Value, kw *Dict) Value {
-	out := &List{}
-	i := int64(0)
-	if len(args) == 0 {
-		return out
-	}
-	e.iterate(args[0], 1, func(a, b Value) bool {
-		out.Items = append(out.Items, &List{Items: []Value{i, a}})
-		i++
-		return true
-	})
-	return out
 }
 
 // dictMethod returns a bound method of a dict, or nil.

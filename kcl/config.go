@@ -407,7 +407,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	var cfgNode *syntax.ConfigExpr
 	var cfgFile string
 	saveFile := e.file
-	merged := 0      // schema statements merged
+	merged := 0 // schema statements merged
 	for _, r := range p.setters[name] {
 		u := schemaExprOf(r.stmt)
 		if u == nil || (r.state != 0 && r.stmt != s) {

@@ -731,6 +731,10 @@ func (e *evaluator) chain(s *scope, x syntax.Expr) (Value, bool) {
 			return none, true
 		}
 		e.pos = posOf(e.file, n)
+		if str, ok := v.(string); ok && strMethod(str, n.Attr.Names[0]) == nil {
+			// the reference names a literal receiver with its value: 'str(42)'
+			e.attrNotFound(n.Attr.Names[0], operandType(n.X, v), nil)
+		}
 		return e.getAttr(v, n.Attr.Names[0]), false
 	case *syntax.SubscriptExpr:
 		v, cut := e.chain(s, n.X)

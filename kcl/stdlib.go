@@ -161,18 +161,15 @@ func (e *evaluator) stdModule(name string) *Module {
 			return none
 		})
 	case "units":
-		for _, u := range []string{"n", "u", "m", "k", "K", "M", "G", "T", "P", "Ki", "Mi", "Gi", "Ti", "Pi"} {
+		// no to_k: the toolchain has only to_K
+		for _, u := range []string{"n", "u", "m", "K", "M", "G", "T", "P", "Ki", "Mi", "Gi", "Ti", "Pi"} {
 			suffix := u
 			add("to_"+u, func(e *evaluator, a []Value, kw *Dict) Value {
 				f, ok := toNumber(arg(a, kw, 0, "num", int64(0)))
 				if !ok {
 					e.throw(KindType, "units.to_%s expects a number", suffix)
 				}
-				s := suffix
-				if s == "k" {
-					s = "K"
-				}
-				return strconv.FormatInt(int64(f/unitMultiplier(suffix)), 10) + s
+				return strconv.FormatInt(int64(f/unitMultiplier(suffix)), 10) + suffix
 			})
 		}
 		for _, u := range []string{"n", "u", "m", "k", "K", "M", "G", "T", "P", "Ki", "Mi", "Gi", "Ti", "Pi"} {
@@ -182,7 +179,6 @@ func (e *evaluator) stdModule(name string) *Module {
 				m.Members.Set(n, unitMultiplier(u))
 			}
 		}
-		m.Members.Set("INVALID", "invalid")
 	case "datetime":
 		add("today", func(e *evaluator, a []Value, kw *Dict) Value {
 			return time.Now().Format("2006-01-02 15:04:05.000000")
@@ -494,17 +490,12 @@ func mathModule(add func(string, builtinFn), m *Module) {
 		}
 		return int64(math.Floor(num(e, a, kw, 0)))
 	})
-	add("trunc", func(e *evaluator, a []Value, kw *Dict) Value { return int64(math.Trunc(num(e, a, kw, 0))) })
 	f1("exp", math.Exp)
 	f1("expm1", math.Expm1)
 	f1("log1p", math.Log1p)
 	f1("log2", math.Log2)
 	f1("log10", math.Log10)
 	f1("sqrt", math.Sqrt)
-	f1("fabs", math.Abs)
-	f1("sin", math.Sin)
-	f1("cos", math.Cos)
-	f1("tan", math.Tan)
 	add("log", func(e *evaluator, a []Value, kw *Dict) Value {
 		x := num(e, a, kw, 0)
 		if b, ok := toNumber(arg(a, kw, 1, "e", none)); ok {
@@ -548,11 +539,6 @@ func mathModule(add func(string, builtinFn), m *Module) {
 		i, f := math.Modf(num(e, a, kw, 0))
 		return &List{Items: []Value{f, i}}
 	})
-	m.Members.Set("pi", math.Pi)
-	m.Members.Set("e", math.E)
-	m.Members.Set("inf", math.Inf(1))
-	m.Members.Set("nan", math.NaN())
-	m.Members.Set("tau", 2*math.Pi)
 }
 
 func regexModule(add func(string, builtinFn)) {
@@ -568,11 +554,6 @@ func regexModule(add func(string, builtinFn)) {
 		p, _ := strArg(e, a, kw, 1, "pattern", "")
 		loc := compile(e, p).FindStringIndex(s)
 		return loc != nil && loc[0] == 0
-	})
-	add("fullmatch", func(e *evaluator, a []Value, kw *Dict) Value {
-		s, _ := strArg(e, a, kw, 0, "string", "")
-		p, _ := strArg(e, a, kw, 1, "pattern", "")
-		return compile(e, "^(?:"+p+")$").MatchString(s)
 	})
 	add("search", func(e *evaluator, a []Value, kw *Dict) Value {
 		s, _ := strArg(e, a, kw, 0, "string", "")
@@ -701,11 +682,10 @@ func (e *evaluator) fileWriteFailure(op string, a []Value, kw *Dict) {
 			verb := map[string]string{"cp": "copy", "mv": "move"}[op]
 			e.throw(KindEvaluation, "%s: failed to %s '%s' to '%s': %s", op, verb, src, dest, ioErrText(err))
 		}
-	case "delete", "rmdir":
+	case "delete":
 		p, _ := strArg(e, a, kw, 0, "filepath", "")
 		if _, err := os.Stat(e.confine(p)); err != nil {
-			verb := map[string]string{"delete": "delete", "rmdir": "remove"}[op]
-			e.throw(KindEvaluation, "%s: failed to %s '%s': %s", op, verb, p, ioErrText(err))
+			e.throw(KindEvaluation, "delete: failed to delete '%s': %s", p, ioErrText(err))
 		}
 	case "mkdir":
 		p, _ := strArg(e, a, kw, 0, "directory", "")
@@ -776,7 +756,7 @@ func (e *evaluator) fileModule(add func(string, builtinFn)) {
 		}
 		return st.Size()
 	})
-	for _, name := range []string{"write", "append", "cp", "mv", "delete", "mkdir", "rmdir"} {
+	for _, name := range []string{"write", "append", "cp", "mv", "delete", "mkdir"} {
 		op := name
 		add(op, func(e *evaluator, a []Value, kw *Dict) Value {
 			e.fileWriteFailure(op, a, kw)

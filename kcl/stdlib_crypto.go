@@ -13,7 +13,7 @@ import (
 )
 
 // cryptoModule adds the hash functions of strings (md5, sha1, sha224, sha256, sha384, sha512,
-// blake3), of files inside the package (filesha256, filesha512, fileblake3) and uuid.
+// blake3), of files inside the package (filesha256) and uuid.
 func (e *evaluator) cryptoModule(add func(string, builtinFn)) {
 	hashes := map[string]func() hash.Hash{
 		"md5": md5.New, "sha1": sha1.New, "sha224": sha256.New224, "sha256": sha256.New,
@@ -35,13 +35,10 @@ func (e *evaluator) cryptoModule(add func(string, builtinFn)) {
 			return sum(name, []byte(s))
 		})
 	}
-	for _, n := range []string{"sha256", "sha512", "blake3"} {
-		name := n
-		add("file"+name, func(e *evaluator, a []Value, kw *Dict) Value {
-			p, _ := strArg(e, a, kw, 0, "filepath", "")
-			return sum(name, e.readConfined(p))
-		})
-	}
+	add("filesha256", func(e *evaluator, a []Value, kw *Dict) Value {
+		p, _ := strArg(e, a, kw, 0, "filepath", "")
+		return sum("sha256", e.readConfined(p))
+	})
 	add("uuid", func(e *evaluator, a []Value, kw *Dict) Value {
 		var b [16]byte
 		rand.Read(b[:])

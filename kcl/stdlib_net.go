@@ -63,16 +63,6 @@ func netModule(add func(string, builtinFn)) {
 		}
 		return ip.To16().String()
 	})
-	add("to_IP16", func(e *evaluator, a []Value, kw *Dict) Value {
-		ip := ipArg(e, a, kw)
-		if ip == nil {
-			return ""
-		}
-		if v4 := ip.To4(); v4 != nil {
-			return "::ffff:" + v4.String() // as Rust prints an IPv4-mapped address
-		}
-		return ip.To16().String()
-	})
 	pred := func(n string, f func(net.IP) bool) {
 		add(n, func(e *evaluator, a []Value, kw *Dict) Value {
 			ip := ipArg(e, a, kw)

@@ -143,7 +143,7 @@ func strMethod(s string, name string) Value {
 		}
 	case "format":
 		f = func(e *evaluator, a []Value, kw *Dict) Value { return pyStrFormat(e, s, a, kw) }
-	case "isalnum", "isalpha", "isdigit", "isnumeric", "isspace", "islower", "isupper", "istitle":
+	case "isalnum", "isalpha", "isdigit", "isspace", "islower", "isupper", "istitle":
 		f = func(e *evaluator, a []Value, kw *Dict) Value { return strPredicate(s, name) }
 	case "join":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
@@ -163,15 +163,6 @@ func strMethod(s string, name string) Value {
 		f = func(e *evaluator, a []Value, kw *Dict) Value { return strings.ToLower(s) }
 	case "upper":
 		f = func(e *evaluator, a []Value, kw *Dict) Value { return fullUpper(s) }
-	case "swapcase":
-		f = func(e *evaluator, a []Value, kw *Dict) Value {
-			return strings.Map(func(r rune) rune {
-				if unicode.IsUpper(r) {
-					return unicode.ToLower(r)
-				}
-				return unicode.ToUpper(r)
-			}, s)
-		}
 	case "title":
 		f = func(e *evaluator, a []Value, kw *Dict) Value { return pyTitle(s) }
 	case "strip", "lstrip", "rstrip":
@@ -270,61 +261,6 @@ func strMethod(s string, name string) Value {
 			}
 			return l
 		}
-	case "partition", "rpartition":
-		f = func(e *evaluator, a []Value, kw *Dict) Value {
-			sep, _ := strArg(e, a, kw, 0, "sep", "")
-			var i int
-			if name == "partition" {
-				i = strings.Index(s, sep)
-			} else {
-				i = strings.LastIndex(s, sep)
-			}
-			if i < 0 {
-				if name == "partition" {
-					return &List{Items: []Value{s, "", ""}}
-				}
-				return &List{Items: []Value{"", "", s}}
-			}
-			return &List{Items: []Value{s[:i], sep, s[i+len(sep):]}}
-		}
-	case "zfill":
-		f = func(e *evaluator, a []Value, kw *Dict) Value {
-			w, _ := asIntStrict(arg(a, kw, 0, "width", int64(0)))
-			n := utf8.RuneCountInString(s)
-			if int(w) <= n {
-				return s
-			}
-			sign := ""
-			body := s
-			if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
-				sign, body = s[:1], s[1:]
-			}
-			return sign + e.repeat("0", w-int64(n)) + body
-		}
-	case "ljust", "rjust", "center":
-		f = func(e *evaluator, a []Value, kw *Dict) Value {
-			w, _ := asIntStrict(arg(a, kw, 0, "width", int64(0)))
-			fill, ok := strArg(e, a, kw, 1, "fillchar", none)
-			if !ok {
-				fill = " "
-			}
-			n := utf8.RuneCountInString(s)
-			if int(w) <= n {
-				return s
-			}
-			pad := int(w) - n
-			switch name {
-			case "ljust":
-				return s + e.repeat(fill, int64(pad))
-			case "rjust":
-				return e.repeat(fill, int64(pad)) + s
-			}
-			left := pad / 2
-			if pad%2 == 1 && n%2 == 1 {
-				left++
-			}
-			return e.repeat(fill, int64(left)) + s + e.repeat(fill, int64(pad-left))
-		}
 	case "chars":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
 			l := &List{}
@@ -413,12 +349,6 @@ func strPredicate(s, name string) bool {
 		// ASCII digits and the superscript digits, as the runtime accepts
 		for _, r := range s {
 			if !(r >= '0' && r <= '9') && !strings.ContainsRune("⁰¹²³⁴⁵⁶⁷⁸⁹", r) {
-				return false
-			}
-		}
-	case "isnumeric":
-		for _, r := range s {
-			if !unicode.IsNumber(r) {
 				return false
 			}
 		}
@@ -773,11 +703,3 @@ func groupThousands(s string) string {
 var specialUpper = strings.NewReplacer("ß", "SS", "ﬀ", "FF", "ﬁ", "FI", "ﬂ", "FL", "ﬃ", "FFI", "ﬄ", "FFL", "ﬅ", "ST", "ﬆ", "ST", "ŉ", "ʼN")
 
 func fullUpper(s string) string { return strings.ToUpper(specialUpper.Replace(s)) }
-
-// strMethodNames lists the methods of str values (strMethod), for "did you
-// mean" suggestions.
-var strMethodNames = []string{"capitalize", "count", "endswith", "startswith", "find", "index", "rfind",
-	"rindex", "format", "isalnum", "isalpha", "isdigit", "isnumeric", "isspace", "islower", "isupper",
-	"istitle", "join", "lower", "upper", "swapcase", "title", "strip", "lstrip", "rstrip", "removeprefix",
-	"removesuffix", "replace", "split", "rsplit", "splitlines", "partition", "rpartition", "zfill", "ljust",
-	"rjust", "center", "chars"}

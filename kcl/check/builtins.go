@@ -33,7 +33,6 @@ var signatures = map[string]string{
 	"isunique":              "isunique(inval: []) -> bool",
 	"multiplyof":            "multiplyof(a: int, b: int) -> bool",
 	"ord":                   "ord(c: str) -> int",
-	"chr":                   "chr(i: int) -> str",
 	"round":                 "round(number: int | float, ndigits?: int) -> float",
 	"typeof":                "typeof(x: any, full_name?: bool) -> str",
 	"hex":                   "hex(number: int) -> str",
@@ -41,7 +40,6 @@ var signatures = map[string]string{
 	"bin":                   "bin(number: int) -> str",
 	"pow":                   "pow(x: int | float, y: int | float, z?: int | float) -> int | float",
 	"isnullish":             "isnullish(inval: any) -> bool",
-	"enumerate":             "enumerate(iterable: any, start?: int) -> []",
 	"math.ceil":             "ceil(x: int | float) -> int",
 	"math.floor":            "floor(x: int | float) -> int",
 	"math.sqrt":             "sqrt(x: int | float) -> float",
@@ -63,7 +61,6 @@ var signatures = map[string]string{
 	"yaml.decode_all":       "decode_all(value: str) -> []",
 	"yaml.validate":         "validate(value: str) -> bool",
 	"regex.match":           "match(string: str, pattern: str) -> bool",
-	"regex.fullmatch":       "fullmatch(string: str, pattern: str) -> bool",
 	"regex.search":          "search(string: str, pattern: str) -> bool",
 	"regex.compile":         "compile(pattern: str) -> bool",
 	"regex.findall":         "findall(string: str, pattern: str) -> [str]",
@@ -109,9 +106,7 @@ var stringMethods = map[string]string{
 	"rfind": "rfind(sub: str, start?: int, end?: int) -> int", "rindex": "rindex(sub: str, start?: int, end?: int) -> int",
 	"rsplit": "rsplit(sep?: str, maxsplit?: int) -> [str]", "split": "split(sep?: str, maxsplit?: int) -> [str]",
 	"splitlines": "splitlines(keepends?: bool) -> [str]", "startswith": "startswith(val: str, start?: int, end?: int) -> bool",
-	"title": "title() -> str", "swapcase": "swapcase() -> str", "zfill": "zfill(width: int) -> str",
-	"ljust": "ljust(width: int, fillchar?: str) -> str", "rjust": "rjust(width: int, fillchar?: str) -> str",
-	"center": "center(width: int, fillchar?: str) -> str", "casefold": "casefold() -> str",
+	"title": "title() -> str", "casefold": "casefold() -> str",
 }
 
 // Dict members (instances of schemas have none): KCL has no dict methods, but schema types
@@ -146,8 +141,6 @@ func stdPackage(name string) *Package {
 		var t Type = Any
 		if _, ok := signatures[name+"."+m]; ok {
 			t = parseSignature(name + "." + m)
-		} else if isConstant(name, m) {
-			t = Float
 		} else {
 			t = &Func{Result: Any, Variadic: true}
 		}
@@ -158,10 +151,6 @@ func stdPackage(name string) *Package {
 	}
 	stdPkgs[name] = p
 	return p
-}
-
-func isConstant(mod, name string) bool {
-	return mod == "math" && (name == "pi" || name == "e" || name == "inf" || name == "nan" || name == "tau")
 }
 
 // parseSignature turns a signature of the table into a Func (any arguments when unknown).
