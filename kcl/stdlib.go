@@ -503,7 +503,22 @@ func mathModule(add func(string, builtinFn), m *Module) {
 		}
 		return math.Log(x)
 	})
-	add("pow", func(e *evaluator, a []Value, kw *Dict) Value { return math.Pow(num(e, a, kw, 0), num(e, a, kw, 1)) })
+	add("pow", func(e *evaluator, a []Value, kw *Dict) Value {
+		// two ints with a non-negative exponent give an int, wrapping as the toolchain's i64 does
+		x, xInt := arg(a, kw, 0, "x", nil).(int64)
+		y, yInt := arg(a, kw, 1, "y", nil).(int64)
+		if xInt && yInt && y >= 0 {
+			r := int64(1)
+			for ; y > 0; y >>= 1 {
+				if y&1 == 1 {
+					r *= x
+				}
+				x *= x
+			}
+			return r
+		}
+		return math.Pow(num(e, a, kw, 0), num(e, a, kw, 1))
+	})
 	add("factorial", func(e *evaluator, a []Value, kw *Dict) Value {
 		n, ok := asIntStrict(arg(a, kw, 0, "x", int64(0)))
 		if !ok || n < 0 {
