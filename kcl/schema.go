@@ -871,13 +871,9 @@ func (e *evaluator) tryConvert(v Value, t syntax.TypeExpr, sc *scope) (Value, bo
 				return v, true
 			}
 		case "float":
-			switch y := v.(type) {
-			case float64:
-				return v, true
-			case int64:
-				return float64(y), true
-			case Unit:
-				return v, true
+			switch v.(type) {
+			case float64, int64, Unit:
+				return v, true // an int stays an int, as in the reference
 			}
 		case "str":
 			_, ok := v.(string)
