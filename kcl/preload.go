@@ -16,6 +16,7 @@ func (e *evaluator) preload(main *pkgState) {
 	var visit func(pkg modules.Package, filePkgs map[string]modules.Package, files []*syntax.File)
 	visit = func(pkg modules.Package, filePkgs map[string]modules.Package, files []*syntax.File) {
 		for _, f := range files {
+			e.checkProtocolNames(f)
 			fp := pkg
 			if p, ok := filePkgs[f.Filename]; ok {
 				fp = p
@@ -47,6 +48,16 @@ func (e *evaluator) preload(main *pkgState) {
 		}
 	}
 	visit(main.pkg, main.filePkgs, main.files)
+}
+
+// checkProtocolNames reports a protocol whose name does not end with "Protocol", as the
+// toolchain does before evaluation.
+func (e *evaluator) checkProtocolNames(f *syntax.File) {
+	for _, st := range f.Body {
+		if s, ok := st.(*syntax.SchemaStmt); ok && s.Kind == syntax.KindProtocol && !strings.HasSuffix(s.Name.Names[0], "Protocol") {
+			e.throwAt(posOf(f.Filename, s.Name), KindCompile, "schema protocol name must end with 'Protocol'")
+		}
+	}
 }
 
 // checkPrivateRefs reports `m._x` where m is an imported module: its `_` names are private.
