@@ -67,12 +67,12 @@ func arg(args []Value, kw *Dict, i int, name string, def Value) Value {
 }
 
 func biPrint(e *evaluator, args []Value, kw *Dict) Value {
-	sep := toStr(arg(nil, kw, -1, "sep", " "))
+	// the reference honours end= but ignores sep=
 	end := toStr(arg(nil, kw, -1, "end", "\n"))
 	var line strings.Builder
 	for i, a := range args {
 		if i > 0 {
-			line.WriteString(sep)
+			line.WriteByte(' ')
 		}
 		line.WriteString(toStr(a))
 	}
@@ -645,7 +645,7 @@ func biTypeof(e *evaluator, args []Value, kw *Dict) Value {
 	case *Module:
 		return "module"
 	case Unit:
-		return "number_multiplier"
+		return "number_multiplier(" + toStr(x) + ")"
 	case nil, NoneValue:
 		return "None"
 	case *SchemaType:

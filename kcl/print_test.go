@@ -19,7 +19,7 @@ func TestPrintStreamsToStdout(t *testing.T) {
 	var out bytes.Buffer
 	_, err := Run(context.Background(), Options{Dir: dir, Stdout: &out})
 	require.Error(t, err)
-	assert.Equal(t, "a-1\nb", out.String())
+	assert.Equal(t, "a 1\nb", out.String()) // sep= is ignored, as by the reference
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.k"), []byte("print('a')\nx = 1\n"), 0o644))
 	res, err := Run(context.Background(), Options{Dir: dir})
