@@ -166,10 +166,10 @@ func (e *evaluator) formatInterp(v Value, spec string) string {
 	case "":
 		return toStr(v)
 	case "#json":
-		p, _ := plan(v, planOptions{UnitStrings: true})
+		p, _ := plan(v, planOptions{})
 		return encodeJSONCompact(p)
 	case "#yaml":
-		p, _ := plan(v, planOptions{UnitStrings: true})
+		p, _ := plan(v, planOptions{})
 		return encodeYAML(p)
 	}
 	return pyFormatValue(e, v, spec)

@@ -11,9 +11,6 @@ import (
 type planOptions struct {
 	SortKeys    bool
 	DisableNone bool
-	// UnitStrings keeps number-multiplier values as "1Ki" strings (json/yaml encode); the
-	// program output prints their numeric value.
-	UnitStrings bool
 	// HidePrivate drops every key starting with `_`, as the program output does (schema
 	// instances never show theirs unless ShowHidden).
 	HidePrivate bool
@@ -35,10 +32,7 @@ func plan(v Value, o planOptions) (any, bool) {
 	case UndefinedValue, *Func, *SchemaType, *Module, TypeValue:
 		return nil, false
 	case Unit:
-		if o.UnitStrings {
-			return toStr(x), true
-		}
-		return unitNum(x), true
+		return x.Val, true // printed and encoded as a float (1Ki is 1024.0), as the reference does
 	case bool, int64, float64, string:
 		return x, true
 	case *List:

@@ -249,7 +249,7 @@ func (e *evaluator) catch(fn Value) (res Value) {
 
 func planFor(e *evaluator, a []Value, kw *Dict) any {
 	v := arg(a, kw, 0, "data", none)
-	po := planOptions{SortKeys: truthy(arg(a, kw, 1, "sort_keys", false)), UnitStrings: true}
+	po := planOptions{SortKeys: truthy(arg(a, kw, 1, "sort_keys", false))}
 	if truthy(arg(nil, kw, -1, "ignore_none", false)) {
 		po.DisableNone = true
 	}
