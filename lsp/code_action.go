@@ -15,10 +15,7 @@ import (
 )
 
 type codeActionParams struct {
-	TextDocument struct {
-		URI string `json:"uri"`
-	} `json:"textDocument"`
-	Range   protocol.Range `json:"range"`
+	documentParams
 	Context struct {
 		Diagnostics []struct {
 			Range protocol.Range  `json:"range"`

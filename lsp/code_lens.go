@@ -12,12 +12,8 @@ import (
 // codeLens: on [package] Run, Push and Update dependencies; on each registry dependency
 // "Check for newer tags". Each lens carries its command, so no resolve step is needed.
 func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, error) {
-	var p struct {
-		TextDocument struct {
-			URI string `json:"uri"`
-		} `json:"textDocument"`
-	}
-	if err := json.Unmarshal(params, &p); err != nil {
+	p, err := decodeDocumentParams(params)
+	if err != nil {
 		return nil, err
 	}
 	lenses := []protocol.CodeLens{}

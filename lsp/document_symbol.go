@@ -12,12 +12,8 @@ import (
 // documentSymbol lists the schemas (with their attributes), rules, type aliases and
 // top-level variables of a KCL file.
 func (s *Server) documentSymbol(ctx context.Context, params json.RawMessage) (any, error) {
-	var p struct {
-		TextDocument struct {
-			URI string `json:"uri"`
-		} `json:"textDocument"`
-	}
-	if err := json.Unmarshal(params, &p); err != nil {
+	p, err := decodeDocumentParams(params)
+	if err != nil {
 		return nil, err
 	}
 	d := s.docs.get(p.TextDocument.URI)

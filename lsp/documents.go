@@ -260,12 +260,8 @@ func (s *Server) didChange(params json.RawMessage) {
 }
 
 func (s *Server) didClose(params json.RawMessage) {
-	var p struct {
-		TextDocument struct {
-			URI string `json:"uri"`
-		} `json:"textDocument"`
-	}
-	if err := json.Unmarshal(params, &p); err != nil {
+	p, err := decodeDocumentParams(params)
+	if err != nil {
 		return
 	}
 	d := s.docs.get(p.TextDocument.URI)
@@ -278,12 +274,8 @@ func (s *Server) didClose(params json.RawMessage) {
 }
 
 func (s *Server) didSave(params json.RawMessage) {
-	var p struct {
-		TextDocument struct {
-			URI string `json:"uri"`
-		} `json:"textDocument"`
-	}
-	if err := json.Unmarshal(params, &p); err != nil {
+	p, err := decodeDocumentParams(params)
+	if err != nil {
 		return
 	}
 	if d := s.docs.get(p.TextDocument.URI); d != nil {
@@ -373,3 +365,18 @@ func pathToURI(path string) string {
 
 // pkgDirOf is the package directory of a file (the directory holding it).
 func pkgDirOf(path string) string { return filepath.Dir(path) }
+
+// documentParams are the params of requests and notifications about one document, or a range
+// of it (textDocument/codeLens, documentSymbol, formatting, inlayHint, didSave, ...).
+type documentParams struct {
+	TextDocument struct {
+		URI string `json:"uri"`
+	} `json:"textDocument"`
+	Range protocol.Range `json:"range"`
+}
+
+func decodeDocumentParams(params json.RawMessage) (documentParams, error) {
+	var p documentParams
+	err := json.Unmarshal(params, &p)
+	return p, err
+}

@@ -23,13 +23,8 @@ func (s *Server) formatting(ctx context.Context, params json.RawMessage) (any, e
 // rangeFormatting formats the top-level statements a range touches, each group as the
 // file formatter would lay it out alone.
 func (s *Server) rangeFormatting(ctx context.Context, params json.RawMessage) (any, error) {
-	var p struct {
-		TextDocument struct {
-			URI string `json:"uri"`
-		} `json:"textDocument"`
-		Range protocol.Range `json:"range"`
-	}
-	if err := json.Unmarshal(params, &p); err != nil {
+	p, err := decodeDocumentParams(params)
+	if err != nil {
 		return nil, err
 	}
 	d := s.docs.get(p.TextDocument.URI)
@@ -73,12 +68,8 @@ func (s *Server) rangeFormatting(ctx context.Context, params json.RawMessage) (a
 // formatEdits formats the document of the params and returns the line edits that turn its
 // text into the formatted one (nil when nothing changes or it does not parse).
 func (s *Server) formatEdits(params json.RawMessage) (*document, []protocol.TextEdit) {
-	var p struct {
-		TextDocument struct {
-			URI string `json:"uri"`
-		} `json:"textDocument"`
-	}
-	if err := json.Unmarshal(params, &p); err != nil {
+	p, err := decodeDocumentParams(params)
+	if err != nil {
 		return nil, nil
 	}
 	d := s.docs.get(p.TextDocument.URI)

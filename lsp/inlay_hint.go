@@ -22,13 +22,8 @@ type inlayHint struct {
 // inlayHints shows the type of top-level variables assigned without an annotation, where
 // the value does not already say it (not a literal, nor a schema instance written out).
 func (s *Server) inlayHints(ctx context.Context, params json.RawMessage) (any, error) {
-	var p struct {
-		TextDocument struct {
-			URI string `json:"uri"`
-		} `json:"textDocument"`
-		Range protocol.Range `json:"range"`
-	}
-	if err := json.Unmarshal(params, &p); err != nil {
+	p, err := decodeDocumentParams(params)
+	if err != nil {
 		return nil, err
 	}
 	d := s.docs.get(p.TextDocument.URI)

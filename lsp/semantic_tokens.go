@@ -25,12 +25,8 @@ func semanticTokensOptions() protocol.SemanticTokensOptions {
 
 // semanticTokensFull classifies every name of a KCL file by what it denotes.
 func (s *Server) semanticTokensFull(ctx context.Context, params json.RawMessage) (any, error) {
-	var p struct {
-		TextDocument struct {
-			URI string `json:"uri"`
-		} `json:"textDocument"`
-	}
-	if err := json.Unmarshal(params, &p); err != nil {
+	p, err := decodeDocumentParams(params)
+	if err != nil {
 		return nil, err
 	}
 	d := s.docs.get(p.TextDocument.URI)
