@@ -218,15 +218,10 @@ func parseTypeText(s string) Type {
 		}
 		return &Union{ts}
 	}
+	if b, ok := basicTypes[s]; ok {
+		return b
+	}
 	switch s {
-	case "int":
-		return Int
-	case "float":
-		return Float
-	case "str":
-		return Str
-	case "bool":
-		return Bool
 	case "NoneType":
 		return None
 	case "[]":

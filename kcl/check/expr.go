@@ -276,15 +276,8 @@ func (c *fileChecker) schemaAttr(s *Scope, a *syntax.SchemaAttr) {
 func (c *fileChecker) typeExpr(s *Scope, t syntax.TypeExpr) Type {
 	switch t := t.(type) {
 	case *syntax.BasicType:
-		switch t.Name {
-		case "int":
-			return Int
-		case "float":
-			return Float
-		case "str":
-			return Str
-		case "bool":
-			return Bool
+		if b, ok := basicTypes[t.Name]; ok {
+			return b
 		}
 	case *syntax.NamedType:
 		s = c.unit.scope // type names are module-level: a schema attribute never shadows them

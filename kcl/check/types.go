@@ -27,6 +27,9 @@ var (
 	Undefined Type = &Basic{"UndefinedType"}
 )
 
+// basicTypes are the basic types a type annotation can name.
+var basicTypes = map[string]Type{"int": Int, "float": Float, "str": Str, "bool": Bool}
+
 // List is [Elem].
 type List struct{ Elem Type }
 
