@@ -130,13 +130,21 @@ func runQuiet(ctx context.Context, name string, args ...string) error {
 // Command runs the reference once with `kcl run`'s arguments (files, -D, -S, -E, ...), printing
 // what `kcl run` prints: for benchmarks on whole processes and for looking at a case by hand.
 func Command(ctx context.Context, args ...string) (*exec.Cmd, error) {
-	python, err := Install(ctx)
+	python, script, err := installed(ctx)
 	if err != nil {
 		return nil, err
+	}
+	return exec.CommandContext(ctx, python, append([]string{script}, args...)...), nil
+}
+
+// installed installs the reference on first use and returns its python and oracle.py.
+func installed(ctx context.Context) (python, script string, err error) {
+	if python, err = Install(ctx); err != nil {
+		return "", "", err
 	}
 	dir, err := scriptDir()
 	if err != nil {
-		return nil, err
+		return "", "", err
 	}
-	return exec.CommandContext(ctx, python, append([]string{filepath.Join(dir, "oracle.py")}, args...)...), nil
+	return python, filepath.Join(dir, "oracle.py"), nil
 }

@@ -13,7 +13,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 )
@@ -107,15 +106,11 @@ type Oracle struct {
 
 // Start installs the reference on first use (see Install) and starts its process.
 func Start(ctx context.Context) (*Oracle, error) {
-	python, err := Install(ctx)
+	python, script, err := installed(ctx)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := scriptDir()
-	if err != nil {
-		return nil, err
-	}
-	o := &Oracle{python: python, script: filepath.Join(dir, "oracle.py")}
+	o := &Oracle{python: python, script: script}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if err := o.start(); err != nil {

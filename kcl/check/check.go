@@ -278,6 +278,14 @@ func (c *Checker) declare(p *Package) {
 	}
 }
 
+// declareSchema puts a schema or rule into the package scope.
+func (u *fileUnit) declareSchema(s *Schema, kind ObjKind, name syntax.Span) {
+	o := &Object{Name: s.Name, Kind: kind, File: u.path, Span: name, Doc: s.Doc, Pkg: u.pkg, Schema: s,
+		typ: &SchemaType{s}}
+	s.Obj = o
+	u.pkg.Scope.insert(o)
+}
+
 func (u *fileUnit) declare(body []syntax.Stmt) {
 	for _, st := range body {
 		switch st := st.(type) {
@@ -321,17 +329,9 @@ func (u *fileUnit) declare(body []syntax.Stmt) {
 					resolve: func() Type { return u.quietType(v) }})
 			}
 		case *syntax.SchemaStmt:
-			s := &Schema{Name: st.Name.Name(), Node: st, Doc: st.Doc, unit: u}
-			o := &Object{Name: s.Name, Kind: SchemaObj, File: u.path, Span: st.Name.Span, Doc: st.Doc, Pkg: u.pkg, Schema: s,
-				typ: &SchemaType{s}}
-			s.Obj = o
-			u.pkg.Scope.insert(o)
+			u.declareSchema(&Schema{Name: st.Name.Name(), Node: st, Doc: st.Doc, unit: u}, SchemaObj, st.Name.Span)
 		case *syntax.RuleStmt:
-			s := &Schema{Name: st.Name.Name(), Rule: st, Doc: st.Doc, unit: u}
-			o := &Object{Name: s.Name, Kind: RuleObj, File: u.path, Span: st.Name.Span, Doc: st.Doc, Pkg: u.pkg, Schema: s,
-				typ: &SchemaType{s}}
-			s.Obj = o
-			u.pkg.Scope.insert(o)
+			u.declareSchema(&Schema{Name: st.Name.Name(), Rule: st, Doc: st.Doc, unit: u}, RuleObj, st.Name.Span)
 		case *syntax.TypeAliasStmt:
 			t := st.Type
 			u.pkg.Scope.insert(&Object{Name: st.Name.Name(), Kind: TypeAliasObj, File: u.path, Span: st.Name.Span, Pkg: u.pkg,
