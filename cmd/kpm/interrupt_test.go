@@ -73,17 +73,9 @@ func TestInterruptedPull(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the download never started")
 	}
-	// run's signal.NotifyContext is active while the pull runs, so SIGINT cancels it instead of
-	// killing the test binary.
-	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGINT))
-	select {
-	case code := <-done:
-		assert.Equal(t, exitInterrupted, code)
-		assert.Equal(t, "kpm: interrupted\n", stderr.String())
-		assert.Empty(t, stdout.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("kpm did not stop after SIGINT")
-	}
+	assert.Equal(t, exitInterrupted, interrupt(t, done))
+	assert.Equal(t, "kpm: interrupted\n", stderr.String())
+	assert.Empty(t, stdout.String())
 	assert.Empty(t, dirEntries(t, home), "nothing left in the cache")
 	assert.Empty(t, dirEntries(t, work), "nothing left in the destination")
 }
@@ -128,14 +120,23 @@ func TestInterruptedRun(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("print() output did not reach stdout while the program ran")
 	}
+	assert.Equal(t, exitInterrupted, interrupt(t, done))
+	// where the program was when it stopped
+	assert.Regexp(t, `^kpm: \S+main\.k:\d+:\d+: EvaluationError: evaluation cancelled: context canceled\n$`, stderr.String())
+	assert.Equal(t, "started\n", stdout.String())
+}
+
+// interrupt sends SIGINT to this process and returns the exit code of the kpm run that done
+// reports. run's signal.NotifyContext is active while a command runs, so SIGINT cancels it
+// instead of killing the test binary.
+func interrupt(t *testing.T, done <-chan int) int {
+	t.Helper()
 	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGINT))
 	select {
 	case code := <-done:
-		assert.Equal(t, exitInterrupted, code)
-		// where the program was when it stopped
-		assert.Regexp(t, `^kpm: \S+main\.k:\d+:\d+: EvaluationError: evaluation cancelled: context canceled\n$`, stderr.String())
-		assert.Equal(t, "started\n", stdout.String())
+		return code
 	case <-time.After(30 * time.Second):
 		t.Fatal("kpm did not stop after SIGINT")
+		return 0
 	}
 }
