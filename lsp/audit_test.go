@@ -61,17 +61,7 @@ func TestWarmStartAfterRestart(t *testing.T) {
 // diagnostics of a freshly opened kcl.mod come at once (without registry data), a completion
 // answers at once, and the diagnostics are published again when the tags arrive.
 func TestDiagnosticsDoNotWaitForTheRegistry(t *testing.T) {
-	e := newEnv(t)
-	defer slowTags.Store(0)
-	c, _ := pipeServer(t, nil)
-	work := t.TempDir()
-	c.initialize(work, nil)
-	require.NoError(t, execCmd(c, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": testPassword}, nil))
-	publish(t, c, "slow", "1.0.0", nil)
-	publish(t, c, "slow", "2.0.0", nil)
-
-	slowTags.Store(5000)
-	e.reg.ResetRequests()
+	e, c, work := slowTagsServer(t, "slow", []string{"1.0.0", "2.0.0"}, 5000)
 	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nslow = \"1.0.0\"\n"
 	m := c.mark()
 	opened := time.Now()
@@ -747,17 +737,7 @@ func TestCommandContract(t *testing.T) {
 // TestCancelledLookupIsNotRemembered: a tag lookup still running when the editor quits is not
 // stored as a failure in the persistent cache; the next server looks the tags up again.
 func TestCancelledLookupIsNotRemembered(t *testing.T) {
-	e := newEnv(t)
-	defer slowTags.Store(0)
-	c, _ := pipeServer(t, nil)
-	work := t.TempDir()
-	c.initialize(work, nil)
-	require.NoError(t, execCmd(c, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": testPassword}, nil))
-	publish(t, c, "quit", "1.0.0", nil)
-	publish(t, c, "quit", "1.1.0", nil)
-
-	slowTags.Store(3000)
-	e.reg.ResetRequests()
+	e, c, work := slowTagsServer(t, "quit", []string{"1.0.0", "1.1.0"}, 3000)
 	text := "[package]\nname = \"app\"\nversion = \"0.0.1\"\n\n[dependencies]\nquit = \"1.0.0\"\n"
 	c.open(filepath.Join(work, "kcl.mod"), text)
 	require.Eventually(t, func() bool { return e.reg.RequestsByKind()[devregistry.KindTags] > 0 }, 20*time.Second, 10*time.Millisecond, "the lookup started")
@@ -775,4 +755,23 @@ func TestCancelledLookupIsNotRemembered(t *testing.T) {
 	uri := c2.open(filepath.Join(work, "kcl.mod"), text)
 	p := c2.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return hasCode(p, codeNewerTag) })
 	assert.Equal(t, "quit 1.1.0 is available (minor upgrade)", diagByCode(p, codeNewerTag).Message)
+}
+
+// slowTagsServer starts a server logged in to a fresh registry holding repo at the given tags,
+// whose tag listings then take delayMS (until the test ends); the registry's request counts start
+// from zero.
+func slowTagsServer(t *testing.T, repo string, tags []string, delayMS int64) (*env, *testClient, string) {
+	t.Helper()
+	e := newEnv(t)
+	t.Cleanup(func() { slowTags.Store(0) })
+	c, _ := pipeServer(t, nil)
+	work := t.TempDir()
+	c.initialize(work, nil)
+	require.NoError(t, execCmd(c, "kpm.login", map[string]any{"registry": e.host, "username": "test", "password": testPassword}, nil))
+	for _, tag := range tags {
+		publish(t, c, repo, tag, nil)
+	}
+	slowTags.Store(delayMS)
+	e.reg.ResetRequests()
+	return e, c, work
 }
