@@ -182,18 +182,7 @@ func (pr *printer) fmtConfig(x *ConfigExpr) {
 		pr.w("}")
 		return
 	}
-	pr.w("{")
-	pr.indent++
-	for _, e := range x.Entries {
-		pr.fmtLeading(e.Pos().Offset)
-		pr.nl()
-		pr.entry(e)
-		pr.fmtTrailing(e.End())
-	}
-	pr.fmtLeading(x.End().Offset - 1)
-	pr.indent--
-	pr.nl()
-	pr.w("}")
+	fmtLines(pr, "{", "}", x.Entries, pr.entry, x.End())
 }
 
 // holdsIfEntry: the config or one nested in it (whose if entries print on their own lines, so
@@ -225,16 +214,22 @@ func (pr *printer) fmtList(x *ListExpr) {
 		pr.list(x.Elts)
 		return
 	}
-	pr.w("[")
+	fmtLines(pr, "[", "]", x.Elts, pr.expr, x.End())
+}
+
+// fmtLines prints items between open and close, one per line with their comments; end is the
+// end of the bracketed expression (comments before its closing bracket stay inside).
+func fmtLines[T Node](pr *printer, open, close string, items []T, print func(T), end Pos) {
+	pr.w(open)
 	pr.indent++
-	for _, e := range x.Elts {
-		pr.fmtLeading(e.Pos().Offset)
+	for _, it := range items {
+		pr.fmtLeading(it.Pos().Offset)
 		pr.nl()
-		pr.expr(e)
-		pr.fmtTrailing(e.End())
+		print(it)
+		pr.fmtTrailing(it.End())
 	}
-	pr.fmtLeading(x.End().Offset - 1)
+	pr.fmtLeading(end.Offset - 1)
 	pr.indent--
 	pr.nl()
-	pr.w("]")
+	pr.w(close)
 }
