@@ -87,12 +87,8 @@ func servicePackage(work, name string, scale int) program {
 }
 
 func k8sProgram(work string) program {
-	pkg := filepath.Join(work, "k8s")
-	st, err := k8sgen.Write(pkg, k8sgen.Options{})
+	pkg, dir, st, err := k8sgen.WriteProgram(work, k8sgen.Options{})
 	check(err)
-	dir := filepath.Join(work, "app")
-	check(os.MkdirAll(dir, 0o755))
-	check(os.WriteFile(filepath.Join(dir, "main.k"), []byte(k8sgen.Program), 0o644))
 	return program{name: fmt.Sprintf("k8s-shaped package (%d schemas)", st.Schemas), dir: dir,
 		args: []string{"main.k", "-E", "k8s=" + pkg}}
 }

@@ -118,6 +118,22 @@ type schema struct {
 	fields  []field
 }
 
+// WriteProgram writes the package into dir/k8s and Program into dir/app/main.k: a package
+// to run with the dependency k8s = pkg (kpm run -E k8s=PKG in app).
+func WriteProgram(dir string, o Options) (pkg, app string, st Stats, err error) {
+	pkg, app = filepath.Join(dir, "k8s"), filepath.Join(dir, "app")
+	if st, err = Write(pkg, o); err != nil {
+		return "", "", Stats{}, err
+	}
+	if err = os.MkdirAll(app, 0o755); err != nil {
+		return "", "", Stats{}, err
+	}
+	if err = os.WriteFile(filepath.Join(app, "main.k"), []byte(Program), 0o644); err != nil {
+		return "", "", Stats{}, err
+	}
+	return pkg, app, st, nil
+}
+
 // Write writes the package into dir (created when missing).
 func Write(dir string, o Options) (Stats, error) {
 	o.defaults()

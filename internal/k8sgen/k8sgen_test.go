@@ -15,14 +15,9 @@ import (
 // The Deployment + Service + ConfigMap program gives, against a small generated package, what
 // the reference (kcl-lib 0.13.2) printed for it (testdata/program.yaml).
 func TestProgramAgainstGeneratedPackage(t *testing.T) {
-	dir := t.TempDir()
-	pkg := filepath.Join(dir, "k8s")
-	st, err := Write(pkg, Options{Groups: 2, KindsPerGroup: 2})
+	pkg, app, st, err := WriteProgram(t.TempDir(), Options{Groups: 2, KindsPerGroup: 2})
 	require.NoError(t, err)
 	assert.Equal(t, len(coreSchemas())+3*2*5, st.Schemas)
-	app := filepath.Join(dir, "app")
-	require.NoError(t, os.MkdirAll(app, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(app, "main.k"), []byte(Program), 0o644))
 	res, err := kcl.Run(context.Background(), kcl.Options{Dir: app, Deps: map[string]string{"k8s": pkg}})
 	require.NoError(t, err)
 	want, err := os.ReadFile(filepath.Join("testdata", "program.yaml"))

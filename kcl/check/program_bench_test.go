@@ -2,8 +2,6 @@ package check
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,13 +15,8 @@ import (
 // ConfigMap program against the generated Kubernetes-shaped package (default size), evaluated
 // without the checker (the baseline) and with it (as kpm run does), alternately in the same run.
 func BenchmarkRunChecked(b *testing.B) {
-	dir := b.TempDir()
-	pkg := filepath.Join(dir, "k8s")
-	_, err := k8sgen.Write(pkg, k8sgen.Options{})
+	pkg, app, _, err := k8sgen.WriteProgram(b.TempDir(), k8sgen.Options{})
 	require.NoError(b, err)
-	app := filepath.Join(dir, "app")
-	require.NoError(b, os.MkdirAll(app, 0o755))
-	require.NoError(b, os.WriteFile(filepath.Join(app, "main.k"), []byte(k8sgen.Program), 0o644))
 	opts := kcl.Options{Dir: app, Deps: map[string]string{"k8s": pkg}}
 	run := func(check func(context.Context, kcl.Program) error) time.Duration {
 		o := opts
