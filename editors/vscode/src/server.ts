@@ -150,9 +150,15 @@ export class KpmServer {
     options.initializationFailedHandler = () => false;
     const client = new QuietClient('kpm', 'KCL Package', spawnServer, options);
     this.client = client;
+    let started = true;
     try {
       await client.start();
     } catch {
+      started = false;
+    }
+    // start() can also resolve for a server that exited at once: when the pipe closes before the
+    // initialize request fails, the client forgets its start promise and returns undefined.
+    if (!started || !client.isRunning()) {
       if (this.client !== client) return; // stopped or restarted meanwhile
       this.client = undefined;
       // The exit status arrives a moment after the closed pipes.
