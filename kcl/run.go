@@ -143,6 +143,9 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	e.preload(main)
 	e.indexPackage(main)
 	e.runPackage(main)
+	// rendering needs the values only: the syntax trees and the statement index can go (functions
+	// and schemas keep the nodes they use), which halves the peak memory of a large program
+	main.files, main.setters, e.parsed = nil, nil, nil
 	out := e.render(main)
 	return &Result{Output: out, YAML: out, Printed: e.printed.String()}, nil
 }
