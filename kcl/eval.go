@@ -281,6 +281,30 @@ func (e *evaluator) execTopStmt(p *pkgState, r *stmtRef) {
 	e.execStmt(fr, r.stmt)
 	e.file = saveFile
 	r.state = 2
+	if p == e.mainPkg {
+		p.releaseValue(r.stmt)
+	}
+}
+
+// releaseValue drops the value expression of an assignment of the main package once it has run,
+// when no other statement sets its names (so no statement looks back at it): the syntax trees
+// of a large configuration give their memory back as its values are built. Functions keep the
+// nodes they use.
+func (p *pkgState) releaseValue(st syntax.Stmt) {
+	as, ok := st.(*syntax.AssignStmt)
+	if !ok {
+		return
+	}
+	if _, ok := as.Value.(*syntax.SchemaExpr); ok {
+		return // schema statements of one name are unified with each other
+	}
+	for _, t := range as.Targets {
+		id, ok := t.(*syntax.Ident)
+		if !ok || len(p.setters[id.Names[0]]) != 1 {
+			return
+		}
+	}
+	as.Value = nil
 }
 
 // fileScope returns the scope of one file of a package: imports are per file.

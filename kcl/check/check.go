@@ -29,6 +29,9 @@ type Config struct {
 	// ReadFile reads a source file; nil means os.ReadFile. The language server passes one
 	// that answers open documents from the editor's text.
 	ReadFile func(path string) ([]byte, error)
+	// NoRefs leaves Info.Refs empty: a program checked before it runs needs the errors only,
+	// and the references of a large program take as much memory as its syntax trees.
+	NoRefs bool
 }
 
 // Checker checks packages and keeps their results until their sources change. Its methods
@@ -352,7 +355,7 @@ func (c *Checker) checkBodies(p *Package) {
 		if u.file == nil {
 			continue
 		}
-		fc := &fileChecker{unit: u, info: info, report: true}
+		fc := &fileChecker{unit: u, info: info, report: true, noRefs: c.cfg.NoRefs}
 		fc.stmts(u.scope, u.file.Body, ctxTop)
 		sort.SliceStable(info.Refs, func(i, j int) bool { return info.Refs[i].Span.From.Offset < info.Refs[j].Span.From.Offset })
 	}

@@ -23,12 +23,13 @@ type fileChecker struct {
 	unit    *fileUnit
 	info    *Info
 	report  bool
+	noRefs  bool    // Config.NoRefs
 	lenient int     // inside mixins and protocols: names may come from the host schema
 	last    *Object // the object the last resolved name denoted
 }
 
 func (c *fileChecker) ref(sp syntax.Span, o *Object, def bool) {
-	if o != nil && c.report {
+	if o != nil && c.report && !c.noRefs {
 		c.info.Refs = append(c.info.Refs, Ref{Span: sp, Obj: o, Def: def})
 	}
 }
