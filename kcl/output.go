@@ -540,6 +540,10 @@ func writeJSON(b *strings.Builder, v any, indent string, level int) {
 		if strings.HasPrefix(f, ".") || strings.HasPrefix(f, "-.") {
 			f = "null"
 		}
+		// JSON writes the sign of a positive exponent (1e+20), YAML does not
+		if i := strings.IndexByte(f, 'e'); i >= 0 && f[i+1] != '-' {
+			f = f[:i+1] + "+" + f[i+1:]
+		}
 		b.WriteString(f)
 	case Unit:
 		b.WriteString(jsonQuote(strconv.FormatInt(x.Raw, 10) + x.Suffix))
