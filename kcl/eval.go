@@ -37,6 +37,7 @@ type evaluator struct {
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
 	stmtPos  srcPos             // the statement being executed
+	lastPos  srcPos             // the line of the expression started last (run-time errors are reported there)
 	defining []string           // schemas whose parents are being resolved (cycle detection)
 	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
@@ -624,6 +625,7 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 // ---------------------------------------------------------------- expressions
 
 func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
+	e.lastPos = srcPos{e.file, x.Pos().Line, 1}
 	switch n := x.(type) {
 	case *syntax.NumberLit:
 		return e.number(n)
