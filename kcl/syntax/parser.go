@@ -388,6 +388,10 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 		p.skipToEOL()
 		return &BadStmt{Span: p.span(from)}
 	}
+	if ctx == ctxSchema && p.keywordAttrAhead() {
+		p.tok.kind = IDENT
+		return p.parseSchemaAttrOrStmt(nil, p.tok.pos)
+	}
 	switch p.tok.kind {
 	case INDENT:
 		if !p.strayIndent {
@@ -454,6 +458,18 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 		}
 	}
 	return p.parseSimpleStmt(ctx)
+}
+
+// keywordAttrAhead reports whether the keyword at the current token names a schema attribute:
+// `not?: Schema` (kcl-lang/modules' jsonschema), `in: str`. The toolchain takes every keyword so
+// except those starting a statement or block: `if`, `assert` and `check`.
+func (p *parser) keywordAttrAhead() bool {
+	k := p.tok.kind
+	if !k.IsKeyword() || k == IF || k == ASSERT || k == CHECK {
+		return false
+	}
+	pk := p.peek()
+	return !pk.nl && (pk.kind == QUESTION || pk.kind == COLON)
 }
 
 // reservedStmt reports whether the reserved word that is the current
