@@ -876,7 +876,7 @@ func (e *evaluator) evalIdent(s *scope, n *syntax.Ident) Value {
 	}
 	for i, name := range n.Names[1:] {
 		if isNoneOrUndef(v) {
-			e.pos = srcPos{e.file, n.NameSpans[i+1].From.Line, n.NameSpans[i+1].From.Col}
+			e.pos = srcPos{e.file, int(n.NameSpans[i+1].From.Line), int(n.NameSpans[i+1].From.Col)}
 		} else {
 			e.pos = posOf(e.file, n)
 		}
