@@ -625,7 +625,7 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 // ---------------------------------------------------------------- expressions
 
 func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
-	e.lastPos = srcPos{e.file, x.Pos().Line, 1}
+	e.lastPos = srcPos{e.file, int(x.Pos().Line), 1}
 	switch n := x.(type) {
 	case *syntax.NumberLit:
 		return e.number(n)
