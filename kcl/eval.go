@@ -37,7 +37,7 @@ type evaluator struct {
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
 	stmtPos  srcPos             // the statement being executed
-	lastPos  srcPos             // the line of the expression started last (run-time errors are reported there)
+	lastPos  srcPos             // the line of the statement or expression started last (run-time errors are reported there)
 	defining []string           // schemas whose parents are being resolved (cycle detection)
 	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
@@ -337,6 +337,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 	e.pos = posOf(e.file, st)
 	saveStmt := e.stmtPos
 	e.stmtPos = e.pos
+	e.lastPos = srcPos{e.pos.file, e.pos.line, 1}
 	defer func() { e.stmtPos = saveStmt }()
 	switch s := st.(type) {
 	case *syntax.ImportStmt:
