@@ -491,6 +491,13 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		attrs.keys = append(attrs.keys, k)
 		attrs.m[k] = e.finalValue(c, k)
 	}
+	if extra := attrs.keys[len(st.order):]; st.index != nil && st.index.KeyName != nil && len(extra) > 1 {
+		// with a named key (`[key: str]: T`) the reference puts the last key the signature
+		// holds before the others
+		last := extra[len(extra)-1]
+		copy(extra[1:], extra[:len(extra)-1])
+		extra[0] = last
+	}
 	if st.index != nil && st.index.KeyType != nil {
 		for _, k := range attrs.keys {
 			if st.attrSet[k] {
