@@ -74,12 +74,18 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 			}
 		}
 	case *syntax.AugAssignStmt:
+		var tt Type
 		if id, ok := st.Target.(*syntax.Ident); ok {
-			c.assignTarget(s, id, ctx)
+			if o := c.assignTarget(s, id, ctx); o != nil {
+				tt = o.Type()
+			}
 		} else {
-			c.expr(s, st.Target, nil)
+			tt = c.expr(s, st.Target, nil)
 		}
-		c.expr(s, st.Value, nil)
+		vt := c.expr(s, st.Value, nil)
+		if tt != nil {
+			c.binaryOp(st, st.Op.BinaryOf(), tt, vt)
+		}
 	case *syntax.UnificationStmt:
 		c.assignTarget(s, st.Target, ctx)
 		c.expr(s, st.Value, nil)
@@ -265,8 +271,10 @@ func (c *fileChecker) schemaAttr(s *Scope, a *syntax.SchemaAttr) {
 	}
 	t := c.typeExpr(s, a.Type)
 	if a.Default != nil {
-		vt := c.expr(s, a.Default, t)
-		if !assignable(vt, t) {
+		if a.Op.IsAugAssign() {
+			// `name: T |= value` unions the value (a config stays a dict) with the inherited default
+			c.binaryOp(a, a.Op.BinaryOf(), c.expr(s, a.Default, nil), t)
+		} else if vt := c.expr(s, a.Default, t); !assignable(vt, t) {
 			c.errorf(a.Name, KindType, "expected %s, got %s", t, vt)
 		}
 	}
@@ -457,19 +465,23 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		return Str
 	case *syntax.UnaryExpr:
 		t := c.expr(s, x.X, nil)
-		if x.Op == syntax.KW_NOT {
-			return Bool
-		}
 		if l, ok := literalType(x).(*Literal); ok {
 			return l
 		}
-		return widen(t)
+		return c.unaryOp(x, t)
 	case *syntax.BinaryExpr:
 		return c.binary(s, x)
 	case *syntax.CompareExpr:
-		c.expr(s, x.Left, nil)
-		for _, y := range x.Comparators {
-			c.expr(s, y, nil)
+		l := c.expr(s, x.Left, nil)
+		rs := make([]Type, len(x.Comparators))
+		for i, y := range x.Comparators {
+			rs[i] = c.expr(s, y, nil)
+		}
+		// the reference checks the first comparison, then the first operand against each
+		// comparator but the first and the last (with the next operator)
+		c.compareOp(x, x.Ops[0], l, rs[0])
+		for i := 1; i < len(rs)-1; i++ {
+			c.compareOp(x.Comparators[i], x.Ops[i+1], l, rs[i])
 		}
 		return Bool
 	case *syntax.IfExpr:
@@ -581,44 +593,7 @@ func (c *fileChecker) listElem(s *Scope, e syntax.Expr, elem Type) []Type {
 }
 
 func (c *fileChecker) binary(s *Scope, x *syntax.BinaryExpr) Type {
-	l, r := widen(c.expr(s, x.X, nil)), widen(c.expr(s, x.Y, nil))
-	switch x.Op {
-	case syntax.KW_AND, syntax.KW_OR:
-		return unionOf(l, r)
-	case syntax.ADD:
-		switch {
-		case l == Str && r == Str:
-			return Str
-		case l == Int && r == Int:
-			return Int
-		case (l == Int || l == Float) && (r == Int || r == Float):
-			return Float
-		}
-		if ll, ok := l.(*List); ok {
-			if rl, ok := r.(*List); ok {
-				return &List{unionOf(ll.Elem, rl.Elem)}
-			}
-		}
-	case syntax.SUB, syntax.MUL, syntax.FLOORDIV, syntax.MOD, syntax.POW:
-		if l == Int && r == Int {
-			return Int
-		}
-		if (l == Int || l == Float) && (r == Int || r == Float) {
-			return Float
-		}
-		if x.Op == syntax.MUL && (l == Str && r == Int) {
-			return Str
-		}
-	case syntax.DIV:
-		if (l == Int || l == Float) && (r == Int || r == Float) {
-			return Float
-		}
-	case syntax.OR:
-		if _, ok := l.(*Instance); ok {
-			return l
-		}
-	}
-	return Any
+	return c.binaryOp(x, x.Op, c.expr(s, x.X, nil), c.expr(s, x.Y, nil))
 }
 
 // comp opens the scope of a comprehension and declares its loop variables.
