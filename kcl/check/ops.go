@@ -79,8 +79,8 @@ func isPrimitive(t Type) bool {
 	return every(t, func(m Type) bool { b := base(m); return b == Int || b == Float || b == Bool || b == Str })
 }
 
-func isInt(t Type) bool { return base(t) == Int }
-func isStr(t Type) bool { return base(t) == Str }
+func isInt(t Type) bool  { return base(t) == Int }
+func isStr(t Type) bool  { return base(t) == Str }
 func isList(t Type) bool { _, ok := t.(*List); return ok }
 func isDict(t Type) bool { _, ok := t.(*Dict); return ok }
 func isInstance(t Type) bool {
