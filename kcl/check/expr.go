@@ -54,18 +54,27 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		if st.Type != nil {
 			declared = c.typeExpr(s, st.Type)
 		}
-		var target *Object
+		var target, fresh *Object
 		for _, t := range st.Targets {
 			if id, ok := t.(*syntax.Ident); ok {
 				target = c.assignTarget(s, id, ctx)
 				if declared == nil && target != nil && target.Kind == AttrObj && target.Typed {
 					declared = target.Type()
 				}
+				if declared == nil && target != nil {
+					declared = c.firstType(s, target, id)
+				}
+				if ctx == ctxLocal && target != nil && target.typ == nil && target.resolve == nil {
+					fresh = target
+				}
 			} else {
 				c.expr(s, t, nil)
 			}
 		}
 		vt := c.expr(s, st.Value, declared)
+		if fresh != nil {
+			fresh.typ = widen(vt)
+		}
 		if declared != nil && len(st.Targets) > 0 && !assignable(vt, declared) {
 			e := c.errorf(st.Targets[0], KindType, "expected %s, got %s", declared, vt)
 			if e != nil && target != nil && target.Kind == AttrObj && target.File != "" {
@@ -114,6 +123,29 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 	case *syntax.SchemaAttr:
 		c.schemaAttr(s, st)
 	}
+}
+
+// firstType is the type a later assignment to a variable must keep: the reference types a
+// variable (and an attribute declared without a type) by its first assignment. It is nil for
+// the first assignment itself, for attributes of other schemas and when the type is not
+// fully known.
+func (c *fileChecker) firstType(s *Scope, o *Object, id *syntax.Ident) Type {
+	if len(id.Names) != 1 || o.File == c.unit.path && o.Span == id.NameSpans[0] {
+		return nil
+	}
+	switch o.Kind {
+	case VarObj:
+	case AttrObj:
+		if o.Schema == nil || o.Schema != s.Schema {
+			return nil
+		}
+	default:
+		return nil
+	}
+	if t := o.Type(); certain(t) {
+		return t
+	}
+	return nil
 }
 
 func (c *fileChecker) optExpr(s *Scope, x syntax.Expr) {
@@ -341,7 +373,7 @@ func literalType(x syntax.Expr) Type {
 			return &Literal{Text: x.Raw + x.Suffix, Base: numberMultiplier}
 		}
 		if x.IsFloat {
-			return &Literal{Text: x.Raw, Base: Float}
+			return &Literal{Text: strconv.FormatFloat(x.Float, 'f', -1, 64), Base: Float} // 2.0 is float(2)
 		}
 		return &Literal{Text: strconv.FormatInt(x.Int, 10), Base: Int}
 	case *syntax.NameConstant:
