@@ -1182,7 +1182,14 @@ func (p *parser) parseSchemaAttrOrStmt(decos []*Decorator, from Pos) Stmt {
 		}
 	}
 	a.Span = p.span(from)
-	p.endStmt("schema attribute")
+	switch p.tok.kind {
+	case NEWLINE, SEMI, EOF, DEDENT:
+		p.endStmt("schema attribute")
+	default:
+		// The toolchain lets the next statement of the body follow on the same line: in
+		// `type?: T | T[]` (kcl-lang/modules' jsonschema) the `[]` is an expression statement.
+		p.resynced = false
+	}
 	return a
 }
 
