@@ -403,6 +403,9 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 	}
 	o := s.Lookup(id.Names[0])
 	if o == nil {
+		o = c.unit.siblingImport(id.Names[0])
+	}
+	if o == nil {
 		if c.lenient == 0 {
 			c.errorAt(id.NameSpans[0], KindCompile, "name '%s' is not defined", id.Names[0])
 		}
