@@ -987,8 +987,11 @@ func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, bo
 	iter := e.eval(s, g.Iter)
 	e.pos = posOf(e.file, g.Iter)
 	if isNoneOrUndef(iter) {
-		// a comprehension over None fails, as in the toolchain (builtins such as sum take it)
-		e.throw(KindEvaluation, "'NoneType' object is not iterable")
+		// a comprehension over None fails, as in the toolchain (builtins such as sum take it),
+		// which reports the line where the iterated expression ends (kcl-lang/modules'
+		// policies run without option("items"))
+		end := g.Iter.End()
+		e.throwAt(srcPos{e.file, int(end.Line), int(end.Col)}, KindEvaluation, "'NoneType' object is not iterable")
 	}
 	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
 		e.tick()
