@@ -194,6 +194,54 @@ func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
 	return e.unionValues(a, b, idempotent, key, key != "")
 }
 
+// unionInstance is the `:` union of a schema instance with a config or another instance
+// (`a | b`, a key given twice in a config): the instance is unified by its attributes, as the
+// reference unifies the values: those its body set count as `=` (so `S {} | {x: 2}` conflicts
+// with a default `x = 1`, and an instance on the right overrides the left's values with its
+// defaults); the result is then made again from the keys of both configs, their values taken
+// from the union. (Declarations `a: S {…}` merge their configs instead, see unifyTop.)
+func (e *evaluator) unionInstance(x *Schema, r Value) Value {
+	var delta, rcfg *Dict
+	args, kw := x.args, x.kw
+	switch y := r.(type) {
+	case *Dict:
+		delta, rcfg = y, y
+	case *Schema:
+		delta, rcfg = instanceEntries(y), cfgOf(y)
+		if y.args != nil || y.kw != nil {
+			args, kw = y.args, y.kw
+		}
+	}
+	merged := e.unionDict(instanceEntries(x), delta, true)
+	cfg := NewDict()
+	for _, src := range []*Dict{cfgOf(x), rcfg} {
+		for _, k := range src.keys {
+			_, done := cfg.m[k]
+			if v, ok := merged.m[k]; ok && !done {
+				// the union's values are final: they replace the body's
+				cfg.Set(k, v)
+				cfg.SetOp(k, OpOverride)
+			}
+		}
+	}
+	return e.newInstance(x.Type, cfg, args, kw)
+}
+
+// instanceEntries are the attributes of an instance as a config: those of its config with the
+// config's operation (`+=` already applied, so `=`), those its body set with `=`.
+func instanceEntries(s *Schema) *Dict {
+	d := s.Attrs.Copy()
+	cfg := cfgOf(s)
+	for _, k := range d.keys {
+		if _, ok := cfg.m[k]; ok && cfg.GetOp(k) == OpUnion {
+			d.SetOp(k, OpUnion)
+		} else {
+			d.SetOp(k, OpOverride)
+		}
+	}
+	return d
+}
+
 // unionValues merges b into a. checked says whether a and b are the values of one attribute,
 // which an idempotent union compares first (a list's items are unified without that comparison,
 // though their own attributes are compared, as the reference does).
@@ -217,8 +265,14 @@ func (e *evaluator) unionValues(a, b Value, idempotent bool, key string, checked
 	case *Schema:
 		switch y := b.(type) {
 		case *Dict:
+			if idempotent {
+				return e.unionInstance(x, y)
+			}
 			return e.schemaUnionDict(x, y, idempotent)
 		case *Schema:
+			if idempotent {
+				return e.unionInstance(x, y)
+			}
 			merged := &Schema{Type: x.Type, Attrs: x.Attrs, cfg: x.cfg, args: x.args, kw: x.kw}
 			if y.args != nil || y.kw != nil {
 				merged.args, merged.kw = y.args, y.kw
