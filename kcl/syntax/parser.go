@@ -398,6 +398,10 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 		p.skipToEOL()
 		return &BadStmt{Span: p.span(from)}
 	}
+	if ctx == ctxSchema && p.keywordAttrAhead() {
+		p.tok.kind = IDENT
+		return p.parseSchemaAttrOrStmt(nil, p.tok.pos)
+	}
 	switch p.tok.kind {
 	case INDENT:
 		if !p.strayIndent {
@@ -464,6 +468,18 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 		}
 	}
 	return p.parseSimpleStmt(ctx)
+}
+
+// keywordAttrAhead reports whether the keyword at the current token names a schema attribute:
+// `not?: Schema` (kcl-lang/modules' jsonschema), `in: str`. The toolchain takes every keyword so
+// except those starting a statement or block: `if`, `assert` and `check`.
+func (p *parser) keywordAttrAhead() bool {
+	k := p.tok.kind
+	if !k.IsKeyword() || k == IF || k == ASSERT || k == CHECK {
+		return false
+	}
+	pk := p.peek()
+	return !pk.nl && (pk.kind == QUESTION || pk.kind == COLON)
 }
 
 // reservedStmt reports whether the reserved word that is the current
@@ -1192,7 +1208,14 @@ func (p *parser) parseSchemaAttrOrStmt(decos []*Decorator, from Pos) Stmt {
 		}
 	}
 	a.Span = p.span(from)
-	p.endStmt("schema attribute")
+	switch p.tok.kind {
+	case NEWLINE, SEMI, EOF, DEDENT:
+		p.endStmt("schema attribute")
+	default:
+		// The toolchain lets the next statement of the body follow on the same line: in
+		// `type?: T | T[]` (kcl-lang/modules' jsonschema) the `[]` is an expression statement.
+		p.resynced = false
+	}
 	return a
 }
 
