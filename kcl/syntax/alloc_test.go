@@ -13,7 +13,7 @@ import (
 // is 24 bytes) and a simple statement costs a few allocations, which these tests hold.
 func TestNodeSizes(t *testing.T) {
 	assert.Equal(t, uintptr(24), unsafe.Sizeof(Span{}))
-	assert.LessOrEqual(t, unsafe.Sizeof(Ident{}), uintptr(88))
+	assert.LessOrEqual(t, unsafe.Sizeof(Ident{}), uintptr(72))
 	assert.LessOrEqual(t, unsafe.Sizeof(AssignStmt{}), uintptr(80))
 }
 
