@@ -34,7 +34,7 @@ type Config struct {
 	// The checker only reads the trees.
 	ParseFile func(path string, src []byte) (*syntax.File, []syntax.Error)
 	// NoRefs leaves Info.Refs empty: a program checked before it runs needs the errors only,
-	// and the references of a large program take as much memory as its syntax trees.
+	// and a large program's references cost half as much memory as its syntax trees.
 	NoRefs bool
 }
 
