@@ -443,8 +443,8 @@ func (c *fileChecker) member(t Type, name string, sp syntax.Span, at syntax.Pos)
 		}
 	case *Dict:
 		return t.Value
-	case *Basic:
-		if t == Str {
+	case *Basic, *Literal:
+		if base(t) == Str {
 			if f := stringMember(name); f != nil {
 				return f
 			}
@@ -718,28 +718,58 @@ func (c *fileChecker) call(s *Scope, x *syntax.CallExpr) Type {
 		}
 	}
 	var params []Param
-	variadic, known := false, false
+	variadic, sig := false, false
 	var result Type = Any
 	switch f := ft.(type) {
 	case *Func:
-		params, variadic, known, result = f.Params, f.Variadic, true, f.Result
+		params, variadic, sig, result = f.Params, f.Variadic, true, f.Result
 	case *SchemaType:
-		params, known, result = f.Schema.Params(), true, &Instance{f.Schema}
+		params, sig, result = f.Schema.Params(), true, &Instance{f.Schema}
+	case *Instance:
+		c.errorf(x.Func, KindCompile, "schema '%s' instance is not callable", f.Schema.Name)
+	default:
+		if known(ft) {
+			c.errorf(x.Func, KindCompile, "'%s' object is not callable", ft)
+		}
 	}
 	for i, a := range x.Args {
 		var want Type
-		if i < len(params) {
+		if i < len(params) && !starred {
 			want = params[i].Type
 		}
-		c.expr(s, a, want)
+		c.argument(a, c.expr(s, a, want), want)
 	}
 	for _, k := range x.Keywords {
-		c.expr(s, k.Value, nil)
+		var want Type
+		for _, p := range params {
+			if p.Name == k.Name.Name() {
+				want = p.Type
+			}
+		}
+		c.argument(k.Value, c.expr(s, k.Value, nil), want)
 	}
-	if known && !starred {
+	if sig && !starred {
 		c.argCount(x, calleeName(x.Func), params, variadic, len(x.Args), x.Keywords)
 	}
 	return result
+}
+
+// argument reports an argument whose type does not fit its parameter's: a schema instance is
+// no dict or list here.
+func (c *fileChecker) argument(a syntax.Expr, t, want Type) {
+	if want == nil || want == Any || !known(t) {
+		return
+	}
+	ok := assignable(t, want)
+	if _, inst := t.(*Instance); inst && ok {
+		ok = every(want, func(m Type) bool { return !isDict(m) && !isList(m) })
+	}
+	if base(t) == Bool && !ok && !every(want, func(m Type) bool { return base(m) != Float }) {
+		ok = true // the reference gives a bool to a float parameter (not to an int one)
+	}
+	if !ok {
+		c.errorf(a, KindType, "expected %s, got %s", want, t)
+	}
 }
 
 func calleeName(x syntax.Expr) string {
