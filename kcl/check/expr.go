@@ -520,8 +520,9 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		c.expr(s, x.Cond, nil)
 		return unionOf(c.expr(s, x.Body, want), c.expr(s, x.Orelse, want))
 	case *syntax.AsExpr:
-		c.expr(s, x.X, nil)
-		return c.typeExpr(s, x.Type)
+		t := c.typeExpr(s, x.Type)
+		c.conversion(x, c.expr(s, x.X, nil), t)
+		return t
 	case *syntax.CallExpr:
 		return c.call(s, x)
 	case *syntax.SelectorExpr:

@@ -234,3 +234,48 @@ func (c *fileChecker) compareOp(n syntax.Node, op syntax.Token, left, right Type
 	}
 	c.errorf(n, KindType, "unsupported operand type(s) for %s: '%s' and '%s'", op, l, r)
 }
+
+// conversion checks `x as T`: the reference only narrows, T must be a subtype of x's type.
+func (c *fileChecker) conversion(x *syntax.AsExpr, from, to Type) {
+	v := widen(from)
+	if !known(v) || !certain(to) || narrows(to, v) {
+		return
+	}
+	c.errorf(x, KindType, "Conversion of type '%s' to type '%s' may be a mistake because neither type sufficiently overlaps with the other", from, to)
+}
+
+// narrows reports whether t is a subtype of v (for a union t, one of its members is; a union v
+// has t under one of its members), lenient where it is not sure.
+func narrows(t, v Type) bool {
+	if tu, ok := t.(*Union); ok {
+		for _, m := range tu.Types {
+			if narrows(m, v) {
+				return true
+			}
+		}
+		return false
+	}
+	if vu, ok := v.(*Union); ok {
+		for _, m := range vu.Types {
+			if narrows(t, m) {
+				return true
+			}
+		}
+		return false
+	}
+	t = base(t)
+	switch v := v.(type) {
+	case *Basic:
+		return t == v || t == Int && v == Float
+	case *Instance:
+		ti, ok := t.(*Instance)
+		return ok && ti.Schema.inherits(v.Schema)
+	case *List:
+		_, ok := t.(*List)
+		return ok
+	case *Dict:
+		_, ok := t.(*Dict) // a dict is never narrowed to a schema
+		return ok
+	}
+	return true
+}
