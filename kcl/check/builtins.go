@@ -106,7 +106,7 @@ var stringMethods = map[string]string{
 	"rfind": "rfind(sub: str, start?: int, end?: int) -> int", "rindex": "rindex(sub: str, start?: int, end?: int) -> int",
 	"rsplit": "rsplit(sep?: str, maxsplit?: int) -> [str]", "split": "split(sep?: str, maxsplit?: int) -> [str]",
 	"splitlines": "splitlines(keepends?: bool) -> [str]", "startswith": "startswith(val: str, start?: int, end?: int) -> bool",
-	"title": "title() -> str", "casefold": "casefold() -> str",
+	"title": "title() -> str", "chars": "chars() -> [str]",
 }
 
 // Dict members (instances of schemas have none): KCL has no dict methods, but schema types

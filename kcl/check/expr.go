@@ -408,6 +408,9 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 		}
 		return Any
 	}
+	if imp := c.unit.scope.Names[id.Names[0]]; len(id.Names) > 1 && o.Kind == AttrObj && imp != nil && imp.Kind == ImportObj {
+		o = imp // `math.sqrt(4)` in a schema with an attribute named math is the module's
+	}
 	c.ref(id.NameSpans[0], o, false)
 	c.last = o
 	t := o.Type()
@@ -431,7 +434,7 @@ func (c *fileChecker) member(t Type, name string, sp syntax.Span, at syntax.Pos)
 	case *Module:
 		c.errorAt(syntax.Span{From: at, To: sp.To}, KindType, "attribute '%s' not found in 'module '%s''", name, t.Pkg.Path)
 	case *Instance:
-		if idx := t.Schema.Index(); idx != nil {
+		if idx := t.Schema.OwnIndex(); idx != nil {
 			return idx.Value
 		}
 		if t.Schema.Strict() {
@@ -443,11 +446,14 @@ func (c *fileChecker) member(t Type, name string, sp syntax.Span, at syntax.Pos)
 		}
 	case *Dict:
 		return t.Value
-	case *Basic, *Literal:
+	case *Basic, *Literal, *List:
 		if base(t) == Str {
 			if f := stringMember(name); f != nil {
 				return f
 			}
+		}
+		if known(t) && base(t) != numberMultiplier {
+			c.errorAt(syntax.Span{From: at, To: sp.To}, KindType, "attribute '%s' not found in '%s'", name, t)
 		}
 	case *SchemaType:
 		if sig, ok := schemaTypeMembers[name]; ok {
@@ -1022,7 +1028,7 @@ func (c *fileChecker) configKey(s *Scope, sc *Schema, key syntax.Expr) (*Object,
 		}
 		attr = sc.Attr(n)
 		if attr == nil {
-			if idx := sc.Index(); idx != nil {
+			if idx := sc.OwnIndex(); idx != nil {
 				t = idx.Value
 				sc = nil
 				if in, ok := t.(*Instance); ok {

@@ -197,6 +197,11 @@ func (s *Schema) Index() *IndexSig {
 	return nil
 }
 
+// OwnIndex is the schema's own index signature, or nil: the reference's checker does not
+// inherit one, so a config of a schema whose parent has one may still only set declared
+// attributes.
+func (s *Schema) OwnIndex() *IndexSig { s.build(); return s.index }
+
 // Params are the schema's parameters (`schema S[a: int]`).
 func (s *Schema) Params() []Param { s.build(); return s.params }
 
@@ -206,7 +211,7 @@ func (s *Schema) Strict() bool {
 	if s.Node == nil || s.Node.Kind != syntax.KindSchema {
 		return false
 	}
-	return s.Index() == nil
+	return s.OwnIndex() == nil
 }
 
 func (s *Schema) inherits(t *Schema) bool {
