@@ -227,7 +227,7 @@ func parseTypeText(s string) Type {
 	case "[]":
 		return &List{Any}
 	case "{:}":
-		return &Dict{Any, Any}
+		return &Dict{Key: Any, Value: Any}
 	}
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
 		return &List{parseTypeText(s[1 : len(s)-1])}

@@ -335,7 +335,7 @@ func (c *fileChecker) typeExpr(s *Scope, t syntax.TypeExpr) Type {
 		}
 		return &List{c.typeExpr(s, t.Elem)}
 	case *syntax.DictType:
-		d := &Dict{Any, Any}
+		d := &Dict{Key: Any, Value: Any}
 		if t.Key != nil {
 			d.Key = c.typeExpr(s, t.Key)
 		}
@@ -445,6 +445,9 @@ func (c *fileChecker) member(t Type, name string, sp syntax.Span, at syntax.Pos)
 			c.errorAt(syntax.Span{From: at, To: sp.To}, KindType, "%s", msg)
 		}
 	case *Dict:
+		if a, ok := t.Attrs[name]; ok {
+			return a
+		}
 		return t.Value
 	case *Basic, *Literal, *List:
 		if base(t) == Str {
@@ -539,6 +542,11 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		for _, y := range []syntax.Expr{x.Index, x.Lower, x.Upper, x.Step} {
 			c.optExpr(s, y)
 		}
+		if known(t) && (isUnion(t) || !isStr(t) && !isList(t) && !isDict(t) && !isInstance(t)) {
+			// a union is never subscriptable for the reference, even of lists
+			c.errorf(x, KindCompile, "'%s' object is not subscriptable", t)
+			return Any
+		}
 		if x.IsSlice {
 			return widen(t)
 		}
@@ -546,9 +554,12 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		case *List:
 			return t.Elem
 		case *Dict:
+			if k, ok := x.Index.(*syntax.StringLit); ok && t.Attrs[k.Value] != nil {
+				return t.Attrs[k.Value]
+			}
 			return t.Value
-		case *Basic:
-			if t == Str {
+		case *Basic, *Literal:
+			if isStr(t) {
 				return Str
 			}
 		}
@@ -574,7 +585,7 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 	case *syntax.DictComp:
 		inner := c.comp(s, x.Generators, x.Pos().Offset, x.End().Offset)
 		k, v := c.expr(inner, x.Key, nil), c.expr(inner, x.Value, nil)
-		return &Dict{widen(k), widen(v)}
+		return &Dict{Key: widen(k), Value: widen(v)}
 	case *syntax.ConfigExpr:
 		return c.config(s, x.Entries, want)
 	case *syntax.SchemaExpr:
@@ -881,8 +892,11 @@ func (c *fileChecker) config(s *Scope, entries []*syntax.ConfigEntry, want Type)
 	dict, _ := want.(*Dict)
 	s = c.configScope(s, entries, inst)
 	var keys, vals []Type
+	attrs := map[string]Type{}
+	partial := false // entries whose keys or values the type does not cover
 	for _, e := range entries {
 		if e.Key == nil {
+			partial = true
 			switch v := e.Value.(type) {
 			case *syntax.ConfigIfEntry:
 				c.configIf(s, v, want)
@@ -913,6 +927,16 @@ func (c *fileChecker) config(s *Scope, entries []*syntax.ConfigEntry, want Type)
 		}
 		vt := c.expr(s, e.Value, vwant)
 		vals = append(vals, vt)
+		switch k := e.Key.(type) {
+		case *syntax.Ident:
+			if len(k.Names) == 1 {
+				attrs[k.Names[0]] = vt
+			} else {
+				partial = true // a.b = v nests
+			}
+		case *syntax.StringLit:
+			attrs[k.Value] = vt
+		}
 		if vwant == nil {
 			continue
 		}
@@ -929,10 +953,10 @@ func (c *fileChecker) config(s *Scope, entries []*syntax.ConfigEntry, want Type)
 	if inst != nil {
 		return inst
 	}
-	if len(keys) == 0 {
-		return &Dict{Any, Any}
+	if len(keys) == 0 || partial {
+		return &Dict{Key: Any, Value: Any}
 	}
-	return &Dict{unionOf(keys...), unionOf(vals...)}
+	return &Dict{Key: unionOf(keys...), Value: unionOf(vals...), Attrs: attrs}
 }
 
 func (c *fileChecker) configIf(s *Scope, it *syntax.ConfigIfEntry, want Type) {

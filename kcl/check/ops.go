@@ -171,7 +171,7 @@ func (c *fileChecker) binaryOp(n syntax.Node, op syntax.Token, left, right Type)
 			result = &List{unionOf(l.(*List).Elem, r.(*List).Elem)}
 		case isDict(l) && isDict(r):
 			ld, rd := l.(*Dict), r.(*Dict)
-			result = &Dict{unionOf(ld.Key, rd.Key), unionOf(ld.Value, rd.Value)}
+			result = &Dict{Key: unionOf(ld.Key, rd.Key), Value: unionOf(ld.Value, rd.Value)}
 		case isInstance(l) && (isInstance(r) || isDict(r)):
 			result = l
 		}

@@ -35,8 +35,13 @@ type List struct{ Elem Type }
 
 func (l *List) String() string { return "[" + l.Elem.String() + "]" }
 
-// Dict is {Key:Value}.
-type Dict struct{ Key, Value Type }
+// Dict is {Key:Value}. A config literal's type also knows the type of each literal key
+// (Attrs, nil otherwise), as the reference's does: `d = {a = 1, b = {c = 2}}` makes d.b a
+// {str:int}, not an int | {str:int}.
+type Dict struct {
+	Key, Value Type
+	Attrs      map[string]Type
+}
 
 func (d *Dict) String() string { return "{" + d.Key.String() + ":" + d.Value.String() + "}" }
 
@@ -281,7 +286,14 @@ func widen(t Type) Type {
 	case *List:
 		return &List{widen(t.Elem)}
 	case *Dict:
-		return &Dict{widen(t.Key), widen(t.Value)}
+		d := &Dict{Key: widen(t.Key), Value: widen(t.Value)}
+		if t.Attrs != nil {
+			d.Attrs = map[string]Type{}
+			for k, v := range t.Attrs {
+				d.Attrs[k] = widen(v)
+			}
+		}
+		return d
 	}
 	return t
 }
