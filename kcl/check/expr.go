@@ -505,11 +505,7 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		}
 		return Str
 	case *syntax.UnaryExpr:
-		t := c.expr(s, x.X, nil)
-		if l, ok := literalType(x).(*Literal); ok {
-			return l
-		}
-		return c.unaryOp(x, t)
+		return c.unaryOp(x, c.expr(s, x.X, nil))
 	case *syntax.BinaryExpr:
 		return c.binary(s, x)
 	case *syntax.CompareExpr:

@@ -10,22 +10,18 @@ import (
 // outside its table is a TypeError before anything runs. An operand of unknown type (any,
 // None, a function, a module) is never reported.
 
-// operand is the type an operator sees: a union of literal types is the union of their base
-// types (a single literal stays itself, as the reference prints it).
+// operand is the type an operator sees: the literal members of a union are their base types
+// (a single literal stays itself, as the reference prints it).
 func operand(t Type) Type {
 	u, ok := t.(*Union)
 	if !ok {
 		return t
 	}
-	bases := make([]Type, len(u.Types))
+	ms := make([]Type, len(u.Types))
 	for i, m := range u.Types {
-		l, ok := m.(*Literal)
-		if !ok {
-			return t
-		}
-		bases[i] = l.Base
+		ms[i] = base(m)
 	}
-	return unionOf(bases...)
+	return unionOf(ms...)
 }
 
 // known reports whether the kind of a value of type t is certain.
@@ -205,7 +201,7 @@ func (c *fileChecker) unaryOp(x *syntax.UnaryExpr, t Type) Type {
 		c.errorf(x.X, KindType, "bad operand type for unary %s: '%s'", x.Op, t)
 		return Any
 	}
-	return widen(t)
+	return v // -3.75 keeps the type float(3.75), as in the reference
 }
 
 // compareOp checks one comparison of a chain.
