@@ -70,6 +70,7 @@ type Package struct {
 	checked   bool
 	infos     map[string]*Info
 	importers map[*Package]bool
+	sets      map[string]int // top-level statements setting each name (see settings)
 	imports   map[*Package]bool
 	c         *Checker
 }
@@ -392,4 +393,35 @@ func (u *fileUnit) params(ps []*syntax.Param) []Param {
 		out = append(out, q)
 	}
 	return out
+}
+
+// settings counts the top-level statements (also in if blocks) that assign or unify a name.
+func (p *Package) settings(name string) int {
+	if p.sets == nil {
+		p.sets = map[string]int{}
+		var walk func([]syntax.Stmt)
+		walk = func(body []syntax.Stmt) {
+			for _, st := range body {
+				switch st := st.(type) {
+				case *syntax.AssignStmt:
+					for _, t := range st.Targets {
+						if id, ok := t.(*syntax.Ident); ok {
+							p.sets[id.Names[0]]++
+						}
+					}
+				case *syntax.UnificationStmt:
+					p.sets[st.Target.Names[0]]++
+				case *syntax.IfStmt:
+					walk(st.Body)
+					walk(st.Else)
+				}
+			}
+		}
+		for _, u := range p.units {
+			if u.file != nil {
+				walk(u.file.Body)
+			}
+		}
+	}
+	return p.sets[name]
 }

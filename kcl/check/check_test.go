@@ -43,7 +43,8 @@ func TestCheckReportsAsTheReference(t *testing.T) {
 	}{
 		{"unknown name", "x = y + 1\n", []string{"1:5: CompileError: name 'y' is not defined"}},
 		{"unknown member with suggestion", "schema Person:\n    name: str\n    age?: int\n\np = Person {\n    nam: \"x\"\n}\n",
-			[]string{`6:5: CompileError: Cannot add member 'nam' to schema 'Person', did you mean '["name"]'?`}},
+			[]string{"5:12: CompileError: attribute 'name' of Person is required and can't be None or Undefined",
+				`6:5: CompileError: Cannot add member 'nam' to schema 'Person', did you mean '["name"]'?`}},
 		{"unknown member without suggestion", "schema Strict:\n    a: int\n\ns = Strict {a = 1, b = 2}\n",
 			[]string{"4:20: CompileError: Cannot add member 'b' to schema 'Strict'"}},
 		{"attribute type", "schema Person:\n    name: str\n    age?: int\n\np = Person {\n    name: \"x\"\n    age: \"y\"\n}\n",

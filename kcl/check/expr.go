@@ -24,6 +24,8 @@ type fileChecker struct {
 	info    *Info
 	report  bool
 	lenient int     // inside mixins and protocols: names may come from the host schema
+	inSchema int    // inside schema and rule bodies, where schema literals are checked as they run
+	merged   bool   // checking the value of a variable the package sets more than once
 	last    *Object // the object the last resolved name denoted
 }
 
@@ -71,7 +73,11 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 				c.expr(s, t, nil)
 			}
 		}
+		if id, ok := st.Targets[0].(*syntax.Ident); ok && ctx == ctxTop {
+			c.merged = c.unit.pkg.settings(id.Names[0]) > 1
+		}
 		vt := c.expr(s, st.Value, declared)
+		c.merged = false
 		if fresh != nil {
 			fresh.typ = widen(vt)
 		}
@@ -97,7 +103,9 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		}
 	case *syntax.UnificationStmt:
 		c.assignTarget(s, st.Target, ctx)
+		c.merged = ctx == ctxTop && c.unit.pkg.settings(st.Target.Names[0]) > 1
 		c.expr(s, st.Value, nil)
+		c.merged = false
 	case *syntax.ExprStmt:
 		c.expr(s, st.X, nil)
 		for _, x := range st.Rest {
@@ -209,6 +217,8 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	for _, m := range st.Mixins {
 		c.ident(s, m)
 	}
+	c.inSchema++
+	defer func() { c.inSchema-- }()
 	body := newScope(s)
 	body.Schema = sc
 	body.From, body.To = st.Pos().Offset, st.End().Offset
@@ -244,6 +254,8 @@ func (c *fileChecker) ruleStmt(s *Scope, st *syntax.RuleStmt) {
 		return
 	}
 	c.ref(st.Name.Span, o, true)
+	c.inSchema++
+	defer func() { c.inSchema-- }()
 	for _, p := range st.ParentRules {
 		c.ident(s, p)
 	}
@@ -873,12 +885,40 @@ func (c *fileChecker) schemaExpr(s *Scope, x *syntax.SchemaExpr) Type {
 	inst := &Instance{st.Schema}
 	if x.Config != nil {
 		if cfg, ok := x.Config.(*syntax.ConfigExpr); ok {
+			c.required(x, st.Schema, cfg.Entries)
 			c.config(s, cfg.Entries, inst)
 		} else {
 			c.expr(s, x.Config, nil)
 		}
 	}
 	return inst
+}
+
+// required reports the required attributes a schema literal leaves unset: the reference
+// checks them before running (even in code that never runs), except in schema bodies, for
+// schemas with a parent, mixins or an index signature, for configs with entries it cannot
+// see through (`if`, `**`) and for variables set more than once (their configs are merged).
+func (c *fileChecker) required(x *syntax.SchemaExpr, sc *Schema, entries []*syntax.ConfigEntry) {
+	if c.inSchema > 0 || c.merged || sc.Node == nil || sc.Node.Kind != syntax.KindSchema || sc.Index() != nil ||
+		sc.Parent() != nil || len(sc.mixins) > 0 {
+		return
+	}
+	set := map[string]bool{}
+	for _, e := range entries {
+		switch k := e.Key.(type) {
+		case *syntax.Ident:
+			set[k.Names[0]] = true
+		case *syntax.StringLit:
+			set[k.Value] = true
+		default:
+			return
+		}
+	}
+	for _, a := range sc.Required() {
+		if _, lit := a.Type().(*Literal); !set[a.Name] && !lit { // `kind: "Deployment"` is its own default
+			c.errorf(x.Config, KindCompile, "attribute '%s' of %s is required and can't be None or Undefined", a.Name, sc.Name)
+		}
+	}
 }
 
 // config checks the entries of a config literal against the type it is given (a schema

@@ -208,6 +208,9 @@ func (s *Schema) Params() []Param { s.build(); return s.params }
 // Strict reports whether a config may only set declared attributes: a schema with no index
 // signature (a mixin or protocol is never instantiated).
 func (s *Schema) Strict() bool {
+	if s.Rule != nil {
+		return s.Rule.ForHost == nil // a rule has no attributes but its protocol's
+	}
 	if s.Node == nil || s.Node.Kind != syntax.KindSchema {
 		return false
 	}
