@@ -20,13 +20,13 @@ const (
 
 // fileChecker checks the statements and expressions of one file.
 type fileChecker struct {
-	unit    *fileUnit
-	info    *Info
-	report  bool
-	lenient int     // inside mixins and protocols: names may come from the host schema
-	inSchema int    // inside schema and rule bodies, where schema literals are checked as they run
-	merged   bool   // checking the value of a variable the package sets more than once
-	last    *Object // the object the last resolved name denoted
+	unit     *fileUnit
+	info     *Info
+	report   bool
+	lenient  int     // inside mixins and protocols: names may come from the host schema
+	inSchema int     // inside schema and rule bodies, where schema literals are checked as they run
+	merged   bool    // checking the value of a variable the package sets more than once
+	last     *Object // the object the last resolved name denoted
 }
 
 func (c *fileChecker) ref(sp syntax.Span, o *Object, def bool) {
