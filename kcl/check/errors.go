@@ -12,6 +12,8 @@ const (
 	KindType    = "TypeError"
 	KindImport  = "CannotFindModule"
 	KindSyntax  = "InvalidSyntax"
+
+	KindIllegalAttribute = "IllegalAttributeError"
 )
 
 // Error is one finding of the checker, at the position the reference reports it.

@@ -210,6 +210,13 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	}
 	if st.Parent != nil {
 		c.ident(s, st.Parent)
+		if cycle := sc.Cycle(); len(cycle) > 1 {
+			names := make([]string, len(cycle))
+			for i, m := range cycle {
+				names[i] = m.Name
+			}
+			c.errorAt(st.Name.Span, KindCompile, "There is a circular reference between schemas %s", strings.Join(names, ", "))
+		}
 	}
 	if st.ForHost != nil {
 		c.ident(s, st.ForHost)
@@ -593,6 +600,7 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 	case *syntax.DictComp:
 		inner := c.comp(s, x.Generators, x.Pos().Offset, x.End().Offset)
 		k, v := c.expr(inner, x.Key, nil), c.expr(inner, x.Value, nil)
+		c.keyKind(x.Key, widen(k))
 		return &Dict{Key: widen(k), Value: widen(v)}
 	case *syntax.ConfigExpr:
 		return c.config(s, x.Entries, want)
@@ -950,6 +958,7 @@ func (c *fileChecker) config(s *Scope, entries []*syntax.ConfigEntry, want Type)
 			attr, attrType = c.configKey(s, inst.Schema, e.Key)
 		} else {
 			kt := c.keyType(s, e.Key)
+			c.keyKind(e.Key, kt)
 			keys = append(keys, kt)
 			if dict != nil {
 				attrType = dict.Value
@@ -1006,6 +1015,13 @@ func (c *fileChecker) configIf(s *Scope, it *syntax.ConfigIfEntry, want Type) {
 	}
 }
 
+// keyKind reports a config or dict comprehension key that is no str.
+func (c *fileChecker) keyKind(k syntax.Expr, t Type) {
+	if known(t) && !every(operand(t), isStr) {
+		c.errorf(k, KindIllegalAttribute, "A attribute must be string type, got '%s'", t)
+	}
+}
+
 func (c *fileChecker) keyType(s *Scope, k syntax.Expr) Type {
 	switch k := k.(type) {
 	case *syntax.Ident:
@@ -1013,7 +1029,7 @@ func (c *fileChecker) keyType(s *Scope, k syntax.Expr) Type {
 	case *syntax.StringLit:
 		return &Literal{Text: k.Value, Base: Str}
 	}
-	return widen(c.keyExpr(s, k))
+	return c.keyExpr(s, k)
 }
 
 // keyExpr checks a computed config key; `name[i]` and `name.attr` keys name entries of the

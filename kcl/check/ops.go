@@ -184,6 +184,10 @@ func (c *fileChecker) binaryOp(n syntax.Node, op syntax.Token, left, right Type)
 // unaryOp checks + - ~ on an operand (not takes anything).
 func (c *fileChecker) unaryOp(x *syntax.UnaryExpr, t Type) Type {
 	if x.Op == syntax.KW_NOT {
+		if inner, ok := x.X.(*syntax.UnaryExpr); ok && inner.Op == syntax.KW_NOT {
+			// the reference's parser reads the second `not` of `not not x` as a name
+			c.errorf(inner, KindCompile, "name 'not' is not defined")
+		}
 		return Bool
 	}
 	v := operand(t)

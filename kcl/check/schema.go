@@ -54,10 +54,8 @@ func (s *Schema) build() {
 		return
 	}
 	n := s.Node
-	if n.Parent != nil {
-		if t, ok := s.unit.lookupType(n.Parent).(*SchemaType); ok {
-			s.parent = t.Schema
-		}
+	if s.Cycle() == nil {
+		s.parent = s.declaredParent()
 	}
 	for _, m := range n.Mixins {
 		if t, ok := s.unit.lookupType(m).(*SchemaType); ok {
@@ -254,4 +252,41 @@ func (s *Schema) defaulted(name string) bool {
 		}
 	}
 	return false
+}
+
+// declaredParent is the schema a schema names as its parent (nil when none or unknown).
+func (s *Schema) declaredParent() *Schema {
+	if s.Node == nil || s.Node.Parent == nil {
+		return nil
+	}
+	if t, ok := s.unit.lookupType(s.Node.Parent).(*SchemaType); ok {
+		return t.Schema
+	}
+	return nil
+}
+
+// Cycle lists the schemas of a circular inheritance the schema is part of, from the one
+// declared first, or nil; a schema in a cycle has no parent for the checker.
+func (s *Schema) Cycle() []*Schema {
+	cycle := []*Schema{s}
+	for p := s.declaredParent(); p != nil && len(cycle) <= 64; p = p.declaredParent() {
+		if p == s {
+			first := 0
+			for i, m := range cycle {
+				if m.declaredBefore(cycle[first]) {
+					first = i
+				}
+			}
+			return append(cycle[first:], cycle[:first]...)
+		}
+		cycle = append(cycle, p)
+	}
+	return nil
+}
+
+func (s *Schema) declaredBefore(t *Schema) bool {
+	if s.unit.path != t.unit.path {
+		return s.unit.path < t.unit.path
+	}
+	return s.Node.Pos().Offset < t.Node.Pos().Offset
 }
