@@ -99,6 +99,18 @@ d = D {
 		{"unknown name in a default", "schema P:\n    name: str = undefined_helper()\n",
 			[]string{"2:17: CompileError: name 'undefined_helper' is not defined"}},
 		{"unknown module", "import not_a_real_module\n", []string{"1:8: CannotFindModule: pkgpath not_a_real_module not found in the program"}},
+		{"operators outside the reference's tables", "a = \"a\" < \"b\"\nb = 1Ki + 1\nc = \"a\" + 1\nd = 1 / 0\n", []string{
+			"1:5: TypeError: unsupported operand type(s) for <: 'str(a)' and 'str(b)'",
+			"2:5: TypeError: unsupported operand type(s) for +: 'number_multiplier(1Ki)' and 'int(1)'",
+			"3:5: TypeError: unsupported operand type(s) for +: 'str(a)' and 'int(1)'",
+			"4:5: TypeError: integer division or modulo by zero"}},
+		{"a variable keeps its first type", "_x = 1\nif True:\n    _x = 1.5\n", []string{"3:5: TypeError: expected int, got float(1.5)"}},
+		{"argument types", "a = len(1)\nb = \"-\".join(\"abc\")\n", []string{
+			"1:9: TypeError: expected str | {any:any} | [any], got int(1)", "2:14: TypeError: expected [any], got str(abc)"}},
+		{"attribute of a list", "x = [1]\na = x.len\n", []string{"2:5: TypeError: attribute 'len' not found in '[int]'"}},
+		{"required attribute in code never run", "schema S:\n    a: str\nf = lambda { S {} }\n",
+			[]string{"3:16: CompileError: attribute 'a' of S is required and can't be None or Undefined"}},
+		{"rule members", "rule R:\n    True\nr = R {a = 1}\n", []string{"3:8: CompileError: Cannot add member 'a' to schema 'R'"}},
 		// What the reference accepts.
 		{"config keys are names", "d = {\n    name = \"web\"\n    image = name + \":latest\"\n    labels = {app = name}\n}\n", nil},
 		{"schema config keys are names", "schema Svc:\n    name: str\n    host: str\ns = Svc {\n    name = \"api\"\n    host = name + \".svc\"\n}\n", nil},
@@ -119,6 +131,13 @@ n = a.name
 		{"lambdas and comprehensions", "add = lambda x: int, y: int = 1 -> int { z = x + y\n z }\nv = add(1)\nl = [add(i) for i in range(3) if i > 0]\nd = {k: v for k, v in {a = 1}}\nq = all x in l { x > 0 }\n", nil},
 		{"string methods", "s = \"a,b\".split(\",\")\nu = \"x\".upper()\n", nil},
 		{"union with None", "schema P:\n    a?: int\np = P {a = None}\n", nil},
+		{"operators on a union of numbers", "x: int | float = 1\ny = x + 1\nz = x < 2\n", nil},
+		{"a first value of unknown type", "_x = []\n_x = [\"a\"]\n_x = [1]\n_y = None\n_y = \"a\"\n", nil},
+		{"keys of a config literal", "d = {a = 1, b = {c = 2}}\nc = d[\"b\"][\"c\"] + d.b.c\n", nil},
+		{"required attributes left to evaluation", "schema P:\n    x: int = 1\nschema S(P):\n    a: str\nf = lambda { S {} }\n" +
+			"schema T:\n    a: str\n    b: int = 1\nx: T {a = \"x\"}\nx: T {b = 2}\n", nil},
+		{"as narrows", "schema B:\n    a: int = 1\nschema C(B):\n    b: int = 2\nx: B = C {}\ny = x as C\nz: int | str = 1\nw = z as int\n", nil},
+		{"a bool for a number parameter", "import math\na = math.ceil(True)\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"main.k": tc.src})
