@@ -37,6 +37,7 @@ type evaluator struct {
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
 	stmtPos  srcPos             // the statement being executed
+	lastPos  srcPos             // the line of the statement or expression started last (run-time errors are reported there)
 	defining []string           // schemas whose parents are being resolved (cycle detection)
 	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
@@ -309,6 +310,53 @@ func (e *evaluator) fileScope(p *pkgState, file string) *scope {
 
 type fileScopeVal struct{ s *scope }
 
+// usesName reports whether an expression of the file starts with name.
+func usesName(f *syntax.File, name string) bool {
+	used := false
+	syntax.Inspect(f, func(n syntax.Node) bool {
+		switch x := n.(type) {
+		case *syntax.ImportStmt:
+			return false
+		case *syntax.Ident:
+			used = used || x.Names[0] == name
+		}
+		return !used
+	})
+	return used
+}
+
+// siblingImport is the module another file of the package imports as name: the toolchain lets
+// the files of the main package use each other's imports (kcl-lang/modules'
+// kcl-abstraction-example); in an imported module such a name passes its checker and is Undefined.
+func (e *evaluator) siblingImport(s *scope, name string) (Value, bool) {
+	for s.parent != nil {
+		s = s.parent
+	}
+	p := s.pkg
+	if p == nil {
+		return nil, false
+	}
+	for _, f := range p.files {
+		if f.Filename == s.file {
+			continue
+		}
+		for _, st := range f.Body {
+			if imp, ok := st.(*syntax.ImportStmt); ok && imp.Name == name {
+				// a module of a package is loaded for the file that imports it only when that
+				// file uses it (a standard module always is)
+				if p.path != "__main__" || (!modules.IsStdlib(imp.Path) && !usesName(f, name)) {
+					return undef, true
+				}
+				saveFile, savePos := e.file, e.pos
+				v := e.fileScope(p, f.Filename).vars[name]
+				e.file, e.pos = saveFile, savePos
+				return v, true
+			}
+		}
+	}
+	return nil, false
+}
+
 type frameKind int
 
 const (
@@ -336,6 +384,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 	e.pos = posOf(e.file, st)
 	saveStmt := e.stmtPos
 	e.stmtPos = e.pos
+	e.lastPos = srcPos{e.pos.file, e.pos.line, 1}
 	defer func() { e.stmtPos = saveStmt }()
 	switch s := st.(type) {
 	case *syntax.ImportStmt:
@@ -624,6 +673,7 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 // ---------------------------------------------------------------- expressions
 
 func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
+	e.lastPos = srcPos{e.file, int(x.Pos().Line), 1}
 	switch n := x.(type) {
 	case *syntax.NumberLit:
 		return e.number(n)
@@ -861,6 +911,9 @@ func (e *evaluator) evalIdent(s *scope, n *syntax.Ident) Value {
 	e.pos = posOf(e.file, n)
 	v, ok := e.lookup(s, n.Names[0])
 	if !ok {
+		v, ok = e.siblingImport(s, n.Names[0])
+	}
+	if !ok {
 		for i, d := range e.defining {
 			if d == n.Names[0] {
 				cycle := make([]string, 0, len(e.defining)-i)
@@ -874,7 +927,7 @@ func (e *evaluator) evalIdent(s *scope, n *syntax.Ident) Value {
 	}
 	for i, name := range n.Names[1:] {
 		if isNoneOrUndef(v) {
-			e.pos = srcPos{e.file, n.NameSpans[i+1].From.Line, n.NameSpans[i+1].From.Col}
+			e.pos = srcPos{e.file, int(n.NameSpans[i+1].From.Line), int(n.NameSpans[i+1].From.Col)}
 		} else {
 			e.pos = posOf(e.file, n)
 		}
@@ -937,8 +990,11 @@ func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, bo
 	iter := e.eval(s, g.Iter)
 	e.pos = posOf(e.file, g.Iter)
 	if isNoneOrUndef(iter) {
-		// a comprehension over None fails, as in the toolchain (builtins such as sum take it)
-		e.throw(KindEvaluation, "'NoneType' object is not iterable")
+		// a comprehension over None fails, as in the toolchain (builtins such as sum take it),
+		// which reports the line where the iterated expression ends (kcl-lang/modules'
+		// policies run without option("items"))
+		end := g.Iter.End()
+		e.throwAt(srcPos{e.file, int(end.Line), int(end.Col)}, KindEvaluation, "'NoneType' object is not iterable")
 	}
 	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
 		e.tick()

@@ -228,7 +228,7 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	defer func() { c.inSchema-- }()
 	body := newScope(s)
 	body.Schema = sc
-	body.From, body.To = st.Pos().Offset, st.End().Offset
+	body.From, body.To = int(st.Pos().Offset), int(st.End().Offset)
 	c.info.Scopes = append(c.info.Scopes, body)
 	c.params(s, body, st.Params, sc.Params())
 	if st.Kind != syntax.KindSchema {
@@ -270,7 +270,7 @@ func (c *fileChecker) ruleStmt(s *Scope, st *syntax.RuleStmt) {
 		c.ident(s, st.ForHost)
 	}
 	body := newScope(s)
-	body.From, body.To = st.Pos().Offset, st.End().Offset
+	body.From, body.To = int(st.Pos().Offset), int(st.End().Offset)
 	c.info.Scopes = append(c.info.Scopes, body)
 	c.params(s, body, st.Params, o.Schema.Params())
 	c.lenient++ // a rule's body sees the attributes of the schema it is applied for
@@ -421,6 +421,9 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 		return Any
 	}
 	o := s.Lookup(id.Names[0])
+	if o == nil {
+		o = c.unit.siblingImport(id.Names[0])
+	}
 	if o == nil {
 		if c.lenient == 0 {
 			c.errorAt(id.NameSpans[0], KindCompile, "name '%s' is not defined", id.Names[0])
@@ -595,10 +598,10 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		}
 		return &List{unionOf(ts...)}
 	case *syntax.ListComp:
-		inner := c.comp(s, x.Generators, x.Pos().Offset, x.End().Offset)
+		inner := c.comp(s, x.Generators, int(x.Pos().Offset), int(x.End().Offset))
 		return &List{widen(c.expr(inner, x.Elt, nil))}
 	case *syntax.DictComp:
-		inner := c.comp(s, x.Generators, x.Pos().Offset, x.End().Offset)
+		inner := c.comp(s, x.Generators, int(x.Pos().Offset), int(x.End().Offset))
 		k, v := c.expr(inner, x.Key, nil), c.expr(inner, x.Value, nil)
 		c.keyKind(x.Key, widen(k))
 		return &Dict{Key: widen(k), Value: widen(v)}
@@ -611,7 +614,7 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 	case *syntax.QuantExpr:
 		tt := c.expr(s, x.Target, nil)
 		inner := newScope(s)
-		inner.From, inner.To = x.Pos().Offset, x.End().Offset
+		inner.From, inner.To = int(x.Pos().Offset), int(x.End().Offset)
 		c.info.Scopes = append(c.info.Scopes, inner)
 		c.loopVars(inner, x.Vars, tt)
 		c.expr(inner, x.Test, nil)
@@ -704,7 +707,7 @@ func (c *fileChecker) loopVars(s *Scope, vars []*syntax.Ident, iter Type) {
 
 func (c *fileChecker) lambda(s *Scope, x *syntax.LambdaExpr) Type {
 	body := newScope(s)
-	body.From, body.To = x.Pos().Offset, x.End().Offset
+	body.From, body.To = int(x.Pos().Offset), int(x.End().Offset)
 	c.info.Scopes = append(c.info.Scopes, body)
 	f := &Func{Result: Any}
 	for _, p := range x.Params {
@@ -1050,7 +1053,7 @@ func (c *fileChecker) keyExpr(s *Scope, k syntax.Expr) Type {
 func (c *fileChecker) configScope(s *Scope, entries []*syntax.ConfigEntry, inst *Instance) *Scope {
 	cs := newScope(s)
 	if len(entries) > 0 {
-		cs.From, cs.To = entries[0].Pos().Offset, entries[len(entries)-1].End().Offset
+		cs.From, cs.To = int(entries[0].Pos().Offset), int(entries[len(entries)-1].End().Offset)
 	}
 	var declare func([]*syntax.ConfigEntry)
 	declare = func(entries []*syntax.ConfigEntry) {
