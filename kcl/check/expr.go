@@ -1043,6 +1043,10 @@ func (c *fileChecker) keyExpr(s *Scope, k syntax.Expr) Type {
 		c.optExpr(s, k.Index)
 		return Any
 	case *syntax.SelectorExpr:
+		if lit, ok := k.X.(*syntax.StringLit); ok {
+			// `"a".b = 1` selects an attribute of the string, which the reference checks
+			c.member(literalType(lit), k.Attr.Name(), k.Attr.Span, k.Pos())
+		}
 		return Any
 	}
 	return c.expr(s, k, nil)
