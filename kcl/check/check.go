@@ -440,3 +440,13 @@ func (p *Package) settings(name string) int {
 	}
 	return p.sets[name]
 }
+
+// unitIndex is the place of a file among the package's files (the order they are checked in).
+func (p *Package) unitIndex(path string) int {
+	for i, u := range p.units {
+		if u.path == path {
+			return i
+		}
+	}
+	return len(p.units)
+}

@@ -42,7 +42,7 @@ func (c *fileChecker) errorf(n syntax.Node, kind, format string, args ...any) *E
 }
 
 func (c *fileChecker) errorAt(sp syntax.Span, kind, format string, args ...any) *Error {
-	if !c.report {
+	if !c.report || c.silent > 0 {
 		return nil
 	}
 	c.info.Errors = append(c.info.Errors, Error{Kind: kind, File: c.unit.path, Span: sp, Msg: fmt.Sprintf(format, args...)})

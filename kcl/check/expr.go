@@ -26,6 +26,7 @@ type fileChecker struct {
 	lenient  int     // inside mixins and protocols: names may come from the host schema
 	inSchema int     // inside schema and rule bodies, where schema literals are checked as they run
 	merged   bool    // checking the value of a variable the package sets more than once
+	silent   int     // resolving names whose type the reference does not know yet: nothing is reported
 	last     *Object // the object the last resolved name denoted
 }
 
@@ -436,11 +437,30 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 	c.ref(id.NameSpans[0], o, false)
 	c.last = o
 	t := o.Type()
+	forward := c.forward(o, id.Pos())
+	if forward {
+		c.silent++ // members are recorded for the editor, not checked
+	}
 	for i := 1; i < len(id.Names); i++ {
 		t = c.member(t, id.Names[i], id.NameSpans[i], id.Pos())
 	}
 	c.info.Types[id] = t
+	if forward {
+		c.silent--
+		return Any
+	}
 	return t
+}
+
+// forward reports a use of a package variable before the statement declaring it (in the
+// order files and statements are checked): its type is not known yet to the reference, which
+// checks nothing about it.
+func (c *fileChecker) forward(o *Object, at syntax.Pos) bool {
+	if o.Kind != VarObj || o.Pkg != c.unit.pkg || o.Pkg.Scope.Names[o.Name] != o {
+		return false
+	}
+	from, decl := o.Pkg.unitIndex(c.unit.path), o.Pkg.unitIndex(o.File)
+	return from < decl || from == decl && at.Offset < o.Span.From.Offset
 }
 
 // member is the type of t.name, recording the member and reporting an unknown one of a
@@ -507,8 +527,8 @@ func (c *fileChecker) expr(s *Scope, x syntax.Expr, want Type) Type {
 		t = Any
 	}
 	switch x.(type) {
-	case *syntax.Ident, *syntax.SelectorExpr, *syntax.CallExpr, *syntax.SchemaExpr, *syntax.SubscriptExpr:
-		c.info.Types[x] = t
+	case *syntax.SelectorExpr, *syntax.CallExpr, *syntax.SchemaExpr, *syntax.SubscriptExpr:
+		c.info.Types[x] = t // (ident records its own)
 	}
 	return t
 }
