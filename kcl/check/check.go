@@ -330,13 +330,16 @@ func (u *fileUnit) declare(body []syntax.Stmt) {
 					continue
 				}
 				ann, v := st.Type, st.Value
-				u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg,
+				o := u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg,
 					resolve: func() Type {
 						if ann != nil {
 							return u.typeOf(ann)
 						}
 						return widen(u.quietType(v))
 					}})
+				if o.Span == id.NameSpans[0] && o.File == u.path {
+					o.early = func() Type { return u.earlyType(ann, v) }
+				}
 			}
 		case *syntax.UnificationStmt:
 			if len(st.Target.Names) == 1 && u.pkg.Scope.Names[st.Target.Names[0]] == nil {
@@ -449,4 +452,20 @@ func (p *Package) unitIndex(path string) int {
 		}
 	}
 	return len(p.units)
+}
+
+// earlyType is what the reference knows of a package variable before its declaration is
+// checked: its annotation, or that it is a function of so many parameters.
+func (u *fileUnit) earlyType(ann syntax.TypeExpr, v syntax.Expr) Type {
+	if ann != nil {
+		return u.typeOf(ann)
+	}
+	if l, ok := v.(*syntax.LambdaExpr); ok {
+		f := &Func{Result: Any}
+		for _, p := range l.Params {
+			f.Params = append(f.Params, Param{Name: p.Name.Name(), Type: Any, Optional: p.Default != nil})
+		}
+		return f
+	}
+	return Any
 }

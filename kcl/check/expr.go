@@ -447,6 +447,9 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 	c.info.Types[id] = t
 	if forward {
 		c.silent--
+		if o.early != nil && len(id.Names) == 1 {
+			return o.early()
+		}
 		return Any
 	}
 	return t

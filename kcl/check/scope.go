@@ -44,6 +44,7 @@ type Object struct {
 
 	typ     Type
 	resolve func() Type // computes typ on first use
+	early   func() Type // a package variable's type where it is used before its declaration
 	busy    bool
 }
 
