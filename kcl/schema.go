@@ -441,8 +441,8 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	cfgNode, cfgFile := e.cfgNode, e.cfgFile
 	// a schema literal whose keys are all written out is checked for required attributes before
 	// evaluation by the reference (a CompileError at its config), others when they are made; the
-	// reference leaves a schema with a parent or mixins to evaluation
-	literal := e.cfgLiteral && cfgNode != nil && plainConfig(cfgNode) && st.parent == nil && len(st.mixins) == 0
+	// reference leaves a schema with a parent, mixins or an index signature to evaluation
+	literal := e.cfgLiteral && cfgNode != nil && plainConfig(cfgNode) && st.parent == nil && len(st.mixins) == 0 && st.index == nil
 	e.cfgNode, e.cfgLiteral = nil, false
 	c := &instCtx{st: st, cfg: cfg, cfgNode: cfgNode, cfgFile: cfgFile, body: map[string]Value{}, final: map[string]Value{},
 		setters: map[string][]*bodyStmt{}, scopes: map[*SchemaType]*scope{}, known: st.attrSet}
