@@ -397,18 +397,11 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		e.assign(fr, s.Target, v, OpUnion, nil)
 		fr.last = v
 	case *syntax.ExprStmt:
-		var v Value
-		for i, x := range append([]syntax.Expr{s.X}, s.Rest...) {
-			e.pos = posOf(e.file, x)
-			v = e.eval(fr.scope, x)
-			// a top-level expression of the main package (other than a call) is output as a scalar
-			if _, isCall := x.(*syntax.CallExpr); !isCall && fr.kind == frameModule && fr.pkg != nil && fr.pkg == e.mainPkg {
-				p := posOf(e.file, st)
-				if i > 0 {
-					p = posOf(e.file, x)
-				}
-				e.scalars = append(e.scalars, scalarOut{v: v, pos: p})
-			}
+		e.pos = posOf(e.file, s.X)
+		v := e.eval(fr.scope, s.X)
+		// a top-level expression of the main package (other than a call) is output as a scalar
+		if _, isCall := s.X.(*syntax.CallExpr); !isCall && fr.kind == frameModule && fr.pkg != nil && fr.pkg == e.mainPkg {
+			e.scalars = append(e.scalars, scalarOut{v: v, pos: posOf(e.file, st)})
 		}
 		fr.last = v
 	case *syntax.IfStmt:

@@ -374,7 +374,8 @@ func (s *scanner) scanToken() token {
 	case (c == 'r' || c == 'R') && (s.peekByte(1) == '"' || s.peekByte(1) == '\''):
 		s.off++
 		return s.scanString(p, start, true)
-	case isDigit(c) || c == '.' && isDigit(s.peekByte(1)):
+	case isDigit(c):
+		// `.5` is not a number in KCL
 		return s.scanNumber(p, start)
 	case c == '$':
 		s.off++
@@ -609,20 +610,20 @@ func (s *scanner) scanNumber(p Pos, start int) token {
 		return n
 	}
 	bad := false
-	if s.src[s.off] == '0' && s.off+1 < len(s.src) && strings.IndexByte("xXoObB", s.src[s.off+1]) >= 0 {
+	if s.src[s.off] == '0' && s.off+1 < len(s.src) && strings.IndexByte("xob", s.src[s.off+1]) >= 0 {
 		base := s.src[s.off+1]
 		s.off += 2
 		var n int
 		switch base {
-		case 'x', 'X':
+		case 'x':
 			n = digits(func(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' })
-		case 'o', 'O':
+		case 'o':
 			n = digits(func(c byte) bool { return c >= '0' && c <= '7' })
 		default:
 			n = digits(func(c byte) bool { return c == '0' || c == '1' })
 		}
 		if n == 0 {
-			s.errorf(p, "number %s has no digits", string(s.src[start:s.off]))
+			s.errorf(p, "no valid digits found for number") // the toolchain's message
 			bad = true
 		}
 	} else {
@@ -631,13 +632,11 @@ func (s *scanner) scanNumber(p Pos, start int) token {
 			kind = FLOAT
 			s.off++
 			digits(isDigit)
-		} else if s.src[start] == '.' {
-			kind = FLOAT
 		} else if s.off < len(s.src) && s.src[s.off] == '.' && !s.dotContinues(s.off+1) {
 			kind = FLOAT // `1.` is the float 1.0
 			s.off++
 		}
-		if kind == INT && s.src[start] == '0' && s.off-start > 1 && isDigit(s.src[start+1]) &&
+		if kind == INT && s.src[start] == '0' && s.off-start > 2 && isDigit(s.src[start+1]) &&
 			!(s.off < len(s.src) && (s.src[s.off] == 'e' || s.src[s.off] == 'E')) {
 			// a leading 0 makes an octal literal, as in C and Go: 017 is 15
 			for i := start + 1; i < s.off; i++ {
@@ -661,6 +660,22 @@ func (s *scanner) scanNumber(p Pos, start int) token {
 				bad = true
 			} else {
 				kind = FLOAT
+			}
+		}
+		if !bad && s.src[start] == '0' && start+1 < s.off && isDigit(s.src[start+1]) {
+			// the toolchain reads 0 and the next digit as an octal prefix (like 0o) that
+			// wants digits after it: 07 and 00 are errors, 007 is 7
+			more := false
+			for i := start + 2; i < s.off && (isDigit(s.src[i]) || s.src[i] == '_'); i++ {
+				more = more || isDigit(s.src[i])
+			}
+			switch {
+			case !more:
+				s.errorf(p, "no valid digits found for number")
+				bad = true
+			case kind == FLOAT:
+				s.errorf(p, "octal float literal is not supported")
+				bad = true
 			}
 		}
 	}
