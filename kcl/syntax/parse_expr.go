@@ -176,14 +176,7 @@ func (p *parser) parseUnary() Expr {
 	case ADD, SUB, INVERT, KW_NOT:
 		from := p.tok.pos
 		p.next()
-		var x Expr
-		if p.tok.kind == KW_NOT {
-			t := p.tok
-			p.next()
-			x = p.parsePostfix(newIdent("not", Span{From: t.pos, To: t.end}))
-		} else {
-			x = p.parsePrimary()
-		}
+		x := p.parsePrimary()
 		return &UnaryExpr{Span: p.span(from), Op: k, X: x}
 	}
 	return p.parsePrimary()
@@ -576,6 +569,13 @@ func (p *parser) parseOperand() Expr {
 	case ILLEGAL:
 		p.next()
 		return p.bad(from)
+	}
+	if p.tok.kind.IsKeyword() && !p.tok.nl {
+		// the toolchain's keywords are names where an operand is due: `not not x` and
+		// `check: a, if b` use names `not` and `if` (and fail as unknown names)
+		t := p.tok
+		p.next()
+		return newIdent(t.kind.String(), Span{From: t.pos, To: t.end})
 	}
 	p.errorExpectedOneOf("identifier", "literal", "(", "[", "{")
 	// leave NEWLINE/closers/EOF for the caller; skip anything else
