@@ -634,9 +634,16 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 		g := fr.pkg.globals
 		old, exists := g.m[name]
 		if exists && !dotted {
-			if op == OpUnion {
+			// the checker reports reassignments first, as the toolchain does; these are for the
+			// packages it does not check
+			switch {
+			case op == OpUnion:
 				v = e.union(old, v, true, name)
-			} else if !strings.HasPrefix(name, "_") {
+			case strings.HasPrefix(name, "_"):
+				// private names may change
+			case op == OpInsert: // `+=`
+				e.throw(KindImmutable, "Immutable variable '%s' is modified during compiling", name)
+			default:
 				e.throw(KindImmutable, "Can not change the value of '%s', because it was declared immutable", name)
 			}
 		}
