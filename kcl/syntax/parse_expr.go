@@ -807,7 +807,8 @@ func (p *parser) sepOrEnd(closer Token, what string) bool {
 	case closer, EOF, NEWLINE, DEDENT:
 		return false
 	}
-	if p.tok.nl {
+	if p.tok.nl || startsStmt(p.tok.kind) {
+		// a new line, or as in the toolchain an element on the same line: [1 2] is [1, 2]
 		return true
 	}
 	p.errorExpected("',' or '" + closer.String() + "' " + what)
@@ -932,7 +933,7 @@ func parseInlineIf[N Expr](p *parser, col int, clause func(from Pos, cond Expr) 
 		from := p.tok.pos
 		p.next()
 		cond := p.parseOrTest()
-		p.expect(COLON, "after the condition of an inline '"+what+"'")
+		p.expectOneOf(COLON)
 		return clause(from, cond)
 	}
 	root := parseClause("if")
@@ -947,7 +948,7 @@ func parseInlineIf[N Expr](p *parser, col int, clause func(from Pos, cond Expr) 
 	if p.clauseAt(ELSE, col) {
 		efrom := p.tok.pos
 		p.next()
-		p.expect(COLON, "after 'else'")
+		p.expectOneOf(COLON)
 		link(cur, orelse(efrom))
 	}
 	for _, it := range chain {
@@ -1067,15 +1068,21 @@ func (p *parser) parseConfigEntry() *ConfigEntry {
 			}
 		}
 	default:
-		if id, ok := e.Key.(*Ident); ok && len(id.Names) == 1 && (p.tok.kind == COMMA || p.tok.kind == RBRACE || p.tok.kind == NEWLINE) {
-			// the ES6-style shorthand of KCL v0.13: `{name}` is `{name: name}`
+		if id, ok := e.Key.(*Ident); ok && len(id.Names) == 1 && (p.tok.kind == COMMA || p.tok.kind == RBRACE || p.tok.kind == NEWLINE || startsStmt(p.tok.kind)) {
+			// the ES6-style shorthand of KCL v0.13: `{name}` is `{name: name}` (and the next
+			// entry may follow on the same line)
 			e.Op = OpUnion
 			e.Value = newIdent(id.Names[0], id.Span)
 			e.Span = p.span(from)
 			return e
 		}
-		if _, bad := e.Key.(*BadExpr); !bad {
-			p.errorExpected("':', '=' or '+=' after config key")
+		switch _, bad := e.Key.(*BadExpr); {
+		case bad:
+		case p.tok.nl:
+			// the toolchain finds the line break after the key
+			p.errorAt(p.prev.end, p.prev.end, `expected one of [":", "=", "+="] got newline`)
+		default:
+			p.errorExpectedOneOf(":", "=", "+=")
 		}
 		e.Value = p.bad(p.tok.pos)
 		e.Span = p.span(from)

@@ -181,6 +181,15 @@ func refToken(t token) string {
 	return t.kind.String()
 }
 
+// expectOneOf consumes a token of kind k or reports the toolchain's `expected one of ["k"] got X`.
+func (p *parser) expectOneOf(k Token) Pos {
+	pos := p.tok.pos
+	if !p.got(k) {
+		p.errorExpectedOneOf(k.String())
+	}
+	return pos
+}
+
 // describe renders a token for "found ..." in messages.
 func describe(t token) string {
 	switch t.kind {
@@ -385,7 +394,7 @@ func (p *parser) parseStmtList(ctx stmtCtx, until Token) []Stmt {
 // parseBlock parses `:` followed by an indented block or a simple statement on
 // the same line, as in `if c: a = 1`.
 func (p *parser) parseBlock(ctx stmtCtx, what string) []Stmt {
-	p.expect(COLON, "after "+what)
+	p.expectOneOf(COLON)
 	if p.tok.kind != NEWLINE {
 		if p.atStmtEnd() {
 			p.errorAt(p.tok.pos, p.tok.end, "expected an indented block after %s", what)
