@@ -37,6 +37,7 @@ type evaluator struct {
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
 	stmtPos  srcPos             // the statement being executed
+	lastPos  srcPos             // the line of the statement or expression started last (run-time errors are reported there)
 	defining []string           // schemas whose parents are being resolved (cycle detection)
 	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
@@ -383,6 +384,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 	e.pos = posOf(e.file, st)
 	saveStmt := e.stmtPos
 	e.stmtPos = e.pos
+	e.lastPos = srcPos{e.pos.file, e.pos.line, 1}
 	defer func() { e.stmtPos = saveStmt }()
 	switch s := st.(type) {
 	case *syntax.ImportStmt:
@@ -671,6 +673,7 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 // ---------------------------------------------------------------- expressions
 
 func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
+	e.lastPos = srcPos{e.file, int(x.Pos().Line), 1}
 	switch n := x.(type) {
 	case *syntax.NumberLit:
 		return e.number(n)
@@ -987,8 +990,11 @@ func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, bo
 	iter := e.eval(s, g.Iter)
 	e.pos = posOf(e.file, g.Iter)
 	if isNoneOrUndef(iter) {
-		// a comprehension over None fails, as in the toolchain (builtins such as sum take it)
-		e.throw(KindEvaluation, "'NoneType' object is not iterable")
+		// a comprehension over None fails, as in the toolchain (builtins such as sum take it),
+		// which reports the line where the iterated expression ends (kcl-lang/modules'
+		// policies run without option("items"))
+		end := g.Iter.End()
+		e.throwAt(srcPos{e.file, int(end.Line), int(end.Col)}, KindEvaluation, "'NoneType' object is not iterable")
 	}
 	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
 		e.tick()

@@ -248,7 +248,7 @@ func (e *evaluator) finalValue(c *instCtx, name string) Value {
 				v = cv
 			}
 		default:
-			v = e.unionAt(name, bv, cv, false, name)
+			v = e.unionAt(name, bv, cv, false, name, true)
 		}
 	}
 	if d, ok := c.st.declared[name]; ok && d.typ != nil && !isNoneOrUndef(v) {
@@ -297,11 +297,11 @@ func (e *evaluator) instAssign(c *instCtx, name string, v Value, op Op) {
 				}
 				v = &pendingSchema{st: st, cfg: e.unionDict(po.cfg.Copy(), pv.cfg, true), args: pv.args, kwargs: pv.kwargs}
 			case oldPending:
-				v = e.unionAt(name, e.materialize(po), v, true, name)
+				v = e.unionAt(name, e.materialize(po), v, true, name, true)
 			case newPending:
-				v = e.unionAt(name, old, e.materialize(pv), true, name)
+				v = e.unionAt(name, old, e.materialize(pv), true, name, true)
 			default:
-				v = e.unionAt(name, old, v, true, name)
+				v = e.unionAt(name, old, v, true, name, true)
 			}
 		}
 	}
@@ -490,6 +490,13 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 		attrs.keys = append(attrs.keys, k)
 		attrs.m[k] = e.finalValue(c, k)
+	}
+	if extra := attrs.keys[len(st.order):]; st.index != nil && st.index.KeyName != nil && len(extra) > 1 {
+		// with a named key (`[key: str]: T`) the reference puts the last key the signature
+		// holds before the others
+		last := extra[len(extra)-1]
+		copy(extra[1:], extra[:len(extra)-1])
+		extra[0] = last
 	}
 	if st.index != nil && st.index.KeyType != nil {
 		for _, k := range attrs.keys {
@@ -716,7 +723,12 @@ func (e *evaluator) applyDecorators(decos []*syntax.Decorator, name string, sc *
 			if reason != "" {
 				msg += ", " + reason
 			}
-			e.throw(KindDeprecated, "%s", msg)
+			// reported at the statement that makes the instance
+			at := e.pos
+			if e.stmtPos.line > 0 && e.stmtPos.file == e.pos.file {
+				at = e.stmtPos
+			}
+			e.throwAt(at, KindDeprecated, "%s", msg)
 		case "info":
 		default:
 			e.throwAt(posOf(file, d.Name), KindCompile, "UnKnown decorator %s", d.Name.Name())
