@@ -15,9 +15,10 @@ const maxDepth = 500
 const MaxSource = math.MaxInt32
 
 // ParseFile parses one KCL source file. It always returns a File (possibly
-// partial, with Bad* nodes where parsing failed) and the syntax errors,
-// ordered by position, at most one per line. The parser never panics and
-// always terminates.
+// partial, with Bad* nodes where parsing failed) and the syntax errors, at
+// most one per line: as the toolchain orders them, those of the tokens
+// (characters, numbers, strings) first, then the others, each by position.
+// The parser never panics and always terminates.
 func ParseFile(filename string, src []byte) (*File, []Error) {
 	if len(src) > MaxSource {
 		start := Pos{Line: 1, Col: 1}
@@ -26,8 +27,7 @@ func ParseFile(filename string, src []byte) (*File, []Error) {
 	}
 	p := newParser(filename, src, newScanner(filename, src))
 	f := p.parseFile()
-	errs := append(p.s.errs, p.errs...)
-	return f, sortErrors(errs)
+	return f, tokensFirst(sortErrors(p.s.errs), sortErrors(append(p.s.parseErrs, p.errs...)))
 }
 
 type parser struct {

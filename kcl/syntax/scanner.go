@@ -48,9 +48,10 @@ type scanner struct {
 	sawNL       bool  // a line break was skipped inside brackets
 	eofDone     bool
 
-	comments []*Comment
-	errs     []Error
-	names    map[string]nameEntry // interned identifier spellings and their token kind
+	comments  []*Comment
+	errs      []Error              // errors of the tokens
+	parseErrs []Error              // errors the toolchain's parser reports
+	names     map[string]nameEntry // interned identifier spellings and their token kind
 }
 
 func newScanner(filename string, src []byte) *scanner {
@@ -84,6 +85,12 @@ func (s *scanner) errorf(p Pos, format string, args ...any) {
 		return // one error per line is enough
 	}
 	s.errs = append(s.errs, Error{Filename: s.filename, Pos: p, End: p, Msg: fmt.Sprintf(format, args...)})
+}
+
+// parseErrorf reports an error the toolchain's parser finds (indentation, a `$` without a name):
+// in order with the parse errors, not before them as the errors of the tokens.
+func (s *scanner) parseErrorf(p Pos, format string, args ...any) {
+	s.parseErrs = append(s.parseErrs, Error{Filename: s.filename, Pos: p, End: p, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (s *scanner) peekByte(i int) byte {
@@ -269,11 +276,11 @@ func (s *scanner) indentation() bool {
 			s.pending = append(s.pending, token{kind: DEDENT, pos: p, end: p})
 		}
 		if t.indents[len(t.indents)-1] != ind {
-			s.errorf(p, "unindent does not match any outer indentation level")
+			s.parseErrorf(p, "unindent does not match any outer indentation level")
 		}
 		return len(s.pending) > 0
 	}
-	s.errorf(posCol(p, start, s.lineOff), "inconsistent use of tabs and spaces in indentation")
+	s.parseErrorf(posCol(p, start, s.lineOff), "inconsistent use of tabs and spaces in indentation")
 	// recover by comparing widths
 	w := indentWidth(ind)
 	switch cw := indentWidth(cur); {
@@ -385,7 +392,7 @@ func (s *scanner) scanToken() token {
 			s.identRest()
 			return token{kind: IDENT, pos: p, end: s.pos(), lit: string(s.src[start:s.off])}
 		}
-		s.errorf(p, "'$' must be followed by a name (as in $if)")
+		s.parseErrorf(p, "'$' must be followed by a name (as in $if)")
 		return token{kind: ILLEGAL, pos: p, end: s.pos(), lit: "$"}
 	}
 	if c < utf8.RuneSelf {
@@ -538,7 +545,7 @@ func (s *scanner) scanToken() token {
 		}
 		return mk(XOR, 1)
 	case '\\':
-		s.errorf(p, "unexpected '\\': a line continuation must be the last character on the line")
+		s.errorf(p, "unexpected character after line continuation character") // the toolchain's words
 		return mk(ILLEGAL, 1)
 	}
 	if c < ' ' || c == 0x7f {
@@ -837,6 +844,9 @@ func (s *scanner) rewind(off, line int) bool {
 	}
 	for len(s.errs) > 0 && int(s.errs[len(s.errs)-1].Pos.Offset) >= off {
 		s.errs = s.errs[:len(s.errs)-1]
+	}
+	for len(s.parseErrs) > 0 && int(s.parseErrs[len(s.parseErrs)-1].Pos.Offset) >= off {
+		s.parseErrs = s.parseErrs[:len(s.parseErrs)-1]
 	}
 	return true
 }

@@ -18,7 +18,7 @@ func scanAll(src string) (string, []Error) {
 		t := s.next()
 		switch t.kind {
 		case EOF:
-			return strings.Join(parts, " "), s.errs
+			return strings.Join(parts, " "), append(s.errs, s.parseErrs...)
 		case NEWLINE:
 			parts = append(parts, "NL")
 		case INDENT:
@@ -31,7 +31,7 @@ func scanAll(src string) (string, []Error) {
 			parts = append(parts, t.kind.String())
 		}
 	}
-	return "runaway", s.errs
+	return "runaway", append(s.errs, s.parseErrs...)
 }
 
 func kindName(k Token) string {
@@ -125,7 +125,7 @@ func TestScannerErrors(t *testing.T) {
 		{"control char", "a\x01", []string{"main.k:1:2: invalid control character 0x01"}},
 		{"bad utf8", "a\xff", []string{"main.k:1:2: invalid UTF-8 encoding"}},
 		{"non-letter unicode", "a ✓", []string{"main.k:1:3: invalid character '✓'"}},
-		{"stray backslash", "a \\ b", []string{"main.k:1:3: unexpected '\\': a line continuation must be the last character on the line"}},
+		{"stray backslash", "a \\ b", []string{"main.k:1:3: unexpected character after line continuation character"}},
 		{"binary without digits", "0b", []string{"main.k:1:1: no valid digits found for number"}},
 		{"bad suffix", "1Kb", []string{`main.k:1:2: invalid suffix "Kb" on number 1 (units are n u m k K M G T P Ki Mi Gi Ti Pi)`}},
 		{"unterminated", "'abc", []string{"main.k:1:1: string literal not terminated (missing closing ')"}},
