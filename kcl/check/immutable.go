@@ -23,10 +23,17 @@ const KindImmutable = "ImmutableError"
 // a public name an earlier top-level assignment, schema or rule of the package bound is an
 // error, unless its value is a schema instance (`x += S {}`).
 //
-// Its errors go before the others of their file; the `+=` ones among them in source order.
+// Its errors go before the others of their file; the `+=` ones among them in source order. Each
+// names where the variable was bound first, as the toolchain does.
 func checkImmutable(p *Package) {
 	byFile := map[string][]Error{}
-	bound := map[string]bool{}
+	bound := map[string]syntax.Span{}
+	boundIn := map[string]string{}
+	bind := func(u *fileUnit, name string, sp syntax.Span) {
+		if _, ok := bound[name]; !ok && name != "" {
+			bound[name], boundIn[name] = sp, u.path
+		}
+	}
 	for _, u := range p.units {
 		if u.file == nil {
 			continue
@@ -34,11 +41,11 @@ func checkImmutable(p *Package) {
 		for _, st := range u.file.Body {
 			switch st := st.(type) {
 			case *syntax.ImportStmt:
-				bound[st.Name] = true
+				bind(u, st.Name, spanOf(st))
 			case *syntax.SchemaStmt:
-				bound[st.Name.Name()] = true
+				bind(u, st.Name.Name(), spanOf(st.Name))
 			case *syntax.RuleStmt:
-				bound[st.Name.Name()] = true
+				bind(u, st.Name.Name(), spanOf(st.Name))
 			}
 		}
 	}
@@ -48,7 +55,7 @@ func checkImmutable(p *Package) {
 		}
 		for _, st := range u.file.Body {
 			if ta, ok := st.(*syntax.TypeAliasStmt); ok {
-				bound[ta.Name.Name()] = true
+				bind(u, ta.Name.Name(), spanOf(ta.Name))
 			}
 		}
 		var assigns func(body []syntax.Stmt)
@@ -58,18 +65,16 @@ func checkImmutable(p *Package) {
 				case *syntax.AssignStmt:
 					for _, t := range st.Targets {
 						name := rootName(t)
-						if name == "" {
-							continue
-						}
-						if bound[name] && !strings.HasPrefix(name, "_") {
+						if first, ok := bound[name]; ok && !strings.HasPrefix(name, "_") {
 							byFile[u.path] = append(byFile[u.path], Error{Kind: KindImmutable, File: u.path, Span: spanOf(t),
-								Msg: "Can not change the value of '" + name + "', because it was declared immutable"})
+								Msg:     "Can not change the value of '" + name + "', because it was declared immutable",
+								Related: []Related{{File: boundIn[name], Span: first, Msg: "The variable '" + name + "' is declared here"}}})
 						}
-						bound[name] = true
+						bind(u, name, spanOf(t))
 					}
 				case *syntax.UnificationStmt:
 					if len(st.Target.Names) > 0 {
-						bound[st.Target.Names[0]] = true
+						bind(u, st.Target.Names[0], spanOf(st.Target))
 					}
 				case *syntax.IfStmt:
 					assigns(st.Body)
@@ -80,7 +85,7 @@ func checkImmutable(p *Package) {
 		assigns(u.file.Body)
 	}
 	aug := map[string][]Error{}
-	w := &augWalker{global: map[string]bool{}, errs: aug}
+	w := &augWalker{global: map[string]Related{}, errs: aug}
 	for _, u := range p.units {
 		if u.file != nil {
 			w.path = u.path
@@ -104,9 +109,9 @@ func checkImmutable(p *Package) {
 // augWalker finds the augmented assignments to bound public names, in source order.
 type augWalker struct {
 	path   string
-	global map[string]bool // names bound at the top level so far
-	nested []bool          // per visited node: whether it opens a schema, rule or lambda body
-	depth  int             // open schema, rule and lambda bodies
+	global map[string]Related // names bound at the top level so far, where they were first
+	nested []bool             // per visited node: whether it opens a schema, rule or lambda body
+	depth  int                // open schema, rule and lambda bodies
 	errs   map[string][]Error
 }
 
@@ -121,25 +126,25 @@ func (w *augWalker) Visit(n syntax.Node) syntax.Visitor {
 	nested := false
 	switch n := n.(type) {
 	case *syntax.SchemaStmt:
-		w.bind(n.Name.Name())
+		w.bind(n.Name.Name(), n.Name)
 		nested = true
 	case *syntax.RuleStmt:
-		w.bind(n.Name.Name())
+		w.bind(n.Name.Name(), n.Name)
 		nested = true
 	case *syntax.LambdaExpr:
 		nested = true
 	case *syntax.AssignStmt:
 		for _, t := range n.Targets {
-			w.bind(rootName(t))
+			w.bind(rootName(t), t)
 		}
 	case *syntax.AugAssignStmt:
 		name := rootName(n.Target)
 		_, isConfig := n.Value.(*syntax.SchemaExpr)
-		if name != "" && w.global[name] && !isConfig && !strings.HasPrefix(name, "_") {
+		if first, ok := w.global[name]; ok && !isConfig && !strings.HasPrefix(name, "_") {
 			w.errs[w.path] = append(w.errs[w.path], Error{Kind: KindImmutable, File: w.path, Span: spanOf(n.Target),
-				Msg: "Immutable variable '" + name + "' is modified during compiling"})
+				Msg: "Immutable variable '" + name + "' is modified during compiling", Related: []Related{first}})
 		} else {
-			w.bind(name)
+			w.bind(name, n.Target)
 		}
 	}
 	w.nested = append(w.nested, nested)
@@ -149,10 +154,13 @@ func (w *augWalker) Visit(n syntax.Node) syntax.Visitor {
 	return w
 }
 
-// bind records a name bound at the top level (not inside a schema, rule or lambda body).
-func (w *augWalker) bind(name string) {
+// bind records a name bound at the top level (not inside a schema, rule or lambda body) by the
+// node at.
+func (w *augWalker) bind(name string, at syntax.Node) {
 	if w.depth == 0 && name != "" {
-		w.global[name] = true
+		if _, ok := w.global[name]; !ok {
+			w.global[name] = Related{File: w.path, Span: spanOf(at), Msg: "The variable '" + name + "' is declared here firstly"}
+		}
 	}
 }
 

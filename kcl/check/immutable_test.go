@@ -66,3 +66,19 @@ func TestCheckImmutableAsTheReference(t *testing.T) {
 		})
 	}
 }
+
+// An immutability error names where the variable was bound first (the editor shows it as
+// related information), as the reference's second message does.
+func TestCheckImmutableNamesTheFirstBinding(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.k": "x = 1\ny = [1]\n", "b.k": "x = 2\ny += [2]\n"})
+	c := New(Config{Resolver: NewResolver(dir, nil, nil)})
+	info := c.Check(filepath.Join(dir, "b.k"))
+	require.Len(t, info.Errors, 2)
+	for i, want := range []string{"The variable 'x' is declared here", "The variable 'y' is declared here firstly"} {
+		require.Len(t, info.Errors[i].Related, 1)
+		r := info.Errors[i].Related[0]
+		assert.Equal(t, filepath.Join(dir, "a.k"), r.File)
+		assert.Equal(t, i+1, int(r.Span.From.Line))
+		assert.Equal(t, want, r.Msg)
+	}
+}
