@@ -386,6 +386,7 @@ func (c *Checker) checkBodies(p *Package) {
 		fc.stmts(u.scope, u.file.Body, ctxTop)
 		sort.SliceStable(info.Refs, func(i, j int) bool { return info.Refs[i].Span.From.Offset < info.Refs[j].Span.From.Offset })
 	}
+	checkImmutable(p)
 }
 
 // quietType infers the type of an expression of the unit without reporting.

@@ -110,9 +110,6 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		c.merged = false
 	case *syntax.ExprStmt:
 		c.expr(s, st.X, nil)
-		for _, x := range st.Rest {
-			c.expr(s, x, nil)
-		}
 	case *syntax.IfStmt:
 		c.expr(s, st.Cond, nil)
 		c.stmts(s, st.Body, ctx)
