@@ -211,7 +211,7 @@ func biLen(e *evaluator, args []Value, kw *Dict) Value {
 	case *Schema:
 		return int64(x.Attrs.Len())
 	case NoneValue, UndefinedValue:
-		return int64(0)
+		e.throw(KindEvaluation, "object of type '%s' has no len()", typeName(args[0]))
 	}
 	e.throw(KindType, "object of type '%s' has no len()", typeName(args[0]))
 	return nil
@@ -269,7 +269,11 @@ func biInt(e *evaluator, args []Value, kw *Dict) Value {
 		}
 		return n
 	}
-	e.throw(KindType, "int() argument must be a string or a number, not '%s'", typeName(v))
+	kind := KindType
+	if isNoneOrUndef(v) {
+		kind = KindEvaluation
+	}
+	e.throw(kind, "int() argument must be a string or a number, not '%s'", typeName(v))
 	return nil
 }
 
@@ -299,6 +303,8 @@ func biFloat(e *evaluator, args []Value, kw *Dict) Value {
 			e.throw(KindValue, "could not convert string to float: '%s'", x)
 		}
 		return f
+	case UndefinedValue:
+		e.throw(KindEvaluation, "invalid literal for float() with base 10: 'Undefined'")
 	}
 	e.throw(KindType, "float() argument must be a string or a number, not '%s'", typeName(v))
 	return nil
@@ -409,10 +415,19 @@ func biMinMax(e *evaluator, args []Value, dir int) Value {
 		e.throw(KindValue, "max() arg is an empty sequence")
 	}
 	best := items[0]
+	op := "<"
+	if dir > 0 {
+		op = ">"
+	}
 	for _, it := range items[1:] {
 		c, ok := compareValues(it, best)
 		if !ok {
-			e.throw(KindType, "'<' not supported between instances of '%s' and '%s'", typeName(it), typeName(best))
+			// the reference names the best so far twice when it is None or Undefined
+			left := typeName(it)
+			if isNoneOrUndef(best) {
+				left = typeName(best)
+			}
+			e.throw(KindEvaluation, "'%s' not supported between instances of '%s' and '%s'", op, left, typeName(best))
 		}
 		if c*dir > 0 {
 			best = it
@@ -444,6 +459,8 @@ func biAbs(e *evaluator, args []Value, kw *Dict) Value {
 		return math.Abs(x)
 	case bool:
 		return b2i(x)
+	case NoneValue, UndefinedValue:
+		return undef
 	}
 	e.throw(KindType, "bad operand type for abs(): '%s'", typeName(args[0]))
 	return nil
@@ -490,10 +507,11 @@ func biSorted(e *evaluator, args []Value, kw *Dict) Value {
 	})
 	reverse := truthy(arg(args, kw, 1, "reverse", false))
 	var bad bool
+	var badL, badR Value
 	sort.SliceStable(items, func(i, j int) bool {
 		c, ok := compareValues(items[i], items[j])
-		if !ok {
-			bad = true
+		if !ok && !bad {
+			bad, badL, badR = true, items[i], items[j]
 		}
 		if reverse {
 			return c > 0
@@ -501,6 +519,9 @@ func biSorted(e *evaluator, args []Value, kw *Dict) Value {
 		return c < 0
 	})
 	if bad {
+		if isNoneOrUndef(badL) || isNoneOrUndef(badR) {
+			e.throw(KindEvaluation, "cannot compare %s and %s", typeName(badL), typeName(badR))
+		}
 		e.throw(KindType, "'<' not supported between instances of these values")
 	}
 	return &List{Items: items}
@@ -716,7 +737,7 @@ func dictMethod(e *evaluator, d *Dict, name string) Value {
 			if v, ok := d.m[k]; ok {
 				return v
 			}
-			return arg(a, kw, 1, "default", none)
+			return arg(a, kw, 1, "default", undef)
 		}}
 	}
 	return nil

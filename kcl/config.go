@@ -14,6 +14,8 @@ func (e *evaluator) keyString(k Value) string {
 	switch x := k.(type) {
 	case string:
 		return x
+	case NoneValue, UndefinedValue:
+		return "" // the runtime's key of a None or Undefined value
 	}
 	return toStr(k)
 }

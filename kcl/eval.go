@@ -36,9 +36,19 @@ type evaluator struct {
 	stream   *string
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
-	stmtPos  srcPos             // the statement being executed
-	defining []string           // schemas whose parents are being resolved (cycle detection)
-	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
+	stmtPos  srcPos // the statement being executed
+	// lazy package variables (lazy.go): the variables being assigned (innermost last), the
+	// setters being run by backtracking, the statement being executed and the last one started,
+	// and where the toolchain reports run-time errors right after a backtrack (until the next
+	// expression is evaluated)
+	targets     []string
+	backtracks  []*backtrack
+	curStmt     syntax.Stmt
+	lastStmtPos srcPos
+	leakPos     srcPos
+	rerunning   int                // statements being run again (lazy.go): a public variable may be set again
+	defining    []string           // schemas whose parents are being resolved (cycle detection)
+	cfgNode     *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
 	// several declarations)
 	cfgLiteral bool
@@ -65,6 +75,7 @@ type pkgState struct {
 	globals  *Dict
 	scope    *scope
 	setters  map[string][]*stmtRef
+	lazy     map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
 	order    []string
 	done     bool
 	running  bool
@@ -101,6 +112,7 @@ func newScope(parent *scope) *scope {
 }
 
 func (e *evaluator) lookup(s *scope, name string) (Value, bool) {
+	inSchema := false
 	for c := s; c != nil; c = c.parent {
 		if v, ok := c.vars[name]; ok {
 			return v, true
@@ -115,7 +127,13 @@ func (e *evaluator) lookup(s *scope, name string) (Value, bool) {
 				return v, true
 			}
 		}
+		if c.inst != nil {
+			inSchema = true
+		}
 		if c.parent == nil && c.pkg != nil {
+			if v, ok := e.lazyRead(c.pkg, name, inSchema); ok {
+				return v, true
+			}
 			if v, ok := e.globalLookup(c.pkg, name); ok {
 				return v, true
 			}
@@ -139,10 +157,12 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 				ran = true
 			}
 		}
+		if ran && isSetter(refs[0].stmt) {
+			e.leakPos = e.lastStmtPos // see runSetter
+		}
 		if v, ok := p.globals.m[name]; ok {
 			return v, true
 		}
-		_ = ran
 	}
 	return nil, false
 }
@@ -228,6 +248,14 @@ func (e *evaluator) indexPackage(p *pkgState) {
 		// at its last declaration), as the reference does
 		last := func(n string) int { r := p.setters[n]; return r[len(r)-1].idx }
 		sort.SliceStable(p.order, func(a, b int) bool { return last(p.order[a]) < last(p.order[b]) })
+		p.indexLazy(refs)
+	} else {
+		for i := range refs {
+			if _, ok := refs[i].stmt.(*syntax.IfStmt); ok {
+				p.indexLazy(refs)
+				break
+			}
+		}
 	}
 	p.globals = newDictCap(len(p.order))
 }
@@ -250,6 +278,14 @@ func (e *evaluator) runPackage(p *pkgState) {
 			ref := p.refFor(st)
 			if ref == nil {
 				ref = &stmtRef{stmt: st, file: f.Filename}
+			}
+			if ref.state == 2 && p.rerun(ref) {
+				// run while backtracking: the toolchain runs it again in order
+				ref.state = 0
+				e.rerunning++
+				e.execTopStmt(p, ref)
+				e.rerunning--
+				continue
 			}
 			e.execTopStmt(p, ref)
 		}
@@ -332,11 +368,27 @@ func (e *evaluator) execStmts(fr *frame, stmts []syntax.Stmt) {
 }
 
 func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
+	if e.skipBacktracked() {
+		return
+	}
 	e.tick()
 	e.pos = posOf(e.file, st)
-	saveStmt := e.stmtPos
-	e.stmtPos = e.pos
-	defer func() { e.stmtPos = saveStmt }()
+	saveStmt, saveCur, saveTargets := e.stmtPos, e.curStmt, len(e.targets)
+	e.stmtPos, e.curStmt, e.lastStmtPos, e.leakPos = e.pos, st, e.pos, srcPos{}
+	defer func() {
+		e.stmtPos, e.curStmt, e.targets = saveStmt, saveCur, e.targets[:saveTargets]
+		e.stmtDone(st)
+	}()
+	switch s := st.(type) {
+	case *syntax.AssignStmt:
+		for _, t := range s.Targets {
+			e.targets = append(e.targets, targetRoot(t))
+		}
+	case *syntax.AugAssignStmt:
+		e.targets = append(e.targets, targetRoot(s.Target))
+	case *syntax.UnificationStmt:
+		e.targets = append(e.targets, s.Target.Names[0])
+	}
 	switch s := st.(type) {
 	case *syntax.ImportStmt:
 		if fr.kind != frameModule {
@@ -378,9 +430,9 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		}
 		fr.last = v // a lambda whose last statement assigns returns the value
 	case *syntax.AugAssignStmt:
+		rhs := e.eval(fr.scope, s.Value) // the toolchain evaluates the value first
 		e.pos = posOf(e.file, s.Target)
 		cur := e.eval(fr.scope, s.Target)
-		rhs := e.eval(fr.scope, s.Value)
 		e.pos = posOf(e.file, s)
 		e.binL, e.binR = s.Target, s.Value
 		v := e.binaryOp(s.Op.BinaryOf(), cur, rhs)
@@ -412,9 +464,12 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		}
 		fr.last = v
 	case *syntax.IfStmt:
+		only := e.ifBranchOnly(s)
 		if truthy(e.eval(fr.scope, s.Cond)) {
-			e.execStmts(fr, s.Body)
-		} else if s.Else != nil {
+			if only != elseBranch {
+				e.execStmts(fr, s.Body)
+			}
+		} else if s.Else != nil && only != thenBranch {
 			e.execStmts(fr, s.Else)
 		}
 	case *syntax.AssertStmt:
@@ -426,7 +481,11 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 			if s.Msg != nil {
 				msg = toStr(e.eval(fr.scope, s.Msg))
 			}
-			e.throwAt(posOf(e.file, s), KindAssertion, "%s", msg)
+			p := posOf(e.file, s)
+			if e.leakPos.line > 0 {
+				p = e.leakPos
+			}
+			e.throwAt(p, KindAssertion, "%s", msg)
 		}
 	case *syntax.TypeAliasStmt:
 		e.bind(fr, s.Name.Names[0], &typeAlias{t: s.Type, sc: fr.scope})
@@ -596,11 +655,12 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 		if exists && !dotted {
 			if op == OpUnion {
 				v = e.union(old, v, true, name)
-			} else if !strings.HasPrefix(name, "_") {
+			} else if !strings.HasPrefix(name, "_") && e.rerunning == 0 {
 				e.throw(KindImmutable, "Can not change the value of '%s', because it was declared immutable", name)
 			}
 		}
 		g.Set(name, v)
+		e.noteGlobalSet(fr.pkg, name, v)
 	case frameSchema:
 		e.instAssign(fr.inst, name, v, op)
 	default:
@@ -624,6 +684,7 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 // ---------------------------------------------------------------- expressions
 
 func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
+	e.leakPos.line = 0 // the toolchain's error position moves to each expression it evaluates
 	switch n := x.(type) {
 	case *syntax.NumberLit:
 		return e.number(n)
@@ -707,45 +768,51 @@ func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
 		}
 		return e.eval(s, n.Orelse)
 	case *syntax.CallExpr, *syntax.SelectorExpr, *syntax.SubscriptExpr:
-		v, _ := e.chain(s, x)
-		return v
+		return e.access(s, x)
 	}
 	return e.evalRest(s, x)
 }
 
-// chain evaluates calls, selectors and subscripts; a `?.` or `?[` on None short-circuits the rest
-// of the chain (reported by the second result).
-func (e *evaluator) chain(s *scope, x syntax.Expr) (Value, bool) {
+// access evaluates a call, a selector or a subscript. `x?.a` and `x?[i]` are None when x is None
+// or Undefined or has no such member; the rest of the expression is still evaluated.
+func (e *evaluator) access(s *scope, x syntax.Expr) Value {
 	switch n := x.(type) {
 	case *syntax.CallExpr:
-		fn, cut := e.chain(s, n.Func)
-		if cut {
-			return none, true
-		}
+		fn := e.eval(s, n.Func)
 		args, kwargs := e.callArgs(s, n.Args, n.Keywords)
+		if isNoneOrUndef(fn) {
+			return undef // calling None or Undefined gives Undefined
+		}
 		e.pos = posOf(e.file, n)
-		return e.callValue(fn, args, kwargs), false
+		return e.callValue(fn, args, kwargs)
 	case *syntax.SelectorExpr:
-		v, cut := e.chain(s, n.X)
-		if cut || (n.HasQuestion && isNoneOrUndef(v)) {
-			return none, true
+		v := e.eval(s, n.X)
+		name := n.Attr.Names[0]
+		if n.HasQuestion && isNoneOrUndef(v) {
+			return none
 		}
 		e.pos = posOf(e.file, n)
-		if str, ok := v.(string); ok && strMethod(str, n.Attr.Names[0]) == nil {
+		if str, ok := v.(string); ok && strMethod(str, name) == nil {
 			// the reference names a literal receiver with its value: 'str(42)'
-			e.attrNotFound(n.Attr.Names[0], operandType(n.X, v), nil)
+			e.attrNotFound(name, operandType(n.X, v), nil)
 		}
-		return e.getAttr(v, n.Attr.Names[0]), false
+		r := e.getAttr(v, name)
+		if n.HasQuestion && isUndef(r) {
+			return none
+		}
+		return r
 	case *syntax.SubscriptExpr:
-		v, cut := e.chain(s, n.X)
-		if cut || (n.HasQuestion && isNoneOrUndef(v)) {
-			return none, true
+		v := e.eval(s, n.X)
+		if n.HasQuestion && isNoneOrUndef(v) {
+			return none
 		}
-		return e.subscript(s, n, v), false
-	case *syntax.ParenExpr:
-		return e.eval(s, n.X), false
+		r := e.subscript(s, n, v)
+		if n.HasQuestion && isUndef(r) {
+			return none
+		}
+		return r
 	}
-	return e.eval(s, x), false
+	return e.eval(s, x)
 }
 
 func (e *evaluator) subscript(s *scope, n *syntax.SubscriptExpr, v Value) Value {

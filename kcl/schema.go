@@ -602,6 +602,9 @@ func indexKeys(chain []*SchemaType, st *SchemaType, attrs *Dict) (string, []Valu
 // toolchain does.
 func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr, inst srcPos) {
 	e.pos = posOf(e.file, chk)
+	saveStmt := e.stmtPos
+	e.stmtPos = e.pos // run-time errors of the condition are reported at it
+	defer func() { e.stmtPos = saveStmt }()
 	if chk.IfCond != nil && !truthy(e.eval(sc, chk.IfCond)) {
 		return
 	}
