@@ -279,35 +279,37 @@ func biInt(e *evaluator, args []Value, kw *Dict) Value {
 
 func biFloat(e *evaluator, args []Value, kw *Dict) Value {
 	v := arg(args, kw, 0, "number", 0.0)
+	var f float64
 	switch x := v.(type) {
 	case int64:
-		return float64(x)
+		f = float64(x)
 	case float64:
-		return x
+		f = x
 	case bool:
-		return float64(b2i(x))
+		f = float64(b2i(x))
 	case Unit:
-		return x.Val
+		f = x.Val
 	case string:
-		s := strings.TrimSpace(x)
-		switch strings.ToLower(s) {
-		case "inf", "+inf", "infinity":
-			return math.Inf(1)
-		case "-inf", "-infinity":
-			return math.Inf(-1)
-		case "nan":
-			return math.NaN()
+		// Rust's f64 syntax: decimal only, no spaces or underscores; inf, infinity and nan
+		// in any case
+		var err error
+		f, err = strconv.ParseFloat(x, 64)
+		if err != nil && !math.IsInf(f, 0) || strings.ContainsAny(x, "_xXpP") && !strings.Contains(strings.ToLower(x), "inf") {
+			e.throw(KindEvaluation, "invalid literal for float() with base 10: '%s'", x)
 		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			e.throw(KindValue, "could not convert string to float: '%s'", x)
+		if math.IsNaN(f) {
+			return f
 		}
-		return f
 	case UndefinedValue:
 		e.throw(KindEvaluation, "invalid literal for float() with base 10: 'Undefined'")
+	default:
+		e.throw(KindType, "float() argument must be a string or a number, not '%s'", typeName(v))
 	}
-	e.throw(KindType, "float() argument must be a string or a number, not '%s'", typeName(v))
-	return nil
+	if math.IsInf(f, 0) {
+		// the reference's float() refuses an infinite result (arithmetic may still make one)
+		e.throw(KindEvaluation, "inf: A 64-bit floating point number overflow")
+	}
+	return f
 }
 
 func biBool(e *evaluator, args []Value, kw *Dict) Value {

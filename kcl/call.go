@@ -274,7 +274,7 @@ func (e *evaluator) parseFileUncached(path string) *syntax.File {
 			if se.Kind != "" {
 				kind = se.Kind
 			}
-			es = append(es, &Error{Kind: kind, File: path, Line: se.Pos.Line, Col: se.Pos.Col, Msg: se.Msg})
+			es = append(es, &Error{Kind: kind, File: path, Line: int(se.Pos.Line), Col: int(se.Pos.Col), Msg: se.Msg})
 		}
 		panic(panicErrs{es})
 	}

@@ -129,7 +129,7 @@ func (e *evaluator) dictInsertPath(d *Dict, names []string, v Value, op Op, idx 
 			if e.keyPos == nil {
 				e.keyPos = map[string]srcPos{}
 			}
-			e.keyPos[names[i]] = srcPos{file: e.file, line: id.NameSpans[i].From.Line, col: id.NameSpans[i].From.Col}
+			e.keyPos[names[i]] = srcPos{file: e.file, line: int(id.NameSpans[i].From.Line), col: int(id.NameSpans[i].From.Col)}
 		}
 		nd.Set(names[i], v)
 		nd.SetOp(names[i], op)

@@ -108,7 +108,7 @@ func posOf(file string, n syntax.Node) srcPos {
 		return srcPos{file: file}
 	}
 	p := n.Pos()
-	return srcPos{file: file, line: p.Line, col: p.Col}
+	return srcPos{file: file, line: int(p.Line), col: int(p.Col)}
 }
 
 func (e *evaluator) throwAt(p srcPos, kind, format string, args ...any) {

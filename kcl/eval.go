@@ -345,6 +345,53 @@ func (e *evaluator) fileScope(p *pkgState, file string) *scope {
 
 type fileScopeVal struct{ s *scope }
 
+// usesName reports whether an expression of the file starts with name.
+func usesName(f *syntax.File, name string) bool {
+	used := false
+	syntax.Inspect(f, func(n syntax.Node) bool {
+		switch x := n.(type) {
+		case *syntax.ImportStmt:
+			return false
+		case *syntax.Ident:
+			used = used || x.Names[0] == name
+		}
+		return !used
+	})
+	return used
+}
+
+// siblingImport is the module another file of the package imports as name: the toolchain lets
+// the files of the main package use each other's imports (kcl-lang/modules'
+// kcl-abstraction-example); in an imported module such a name passes its checker and is Undefined.
+func (e *evaluator) siblingImport(s *scope, name string) (Value, bool) {
+	for s.parent != nil {
+		s = s.parent
+	}
+	p := s.pkg
+	if p == nil {
+		return nil, false
+	}
+	for _, f := range p.files {
+		if f.Filename == s.file {
+			continue
+		}
+		for _, st := range f.Body {
+			if imp, ok := st.(*syntax.ImportStmt); ok && imp.Name == name {
+				// a module of a package is loaded for the file that imports it only when that
+				// file uses it (a standard module always is)
+				if p.path != "__main__" || (!modules.IsStdlib(imp.Path) && !usesName(f, name)) {
+					return undef, true
+				}
+				saveFile, savePos := e.file, e.pos
+				v := e.fileScope(p, f.Filename).vars[name]
+				e.file, e.pos = saveFile, savePos
+				return v, true
+			}
+		}
+	}
+	return nil, false
+}
+
 type frameKind int
 
 const (
@@ -928,6 +975,9 @@ func (e *evaluator) evalIdent(s *scope, n *syntax.Ident) Value {
 	e.pos = posOf(e.file, n)
 	v, ok := e.lookup(s, n.Names[0])
 	if !ok {
+		v, ok = e.siblingImport(s, n.Names[0])
+	}
+	if !ok {
 		for i, d := range e.defining {
 			if d == n.Names[0] {
 				cycle := make([]string, 0, len(e.defining)-i)
@@ -941,7 +991,7 @@ func (e *evaluator) evalIdent(s *scope, n *syntax.Ident) Value {
 	}
 	for i, name := range n.Names[1:] {
 		if isNoneOrUndef(v) {
-			e.pos = srcPos{e.file, n.NameSpans[i+1].From.Line, n.NameSpans[i+1].From.Col}
+			e.pos = srcPos{e.file, int(n.NameSpans[i+1].From.Line), int(n.NameSpans[i+1].From.Col)}
 		} else {
 			e.pos = posOf(e.file, n)
 		}
@@ -1004,8 +1054,11 @@ func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, bo
 	iter := e.eval(s, g.Iter)
 	e.pos = posOf(e.file, g.Iter)
 	if isNoneOrUndef(iter) {
-		// a comprehension over None fails, as in the toolchain (builtins such as sum take it)
-		e.throw(KindEvaluation, "'NoneType' object is not iterable")
+		// a comprehension over None fails, as in the toolchain (builtins such as sum take it),
+		// which reports the line where the iterated expression ends (kcl-lang/modules'
+		// policies run without option("items"))
+		end := g.Iter.End()
+		e.throwAt(srcPos{e.file, int(end.Line), int(end.Col)}, KindEvaluation, "'NoneType' object is not iterable")
 	}
 	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
 		e.tick()

@@ -60,10 +60,11 @@ func (e *evaluator) binaryOp(op syntax.Token, l, r Value) Value {
 	return v
 }
 
-// strictRange is `kcl run -r`: arithmetic results must fit in 32 bits.
+// strictRange is `kcl run -r`: the results of + - * ** << >> must fit in 32 bits (the
+// reference checks no division or modulo).
 func (e *evaluator) strictRange(op syntax.Token, l, r, v Value) {
 	switch op {
-	case syntax.ADD, syntax.SUB, syntax.MUL, syntax.DIV, syntax.FLOORDIV, syntax.MOD, syntax.POW, syntax.SHL:
+	case syntax.ADD, syntax.SUB, syntax.MUL, syntax.POW, syntax.SHL, syntax.SHR:
 	default:
 		return
 	}
@@ -79,7 +80,7 @@ func (e *evaluator) strictRange(op syntax.Token, l, r, v Value) {
 		}
 	case float64:
 		if !math.IsInf(x, 0) && !math.IsNaN(x) && math.Abs(x) > math.MaxFloat32 {
-			e.throw(KindEvaluation, "%s: A 32-bit floating point number overflow", strconv.FormatFloat(x, 'f', -1, 64)) // Rust's Display
+			e.throw(KindEvaluation, "%s: A 32-bit floating point number overflow", strconv.FormatFloat(x, 'g', -1, 64)) // 6e+38, as the reference
 		}
 	}
 }

@@ -14,8 +14,8 @@ type planOptions struct {
 	// HidePrivate drops every key starting with `_`, as the program output does (schema
 	// instances never show theirs unless ShowHidden).
 	HidePrivate bool
-	// ShowHidden keeps the `_` keys of schema instances too (kcl run --show-hidden); their
-	// __settings__ is never shown.
+	// ShowHidden keeps the `_` keys of schema instances too, __settings__ included
+	// (kcl run --show-hidden).
 	ShowHidden bool
 }
 
@@ -47,7 +47,7 @@ func plan(v Value, o planOptions) (any, bool) {
 		return planDict(x, o, false), true
 	case *Schema:
 		// __settings__ (output_type) is private and, as in current KCL, does not move the
-		// instance out of its place
+		// instance out of its place; --show-hidden prints it as any other attribute
 		return planDict(x.Attrs, o, true), true
 	}
 	return nil, false
@@ -60,7 +60,7 @@ func planDict(d *Dict, o planOptions, schema bool) *Dict {
 		keys = sortedKeys(d)
 	}
 	for _, k := range keys {
-		if (schema && !o.ShowHidden || o.HidePrivate) && strings.HasPrefix(k, "_") || schema && k == "__settings__" {
+		if (schema && !o.ShowHidden || o.HidePrivate) && strings.HasPrefix(k, "_") {
 			continue
 		}
 		if p, ok := plan(d.m[k], o); ok {
@@ -110,6 +110,15 @@ func (w *yamlWriter) node(v any, indent int, ctx int) {
 				}
 				w.b.WriteString(strings.Repeat(" ", indent))
 			}
+			if explicitKey(k) {
+				// libyaml writes a key that cannot be a simple key as "? key" then ": value",
+				// the value placed as a sequence item's
+				w.b.WriteString("? ")
+				w.b.WriteString(yamlScalarString(k, indent+2, false))
+				w.b.WriteString("\n" + strings.Repeat(" ", indent) + ":")
+				w.seqItem(x.m[k], indent)
+				continue
+			}
 			w.b.WriteString(yamlScalarString(k, indent, true))
 			w.b.WriteByte(':')
 			w.mapValue(x.m[k], indent)
@@ -140,6 +149,13 @@ func (w *yamlWriter) node(v any, indent int, ctx int) {
 		w.b.WriteString(yamlScalar(v, indent))
 		w.b.WriteByte('\n')
 	}
+}
+
+// explicitKey reports whether libyaml cannot write k as a simple key: a multi-line one or one
+// longer than 128 bytes.
+func explicitKey(k string) bool {
+	return len(k) > 128 || strings.ContainsAny(k, "\n\r") || strings.Contains(k, "\u0085") ||
+		strings.Contains(k, "\u2028") || strings.Contains(k, "\u2029")
 }
 
 func (w *yamlWriter) mapValue(v any, indent int) {
@@ -523,6 +539,10 @@ func writeJSON(b *strings.Builder, v any, indent string, level int) {
 		f := formatFloatYAML(x)
 		if strings.HasPrefix(f, ".") || strings.HasPrefix(f, "-.") {
 			f = "null"
+		}
+		// JSON writes the sign of a positive exponent (1e+20), YAML does not
+		if i := strings.IndexByte(f, 'e'); i >= 0 && f[i+1] != '-' {
+			f = f[:i+1] + "+" + f[i+1:]
 		}
 		b.WriteString(f)
 	case Unit:

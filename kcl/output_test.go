@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -145,6 +146,31 @@ func TestEncodeYAMLLayout(t *testing.T) {
 	assert.Equal(t, want, encodeYAML(d))
 	assert.Equal(t, "- 1\n- 2\n", encodeYAML([]any{int64(1), int64(2)}))
 	assert.Equal(t, "hello\n", encodeYAML("hello"))
+}
+
+// Keys that libyaml cannot write as simple keys (multi-line, or over 128 bytes) take the
+// "? key" / ": value" form; the expected texts are the reference's.
+func TestEncodeYAMLExplicitKeys(t *testing.T) {
+	long := strings.Repeat("k", 129)
+	inner := NewDict()
+	inner.Set("a", int64(1))
+	d := NewDict()
+	d.Set("x\ny", int64(1))
+	d.Set(strings.Repeat("k", 128), int64(2))
+	d.Set(long, int64(3))
+	d.Set("p\nq\n", inner)
+	d.Set("r\n", []any{int64(1), int64(2)})
+	d.Set("s\n", []any{})
+	d.Set("x\ny  ", int64(4))
+	d.Set(" x\ny", int64(5))
+	want := "? |-\n  x\n  y\n: 1\n" + strings.Repeat("k", 128) + ": 2\n? " + long + "\n: 3\n" +
+		"? |\n  p\n  q\n: a: 1\n? |\n  r\n: - 1\n  - 2\n? |\n  s\n: []\n" +
+		"? \"x\\ny  \"\n: 4\n? |2-\n   x\n  y\n: 5\n"
+	assert.Equal(t, want, encodeYAML(d))
+	item := NewDict()
+	item.Set("x\ny", int64(1))
+	item.Set("b", int64(2))
+	assert.Equal(t, "- ? |-\n    x\n    y\n  : 1\n  b: 2\n", encodeYAML([]any{item}))
 }
 
 func TestEncodeJSON(t *testing.T) {

@@ -54,7 +54,7 @@ func isIdent(s string) bool {
 
 // edit replaces src[start:end] with text.
 type edit struct {
-	start, end int
+	start, end int32 // byte offsets, as syntax.Pos holds them
 	text       string
 }
 
@@ -93,7 +93,7 @@ func ApplyOverrides(files []string, overrides []Override) (map[string][]byte, er
 			if n == 0 || srcs[last][n-1] == '\n' {
 				sep = ""
 			}
-			edits[last] = append(edits[last], edit{n, n, sep + text + "\n"})
+			edits[last] = append(edits[last], edit{int32(n), int32(n), sep + text + "\n"})
 			continue
 		}
 		e, ok := overrideIn(srcs[file], stmt, o)
@@ -138,7 +138,7 @@ func overrideIn(src []byte, stmt *syntax.AssignStmt, o Override) (edit, bool) {
 	if len(o.Path) == 1 {
 		if o.Delete {
 			end := stmt.End().Offset
-			if end < len(src) && src[end] == '\n' {
+			if int(end) < len(src) && src[end] == '\n' {
 				end++
 			}
 			return edit{stmt.Pos().Offset, end, ""}, true

@@ -130,7 +130,7 @@ func TestKCLSyntaxDiagnosticUTF16(t *testing.T) {
 	text := "a = 1\ns = \"é😀\" + + )\n"
 	_, errs := syntax.ParseFile("main.k", []byte(text))
 	require.NotEmpty(t, errs)
-	want := utf16Pos(text, errs[0].Pos.Offset)
+	want := utf16Pos(text, int(errs[0].Pos.Offset))
 
 	m := c.mark()
 	uri := c.open(filepath.Join(work, "main.k"), text)
@@ -140,7 +140,7 @@ func TestKCLSyntaxDiagnosticUTF16(t *testing.T) {
 	assert.Equal(t, errs[0].Msg, d.Message)
 	assert.Equal(t, want, d.Range.Start)
 	assert.Equal(t, 1, want.Line)
-	assert.Less(t, want.Character, errs[0].Pos.Offset-len("a = 1\n"), "UTF-16 units, not bytes")
+	assert.Less(t, want.Character, int(errs[0].Pos.Offset)-len("a = 1\n"), "UTF-16 units, not bytes")
 }
 
 // utf16Pos is the LSP position of a byte offset, computed independently of the server.

@@ -68,8 +68,8 @@ func symbol(d *document, name, detail string, kind protocol.SymbolKind, whole, s
 	sym := protocol.DocumentSymbol{
 		Name:           name,
 		Kind:           kind,
-		Range:          d.rangeOf(whole.Pos().Offset, whole.End().Offset),
-		SelectionRange: d.rangeOf(sel.Pos().Offset, sel.End().Offset),
+		Range:          d.rangeOf(int(whole.Pos().Offset), int(whole.End().Offset)),
+		SelectionRange: d.rangeOf(int(sel.Pos().Offset), int(sel.End().Offset)),
 	}
 	if detail != "" {
 		sym.Detail = &detail

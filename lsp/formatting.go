@@ -39,11 +39,11 @@ func (s *Server) rangeFormatting(ctx context.Context, params json.RawMessage) (a
 	start, end := d.offset(p.Range.Start), d.offset(p.Range.End)
 	from, to := -1, -1
 	for _, st := range a.file.Body {
-		if st.End().Offset >= start && st.Pos().Offset <= end {
+		if int(st.End().Offset) >= start && int(st.Pos().Offset) <= end {
 			if from < 0 {
-				from = lineStartOf(d.text, st.Pos().Offset)
+				from = lineStartOf(d.text, int(st.Pos().Offset))
 			}
-			to = st.End().Offset
+			to = int(st.End().Offset)
 		}
 	}
 	if from < 0 {

@@ -39,14 +39,14 @@ func (s *Server) inlayHints(ctx context.Context, params json.RawMessage) (any, e
 		}
 		for _, st := range info.File.Body {
 			as, ok := st.(*syntax.AssignStmt)
-			if !ok || as.Type != nil || len(as.Targets) != 1 || st.End().Offset < from || st.Pos().Offset > to || obvious(as.Value) {
+			if !ok || as.Type != nil || len(as.Targets) != 1 || int(st.End().Offset) < from || int(st.Pos().Offset) > to || obvious(as.Value) {
 				continue
 			}
 			id, ok := as.Targets[0].(*syntax.Ident)
 			if !ok || len(id.Names) != 1 {
 				continue
 			}
-			r := info.RefAt(id.Pos().Offset)
+			r := info.RefAt(int(id.Pos().Offset))
 			if r == nil || !r.Def {
 				continue
 			}
@@ -54,7 +54,7 @@ func (s *Server) inlayHints(ctx context.Context, params json.RawMessage) (any, e
 			if t == check.Any {
 				continue
 			}
-			hints = append(hints, inlayHint{Position: d.position(id.End().Offset), Label: ": " + check.Display(t), Kind: 1})
+			hints = append(hints, inlayHint{Position: d.position(int(id.End().Offset)), Label: ": " + check.Display(t), Kind: 1})
 		}
 	})
 	return hints, nil

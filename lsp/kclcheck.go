@@ -110,10 +110,10 @@ func (s *Server) checkDiagnostics(d *document) []protocol.Diagnostic {
 			if e.Kind == check.KindImport {
 				continue
 			}
-			diag := newDiagnostic(d.rangeOf(e.Span.From.Offset, e.Span.To.Offset), protocol.DiagnosticSeverityError, e.Kind, e.Msg, nil)
+			diag := newDiagnostic(d.rangeOf(int(e.Span.From.Offset), int(e.Span.To.Offset)), protocol.DiagnosticSeverityError, e.Kind, e.Msg, nil)
 			for _, r := range e.Related {
 				diag.RelatedInformation = append(diag.RelatedInformation, protocol.DiagnosticRelatedInformation{
-					Location: protocol.Location{URI: pathToURI(r.File), Range: s.fileRange(r.File, r.Span.From.Offset, r.Span.To.Offset)},
+					Location: protocol.Location{URI: pathToURI(r.File), Range: s.fileRange(r.File, int(r.Span.From.Offset), int(r.Span.To.Offset))},
 					Message:  r.Msg,
 				})
 			}
@@ -142,7 +142,7 @@ func (s *Server) location(o *check.Object) *protocol.Location {
 	if o == nil || o.File == "" {
 		return nil
 	}
-	return &protocol.Location{URI: pathToURI(o.File), Range: s.fileRange(o.File, o.Span.From.Offset, o.Span.To.Offset)}
+	return &protocol.Location{URI: pathToURI(o.File), Range: s.fileRange(o.File, int(o.Span.From.Offset), int(o.Span.To.Offset))}
 }
 
 // refAt is the recorded name under the cursor.

@@ -64,7 +64,7 @@ func (s *Server) kclPackage(path string) (root string, mf *workspace.ModFile) {
 }
 
 func importSpan(d *document, imp *syntax.ImportStmt) protocol.Range {
-	return d.rangeOf(imp.PathSpan.From.Offset, imp.PathSpan.To.Offset)
+	return d.rangeOf(int(imp.PathSpan.From.Offset), int(imp.PathSpan.To.Offset))
 }
 
 // importTarget is what an import statement refers to.
@@ -123,7 +123,7 @@ func (s *Server) kclDiagnostics(d *document) []protocol.Diagnostic {
 		if end <= e.Pos.Offset {
 			end = e.Pos.Offset
 		}
-		diags = append(diags, newDiagnostic(d.rangeOf(e.Pos.Offset, end), protocol.DiagnosticSeverityError, codeKCLSyntax, e.Msg, nil))
+		diags = append(diags, newDiagnostic(d.rangeOf(int(e.Pos.Offset), int(end)), protocol.DiagnosticSeverityError, codeKCLSyntax, e.Msg, nil))
 	}
 	if a.file == nil {
 		return diags
@@ -177,7 +177,7 @@ func (s *Server) kclCodeActions(d *document, start, end int) []protocol.CodeActi
 	var actions []protocol.CodeAction
 	for _, st := range a.file.Body {
 		imp, ok := st.(*syntax.ImportStmt)
-		if !ok || imp.Level > 0 || imp.PathSpan.To.Offset < start || imp.PathSpan.From.Offset > end {
+		if !ok || imp.Level > 0 || int(imp.PathSpan.To.Offset) < start || int(imp.PathSpan.From.Offset) > end {
 			continue
 		}
 		if t := s.resolveImport(d, imp, root, pc); t.kind != "unknown" {
@@ -298,7 +298,7 @@ func (s *Server) importAt(d *document, off int) (imp *syntax.ImportStmt, t impor
 	}
 	for _, st := range a.file.Body {
 		imp, ok := st.(*syntax.ImportStmt)
-		if !ok || off < imp.PathSpan.From.Offset || off > imp.PathSpan.To.Offset {
+		if !ok || off < int(imp.PathSpan.From.Offset) || off > int(imp.PathSpan.To.Offset) {
 			continue
 		}
 		root, mf := s.kclPackage(d.path)

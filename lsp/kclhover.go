@@ -21,7 +21,7 @@ func (s *Server) kclNameHover(d *document, off int) *protocol.Hover {
 		if r == nil {
 			return
 		}
-		rng := d.rangeOf(r.Span.From.Offset, r.Span.To.Offset)
+		rng := d.rangeOf(int(r.Span.From.Offset), int(r.Span.To.Offset))
 		h = &protocol.Hover{Contents: protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: describe(r.Obj)}, Range: &rng}
 	})
 	return h

@@ -45,7 +45,7 @@ func (s *Server) references(ctx context.Context, params json.RawMessage) (any, e
 					continue
 				}
 			}
-			locs = append(locs, protocol.Location{URI: pathToURI(ref.file), Range: s.fileRange(ref.file, ref.ref.Span.From.Offset, ref.ref.Span.To.Offset)})
+			locs = append(locs, protocol.Location{URI: pathToURI(ref.file), Range: s.fileRange(ref.file, int(ref.ref.Span.From.Offset), int(ref.ref.Span.To.Offset))})
 		}
 		if p.Context.IncludeDeclaration && !declared {
 			if loc := s.location(r.Obj); loc != nil {

@@ -49,11 +49,11 @@ func (s *Server) rename(ctx context.Context, params json.RawMessage) (any, error
 		for _, fr := range s.refsTo(c, r.Obj) {
 			declared = declared || fr.ref.Def
 			uri := pathToURI(fr.file)
-			changes[uri] = append(changes[uri], protocol.TextEdit{Range: s.fileRange(fr.file, fr.ref.Span.From.Offset, fr.ref.Span.To.Offset), NewText: p.NewName})
+			changes[uri] = append(changes[uri], protocol.TextEdit{Range: s.fileRange(fr.file, int(fr.ref.Span.From.Offset), int(fr.ref.Span.To.Offset)), NewText: p.NewName})
 		}
 		if !declared && r.Obj.File != "" {
 			uri := pathToURI(r.Obj.File)
-			changes[uri] = append(changes[uri], protocol.TextEdit{Range: s.fileRange(r.Obj.File, r.Obj.Span.From.Offset, r.Obj.Span.To.Offset), NewText: p.NewName})
+			changes[uri] = append(changes[uri], protocol.TextEdit{Range: s.fileRange(r.Obj.File, int(r.Obj.Span.From.Offset), int(r.Obj.Span.To.Offset)), NewText: p.NewName})
 		}
 		edit = &protocol.WorkspaceEdit{Changes: changes}
 	})

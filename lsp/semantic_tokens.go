@@ -39,10 +39,10 @@ func (s *Server) semanticTokensFull(ctx context.Context, params json.RawMessage)
 		var line, char protocol.UInteger
 		for _, r := range info.Refs {
 			typ, mods := semanticClass(r)
-			if typ < 0 || r.Span.From.Line != r.Span.To.Line || r.Span.To.Offset > len(d.text) {
+			if typ < 0 || r.Span.From.Line != r.Span.To.Line || int(r.Span.To.Offset) > len(d.text) {
 				continue
 			}
-			start, end := d.position(r.Span.From.Offset), d.position(r.Span.To.Offset)
+			start, end := d.position(int(r.Span.From.Offset)), d.position(int(r.Span.To.Offset))
 			dl, dc := start.Line-line, start.Character
 			if dl == 0 {
 				dc = start.Character - char

@@ -102,6 +102,21 @@ type fileUnit struct {
 	scope *Scope
 }
 
+// siblingImport is the import named name in another file of the unit's package: the toolchain
+// lets a file use the modules its package's other files import (kcl-lang/modules'
+// kcl-abstraction-example uses `manifests` imported by a sibling file).
+func (u *fileUnit) siblingImport(name string) *Object {
+	for _, other := range u.pkg.units {
+		if other == u || other.scope == nil {
+			continue
+		}
+		if o := other.scope.Names[name]; o != nil && o.Kind == ImportObj {
+			return o
+		}
+	}
+	return nil
+}
+
 // With runs f with the checker locked: read Infos and objects inside it.
 func (c *Checker) With(f func()) {
 	c.mu.Lock()

@@ -54,18 +54,27 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		if st.Type != nil {
 			declared = c.typeExpr(s, st.Type)
 		}
-		var target *Object
+		var target, fresh *Object
 		for _, t := range st.Targets {
 			if id, ok := t.(*syntax.Ident); ok {
 				target = c.assignTarget(s, id, ctx)
 				if declared == nil && target != nil && target.Kind == AttrObj && target.Typed {
 					declared = target.Type()
 				}
+				if declared == nil && target != nil {
+					declared = c.firstType(s, target, id)
+				}
+				if ctx == ctxLocal && target != nil && target.typ == nil && target.resolve == nil {
+					fresh = target
+				}
 			} else {
 				c.expr(s, t, nil)
 			}
 		}
 		vt := c.expr(s, st.Value, declared)
+		if fresh != nil {
+			fresh.typ = widen(vt)
+		}
 		if declared != nil && len(st.Targets) > 0 && !assignable(vt, declared) {
 			e := c.errorf(st.Targets[0], KindType, "expected %s, got %s", declared, vt)
 			if e != nil && target != nil && target.Kind == AttrObj && target.File != "" {
@@ -74,12 +83,18 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 			}
 		}
 	case *syntax.AugAssignStmt:
+		var tt Type
 		if id, ok := st.Target.(*syntax.Ident); ok {
-			c.assignTarget(s, id, ctx)
+			if o := c.assignTarget(s, id, ctx); o != nil {
+				tt = o.Type()
+			}
 		} else {
-			c.expr(s, st.Target, nil)
+			tt = c.expr(s, st.Target, nil)
 		}
-		c.expr(s, st.Value, nil)
+		vt := c.expr(s, st.Value, nil)
+		if tt != nil {
+			c.binaryOp(st, st.Op.BinaryOf(), tt, vt)
+		}
 	case *syntax.UnificationStmt:
 		c.assignTarget(s, st.Target, ctx)
 		c.expr(s, st.Value, nil)
@@ -108,6 +123,29 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 	case *syntax.SchemaAttr:
 		c.schemaAttr(s, st)
 	}
+}
+
+// firstType is the type a later assignment to a variable must keep: the reference types a
+// variable (and an attribute declared without a type) by its first assignment. It is nil for
+// the first assignment itself, for attributes of other schemas and when the type is not
+// fully known.
+func (c *fileChecker) firstType(s *Scope, o *Object, id *syntax.Ident) Type {
+	if len(id.Names) != 1 || o.File == c.unit.path && o.Span == id.NameSpans[0] {
+		return nil
+	}
+	switch o.Kind {
+	case VarObj:
+	case AttrObj:
+		if o.Schema == nil || o.Schema != s.Schema {
+			return nil
+		}
+	default:
+		return nil
+	}
+	if t := o.Type(); certain(t) {
+		return t
+	}
+	return nil
 }
 
 func (c *fileChecker) optExpr(s *Scope, x syntax.Expr) {
@@ -173,7 +211,7 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	}
 	body := newScope(s)
 	body.Schema = sc
-	body.From, body.To = st.Pos().Offset, st.End().Offset
+	body.From, body.To = int(st.Pos().Offset), int(st.End().Offset)
 	c.info.Scopes = append(c.info.Scopes, body)
 	c.params(s, body, st.Params, sc.Params())
 	if st.Kind != syntax.KindSchema {
@@ -213,7 +251,7 @@ func (c *fileChecker) ruleStmt(s *Scope, st *syntax.RuleStmt) {
 		c.ident(s, st.ForHost)
 	}
 	body := newScope(s)
-	body.From, body.To = st.Pos().Offset, st.End().Offset
+	body.From, body.To = int(st.Pos().Offset), int(st.End().Offset)
 	c.info.Scopes = append(c.info.Scopes, body)
 	c.params(s, body, st.Params, o.Schema.Params())
 	c.lenient++ // a rule's body sees the attributes of the schema it is applied for
@@ -265,8 +303,10 @@ func (c *fileChecker) schemaAttr(s *Scope, a *syntax.SchemaAttr) {
 	}
 	t := c.typeExpr(s, a.Type)
 	if a.Default != nil {
-		vt := c.expr(s, a.Default, t)
-		if !assignable(vt, t) {
+		if a.Op.IsAugAssign() {
+			// `name: T |= value` unions the value (a config stays a dict) with the inherited default
+			c.binaryOp(a, a.Op.BinaryOf(), c.expr(s, a.Default, nil), t)
+		} else if vt := c.expr(s, a.Default, t); !assignable(vt, t) {
 			c.errorf(a.Name, KindType, "expected %s, got %s", t, vt)
 		}
 	}
@@ -333,7 +373,7 @@ func literalType(x syntax.Expr) Type {
 			return &Literal{Text: x.Raw + x.Suffix, Base: numberMultiplier}
 		}
 		if x.IsFloat {
-			return &Literal{Text: x.Raw, Base: Float}
+			return &Literal{Text: strconv.FormatFloat(x.Float, 'f', -1, 64), Base: Float} // 2.0 is float(2)
 		}
 		return &Literal{Text: strconv.FormatInt(x.Int, 10), Base: Int}
 	case *syntax.NameConstant:
@@ -362,6 +402,9 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 		return Any
 	}
 	o := s.Lookup(id.Names[0])
+	if o == nil {
+		o = c.unit.siblingImport(id.Names[0])
+	}
 	if o == nil {
 		if c.lenient == 0 {
 			c.errorAt(id.NameSpans[0], KindCompile, "name '%s' is not defined", id.Names[0])
@@ -457,19 +500,23 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		return Str
 	case *syntax.UnaryExpr:
 		t := c.expr(s, x.X, nil)
-		if x.Op == syntax.KW_NOT {
-			return Bool
-		}
 		if l, ok := literalType(x).(*Literal); ok {
 			return l
 		}
-		return widen(t)
+		return c.unaryOp(x, t)
 	case *syntax.BinaryExpr:
 		return c.binary(s, x)
 	case *syntax.CompareExpr:
-		c.expr(s, x.Left, nil)
-		for _, y := range x.Comparators {
-			c.expr(s, y, nil)
+		l := c.expr(s, x.Left, nil)
+		rs := make([]Type, len(x.Comparators))
+		for i, y := range x.Comparators {
+			rs[i] = c.expr(s, y, nil)
+		}
+		// the reference checks the first comparison, then the first operand against each
+		// comparator but the first and the last (with the next operator)
+		c.compareOp(x, x.Ops[0], l, rs[0])
+		for i := 1; i < len(rs)-1; i++ {
+			c.compareOp(x.Comparators[i], x.Ops[i+1], l, rs[i])
 		}
 		return Bool
 	case *syntax.IfExpr:
@@ -518,10 +565,10 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		}
 		return &List{unionOf(ts...)}
 	case *syntax.ListComp:
-		inner := c.comp(s, x.Generators, x.Pos().Offset, x.End().Offset)
+		inner := c.comp(s, x.Generators, int(x.Pos().Offset), int(x.End().Offset))
 		return &List{widen(c.expr(inner, x.Elt, nil))}
 	case *syntax.DictComp:
-		inner := c.comp(s, x.Generators, x.Pos().Offset, x.End().Offset)
+		inner := c.comp(s, x.Generators, int(x.Pos().Offset), int(x.End().Offset))
 		k, v := c.expr(inner, x.Key, nil), c.expr(inner, x.Value, nil)
 		return &Dict{widen(k), widen(v)}
 	case *syntax.ConfigExpr:
@@ -533,7 +580,7 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 	case *syntax.QuantExpr:
 		tt := c.expr(s, x.Target, nil)
 		inner := newScope(s)
-		inner.From, inner.To = x.Pos().Offset, x.End().Offset
+		inner.From, inner.To = int(x.Pos().Offset), int(x.End().Offset)
 		c.info.Scopes = append(c.info.Scopes, inner)
 		c.loopVars(inner, x.Vars, tt)
 		c.expr(inner, x.Test, nil)
@@ -581,44 +628,7 @@ func (c *fileChecker) listElem(s *Scope, e syntax.Expr, elem Type) []Type {
 }
 
 func (c *fileChecker) binary(s *Scope, x *syntax.BinaryExpr) Type {
-	l, r := widen(c.expr(s, x.X, nil)), widen(c.expr(s, x.Y, nil))
-	switch x.Op {
-	case syntax.KW_AND, syntax.KW_OR:
-		return unionOf(l, r)
-	case syntax.ADD:
-		switch {
-		case l == Str && r == Str:
-			return Str
-		case l == Int && r == Int:
-			return Int
-		case (l == Int || l == Float) && (r == Int || r == Float):
-			return Float
-		}
-		if ll, ok := l.(*List); ok {
-			if rl, ok := r.(*List); ok {
-				return &List{unionOf(ll.Elem, rl.Elem)}
-			}
-		}
-	case syntax.SUB, syntax.MUL, syntax.FLOORDIV, syntax.MOD, syntax.POW:
-		if l == Int && r == Int {
-			return Int
-		}
-		if (l == Int || l == Float) && (r == Int || r == Float) {
-			return Float
-		}
-		if x.Op == syntax.MUL && (l == Str && r == Int) {
-			return Str
-		}
-	case syntax.DIV:
-		if (l == Int || l == Float) && (r == Int || r == Float) {
-			return Float
-		}
-	case syntax.OR:
-		if _, ok := l.(*Instance); ok {
-			return l
-		}
-	}
-	return Any
+	return c.binaryOp(x, x.Op, c.expr(s, x.X, nil), c.expr(s, x.Y, nil))
 }
 
 // comp opens the scope of a comprehension and declares its loop variables.
@@ -663,7 +673,7 @@ func (c *fileChecker) loopVars(s *Scope, vars []*syntax.Ident, iter Type) {
 
 func (c *fileChecker) lambda(s *Scope, x *syntax.LambdaExpr) Type {
 	body := newScope(s)
-	body.From, body.To = x.Pos().Offset, x.End().Offset
+	body.From, body.To = int(x.Pos().Offset), int(x.End().Offset)
 	c.info.Scopes = append(c.info.Scopes, body)
 	f := &Func{Result: Any}
 	for _, p := range x.Params {
@@ -930,7 +940,7 @@ func (c *fileChecker) keyExpr(s *Scope, k syntax.Expr) Type {
 func (c *fileChecker) configScope(s *Scope, entries []*syntax.ConfigEntry, inst *Instance) *Scope {
 	cs := newScope(s)
 	if len(entries) > 0 {
-		cs.From, cs.To = entries[0].Pos().Offset, entries[len(entries)-1].End().Offset
+		cs.From, cs.To = int(entries[0].Pos().Offset), int(entries[len(entries)-1].End().Offset)
 	}
 	var declare func([]*syntax.ConfigEntry)
 	declare = func(entries []*syntax.ConfigEntry) {

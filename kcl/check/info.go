@@ -8,9 +8,9 @@ import (
 
 // RefAt is the name recorded at a byte offset (nil when none).
 func (info *Info) RefAt(off int) *Ref {
-	i := sort.Search(len(info.Refs), func(i int) bool { return info.Refs[i].Span.To.Offset >= off })
-	for ; i < len(info.Refs) && info.Refs[i].Span.From.Offset <= off; i++ {
-		if off <= info.Refs[i].Span.To.Offset {
+	i := sort.Search(len(info.Refs), func(i int) bool { return int(info.Refs[i].Span.To.Offset) >= off })
+	for ; i < len(info.Refs) && int(info.Refs[i].Span.From.Offset) <= off; i++ {
+		if off <= int(info.Refs[i].Span.To.Offset) {
 			return &info.Refs[i]
 		}
 	}

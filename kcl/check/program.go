@@ -81,7 +81,7 @@ func Program(ctx context.Context, p kcl.Program) error {
 						errs = nil
 						return
 					}
-					errs = append(errs, &kcl.Error{Kind: e.Kind, File: e.File, Line: e.Span.From.Line, Col: e.Span.From.Col, Msg: e.Msg})
+					errs = append(errs, &kcl.Error{Kind: e.Kind, File: e.File, Line: int(e.Span.From.Line), Col: int(e.Span.From.Col), Msg: e.Msg})
 				}
 			}
 		}

@@ -266,10 +266,41 @@ func unionOf(ts ...Type) Type {
 	return &Union{out}
 }
 
-// widen turns a literal type into its base type (the type of a variable assigned a literal).
+// widen turns literal types into their base types, also inside unions, lists and dicts (the
+// type of a variable assigned a literal: `x = {a = 1}` is a {str:int}).
 func widen(t Type) Type {
-	if l, ok := t.(*Literal); ok {
-		return l.Base
+	switch t := t.(type) {
+	case *Literal:
+		return t.Base
+	case *Union:
+		ms := make([]Type, len(t.Types))
+		for i, m := range t.Types {
+			ms[i] = widen(m)
+		}
+		return unionOf(ms...)
+	case *List:
+		return &List{widen(t.Elem)}
+	case *Dict:
+		return &Dict{widen(t.Key), widen(t.Value)}
 	}
 	return t
+}
+
+// certain reports whether a type is fully known (no any, None or function inside): only such
+// a type is what the reference would also have inferred.
+func certain(t Type) bool {
+	switch t := t.(type) {
+	case *List:
+		return certain(t.Elem)
+	case *Dict:
+		return certain(t.Key) && certain(t.Value)
+	case *Union:
+		for _, m := range t.Types {
+			if !certain(m) {
+				return false
+			}
+		}
+		return true
+	}
+	return known(t)
 }

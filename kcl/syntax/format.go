@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"errors"
+	"math"
 	"strings"
 )
 
@@ -27,8 +28,8 @@ func Format(src []byte, filename string) ([]byte, error) {
 
 type formatState struct {
 	comments []*Comment
-	next     int // the first comment not yet printed
-	lastLine int // the source line of the last statement or comment printed
+	next     int   // the first comment not yet printed
+	lastLine int32 // the source line of the last statement or comment printed
 }
 
 // line starts a new line at the current indentation (nothing at the start of the output).
@@ -55,7 +56,7 @@ func (pr *printer) blank() {
 
 // fmtLeading prints, each on its own line, the comments before offset off; it keeps one
 // blank line where the source had one before a comment.
-func (pr *printer) fmtLeading(off int) bool {
+func (pr *printer) fmtLeading(off int32) bool {
 	st := pr.fmt
 	printed := false
 	for st.next < len(st.comments) && st.comments[st.next].From.Offset < off {
@@ -107,7 +108,7 @@ func (pr *printer) fmtFile(f *File) {
 		pr.fmtTrailing(f.Doc.End())
 	}
 	pr.fmtStmts(f.Body)
-	pr.fmtLeading(int(^uint(0) >> 1))
+	pr.fmtLeading(math.MaxInt32)
 	pr.b.WriteByte('\n')
 }
 

@@ -32,7 +32,7 @@ func FuzzScan(f *testing.F) {
 		s := newScanner("fuzz.k", src)
 		li := newLineIndex(src)
 		limit := 4*len(src) + 64
-		prev := 0
+		prev := int32(0)
 		for i := 0; ; i++ {
 			if i > limit {
 				t.Fatalf("scanner produced more than %d tokens for %d bytes", limit, len(src))

@@ -13,12 +13,12 @@ type lineIndex struct {
 
 func newLineIndex(src []byte) *lineIndex {
 	li := &lineIndex{src: src, pos: make([]Pos, len(src)+1)}
-	line, col := 1, 1
+	line, col := int32(1), int32(1)
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		col = -2 // the byte order mark does not count: offset 3 is column 1
 	}
 	for i := 0; i <= len(src); i++ {
-		li.pos[i] = Pos{Offset: i, Line: line, Col: col}
+		li.pos[i] = Pos{Offset: int32(i), Line: line, Col: col}
 		if i == len(src) {
 			break
 		}
@@ -34,7 +34,7 @@ func newLineIndex(src []byte) *lineIndex {
 }
 
 func (li *lineIndex) check(p Pos) error {
-	if p.Offset < 0 || p.Offset > len(li.src) {
+	if p.Offset < 0 || int(p.Offset) > len(li.src) {
 		return fmt.Errorf("offset %d outside the source (%d bytes)", p.Offset, len(li.src))
 	}
 	want := li.pos[p.Offset]

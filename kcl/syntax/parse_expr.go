@@ -410,7 +410,7 @@ func (p *parser) startsStmtLine(t token, open Pos) bool {
 	case RPAREN, RBRACK, RBRACE, EOF:
 		return false // closes an enclosing bracket
 	}
-	return t.nl && t.pos.Col <= p.lineIndentCol(open) && p.s.isIndentLevel(t.pos.Offset-(t.pos.Col-1))
+	return t.nl && t.pos.Col <= p.lineIndentCol(open) && p.s.isIndentLevel(int(t.pos.Offset-(t.pos.Col-1)))
 }
 
 // outdented reports whether t starts a line not indented deeper than the
@@ -887,7 +887,7 @@ func (p *parser) expectClose(k Token, open Pos, what string) {
 func (p *parser) parseListElt() Expr {
 	switch p.tok.kind {
 	case IF:
-		return p.parseListIf(p.tok.pos.Col)
+		return p.parseListIf(int(p.tok.pos.Col))
 	case MUL:
 		from := p.tok.pos
 		p.next()
@@ -900,7 +900,7 @@ func (p *parser) parseListElt() Expr {
 // belongs reports whether the current token continues an inline `if`
 // opened at column col: same line, or a new line indented further.
 func (p *parser) belongs(col int) bool {
-	return !p.tok.nl || p.tok.pos.Col > col
+	return !p.tok.nl || int(p.tok.pos.Col) > col
 }
 
 // parseListIf parses `if c: a, b elif d: e else: f` inside a list; the
@@ -963,7 +963,7 @@ func parseInlineIf[N Expr](p *parser, col int, clause func(from Pos, cond Expr) 
 // clauseAt reports whether the current token is an elif/else clause of an
 // inline if at column col: on the same line, or on a new line at col.
 func (p *parser) clauseAt(k Token, col int) bool {
-	return p.tok.kind == k && (!p.tok.nl || p.tok.pos.Col == col)
+	return p.tok.kind == k && (!p.tok.nl || int(p.tok.pos.Col) == col)
 }
 
 func (p *parser) listIfBody(col int) []Expr {
@@ -1041,7 +1041,7 @@ func (p *parser) parseConfigEntry() *ConfigEntry {
 	from := p.tok.pos
 	switch p.tok.kind {
 	case IF:
-		x := p.parseConfigIf(p.tok.pos.Col)
+		x := p.parseConfigIf(int(p.tok.pos.Col))
 		return &ConfigEntry{Span: p.span(from), Value: x}
 	case POW:
 		p.next()
@@ -1162,7 +1162,7 @@ func (p *parser) elemEnd(b *bracket, el elemState) bool {
 	bad := newErrs || p.suppressed > el.nsup
 	defer func() { b.lastBad = bad }()
 	if !bad || !el.start.nl || p.resynced || el.start.pos.Col > p.lineIndentCol(b.open) ||
-		!p.s.isIndentLevel(el.start.pos.Offset-(el.start.pos.Col-1)) {
+		!p.s.isIndentLevel(int(el.start.pos.Offset-(el.start.pos.Col-1))) {
 		if newErrs {
 			b.reported = true
 		}
@@ -1188,7 +1188,7 @@ func (p *parser) restartAt(t token) {
 		p.lineStarts = p.lineStarts[:n-1]
 	}
 	lineStart := t.pos.Offset - (t.pos.Col - 1)
-	if p.s.rewind(lineStart, t.pos.Line) {
+	if p.s.rewind(int(lineStart), int(t.pos.Line)) {
 		p.peeked = nil
 		p.tok = token{kind: NEWLINE, pos: t.pos, end: t.pos}
 		// the broken statement ends where the restarted line begins, not
@@ -1199,12 +1199,12 @@ func (p *parser) restartAt(t token) {
 
 // lineIndentCol returns the column of the first non-blank character on the
 // line of pos.
-func (p *parser) lineIndentCol(pos Pos) int {
-	start := pos.Offset - (pos.Col - 1)
+func (p *parser) lineIndentCol(pos Pos) int32 {
+	start := int(pos.Offset - (pos.Col - 1))
 	if start < 0 || start > len(p.src) {
 		return 1
 	}
-	col := 1
+	col := int32(1)
 	for i := start; i < len(p.src) && (p.src[i] == ' ' || p.src[i] == '\t'); i++ {
 		col++
 	}

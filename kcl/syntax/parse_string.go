@@ -45,7 +45,7 @@ func (p *parser) posAfter(from Pos, off int) Pos {
 	if off > len(p.src) {
 		off = len(p.src)
 	}
-	for i := from.Offset; i < off; i++ {
+	for i := int(from.Offset); i < off; i++ {
 		c := p.src[i]
 		if c == '\n' || c == '\r' && (i+1 >= len(p.src) || p.src[i+1] != '\n') {
 			line++
@@ -54,7 +54,7 @@ func (p *parser) posAfter(from Pos, off int) Pos {
 		}
 		col++
 	}
-	return Pos{Offset: off, Line: line, Col: col}
+	return Pos{Offset: int32(off), Line: line, Col: col}
 }
 
 // parseStringTok turns a STRING token into a *StringLit, or a
@@ -76,7 +76,7 @@ func (p *parser) parseStringTok(t token) Expr {
 		qn = 3
 	}
 	body := lit[i+qn : len(lit)-qn]
-	bodyOff := t.pos.Offset + i + qn
+	bodyOff := int(t.pos.Offset) + i + qn
 	sp := Span{From: t.pos, To: t.end}
 	if raw || strings.IndexByte(body, '\\') < 0 && strings.IndexByte(body, '$') < 0 {
 		// nothing to decode
@@ -87,7 +87,7 @@ func (p *parser) parseStringTok(t token) Expr {
 	var b strings.Builder
 	cur := t.pos // running position: offsets are requested in increasing order
 	at := func(off int) Pos {
-		if off < cur.Offset {
+		if off < int(cur.Offset) {
 			cur = t.pos
 		}
 		cur = p.posAfter(cur, off)
@@ -176,7 +176,7 @@ func (p *parser) parseStringTok(t token) Expr {
 // interpolation has an unclosed bracket or nothing at all, and the string
 // token is directly followed by more text.
 func sameQuoteInside(rest string, t token, src []byte) bool {
-	if t.end.Offset >= len(src) {
+	if int(t.end.Offset) >= len(src) {
 		return false
 	}
 	switch src[t.end.Offset] {
@@ -250,8 +250,8 @@ func (p *parser) parseInterpolation(dollar Pos, start, end int) Expr {
 		filename:    p.filename,
 		src:         p.src[:end],
 		off:         start,
-		line:        from.Line,
-		lineOff:     start - (from.Col - 1),
+		line:        int(from.Line),
+		lineOff:     start - int(from.Col-1),
 		lastKind:    LPAREN,
 		atLineStart: false,
 		names:       p.s.names, // share interned names with the file's scanner

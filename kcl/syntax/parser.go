@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -9,11 +10,20 @@ import (
 // input is reported as an error instead of exhausting the stack.
 const maxDepth = 500
 
+// MaxSource is the largest source file the parser takes: positions hold 32-bit byte offsets,
+// lines and columns, which keeps every syntax node small.
+const MaxSource = math.MaxInt32
+
 // ParseFile parses one KCL source file. It always returns a File (possibly
 // partial, with Bad* nodes where parsing failed) and the syntax errors,
 // ordered by position, at most one per line. The parser never panics and
 // always terminates.
 func ParseFile(filename string, src []byte) (*File, []Error) {
+	if len(src) > MaxSource {
+		start := Pos{Line: 1, Col: 1}
+		return &File{Filename: filename, Span: Span{start, start}}, []Error{{Filename: filename, Pos: start, End: start,
+			Msg: fmt.Sprintf("the file is %d bytes, more than the limit of %d (2 GiB)", len(src), MaxSource)}}
+	}
 	p := newParser(filename, src, newScanner(filename, src))
 	f := p.parseFile()
 	errs := append(p.s.errs, p.errs...)
@@ -259,7 +269,7 @@ func (p *parser) parseFile() *File {
 	f.Body = p.parseStmtList(ctxModule, EOF)
 	f.Doc, f.Body = takeDoc(f.Body)
 	f.Comments = p.s.comments
-	end := Pos{Offset: len(p.src), Line: p.s.line, Col: len(p.src) - p.s.lineOff + 1}
+	end := Pos{Offset: int32(len(p.src)), Line: int32(p.s.line), Col: int32(len(p.src) - p.s.lineOff + 1)}
 	start := Pos{Offset: 0, Line: 1, Col: 1}
 	if len(p.src) >= 3 && p.src[0] == 0xEF && p.src[1] == 0xBB && p.src[2] == 0xBF {
 		start.Offset = 3 // columns count from after the byte order mark
@@ -388,6 +398,10 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 		p.skipToEOL()
 		return &BadStmt{Span: p.span(from)}
 	}
+	if ctx == ctxSchema && p.keywordAttrAhead() {
+		p.tok.kind = IDENT
+		return p.parseSchemaAttrOrStmt(nil, p.tok.pos)
+	}
 	switch p.tok.kind {
 	case INDENT:
 		if !p.strayIndent {
@@ -454,6 +468,18 @@ func (p *parser) parseStmt(ctx stmtCtx) Stmt {
 		}
 	}
 	return p.parseSimpleStmt(ctx)
+}
+
+// keywordAttrAhead reports whether the keyword at the current token names a schema attribute:
+// `not?: Schema` (kcl-lang/modules' jsonschema), `in: str`. The toolchain takes every keyword so
+// except those starting a statement or block: `if`, `assert` and `check`.
+func (p *parser) keywordAttrAhead() bool {
+	k := p.tok.kind
+	if !k.IsKeyword() || k == IF || k == ASSERT || k == CHECK {
+		return false
+	}
+	pk := p.peek()
+	return !pk.nl && (pk.kind == QUESTION || pk.kind == COLON)
 }
 
 // reservedStmt reports whether the reserved word that is the current
@@ -1182,7 +1208,14 @@ func (p *parser) parseSchemaAttrOrStmt(decos []*Decorator, from Pos) Stmt {
 		}
 	}
 	a.Span = p.span(from)
-	p.endStmt("schema attribute")
+	switch p.tok.kind {
+	case NEWLINE, SEMI, EOF, DEDENT:
+		p.endStmt("schema attribute")
+	default:
+		// The toolchain lets the next statement of the body follow on the same line: in
+		// `type?: T | T[]` (kcl-lang/modules' jsonschema) the `[]` is an expression statement.
+		p.resynced = false
+	}
 	return a
 }
 
@@ -1191,7 +1224,7 @@ func (p *parser) parseSchemaAttrOrStmt(decos []*Decorator, from Pos) Stmt {
 // line is an expression statement such as `[a, b]`.
 func (p *parser) indexSignatureAhead() bool {
 	depth := 0
-	for i := p.tok.pos.Offset; i < len(p.src); i++ {
+	for i := int(p.tok.pos.Offset); i < len(p.src); i++ {
 		switch c := p.src[i]; c {
 		case '[', '(', '{':
 			depth++

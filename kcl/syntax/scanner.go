@@ -71,12 +71,12 @@ func newScanner(filename string, src []byte) *scanner {
 }
 
 func (s *scanner) pos() Pos {
-	return Pos{Offset: s.off, Line: s.line, Col: s.off - s.lineOff + 1}
+	return Pos{Offset: int32(s.off), Line: int32(s.line), Col: int32(s.off - s.lineOff + 1)}
 }
 
 func (s *scanner) posAt(off int) Pos {
 	// Only valid for offsets on the current line.
-	return Pos{Offset: off, Line: s.line, Col: off - s.lineOff + 1}
+	return Pos{Offset: int32(off), Line: int32(s.line), Col: int32(off - s.lineOff + 1)}
 }
 
 func (s *scanner) errorf(p Pos, format string, args ...any) {
@@ -292,7 +292,7 @@ func (s *scanner) indentation() bool {
 }
 
 func posCol(p Pos, off, lineOff int) Pos {
-	return Pos{Offset: off, Line: p.Line, Col: off - lineOff + 1}
+	return Pos{Offset: int32(off), Line: p.Line, Col: int32(off - lineOff + 1)}
 }
 
 func indentWidth(s string) int {
@@ -817,10 +817,10 @@ func (s *scanner) rewind(off, line int) bool {
 	s.atLineStart = true
 	s.sawNL = false
 	s.lastKind = NEWLINE
-	for len(s.comments) > 0 && s.comments[len(s.comments)-1].From.Offset >= off {
+	for len(s.comments) > 0 && int(s.comments[len(s.comments)-1].From.Offset) >= off {
 		s.comments = s.comments[:len(s.comments)-1]
 	}
-	for len(s.errs) > 0 && s.errs[len(s.errs)-1].Pos.Offset >= off {
+	for len(s.errs) > 0 && int(s.errs[len(s.errs)-1].Pos.Offset) >= off {
 		s.errs = s.errs[:len(s.errs)-1]
 	}
 	return true

@@ -2,13 +2,14 @@ package syntax
 
 import "fmt"
 
-// Pos is a position in a source file. Line and Col are 1-based; Col counts
+// Pos is a position in a source file, in 32 bits a field (files are at most MaxSource bytes:
+// a syntax tree holds two positions a node). Line and Col are 1-based; Col counts
 // bytes from the start of the line (add 1); Offset is the 0-based byte offset
 // into the file. The zero Pos is "no position".
 type Pos struct {
-	Offset int
-	Line   int
-	Col    int
+	Offset int32
+	Line   int32
+	Col    int32
 }
 
 // IsValid reports whether p holds a real position.
