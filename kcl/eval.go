@@ -821,7 +821,7 @@ func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
 }
 
 // access evaluates a call, a selector or a subscript. `x?.a` and `x?[i]` are None when x is None
-// or Undefined or has no such member; the rest of the expression is still evaluated.
+// or Undefined or a dict without that key; the rest of the expression is still evaluated.
 func (e *evaluator) access(s *scope, x syntax.Expr) Value {
 	switch n := x.(type) {
 	case *syntax.CallExpr:
@@ -844,8 +844,8 @@ func (e *evaluator) access(s *scope, x syntax.Expr) Value {
 			e.attrNotFound(name, operandType(n.X, v), nil)
 		}
 		r := e.getAttr(v, name)
-		if n.HasQuestion && isUndef(r) {
-			return none
+		if _, isDict := v.(*Dict); isDict && n.HasQuestion && isUndef(r) {
+			return none // a schema's unset attribute stays Undefined
 		}
 		return r
 	case *syntax.SubscriptExpr:
@@ -854,7 +854,7 @@ func (e *evaluator) access(s *scope, x syntax.Expr) Value {
 			return none
 		}
 		r := e.subscript(s, n, v)
-		if n.HasQuestion && isUndef(r) {
+		if _, isDict := v.(*Dict); isDict && n.HasQuestion && isUndef(r) {
 			return none
 		}
 		return r
