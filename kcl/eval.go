@@ -47,6 +47,8 @@ type evaluator struct {
 	lastStmtPos srcPos
 	leakPos     srcPos
 	rerunning   int                // statements being run again (lazy.go): a public variable may be set again
+	converting  int                // instances being made by converting a dict to a schema type
+	asserting   bool               // an `as` conversion: its errors are the type checker's
 	defining    []string           // schemas whose parents are being resolved (cycle detection)
 	cfgNode     *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
@@ -775,6 +777,9 @@ func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
 		// `x as T`: the value converted to T (a dict to a schema), or a type error
 		v := e.eval(s, n.X)
 		e.pos = posOf(e.file, n)
+		save := e.asserting
+		e.asserting = true // the type checker's errors, as it sees the conversion
+		defer func() { e.asserting = save }()
 		return e.convertType(v, n.Type, s, true)
 	case *syntax.BinaryExpr:
 		switch n.Op {

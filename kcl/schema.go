@@ -748,7 +748,13 @@ func (e *evaluator) unionSchemaInto(y *Schema, x *Dict, idempotent bool) Value {
 
 // ---------------------------------------------------------------- types
 
-func typeString(t syntax.TypeExpr) string {
+func typeString(t syntax.TypeExpr) string { return typeStr(t, false) }
+
+// runtimeTypeString renders a type as the runtime's messages do: literal types as written
+// ("a", 1, True).
+func runtimeTypeString(t syntax.TypeExpr) string { return typeStr(t, true) }
+
+func typeStr(t syntax.TypeExpr, runtime bool) string {
 	switch x := t.(type) {
 	case nil:
 		return "any"
@@ -759,23 +765,29 @@ func typeString(t syntax.TypeExpr) string {
 	case *syntax.NamedType:
 		return x.Name.Name()
 	case *syntax.ListType:
-		return "[" + typeString(x.Elem) + "]"
+		return "[" + typeStr(x.Elem, runtime) + "]"
 	case *syntax.DictType:
 		if x.Key == nil && x.Value == nil {
 			return "{}"
 		}
-		return "{" + typeString(x.Key) + ":" + typeString(x.Value) + "}"
+		return "{" + typeStr(x.Key, runtime) + ":" + typeStr(x.Value, runtime) + "}"
 	case *syntax.UnionType:
 		parts := make([]string, len(x.Types))
 		for i, p := range x.Types {
-			parts[i] = typeString(p)
+			parts[i] = typeStr(p, runtime)
 		}
 		return strings.Join(parts, " | ")
 	case *syntax.LiteralType:
 		switch v := x.Value.(type) {
 		case *syntax.StringLit:
+			if runtime {
+				return `"` + v.Value + `"`
+			}
 			return "str(" + v.Value + ")"
 		case *syntax.NumberLit:
+			if runtime {
+				return v.Raw
+			}
 			if v.IsFloat {
 				return "float(" + v.Raw + ")"
 			}
@@ -783,6 +795,9 @@ func typeString(t syntax.TypeExpr) string {
 		case *syntax.NameConstant:
 			switch v.Value {
 			case syntax.ConstTrue, syntax.ConstFalse:
+				if runtime {
+					return v.Value.String()
+				}
 				return "bool(" + v.Value.String() + ")"
 			}
 			return v.Value.String()
@@ -795,9 +810,9 @@ func typeString(t syntax.TypeExpr) string {
 	case *syntax.FunctionType:
 		parts := make([]string, len(x.Params))
 		for i, p := range x.Params {
-			parts[i] = typeString(p)
+			parts[i] = typeStr(p, runtime)
 		}
-		return "(" + strings.Join(parts, ", ") + ") -> " + typeString(x.Result)
+		return "(" + strings.Join(parts, ", ") + ") -> " + typeStr(x.Result, runtime)
 	}
 	return "any"
 }
@@ -805,7 +820,7 @@ func typeString(t syntax.TypeExpr) string {
 func (e *evaluator) convertTypeNamed(v Value, t syntax.TypeExpr, sc *scope, attr string, st *SchemaType) Value {
 	r, ok := e.tryConvert(v, t, sc)
 	if !ok {
-		e.throw(KindType, "expected %s, got %s", typeString(t), typeNameDetail(v))
+		e.typeMismatch(v, t)
 	}
 	return r
 }
@@ -814,7 +829,7 @@ func (e *evaluator) convertTypeNamed(v Value, t syntax.TypeExpr, sc *scope, attr
 func (e *evaluator) convertType(v Value, t syntax.TypeExpr, sc *scope, convert bool) Value {
 	r, ok := e.tryConvert(v, t, sc)
 	if !ok {
-		e.throw(KindType, "expected %s, got %s", typeString(t), typeNameDetail(v))
+		e.typeMismatch(v, t)
 	}
 	return r
 }
@@ -951,6 +966,9 @@ func (e *evaluator) tryConvert(v Value, t syntax.TypeExpr, sc *scope) (Value, bo
 		}
 		return v, true
 	case *syntax.UnionType:
+		if d, isDict := v.(*Dict); isDict {
+			return e.convertDictToUnion(d, x, sc)
+		}
 		for _, m := range x.Types {
 			if e.matchesExact(v, m, sc) {
 				return v, true
@@ -992,13 +1010,67 @@ func (e *evaluator) tryConvert(v Value, t syntax.TypeExpr, sc *scope) (Value, bo
 				}
 				return v, false
 			case *Dict:
-				return e.newInstance(tt, y, nil, nil), true
+				return e.convertedInstance(tt, y), true
 			}
 			return v, false
 		}
 		return v, false
 	}
 	return v, true
+}
+
+// convertDictToUnion converts a dict to the first member of a union it fits, as the runtime does:
+// a schema whose attributes (or index signature) take every key of the dict is instantiated
+// from it, and an error of that instance is the error of the conversion (the next members are
+// not tried).
+func (e *evaluator) convertDictToUnion(d *Dict, u *syntax.UnionType, sc *scope) (Value, bool) {
+	for _, m := range u.Types {
+		if nt, ok := m.(*syntax.NamedType); ok {
+			if tv, ok := e.lookupType(sc, nt.Name); ok {
+				if st, ok := tv.(*SchemaType); ok {
+					if fitsSchema(d, st) {
+						return e.convertedInstance(st, d), true
+					}
+					continue
+				}
+			}
+		}
+		if r, ok := e.tryConvert(d, m, sc); ok {
+			return r, true
+		}
+	}
+	return d, false
+}
+
+// convertedInstance makes an instance of st from a dict being converted to a type: the static
+// checker has not seen it as a config of st, so its type errors are the runtime's.
+func (e *evaluator) convertedInstance(st *SchemaType, d *Dict) Value {
+	e.converting++
+	defer func() { e.converting-- }()
+	return e.newInstance(st, d, nil, nil)
+}
+
+// typeMismatch raises the error of v not being of type t: the runtime's EvaluationError for a
+// value only known at run time, else the type checker's TypeError.
+func (e *evaluator) typeMismatch(v Value, t syntax.TypeExpr) {
+	if e.converting > 0 && !e.asserting {
+		e.throw(KindEvaluation, "expect %s, got %s", runtimeTypeString(t), typeName(v))
+	}
+	e.throw(KindType, "expected %s, got %s", typeString(t), typeNameDetail(v))
+}
+
+// fitsSchema reports whether every key of d is an attribute of st (or private), or st has an
+// index signature.
+func fitsSchema(d *Dict, st *SchemaType) bool {
+	if st.index != nil {
+		return true
+	}
+	for _, k := range d.keys {
+		if !st.hasAttr(k) && !strings.HasPrefix(k, "_") {
+			return false
+		}
+	}
+	return true
 }
 
 // checkComputedDict is the runtime's check of a dict that was computed (json.decode(...), a
