@@ -106,6 +106,7 @@ func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
 	}
 	defer func() { e.depth-- }()
 	sc := newScope(l.closure)
+	sc.params = true
 	params := l.expr.Params
 	if len(args) > len(params) {
 		e.throw(KindType, "lambda takes %d positional argument(s) but %d were given", len(params), len(args))

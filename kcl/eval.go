@@ -49,6 +49,7 @@ type evaluator struct {
 	rerunning   int                // statements being run again (lazy.go): a public variable may be set again
 	converting  int                // instances being made by converting a dict to a schema type
 	asserting   bool               // an `as` conversion: its errors are the type checker's
+	dynamicKeys map[string]bool    // keys of schema configs computed at run time (config.go)
 	defining    []string           // schemas whose parents are being resolved (cycle detection)
 	cfgNode     *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
@@ -102,6 +103,7 @@ type scope struct {
 	cfg       *Dict // a config literal being built: its keys are visible as names
 	schemaCfg bool  // the config literal of a schema expression: keys are attribute names
 	bodyVars  bool  // variables assigned in a lambda body: never used as config keys
+	params    bool  // a lambda's parameters: never used as config keys either
 }
 
 func newScope(parent *scope) *scope {

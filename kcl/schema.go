@@ -481,10 +481,14 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 		if st.index == nil {
 			e.pos = callPos
-			if p, ok := cfgKeyPos(cfgNode, cfgFile, k); ok {
+			p, literal := cfgKeyPos(cfgNode, cfgFile, k)
+			if literal {
 				e.pos = p
 			} else if p, ok := e.keyPos[k]; ok && cfgNode == nil {
 				e.pos = p
+			}
+			if !literal && e.dynamicKeys[k] {
+				e.throw(KindEvaluation, "No attribute named '%s' in the schema '%s'", k, st.Name)
 			}
 			e.throw(KindCannotAddMember, "Cannot add member '%s' to schema '%s'", k, st.Name)
 		}
