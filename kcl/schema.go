@@ -495,6 +495,13 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		attrs.keys = append(attrs.keys, k)
 		attrs.m[k] = e.finalValue(c, k)
 	}
+	if n := len(attrs.keys); st.index != nil && st.index.KeyName != nil && n-len(st.order) > 1 {
+		// with a named index signature the toolchain lists the last extra key first
+		extra := attrs.keys[len(st.order):]
+		last := extra[len(extra)-1]
+		copy(extra[1:], extra[:len(extra)-1])
+		extra[0] = last
+	}
 	if st.index != nil && st.index.KeyType != nil {
 		for _, k := range attrs.keys {
 			if st.attrSet[k] {
