@@ -1,6 +1,7 @@
 package kcl
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/syntax"
@@ -1109,10 +1110,14 @@ func (e *evaluator) checkComputedDict(v Value, x syntax.Expr, t syntax.TypeExpr,
 	if !ok || st.index != nil || (st.stmt != nil && st.stmt.Kind == syntax.KindProtocol) {
 		return
 	}
+	var details []string
 	for _, k := range d.keys {
 		if !st.attrSet[k] {
-			e.throw(KindEvaluation, "expect %s, got dict", typeString(t))
+			details = append(details, fmt.Sprintf("\nSchema %s does not contain attribute %s", st.Name, k))
 		}
+	}
+	if details != nil {
+		e.throw(KindEvaluation, "expect %s, got dict. For details:%s", typeString(t), strings.Join(details, ""))
 	}
 }
 
