@@ -422,12 +422,16 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	var kwargs *Dict
 	var cfgNode *syntax.ConfigExpr
 	var cfgFile string
-	saveFile := e.file
+	saveFile, saveStmt := e.file, e.stmtPos
 	merged := 0 // schema statements merged
 	for _, r := range p.setters[name] {
 		u := schemaExprOf(r.stmt)
 		if u == nil || (r.state != 0 && r.stmt != s) {
 			continue
+		}
+		if merged == 0 {
+			// the declarations are merged where the first one is (a conflict is reported there)
+			e.stmtPos = posOf(r.file, r.stmt)
 		}
 		merged++
 		r.state = 1
@@ -459,7 +463,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 			r.state = 2
 		}
 	}
-	e.file = saveFile
+	e.file, e.stmtPos = saveFile, saveStmt
 	e.pos = posOf(e.file, s)
 	var v Value
 	if old, ok := p.globals.m[name]; ok {

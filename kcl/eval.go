@@ -283,6 +283,9 @@ func (e *evaluator) runPackage(p *pkgState) {
 			if ref == nil {
 				ref = &stmtRef{stmt: st, file: f.Filename}
 			}
+			if ref.state == 0 && p.unifiedLater(ref) {
+				continue
+			}
 			if ref.state == 2 && p.rerun(ref) {
 				// run while backtracking: the toolchain runs it again in order
 				ref.state = 0
@@ -296,6 +299,22 @@ func (e *evaluator) runPackage(p *pkgState) {
 	}
 	p.running = false
 	p.done = true
+}
+
+// unifiedLater reports whether r is a `name: Schema {…}` (or `name = Schema {…}`) declaration
+// followed by another one of the same name: the toolchain merges them into the last one, so they
+// are evaluated there (unifyTop takes the pending ones).
+func (p *pkgState) unifiedLater(r *stmtRef) bool {
+	if schemaExprOf(r.stmt) == nil {
+		return false
+	}
+	refs := p.setters[assignedNames(r.stmt, nil)[0]]
+	for i := len(refs) - 1; i >= 0 && refs[i] != r; i-- {
+		if schemaExprOf(refs[i].stmt) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *pkgState) refFor(st syntax.Stmt) *stmtRef {
