@@ -324,6 +324,7 @@ func biList(e *evaluator, args []Value, kw *Dict) Value {
 	if len(args) == 0 {
 		return out
 	}
+	e.notIterable(args[0])
 	e.iterate(args[0], 1, func(a, b Value) bool {
 		out.Items = append(out.Items, a)
 		return true
@@ -331,9 +332,17 @@ func biList(e *evaluator, args []Value, kw *Dict) Value {
 	return out
 }
 
+// notIterable raises the runtime's error for iterating None or Undefined.
+func (e *evaluator) notIterable(v Value) {
+	if isNoneOrUndef(v) {
+		e.throw(KindEvaluation, "'%s' object is not iterable", typeName(v))
+	}
+}
+
 func biDict(e *evaluator, args []Value, kw *Dict) Value {
 	out := NewDict()
 	if len(args) > 0 {
+		e.notIterable(args[0])
 		switch x := args[0].(type) {
 		case *Dict:
 			for _, k := range x.keys {
@@ -398,6 +407,9 @@ func biRange(e *evaluator, args []Value, kw *Dict) Value {
 
 func iterItems(e *evaluator, args []Value) []Value {
 	if len(args) == 1 {
+		if isNoneOrUndef(args[0]) {
+			e.throw(KindEvaluation, "%s object is not iterable", typeName(args[0]))
+		}
 		var items []Value
 		e.iterate(args[0], 1, func(a, b Value) bool {
 			items = append(items, a)
@@ -442,6 +454,9 @@ func biSum(e *evaluator, args []Value, kw *Dict) Value {
 	var acc Value = arg(args, kw, 1, "start", int64(0))
 	if len(args) == 0 {
 		return acc
+	}
+	if isNoneOrUndef(args[0]) {
+		return undef
 	}
 	e.iterate(args[0], 1, func(a, b Value) bool {
 		acc = e.binaryOp(addTok, acc, a)
@@ -502,6 +517,9 @@ func biSorted(e *evaluator, args []Value, kw *Dict) Value {
 	if len(args) == 0 {
 		e.throw(KindType, "sorted() takes exactly one argument (0 given)")
 	}
+	if isNoneOrUndef(args[0]) {
+		e.throw(KindEvaluation, "sorted only for str|list|dict type")
+	}
 	var items []Value
 	e.iterate(args[0], 1, func(a, b Value) bool {
 		items = append(items, a)
@@ -533,6 +551,7 @@ func biZip(e *evaluator, args []Value, kw *Dict) Value {
 	var lists [][]Value
 	for _, a := range args {
 		var items []Value
+		e.notIterable(a)
 		e.iterate(a, 1, func(x, y Value) bool {
 			items = append(items, x)
 			return true
@@ -560,9 +579,10 @@ func biZip(e *evaluator, args []Value, kw *Dict) Value {
 }
 
 func biIsUnique(e *evaluator, args []Value, kw *Dict) Value {
-	l, ok := arg(args, kw, 0, "inval", nil).(*List)
+	v := arg(args, kw, 0, "inval", nil)
+	l, ok := v.(*List)
 	if !ok {
-		return true
+		return !isNoneOrUndef(v)
 	}
 	for i := range l.Items {
 		for j := i + 1; j < len(l.Items); j++ {

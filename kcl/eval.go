@@ -38,13 +38,14 @@ type evaluator struct {
 	binR     syntax.Expr
 	stmtPos  srcPos // the statement being executed
 	// lazy package variables (lazy.go): the variables being assigned (innermost last), the
-	// setters being run by backtracking, the statement being executed and the last one started,
-	// and where the toolchain reports run-time errors right after a backtrack (until the next
-	// expression is evaluated)
+	// setters being run by backtracking, the statement being executed, the last node evaluated
+	// (a call or an instantiation restores it when it returns), and where the toolchain reports
+	// run-time errors right after a backtrack: at that node, until the next expression is evaluated
 	targets     []string
 	backtracks  []*backtrack
 	curStmt     syntax.Stmt
-	lastStmtPos srcPos
+	lastNode    syntax.Node // the last statement or expression evaluated, in lastFile
+	lastFile    string
 	leakPos     srcPos
 	rerunning   int                // statements being run again (lazy.go): a public variable may be set again
 	converting  int                // instances being made by converting a dict to a schema type
@@ -162,7 +163,7 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 			}
 		}
 		if ran && isSetter(refs[0].stmt) {
-			e.leakPos = e.lastStmtPos // see runSetter
+			e.leakPos = e.lastLine() // see runSetter
 		}
 		if v, ok := p.globals.m[name]; ok {
 			return v, true
@@ -444,7 +445,8 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 	e.tick()
 	e.pos = posOf(e.file, st)
 	saveStmt, saveCur, saveTargets := e.stmtPos, e.curStmt, len(e.targets)
-	e.stmtPos, e.curStmt, e.lastStmtPos, e.leakPos = e.pos, st, e.pos, srcPos{}
+	e.stmtPos, e.curStmt, e.leakPos = e.pos, st, srcPos{}
+	e.lastNode, e.lastFile = st, e.file
 	defer func() {
 		e.stmtPos, e.curStmt, e.targets = saveStmt, saveCur, e.targets[:saveTargets]
 		e.stmtDone(st)
@@ -546,11 +548,12 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		if s.If != nil && !truthy(e.eval(fr.scope, s.If)) {
 			return
 		}
-		if !truthy(e.eval(fr.scope, s.Test)) {
-			msg := ""
-			if s.Msg != nil {
-				msg = toStr(e.eval(fr.scope, s.Msg))
-			}
+		ok := truthy(e.eval(fr.scope, s.Test))
+		msg := ""
+		if s.Msg != nil {
+			msg = toStr(e.eval(fr.scope, s.Msg)) // evaluated even when the assertion holds, as the toolchain does
+		}
+		if !ok {
 			p := posOf(e.file, s)
 			if e.leakPos.line > 0 {
 				p = e.leakPos
@@ -754,7 +757,9 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 // ---------------------------------------------------------------- expressions
 
 func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
-	e.leakPos.line = 0 // the toolchain's error position moves to each expression it evaluates
+	// the toolchain's error position moves to each expression it evaluates
+	e.leakPos.line = 0
+	e.lastNode, e.lastFile = x, e.file
 	switch n := x.(type) {
 	case *syntax.NumberLit:
 		return e.number(n)
@@ -1084,7 +1089,7 @@ func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, bo
 		// which reports the line where the iterated expression ends (kcl-lang/modules'
 		// policies run without option("items"))
 		end := g.Iter.End()
-		e.throwAt(srcPos{e.file, int(end.Line), int(end.Col)}, KindEvaluation, "'NoneType' object is not iterable")
+		e.throwAt(srcPos{e.file, int(end.Line), int(end.Col)}, KindEvaluation, "'%s' object is not iterable", typeName(iter))
 	}
 	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
 		e.tick()
@@ -1153,6 +1158,7 @@ func (e *evaluator) iterate(v Value, nvars int, f func(a, b Value) bool) {
 func (e *evaluator) quant(s *scope, n *syntax.QuantExpr) Value {
 	target := e.eval(s, n.Target)
 	e.pos = posOf(e.file, n.Target)
+	e.notIterable(target)
 	var result Value
 	var outList *List
 	var outDict *Dict

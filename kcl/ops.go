@@ -444,7 +444,7 @@ func (e *evaluator) contains(container, item Value) bool {
 		}
 		return strings.Contains(c, s)
 	case NoneValue, UndefinedValue:
-		return false
+		e.throw(KindEvaluation, "TypeError: argument of type '%s' is not iterable", typeName(container))
 	}
 	e.throw(KindType, "argument of type '%s' is not iterable", typeName(container))
 	return false

@@ -425,6 +425,8 @@ func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
 }
 
 func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs *Dict) Value {
+	lastNode, lastFile := e.lastNode, e.lastFile
+	defer func() { e.lastNode, e.lastFile = lastNode, lastFile }() // as the toolchain restores its position
 	e.depth++
 	if e.depth > 500 {
 		e.throw(KindRecursion, "maximum recursion depth exceeded")
@@ -540,7 +542,8 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	}
 	inst := &Schema{Type: st, Attrs: attrs, cfg: cfg, args: args, kw: kwargs}
 	// check blocks, parents first; the key name of an index signature (`[num: str]: int`)
-	// names each key the signature holds in turn, as the toolchain checks them
+	// names each key the signature holds in turn, as the toolchain checks them (so not at all
+	// when it holds none)
 	keyName, keys := indexKeys(chain, st, attrs)
 	for _, t := range chain {
 		if len(t.stmt.Checks) == 0 {
@@ -549,7 +552,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		sc := c.scopes[t]
 		save := e.file
 		e.file = t.file
-		if keyName == "" || len(keys) == 0 {
+		if keyName == "" {
 			for _, chk := range t.stmt.Checks {
 				e.runCheck(sc, chk, callPos)
 			}
