@@ -1,6 +1,7 @@
 package kcl
 
 import (
+	"errors"
 	"io"
 	"math"
 	"sort"
@@ -237,37 +238,8 @@ func biInt(e *evaluator, args []Value, kw *Dict) Value {
 	case Unit:
 		return int64(x.Val)
 	case string:
-		if n, ok := parseUnitString(strings.TrimSpace(x)); ok {
-			return n
-		}
 		b, _ := asIntStrict(base)
-		s := strings.TrimSpace(strings.ReplaceAll(x, "_", ""))
-		neg := false
-		if strings.HasPrefix(s, "-") {
-			neg, s = true, s[1:]
-		} else if strings.HasPrefix(s, "+") {
-			s = s[1:]
-		}
-		if b == 16 || b == 0 {
-			s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
-		}
-		if b == 8 {
-			s = strings.TrimPrefix(strings.TrimPrefix(s, "0o"), "0O")
-		}
-		if b == 2 {
-			s = strings.TrimPrefix(strings.TrimPrefix(s, "0b"), "0B")
-		}
-		if b == 0 {
-			b = 10
-		}
-		n, err := strconv.ParseInt(s, int(b), 64)
-		if err != nil {
-			e.throw(KindValue, "invalid literal for int() with base %d: '%s'", b, x)
-		}
-		if neg {
-			n = -n
-		}
-		return n
+		return e.parseIntString(x, b)
 	}
 	kind := KindType
 	if isNoneOrUndef(v) {
@@ -353,10 +325,33 @@ func biDict(e *evaluator, args []Value, kw *Dict) Value {
 				out.Set(k, x.Attrs.m[k])
 			}
 		case *List:
-			for _, it := range x.Items {
-				if p, ok := it.(*List); ok && len(p.Items) == 2 {
-					out.Set(e.keyString(p.Items[0]), p.Items[1])
+			// the reference checks that every item is a pair, then makes one entry of the first
+			// two items (the first as the key, the second as the value)
+			for i, it := range x.Items {
+				n := -1
+				switch y := it.(type) {
+				case string:
+					n = utf8.RuneCountInString(y)
+				case *List:
+					n = len(y.Items)
+				case *Dict:
+					n = y.Len()
+				case *Schema:
+					n = y.Attrs.Len()
 				}
+				if n < 0 {
+					e.throw(KindValue, "'%s' object is not iterable", typeName(it))
+				}
+				if n != 2 {
+					e.throw(KindValue, "dictionary update sequence element #%d has length %d; 2 is required", i, n)
+				}
+			}
+			switch len(x.Items) {
+			case 0:
+			case 1:
+				e.throw(KindValue, "called `Option::unwrap()` on a `None` value")
+			default:
+				out.Set(pairKeyText(x.Items[0]), x.Items[1])
 			}
 		}
 	}
@@ -366,6 +361,19 @@ func biDict(e *evaluator, args []Value, kw *Dict) Value {
 		}
 	}
 	return out
+}
+
+// pairKeyText is the key dict() makes of a list: its items' str() in brackets, recursively.
+func pairKeyText(v Value) string {
+	l, ok := v.(*List)
+	if !ok {
+		return toStr(v)
+	}
+	parts := make([]string, len(l.Items))
+	for i, it := range l.Items {
+		parts[i] = pairKeyText(it)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 func biRange(e *evaluator, args []Value, kw *Dict) Value {
@@ -766,17 +774,60 @@ func dictMethod(e *evaluator, d *Dict, name string) Value {
 }
 
 // parseUnitString reads a number with a multiplier suffix ("1Ki", "2M") as an int.
-func parseUnitString(s string) (int64, bool) {
-	for _, suf := range []string{"Ki", "Mi", "Gi", "Ti", "Pi", "n", "u", "m", "k", "K", "M", "G", "T", "P"} {
-		if num, ok := strings.CutSuffix(s, suf); ok && num != "" {
-			v, err := strconv.ParseFloat(num, 64)
-			if err != nil {
-				return 0, false
+// parseIntString is int(s, base) as the reference parses it: in base 10 Rust's integer syntax
+// with an optional unit suffix (the number times the unit, wrapping; n, u and m give 0) and
+// Rust's own messages; in the other bases an optional sign and 0x/0o/0b prefix.
+func (e *evaluator) parseIntString(s string, base int64) int64 {
+	if base == 10 {
+		num, mul := s, int64(1)
+		for _, suf := range []string{"Ki", "Mi", "Gi", "Ti", "Pi", "n", "u", "m", "k", "K", "M", "G", "T", "P"} {
+			if n, ok := strings.CutSuffix(s, suf); ok {
+				num, mul = n, int64(unitMultiplier(suf))
+				break
 			}
-			return int64(v * unitMultiplier(suf)), true
 		}
+		if num == "" {
+			e.throw(KindValue, "number can't be empty")
+		}
+		n, err := strconv.ParseInt(num, 10, 64)
+		if err != nil {
+			kind := "InvalidDigit"
+			if errors.Is(err, strconv.ErrRange) {
+				kind = "PosOverflow"
+				if num[0] == '-' {
+					kind = "NegOverflow"
+				}
+			}
+			e.throw(KindValue, "called `Result::unwrap()` on an `Err` value: ParseIntError { kind: %s }", kind)
+		}
+		return n * mul
 	}
-	return 0, false
+	if base < 2 || base > 36 {
+		e.throw(KindValue, "from_ascii_bytes_radix: radix must lie in the range `[2, 36]` - found %d", base)
+	}
+	digits := s
+	neg := false
+	if rest, ok := strings.CutPrefix(digits, "-"); ok {
+		neg, digits = true, rest
+	} else {
+		digits = strings.TrimPrefix(digits, "+")
+	}
+	switch base {
+	case 16:
+		digits = strings.TrimPrefix(strings.TrimPrefix(digits, "0x"), "0X")
+	case 8:
+		digits = strings.TrimPrefix(strings.TrimPrefix(digits, "0o"), "0O")
+	case 2:
+		digits = strings.TrimPrefix(strings.TrimPrefix(digits, "0b"), "0B")
+	}
+	n, err := strconv.ParseInt(digits, int(base), 64)
+	if err != nil || strings.HasPrefix(digits, "+") || strings.HasPrefix(digits, "-") {
+		e.throw(KindValue, "invalid literal for int() with base %d: '%s'", base, s)
+	}
+	if neg {
+		n = -n
+	}
+	return n
 }
 
 // floatToIntSat converts as Rust's `as i64`: truncating, saturating, NaN to 0.
@@ -800,7 +851,7 @@ func biReduce(e *evaluator, args []Value, kw *Dict) Value {
 	acc, ok := optArg(args, kw, 2, "initial")
 	if !ok {
 		if len(items) == 0 {
-			e.throw(KindType, "reduce() of empty iterable with no initial value")
+			return none // as the reference, where Python raises
 		}
 		acc, items = items[0], items[1:]
 	}

@@ -104,8 +104,8 @@ func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
 	if e.depth > 500 {
 		e.throw(KindRecursion, "maximum recursion depth exceeded")
 	}
-	lastNode, lastFile := e.lastNode, e.lastFile
-	defer func() { e.depth--; e.lastNode, e.lastFile = lastNode, lastFile }()
+	lastPos := e.lastPos
+	defer func() { e.depth--; e.lastPos = lastPos }()
 	sc := newScope(l.closure)
 	sc.params = true
 	params := l.expr.Params

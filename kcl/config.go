@@ -163,9 +163,9 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 	case OpOverride:
 		if idx != nil {
 			i, _ := asIntStrict(idx)
-			l, _ := old.(*List)
-			if l == nil {
-				l = &List{}
+			l, ok := old.(*List)
+			if !ok {
+				e.throw(KindEvaluation, "only list attribute can be override value with the index %d", i)
 			}
 			d.Set(k, e.listAt(l, v, OpOverride, i))
 			return
@@ -198,15 +198,70 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 		d.SetOp(k, OpInsert)
 	default:
 		if exists {
-			d.Set(k, e.unionAt(k, old, v, true, k))
+			d.Set(k, e.unionAt(k, old, v, true, k, true))
 			return
 		}
 		d.Set(k, v)
 	}
 }
 
-// union merges b into a. idempotent reports `:` semantics (conflicting scalars are errors).
+// union merges b into a. idempotent reports `:` semantics (conflicting values are errors).
 func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
+	return e.unionValues(a, b, idempotent, key, key != "")
+}
+
+// unionInstance is the `:` union of a schema instance with a config or another instance
+// (`a | b`, a key given twice in a config): the instance is unified by its attributes, as the
+// reference unifies the values: those its body set count as `=` (so `S {} | {x: 2}` conflicts
+// with a default `x = 1`, and an instance on the right overrides the left's values with its
+// defaults); the result is then made again from the keys of both configs, their values taken
+// from the union. (Declarations `a: S {…}` merge their configs instead, see unifyTop.)
+func (e *evaluator) unionInstance(x *Schema, r Value) Value {
+	var delta, rcfg *Dict
+	args, kw := x.args, x.kw
+	switch y := r.(type) {
+	case *Dict:
+		delta, rcfg = y, y
+	case *Schema:
+		delta, rcfg = instanceEntries(y), cfgOf(y)
+		if y.args != nil || y.kw != nil {
+			args, kw = y.args, y.kw
+		}
+	}
+	merged := e.unionDict(instanceEntries(x), delta, true)
+	cfg := NewDict()
+	for _, src := range []*Dict{cfgOf(x), rcfg} {
+		for _, k := range src.keys {
+			_, done := cfg.m[k]
+			if v, ok := merged.m[k]; ok && !done {
+				// the union's values are final: they replace the body's
+				cfg.Set(k, v)
+				cfg.SetOp(k, OpOverride)
+			}
+		}
+	}
+	return e.newInstance(x.Type, cfg, args, kw)
+}
+
+// instanceEntries are the attributes of an instance as a config: those of its config with the
+// config's operation (`+=` already applied, so `=`), those its body set with `=`.
+func instanceEntries(s *Schema) *Dict {
+	d := s.Attrs.Copy()
+	cfg := cfgOf(s)
+	for _, k := range d.keys {
+		if _, ok := cfg.m[k]; ok && cfg.GetOp(k) == OpUnion {
+			d.SetOp(k, OpUnion)
+		} else {
+			d.SetOp(k, OpOverride)
+		}
+	}
+	return d
+}
+
+// unionValues merges b into a. checked says whether a and b are the values of one attribute,
+// which an idempotent union compares first (a list's items are unified without that comparison,
+// though their own attributes are compared, as the reference does).
+func (e *evaluator) unionValues(a, b Value, idempotent bool, key string, checked bool) Value {
 	if isUndef(b) {
 		return a
 	}
@@ -226,8 +281,14 @@ func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
 	case *Schema:
 		switch y := b.(type) {
 		case *Dict:
+			if idempotent {
+				return e.unionInstance(x, y)
+			}
 			return e.schemaUnionDict(x, y, idempotent)
 		case *Schema:
+			if idempotent {
+				return e.unionInstance(x, y)
+			}
 			merged := &Schema{Type: x.Type, Attrs: x.Attrs, cfg: x.cfg, args: x.args, kw: x.kw}
 			if y.args != nil || y.kw != nil {
 				merged.args, merged.kw = y.args, y.kw
@@ -236,11 +297,14 @@ func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
 		}
 	case *List:
 		if y, ok := b.(*List); ok {
+			if idempotent && checked && !subsume(y, x) {
+				e.conflict(key, a, b)
+			}
 			// lists unify element by element; extra elements are appended
 			n := &List{Items: append([]Value(nil), x.Items...)}
 			for i, it := range y.Items {
 				if i < len(n.Items) {
-					n.Items[i] = e.unionAt(fmt.Sprintf("list[%d]", i), n.Items[i], it, idempotent, key)
+					n.Items[i] = e.unionAt(fmt.Sprintf("list[%d]", i), n.Items[i], it, idempotent, key, false)
 				} else {
 					n.Items = append(n.Items, it)
 				}
@@ -251,22 +315,27 @@ func (e *evaluator) union(a, b Value, idempotent bool, key string) Value {
 	if isNone(b) {
 		return a
 	}
-	if idempotent && !subsume(b, a) {
-		path := strings.Join(e.unionPath, ".")
-		if path == "" {
-			path = key
-		}
-		e.throw(KindEvaluation, "conflicting values on the attribute '%s' between :\n    %s\nand\n    %s\nwith union path :\n    %s\ntry operator '=' to override the attribute, like:\n    {...} | {\n            ...\n            %s = %s\n            ...\n    }",
-			key, conflictRepr(a), conflictRepr(b), path, key, conflictRepr(b))
+	if idempotent && checked && !subsume(b, a) {
+		e.conflict(key, a, b)
 	}
 	return b
 }
 
+// conflict reports that a `:` union of b into a, under key, would change a.
+func (e *evaluator) conflict(key string, a, b Value) {
+	path := strings.Join(e.unionPath, ".")
+	if path == "" {
+		path = key
+	}
+	e.throw(KindEvaluation, "conflicting values on the attribute '%s' between :\n    %s\nand\n    %s\nwith union path :\n    %s\ntry operator '=' to override the attribute, like:\n    {...} | {\n            ...\n            %s = %s\n            ...\n    }",
+		key, conflictRepr(a), conflictRepr(b), path, key, conflictRepr(b))
+}
+
 // unionAt unions the values under one key or list index, which the conflict message's union path names.
-func (e *evaluator) unionAt(step string, a, b Value, idempotent bool, key string) Value {
+func (e *evaluator) unionAt(step string, a, b Value, idempotent bool, key string, checked bool) Value {
 	e.unionPath = append(e.unionPath, step)
 	defer func() { e.unionPath = e.unionPath[:len(e.unionPath)-1] }()
-	return e.union(a, b, idempotent, key)
+	return e.unionValues(a, b, idempotent, key, checked)
 }
 
 // conflictRepr is a value as a conflict message shows it: scalars as JSON, containers elided.
@@ -288,6 +357,9 @@ func conflictRepr(v Value) string {
 	return toStr(v)
 }
 
+// subsume reports whether a `:` union of a into b may go ahead: scalars must be equal, lists
+// of the same length subsume item by item, and two configs always do (their union then
+// compares them key by key), as the reference's non-recursive check.
 func subsume(a, b Value) bool {
 	if isNoneOrUndef(a) || isNoneOrUndef(b) {
 		return true
@@ -305,20 +377,11 @@ func subsume(a, b Value) bool {
 		}
 		return true
 	case *Dict, *Schema:
-		var xd, yd *Dict
-		xd = attrsOf(x)
-		switch y := b.(type) {
+		switch b.(type) {
 		case *Dict, *Schema:
-			yd = attrsOf(y)
-		default:
-			return false
+			return true
 		}
-		for _, k := range xd.keys {
-			if yv, ok := yd.m[k]; ok && !subsume(xd.m[k], yv) {
-				return false
-			}
-		}
-		return true
+		return false
 	}
 	return equal(a, b)
 }
@@ -356,7 +419,7 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 			a.SetOp(k, OpInsert)
 		default:
 			if old, ok := a.m[k]; ok {
-				a.Set(k, e.unionAt(k, old, bv, idempotent, k))
+				a.Set(k, e.unionAt(k, old, bv, idempotent, k, true))
 			} else {
 				a.Set(k, bv)
 			}
@@ -369,13 +432,14 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 // index i) to a copy of l.
 func (e *evaluator) listAt(l *List, v Value, op Op, i int64) *List {
 	n := int64(len(l.Items))
+	raw := i
 	if i < 0 {
 		i += n
 	}
 	items := append([]Value(nil), l.Items...)
 	if op == OpOverride {
 		if i < 0 || i >= n {
-			e.throw(KindEvaluation, "index out of bounds: the len is %d but the index is %d", n, i)
+			e.throw(KindEvaluation, "index out of bounds: the len is %d but the index is %d", n, raw)
 		}
 		items[i] = v
 		return &List{Items: items}
@@ -385,7 +449,7 @@ func (e *evaluator) listAt(l *List, v Value, op Op, i int64) *List {
 		e.throw(KindType, "can only concatenate list (not \"%s\") to list", typeName(v))
 	}
 	if i < 0 {
-		e.throw(KindEvaluation, "index out of bounds")
+		e.throw(KindEvaluation, "index out of bounds: the len is %d but the index is %d", n, raw)
 	}
 	if i > n {
 		e.throw(KindEvaluation, "insertion index (is %d) should be <= len (is %d)", i, n)

@@ -122,11 +122,8 @@ func (e *evaluator) throwAt(p srcPos, kind, format string, args ...any) {
 // throw raises an error at the position of the node being evaluated; run-time errors
 // (EvaluationError) are reported at the statement being executed, as the toolchain does.
 func (e *evaluator) throw(kind, format string, args ...any) {
-	if kind == KindEvaluation && e.leakPos.line > 0 {
-		e.throwAt(e.leakPos, kind, format, args...) // see runSetter
-	}
-	if kind == KindEvaluation && e.stmtPos.line > 0 && e.stmtPos.file == e.pos.file {
-		e.throwAt(e.stmtPos, kind, format, args...)
+	if kind == KindEvaluation && e.lastPos.line > 0 {
+		e.throwAt(e.lastPos, kind, format, args...)
 	}
 	e.throwAt(e.pos, kind, format, args...)
 }

@@ -37,18 +37,16 @@ type evaluator struct {
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
 	stmtPos  srcPos // the statement being executed
+	lastPos  srcPos // the line of the statement or expression started last (run-time errors are reported there)
 	// lazy package variables (lazy.go): the variables being assigned (innermost last), the
-	// setters being run by backtracking, the statement being executed, the last node evaluated
-	// (a call or an instantiation restores it when it returns), and where the toolchain reports
-	// run-time errors right after a backtrack: at that node, until the next expression is evaluated
+	// setters being run by backtracking and the statement being executed
 	targets     []string
 	backtracks  []*backtrack
 	curStmt     syntax.Stmt
-	lastNode    syntax.Node // the last statement or expression evaluated, in lastFile
-	lastFile    string
-	leakPos     srcPos
 	rerunning   int                // statements being run again (lazy.go): a public variable may be set again
 	converting  int                // instances being made by converting a dict to a schema type
+	convertPos  srcPos             // where the outermost of them started
+	instPos     srcPos             // the line of the schema instantiation being made
 	asserting   bool               // an `as` conversion: its errors are the type checker's
 	dynamicKeys map[string]bool    // keys of schema configs computed at run time (config.go)
 	defining    []string           // schemas whose parents are being resolved (cycle detection)
@@ -155,15 +153,10 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 		return v, true
 	}
 	if refs, ok := p.setters[name]; ok {
-		ran := false
 		for _, r := range refs {
 			if r.state == 0 {
 				e.execTopStmt(p, r)
-				ran = true
 			}
-		}
-		if ran && isSetter(refs[0].stmt) {
-			e.leakPos = e.lastLine() // see runSetter
 		}
 		if v, ok := p.globals.m[name]; ok {
 			return v, true
@@ -445,8 +438,8 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 	e.tick()
 	e.pos = posOf(e.file, st)
 	saveStmt, saveCur, saveTargets := e.stmtPos, e.curStmt, len(e.targets)
-	e.stmtPos, e.curStmt, e.leakPos = e.pos, st, srcPos{}
-	e.lastNode, e.lastFile = st, e.file
+	e.stmtPos, e.curStmt = e.pos, st
+	e.lastPos = srcPos{e.pos.file, e.pos.line, 1}
 	defer func() {
 		e.stmtPos, e.curStmt, e.targets = saveStmt, saveCur, e.targets[:saveTargets]
 		e.stmtDone(st)
@@ -555,8 +548,8 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		}
 		if !ok {
 			p := posOf(e.file, s)
-			if e.leakPos.line > 0 {
-				p = e.leakPos
+			if e.lastPos.file != p.file || e.lastPos.line != p.line {
+				p = e.lastPos // a backtrack ran statements elsewhere (see runSetter)
 			}
 			e.throwAt(p, KindAssertion, "%s", msg)
 		}
@@ -757,9 +750,7 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 // ---------------------------------------------------------------- expressions
 
 func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
-	// the toolchain's error position moves to each expression it evaluates
-	e.leakPos.line = 0
-	e.lastNode, e.lastFile = x, e.file
+	e.lastPos = srcPos{e.file, int(x.Pos().Line), 1}
 	switch n := x.(type) {
 	case *syntax.NumberLit:
 		return e.number(n)

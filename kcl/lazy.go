@@ -159,8 +159,8 @@ func (e *evaluator) lazyRead(p *pkgState, name string, inSchema bool) (Value, bo
 }
 
 // runSetter runs a setter while backtracking, even when it already ran (as the toolchain does).
-// The toolchain does not restore its error position afterwards: later errors of the statement
-// that read the variable are reported at the last node evaluated here.
+// The toolchain does not restore its error position (lastPos) afterwards: a run-time error
+// right after the read is reported at the last node evaluated here.
 func (e *evaluator) runSetter(p *pkgState, s lazySetter) {
 	r := s.ref
 	saveFile, savePos, saveState := e.file, e.pos, r.state
@@ -177,15 +177,6 @@ func (e *evaluator) runSetter(p *pkgState, s lazySetter) {
 		r.state = 1 // still running further up
 	}
 	e.file, e.pos = saveFile, savePos
-	e.leakPos = e.lastLine()
-}
-
-// lastLine is where the toolchain reports a run-time error after a backtrack: the line of the
-// last node it evaluated (it keeps no column there).
-func (e *evaluator) lastLine() srcPos {
-	p := posOf(e.lastFile, e.lastNode)
-	p.col = 1
-	return p
 }
 
 // noteGlobalSet records an assignment to package variable name made in order: once all its

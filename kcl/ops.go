@@ -169,12 +169,13 @@ func (e *evaluator) binaryOp0(op syntax.Token, l, r Value) Value {
 		}
 	case syntax.OR:
 		switch l.(type) {
+		// `|` unifies as `:` does: conflicting values are errors
 		case *Dict, *Schema, NoneValue, UndefinedValue, *List:
-			return e.union(l, r, false, "")
+			return e.union(l, r, true, "")
 		}
 		switch r.(type) {
 		case *Dict, *Schema, NoneValue, UndefinedValue:
-			return e.union(l, r, false, "")
+			return e.union(l, r, true, "")
 		}
 	case syntax.MOD:
 		if s, ok := l.(string); ok {

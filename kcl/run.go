@@ -221,17 +221,18 @@ func (e *evaluator) render(main *pkgState) string {
 		p, _ = plan(top, po)
 	}
 	data := p
-	if len(e.opts.PathSelectors) > 0 {
-		var sel any
-		for _, s := range e.opts.PathSelectors {
-			part := e.selectPath(p, s)
-			if sel == nil {
-				sel = part
-			} else {
-				sel = mergePlanned(sel, part)
-			}
+	switch sels := e.opts.PathSelectors; len(sels) {
+	case 0:
+	case 1:
+		data, _ = plan(e.selectPath(top, sels[0]), po)
+	default:
+		// several selectors print the list of their values
+		l := make([]any, 0, len(sels))
+		for _, s := range sels {
+			v, _ := plan(e.selectPath(top, s), po)
+			l = append(l, v)
 		}
-		data = sel
+		data = l
 	}
 	// an empty result prints as {}, as the toolchain prints it
 	docs := []any{data}
@@ -321,69 +322,31 @@ func briefRepr(v Value) string {
 	return reprValue(v, true)
 }
 
-// selectPath filters the planned output by one path selector, keeping the keys on the way:
-// `a.b` gives {a: {b: …}}, `a.*` all of a, `a.[0]` {a: a[0]}. A selector may name the package
-// first (`pkg:a.b`, `:a.b`); a selector without a colon that is not a variable selects everything,
-// as the toolchain does for a bare package name.
-func (e *evaluator) selectPath(top any, sel string) any {
-	path := sel
-	if pkg, rest, ok := strings.Cut(sel, ":"); ok {
-		_ = pkg
-		path = rest
-	} else if d, ok := top.(*Dict); ok {
-		first := strings.SplitN(path, ".", 2)[0]
-		if _, isVar := d.m[first]; !isVar {
-			e.throwAt(srcPos{}, KindEvaluation, "invalid path select operand %s, value not found", sel)
-		}
-	}
-	if path == "" {
-		return top
-	}
-	var walk func(cur any, parts []string) any
-	walk = func(cur any, parts []string) any {
-		if len(parts) == 0 || parts[0] == "*" {
-			return cur
-		}
-		part := parts[0]
-		if strings.HasPrefix(part, "[") && strings.HasSuffix(part, "]") {
-			l, ok := cur.([]any)
-			i, err := strconv.Atoi(part[1 : len(part)-1])
-			if !ok || err != nil || i < 0 || i >= len(l) {
-				e.throwAt(srcPos{}, KindEvaluation, "invalid path selector '%s'", sel)
+// selectPath returns the value one path selector names (`a.b.0`: the attribute b of the
+// variable a, then its first item): names of public variables, then attributes of configs and
+// schema instances (private ones too) or indexes of lists, as the reference selects. Anything
+// else (a package, `*`, `[0]`, a missing name) is not found, reported where the program ended.
+func (e *evaluator) selectPath(top *Dict, sel string) Value {
+	var cur Value = top
+	for _, part := range strings.Split(sel, ".") {
+		var v Value
+		ok := false
+		switch x := cur.(type) {
+		case *Dict:
+			v, ok = x.m[part]
+		case *Schema:
+			v, ok = x.Attrs.m[part]
+		case *List:
+			if i, err := strconv.Atoi(part); err == nil && i >= 0 && i < len(x.Items) {
+				v, ok = x.Items[i], true
 			}
-			return walk(l[i], parts[1:])
 		}
-		d, ok := cur.(*Dict)
 		if !ok {
-			e.throwAt(srcPos{}, KindEvaluation, "invalid path selector '%s'", sel)
+			e.throwAt(e.lastPos, KindEvaluation, "invalid path select operand %s, value not found", sel)
 		}
-		v, ok := d.m[part]
-		if !ok {
-			e.throwAt(srcPos{}, KindEvaluation, "invalid path select operand %s, value not found", sel)
-		}
-		out := NewDict()
-		out.Set(part, walk(v, parts[1:]))
-		return out
+		cur = v
 	}
-	return walk(top, strings.Split(path, "."))
-}
-
-// mergePlanned merges two selections of the same output.
-func mergePlanned(a, b any) any {
-	da, ok1 := a.(*Dict)
-	db, ok2 := b.(*Dict)
-	if !ok1 || !ok2 {
-		return b
-	}
-	out := da.Copy()
-	for _, k := range db.keys {
-		if old, ok := out.m[k]; ok {
-			out.Set(k, mergePlanned(old, db.m[k]))
-		} else {
-			out.Set(k, db.m[k])
-		}
-	}
-	return out
+	return cur
 }
 
 // modRoot returns the nearest directory at or above dir that holds a kcl.mod, else dir.

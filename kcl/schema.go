@@ -249,7 +249,7 @@ func (e *evaluator) finalValue(c *instCtx, name string) Value {
 				v = cv
 			}
 		default:
-			v = e.unionAt(name, bv, cv, false, name)
+			v = e.unionAt(name, bv, cv, false, name, true)
 		}
 	}
 	if d, ok := c.st.declared[name]; ok && d.typ != nil && !isNoneOrUndef(v) {
@@ -298,11 +298,11 @@ func (e *evaluator) instAssign(c *instCtx, name string, v Value, op Op) {
 				}
 				v = &pendingSchema{st: st, cfg: e.unionDict(po.cfg.Copy(), pv.cfg, true), args: pv.args, kwargs: pv.kwargs}
 			case oldPending:
-				v = e.unionAt(name, e.materialize(po), v, true, name)
+				v = e.unionAt(name, e.materialize(po), v, true, name, true)
 			case newPending:
-				v = e.unionAt(name, old, e.materialize(pv), true, name)
+				v = e.unionAt(name, old, e.materialize(pv), true, name, true)
 			default:
-				v = e.unionAt(name, old, v, true, name)
+				v = e.unionAt(name, old, v, true, name, true)
 			}
 		}
 	}
@@ -425,8 +425,8 @@ func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
 }
 
 func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs *Dict) Value {
-	lastNode, lastFile := e.lastNode, e.lastFile
-	defer func() { e.lastNode, e.lastFile = lastNode, lastFile }() // as the toolchain restores its position
+	lastPos := e.lastPos
+	defer func() { e.lastPos = lastPos }() // as the toolchain restores its position
 	e.depth++
 	if e.depth > 500 {
 		e.throw(KindRecursion, "maximum recursion depth exceeded")
@@ -441,6 +441,9 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		return &Schema{Type: st, Attrs: attrs, cfg: cfg}
 	}
 	callPos := e.pos
+	saveInst := e.instPos
+	e.instPos = srcPos{callPos.file, callPos.line, 1}
+	defer func() { e.instPos = saveInst }()
 	cfgNode, cfgFile := e.cfgNode, e.cfgFile
 	// a schema literal whose keys are all written out is checked for required attributes before
 	// evaluation by the reference (a CompileError at its config), others when they are made; the
@@ -491,16 +494,16 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 				e.pos = p
 			}
 			if !literal && e.dynamicKeys[k] {
-				e.throw(KindEvaluation, "No attribute named '%s' in the schema '%s'", k, st.Name)
+				e.throwAt(srcPos{callPos.file, callPos.line, 1}, KindEvaluation, "No attribute named '%s' in the schema '%s'", k, st.Name)
 			}
 			e.throw(KindCannotAddMember, "Cannot add member '%s' to schema '%s'", k, st.Name)
 		}
 		attrs.keys = append(attrs.keys, k)
 		attrs.m[k] = e.finalValue(c, k)
 	}
-	if n := len(attrs.keys); st.index != nil && st.index.KeyName != nil && n-len(st.order) > 1 {
-		// with a named index signature the toolchain lists the last extra key first
-		extra := attrs.keys[len(st.order):]
+	if extra := attrs.keys[len(st.order):]; st.index != nil && st.index.KeyName != nil && len(extra) > 1 {
+		// with a named key (`[key: str]: T`) the reference puts the last key the signature
+		// holds before the others
 		last := extra[len(extra)-1]
 		copy(extra[1:], extra[:len(extra)-1])
 		extra[0] = last
@@ -734,7 +737,12 @@ func (e *evaluator) applyDecorators(decos []*syntax.Decorator, name string, sc *
 			if reason != "" {
 				msg += ", " + reason
 			}
-			e.throw(KindDeprecated, "%s", msg)
+			// reported at the statement that makes the instance
+			at := e.pos
+			if e.stmtPos.line > 0 && e.stmtPos.file == e.pos.file {
+				at = e.stmtPos
+			}
+			e.throwAt(at, KindDeprecated, "%s", msg)
 		case "info":
 		default:
 			e.throwAt(posOf(file, d.Name), KindCompile, "UnKnown decorator %s", d.Name.Name())
@@ -1061,7 +1069,16 @@ func (e *evaluator) convertDictToUnion(d *Dict, u *syntax.UnionType, sc *scope) 
 // checker has not seen it as a config of st, so its type errors are the runtime's.
 func (e *evaluator) convertedInstance(st *SchemaType, d *Dict) Value {
 	e.converting++
-	defer func() { e.converting-- }()
+	savePos := e.convertPos
+	if e.converting == 1 {
+		// the toolchain converts the values of an instance's config before its body runs: at
+		// the instantiation
+		e.convertPos = e.lastPos
+		if e.instPos.line > 0 {
+			e.convertPos = e.instPos
+		}
+	}
+	defer func() { e.converting--; e.convertPos = savePos }()
 	return e.newInstance(st, d, nil, nil)
 }
 
@@ -1069,7 +1086,8 @@ func (e *evaluator) convertedInstance(st *SchemaType, d *Dict) Value {
 // value only known at run time, else the type checker's TypeError.
 func (e *evaluator) typeMismatch(v Value, t syntax.TypeExpr) {
 	if e.converting > 0 && !e.asserting {
-		e.throw(KindEvaluation, "expect %s, got %s", runtimeTypeString(t), typeName(v))
+		// reported where the conversion started
+		e.throwAt(e.convertPos, KindEvaluation, "expect %s, got %s", runtimeTypeString(t), typeName(v))
 	}
 	e.throw(KindType, "expected %s, got %s", typeString(t), typeNameDetail(v))
 }
