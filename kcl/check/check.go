@@ -77,6 +77,7 @@ type Package struct {
 	checked   bool
 	infos     map[string]*Info
 	importers map[*Package]bool
+	sets      map[string]int // top-level statements setting each name (see settings)
 	imports   map[*Package]bool
 	c         *Checker
 }
@@ -340,13 +341,16 @@ func (u *fileUnit) declare(body []syntax.Stmt) {
 					continue
 				}
 				ann, v := st.Type, st.Value
-				u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg,
+				o := u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg,
 					resolve: func() Type {
 						if ann != nil {
 							return u.typeOf(ann)
 						}
 						return widen(u.quietType(v))
 					}})
+				if o.Span == id.NameSpans[0] && o.File == u.path {
+					o.early = func() Type { return u.earlyType(ann, v) }
+				}
 			}
 		case *syntax.UnificationStmt:
 			if len(st.Target.Names) == 1 && u.pkg.Scope.Names[st.Target.Names[0]] == nil {
@@ -382,6 +386,7 @@ func (c *Checker) checkBodies(p *Package) {
 		fc.stmts(u.scope, u.file.Body, ctxTop)
 		sort.SliceStable(info.Refs, func(i, j int) bool { return info.Refs[i].Span.From.Offset < info.Refs[j].Span.From.Offset })
 	}
+	checkImmutable(p)
 }
 
 // quietType infers the type of an expression of the unit without reporting.
@@ -418,4 +423,61 @@ func (u *fileUnit) params(ps []*syntax.Param) []Param {
 		out = append(out, q)
 	}
 	return out
+}
+
+// settings counts the top-level statements (also in if blocks) that assign or unify a name.
+func (p *Package) settings(name string) int {
+	if p.sets == nil {
+		p.sets = map[string]int{}
+		var walk func([]syntax.Stmt)
+		walk = func(body []syntax.Stmt) {
+			for _, st := range body {
+				switch st := st.(type) {
+				case *syntax.AssignStmt:
+					for _, t := range st.Targets {
+						if id, ok := t.(*syntax.Ident); ok {
+							p.sets[id.Names[0]]++
+						}
+					}
+				case *syntax.UnificationStmt:
+					p.sets[st.Target.Names[0]]++
+				case *syntax.IfStmt:
+					walk(st.Body)
+					walk(st.Else)
+				}
+			}
+		}
+		for _, u := range p.units {
+			if u.file != nil {
+				walk(u.file.Body)
+			}
+		}
+	}
+	return p.sets[name]
+}
+
+// unitIndex is the place of a file among the package's files (the order they are checked in).
+func (p *Package) unitIndex(path string) int {
+	for i, u := range p.units {
+		if u.path == path {
+			return i
+		}
+	}
+	return len(p.units)
+}
+
+// earlyType is what the reference knows of a package variable before its declaration is
+// checked: its annotation, or that it is a function of so many parameters.
+func (u *fileUnit) earlyType(ann syntax.TypeExpr, v syntax.Expr) Type {
+	if ann != nil {
+		return u.typeOf(ann)
+	}
+	if l, ok := v.(*syntax.LambdaExpr); ok {
+		f := &Func{Result: Any}
+		for _, p := range l.Params {
+			f.Params = append(f.Params, Param{Name: p.Name.Name(), Type: Any, Optional: p.Default != nil})
+		}
+		return f
+	}
+	return Any
 }

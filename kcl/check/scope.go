@@ -45,6 +45,7 @@ type Object struct {
 	busy    bool // resolve is running (the flags sit together: a large program has an object per global)
 	typ     Type
 	resolve func() Type // computes typ on first use
+	early   func() Type // a package variable's type where it is used before its declaration
 }
 
 // Type is the object's type, computed on first use.
