@@ -59,9 +59,13 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 			declared = c.typeExpr(s, st.Type)
 		}
 		var target, fresh *Object
+		decl := c.declaring(st.Type, st.Targets, ctx)
 		for _, t := range st.Targets {
 			if id, ok := t.(*syntax.Ident); ok {
 				target = c.assignTarget(s, id, ctx)
+				if target != nil && target != decl {
+					target.Type()
+				}
 				if declared == nil && target != nil && target.Kind == AttrObj && target.Typed {
 					declared = target.Type()
 				}
@@ -78,7 +82,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		if id, ok := st.Targets[0].(*syntax.Ident); ok && ctx == ctxTop {
 			c.merged = c.unit.pkg.settings(id.Names[0]) > 1
 		}
-		vt := c.expr(s, st.Value, declared)
+		vt := c.declValue(s, decl, st.Value, declared, widen)
 		c.merged = false
 		if fresh != nil {
 			fresh.typ = widen(vt)
@@ -104,9 +108,12 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 			c.binaryOp(st, st.Op.BinaryOf(), tt, vt)
 		}
 	case *syntax.UnificationStmt:
-		c.assignTarget(s, st.Target, ctx)
+		decl := c.declaring(nil, []syntax.Expr{st.Target}, ctx)
+		if o := c.assignTarget(s, st.Target, ctx); o != nil && o != decl {
+			o.Type()
+		}
 		c.merged = ctx == ctxTop && c.unit.pkg.settings(st.Target.Names[0]) > 1
-		c.expr(s, st.Value, nil)
+		c.declValue(s, decl, st.Value, nil, func(t Type) Type { return t })
 		c.merged = false
 	case *syntax.ExprStmt:
 		c.expr(s, st.X, nil)
@@ -130,6 +137,42 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 	case *syntax.SchemaAttr:
 		c.schemaAttr(s, st)
 	}
+}
+
+// declaring is the package variable a top-level statement declares when the variable's type
+// is its value's (no annotation, one target) and not known yet: the statement's walk of the
+// value gives it (walking a large config a second time only for its type doubles its cost).
+func (c *fileChecker) declaring(ann syntax.TypeExpr, targets []syntax.Expr, ctx stmtCtx) *Object {
+	if ctx != ctxTop || ann != nil || len(targets) != 1 {
+		return nil
+	}
+	id, ok := targets[0].(*syntax.Ident)
+	if !ok || len(id.Names) != 1 {
+		return nil
+	}
+	o := c.unit.pkg.Scope.Names[id.Names[0]]
+	if o == nil || o.Kind != VarObj || o.typ != nil || o.resolve == nil || o.busy || o.File != c.unit.path || o.Span != id.NameSpans[0] {
+		return nil
+	}
+	return o
+}
+
+// declValue checks the value of a statement declaring o (see declaring; nil for any other) and
+// gives o its type, conv of the value's. A value using o itself is walked again once o has its
+// type, its first walk's errors dropped: its uses see the type as when it is known beforehand.
+func (c *fileChecker) declValue(s *Scope, o *Object, x syntax.Expr, want Type, conv func(Type) Type) Type {
+	if o == nil {
+		return c.expr(s, x, want)
+	}
+	errs, scopes, refs := len(c.info.Errors), len(c.info.Scopes), len(c.info.Refs)
+	o.busy, o.used = true, false
+	t := c.expr(s, x, want)
+	o.busy, o.typ = false, conv(t)
+	if o.used {
+		c.info.Errors, c.info.Scopes, c.info.Refs = c.info.Errors[:errs], c.info.Scopes[:scopes], c.info.Refs[:refs]
+		t = c.expr(s, x, want)
+	}
+	return t
 }
 
 // firstType is the type a later assignment to a variable must keep: the reference types a
@@ -185,6 +228,9 @@ func (c *fileChecker) assignTarget(s *Scope, id *syntax.Ident, ctx stmtCtx) *Obj
 		return nil
 	}
 	c.ref(id.NameSpans[0], o, o.File == c.unit.path && o.Span == id.NameSpans[0])
+	if len(id.Names) == 1 {
+		return o // its type is the caller's to resolve (see declaring)
+	}
 	t := o.Type()
 	for i := 1; i < len(id.Names); i++ {
 		m := c.memberObj(t, id.Names[i])

@@ -43,6 +43,7 @@ type Object struct {
 	Typed    bool // declared with a type (`name: T`), so values given to it are checked
 
 	busy    bool // resolve is running (the flags sit together: a large program has an object per global)
+	used    bool // its type was asked while busy (see fileChecker.declValue)
 	typ     Type
 	resolve func() Type // computes typ on first use
 	early   func() Type // a package variable's type where it is used before its declaration
@@ -50,6 +51,9 @@ type Object struct {
 
 // Type is the object's type, computed on first use.
 func (o *Object) Type() Type {
+	if o.busy {
+		o.used = true
+	}
 	if o.typ == nil && o.resolve != nil && !o.busy {
 		o.busy = true
 		o.typ = o.resolve()
