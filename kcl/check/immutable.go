@@ -175,7 +175,7 @@ func (w *augWalker) Visit(n syntax.Node) syntax.Visitor {
 		_, isConfig := n.Value.(*syntax.SchemaExpr)
 		if first, ok := w.global[name]; ok && !isConfig && !strings.HasPrefix(name, "_") {
 			w.errs[w.path] = append(w.errs[w.path], Error{Kind: KindImmutable, File: w.path, Span: spanOf(n.Target),
-				Msg: "Immutable variable '" + name + "' is modified during compiling",
+				Msg:     "Immutable variable '" + name + "' is modified during compiling",
 				Related: []Related{{File: first.file, Span: first.span, Msg: "The variable '" + name + "' is declared here firstly"}}})
 		} else {
 			w.bind(name, n.Target)
