@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -79,6 +80,7 @@ type Package struct {
 	importers map[*Package]bool
 	sets      map[string]int // top-level statements setting each name (see settings)
 	imports   map[*Package]bool
+	types     map[string]Type // the variables' types, one of each shape (see widened)
 	c         *Checker
 }
 
@@ -346,7 +348,7 @@ func (u *fileUnit) declare(body []syntax.Stmt) {
 						if ann != nil {
 							return u.typeOf(ann)
 						}
-						return widen(u.quietType(v))
+						return u.pkg.widened(u.quietType(v))
 					}})
 				if o.Span == id.NameSpans[0] && o.File == u.path {
 					o.early = func() Type { return u.earlyType(ann, v) }
@@ -480,4 +482,84 @@ func (u *fileUnit) earlyType(ann syntax.TypeExpr, v syntax.Expr) Type {
 		return f
 	}
 	return Any
+}
+
+// widened is the type of a variable given a value of type t (see widen), shared by the
+// package's variables of the same shape: a large program has many variables of few shapes
+// (800000 `cI = {name = "cI", port = I}` are one {str:str | int}), which need one type, not
+// one each. Types are not changed once made; only plain data types (no schema, module or
+// function inside) are shared.
+func (p *Package) widened(t Type) Type {
+	t = widen(t)
+	var key strings.Builder
+	if !writeTypeKey(&key, t) {
+		return t
+	}
+	if s, ok := p.types[key.String()]; ok {
+		return s
+	}
+	if p.types == nil {
+		p.types = map[string]Type{}
+	}
+	p.types[key.String()] = t
+	return t
+}
+
+// writeTypeKey writes what identifies a plain data type, and reports whether t is one.
+func writeTypeKey(b *strings.Builder, t Type) bool {
+	switch t := t.(type) {
+	case *Basic:
+		switch t {
+		case Any, Int, Float, Str, Bool, None, Undefined:
+			b.WriteString(t.Name)
+			return true
+		}
+	case *Literal:
+		b.WriteString(t.Base.String())
+		b.WriteString(strconv.Quote(t.Text))
+		return t.Base != numberMultiplier
+	case *List:
+		b.WriteByte('[')
+		ok := writeTypeKey(b, t.Elem)
+		b.WriteByte(']')
+		return ok
+	case *Union:
+		b.WriteByte('(')
+		for _, m := range t.Types {
+			if !writeTypeKey(b, m) {
+				return false
+			}
+			b.WriteByte('|')
+		}
+		b.WriteByte(')')
+		return true
+	case *Dict:
+		b.WriteByte('{')
+		if !writeTypeKey(b, t.Key) {
+			return false
+		}
+		b.WriteByte(':')
+		if !writeTypeKey(b, t.Value) {
+			return false
+		}
+		if t.Attrs != nil {
+			b.WriteByte(';')
+			names := make([]string, 0, len(t.Attrs))
+			for name := range t.Attrs {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				b.WriteString(strconv.Quote(name))
+				b.WriteByte('=')
+				if !writeTypeKey(b, t.Attrs[name]) {
+					return false
+				}
+				b.WriteByte(',')
+			}
+		}
+		b.WriteByte('}')
+		return true
+	}
+	return false
 }

@@ -82,7 +82,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		if id, ok := st.Targets[0].(*syntax.Ident); ok && ctx == ctxTop {
 			c.merged = c.unit.pkg.settings(id.Names[0]) > 1
 		}
-		vt := c.declValue(s, decl, st.Value, declared, widen)
+		vt := c.declValue(s, decl, st.Value, declared, c.unit.pkg.widened)
 		c.merged = false
 		if fresh != nil {
 			fresh.typ = widen(vt)
