@@ -27,15 +27,19 @@ const KindImmutable = "ImmutableError"
 // names where the variable was bound first, as the toolchain does.
 func checkImmutable(p *Package) {
 	byFile := map[string][]Error{}
-	// one entry per top-level name: a large program has one per statement
+	// one entry per top-level name: a large program has one per statement, so the map is made
+	// only when a name may be bound twice
 	bound := map[string]binding{}
+	if !rebinds(p) {
+		bound = nil
+	}
 	bind := func(u *fileUnit, name string, sp syntax.Span) {
 		if _, ok := bound[name]; !ok && name != "" {
 			bound[name] = binding{u.path, sp}
 		}
 	}
 	for _, u := range p.units {
-		if u.file == nil {
+		if u.file == nil || bound == nil {
 			continue
 		}
 		for _, st := range u.file.Body {
@@ -50,7 +54,7 @@ func checkImmutable(p *Package) {
 		}
 	}
 	for _, u := range p.units {
-		if u.file == nil {
+		if u.file == nil || bound == nil {
 			continue
 		}
 		for _, st := range u.file.Body {
@@ -107,6 +111,58 @@ func checkImmutable(p *Package) {
 		}
 		info.Errors = append(byFile[u.path], rest...)
 	}
+}
+
+// rebinds reports whether a top-level name of the package may be bound twice (by two
+// assignments or unifications, or by one and an import, schema, rule or type alias); an
+// assignment to something else than a name counts as such.
+func rebinds(p *Package) bool {
+	p.settings("")
+	for _, n := range p.sets {
+		if n > 1 {
+			return true
+		}
+	}
+	var other func(body []syntax.Stmt) bool
+	other = func(body []syntax.Stmt) bool {
+		for _, st := range body {
+			switch st := st.(type) {
+			case *syntax.AssignStmt:
+				for _, t := range st.Targets {
+					if _, ok := t.(*syntax.Ident); !ok {
+						return true
+					}
+				}
+			case *syntax.IfStmt:
+				if other(st.Body) || other(st.Else) {
+					return true
+				}
+			case *syntax.ImportStmt:
+				if p.sets[st.Name] > 0 {
+					return true
+				}
+			case *syntax.SchemaStmt:
+				if p.sets[st.Name.Name()] > 0 {
+					return true
+				}
+			case *syntax.RuleStmt:
+				if p.sets[st.Name.Name()] > 0 {
+					return true
+				}
+			case *syntax.TypeAliasStmt:
+				if p.sets[st.Name.Name()] > 0 {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, u := range p.units {
+		if u.file != nil && other(u.file.Body) {
+			return true
+		}
+	}
+	return false
 }
 
 // binding is where a name was bound first.
