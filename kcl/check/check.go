@@ -490,10 +490,10 @@ func (u *fileUnit) earlyType(ann syntax.TypeExpr, v syntax.Expr) Type {
 // one each. Types are not changed once made; only plain data types (no schema, module or
 // function inside) are shared.
 func (p *Package) widened(t Type) Type {
-	t = widen(t)
+	// the key is t's with literals as their base types, which is all widen keeps of them
 	var key strings.Builder
 	if !writeTypeKey(&key, t) {
-		return t
+		return widen(t)
 	}
 	if s, ok := p.types[key.String()]; ok {
 		return s
@@ -501,11 +501,13 @@ func (p *Package) widened(t Type) Type {
 	if p.types == nil {
 		p.types = map[string]Type{}
 	}
-	p.types[key.String()] = t
-	return t
+	w := widen(t)
+	p.types[key.String()] = w
+	return w
 }
 
-// writeTypeKey writes what identifies a plain data type, and reports whether t is one.
+// writeTypeKey writes what identifies a plain data type once widened, and reports whether t
+// is one.
 func writeTypeKey(b *strings.Builder, t Type) bool {
 	switch t := t.(type) {
 	case *Basic:
@@ -515,9 +517,7 @@ func writeTypeKey(b *strings.Builder, t Type) bool {
 			return true
 		}
 	case *Literal:
-		b.WriteString(t.Base.String())
-		b.WriteString(strconv.Quote(t.Text))
-		return t.Base != numberMultiplier
+		return writeTypeKey(b, t.Base)
 	case *List:
 		b.WriteByte('[')
 		ok := writeTypeKey(b, t.Elem)

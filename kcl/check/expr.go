@@ -1122,7 +1122,7 @@ func (c *fileChecker) keyExpr(s *Scope, k syntax.Expr) Type {
 // configScope opens the scope of a config literal: its keys are names its values may use
 // (`{name = "a", host = name + ".svc"}`).
 func (c *fileChecker) configScope(s *Scope, entries []*syntax.ConfigEntry, inst *Instance) *Scope {
-	cs := newScope(s)
+	cs := &Scope{Parent: s}
 	if len(entries) > 0 {
 		cs.From, cs.To = int(entries[0].Pos().Offset), int(entries[len(entries)-1].End().Offset)
 	}
@@ -1152,7 +1152,10 @@ func (c *fileChecker) configScope(s *Scope, entries []*syntax.ConfigEntry, inst 
 			cs.insert(&Object{Name: id.Names[0], Kind: VarObj, File: c.unit.path, Span: id.NameSpans[0], Pkg: c.unit.pkg})
 		}
 	}
-	declare(entries)
+	cs.fill = func(*Scope) {
+		cs.Names = map[string]*Object{}
+		declare(entries)
+	}
 	return cs
 }
 

@@ -72,6 +72,18 @@ type Scope struct {
 	Names    map[string]*Object
 	From, To int // byte offsets covered (local scopes)
 	Schema   *Schema
+	// fill enters the names on first use: a config literal's keys are objects only when a
+	// name is looked up inside it (a large program has many literals whose values are constants)
+	fill func(*Scope)
+}
+
+// filled runs fill, once.
+func (s *Scope) filled() *Scope {
+	if f := s.fill; f != nil {
+		s.fill = nil
+		f(s)
+	}
+	return s
 }
 
 func newScope(parent *Scope) *Scope { return &Scope{Parent: parent, Names: map[string]*Object{}} }
@@ -79,7 +91,7 @@ func newScope(parent *Scope) *Scope { return &Scope{Parent: parent, Names: map[s
 // Lookup finds a name in the scope or its parents.
 func (s *Scope) Lookup(name string) *Object {
 	for ; s != nil; s = s.Parent {
-		if o, ok := s.Names[name]; ok {
+		if o, ok := s.filled().Names[name]; ok {
 			return o
 		}
 		if s.Schema != nil {
@@ -97,7 +109,7 @@ func (s *Scope) All() []*Object {
 	seen := map[string]bool{}
 	for ; s != nil; s = s.Parent {
 		var level []*Object
-		for _, o := range s.Names {
+		for _, o := range s.filled().Names {
 			level = append(level, o)
 		}
 		if s.Schema != nil {
