@@ -344,8 +344,16 @@ func (u *fileUnit) declare(body []syntax.Stmt) {
 		case *syntax.UnificationStmt:
 			if len(st.Target.Names) == 1 && u.pkg.Scope.Names[st.Target.Names[0]] == nil {
 				v := st.Value
-				u.pkg.Scope.insert(&Object{Name: st.Target.Names[0], Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: u.pkg,
+				o := u.pkg.Scope.insert(&Object{Name: st.Target.Names[0], Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: u.pkg,
 					resolve: func() Type { return u.quietType(v) }})
+				if o.Span == st.Target.NameSpans[0] && o.File == u.path {
+					o.early = func() Type { // `x: S {…}` declares an S
+						if t, ok := u.lookupType(v.Name).(*SchemaType); ok {
+							return &Instance{t.Schema}
+						}
+						return Any
+					}
+				}
 			}
 		case *syntax.SchemaStmt:
 			u.declareSchema(&Schema{Name: st.Name.Name(), Node: st, Doc: st.Doc, unit: u}, SchemaObj, st.Name.Span)
@@ -454,8 +462,8 @@ func (p *Package) unitIndex(path string) int {
 	return len(p.units)
 }
 
-// earlyType is what the reference knows of a package variable before its declaration is
-// checked: its annotation, or that it is a function of so many parameters.
+// earlyType is what the reference knows of a package variable assigned before its declaration
+// is checked: its annotation, or that it is a function of so many parameters.
 func (u *fileUnit) earlyType(ann syntax.TypeExpr, v syntax.Expr) Type {
 	if ann != nil {
 		return u.typeOf(ann)

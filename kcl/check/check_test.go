@@ -108,6 +108,8 @@ d = D {
 			"x = f(1, 2)\nz = y < \"a\"\nf = lambda a { a }\ny: int = 1\n", []string{
 				"1:10: CompileError: \"f\" takes 1 positional argument but 2 were given",
 				"2:5: TypeError: unsupported operand type(s) for <: 'int' and 'str(a)'"}},
+		{"a schema unified before its declaration", "_p = 1\n_p = cfg.a\ncfg: S {a = 1.5}\nschema S:\n    a: float\n",
+			[]string{"2:1: TypeError: expected int, got float"}},
 		{"a variable keeps its first type", "_x = 1\nif True:\n    _x = 1.5\n", []string{"3:5: TypeError: expected int, got float(1.5)"}},
 		{"argument types", "a = len(1)\nb = \"-\".join(\"abc\")\n", []string{
 			"1:9: TypeError: expected str | {any:any} | [any], got int(1)", "2:14: TypeError: expected [any], got str(abc)"}},

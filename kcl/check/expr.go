@@ -27,11 +27,12 @@ type fileChecker struct {
 	inSchema int     // inside schema and rule bodies, where schema literals are checked as they run
 	merged   bool    // checking the value of a variable the package sets more than once
 	silent   int     // resolving names whose type the reference does not know yet: nothing is reported
+	norefs   int     // resolving names a second time: their uses are recorded already
 	last     *Object // the object the last resolved name denoted
 }
 
 func (c *fileChecker) ref(sp syntax.Span, o *Object, def bool) {
-	if o != nil && c.report {
+	if o != nil && c.report && c.norefs == 0 {
 		c.info.Refs = append(c.info.Refs, Ref{Span: sp, Obj: o, Def: def})
 	}
 }
@@ -447,10 +448,16 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 	c.info.Types[id] = t
 	if forward {
 		c.silent--
-		if o.early != nil && len(id.Names) == 1 {
-			return o.early()
+		if o.early == nil {
+			return Any
 		}
-		return Any
+		// checked again from what the reference knows (the editor has the names already)
+		t = o.early()
+		c.norefs++
+		for i := 1; i < len(id.Names); i++ {
+			t = c.member(t, id.Names[i], id.NameSpans[i], id.Pos())
+		}
+		c.norefs--
 	}
 	return t
 }
