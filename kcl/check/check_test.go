@@ -110,6 +110,8 @@ d = D {
 				"2:5: TypeError: unsupported operand type(s) for <: 'int' and 'str(a)'"}},
 		{"a schema unified before its declaration", "_p = 1\n_p = cfg.a\ncfg: S {a = 1.5}\nschema S:\n    a: float\n",
 			[]string{"2:1: TypeError: expected int, got float"}},
+		{"a variable first set to None takes its next value's type", "_x = None\nif True:\n    _x = 1\n_y = _x < \"a\"\n_x = \"s\"\n",
+			[]string{"4:6: TypeError: unsupported operand type(s) for <: 'int' and 'str(a)'", "5:1: TypeError: expected int, got str(s)"}},
 		{"a variable keeps its first type", "_x = 1\nif True:\n    _x = 1.5\n", []string{"3:5: TypeError: expected int, got float(1.5)"}},
 		{"argument types", "a = len(1)\nb = \"-\".join(\"abc\")\n", []string{
 			"1:9: TypeError: expected str | {any:any} | [any], got int(1)", "2:14: TypeError: expected [any], got str(abc)"}},

@@ -23,12 +23,13 @@ type fileChecker struct {
 	unit     *fileUnit
 	info     *Info
 	report   bool
-	lenient  int     // inside mixins and protocols: names may come from the host schema
-	inSchema int     // inside schema and rule bodies, where schema literals are checked as they run
-	merged   bool    // checking the value of a variable the package sets more than once
-	silent   int     // resolving names whose type the reference does not know yet: nothing is reported
-	norefs   int     // resolving names a second time: their uses are recorded already
-	last     *Object // the object the last resolved name denoted
+	lenient  int              // inside mixins and protocols: names may come from the host schema
+	inSchema int              // inside schema and rule bodies, where schema literals are checked as they run
+	merged   bool             // checking the value of a variable the package sets more than once
+	silent   int              // resolving names whose type the reference does not know yet: nothing is reported
+	norefs   int              // resolving names a second time: their uses are recorded already
+	refined  map[*Object]Type // variables first set to None: the type of their next value
+	last     *Object          // the object the last resolved name denoted
 }
 
 func (c *fileChecker) ref(sp syntax.Span, o *Object, def bool) {
@@ -58,7 +59,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		if st.Type != nil {
 			declared = c.typeExpr(s, st.Type)
 		}
-		var target, fresh *Object
+		var target, fresh, refine *Object
 		for _, t := range st.Targets {
 			if id, ok := t.(*syntax.Ident); ok {
 				target = c.assignTarget(s, id, ctx)
@@ -67,6 +68,14 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 				}
 				if declared == nil && target != nil {
 					declared = c.firstType(s, target, id)
+				}
+				if declared == nil && target != nil && c.noneFirst(target, id) {
+					// a variable first set to None takes the type of its next value
+					if t, seen := c.refined[target]; seen {
+						declared = t
+					} else {
+						refine = target
+					}
 				}
 				if ctx == ctxLocal && target != nil && target.typ == nil && target.resolve == nil {
 					fresh = target
@@ -82,6 +91,15 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		c.merged = false
 		if fresh != nil {
 			fresh.typ = widen(vt)
+		}
+		if refine != nil {
+			if c.refined == nil {
+				c.refined = map[*Object]Type{}
+			}
+			c.refined[refine] = nil // an unknown next value: nothing more is checked
+			if t := widen(vt); certain(t) {
+				c.refined[refine] = t
+			}
 		}
 		if declared != nil && len(st.Targets) > 0 && !assignable(vt, declared) {
 			e := c.errorf(st.Targets[0], KindType, "expected %s, got %s", declared, vt)
@@ -156,6 +174,12 @@ func (c *fileChecker) firstType(s *Scope, o *Object, id *syntax.Ident) Type {
 		return t
 	}
 	return nil
+}
+
+// noneFirst reports a later assignment to a variable whose first value is None.
+func (c *fileChecker) noneFirst(o *Object, id *syntax.Ident) bool {
+	return c.report && o.Kind == VarObj && len(id.Names) == 1 && !(o.File == c.unit.path && o.Span == id.NameSpans[0]) &&
+		o.Type() == None
 }
 
 func (c *fileChecker) optExpr(s *Scope, x syntax.Expr) {
@@ -438,6 +462,9 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 	c.ref(id.NameSpans[0], o, false)
 	c.last = o
 	t := o.Type()
+	if r := c.refined[o]; r != nil {
+		t = r
+	}
 	forward := c.forward(o, id.Pos())
 	if forward {
 		c.silent++ // members are recorded for the editor, not checked
