@@ -29,6 +29,13 @@ type Config struct {
 	// ReadFile reads a source file; nil means os.ReadFile. The language server passes one
 	// that answers open documents from the editor's text.
 	ReadFile func(path string) ([]byte, error)
+	// ParseFile parses a source file; nil means syntax.ParseFile. The language server passes
+	// one that answers an open document with the tree it already holds (one tree, not two).
+	// The checker only reads the trees.
+	ParseFile func(path string, src []byte) (*syntax.File, []syntax.Error)
+	// NoRefs leaves Info.Refs empty: a program checked before it runs needs the errors only,
+	// and a large program's references cost half as much memory as its syntax trees.
+	NoRefs bool
 }
 
 // Checker checks packages and keeps their results until their sources change. Its methods
@@ -256,7 +263,11 @@ func (c *Checker) parse(path string) *parsedFile {
 	if pf := c.parsed[path]; pf != nil && pf.hash == sum {
 		return pf
 	}
-	f, errs := syntax.ParseFile(path, src)
+	parse := c.cfg.ParseFile
+	if parse == nil {
+		parse = syntax.ParseFile
+	}
+	f, errs := parse(path, src)
 	pf := &parsedFile{hash: sum, file: f, errs: errs}
 	c.parsed[path] = pf
 	return pf
@@ -379,10 +390,11 @@ func (c *Checker) checkBodies(p *Package) {
 		if u.file == nil {
 			continue
 		}
-		fc := &fileChecker{unit: u, info: info, report: true}
+		fc := &fileChecker{unit: u, info: info, report: true, noRefs: c.cfg.NoRefs}
 		fc.stmts(u.scope, u.file.Body, ctxTop)
 		sort.SliceStable(info.Refs, func(i, j int) bool { return info.Refs[i].Span.From.Offset < info.Refs[j].Span.From.Offset })
 	}
+	checkImmutable(p)
 }
 
 // quietType infers the type of an expression of the unit without reporting.

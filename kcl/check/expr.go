@@ -23,17 +23,18 @@ type fileChecker struct {
 	unit     *fileUnit
 	info     *Info
 	report   bool
+	noRefs   bool             // Config.NoRefs
 	lenient  int              // inside mixins and protocols: names may come from the host schema
 	inSchema int              // inside schema and rule bodies, where schema literals are checked as they run
 	merged   bool             // checking the value of a variable the package sets more than once
 	silent   int              // resolving names whose type the reference does not know yet: nothing is reported
-	norefs   int              // resolving names a second time: their uses are recorded already
+	again    int              // resolving names a second time: their uses are recorded already
 	refined  map[*Object]Type // variables first set to None: the type of their next value
 	last     *Object          // the object the last resolved name denoted
 }
 
 func (c *fileChecker) ref(sp syntax.Span, o *Object, def bool) {
-	if o != nil && c.report && c.norefs == 0 {
+	if o != nil && c.report && !c.noRefs && c.again == 0 {
 		c.info.Refs = append(c.info.Refs, Ref{Span: sp, Obj: o, Def: def})
 	}
 }
@@ -128,9 +129,6 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		c.merged = false
 	case *syntax.ExprStmt:
 		c.expr(s, st.X, nil)
-		for _, x := range st.Rest {
-			c.expr(s, x, nil)
-		}
 	case *syntax.IfStmt:
 		c.expr(s, st.Cond, nil)
 		c.stmts(s, st.Body, ctx)
@@ -480,11 +478,11 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 		}
 		// checked again from what the reference knows (the editor has the names already)
 		t = o.early()
-		c.norefs++
+		c.again++
 		for i := 1; i < len(id.Names); i++ {
 			t = c.member(t, id.Names[i], id.NameSpans[i], id.Pos())
 		}
-		c.norefs--
+		c.again--
 	}
 	return t
 }
