@@ -77,7 +77,8 @@ type Package struct {
 	checked   bool
 	infos     map[string]*Info
 	importers map[*Package]bool
-	sets      map[string]int // top-level statements setting each name (see settings)
+	sets      map[string]int                     // top-level statements setting each name (see settings)
+	lastUnify map[string]*syntax.UnificationStmt // the last `name: S {…}` of each name
 	imports   map[*Package]bool
 	c         *Checker
 }
@@ -435,8 +436,20 @@ func (u *fileUnit) params(ps []*syntax.Param) []Param {
 
 // settings counts the top-level statements (also in if blocks) that assign or unify a name.
 func (p *Package) settings(name string) int {
+	p.scanSettings()
+	return p.sets[name]
+}
+
+// unifiedLater reports a unification of a name that a later one (in check order) repeats.
+func (p *Package) unifiedLater(st *syntax.UnificationStmt) bool {
+	p.scanSettings()
+	return p.lastUnify[st.Target.Names[0]] != st
+}
+
+func (p *Package) scanSettings() {
 	if p.sets == nil {
 		p.sets = map[string]int{}
+		p.lastUnify = map[string]*syntax.UnificationStmt{}
 		var walk func([]syntax.Stmt)
 		walk = func(body []syntax.Stmt) {
 			for _, st := range body {
@@ -449,6 +462,7 @@ func (p *Package) settings(name string) int {
 					}
 				case *syntax.UnificationStmt:
 					p.sets[st.Target.Names[0]]++
+					p.lastUnify[st.Target.Names[0]] = st
 				case *syntax.IfStmt:
 					walk(st.Body)
 					walk(st.Else)
@@ -461,7 +475,6 @@ func (p *Package) settings(name string) int {
 			}
 		}
 	}
-	return p.sets[name]
 }
 
 // unitIndex is the place of a file among the package's files (the order they are checked in).

@@ -147,6 +147,7 @@ n = a.name
 		{"as narrows", "schema B:\n    a: int = 1\nschema C(B):\n    b: int = 2\nx: B = C {}\ny = x as C\nz: int | str = 1\nw = z as int\n", nil},
 		{"a variable used before its declaration is not known yet", "x = w < \"a\"\n_p = v\n_p = -3.75\nf = lambda { w < \"b\" }\nw = \"s\"\nv = 1\n", nil},
 		{"union members a wider member covers", "x: str = \"a\"\ny = (x if True else \"b\")[0]\n", nil},
+		{"a unification a later one repeats", "schema S:\n    a: int = 1\ncfg: S {a = nope}\ncfg: S {a = 1}\n", nil},
 		{"a bool for a number parameter", "import math\na = math.ceil(True)\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -125,7 +125,16 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 	case *syntax.UnificationStmt:
 		c.assignTarget(s, st.Target, ctx)
 		c.merged = ctx == ctxTop && c.unit.pkg.settings(st.Target.Names[0]) > 1
+		// the reference checks little of a unification a later one repeats (its names are not
+		// even resolved; only the last one runs): nothing is reported about it
+		later := ctx == ctxTop && c.unit.pkg.unifiedLater(st)
+		if later {
+			c.silent++
+		}
 		c.expr(s, st.Value, nil)
+		if later {
+			c.silent--
+		}
 		c.merged = false
 	case *syntax.ExprStmt:
 		c.expr(s, st.X, nil)
