@@ -71,16 +71,17 @@ type Package struct {
 	ReadOnly bool
 	Scope    *Scope // top-level names of all its files
 
-	key       string
-	units     []*fileUnit
-	hash      [32]byte
-	checked   bool
-	infos     map[string]*Info
-	importers map[*Package]bool
-	sets      map[string]int                     // top-level statements setting each name (see settings)
-	lastUnify map[string]*syntax.UnificationStmt // the last `name: S {…}` of each name
-	imports   map[*Package]bool
-	c         *Checker
+	key         string
+	units       []*fileUnit
+	hash        [32]byte
+	checked     bool
+	infos       map[string]*Info
+	importers   map[*Package]bool
+	sets        map[string]int                     // top-level statements setting each name (see settings)
+	lastUnify   map[string]*syntax.UnificationStmt // the last `name: S {…}` of each name
+	usedImports map[*Object]bool                   // imports whose name the importing file uses (when checked)
+	imports     map[*Package]bool
+	c           *Checker
 }
 
 // Info is what the checker found in one file.

@@ -467,6 +467,12 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 		o = imp // `math.sqrt(4)` in a schema with an attribute named math is the module's
 	}
 	c.ref(id.NameSpans[0], o, false)
+	if o.Kind == ImportObj && c.report && o.File == c.unit.path {
+		if c.unit.pkg.usedImports == nil {
+			c.unit.pkg.usedImports = map[*Object]bool{}
+		}
+		c.unit.pkg.usedImports[o] = true
+	}
 	c.last = o
 	t := o.Type()
 	if r := c.refined[o]; r != nil {
