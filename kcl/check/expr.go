@@ -794,13 +794,28 @@ func (c *fileChecker) lambda(s *Scope, x *syntax.LambdaExpr) Type {
 		body.insert(o)
 		c.ref(p.Name.Span, o, true)
 	}
-	c.stmts(body, x.Body, ctxLocal)
+	var ret Type
 	if x.ReturnType != nil {
-		f.Result = c.typeExpr(s, x.ReturnType)
-	} else if n := len(x.Body); n > 0 {
-		if es, ok := x.Body[n-1].(*syntax.ExprStmt); ok {
-			f.Result = widen(c.info.typeOf(es.X))
+		ret = c.typeExpr(s, x.ReturnType)
+	}
+	n := len(x.Body)
+	var last *syntax.ExprStmt
+	if n > 0 {
+		last, _ = x.Body[n-1].(*syntax.ExprStmt)
+	}
+	if last == nil {
+		c.stmts(body, x.Body, ctxLocal)
+	} else {
+		c.stmts(body, x.Body[:n-1], ctxLocal)
+		// the value of the last expression is the result, checked against the return type
+		if vt := c.expr(body, last.X, ret); ret != nil && known(vt) && !assignable(vt, ret) {
+			c.errorf(last.X, KindType, "expected %s, got %s", ret, vt)
 		}
+	}
+	if ret != nil {
+		f.Result = ret
+	} else if last != nil {
+		f.Result = widen(c.info.typeOf(last.X))
 	}
 	return f
 }
