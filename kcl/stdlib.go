@@ -468,27 +468,32 @@ func (yc *yamlConverter) value(n *yaml.Node) (Value, error) {
 }
 
 func mathModule(add func(string, builtinFn), m *Module) {
-	num := func(e *evaluator, a []Value, kw *Dict, i int) float64 {
-		f, ok := toNumber(arg(a, kw, i, "x", int64(0)))
+	num := func(e *evaluator, a []Value, kw *Dict, i int, fn string) float64 {
+		v := arg(a, kw, i, "x", int64(0))
+		f, ok := toNumber(v)
 		if !ok {
-			e.throw(KindType, "must be real number, not %s", typeName(arg(a, kw, i, "x", none)))
+			if isNoneOrUndef(v) {
+				// the runtime reads a None or Undefined number as no argument
+				e.throw(KindEvaluation, "%s() takes exactly one argument (0 given)", fn)
+			}
+			e.throw(KindType, "must be real number, not %s", typeName(v))
 		}
 		return f
 	}
 	f1 := func(n string, fn func(float64) float64) {
-		add(n, func(e *evaluator, a []Value, kw *Dict) Value { return fn(num(e, a, kw, 0)) })
+		add(n, func(e *evaluator, a []Value, kw *Dict) Value { return fn(num(e, a, kw, 0, n)) })
 	}
 	add("ceil", func(e *evaluator, a []Value, kw *Dict) Value {
 		if i, ok := arg(a, kw, 0, "x", nil).(int64); ok {
 			return i
 		}
-		return int64(math.Ceil(num(e, a, kw, 0)))
+		return int64(math.Ceil(num(e, a, kw, 0, "ceil")))
 	})
 	add("floor", func(e *evaluator, a []Value, kw *Dict) Value {
 		if i, ok := arg(a, kw, 0, "x", nil).(int64); ok {
 			return i
 		}
-		return int64(math.Floor(num(e, a, kw, 0)))
+		return int64(math.Floor(num(e, a, kw, 0, "floor")))
 	})
 	f1("exp", math.Exp)
 	f1("expm1", math.Expm1)
@@ -497,7 +502,7 @@ func mathModule(add func(string, builtinFn), m *Module) {
 	f1("log10", math.Log10)
 	f1("sqrt", math.Sqrt)
 	add("log", func(e *evaluator, a []Value, kw *Dict) Value {
-		x := num(e, a, kw, 0)
+		x := num(e, a, kw, 0, "log")
 		if b, ok := toNumber(arg(a, kw, 1, "e", none)); ok {
 			return math.Log(x) / math.Log(b)
 		}
@@ -517,7 +522,7 @@ func mathModule(add func(string, builtinFn), m *Module) {
 			}
 			return r
 		}
-		return math.Pow(num(e, a, kw, 0), num(e, a, kw, 1))
+		return math.Pow(num(e, a, kw, 0, "pow"), num(e, a, kw, 1, "pow"))
 	})
 	add("factorial", func(e *evaluator, a []Value, kw *Dict) Value {
 		n, ok := asIntStrict(arg(a, kw, 0, "x", int64(0)))
@@ -545,13 +550,13 @@ func mathModule(add func(string, builtinFn), m *Module) {
 		return x
 	})
 	add("isfinite", func(e *evaluator, a []Value, kw *Dict) Value {
-		f := num(e, a, kw, 0)
+		f := num(e, a, kw, 0, "isfinite")
 		return !math.IsInf(f, 0) && !math.IsNaN(f)
 	})
-	add("isinf", func(e *evaluator, a []Value, kw *Dict) Value { return math.IsInf(num(e, a, kw, 0), 0) })
-	add("isnan", func(e *evaluator, a []Value, kw *Dict) Value { return math.IsNaN(num(e, a, kw, 0)) })
+	add("isinf", func(e *evaluator, a []Value, kw *Dict) Value { return math.IsInf(num(e, a, kw, 0, "isinf"), 0) })
+	add("isnan", func(e *evaluator, a []Value, kw *Dict) Value { return math.IsNaN(num(e, a, kw, 0, "isnan")) })
 	add("modf", func(e *evaluator, a []Value, kw *Dict) Value {
-		i, f := math.Modf(num(e, a, kw, 0))
+		i, f := math.Modf(num(e, a, kw, 0, "modf"))
 		return &List{Items: []Value{f, i}}
 	})
 }

@@ -345,13 +345,10 @@ type CompClause struct {
 // package, a variable or a schema).
 //   - Names: the components, without `$` escapes (`$if` gives "if").
 //   - NameSpans: the span of each component.
-//   - Pkgpath: import path of Names[0] when it names an imported package.
-//     The parser leaves it empty; later passes may fill it.
 type Ident struct {
 	Span
 	Names     []string
 	NameSpans []Span
-	Pkgpath   string
 }
 
 // Name returns the dotted name ("a.b.c").

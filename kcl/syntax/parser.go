@@ -37,7 +37,8 @@ type parser struct {
 
 	tok     token  // current token
 	prev    token  // last consumed token other than NEWLINE, INDENT, DEDENT
-	peeked  *token // one token of lookahead, when requested
+	peeked  *token // one token of lookahead, when requested (&peekBuf)
+	peekBuf token
 	errs    []Error
 	quiet   bool // an error was reported in the current statement: stay quiet until the next one
 	depth   int
@@ -88,8 +89,8 @@ func (p *parser) next() {
 
 func (p *parser) peek() token {
 	if p.peeked == nil {
-		t := p.s.next()
-		p.peeked = &t
+		p.peekBuf = p.s.next()
+		p.peeked = &p.peekBuf
 	}
 	return *p.peeked
 }
@@ -673,7 +674,12 @@ func (p *parser) parseExprStmt(ctx stmtCtx) Stmt {
 		}
 		return &AssignStmt{Span: p.span(from), Targets: targets, Type: typ, Value: v}
 	case k == ASSIGN:
-		targets := []Expr{x}
+		// the statement and its first target in one allocation
+		a := &struct {
+			st     AssignStmt
+			target [1]Expr
+		}{target: [1]Expr{x}}
+		targets := a.target[:]
 		p.checkTarget(x)
 		var v Expr
 		for p.tok.kind == ASSIGN {
@@ -684,7 +690,8 @@ func (p *parser) parseExprStmt(ctx stmtCtx) Stmt {
 				targets = append(targets, v)
 			}
 		}
-		return &AssignStmt{Span: p.span(from), Targets: targets, Value: v}
+		a.st = AssignStmt{Span: p.span(from), Targets: targets, Value: v}
+		return &a.st
 	case k.IsAugAssign():
 		p.checkTarget(x)
 		op, opPos := k, p.tok.pos
