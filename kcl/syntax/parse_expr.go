@@ -371,7 +371,9 @@ func (p *parser) parseArgs(closer Token, open Pos) ([]Expr, []*Keyword) {
 		}
 		if !p.got(COMMA) {
 			if startsStmt(p.tok.kind) && !p.tok.nl && !p.resynced && p.tok.pos.Offset > from.Offset {
-				continue // as in the toolchain, arguments on one line need no comma: max(1 2)
+				// as in the toolchain, arguments on one line need no comma: max(1 2) (the
+				// offset check stops at an argument that consumed nothing, too deep to parse)
+				continue
 			}
 			if p.tok.kind != closer && !p.resynced {
 				if p.outdented(p.tok, open) || p.tok.kind == EOF {
