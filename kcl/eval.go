@@ -302,7 +302,14 @@ func (p *pkgState) unifiedLater(r *stmtRef) bool {
 	if schemaExprOf(r.stmt) == nil {
 		return false
 	}
-	refs := p.setters[assignedNames(r.stmt, nil)[0]]
+	var name string
+	switch s := r.stmt.(type) {
+	case *syntax.UnificationStmt:
+		name = s.Target.Names[0]
+	case *syntax.AssignStmt:
+		name = s.Targets[0].(*syntax.Ident).Names[0] // schemaExprOf checked it
+	}
+	refs := p.setters[name]
 	for i := len(refs) - 1; i >= 0 && refs[i] != r; i-- {
 		if schemaExprOf(refs[i].stmt) != nil {
 			return true

@@ -425,13 +425,13 @@ func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
 }
 
 func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs *Dict) Value {
-	lastPos := e.lastPos
-	defer func() { e.lastPos = lastPos }() // as the toolchain restores its position
+	// the toolchain restores its error position (lastPos) when an instance is made
+	lastPos, saveInst := e.lastPos, e.instPos
 	e.depth++
+	defer func() { e.depth--; e.lastPos, e.instPos = lastPos, saveInst }()
 	if e.depth > 500 {
 		e.throw(KindRecursion, "maximum recursion depth exceeded")
 	}
-	defer func() { e.depth-- }()
 	if st.rule != nil {
 		attrs := NewDict()
 		for _, k := range cfg.keys {
@@ -441,9 +441,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		return &Schema{Type: st, Attrs: attrs, cfg: cfg}
 	}
 	callPos := e.pos
-	saveInst := e.instPos
 	e.instPos = srcPos{callPos.file, callPos.line, 1}
-	defer func() { e.instPos = saveInst }()
 	cfgNode, cfgFile := e.cfgNode, e.cfgFile
 	// a schema literal whose keys are all written out is checked for required attributes before
 	// evaluation by the reference (a CompileError at its config), others when they are made; the
