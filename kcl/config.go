@@ -479,6 +479,8 @@ func schemaExprOf(st syntax.Stmt) *syntax.SchemaExpr {
 // package variable together: their configs are merged first and the schema is instantiated once,
 // with the arguments of the last statement.
 func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
+	e.exprDepth++
+	defer func() { e.exprDepth-- }()
 	p := fr.pkg
 	cfg := NewDict()
 	var st *SchemaType

@@ -47,6 +47,8 @@ type evaluator struct {
 	converting  int                // instances being made by converting a dict to a schema type
 	convertPos  srcPos             // where the outermost of them started
 	instPos     srcPos             // the line of the schema instantiation being made
+	exprDepth   int                // schema expressions being evaluated
+	instDepth   int                // schema instances being made
 	asserting   bool               // an `as` conversion: its errors are the type checker's
 	dynamicKeys map[string]bool    // keys of schema configs computed at run time (config.go)
 	defining    []string           // schemas whose parents are being resolved (cycle detection)
