@@ -36,11 +36,11 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 				switch vv := val.(type) {
 				case *Dict:
 					for _, k := range vv.keys {
-						e.dictInsert(d, k, vv.m[k], vv.GetOp(k), nil)
+						e.dictInsert(d, k, unpacked(vv.m[k]), vv.GetOp(k), nil)
 					}
 				case *Schema:
 					for _, k := range vv.Attrs.keys {
-						e.dictInsert(d, k, vv.Attrs.m[k], OpUnion, nil)
+						e.dictInsert(d, k, unpacked(vv.Attrs.m[k]), OpUnion, nil)
 					}
 				case NoneValue, UndefinedValue:
 				default:
@@ -97,6 +97,15 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
 		}
 	}
+}
+
+// unpacked is a value taken by `**x`: a list is copied, so a later `+=` of the same key (which
+// grows a list in place) leaves x alone, as in the toolchain.
+func unpacked(v Value) Value {
+	if l, ok := v.(*List); ok {
+		return &List{Items: append([]Value(nil), l.Items...)}
+	}
+	return v
 }
 
 // noteDynamicKey remembers a key of a schema's config computed at run time: the static checker
@@ -183,7 +192,9 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 				i, _ := asIntStrict(idx)
 				d.Set(k, e.listAt(ol, nl, OpInsert, i))
 			} else {
-				d.Set(k, &List{Items: append(append([]Value(nil), ol.Items...), nl.Items...)})
+				// in place, as the toolchain does: a list the key was set to from a variable
+				// (`x = base, x += [2]`) grows too
+				ol.Items = append(ol.Items, nl.Items...)
 			}
 			// the latest operation of a key wins, as in the runtime's union
 			d.SetOp(k, OpInsert)
@@ -409,8 +420,12 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 				ol, ok1 := old.(*List)
 				nl, ok2 := bv.(*List)
 				if ok1 && ok2 {
-					items := append(append([]Value(nil), ol.Items...), nl.Items...)
-					a.Set(k, &List{Items: items})
+					if e.mergingDecls {
+						// declarations merged into one literal: in place, as dictInsert
+						ol.Items = append(ol.Items, nl.Items...)
+					} else {
+						a.Set(k, &List{Items: append(append([]Value(nil), ol.Items...), nl.Items...)})
+					}
 					a.SetOp(k, OpInsert)
 					continue
 				}
@@ -519,7 +534,9 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 			c := e.evalSchemaConfig(sc, u.Config)
 			if d := attrsOf(c); d != nil {
 				e.pos = posOf(e.file, u)
+				e.mergingDecls = true
 				cfg = e.unionDict(cfg, d, true)
+				e.mergingDecls = false
 			}
 			if cn, ok := u.Config.(*syntax.ConfigExpr); ok {
 				cfgNode, cfgFile = cn, r.file

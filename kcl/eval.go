@@ -40,19 +40,22 @@ type evaluator struct {
 	lastPos  srcPos // the line of the statement or expression started last (run-time errors are reported there)
 	// lazy package variables (lazy.go): the variables being assigned (innermost last), the
 	// setters being run by backtracking and the statement being executed
-	targets     []string
-	backtracks  []*backtrack
-	curStmt     syntax.Stmt
-	rerunning   int                // statements being run again (lazy.go): a public variable may be set again
-	converting  int                // instances being made by converting a dict to a schema type
-	convertPos  srcPos             // where the outermost of them started
-	instPos     srcPos             // the line of the schema instantiation being made
-	exprDepth   int                // schema expressions being evaluated
-	instDepth   int                // schema instances being made
-	asserting   bool               // an `as` conversion: its errors are the type checker's
-	dynamicKeys map[string]bool    // keys of schema configs computed at run time (config.go)
-	defining    []string           // schemas whose parents are being resolved (cycle detection)
-	cfgNode     *syntax.ConfigExpr // config literal of the schema expression being instantiated
+	targets    []string
+	backtracks []*backtrack
+	curStmt    syntax.Stmt
+	rerunning  int    // statements being run again (lazy.go): a public variable may be set again
+	converting int    // instances being made by converting a dict to a schema type
+	convertPos srcPos // where the outermost of them started
+	instPos    srcPos // the line of the schema instantiation being made
+	exprDepth  int    // schema expressions being evaluated
+	// mergingDecls: the configs of `name: Schema {…}` declarations are being merged (as one
+	// literal, as the toolchain does)
+	mergingDecls bool
+	instDepth    int                // schema instances being made
+	asserting    bool               // an `as` conversion: its errors are the type checker's
+	dynamicKeys  map[string]bool    // keys of schema configs computed at run time (config.go)
+	defining     []string           // schemas whose parents are being resolved (cycle detection)
+	cfgNode      *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
 	// several declarations)
 	cfgLiteral bool
