@@ -166,6 +166,9 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 		if v, ok := p.globals.m[name]; ok {
 			return v, true
 		}
+		if isSetter(refs[0].stmt) {
+			return undef, true // a variable read while it is being set is still Undefined
+		}
 	}
 	return nil, false
 }
