@@ -174,7 +174,7 @@ func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
 // returnsLiteral reports whether a lambda's last statement is a literal expression.
 func returnsLiteral(st syntax.Stmt) bool {
 	x, ok := st.(*syntax.ExprStmt)
-	if !ok || len(x.Rest) > 0 {
+	if !ok {
 		return false
 	}
 	switch unparen(x.X).(type) {

@@ -529,18 +529,11 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		e.assign(fr, s.Target, v, OpUnion, nil)
 		fr.last = v
 	case *syntax.ExprStmt:
-		var v Value
-		for i, x := range append([]syntax.Expr{s.X}, s.Rest...) {
-			e.pos = posOf(e.file, x)
-			v = e.eval(fr.scope, x)
-			// a top-level expression of the main package (other than a call) is output as a scalar
-			if _, isCall := x.(*syntax.CallExpr); !isCall && fr.kind == frameModule && fr.pkg != nil && fr.pkg == e.mainPkg {
-				p := posOf(e.file, st)
-				if i > 0 {
-					p = posOf(e.file, x)
-				}
-				e.scalars = append(e.scalars, scalarOut{v: v, pos: p})
-			}
+		e.pos = posOf(e.file, s.X)
+		v := e.eval(fr.scope, s.X)
+		// a top-level expression of the main package (other than a call) is output as a scalar
+		if _, isCall := s.X.(*syntax.CallExpr); !isCall && fr.kind == frameModule && fr.pkg != nil && fr.pkg == e.mainPkg {
+			e.scalars = append(e.scalars, scalarOut{v: v, pos: posOf(e.file, st)})
 		}
 		fr.last = v
 	case *syntax.IfStmt:
@@ -734,9 +727,16 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 		g := fr.pkg.globals
 		old, exists := g.m[name]
 		if exists && !dotted {
-			if op == OpUnion {
+			// the checker reports reassignments first, as the toolchain does; these are for the
+			// packages it does not check
+			switch {
+			case op == OpUnion:
 				v = e.union(old, v, true, name)
-			} else if !strings.HasPrefix(name, "_") && e.rerunning == 0 {
+			case strings.HasPrefix(name, "_") || e.rerunning > 0:
+				// private names may change; a setter run again sets its name again
+			case op == OpInsert: // `+=`
+				e.throw(KindImmutable, "Immutable variable '%s' is modified during compiling", name)
+			default:
 				e.throw(KindImmutable, "Can not change the value of '%s', because it was declared immutable", name)
 			}
 		}
