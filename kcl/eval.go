@@ -288,6 +288,12 @@ func (e *evaluator) runPackage(p *pkgState) {
 			if ref.state == 0 && p.unifiedLater(ref) {
 				continue
 			}
+			if u, ok := st.(*syntax.UnificationStmt); ok && ref.state == 2 {
+				// made while backtracking: the toolchain runs the declaration again here, and
+				// its instance then gets the required-attribute check of a top-level one
+				e.requireNested(p.globals.m[u.Target.Names[0]], srcPos{f.Filename, int(u.Pos().Line), 1})
+				continue
+			}
 			if ref.state == 2 && p.rerun(ref) {
 				// run while backtracking: the toolchain runs it again in order
 				ref.state = 0
