@@ -490,6 +490,58 @@ func schemaExprOf(st syntax.Stmt) *syntax.SchemaExpr {
 	return nil
 }
 
+// withoutOverridden is the config of a declaration without the entries whose key a later
+// declaration sets with `=`: the toolchain merges the declarations' configs before evaluating
+// them, so those entries are never evaluated.
+func withoutOverridden(x syntax.Expr, later []*stmtRef, s syntax.Stmt) syntax.Expr {
+	c, ok := x.(*syntax.ConfigExpr)
+	if !ok {
+		return x
+	}
+	overridden := map[string]bool{}
+	for _, r := range later {
+		if u := schemaExprOf(r.stmt); u != nil && (r.state == 0 || r.stmt == s) {
+			if lc, ok := u.Config.(*syntax.ConfigExpr); ok {
+				for _, en := range lc.Entries {
+					// `a = v` replaces all of a; `a.b = v` only a.b
+					if id, ok := en.Key.(*syntax.Ident); ok && len(id.Names) > 1 {
+						continue
+					}
+					if k := entryName(en); k != "" && en.Op == syntax.OpOverride {
+						overridden[k] = true
+					}
+				}
+			}
+		}
+	}
+	if len(overridden) == 0 {
+		return x
+	}
+	kept := make([]*syntax.ConfigEntry, 0, len(c.Entries))
+	for _, en := range c.Entries {
+		if !overridden[entryName(en)] {
+			kept = append(kept, en)
+		}
+	}
+	if len(kept) == len(c.Entries) {
+		return x
+	}
+	out := *c
+	out.Entries = kept
+	return &out
+}
+
+// entryName is the first name of a config entry's key (`a` of `a.b = 1`), or "".
+func entryName(en *syntax.ConfigEntry) string {
+	switch k := en.Key.(type) {
+	case *syntax.Ident:
+		return k.Names[0]
+	case *syntax.StringLit:
+		return k.Value
+	}
+	return ""
+}
+
 // unifyTop evaluates every pending `name: Schema {…}` (and `name = Schema {…}`) statement of a
 // package variable together: their configs are merged first and the schema is instantiated once,
 // with the arguments of the last statement.
@@ -505,7 +557,8 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	var cfgFile string
 	saveFile, saveStmt := e.file, e.stmtPos
 	merged := 0 // schema statements merged
-	for _, r := range p.setters[name] {
+	decls := p.setters[name]
+	for i, r := range decls {
 		u := schemaExprOf(r.stmt)
 		if u == nil || (r.state != 0 && r.stmt != s) {
 			continue
@@ -531,7 +584,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 			args, kwargs = e.callArgs(sc, u.Args, u.Kwargs)
 		}
 		if u.Config != nil {
-			c := e.evalSchemaConfig(sc, u.Config)
+			c := e.evalSchemaConfig(sc, withoutOverridden(u.Config, decls[i+1:], s))
 			if d := attrsOf(c); d != nil {
 				e.pos = posOf(e.file, u)
 				e.mergingDecls = true
