@@ -48,6 +48,18 @@ func init() {
 		"all_true":   biAll,
 		"any_true":   biAny,
 	}
+	// these give Undefined when an argument is None or Undefined, as the runtime does
+	for _, n := range []string{"bin", "oct", "hex", "ord", "pow", "range", "multiplyof"} {
+		f := fns[n]
+		fns[n] = func(e *evaluator, a []Value, kw *Dict) Value {
+			for _, v := range a {
+				if isNoneOrUndef(v) {
+					return undef
+				}
+			}
+			return f(e, a, kw)
+		}
+	}
 	builtinFuncs = map[string]*Func{}
 	for n, f := range fns {
 		builtinFuncs[n] = &Func{Name: n, Builtin: f}
@@ -495,6 +507,9 @@ func biAll(e *evaluator, args []Value, kw *Dict) Value {
 	res := true
 	if len(args) == 0 {
 		return true
+	}
+	if isNoneOrUndef(args[0]) {
+		return false
 	}
 	e.iterate(args[0], 1, func(a, b Value) bool {
 		if !truthy(a) {
