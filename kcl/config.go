@@ -10,6 +10,13 @@ import (
 	"github.com/kpm-dev/kpm/kcl/syntax"
 )
 
+// configKey is the key a config literal or a dict comprehension makes of a computed value: a
+// string is itself, anything else the empty string, as the reference makes it at run time.
+func configKey(k Value) string {
+	s, _ := k.(string)
+	return s
+}
+
 func (e *evaluator) keyString(k Value) string {
 	switch x := k.(type) {
 	case string:
@@ -62,7 +69,7 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			}
 			if lv, ok := localVar(s, names[0]); ok && !s.schemaCfg {
 				// a local variable (loop variable, lambda parameter) used as a key gives its value
-				names = append([]string{e.keyString(lv)}, names[1:]...)
+				names = append([]string{configKey(lv)}, names[1:]...)
 			}
 			if len(names) > 1 {
 				e.nestedKeys = k
@@ -80,7 +87,7 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 				continue
 			}
 			kv := e.eval(s, en.Key)
-			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
+			e.dictInsert(d, configKey(kv), val, op, insIdx)
 		case *syntax.StringLit:
 			if strings.Contains(k.Value, ".") && false {
 				e.dictInsertPath(d, strings.Split(k.Value, "."), val, op, insIdx)
@@ -90,7 +97,12 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			e.dictInsert(d, k.Value, val, op, insIdx)
 		default:
 			kv := e.eval(s, en.Key)
-			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
+			key := configKey(kv)
+			if isLiteral(en.Key) {
+				// a literal that is not a string is a static error for the reference
+				key = e.keyString(kv)
+			}
+			e.dictInsert(d, key, val, op, insIdx)
 		}
 	}
 }
