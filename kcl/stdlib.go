@@ -468,7 +468,12 @@ func (yc *yamlConverter) value(n *yaml.Node) (Value, error) {
 }
 
 func mathModule(add func(string, builtinFn), m *Module) {
-	num := func(e *evaluator, a []Value, kw *Dict, i int) float64 {
+	// num is argument i as a float; a bool is no number for the reference, which then says the
+	// argument is missing
+	num := func(e *evaluator, a []Value, kw *Dict, i int, name string) float64 {
+		if _, ok := arg(a, kw, i, "x", int64(0)).(bool); ok {
+			e.throw(KindValue, "%s() takes exactly one argument (0 given)", name)
+		}
 		f, ok := toNumber(arg(a, kw, i, "x", int64(0)))
 		if !ok {
 			e.throw(KindType, "must be real number, not %s", typeName(arg(a, kw, i, "x", none)))
@@ -476,32 +481,43 @@ func mathModule(add func(string, builtinFn), m *Module) {
 		return f
 	}
 	f1 := func(n string, fn func(float64) float64) {
-		add(n, func(e *evaluator, a []Value, kw *Dict) Value { return fn(num(e, a, kw, 0)) })
+		add(n, func(e *evaluator, a []Value, kw *Dict) Value { return fn(num(e, a, kw, 0, n)) })
 	}
 	add("ceil", func(e *evaluator, a []Value, kw *Dict) Value {
 		if i, ok := arg(a, kw, 0, "x", nil).(int64); ok {
 			return i
 		}
-		return int64(math.Ceil(num(e, a, kw, 0)))
+		return int64(math.Ceil(num(e, a, kw, 0, "ceil")))
 	})
 	add("floor", func(e *evaluator, a []Value, kw *Dict) Value {
 		if i, ok := arg(a, kw, 0, "x", nil).(int64); ok {
 			return i
 		}
-		return int64(math.Floor(num(e, a, kw, 0)))
+		return int64(math.Floor(num(e, a, kw, 0, "floor")))
 	})
 	f1("exp", math.Exp)
 	f1("expm1", math.Expm1)
-	f1("log1p", math.Log1p)
-	f1("log2", math.Log2)
+	// the reference's log1p(x) is ln(x + 2) and its log2 of an int an int
+	f1("log1p", func(x float64) float64 { return math.Log1p(x + 1) })
+	add("log2", func(e *evaluator, a []Value, kw *Dict) Value {
+		r := math.Log2(num(e, a, kw, 0, "log2"))
+		if _, ok := arg(a, kw, 0, "x", nil).(int64); ok {
+			return floatToIntSat(r)
+		}
+		return r
+	})
 	f1("log10", math.Log10)
 	f1("sqrt", math.Sqrt)
 	add("log", func(e *evaluator, a []Value, kw *Dict) Value {
-		x := num(e, a, kw, 0)
-		if b, ok := toNumber(arg(a, kw, 1, "e", none)); ok {
-			return math.Log(x) / math.Log(b)
+		// as the reference: only a float base counts, and the log of an int is an int
+		r := math.Log(num(e, a, kw, 0, "log"))
+		if b, ok := arg(a, kw, 1, "e", none).(float64); ok {
+			r /= math.Log(b)
 		}
-		return math.Log(x)
+		if _, ok := arg(a, kw, 0, "x", nil).(int64); ok {
+			return floatToIntSat(r)
+		}
+		return r
 	})
 	add("pow", func(e *evaluator, a []Value, kw *Dict) Value {
 		// two ints with a non-negative exponent give an int, wrapping as the toolchain's i64 does
@@ -517,7 +533,7 @@ func mathModule(add func(string, builtinFn), m *Module) {
 			}
 			return r
 		}
-		return math.Pow(num(e, a, kw, 0), num(e, a, kw, 1))
+		return math.Pow(num(e, a, kw, 0, "pow"), num(e, a, kw, 1, "pow"))
 	})
 	add("factorial", func(e *evaluator, a []Value, kw *Dict) Value {
 		n, ok := asIntStrict(arg(a, kw, 0, "x", int64(0)))
@@ -545,13 +561,13 @@ func mathModule(add func(string, builtinFn), m *Module) {
 		return x
 	})
 	add("isfinite", func(e *evaluator, a []Value, kw *Dict) Value {
-		f := num(e, a, kw, 0)
+		f := num(e, a, kw, 0, "isfinite")
 		return !math.IsInf(f, 0) && !math.IsNaN(f)
 	})
-	add("isinf", func(e *evaluator, a []Value, kw *Dict) Value { return math.IsInf(num(e, a, kw, 0), 0) })
-	add("isnan", func(e *evaluator, a []Value, kw *Dict) Value { return math.IsNaN(num(e, a, kw, 0)) })
+	add("isinf", func(e *evaluator, a []Value, kw *Dict) Value { return math.IsInf(num(e, a, kw, 0, "isinf"), 0) })
+	add("isnan", func(e *evaluator, a []Value, kw *Dict) Value { return math.IsNaN(num(e, a, kw, 0, "isnan")) })
 	add("modf", func(e *evaluator, a []Value, kw *Dict) Value {
-		i, f := math.Modf(num(e, a, kw, 0))
+		i, f := math.Modf(num(e, a, kw, 0, "modf"))
 		return &List{Items: []Value{f, i}}
 	})
 }
