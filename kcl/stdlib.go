@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"syscall"
 	"time"
 
@@ -47,9 +48,9 @@ func (e *evaluator) stdModule(name string) *Module {
 		})
 		add("decode", func(e *evaluator, a []Value, kw *Dict) Value {
 			s, _ := strArg(e, a, kw, 0, "value", "")
-			b, err := base64.StdEncoding.DecodeString(s)
-			if err != nil {
-				e.throw(KindValue, "base64.decode: %v", err)
+			b, msg := decodeBase64(s)
+			if msg != "" {
+				e.throw(KindValue, "called `Result::unwrap()` on an `Err` value: %s", msg)
 			}
 			return string(b)
 		})
@@ -844,4 +845,49 @@ func jsonMergePatch(target, patch Value) Value {
 		out.Set(k, jsonMergePatch(old, v))
 	}
 	return out
+}
+
+// decodeBase64 decodes standard base64 as the reference does (padding optional) and returns
+// its error as Rust's base64 and UTF-8 checks name them: InvalidLength, InvalidByte(index,
+// byte), InvalidLastSymbol(index, byte), Utf8Error {...}.
+func decodeBase64(s string) ([]byte, string) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	pad := strings.IndexByte(s, '=')
+	if pad < 0 {
+		pad = len(s)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '=' && strings.IndexByte(alphabet, s[i]) < 0 && (i < pad || len(s)%4 == 1) {
+			return nil, fmt.Sprintf("InvalidByte(%d, %d)", i, s[i])
+		}
+	}
+	if len(s)%4 == 1 {
+		return nil, "InvalidLength"
+	}
+	if pad < len(s) && (pad%4 < 2 || strings.Trim(s[pad:], "=") != "") {
+		return nil, fmt.Sprintf("InvalidByte(%d, %d)", pad, '=')
+	}
+	// the bits of the last symbol that no byte holds must be zero
+	if n := pad % 4; n >= 2 {
+		last := strings.IndexByte(alphabet, s[pad-1])
+		if n == 2 && last&0x0F != 0 || n == 3 && last&0x03 != 0 {
+			return nil, fmt.Sprintf("InvalidLastSymbol(%d, %d)", pad-1, s[pad-1])
+		}
+	}
+	b, err := base64.RawStdEncoding.DecodeString(s[:pad])
+	if err != nil {
+		return nil, "InvalidLength"
+	}
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			errLen := "Some(1)"
+			if !utf8.FullRune(b[i:]) {
+				errLen = "None"
+			}
+			return nil, fmt.Sprintf("Utf8Error { valid_up_to: %d, error_len: %s }", i, errLen)
+		}
+		i += size
+	}
+	return b, ""
 }
