@@ -124,7 +124,7 @@ func (e *evaluator) stdModule(name string) *Module {
 	case "manifests":
 		add("yaml_stream", func(e *evaluator, a []Value, kw *Dict) Value {
 			l, _ := arg(a, kw, 0, "values", &List{}).(*List)
-			po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone}
+			po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone, ShowHidden: true}
 			privateOff := false
 			sep := "---"
 			if o, ok := arg(a, kw, 1, "opts", none).(*Dict); ok {
@@ -250,7 +250,8 @@ func (e *evaluator) catch(fn Value) (res Value) {
 
 func planFor(e *evaluator, a []Value, kw *Dict) any {
 	v := arg(a, kw, 0, "data", none)
-	po := planOptions{SortKeys: truthy(arg(a, kw, 1, "sort_keys", false))}
+	// the encoders keep a schema's private attributes and __settings__ unless ignore_private
+	po := planOptions{SortKeys: truthy(arg(a, kw, 1, "sort_keys", false)), ShowHidden: true}
 	if truthy(arg(nil, kw, -1, "ignore_none", false)) {
 		po.DisableNone = true
 	}
