@@ -212,14 +212,9 @@ func (e *evaluator) stdModule(name string) *Module {
 		e.cryptoModule(add)
 	case "collection":
 		add("union_all", func(e *evaluator, a []Value, kw *Dict) Value {
-			l, _ := arg(a, kw, 0, "data", &List{}).(*List)
-			var acc Value = NewDict()
-			if l != nil {
-				for _, it := range l.Items {
-					acc = e.union(acc, it, false, "")
-				}
-			}
-			return acc
+			// declared for the checker but missing from the reference's runtime
+			e.throw(KindEvaluation, "unknown kcl_collection_union_all")
+			return nil
 		})
 	case "template":
 		templateModule(add)
@@ -585,8 +580,8 @@ func regexModule(add func(string, builtinFn)) {
 	add("match", func(e *evaluator, a []Value, kw *Dict) Value {
 		s, _ := strArg(e, a, kw, 0, "string", "")
 		p, _ := strArg(e, a, kw, 1, "pattern", "")
-		loc := compile(e, p).FindStringIndex(s)
-		return loc != nil && loc[0] == 0
+		// a match anywhere, as the reference's regex.match
+		return compile(e, p).MatchString(s)
 	})
 	add("search", func(e *evaluator, a []Value, kw *Dict) Value {
 		s, _ := strArg(e, a, kw, 0, "string", "")
@@ -642,12 +637,13 @@ func regexModule(add func(string, builtinFn)) {
 		s, _ := strArg(e, a, kw, 0, "string", "")
 		p, _ := strArg(e, a, kw, 1, "pattern", "")
 		max, _ := asIntStrict(arg(a, kw, 2, "maxsplit", int64(0)))
-		n := -1
-		if max > 0 {
-			n = int(max) + 1
+		parts := compile(e, p).Split(s, -1)
+		if max > 0 && int64(len(parts)) > max {
+			// the reference keeps the first maxsplit parts
+			parts = parts[:max]
 		}
 		l := &List{}
-		for _, part := range compile(e, p).Split(s, n) {
+		for _, part := range parts {
 			l.Items = append(l.Items, part)
 		}
 		return l
