@@ -343,8 +343,13 @@ func conflictRepr(v Value) string {
 		return "{...}"
 	case string:
 		return jsonQuote(x)
-	case float64:
-		return formatFloatYAML(x)
+	case float64, Unit:
+		var b strings.Builder
+		p, _ := plan(x, planOptions{})
+		writeJSON(&b, p, "", 0)
+		return b.String()
+	case *Func:
+		return "0" // as the reference writes a function
 	case nil, NoneValue, UndefinedValue:
 		return "null"
 	case bool, int64:
