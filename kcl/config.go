@@ -71,6 +71,11 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 				// a local variable (loop variable, lambda parameter) used as a key gives its value
 				names = append([]string{configKey(lv)}, names[1:]...)
 			}
+			if len(names) > 1 && insIdx != nil {
+				// the reference applies `a.b[i] op v` to a itself
+				e.dictInsert(d, names[0], val, op, insIdx)
+				continue
+			}
 			if len(names) > 1 {
 				e.nestedKeys = k
 				e.dictInsertPath(d, names, val, op, insIdx)
@@ -80,9 +85,10 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			e.dictInsert(d, names[0], val, op, insIdx)
 		case *syntax.SubscriptExpr:
 			// `name[i] = v` replaces one element of a list entry
-			if id, ok := k.X.(*syntax.Ident); ok && len(id.Names) == 1 && !k.IsSlice {
+			if id, ok := k.X.(*syntax.Ident); ok && !k.IsSlice {
 				idx := e.eval(s, k.Index)
 				e.pos = posOf(e.file, en)
+				// the reference applies `a.b[i] op v` to a itself
 				e.dictInsert(d, id.Names[0], val, op, idx)
 				continue
 			}
@@ -172,7 +178,11 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 		if exists && !isNoneOrUndef(old) {
 			ol, ok1 := old.(*List)
 			nl, ok2 := v.(*List)
-			if !ok1 || !ok2 {
+			if !ok1 {
+				// the reference's runtime fails so on `+=` to a value that is not a list
+				e.throw(KindEvaluation, "RefCell already mutably borrowed")
+			}
+			if !ok2 {
 				e.throw(KindType, "can only concatenate list (not \"%s\") to list", typeName(v))
 			}
 			if idx != nil {
