@@ -17,7 +17,7 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 		if m := dictMethod(e, x, name); m != nil {
 			return m
 		}
-		return none
+		return undef // a missing key is Undefined
 	case *Schema:
 		if r, ok := x.Attrs.m[name]; ok {
 			return r
@@ -65,7 +65,7 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 		}
 		e.attrNotFound(name, x.Name, []string{"instances"})
 	case NoneValue, UndefinedValue, nil:
-		e.throw(KindAttribute, "'%s' object has no attribute '%s'", typeName(v), name)
+		e.throw(KindEvaluation, "invalid value '%s' to load attribute '%s'", typeName(v), name)
 	}
 	e.throw(KindAttribute, "'%s' object has no attribute '%s'", typeName(v), name)
 	return nil
@@ -101,17 +101,20 @@ func (e *evaluator) index(v Value, idx Value) Value {
 		}
 		return string(rs[i])
 	case *Dict:
+		if isNoneOrUndef(idx) {
+			return undef
+		}
 		if r, ok := x.m[e.keyString(idx)]; ok {
 			return r
 		}
-		return none
+		return undef
 	case *Schema:
 		if r, ok := x.Attrs.m[e.keyString(idx)]; ok {
 			return r
 		}
 		return none
 	case NoneValue, UndefinedValue:
-		e.throw(KindType, "'%s' object is not subscriptable", typeName(v))
+		e.throw(KindEvaluation, "'%s' object is not subscriptable with '%s'", typeName(v), typeName(idx))
 	}
 	e.throw(KindType, "'%s' object is not subscriptable", typeName(v))
 	return nil

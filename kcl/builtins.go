@@ -211,6 +211,8 @@ func biLen(e *evaluator, args []Value, kw *Dict) Value {
 		return int64(x.Len())
 	case *Schema:
 		return int64(x.Attrs.Len())
+	case NoneValue, UndefinedValue:
+		e.throw(KindEvaluation, "object of type '%s' has no len()", typeName(args[0]))
 	}
 	e.throw(KindValue, "object of type '%s' has no len()", typeName(args[0]))
 	return nil
@@ -239,7 +241,11 @@ func biInt(e *evaluator, args []Value, kw *Dict) Value {
 		b, _ := asIntStrict(base)
 		return e.parseIntString(x, b)
 	}
-	e.throw(KindType, "int() argument must be a string or a number, not '%s'", typeName(v))
+	kind := KindType
+	if isNoneOrUndef(v) {
+		kind = KindEvaluation
+	}
+	e.throw(kind, "int() argument must be a string or a number, not '%s'", typeName(v))
 	return nil
 }
 
@@ -266,6 +272,8 @@ func biFloat(e *evaluator, args []Value, kw *Dict) Value {
 		if math.IsNaN(f) {
 			return f
 		}
+	case UndefinedValue:
+		e.throw(KindEvaluation, "invalid literal for float() with base 10: 'Undefined'")
 	default:
 		e.throw(KindType, "float() argument must be a string or a number, not '%s'", typeName(v))
 	}
@@ -288,6 +296,7 @@ func biList(e *evaluator, args []Value, kw *Dict) Value {
 	if len(args) == 0 {
 		return out
 	}
+	e.notIterable(args[0])
 	e.iterate(args[0], 1, func(a, b Value) bool {
 		out.Items = append(out.Items, a)
 		return true
@@ -295,9 +304,17 @@ func biList(e *evaluator, args []Value, kw *Dict) Value {
 	return out
 }
 
+// notIterable raises the runtime's error for iterating None or Undefined.
+func (e *evaluator) notIterable(v Value) {
+	if isNoneOrUndef(v) {
+		e.throw(KindEvaluation, "'%s' object is not iterable", typeName(v))
+	}
+}
+
 func biDict(e *evaluator, args []Value, kw *Dict) Value {
 	out := NewDict()
 	if len(args) > 0 {
+		e.notIterable(args[0])
 		switch x := args[0].(type) {
 		case *Dict:
 			for _, k := range x.keys {
@@ -398,6 +415,9 @@ func biRange(e *evaluator, args []Value, kw *Dict) Value {
 
 func iterItems(e *evaluator, args []Value) []Value {
 	if len(args) == 1 {
+		if isNoneOrUndef(args[0]) {
+			e.throw(KindEvaluation, "%s object is not iterable", typeName(args[0]))
+		}
 		var items []Value
 		e.iterate(args[0], 1, func(a, b Value) bool {
 			items = append(items, a)
@@ -436,7 +456,12 @@ func biMinMax(e *evaluator, args []Value, dir int) Value {
 	for _, it := range items[1:] {
 		c, ok := compareValues(it, best)
 		if !ok {
-			e.throw(KindValue, "'%s' not supported between instances of '%s' and '%s'", op, typeName(it), typeName(best))
+			// the reference names the best so far twice when it is None or Undefined
+			left := typeName(it)
+			if isNoneOrUndef(best) {
+				left = typeName(best)
+			}
+			e.throw(KindEvaluation, "'%s' not supported between instances of '%s' and '%s'", op, left, typeName(best))
 		}
 		if c*dir > 0 {
 			best = it
@@ -449,6 +474,9 @@ func biSum(e *evaluator, args []Value, kw *Dict) Value {
 	var acc Value = arg(args, kw, 1, "start", int64(0))
 	if len(args) == 0 {
 		return acc
+	}
+	if isNoneOrUndef(args[0]) {
+		return undef
 	}
 	if _, ok := acc.(string); ok {
 		e.throw(KindValue, "sum() can't sum strings")
@@ -506,6 +534,9 @@ func biAny(e *evaluator, args []Value, kw *Dict) Value {
 func biSorted(e *evaluator, args []Value, kw *Dict) Value {
 	if len(args) == 0 {
 		e.throw(KindType, "sorted() takes exactly one argument (0 given)")
+	}
+	if isNoneOrUndef(args[0]) {
+		e.throw(KindEvaluation, "sorted only for str|list|dict type")
 	}
 	var items []Value
 	e.iterate(args[0], 1, func(a, b Value) bool {
@@ -569,6 +600,7 @@ func biZip(e *evaluator, args []Value, kw *Dict) Value {
 	var lists [][]Value
 	for _, a := range args {
 		var items []Value
+		e.notIterable(a)
 		e.iterate(a, 1, func(x, y Value) bool {
 			items = append(items, x)
 			return true
@@ -596,9 +628,10 @@ func biZip(e *evaluator, args []Value, kw *Dict) Value {
 }
 
 func biIsUnique(e *evaluator, args []Value, kw *Dict) Value {
-	l, ok := arg(args, kw, 0, "inval", nil).(*List)
+	v := arg(args, kw, 0, "inval", nil)
+	l, ok := v.(*List)
 	if !ok {
-		return true
+		return !isNoneOrUndef(v)
 	}
 	for i := range l.Items {
 		for j := i + 1; j < len(l.Items); j++ {
@@ -778,7 +811,7 @@ func dictMethod(e *evaluator, d *Dict, name string) Value {
 			if v, ok := d.m[k]; ok {
 				return v
 			}
-			return arg(a, kw, 1, "default", none)
+			return arg(a, kw, 1, "default", undef)
 		}}
 	}
 	return nil

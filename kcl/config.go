@@ -21,6 +21,8 @@ func (e *evaluator) keyString(k Value) string {
 	switch x := k.(type) {
 	case string:
 		return x
+	case NoneValue, UndefinedValue:
+		return "" // the runtime's key of a None or Undefined value
 	}
 	return toStr(k)
 }
@@ -67,9 +69,10 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			if len(names) == 1 {
 				e.noteKeyPos(names[0], e.pos)
 			}
-			if lv, ok := localVar(s, names[0]); ok && !s.schemaCfg {
-				// a local variable (loop variable, lambda parameter) used as a key gives its value
+			if lv, ok := localVar(s, names[0]); ok {
+				// a loop variable used as a key gives its value, in a schema's config too
 				names = append([]string{configKey(lv)}, names[1:]...)
+				e.noteDynamicKey(s, names[0])
 			}
 			if len(names) > 1 && insIdx != nil {
 				// the reference applies `a.b[i] op v` to a itself
@@ -108,9 +111,22 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 				// a literal that is not a string is a static error for the reference
 				key = e.keyString(kv)
 			}
+			e.noteDynamicKey(s, key)
 			e.dictInsert(d, key, val, op, insIdx)
 		}
 	}
+}
+
+// noteDynamicKey remembers a key of a schema's config computed at run time: the static checker
+// does not see it, so one the schema does not have is the runtime's error (No attribute named).
+func (e *evaluator) noteDynamicKey(s *scope, k string) {
+	if !s.schemaCfg {
+		return
+	}
+	if e.dynamicKeys == nil {
+		e.dynamicKeys = map[string]bool{}
+	}
+	e.dynamicKeys[k] = true
 }
 
 func (e *evaluator) configIf(s *scope, x *syntax.ConfigIfEntry, d *Dict) {
@@ -497,12 +513,16 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	var kwargs *Dict
 	var cfgNode *syntax.ConfigExpr
 	var cfgFile string
-	saveFile := e.file
+	saveFile, saveStmt := e.file, e.stmtPos
 	merged := 0 // schema statements merged
 	for _, r := range p.setters[name] {
 		u := schemaExprOf(r.stmt)
 		if u == nil || (r.state != 0 && r.stmt != s) {
 			continue
+		}
+		if merged == 0 {
+			// the declarations are merged where the first one is (a conflict is reported there)
+			e.stmtPos = posOf(r.file, r.stmt)
 		}
 		merged++
 		r.state = 1
@@ -534,7 +554,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 			r.state = 2
 		}
 	}
-	e.file = saveFile
+	e.file, e.stmtPos = saveFile, saveStmt
 	e.pos = posOf(e.file, s)
 	var v Value
 	if old, ok := p.globals.m[name]; ok {
@@ -559,11 +579,11 @@ func cfgOf(s *Schema) *Dict {
 	return s.Attrs
 }
 
-// localVar finds name among local variables (comprehension variables, lambda parameters and
-// locals): scopes below the package, schema and config levels.
+// localVar finds name among comprehension variables: scopes below the package, schema and
+// config levels, other than a lambda's parameters and locals.
 func localVar(s *scope, name string) (Value, bool) {
 	for c := s; c != nil && c.parent != nil && c.inst == nil; c = c.parent {
-		if c.cfg != nil || c.bodyVars {
+		if c.cfg != nil || c.bodyVars || c.params {
 			continue
 		}
 		if v, ok := c.vars[name]; ok {

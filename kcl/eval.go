@@ -36,10 +36,21 @@ type evaluator struct {
 	stream   *string
 	binL     syntax.Expr // operands of the binary expression being evaluated (for messages)
 	binR     syntax.Expr
-	stmtPos  srcPos             // the statement being executed
-	lastPos  srcPos             // the line of the statement or expression started last (run-time errors are reported there)
-	defining []string           // schemas whose parents are being resolved (cycle detection)
-	cfgNode  *syntax.ConfigExpr // config literal of the schema expression being instantiated
+	stmtPos  srcPos // the statement being executed
+	lastPos  srcPos // the line of the statement or expression started last (run-time errors are reported there)
+	// lazy package variables (lazy.go): the variables being assigned (innermost last), the
+	// setters being run by backtracking and the statement being executed
+	targets     []string
+	backtracks  []*backtrack
+	curStmt     syntax.Stmt
+	rerunning   int                // statements being run again (lazy.go): a public variable may be set again
+	converting  int                // instances being made by converting a dict to a schema type
+	convertPos  srcPos             // where the outermost of them started
+	instPos     srcPos             // the line of the schema instantiation being made
+	asserting   bool               // an `as` conversion: its errors are the type checker's
+	dynamicKeys map[string]bool    // keys of schema configs computed at run time (config.go)
+	defining    []string           // schemas whose parents are being resolved (cycle detection)
+	cfgNode     *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
 	// several declarations)
 	cfgLiteral bool
@@ -66,6 +77,7 @@ type pkgState struct {
 	globals  *Dict
 	scope    *scope
 	setters  map[string][]*stmtRef
+	lazy     map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
 	order    []string
 	done     bool
 	running  bool
@@ -90,6 +102,7 @@ type scope struct {
 	cfg       *Dict // a config literal being built: its keys are visible as names
 	schemaCfg bool  // the config literal of a schema expression: keys are attribute names
 	bodyVars  bool  // variables assigned in a lambda body: never used as config keys
+	params    bool  // a lambda's parameters: never used as config keys either
 }
 
 func newScope(parent *scope) *scope {
@@ -102,6 +115,7 @@ func newScope(parent *scope) *scope {
 }
 
 func (e *evaluator) lookup(s *scope, name string) (Value, bool) {
+	inSchema := false
 	for c := s; c != nil; c = c.parent {
 		if v, ok := c.vars[name]; ok {
 			return v, true
@@ -116,7 +130,13 @@ func (e *evaluator) lookup(s *scope, name string) (Value, bool) {
 				return v, true
 			}
 		}
+		if c.inst != nil {
+			inSchema = true
+		}
 		if c.parent == nil && c.pkg != nil {
+			if v, ok := e.lazyRead(c.pkg, name, inSchema); ok {
+				return v, true
+			}
 			if v, ok := e.globalLookup(c.pkg, name); ok {
 				return v, true
 			}
@@ -133,17 +153,14 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 		return v, true
 	}
 	if refs, ok := p.setters[name]; ok {
-		ran := false
 		for _, r := range refs {
 			if r.state == 0 {
 				e.execTopStmt(p, r)
-				ran = true
 			}
 		}
 		if v, ok := p.globals.m[name]; ok {
 			return v, true
 		}
-		_ = ran
 	}
 	return nil, false
 }
@@ -229,6 +246,14 @@ func (e *evaluator) indexPackage(p *pkgState) {
 		// at its last declaration), as the reference does
 		last := func(n string) int { r := p.setters[n]; return r[len(r)-1].idx }
 		sort.SliceStable(p.order, func(a, b int) bool { return last(p.order[a]) < last(p.order[b]) })
+		p.indexLazy(refs)
+	} else {
+		for i := range refs {
+			if _, ok := refs[i].stmt.(*syntax.IfStmt); ok {
+				p.indexLazy(refs)
+				break
+			}
+		}
 	}
 	p.globals = newDictCap(len(p.order))
 }
@@ -252,11 +277,38 @@ func (e *evaluator) runPackage(p *pkgState) {
 			if ref == nil {
 				ref = &stmtRef{stmt: st, file: f.Filename}
 			}
+			if ref.state == 0 && p.unifiedLater(ref) {
+				continue
+			}
+			if ref.state == 2 && p.rerun(ref) {
+				// run while backtracking: the toolchain runs it again in order
+				ref.state = 0
+				e.rerunning++
+				e.execTopStmt(p, ref)
+				e.rerunning--
+				continue
+			}
 			e.execTopStmt(p, ref)
 		}
 	}
 	p.running = false
 	p.done = true
+}
+
+// unifiedLater reports whether r is a `name: Schema {…}` (or `name = Schema {…}`) declaration
+// followed by another one of the same name: the toolchain merges them into the last one, so they
+// are evaluated there (unifyTop takes the pending ones).
+func (p *pkgState) unifiedLater(r *stmtRef) bool {
+	if schemaExprOf(r.stmt) == nil {
+		return false
+	}
+	refs := p.setters[assignedNames(r.stmt, nil)[0]]
+	for i := len(refs) - 1; i >= 0 && refs[i] != r; i-- {
+		if schemaExprOf(refs[i].stmt) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *pkgState) refFor(st syntax.Stmt) *stmtRef {
@@ -380,12 +432,28 @@ func (e *evaluator) execStmts(fr *frame, stmts []syntax.Stmt) {
 }
 
 func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
+	if e.skipBacktracked() {
+		return
+	}
 	e.tick()
 	e.pos = posOf(e.file, st)
-	saveStmt := e.stmtPos
-	e.stmtPos = e.pos
+	saveStmt, saveCur, saveTargets := e.stmtPos, e.curStmt, len(e.targets)
+	e.stmtPos, e.curStmt = e.pos, st
 	e.lastPos = srcPos{e.pos.file, e.pos.line, 1}
-	defer func() { e.stmtPos = saveStmt }()
+	defer func() {
+		e.stmtPos, e.curStmt, e.targets = saveStmt, saveCur, e.targets[:saveTargets]
+		e.stmtDone(st)
+	}()
+	switch s := st.(type) {
+	case *syntax.AssignStmt:
+		for _, t := range s.Targets {
+			e.targets = append(e.targets, targetRoot(t))
+		}
+	case *syntax.AugAssignStmt:
+		e.targets = append(e.targets, targetRoot(s.Target))
+	case *syntax.UnificationStmt:
+		e.targets = append(e.targets, s.Target.Names[0])
+	}
 	switch s := st.(type) {
 	case *syntax.ImportStmt:
 		if fr.kind != frameModule {
@@ -427,9 +495,9 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		}
 		fr.last = v // a lambda whose last statement assigns returns the value
 	case *syntax.AugAssignStmt:
+		rhs := e.eval(fr.scope, s.Value) // the toolchain evaluates the value first
 		e.pos = posOf(e.file, s.Target)
 		cur := e.eval(fr.scope, s.Target)
-		rhs := e.eval(fr.scope, s.Value)
 		e.pos = posOf(e.file, s)
 		e.binL, e.binR = s.Target, s.Value
 		v := e.binaryOp(s.Op.BinaryOf(), cur, rhs)
@@ -446,36 +514,37 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		e.assign(fr, s.Target, v, OpUnion, nil)
 		fr.last = v
 	case *syntax.ExprStmt:
-		var v Value
-		for i, x := range append([]syntax.Expr{s.X}, s.Rest...) {
-			e.pos = posOf(e.file, x)
-			v = e.eval(fr.scope, x)
-			// a top-level expression of the main package (other than a call) is output as a scalar
-			if _, isCall := x.(*syntax.CallExpr); !isCall && fr.kind == frameModule && fr.pkg != nil && fr.pkg == e.mainPkg {
-				p := posOf(e.file, st)
-				if i > 0 {
-					p = posOf(e.file, x)
-				}
-				e.scalars = append(e.scalars, scalarOut{v: v, pos: p})
-			}
+		e.pos = posOf(e.file, s.X)
+		v := e.eval(fr.scope, s.X)
+		// a top-level expression of the main package (other than a call) is output as a scalar
+		if _, isCall := s.X.(*syntax.CallExpr); !isCall && fr.kind == frameModule && fr.pkg != nil && fr.pkg == e.mainPkg {
+			e.scalars = append(e.scalars, scalarOut{v: v, pos: posOf(e.file, st)})
 		}
 		fr.last = v
 	case *syntax.IfStmt:
+		only := e.ifBranchOnly(s)
 		if truthy(e.eval(fr.scope, s.Cond)) {
-			e.execStmts(fr, s.Body)
-		} else if s.Else != nil {
+			if only != elseBranch {
+				e.execStmts(fr, s.Body)
+			}
+		} else if s.Else != nil && only != thenBranch {
 			e.execStmts(fr, s.Else)
 		}
 	case *syntax.AssertStmt:
 		if s.If != nil && !truthy(e.eval(fr.scope, s.If)) {
 			return
 		}
-		if !truthy(e.eval(fr.scope, s.Test)) {
-			msg := ""
-			if s.Msg != nil {
-				msg = toStr(e.eval(fr.scope, s.Msg))
+		ok := truthy(e.eval(fr.scope, s.Test))
+		msg := ""
+		if s.Msg != nil {
+			msg = toStr(e.eval(fr.scope, s.Msg)) // evaluated even when the assertion holds, as the toolchain does
+		}
+		if !ok {
+			p := posOf(e.file, s)
+			if e.lastPos.file != p.file || e.lastPos.line != p.line {
+				p = e.lastPos // a backtrack ran statements elsewhere (see runSetter)
 			}
-			e.throwAt(posOf(e.file, s), KindAssertion, "%s", msg)
+			e.throwAt(p, KindAssertion, "%s", msg)
 		}
 	case *syntax.TypeAliasStmt:
 		e.bind(fr, s.Name.Names[0], &typeAlias{t: s.Type, sc: fr.scope})
@@ -643,13 +712,21 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 		g := fr.pkg.globals
 		old, exists := g.m[name]
 		if exists && !dotted {
-			if op == OpUnion {
+			// the checker reports reassignments first, as the toolchain does; these are for the
+			// packages it does not check
+			switch {
+			case op == OpUnion:
 				v = e.union(old, v, true, name)
-			} else if !strings.HasPrefix(name, "_") {
+			case strings.HasPrefix(name, "_") || e.rerunning > 0:
+				// private names may change; a setter run again sets its name again
+			case op == OpInsert: // `+=`
+				e.throw(KindImmutable, "Immutable variable '%s' is modified during compiling", name)
+			default:
 				e.throw(KindImmutable, "Can not change the value of '%s', because it was declared immutable", name)
 			}
 		}
 		g.Set(name, v)
+		e.noteGlobalSet(fr.pkg, name, v)
 	case frameSchema:
 		e.instAssign(fr.inst, name, v, op)
 	default:
@@ -717,6 +794,9 @@ func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
 		// `x as T`: the value converted to T (a dict to a schema), or a type error
 		v := e.eval(s, n.X)
 		e.pos = posOf(e.file, n)
+		save := e.asserting
+		e.asserting = true // the type checker's errors, as it sees the conversion
+		defer func() { e.asserting = save }()
 		return e.convertType(v, n.Type, s, true)
 	case *syntax.BinaryExpr:
 		switch n.Op {
@@ -757,45 +837,51 @@ func (e *evaluator) eval(s *scope, x syntax.Expr) Value {
 		}
 		return e.eval(s, n.Orelse)
 	case *syntax.CallExpr, *syntax.SelectorExpr, *syntax.SubscriptExpr:
-		v, _ := e.chain(s, x)
-		return v
+		return e.access(s, x)
 	}
 	return e.evalRest(s, x)
 }
 
-// chain evaluates calls, selectors and subscripts; a `?.` or `?[` on None short-circuits the rest
-// of the chain (reported by the second result).
-func (e *evaluator) chain(s *scope, x syntax.Expr) (Value, bool) {
+// access evaluates a call, a selector or a subscript. `x?.a` and `x?[i]` are None when x is None
+// or Undefined or a dict without that key; the rest of the expression is still evaluated.
+func (e *evaluator) access(s *scope, x syntax.Expr) Value {
 	switch n := x.(type) {
 	case *syntax.CallExpr:
-		fn, cut := e.chain(s, n.Func)
-		if cut {
-			return none, true
-		}
+		fn := e.eval(s, n.Func)
 		args, kwargs := e.callArgs(s, n.Args, n.Keywords)
+		if isNoneOrUndef(fn) {
+			return undef // calling None or Undefined gives Undefined
+		}
 		e.pos = posOf(e.file, n)
-		return e.callValue(fn, args, kwargs), false
+		return e.callValue(fn, args, kwargs)
 	case *syntax.SelectorExpr:
-		v, cut := e.chain(s, n.X)
-		if cut || (n.HasQuestion && isNoneOrUndef(v)) {
-			return none, true
+		v := e.eval(s, n.X)
+		name := n.Attr.Names[0]
+		if n.HasQuestion && isNoneOrUndef(v) {
+			return none
 		}
 		e.pos = posOf(e.file, n)
-		if str, ok := v.(string); ok && strMethod(str, n.Attr.Names[0]) == nil {
+		if str, ok := v.(string); ok && strMethod(str, name) == nil {
 			// the reference names a literal receiver with its value: 'str(42)'
-			e.attrNotFound(n.Attr.Names[0], operandType(n.X, v), nil)
+			e.attrNotFound(name, operandType(n.X, v), nil)
 		}
-		return e.getAttr(v, n.Attr.Names[0]), false
+		r := e.getAttr(v, name)
+		if _, isDict := v.(*Dict); isDict && n.HasQuestion && isUndef(r) {
+			return none // a schema's unset attribute stays Undefined
+		}
+		return r
 	case *syntax.SubscriptExpr:
-		v, cut := e.chain(s, n.X)
-		if cut || (n.HasQuestion && isNoneOrUndef(v)) {
-			return none, true
+		v := e.eval(s, n.X)
+		if n.HasQuestion && isNoneOrUndef(v) {
+			return none
 		}
-		return e.subscript(s, n, v), false
-	case *syntax.ParenExpr:
-		return e.eval(s, n.X), false
+		r := e.subscript(s, n, v)
+		if _, isDict := v.(*Dict); isDict && n.HasQuestion && isUndef(r) {
+			return none
+		}
+		return r
 	}
-	return e.eval(s, x), false
+	return e.eval(s, x)
 }
 
 func (e *evaluator) subscript(s *scope, n *syntax.SubscriptExpr, v Value) Value {
@@ -994,7 +1080,7 @@ func (e *evaluator) comprehension(s *scope, gens []*syntax.CompClause, i int, bo
 		// which reports the line where the iterated expression ends (kcl-lang/modules'
 		// policies run without option("items"))
 		end := g.Iter.End()
-		e.throwAt(srcPos{e.file, int(end.Line), int(end.Col)}, KindEvaluation, "'NoneType' object is not iterable")
+		e.throwAt(srcPos{e.file, int(end.Line), int(end.Col)}, KindEvaluation, "'%s' object is not iterable", typeName(iter))
 	}
 	e.iterate(iter, len(g.Targets), func(a, b Value) bool {
 		e.tick()
@@ -1063,6 +1149,7 @@ func (e *evaluator) iterate(v Value, nvars int, f func(a, b Value) bool) {
 func (e *evaluator) quant(s *scope, n *syntax.QuantExpr) Value {
 	target := e.eval(s, n.Target)
 	e.pos = posOf(e.file, n.Target)
+	e.notIterable(target)
 	var result Value
 	var outList *List
 	var outDict *Dict

@@ -13,6 +13,9 @@ import (
 )
 
 func (e *evaluator) unaryOp(op syntax.Token, v Value) Value {
+	if isNoneOrUndef(v) && op != syntax.KW_NOT {
+		e.throw(KindEvaluation, "bad operand type for unary %s: '%s'", op, typeName(v))
+	}
 	switch op {
 	case syntax.KW_NOT:
 		return !truthy(v)
@@ -84,14 +87,16 @@ func (e *evaluator) strictRange(op syntax.Token, l, r, v Value) {
 
 func (e *evaluator) binaryOp0(op syntax.Token, l, r Value) Value {
 	unsupported := func() Value {
-		if !isLiteral(e.binL) && !isLiteral(e.binR) {
+		if !isLiteral(e.binL) && !isLiteral(e.binR) || runtimeNone(e.binL, l) || runtimeNone(e.binR, r) {
 			// only known at run time: the runtime's wording
 			if op == syntax.ADD {
 				switch l.(type) {
 				case *List:
 					e.throw(KindEvaluation, "can only concatenate list (not \"%s\") to list", typeName(r))
 				case string:
-					e.throw(KindEvaluation, "can only concatenate str (not \"%s\") to str", typeName(r))
+					if !isNoneOrUndef(r) {
+						e.throw(KindEvaluation, "can only concatenate str (not \"%s\") to str", typeName(r))
+					}
 				}
 			}
 			e.throw(KindEvaluation, "unsupported operand type(s) for %s: '%s' and '%s'", opSymbol(op), typeName(l), typeName(r))
@@ -386,7 +391,11 @@ func (e *evaluator) compare(op syntax.Token, l, r Value) bool {
 	}
 	c, ok := compareValues(l, r)
 	if !ok {
-		e.throw(KindType, "'%s' not supported between instances of '%s' and '%s'", op, typeName(l), typeName(r))
+		kind := KindType
+		if isNoneOrUndef(l) || isNoneOrUndef(r) {
+			kind = KindEvaluation // only known at run time
+		}
+		e.throw(kind, "'%s' not supported between instances of '%s' and '%s'", op, typeName(l), typeName(r))
 	}
 	switch op {
 	case syntax.LT:
@@ -419,10 +428,7 @@ func (e *evaluator) contains(container, item Value) bool {
 		}
 		return false
 	case *Dict:
-		k, ok := item.(string)
-		if !ok {
-			k = toStr(item)
-		}
+		k := e.keyString(item)
 		_, found := c.m[k]
 		return found
 	case *Schema:
@@ -439,7 +445,7 @@ func (e *evaluator) contains(container, item Value) bool {
 		}
 		return strings.Contains(c, s)
 	case NoneValue, UndefinedValue:
-		return false
+		e.throw(KindEvaluation, "TypeError: argument of type '%s' is not iterable", typeName(container))
 	}
 	e.throw(KindType, "argument of type '%s' is not iterable", typeName(container))
 	return false
@@ -467,6 +473,16 @@ func unparen(n syntax.Expr) syntax.Expr {
 		}
 		n = p.X
 	}
+}
+
+// runtimeNone reports whether operand n is None or Undefined that the static checker cannot see:
+// a value, not the literal.
+func runtimeNone(n syntax.Expr, v Value) bool {
+	if !isNoneOrUndef(v) {
+		return false
+	}
+	_, lit := unparen(n).(*syntax.NameConstant)
+	return !lit
 }
 
 func isLiteral(n syntax.Expr) bool {

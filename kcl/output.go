@@ -54,13 +54,18 @@ func plan(v Value, o planOptions) (any, bool) {
 }
 
 func planDict(d *Dict, o planOptions, schema bool) *Dict {
+	if !o.SortKeys && plansToItself(d, o, schema) {
+		// planned data is only read: a dict of plain scalars is shared, not copied (most of a
+		// large configuration's dicts)
+		return d
+	}
 	n := &Dict{m: make(map[string]Value, d.Len())}
 	keys := d.keys
 	if o.SortKeys {
 		keys = sortedKeys(d)
 	}
 	for _, k := range keys {
-		if (schema && !o.ShowHidden || o.HidePrivate) && strings.HasPrefix(k, "_") {
+		if planHides(k, o, schema) {
 			continue
 		}
 		if p, ok := plan(d.m[k], o); ok {
@@ -69,6 +74,27 @@ func planDict(d *Dict, o planOptions, schema bool) *Dict {
 		}
 	}
 	return n
+}
+
+// planHides reports whether key k of a dict (or a schema instance's attributes) is left out.
+func planHides(k string, o planOptions, schema bool) bool {
+	return (schema && !o.ShowHidden || o.HidePrivate) && strings.HasPrefix(k, "_")
+}
+
+// plansToItself reports whether planDict would copy d unchanged: every key kept and every value
+// a scalar that plans to itself.
+func plansToItself(d *Dict, o planOptions, schema bool) bool {
+	for _, k := range d.keys {
+		if planHides(k, o, schema) {
+			return false
+		}
+		switch d.m[k].(type) {
+		case bool, int64, float64, string:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // ---------------------------------------------------------------- YAML

@@ -81,7 +81,12 @@ func ApplyOverrides(files []string, overrides []Override) (map[string][]byte, er
 	}
 	edits := map[string][]edit{}
 	for _, o := range overrides {
-		file, stmt := lastAssign(files, asts, o.Path[0])
+		file, stmt, value := lastAssign(files, asts, o.Path[0])
+		if _, unify := stmt.(*syntax.UnificationStmt); unify && len(o.Path) == 1 && !o.Delete && !isSchemaExpr(o.Value) {
+			// `x: S {…}` takes a new schema value in place; another value is a new assignment
+			// (which the toolchain then refuses as a second one)
+			stmt = nil
+		}
 		if stmt == nil {
 			if o.Delete {
 				continue
@@ -96,7 +101,7 @@ func ApplyOverrides(files []string, overrides []Override) (map[string][]byte, er
 			edits[last] = append(edits[last], edit{int32(n), int32(n), sep + text + "\n"})
 			continue
 		}
-		e, ok := overrideIn(srcs[file], stmt, o)
+		e, ok := overrideIn(srcs[file], stmt, value, o)
 		if ok {
 			edits[file] = append(edits[file], e)
 		}
@@ -113,28 +118,34 @@ func ApplyOverrides(files []string, overrides []Override) (map[string][]byte, er
 	return overlay, nil
 }
 
-// lastAssign finds the last top-level `name = ...` (or `name: T = ...`) of the files.
-func lastAssign(files []string, asts map[string]*syntax.File, name string) (string, *syntax.AssignStmt) {
+// lastAssign finds the last top-level `name = ...` (or `name: T = ...`, or `name: T {...}`) of
+// the files, and the value it assigns. (A new `name = ...` beside a declaration would be a
+// second assignment, which the toolchain refuses.)
+func lastAssign(files []string, asts map[string]*syntax.File, name string) (string, syntax.Stmt, syntax.Expr) {
 	var file string
-	var found *syntax.AssignStmt
+	var found syntax.Stmt
+	var value syntax.Expr
 	for _, f := range files {
 		for _, st := range asts[f].Body {
-			a, ok := st.(*syntax.AssignStmt)
-			if !ok {
-				continue
-			}
-			for _, t := range a.Targets {
-				if id, ok := t.(*syntax.Ident); ok && id.Name() == name {
-					file, found = f, a
+			switch a := st.(type) {
+			case *syntax.AssignStmt:
+				for _, t := range a.Targets {
+					if id, ok := t.(*syntax.Ident); ok && id.Name() == name {
+						file, found, value = f, a, a.Value
+					}
+				}
+			case *syntax.UnificationStmt:
+				if a.Target.Name() == name {
+					file, found, value = f, a, a.Value
 				}
 			}
 		}
 	}
-	return file, found
+	return file, found, value
 }
 
-// overrideIn computes the edit of one override under a top-level assignment.
-func overrideIn(src []byte, stmt *syntax.AssignStmt, o Override) (edit, bool) {
+// overrideIn computes the edit of one override under a top-level assignment of value.
+func overrideIn(src []byte, stmt syntax.Stmt, value syntax.Expr, o Override) (edit, bool) {
 	if len(o.Path) == 1 {
 		if o.Delete {
 			end := stmt.End().Offset
@@ -143,9 +154,8 @@ func overrideIn(src []byte, stmt *syntax.AssignStmt, o Override) (edit, bool) {
 			}
 			return edit{stmt.Pos().Offset, end, ""}, true
 		}
-		return edit{stmt.Value.Pos().Offset, stmt.Value.End().Offset, o.Value}, true
+		return edit{value.Pos().Offset, value.End().Offset, o.Value}, true
 	}
-	value := stmt.Value
 	for depth := 1; depth < len(o.Path); depth++ {
 		cfg := configOf(value)
 		if cfg == nil {
@@ -179,6 +189,20 @@ func overrideIn(src []byte, stmt *syntax.AssignStmt, o Override) (edit, bool) {
 		value = entry.Value
 	}
 	return edit{}, false
+}
+
+// isSchemaExpr reports whether an override value is a schema instance `S {…}`.
+func isSchemaExpr(value string) bool {
+	f, errs := syntax.ParseFile("", []byte("x = "+value))
+	if len(errs) > 0 || len(f.Body) != 1 {
+		return false
+	}
+	a, ok := f.Body[0].(*syntax.AssignStmt)
+	if !ok {
+		return false
+	}
+	_, ok = a.Value.(*syntax.SchemaExpr)
+	return ok
 }
 
 // nestedAssign writes `a = {b = {c = value}}` for the path a.b.c.

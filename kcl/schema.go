@@ -1,6 +1,7 @@
 package kcl
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/kpm-dev/kpm/kcl/syntax"
@@ -424,6 +425,8 @@ func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
 }
 
 func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs *Dict) Value {
+	lastPos := e.lastPos
+	defer func() { e.lastPos = lastPos }() // as the toolchain restores its position
 	e.depth++
 	if e.depth > 500 {
 		e.throw(KindRecursion, "maximum recursion depth exceeded")
@@ -438,11 +441,14 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		return &Schema{Type: st, Attrs: attrs, cfg: cfg}
 	}
 	callPos := e.pos
+	saveInst := e.instPos
+	e.instPos = srcPos{callPos.file, callPos.line, 1}
+	defer func() { e.instPos = saveInst }()
 	cfgNode, cfgFile := e.cfgNode, e.cfgFile
 	// a schema literal whose keys are all written out is checked for required attributes before
 	// evaluation by the reference (a CompileError at its config), others when they are made; the
-	// reference leaves a schema with a parent or mixins to evaluation
-	literal := e.cfgLiteral && cfgNode != nil && plainConfig(cfgNode) && st.parent == nil && len(st.mixins) == 0
+	// reference leaves a schema with a parent, mixins or an index signature to evaluation
+	literal := e.cfgLiteral && cfgNode != nil && plainConfig(cfgNode) && st.parent == nil && len(st.mixins) == 0 && st.index == nil
 	e.cfgNode, e.cfgLiteral = nil, false
 	c := &instCtx{st: st, cfg: cfg, cfgNode: cfgNode, cfgFile: cfgFile, body: map[string]Value{}, final: map[string]Value{},
 		setters: map[string][]*bodyStmt{}, scopes: map[*SchemaType]*scope{}, known: st.attrSet}
@@ -481,10 +487,14 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 		if st.index == nil {
 			e.pos = callPos
-			if p, ok := cfgKeyPos(cfgNode, cfgFile, k); ok {
+			p, literal := cfgKeyPos(cfgNode, cfgFile, k)
+			if literal {
 				e.pos = p
 			} else if p, ok := e.keyPos[k]; ok && cfgNode == nil {
 				e.pos = p
+			}
+			if !literal && e.dynamicKeys[k] {
+				e.throwAt(srcPos{callPos.file, callPos.line, 1}, KindEvaluation, "No attribute named '%s' in the schema '%s'", k, st.Name)
 			}
 			e.throw(KindCannotAddMember, "Cannot add member '%s' to schema '%s'", k, st.Name)
 		}
@@ -535,7 +545,8 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	}
 	inst := &Schema{Type: st, Attrs: attrs, cfg: cfg, args: args, kw: kwargs}
 	// check blocks, parents first; the key name of an index signature (`[num: str]: int`)
-	// names each key the signature holds in turn, as the toolchain checks them
+	// names each key the signature holds in turn, as the toolchain checks them (so not at all
+	// when it holds none)
 	keyName, keys := indexKeys(chain, st, attrs)
 	for _, t := range chain {
 		if len(t.stmt.Checks) == 0 {
@@ -544,7 +555,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		sc := c.scopes[t]
 		save := e.file
 		e.file = t.file
-		if keyName == "" || len(keys) == 0 {
+		if keyName == "" {
 			for _, chk := range t.stmt.Checks {
 				e.runCheck(sc, chk, callPos)
 			}
@@ -609,6 +620,9 @@ func indexKeys(chain []*SchemaType, st *SchemaType, attrs *Dict) (string, []Valu
 // toolchain does.
 func (e *evaluator) runCheck(sc *scope, chk *syntax.CheckExpr, inst srcPos) {
 	e.pos = posOf(e.file, chk)
+	saveStmt := e.stmtPos
+	e.stmtPos = e.pos // run-time errors of the condition are reported at it
+	defer func() { e.stmtPos = saveStmt }()
 	if chk.IfCond != nil && !truthy(e.eval(sc, chk.IfCond)) {
 		return
 	}
@@ -757,7 +771,13 @@ func (e *evaluator) unionSchemaInto(y *Schema, x *Dict, idempotent bool) Value {
 
 // ---------------------------------------------------------------- types
 
-func typeString(t syntax.TypeExpr) string {
+func typeString(t syntax.TypeExpr) string { return typeStr(t, false) }
+
+// runtimeTypeString renders a type as the runtime's messages do: literal types as written
+// ("a", 1, True).
+func runtimeTypeString(t syntax.TypeExpr) string { return typeStr(t, true) }
+
+func typeStr(t syntax.TypeExpr, runtime bool) string {
 	switch x := t.(type) {
 	case nil:
 		return "any"
@@ -768,23 +788,29 @@ func typeString(t syntax.TypeExpr) string {
 	case *syntax.NamedType:
 		return x.Name.Name()
 	case *syntax.ListType:
-		return "[" + typeString(x.Elem) + "]"
+		return "[" + typeStr(x.Elem, runtime) + "]"
 	case *syntax.DictType:
 		if x.Key == nil && x.Value == nil {
 			return "{}"
 		}
-		return "{" + typeString(x.Key) + ":" + typeString(x.Value) + "}"
+		return "{" + typeStr(x.Key, runtime) + ":" + typeStr(x.Value, runtime) + "}"
 	case *syntax.UnionType:
 		parts := make([]string, len(x.Types))
 		for i, p := range x.Types {
-			parts[i] = typeString(p)
+			parts[i] = typeStr(p, runtime)
 		}
 		return strings.Join(parts, " | ")
 	case *syntax.LiteralType:
 		switch v := x.Value.(type) {
 		case *syntax.StringLit:
+			if runtime {
+				return `"` + v.Value + `"`
+			}
 			return "str(" + v.Value + ")"
 		case *syntax.NumberLit:
+			if runtime {
+				return v.Raw
+			}
 			if v.IsFloat {
 				return "float(" + v.Raw + ")"
 			}
@@ -792,6 +818,9 @@ func typeString(t syntax.TypeExpr) string {
 		case *syntax.NameConstant:
 			switch v.Value {
 			case syntax.ConstTrue, syntax.ConstFalse:
+				if runtime {
+					return v.Value.String()
+				}
 				return "bool(" + v.Value.String() + ")"
 			}
 			return v.Value.String()
@@ -804,9 +833,9 @@ func typeString(t syntax.TypeExpr) string {
 	case *syntax.FunctionType:
 		parts := make([]string, len(x.Params))
 		for i, p := range x.Params {
-			parts[i] = typeString(p)
+			parts[i] = typeStr(p, runtime)
 		}
-		return "(" + strings.Join(parts, ", ") + ") -> " + typeString(x.Result)
+		return "(" + strings.Join(parts, ", ") + ") -> " + typeStr(x.Result, runtime)
 	}
 	return "any"
 }
@@ -814,7 +843,7 @@ func typeString(t syntax.TypeExpr) string {
 func (e *evaluator) convertTypeNamed(v Value, t syntax.TypeExpr, sc *scope, attr string, st *SchemaType) Value {
 	r, ok := e.tryConvert(v, t, sc)
 	if !ok {
-		e.throw(KindType, "expected %s, got %s", typeString(t), typeNameDetail(v))
+		e.typeMismatch(v, t)
 	}
 	return r
 }
@@ -823,7 +852,7 @@ func (e *evaluator) convertTypeNamed(v Value, t syntax.TypeExpr, sc *scope, attr
 func (e *evaluator) convertType(v Value, t syntax.TypeExpr, sc *scope, convert bool) Value {
 	r, ok := e.tryConvert(v, t, sc)
 	if !ok {
-		e.throw(KindType, "expected %s, got %s", typeString(t), typeNameDetail(v))
+		e.typeMismatch(v, t)
 	}
 	return r
 }
@@ -960,6 +989,9 @@ func (e *evaluator) tryConvert(v Value, t syntax.TypeExpr, sc *scope) (Value, bo
 		}
 		return v, true
 	case *syntax.UnionType:
+		if d, isDict := v.(*Dict); isDict {
+			return e.convertDictToUnion(d, x, sc)
+		}
 		for _, m := range x.Types {
 			if e.matchesExact(v, m, sc) {
 				return v, true
@@ -1001,13 +1033,77 @@ func (e *evaluator) tryConvert(v Value, t syntax.TypeExpr, sc *scope) (Value, bo
 				}
 				return v, false
 			case *Dict:
-				return e.newInstance(tt, y, nil, nil), true
+				return e.convertedInstance(tt, y), true
 			}
 			return v, false
 		}
 		return v, false
 	}
 	return v, true
+}
+
+// convertDictToUnion converts a dict to the first member of a union it fits, as the runtime does:
+// a schema whose attributes (or index signature) take every key of the dict is instantiated
+// from it, and an error of that instance is the error of the conversion (the next members are
+// not tried).
+func (e *evaluator) convertDictToUnion(d *Dict, u *syntax.UnionType, sc *scope) (Value, bool) {
+	for _, m := range u.Types {
+		if nt, ok := m.(*syntax.NamedType); ok {
+			if tv, ok := e.lookupType(sc, nt.Name); ok {
+				if st, ok := tv.(*SchemaType); ok {
+					if fitsSchema(d, st) {
+						return e.convertedInstance(st, d), true
+					}
+					continue
+				}
+			}
+		}
+		if r, ok := e.tryConvert(d, m, sc); ok {
+			return r, true
+		}
+	}
+	return d, false
+}
+
+// convertedInstance makes an instance of st from a dict being converted to a type: the static
+// checker has not seen it as a config of st, so its type errors are the runtime's.
+func (e *evaluator) convertedInstance(st *SchemaType, d *Dict) Value {
+	e.converting++
+	savePos := e.convertPos
+	if e.converting == 1 {
+		// the toolchain converts the values of an instance's config before its body runs: at
+		// the instantiation
+		e.convertPos = e.lastPos
+		if e.instPos.line > 0 {
+			e.convertPos = e.instPos
+		}
+	}
+	defer func() { e.converting--; e.convertPos = savePos }()
+	return e.newInstance(st, d, nil, nil)
+}
+
+// typeMismatch raises the error of v not being of type t: the runtime's EvaluationError for a
+// value only known at run time, else the type checker's TypeError.
+func (e *evaluator) typeMismatch(v Value, t syntax.TypeExpr) {
+	if e.converting > 0 && !e.asserting {
+		// reported where the conversion started
+		e.throwAt(e.convertPos, KindEvaluation, "expect %s, got %s", runtimeTypeString(t), typeName(v))
+	}
+	e.throw(KindType, "expected %s, got %s", typeString(t), typeNameDetail(v))
+}
+
+// fitsSchema reports whether every key of d is an attribute of st (or private), or st has an
+// index signature.
+func fitsSchema(d *Dict, st *SchemaType) bool {
+	if st.index != nil {
+		return true
+	}
+	for _, k := range d.keys {
+		if !st.hasAttr(k) && !strings.HasPrefix(k, "_") {
+			return false
+		}
+	}
+	return true
 }
 
 // checkComputedDict is the runtime's check of a dict that was computed (json.decode(...), a
@@ -1035,10 +1131,14 @@ func (e *evaluator) checkComputedDict(v Value, x syntax.Expr, t syntax.TypeExpr,
 	if !ok || st.index != nil || (st.stmt != nil && st.stmt.Kind == syntax.KindProtocol) {
 		return
 	}
+	var details []string
 	for _, k := range d.keys {
 		if !st.attrSet[k] {
-			e.throw(KindEvaluation, "expect %s, got dict", typeString(t))
+			details = append(details, fmt.Sprintf("\nSchema %s does not contain attribute %s", st.Name, k))
 		}
+	}
+	if details != nil {
+		e.throw(KindEvaluation, "expect %s, got dict. For details:%s", typeString(t), strings.Join(details, ""))
 	}
 }
 

@@ -465,15 +465,20 @@ func (yc *yamlConverter) value(n *yaml.Node) (Value, error) {
 }
 
 func mathModule(add func(string, builtinFn), m *Module) {
-	// num is argument i as a float; a bool is no number for the reference, which then says the
-	// argument is missing
-	num := func(e *evaluator, a []Value, kw *Dict, i int, name string) float64 {
-		if _, ok := arg(a, kw, i, "x", int64(0)).(bool); ok {
-			e.throw(KindValue, "%s() takes exactly one argument (0 given)", name)
+	// num is argument i as a float; a bool (or None, Undefined) is no number for the reference,
+	// which then says the argument is missing
+	num := func(e *evaluator, a []Value, kw *Dict, i int, fn string) float64 {
+		v := arg(a, kw, i, "x", int64(0))
+		if _, ok := v.(bool); ok {
+			e.throw(KindEvaluation, "%s() takes exactly one argument (0 given)", fn)
 		}
-		f, ok := toNumber(arg(a, kw, i, "x", int64(0)))
+		f, ok := toNumber(v)
 		if !ok {
-			e.throw(KindType, "must be real number, not %s", typeName(arg(a, kw, i, "x", none)))
+			if isNoneOrUndef(v) {
+				// the runtime reads a None or Undefined number as no argument
+				e.throw(KindEvaluation, "%s() takes exactly one argument (0 given)", fn)
+			}
+			e.throw(KindType, "must be real number, not %s", typeName(v))
 		}
 		return f
 	}

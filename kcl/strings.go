@@ -28,6 +28,16 @@ func strArg(e *evaluator, args []Value, kw *Dict, i int, name string, def Value)
 	return s, true
 }
 
+// searchArg is the string a search method (count, find, startswith ...) looks for: None or
+// Undefined there is a run-time error.
+func searchArg(e *evaluator, args []Value, kw *Dict, name, method string) string {
+	sub, ok := strArg(e, args, kw, 0, name, none)
+	if !ok {
+		e.throw(KindEvaluation, "Invalid str object in str_%s", method)
+	}
+	return sub
+}
+
 // substrRange is s[start:end] for the optional start/end arguments at position from, in bytes
 // as the runtime counts them; ok is false when the range is empty the wrong way round
 // (start past end), where searches find nothing.
@@ -77,7 +87,7 @@ func strMethod(s string, name string) Value {
 		}
 	case "count":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
-			sub, _ := strArg(e, a, kw, 0, "sub", "")
+			sub := searchArg(e, a, kw, "sub", name)
 			t, _, ok := substrRange(e, s, a, kw, 1)
 			if !ok {
 				return int64(0)
@@ -101,7 +111,7 @@ func strMethod(s string, name string) Value {
 				}
 				return false
 			}
-			sub, _ := strArg(e, a, kw, 0, "suffix", "")
+			sub := searchArg(e, a, kw, "suffix", name)
 			return strings.HasSuffix(t, sub)
 		}
 	case "startswith":
@@ -118,12 +128,12 @@ func strMethod(s string, name string) Value {
 				}
 				return false
 			}
-			sub, _ := strArg(e, a, kw, 0, "prefix", "")
+			sub := searchArg(e, a, kw, "prefix", name)
 			return strings.HasPrefix(t, sub)
 		}
 	case "find", "index", "rfind", "rindex":
 		f = func(e *evaluator, a []Value, kw *Dict) Value {
-			sub, _ := strArg(e, a, kw, 0, "sub", "")
+			sub := searchArg(e, a, kw, "sub", name)
 			t, start, ok := substrRange(e, s, a, kw, 1)
 			i := -1
 			if ok {

@@ -48,7 +48,66 @@ const (
 type Dict struct {
 	keys []string
 	m    map[string]Value
-	ops  map[string]Op
+	ops  *dictOps // keys whose operation is not OpUnion
+}
+
+// dictOps holds the operations of a dict's keys other than OpUnion. Most dicts have a few, so
+// they are a list (a config entry costs 24 bytes, not a map's 250), indexed by a map once long.
+type dictOps struct {
+	list  []keyOp
+	index map[string]int // position in list, from maxOpsList entries
+}
+
+type keyOp struct {
+	key string
+	op  Op
+}
+
+const maxOpsList = 8
+
+func (o *dictOps) find(k string) int {
+	if o.index != nil {
+		if i, ok := o.index[k]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range o.list {
+		if o.list[i].key == k {
+			return i
+		}
+	}
+	return -1
+}
+
+func (o *dictOps) set(k string, op Op) {
+	if i := o.find(k); i >= 0 {
+		o.list[i].op = op
+		return
+	}
+	o.list = append(o.list, keyOp{k, op})
+	if o.index != nil {
+		o.index[k] = len(o.list) - 1
+	} else if len(o.list) > maxOpsList {
+		o.index = make(map[string]int, len(o.list))
+		for i, ko := range o.list {
+			o.index[ko.key] = i
+		}
+	}
+}
+
+func (o *dictOps) delete(k string) {
+	i := o.find(k)
+	if i < 0 {
+		return
+	}
+	last := len(o.list) - 1
+	if o.index != nil {
+		o.index[o.list[last].key] = i
+		delete(o.index, k)
+	}
+	o.list[i] = o.list[last]
+	o.list = o.list[:last]
 }
 
 // NewDict returns an empty dict.
@@ -80,14 +139,14 @@ func (d *Dict) Set(k string, v Value) {
 func (d *Dict) SetOp(k string, op Op) {
 	if op == OpUnion {
 		if d.ops != nil {
-			delete(d.ops, k)
+			d.ops.delete(k)
 		}
 		return
 	}
 	if d.ops == nil {
-		d.ops = map[string]Op{}
+		d.ops = &dictOps{}
 	}
-	d.ops[k] = op
+	d.ops.set(k, op)
 }
 
 // GetOp returns the operation recorded for key k.
@@ -95,7 +154,10 @@ func (d *Dict) GetOp(k string) Op {
 	if d.ops == nil {
 		return OpUnion
 	}
-	return d.ops[k]
+	if i := d.ops.find(k); i >= 0 {
+		return d.ops.list[i].op
+	}
+	return OpUnion
 }
 
 // Delete removes k.
@@ -111,7 +173,7 @@ func (d *Dict) Delete(k string) {
 		}
 	}
 	if d.ops != nil {
-		delete(d.ops, k)
+		d.ops.delete(k)
 	}
 }
 
@@ -122,9 +184,12 @@ func (d *Dict) Copy() *Dict {
 		n.m[k] = v
 	}
 	if d.ops != nil {
-		n.ops = map[string]Op{}
-		for k, v := range d.ops {
-			n.ops[k] = v
+		n.ops = &dictOps{list: append([]keyOp(nil), d.ops.list...)}
+		if d.ops.index != nil {
+			n.ops.index = make(map[string]int, len(d.ops.index))
+			for k, i := range d.ops.index {
+				n.ops.index[k] = i
+			}
 		}
 	}
 	return n

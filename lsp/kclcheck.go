@@ -12,6 +12,7 @@ import (
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
 	"github.com/kpm-dev/kpm/kcl/check"
+	"github.com/kpm-dev/kpm/kcl/syntax"
 	"github.com/kpm-dev/kpm/workspace"
 )
 
@@ -73,6 +74,13 @@ func (s *Server) checkerFor(path string) *check.Checker {
 				return nil, fmt.Errorf("%s: file too large for the editor's analysis", p)
 			}
 			return b, nil
+		},
+		ParseFile: func(p string, src []byte) (*syntax.File, []syntax.Error) {
+			if d := s.docs.byPath(p); d != nil && d.text == string(src) {
+				a := kclAnalysisOf(d)
+				return a.file, a.errs
+			}
+			return syntax.ParseFile(p, src)
 		},
 	})
 	s.checks.by[root] = &checkerEntry{deps: key.String(), checker: c}

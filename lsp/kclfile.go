@@ -20,10 +20,16 @@ type kclAnalysis struct {
 	errs []syntax.Error
 }
 
-// maxAnalysedDocument bounds the .k documents the server parses: a syntax tree takes 25 to 30
-// times its source, so a 50 MB document took the server past 2.5 GB. A larger document keeps its
-// text (edits apply) and gets one diagnostic instead of an analysis.
-const maxAnalysedDocument = 8 << 20
+// maxAnalysedDocument bounds the .k documents the server parses: the analysis of a document
+// (its syntax tree, shared with the checker, and the checker's objects) holds about 40 times its
+// source, so a 16 MB document stays within MemoryLimit. A larger document keeps its text (edits
+// apply) and gets one diagnostic instead of an analysis.
+const maxAnalysedDocument = 16 << 20
+
+// MemoryLimit is the soft memory limit `kpm lsp` sets unless GOMEMLIMIT is set: the server runs
+// with GOGC=400 for its CPU, and near this limit the collector works harder instead, so a large
+// document's garbage does not grow the process to five times its live memory.
+const MemoryLimit = 1 << 30
 
 func kclAnalysisOf(d *document) *kclAnalysis {
 	d.analysisOnce.Do(func() {

@@ -22,7 +22,7 @@ func TestLargeDocumentIsNotAnalysed(t *testing.T) {
 	uri := c.open(filepath.Join(work, "big.k"), text)
 	p := c.waitDiagnostics(m, uri, func(p publishedDiagnostics) bool { return len(p.Diagnostics) > 0 })
 	require.Len(t, p.Diagnostics, 1)
-	assert.Equal(t, "file too large for the editor's analysis (8.0 MB, more than 8 MB); kpm run evaluates it", p.Diagnostics[0].Message)
+	assert.Equal(t, "file too large for the editor's analysis (16.0 MB, more than 16 MB); kpm run evaluates it", p.Diagnostics[0].Message)
 	assert.Equal(t, lspPos{Line: 0, Character: 0}, p.Diagnostics[0].Range.Start)
 	assert.Empty(t, c.hoverText(uri, lspPos{Line: 0, Character: 0}))
 

@@ -30,7 +30,21 @@ func main() {
 	deps := flag.Int("deps", 500, "dependencies in kcl.mod")
 	n := flag.Int("n", 300, "samples per measurement")
 	starts := flag.Int("starts", 20, "server starts measured")
+	large := flag.String("large", "", "instead: open .k documents of these sizes in MB (\"8,24,48\") and report the server's peak memory")
 	flag.Parse()
+	if *large != "" {
+		var sizes []int
+		for _, f := range strings.Split(*large, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				fmt.Fprintln(os.Stderr, "lspbench: -large: sizes in MB, separated by commas")
+				os.Exit(2)
+			}
+			sizes = append(sizes, n)
+		}
+		must(largeDocuments(*kpm, sizes))
+		return
+	}
 	if err := run(*kpm, *deps, *n, *starts); err != nil {
 		fmt.Fprintln(os.Stderr, "lspbench:", err)
 		os.Exit(1)
@@ -220,22 +234,7 @@ func (c *client) stop() {
 	}
 }
 
-func rssKiB(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				v, _ := strconv.Atoi(f[0])
-				return v
-			}
-		}
-	}
-	return 0
-}
+func rssKiB(pid int) int { return statusKiB(pid, "VmRSS:") }
 
 // cpuTime is the user+system CPU time the process has used (from /proc/PID/stat).
 func cpuTime(pid int) time.Duration {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kpm-dev/kpm/internal/kcloracle"
 	"github.com/kpm-dev/kpm/kcl"
+	"github.com/kpm-dev/kpm/kcl/check"
 )
 
 // Outcome is what one engine did with a program: its printed output, or its first error.
@@ -18,9 +19,9 @@ type Outcome struct {
 	Err    *kcloracle.Error // File relative to the program's directory
 }
 
-// RunKPM evaluates the program in dir with kpm's engine.
+// RunKPM evaluates the program in dir as kpm run does: the static checker first, then the engine.
 func RunKPM(ctx context.Context, dir string) Outcome {
-	res, err := kcl.Run(ctx, kcl.Options{Dir: dir})
+	res, err := kcl.Run(ctx, kcl.Options{Dir: dir, Check: check.Program})
 	if err == nil {
 		return Outcome{Output: res.Printed + res.Output}
 	}

@@ -46,7 +46,7 @@ var signatures = map[string]string{
 	"math.log":              "log(x: int | float, base?: float) -> float",
 	"math.pow":              "pow(x: int | float, y: int | float) -> float",
 	"math.gcd":              "gcd(a: int, b: int) -> int",
-	"math.factorial":        "factorial(x: int) -> int",
+	"math.factorial":        "factorial(x: int | float) -> int",
 	"math.exp":              "exp(x: int | float) -> float",
 	"base64.encode":         "encode(value: str) -> str",
 	"base64.decode":         "decode(value: str) -> str",
@@ -84,12 +84,12 @@ var signatures = map[string]string{
 	"net.is_IP":             "is_IP(ip: str) -> bool",
 	"template.execute":      "execute(template: str, data?: {:}) -> str",
 	"template.html_escape":  "html_escape(data: str) -> str",
-	"manifests.yaml_stream": "yaml_stream(values: [], opts?: {:}) -> NoneType",
+	"manifests.yaml_stream": "yaml_stream(values: any, opts?: {:}) -> NoneType",
 	"collection.union_all":  "union_all(configs: []) -> {:}",
 	"runtime.catch":         "catch(func: any) -> str",
-	"units.to_Ki":           "to_Ki(num: int) -> str",
-	"units.to_Mi":           "to_Mi(num: int) -> str",
-	"units.to_Gi":           "to_Gi(num: int) -> str",
+	"units.to_Ki":           "to_Ki(num: int | float) -> str",
+	"units.to_Mi":           "to_Mi(num: int | float) -> str",
+	"units.to_Gi":           "to_Gi(num: int | float) -> str",
 }
 
 // String methods (KCL's str members).
@@ -106,7 +106,7 @@ var stringMethods = map[string]string{
 	"rfind": "rfind(sub: str, start?: int, end?: int) -> int", "rindex": "rindex(sub: str, start?: int, end?: int) -> int",
 	"rsplit": "rsplit(sep?: str, maxsplit?: int) -> [str]", "split": "split(sep?: str, maxsplit?: int) -> [str]",
 	"splitlines": "splitlines(keepends?: bool) -> [str]", "startswith": "startswith(val: str, start?: int, end?: int) -> bool",
-	"title": "title() -> str", "casefold": "casefold() -> str",
+	"title": "title() -> str", "chars": "chars() -> [str]",
 }
 
 // Dict members (instances of schemas have none): KCL has no dict methods, but schema types
@@ -227,7 +227,7 @@ func parseTypeText(s string) Type {
 	case "[]":
 		return &List{Any}
 	case "{:}":
-		return &Dict{Any, Any}
+		return &Dict{Key: Any, Value: Any}
 	}
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
 		return &List{parseTypeText(s[1 : len(s)-1])}

@@ -29,6 +29,13 @@ type Config struct {
 	// ReadFile reads a source file; nil means os.ReadFile. The language server passes one
 	// that answers open documents from the editor's text.
 	ReadFile func(path string) ([]byte, error)
+	// ParseFile parses a source file; nil means syntax.ParseFile. The language server passes
+	// one that answers an open document with the tree it already holds (one tree, not two).
+	// The checker only reads the trees.
+	ParseFile func(path string, src []byte) (*syntax.File, []syntax.Error)
+	// NoRefs leaves Info.Refs empty: a program checked before it runs needs the errors only,
+	// and a large program's references cost half as much memory as its syntax trees.
+	NoRefs bool
 }
 
 // Checker checks packages and keeps their results until their sources change. Its methods
@@ -70,6 +77,7 @@ type Package struct {
 	checked   bool
 	infos     map[string]*Info
 	importers map[*Package]bool
+	sets      map[string]int // top-level statements setting each name (see settings)
 	imports   map[*Package]bool
 	c         *Checker
 }
@@ -255,7 +263,11 @@ func (c *Checker) parse(path string) *parsedFile {
 	if pf := c.parsed[path]; pf != nil && pf.hash == sum {
 		return pf
 	}
-	f, errs := syntax.ParseFile(path, src)
+	parse := c.cfg.ParseFile
+	if parse == nil {
+		parse = syntax.ParseFile
+	}
+	f, errs := parse(path, src)
 	pf := &parsedFile{hash: sum, file: f, errs: errs}
 	c.parsed[path] = pf
 	return pf
@@ -329,13 +341,16 @@ func (u *fileUnit) declare(body []syntax.Stmt) {
 					continue
 				}
 				ann, v := st.Type, st.Value
-				u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg,
+				o := u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg,
 					resolve: func() Type {
 						if ann != nil {
 							return u.typeOf(ann)
 						}
 						return widen(u.quietType(v))
 					}})
+				if o.Span == id.NameSpans[0] && o.File == u.path {
+					o.early = func() Type { return u.earlyType(ann, v) }
+				}
 			}
 		case *syntax.UnificationStmt:
 			if len(st.Target.Names) == 1 && u.pkg.Scope.Names[st.Target.Names[0]] == nil {
@@ -367,10 +382,11 @@ func (c *Checker) checkBodies(p *Package) {
 		if u.file == nil {
 			continue
 		}
-		fc := &fileChecker{unit: u, info: info, report: true}
+		fc := &fileChecker{unit: u, info: info, report: true, noRefs: c.cfg.NoRefs}
 		fc.stmts(u.scope, u.file.Body, ctxTop)
 		sort.SliceStable(info.Refs, func(i, j int) bool { return info.Refs[i].Span.From.Offset < info.Refs[j].Span.From.Offset })
 	}
+	checkImmutable(p)
 }
 
 // quietType infers the type of an expression of the unit without reporting.
@@ -407,4 +423,61 @@ func (u *fileUnit) params(ps []*syntax.Param) []Param {
 		out = append(out, q)
 	}
 	return out
+}
+
+// settings counts the top-level statements (also in if blocks) that assign or unify a name.
+func (p *Package) settings(name string) int {
+	if p.sets == nil {
+		p.sets = map[string]int{}
+		var walk func([]syntax.Stmt)
+		walk = func(body []syntax.Stmt) {
+			for _, st := range body {
+				switch st := st.(type) {
+				case *syntax.AssignStmt:
+					for _, t := range st.Targets {
+						if id, ok := t.(*syntax.Ident); ok {
+							p.sets[id.Names[0]]++
+						}
+					}
+				case *syntax.UnificationStmt:
+					p.sets[st.Target.Names[0]]++
+				case *syntax.IfStmt:
+					walk(st.Body)
+					walk(st.Else)
+				}
+			}
+		}
+		for _, u := range p.units {
+			if u.file != nil {
+				walk(u.file.Body)
+			}
+		}
+	}
+	return p.sets[name]
+}
+
+// unitIndex is the place of a file among the package's files (the order they are checked in).
+func (p *Package) unitIndex(path string) int {
+	for i, u := range p.units {
+		if u.path == path {
+			return i
+		}
+	}
+	return len(p.units)
+}
+
+// earlyType is what the reference knows of a package variable before its declaration is
+// checked: its annotation, or that it is a function of so many parameters.
+func (u *fileUnit) earlyType(ann syntax.TypeExpr, v syntax.Expr) Type {
+	if ann != nil {
+		return u.typeOf(ann)
+	}
+	if l, ok := v.(*syntax.LambdaExpr); ok {
+		f := &Func{Result: Any}
+		for _, p := range l.Params {
+			f.Params = append(f.Params, Param{Name: p.Name.Name(), Type: Any, Optional: p.Default != nil})
+		}
+		return f
+	}
+	return Any
 }

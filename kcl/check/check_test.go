@@ -43,7 +43,8 @@ func TestCheckReportsAsTheReference(t *testing.T) {
 	}{
 		{"unknown name", "x = y + 1\n", []string{"1:5: CompileError: name 'y' is not defined"}},
 		{"unknown member with suggestion", "schema Person:\n    name: str\n    age?: int\n\np = Person {\n    nam: \"x\"\n}\n",
-			[]string{`6:5: CompileError: Cannot add member 'nam' to schema 'Person', did you mean '["name"]'?`}},
+			[]string{"5:12: CompileError: attribute 'name' of Person is required and can't be None or Undefined",
+				`6:5: CompileError: Cannot add member 'nam' to schema 'Person', did you mean '["name"]'?`}},
 		{"unknown member without suggestion", "schema Strict:\n    a: int\n\ns = Strict {a = 1, b = 2}\n",
 			[]string{"4:20: CompileError: Cannot add member 'b' to schema 'Strict'"}},
 		{"attribute type", "schema Person:\n    name: str\n    age?: int\n\np = Person {\n    name: \"x\"\n    age: \"y\"\n}\n",
@@ -98,6 +99,22 @@ d = D {
 		{"unknown name in a default", "schema P:\n    name: str = undefined_helper()\n",
 			[]string{"2:17: CompileError: name 'undefined_helper' is not defined"}},
 		{"unknown module", "import not_a_real_module\n", []string{"1:8: CannotFindModule: pkgpath not_a_real_module not found in the program"}},
+		{"operators outside the reference's tables", "a = \"a\" < \"b\"\nb = 1Ki + 1\nc = \"a\" + 1\nd = 1 / 0\n", []string{
+			"1:5: TypeError: unsupported operand type(s) for <: 'str(a)' and 'str(b)'",
+			"2:5: TypeError: unsupported operand type(s) for +: 'number_multiplier(1Ki)' and 'int(1)'",
+			"3:5: TypeError: unsupported operand type(s) for +: 'str(a)' and 'int(1)'",
+			"4:5: TypeError: integer division or modulo by zero"}},
+		{"a variable used before its declaration: annotation and parameters known",
+			"x = f(1, 2)\nz = y < \"a\"\nf = lambda a { a }\ny: int = 1\n", []string{
+				"1:10: CompileError: \"f\" takes 1 positional argument but 2 were given",
+				"2:5: TypeError: unsupported operand type(s) for <: 'int' and 'str(a)'"}},
+		{"a variable keeps its first type", "_x = 1\nif True:\n    _x = 1.5\n", []string{"3:5: TypeError: expected int, got float(1.5)"}},
+		{"argument types", "a = len(1)\nb = \"-\".join(\"abc\")\n", []string{
+			"1:9: TypeError: expected str | {any:any} | [any], got int(1)", "2:14: TypeError: expected [any], got str(abc)"}},
+		{"attribute of a list", "x = [1]\na = x.len\n", []string{"2:5: TypeError: attribute 'len' not found in '[int]'"}},
+		{"required attribute in code never run", "schema S:\n    a: str\nf = lambda { S {} }\n",
+			[]string{"3:16: CompileError: attribute 'a' of S is required and can't be None or Undefined"}},
+		{"rule members", "rule R:\n    True\nr = R {a = 1}\n", []string{"3:8: CompileError: Cannot add member 'a' to schema 'R'"}},
 		// What the reference accepts.
 		{"config keys are names", "d = {\n    name = \"web\"\n    image = name + \":latest\"\n    labels = {app = name}\n}\n", nil},
 		{"schema config keys are names", "schema Svc:\n    name: str\n    host: str\ns = Svc {\n    name = \"api\"\n    host = name + \".svc\"\n}\n", nil},
@@ -118,6 +135,15 @@ n = a.name
 		{"lambdas and comprehensions", "add = lambda x: int, y: int = 1 -> int { z = x + y\n z }\nv = add(1)\nl = [add(i) for i in range(3) if i > 0]\nd = {k: v for k, v in {a = 1}}\nq = all x in l { x > 0 }\n", nil},
 		{"string methods", "s = \"a,b\".split(\",\")\nu = \"x\".upper()\n", nil},
 		{"union with None", "schema P:\n    a?: int\np = P {a = None}\n", nil},
+		{"operators on a union of numbers", "x: int | float = 1\ny = x + 1\nz = x < 2\n", nil},
+		{"a first value of unknown type", "_x = []\n_x = [\"a\"]\n_x = [1]\n_y = None\n_y = \"a\"\n", nil},
+		{"keys of a config literal", "d = {a = 1, b = {c = 2}}\nc = d[\"b\"][\"c\"] + d.b.c\n", nil},
+		{"required attributes left to evaluation", "schema P:\n    x: int = 1\nschema S(P):\n    a: str\nf = lambda { S {} }\n" +
+			"schema T:\n    a: str\n    b: int = 1\nx: T {a = \"x\"}\nx: T {b = 2}\n", nil},
+		{"as narrows", "schema B:\n    a: int = 1\nschema C(B):\n    b: int = 2\nx: B = C {}\ny = x as C\nz: int | str = 1\nw = z as int\n", nil},
+		{"a variable used before its declaration is not known yet", "x = w < \"a\"\n_p = v\n_p = -3.75\nf = lambda { w < \"b\" }\nw = \"s\"\nv = 1\n", nil},
+		{"union members a wider member covers", "x: str = \"a\"\ny = (x if True else \"b\")[0]\n", nil},
+		{"a bool for a number parameter", "import math\na = math.ceil(True)\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"main.k": tc.src})

@@ -12,6 +12,8 @@ const (
 	KindType    = "TypeError"
 	KindImport  = "CannotFindModule"
 	KindSyntax  = "InvalidSyntax"
+
+	KindIllegalAttribute = "IllegalAttributeError"
 )
 
 // Error is one finding of the checker, at the position the reference reports it.
@@ -40,7 +42,7 @@ func (c *fileChecker) errorf(n syntax.Node, kind, format string, args ...any) *E
 }
 
 func (c *fileChecker) errorAt(sp syntax.Span, kind, format string, args ...any) *Error {
-	if !c.report {
+	if !c.report || c.silent > 0 {
 		return nil
 	}
 	c.info.Errors = append(c.info.Errors, Error{Kind: kind, File: c.unit.path, Span: sp, Msg: fmt.Sprintf(format, args...)})

@@ -20,15 +20,19 @@ const (
 
 // fileChecker checks the statements and expressions of one file.
 type fileChecker struct {
-	unit    *fileUnit
-	info    *Info
-	report  bool
-	lenient int     // inside mixins and protocols: names may come from the host schema
-	last    *Object // the object the last resolved name denoted
+	unit     *fileUnit
+	info     *Info
+	report   bool
+	noRefs   bool    // Config.NoRefs
+	lenient  int     // inside mixins and protocols: names may come from the host schema
+	inSchema int     // inside schema and rule bodies, where schema literals are checked as they run
+	merged   bool    // checking the value of a variable the package sets more than once
+	silent   int     // resolving names whose type the reference does not know yet: nothing is reported
+	last     *Object // the object the last resolved name denoted
 }
 
 func (c *fileChecker) ref(sp syntax.Span, o *Object, def bool) {
-	if o != nil && c.report {
+	if o != nil && c.report && !c.noRefs {
 		c.info.Refs = append(c.info.Refs, Ref{Span: sp, Obj: o, Def: def})
 	}
 }
@@ -71,7 +75,11 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 				c.expr(s, t, nil)
 			}
 		}
+		if id, ok := st.Targets[0].(*syntax.Ident); ok && ctx == ctxTop {
+			c.merged = c.unit.pkg.settings(id.Names[0]) > 1
+		}
 		vt := c.expr(s, st.Value, declared)
+		c.merged = false
 		if fresh != nil {
 			fresh.typ = widen(vt)
 		}
@@ -97,12 +105,11 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		}
 	case *syntax.UnificationStmt:
 		c.assignTarget(s, st.Target, ctx)
+		c.merged = ctx == ctxTop && c.unit.pkg.settings(st.Target.Names[0]) > 1
 		c.expr(s, st.Value, nil)
+		c.merged = false
 	case *syntax.ExprStmt:
 		c.expr(s, st.X, nil)
-		for _, x := range st.Rest {
-			c.expr(s, x, nil)
-		}
 	case *syntax.IfStmt:
 		c.expr(s, st.Cond, nil)
 		c.stmts(s, st.Body, ctx)
@@ -202,6 +209,13 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	}
 	if st.Parent != nil {
 		c.ident(s, st.Parent)
+		if cycle := sc.Cycle(); len(cycle) > 1 {
+			names := make([]string, len(cycle))
+			for i, m := range cycle {
+				names[i] = m.Name
+			}
+			c.errorAt(st.Name.Span, KindCompile, "There is a circular reference between schemas %s", strings.Join(names, ", "))
+		}
 	}
 	if st.ForHost != nil {
 		c.ident(s, st.ForHost)
@@ -209,6 +223,8 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	for _, m := range st.Mixins {
 		c.ident(s, m)
 	}
+	c.inSchema++
+	defer func() { c.inSchema-- }()
 	body := newScope(s)
 	body.Schema = sc
 	body.From, body.To = int(st.Pos().Offset), int(st.End().Offset)
@@ -244,6 +260,8 @@ func (c *fileChecker) ruleStmt(s *Scope, st *syntax.RuleStmt) {
 		return
 	}
 	c.ref(st.Name.Span, o, true)
+	c.inSchema++
+	defer func() { c.inSchema-- }()
 	for _, p := range st.ParentRules {
 		c.ident(s, p)
 	}
@@ -335,7 +353,7 @@ func (c *fileChecker) typeExpr(s *Scope, t syntax.TypeExpr) Type {
 		}
 		return &List{c.typeExpr(s, t.Elem)}
 	case *syntax.DictType:
-		d := &Dict{Any, Any}
+		d := &Dict{Key: Any, Value: Any}
 		if t.Key != nil {
 			d.Key = c.typeExpr(s, t.Key)
 		}
@@ -411,14 +429,39 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 		}
 		return Any
 	}
+	if imp := c.unit.scope.Names[id.Names[0]]; len(id.Names) > 1 && o.Kind == AttrObj && imp != nil && imp.Kind == ImportObj {
+		o = imp // `math.sqrt(4)` in a schema with an attribute named math is the module's
+	}
 	c.ref(id.NameSpans[0], o, false)
 	c.last = o
 	t := o.Type()
+	forward := c.forward(o, id.Pos())
+	if forward {
+		c.silent++ // members are recorded for the editor, not checked
+	}
 	for i := 1; i < len(id.Names); i++ {
 		t = c.member(t, id.Names[i], id.NameSpans[i], id.Pos())
 	}
 	c.info.Types[id] = t
+	if forward {
+		c.silent--
+		if o.early != nil && len(id.Names) == 1 {
+			return o.early()
+		}
+		return Any
+	}
 	return t
+}
+
+// forward reports a use of a package variable before the statement declaring it (in the
+// order files and statements are checked): its type is not known yet to the reference, which
+// checks nothing about it.
+func (c *fileChecker) forward(o *Object, at syntax.Pos) bool {
+	if o.Kind != VarObj || o.Pkg != c.unit.pkg || o.Pkg.Scope.Names[o.Name] != o {
+		return false
+	}
+	from, decl := o.Pkg.unitIndex(c.unit.path), o.Pkg.unitIndex(o.File)
+	return from < decl || from == decl && at.Offset < o.Span.From.Offset
 }
 
 // member is the type of t.name, recording the member and reporting an unknown one of a
@@ -434,7 +477,7 @@ func (c *fileChecker) member(t Type, name string, sp syntax.Span, at syntax.Pos)
 	case *Module:
 		c.errorAt(syntax.Span{From: at, To: sp.To}, KindType, "attribute '%s' not found in 'module '%s''", name, t.Pkg.Path)
 	case *Instance:
-		if idx := t.Schema.Index(); idx != nil {
+		if idx := t.Schema.OwnIndex(); idx != nil {
 			return idx.Value
 		}
 		if t.Schema.Strict() {
@@ -445,12 +488,18 @@ func (c *fileChecker) member(t Type, name string, sp syntax.Span, at syntax.Pos)
 			c.errorAt(syntax.Span{From: at, To: sp.To}, KindType, "%s", msg)
 		}
 	case *Dict:
+		if a, ok := t.Attrs[name]; ok {
+			return a
+		}
 		return t.Value
-	case *Basic:
-		if t == Str {
+	case *Basic, *Literal, *List:
+		if base(t) == Str {
 			if f := stringMember(name); f != nil {
 				return f
 			}
+		}
+		if known(t) && base(t) != numberMultiplier {
+			c.errorAt(syntax.Span{From: at, To: sp.To}, KindType, "attribute '%s' not found in '%s'", name, t)
 		}
 	case *SchemaType:
 		if sig, ok := schemaTypeMembers[name]; ok {
@@ -479,8 +528,8 @@ func (c *fileChecker) expr(s *Scope, x syntax.Expr, want Type) Type {
 		t = Any
 	}
 	switch x.(type) {
-	case *syntax.Ident, *syntax.SelectorExpr, *syntax.CallExpr, *syntax.SchemaExpr, *syntax.SubscriptExpr:
-		c.info.Types[x] = t
+	case *syntax.SelectorExpr, *syntax.CallExpr, *syntax.SchemaExpr, *syntax.SubscriptExpr:
+		c.info.Types[x] = t // (ident records its own)
 	}
 	return t
 }
@@ -499,11 +548,7 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		}
 		return Str
 	case *syntax.UnaryExpr:
-		t := c.expr(s, x.X, nil)
-		if l, ok := literalType(x).(*Literal); ok {
-			return l
-		}
-		return c.unaryOp(x, t)
+		return c.unaryOp(x, c.expr(s, x.X, nil))
 	case *syntax.BinaryExpr:
 		return c.binary(s, x)
 	case *syntax.CompareExpr:
@@ -523,8 +568,9 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		c.expr(s, x.Cond, nil)
 		return unionOf(c.expr(s, x.Body, want), c.expr(s, x.Orelse, want))
 	case *syntax.AsExpr:
-		c.expr(s, x.X, nil)
-		return c.typeExpr(s, x.Type)
+		t := c.typeExpr(s, x.Type)
+		c.conversion(x, c.expr(s, x.X, nil), t)
+		return t
 	case *syntax.CallExpr:
 		return c.call(s, x)
 	case *syntax.SelectorExpr:
@@ -535,6 +581,11 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		for _, y := range []syntax.Expr{x.Index, x.Lower, x.Upper, x.Step} {
 			c.optExpr(s, y)
 		}
+		if known(t) && (isUnion(t) || !isStr(t) && !isList(t) && !isDict(t) && !isInstance(t)) {
+			// a union is never subscriptable for the reference, even of lists
+			c.errorf(x, KindCompile, "'%s' object is not subscriptable", t)
+			return Any
+		}
 		if x.IsSlice {
 			return widen(t)
 		}
@@ -542,9 +593,12 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		case *List:
 			return t.Elem
 		case *Dict:
+			if k, ok := x.Index.(*syntax.StringLit); ok && t.Attrs[k.Value] != nil {
+				return t.Attrs[k.Value]
+			}
 			return t.Value
-		case *Basic:
-			if t == Str {
+		case *Basic, *Literal:
+			if isStr(t) {
 				return Str
 			}
 		}
@@ -570,7 +624,8 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 	case *syntax.DictComp:
 		inner := c.comp(s, x.Generators, int(x.Pos().Offset), int(x.End().Offset))
 		k, v := c.expr(inner, x.Key, nil), c.expr(inner, x.Value, nil)
-		return &Dict{widen(k), widen(v)}
+		c.keyKind(x.Key, widen(k))
+		return &Dict{Key: widen(k), Value: widen(v)}
 	case *syntax.ConfigExpr:
 		return c.config(s, x.Entries, want)
 	case *syntax.SchemaExpr:
@@ -721,28 +776,58 @@ func (c *fileChecker) call(s *Scope, x *syntax.CallExpr) Type {
 		}
 	}
 	var params []Param
-	variadic, known := false, false
+	variadic, sig := false, false
 	var result Type = Any
 	switch f := ft.(type) {
 	case *Func:
-		params, variadic, known, result = f.Params, f.Variadic, true, f.Result
+		params, variadic, sig, result = f.Params, f.Variadic, true, f.Result
 	case *SchemaType:
-		params, known, result = f.Schema.Params(), true, &Instance{f.Schema}
+		params, sig, result = f.Schema.Params(), true, &Instance{f.Schema}
+	case *Instance:
+		c.errorf(x.Func, KindCompile, "schema '%s' instance is not callable", f.Schema.Name)
+	default:
+		if known(ft) {
+			c.errorf(x.Func, KindCompile, "'%s' object is not callable", ft)
+		}
 	}
 	for i, a := range x.Args {
 		var want Type
-		if i < len(params) {
+		if i < len(params) && !starred {
 			want = params[i].Type
 		}
-		c.expr(s, a, want)
+		c.argument(a, c.expr(s, a, want), want)
 	}
 	for _, k := range x.Keywords {
-		c.expr(s, k.Value, nil)
+		var want Type
+		for _, p := range params {
+			if p.Name == k.Name.Name() {
+				want = p.Type
+			}
+		}
+		c.argument(k.Value, c.expr(s, k.Value, nil), want)
 	}
-	if known && !starred {
+	if sig && !starred {
 		c.argCount(x, calleeName(x.Func), params, variadic, len(x.Args), x.Keywords)
 	}
 	return result
+}
+
+// argument reports an argument whose type does not fit its parameter's: a schema instance is
+// no dict or list here.
+func (c *fileChecker) argument(a syntax.Expr, t, want Type) {
+	if want == nil || want == Any || !known(t) {
+		return
+	}
+	ok := assignable(t, want)
+	if _, inst := t.(*Instance); inst && ok {
+		ok = every(want, func(m Type) bool { return !isDict(m) && !isList(m) })
+	}
+	if base(t) == Bool && !ok && !every(want, func(m Type) bool { return base(m) != Float }) {
+		ok = true // the reference gives a bool to a float parameter (not to an int one)
+	}
+	if !ok {
+		c.errorf(a, KindType, "expected %s, got %s", want, t)
+	}
 }
 
 func calleeName(x syntax.Expr) string {
@@ -832,12 +917,40 @@ func (c *fileChecker) schemaExpr(s *Scope, x *syntax.SchemaExpr) Type {
 	inst := &Instance{st.Schema}
 	if x.Config != nil {
 		if cfg, ok := x.Config.(*syntax.ConfigExpr); ok {
+			c.required(x, st.Schema, cfg.Entries)
 			c.config(s, cfg.Entries, inst)
 		} else {
 			c.expr(s, x.Config, nil)
 		}
 	}
 	return inst
+}
+
+// required reports the required attributes a schema literal leaves unset: the reference
+// checks them before running (even in code that never runs), except in schema bodies, for
+// schemas with a parent, mixins or an index signature, for configs with entries it cannot
+// see through (`if`, `**`) and for variables set more than once (their configs are merged).
+func (c *fileChecker) required(x *syntax.SchemaExpr, sc *Schema, entries []*syntax.ConfigEntry) {
+	if c.inSchema > 0 || c.merged || sc.Node == nil || sc.Node.Kind != syntax.KindSchema || sc.Index() != nil ||
+		sc.Parent() != nil || len(sc.mixins) > 0 {
+		return
+	}
+	set := map[string]bool{}
+	for _, e := range entries {
+		switch k := e.Key.(type) {
+		case *syntax.Ident:
+			set[k.Names[0]] = true
+		case *syntax.StringLit:
+			set[k.Value] = true
+		default:
+			return
+		}
+	}
+	for _, a := range sc.Required() {
+		if _, lit := a.Type().(*Literal); !set[a.Name] && !lit { // `kind: "Deployment"` is its own default
+			c.errorf(x.Config, KindCompile, "attribute '%s' of %s is required and can't be None or Undefined", a.Name, sc.Name)
+		}
+	}
 }
 
 // config checks the entries of a config literal against the type it is given (a schema
@@ -847,8 +960,11 @@ func (c *fileChecker) config(s *Scope, entries []*syntax.ConfigEntry, want Type)
 	dict, _ := want.(*Dict)
 	s = c.configScope(s, entries, inst)
 	var keys, vals []Type
+	attrs := map[string]Type{}
+	partial := false // entries whose keys or values the type does not cover
 	for _, e := range entries {
 		if e.Key == nil {
+			partial = true
 			switch v := e.Value.(type) {
 			case *syntax.ConfigIfEntry:
 				c.configIf(s, v, want)
@@ -866,6 +982,7 @@ func (c *fileChecker) config(s *Scope, entries []*syntax.ConfigEntry, want Type)
 			attr, attrType = c.configKey(s, inst.Schema, e.Key)
 		} else {
 			kt := c.keyType(s, e.Key)
+			c.keyKind(e.Key, kt)
 			keys = append(keys, kt)
 			if dict != nil {
 				attrType = dict.Value
@@ -879,6 +996,16 @@ func (c *fileChecker) config(s *Scope, entries []*syntax.ConfigEntry, want Type)
 		}
 		vt := c.expr(s, e.Value, vwant)
 		vals = append(vals, vt)
+		switch k := e.Key.(type) {
+		case *syntax.Ident:
+			if len(k.Names) == 1 {
+				attrs[k.Names[0]] = vt
+			} else {
+				partial = true // a.b = v nests
+			}
+		case *syntax.StringLit:
+			attrs[k.Value] = vt
+		}
 		if vwant == nil {
 			continue
 		}
@@ -895,10 +1022,10 @@ func (c *fileChecker) config(s *Scope, entries []*syntax.ConfigEntry, want Type)
 	if inst != nil {
 		return inst
 	}
-	if len(keys) == 0 {
-		return &Dict{Any, Any}
+	if len(keys) == 0 || partial {
+		return &Dict{Key: Any, Value: Any}
 	}
-	return &Dict{unionOf(keys...), unionOf(vals...)}
+	return &Dict{Key: unionOf(keys...), Value: unionOf(vals...), Attrs: attrs}
 }
 
 func (c *fileChecker) configIf(s *Scope, it *syntax.ConfigIfEntry, want Type) {
@@ -912,6 +1039,13 @@ func (c *fileChecker) configIf(s *Scope, it *syntax.ConfigIfEntry, want Type) {
 	}
 }
 
+// keyKind reports a config or dict comprehension key that is no str.
+func (c *fileChecker) keyKind(k syntax.Expr, t Type) {
+	if known(t) && !every(operand(t), isStr) {
+		c.errorf(k, KindIllegalAttribute, "A attribute must be string type, got '%s'", t)
+	}
+}
+
 func (c *fileChecker) keyType(s *Scope, k syntax.Expr) Type {
 	switch k := k.(type) {
 	case *syntax.Ident:
@@ -919,7 +1053,7 @@ func (c *fileChecker) keyType(s *Scope, k syntax.Expr) Type {
 	case *syntax.StringLit:
 		return &Literal{Text: k.Value, Base: Str}
 	}
-	return widen(c.keyExpr(s, k))
+	return c.keyExpr(s, k)
 }
 
 // keyExpr checks a computed config key; `name[i]` and `name.attr` keys name entries of the
@@ -930,6 +1064,10 @@ func (c *fileChecker) keyExpr(s *Scope, k syntax.Expr) Type {
 		c.optExpr(s, k.Index)
 		return Any
 	case *syntax.SelectorExpr:
+		if lit, ok := k.X.(*syntax.StringLit); ok {
+			// `"a".b = 1` selects an attribute of the string, which the reference checks
+			c.member(literalType(lit), k.Attr.Name(), k.Attr.Span, k.Pos())
+		}
 		return Any
 	}
 	return c.expr(s, k, nil)
@@ -994,7 +1132,7 @@ func (c *fileChecker) configKey(s *Scope, sc *Schema, key syntax.Expr) (*Object,
 		}
 		attr = sc.Attr(n)
 		if attr == nil {
-			if idx := sc.Index(); idx != nil {
+			if idx := sc.OwnIndex(); idx != nil {
 				t = idx.Value
 				sc = nil
 				if in, ok := t.(*Instance); ok {

@@ -10,22 +10,18 @@ import (
 // outside its table is a TypeError before anything runs. An operand of unknown type (any,
 // None, a function, a module) is never reported.
 
-// operand is the type an operator sees: a union of literal types is the union of their base
-// types (a single literal stays itself, as the reference prints it).
+// operand is the type an operator sees: the literal members of a union are their base types
+// (a single literal stays itself, as the reference prints it).
 func operand(t Type) Type {
 	u, ok := t.(*Union)
 	if !ok {
 		return t
 	}
-	bases := make([]Type, len(u.Types))
+	ms := make([]Type, len(u.Types))
 	for i, m := range u.Types {
-		l, ok := m.(*Literal)
-		if !ok {
-			return t
-		}
-		bases[i] = l.Base
+		ms[i] = base(m)
 	}
-	return unionOf(bases...)
+	return unionOf(ms...)
 }
 
 // known reports whether the kind of a value of type t is certain.
@@ -171,7 +167,7 @@ func (c *fileChecker) binaryOp(n syntax.Node, op syntax.Token, left, right Type)
 			result = &List{unionOf(l.(*List).Elem, r.(*List).Elem)}
 		case isDict(l) && isDict(r):
 			ld, rd := l.(*Dict), r.(*Dict)
-			result = &Dict{unionOf(ld.Key, rd.Key), unionOf(ld.Value, rd.Value)}
+			result = &Dict{Key: unionOf(ld.Key, rd.Key), Value: unionOf(ld.Value, rd.Value)}
 		case isInstance(l) && (isInstance(r) || isDict(r)):
 			result = l
 		}
@@ -188,6 +184,10 @@ func (c *fileChecker) binaryOp(n syntax.Node, op syntax.Token, left, right Type)
 // unaryOp checks + - ~ on an operand (not takes anything).
 func (c *fileChecker) unaryOp(x *syntax.UnaryExpr, t Type) Type {
 	if x.Op == syntax.KW_NOT {
+		if inner, ok := x.X.(*syntax.UnaryExpr); ok && inner.Op == syntax.KW_NOT {
+			// the reference's parser reads the second `not` of `not not x` as a name
+			c.errorf(inner, KindCompile, "name 'not' is not defined")
+		}
 		return Bool
 	}
 	v := operand(t)
@@ -205,7 +205,7 @@ func (c *fileChecker) unaryOp(x *syntax.UnaryExpr, t Type) Type {
 		c.errorf(x.X, KindType, "bad operand type for unary %s: '%s'", x.Op, t)
 		return Any
 	}
-	return widen(t)
+	return v // -3.75 keeps the type float(3.75), as in the reference
 }
 
 // compareOp checks one comparison of a chain.
@@ -233,4 +233,49 @@ func (c *fileChecker) compareOp(n syntax.Node, op syntax.Token, left, right Type
 		}
 	}
 	c.errorf(n, KindType, "unsupported operand type(s) for %s: '%s' and '%s'", op, l, r)
+}
+
+// conversion checks `x as T`: the reference only narrows, T must be a subtype of x's type.
+func (c *fileChecker) conversion(x *syntax.AsExpr, from, to Type) {
+	v := widen(from)
+	if !known(v) || !certain(to) || narrows(to, v) {
+		return
+	}
+	c.errorf(x, KindType, "Conversion of type '%s' to type '%s' may be a mistake because neither type sufficiently overlaps with the other", from, to)
+}
+
+// narrows reports whether t is a subtype of v (for a union t, one of its members is; a union v
+// has t under one of its members), lenient where it is not sure.
+func narrows(t, v Type) bool {
+	if tu, ok := t.(*Union); ok {
+		for _, m := range tu.Types {
+			if narrows(m, v) {
+				return true
+			}
+		}
+		return false
+	}
+	if vu, ok := v.(*Union); ok {
+		for _, m := range vu.Types {
+			if narrows(t, m) {
+				return true
+			}
+		}
+		return false
+	}
+	t = base(t)
+	switch v := v.(type) {
+	case *Basic:
+		return t == v || t == Int && v == Float
+	case *Instance:
+		ti, ok := t.(*Instance)
+		return ok && ti.Schema.inherits(v.Schema)
+	case *List:
+		_, ok := t.(*List)
+		return ok
+	case *Dict:
+		_, ok := t.(*Dict) // a dict is never narrowed to a schema
+		return ok
+	}
+	return true
 }

@@ -37,6 +37,7 @@ func Program(ctx context.Context, p kcl.Program) error {
 			}
 			return os.ReadFile(path)
 		},
+		NoRefs: true,
 	})
 	var errs kcl.Errors
 	c.With(func() {

@@ -54,10 +54,8 @@ func (s *Schema) build() {
 		return
 	}
 	n := s.Node
-	if n.Parent != nil {
-		if t, ok := s.unit.lookupType(n.Parent).(*SchemaType); ok {
-			s.parent = t.Schema
-		}
+	if s.Cycle() == nil {
+		s.parent = s.declaredParent()
 	}
 	for _, m := range n.Mixins {
 		if t, ok := s.unit.lookupType(m).(*SchemaType); ok {
@@ -197,16 +195,24 @@ func (s *Schema) Index() *IndexSig {
 	return nil
 }
 
+// OwnIndex is the schema's own index signature, or nil: the reference's checker does not
+// inherit one, so a config of a schema whose parent has one may still only set declared
+// attributes.
+func (s *Schema) OwnIndex() *IndexSig { s.build(); return s.index }
+
 // Params are the schema's parameters (`schema S[a: int]`).
 func (s *Schema) Params() []Param { s.build(); return s.params }
 
 // Strict reports whether a config may only set declared attributes: a schema with no index
 // signature (a mixin or protocol is never instantiated).
 func (s *Schema) Strict() bool {
+	if s.Rule != nil {
+		return s.Rule.ForHost == nil // a rule has no attributes but its protocol's
+	}
 	if s.Node == nil || s.Node.Kind != syntax.KindSchema {
 		return false
 	}
-	return s.Index() == nil
+	return s.OwnIndex() == nil
 }
 
 func (s *Schema) inherits(t *Schema) bool {
@@ -246,4 +252,41 @@ func (s *Schema) defaulted(name string) bool {
 		}
 	}
 	return false
+}
+
+// declaredParent is the schema a schema names as its parent (nil when none or unknown).
+func (s *Schema) declaredParent() *Schema {
+	if s.Node == nil || s.Node.Parent == nil {
+		return nil
+	}
+	if t, ok := s.unit.lookupType(s.Node.Parent).(*SchemaType); ok {
+		return t.Schema
+	}
+	return nil
+}
+
+// Cycle lists the schemas of a circular inheritance the schema is part of, from the one
+// declared first, or nil; a schema in a cycle has no parent for the checker.
+func (s *Schema) Cycle() []*Schema {
+	cycle := []*Schema{s}
+	for p := s.declaredParent(); p != nil && len(cycle) <= 64; p = p.declaredParent() {
+		if p == s {
+			first := 0
+			for i, m := range cycle {
+				if m.declaredBefore(cycle[first]) {
+					first = i
+				}
+			}
+			return append(cycle[first:], cycle[:first]...)
+		}
+		cycle = append(cycle, p)
+	}
+	return nil
+}
+
+func (s *Schema) declaredBefore(t *Schema) bool {
+	if s.unit.path != t.unit.path {
+		return s.unit.path < t.unit.path
+	}
+	return s.Node.Pos().Offset < t.Node.Pos().Offset
 }

@@ -37,14 +37,15 @@ type Object struct {
 
 	// attributes
 	Schema   *Schema // the schema declaring it (AttrObj), or the schema itself (SchemaObj)
+	Default  string  // default value as written
 	Optional bool
-	Default  string // default value as written
-	Required bool   // declared without `?` and without a default
-	Typed    bool   // declared with a type (`name: T`), so values given to it are checked
+	Required bool // declared without `?` and without a default
+	Typed    bool // declared with a type (`name: T`), so values given to it are checked
 
+	busy    bool // resolve is running (the flags sit together: a large program has an object per global)
 	typ     Type
 	resolve func() Type // computes typ on first use
-	busy    bool
+	early   func() Type // a package variable's type where it is used before its declaration
 }
 
 // Type is the object's type, computed on first use.

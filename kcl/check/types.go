@@ -35,8 +35,13 @@ type List struct{ Elem Type }
 
 func (l *List) String() string { return "[" + l.Elem.String() + "]" }
 
-// Dict is {Key:Value}.
-type Dict struct{ Key, Value Type }
+// Dict is {Key:Value}. A config literal's type also knows the type of each literal key
+// (Attrs, nil otherwise), as the reference's does: `d = {a = 1, b = {c = 2}}` makes d.b a
+// {str:int}, not an int | {str:int}.
+type Dict struct {
+	Key, Value Type
+	Attrs      map[string]Type
+}
 
 func (d *Dict) String() string { return "{" + d.Key.String() + ":" + d.Value.String() + "}" }
 
@@ -257,6 +262,21 @@ func unionOf(ts ...Type) Type {
 			out = append(out, t)
 		}
 	}
+	// as the reference's sup, a member another one covers goes: str | str(a) is str
+	kept := out[:0:0]
+	for i, m := range out {
+		covered := false
+		for j, n := range out {
+			if i != j && covers(n, m) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			kept = append(kept, m)
+		}
+	}
+	out = kept
 	switch len(out) {
 	case 0:
 		return Any
@@ -264,6 +284,26 @@ func unionOf(ts ...Type) Type {
 		return out[0]
 	}
 	return &Union{out}
+}
+
+// covers reports whether every value of type m is one of type n, for the types a union
+// merges: a literal and its base type, lists and dicts of such (m differs from n).
+func covers(n, m Type) bool {
+	switch m := m.(type) {
+	case *Literal:
+		return n == m.Base
+	case *List:
+		if nl, ok := n.(*List); ok {
+			return covers(nl.Elem, m.Elem)
+		}
+	case *Dict:
+		if nd, ok := n.(*Dict); ok {
+			return (nd.Key.String() == m.Key.String() || covers(nd.Key, m.Key)) &&
+				(nd.Value.String() == m.Value.String() || covers(nd.Value, m.Value)) &&
+				nd.Key.String()+nd.Value.String() != m.Key.String()+m.Value.String()
+		}
+	}
+	return false
 }
 
 // widen turns literal types into their base types, also inside unions, lists and dicts (the
@@ -281,7 +321,14 @@ func widen(t Type) Type {
 	case *List:
 		return &List{widen(t.Elem)}
 	case *Dict:
-		return &Dict{widen(t.Key), widen(t.Value)}
+		d := &Dict{Key: widen(t.Key), Value: widen(t.Value)}
+		if t.Attrs != nil {
+			d.Attrs = map[string]Type{}
+			for k, v := range t.Attrs {
+				d.Attrs[k] = widen(v)
+			}
+		}
+		return d
 	}
 	return t
 }

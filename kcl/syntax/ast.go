@@ -115,13 +115,10 @@ type UnificationStmt struct {
 }
 
 // ExprStmt is an expression on its own line (e.g. a call, or a bare schema
-// instance). X is the expression. KCL also accepts a comma-separated list
-// of expressions as a statement (`a, b, c`): X is then the first one and
-// Rest holds the others (nil otherwise); each is evaluated in order.
+// instance). X is the expression (one: the toolchain refuses `a, b`).
 type ExprStmt struct {
 	Span
-	X    Expr
-	Rest []Expr
+	X Expr
 }
 
 // IfStmt is `if Cond: Body [elif ...] [else: Else]`.
@@ -348,13 +345,10 @@ type CompClause struct {
 // package, a variable or a schema).
 //   - Names: the components, without `$` escapes (`$if` gives "if").
 //   - NameSpans: the span of each component.
-//   - Pkgpath: import path of Names[0] when it names an imported package.
-//     The parser leaves it empty; later passes may fill it.
 type Ident struct {
 	Span
 	Names     []string
 	NameSpans []Span
-	Pkgpath   string
 }
 
 // Name returns the dotted name ("a.b.c").

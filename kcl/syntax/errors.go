@@ -24,6 +24,24 @@ func (e Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Filename, e.Pos.Line, e.Pos.Col, e.Msg)
 }
 
+// tokensFirst is the token errors, then the other errors on lines without one.
+func tokensFirst(tokens, others []Error) []Error {
+	if len(tokens) == 0 {
+		return others
+	}
+	lines := map[int32]bool{}
+	for _, e := range tokens {
+		lines[e.Pos.Line] = true
+	}
+	out := tokens
+	for _, e := range others {
+		if !lines[e.Pos.Line] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // sortErrors orders errors by position and drops exact duplicates and
 // errors on the same line after the first one (one mistake, one error).
 func sortErrors(errs []Error) []Error {

@@ -8,7 +8,6 @@ import "strings"
 //	x as T
 //	or
 //	and
-//	not
 //	in, not in, is, is not, <, <=, >, >=, !=, ==   (chained)
 //	|
 //	^
@@ -16,8 +15,8 @@ import "strings"
 //	<<, >>
 //	+, -
 //	*, /, //, %
-//	+x, -x, ~x
-//	**                                             (right-assoc, binds tighter than unary on its left)
+//	**                                             (left-assoc, as the toolchain's)
+//	+x, -x, ~x, not x                              (the operand is a primary: not a == b is (not a) == b)
 //	primary: x.y  x?.y  x[i]  x?[i]  f(...)  Name {...}  lambda {...}
 
 func (p *parser) bad(from Pos) *BadExpr {
@@ -48,7 +47,7 @@ func (p *parser) parseTest() Expr {
 		p.next()
 		cond := p.parseOrTest()
 		if p.tok.kind != ELSE {
-			p.errorExpected("'else' in conditional expression")
+			p.errorExpectedOneOf("else")
 			return &IfExpr{Span: p.span(from), Body: x, Cond: cond, Orelse: p.bad(p.tok.pos)}
 		}
 		p.next()
@@ -64,7 +63,7 @@ func (p *parser) parseOrTest() Expr {
 }
 
 func (p *parser) parseAndTest() Expr {
-	return p.parseBoolChain(KW_AND, p.parseNotTest)
+	return p.parseBoolChain(KW_AND, p.parseComparison)
 }
 
 // parseBoolChain parses `x op y op z` (left-associative) for the boolean
@@ -79,20 +78,6 @@ func (p *parser) parseBoolChain(op Token, operand func() Expr) Expr {
 		x = &BinaryExpr{Span: p.span(from), X: x, Op: op, OpPos: opPos, Y: y}
 	}
 	return x
-}
-
-func (p *parser) parseNotTest() Expr {
-	if p.tok.kind == KW_NOT {
-		if !p.enter() {
-			return p.bad(p.tok.pos)
-		}
-		defer p.leave()
-		from := p.tok.pos
-		p.next()
-		x := p.parseNotTest()
-		return &UnaryExpr{Span: p.span(from), Op: KW_NOT, X: x}
-	}
-	return p.parseComparison()
 }
 
 func (p *parser) compareOp() (Token, bool) {
@@ -184,16 +169,14 @@ func (p *parser) parseBinary(min int) Expr {
 	}
 }
 
+// parseUnary parses a unary operator and its operand, which is a primary expression as in the
+// toolchain: `- -x` and `not not x` are errors (there `not` after an operator is a name).
 func (p *parser) parseUnary() Expr {
 	switch k := p.tok.kind; k {
-	case ADD, SUB, INVERT:
-		if !p.enter() {
-			return p.bad(p.tok.pos)
-		}
-		defer p.leave()
+	case ADD, SUB, INVERT, KW_NOT:
 		from := p.tok.pos
 		p.next()
-		x := p.parseUnary()
+		x := p.parsePrimary()
 		return &UnaryExpr{Span: p.span(from), Op: k, X: x}
 	}
 	return p.parsePrimary()
@@ -587,7 +570,14 @@ func (p *parser) parseOperand() Expr {
 		p.next()
 		return p.bad(from)
 	}
-	p.errorExpected("an expression")
+	if p.tok.kind.IsKeyword() && !p.tok.nl {
+		// the toolchain's keywords are names where an operand is due: `not not x` and
+		// `check: a, if b` use names `not` and `if` (and fail as unknown names)
+		t := p.tok
+		p.next()
+		return newIdent(t.kind.String(), Span{From: t.pos, To: t.end})
+	}
+	p.errorExpectedOneOf("identifier", "literal", "(", "[", "{")
 	// leave NEWLINE/closers/EOF for the caller; skip anything else
 	switch p.tok.kind {
 	case NEWLINE, EOF, DEDENT, INDENT, RPAREN, RBRACK, RBRACE, COMMA, COLON:
@@ -791,9 +781,11 @@ func (p *parser) parseCompClauses() []*CompClause {
 		}
 		p.expect(IN, "after the loop variables")
 		c.Iter = p.parseOrTest()
-		for p.tok.kind == IF {
+		if p.tok.kind == IF {
+			// one condition, a full expression as in the toolchain: a second `if` starts a
+			// conditional expression (`if a if b` wants an `else`)
 			p.next()
-			c.Ifs = append(c.Ifs, p.parseOrTest())
+			c.Ifs = append(c.Ifs, p.parseTest())
 		}
 		c.Span = p.span(from)
 		list = append(list, c)
@@ -815,7 +807,8 @@ func (p *parser) sepOrEnd(closer Token, what string) bool {
 	case closer, EOF, NEWLINE, DEDENT:
 		return false
 	}
-	if p.tok.nl {
+	if p.tok.nl || startsStmt(p.tok.kind) {
+		// a new line, or as in the toolchain an element on the same line: [1 2] is [1, 2]
 		return true
 	}
 	p.errorExpected("',' or '" + closer.String() + "' " + what)
@@ -881,6 +874,11 @@ func (p *parser) expectClose(k Token, open Pos, what string) {
 		p.next()
 		return
 	}
+	if p.tok.kind == EOF {
+		// the end of the file or of a string interpolation: the toolchain's message
+		p.errorExpectedOneOf(k.String())
+		return
+	}
 	p.errorAt(p.tok.pos, p.tok.end, "expected '%s' to close the %s opened at %s, found %s", k, what, open, describe(p.tok))
 }
 
@@ -935,7 +933,7 @@ func parseInlineIf[N Expr](p *parser, col int, clause func(from Pos, cond Expr) 
 		from := p.tok.pos
 		p.next()
 		cond := p.parseOrTest()
-		p.expect(COLON, "after the condition of an inline '"+what+"'")
+		p.expectOneOf(COLON)
 		return clause(from, cond)
 	}
 	root := parseClause("if")
@@ -950,7 +948,7 @@ func parseInlineIf[N Expr](p *parser, col int, clause func(from Pos, cond Expr) 
 	if p.clauseAt(ELSE, col) {
 		efrom := p.tok.pos
 		p.next()
-		p.expect(COLON, "after 'else'")
+		p.expectOneOf(COLON)
 		link(cur, orelse(efrom))
 	}
 	for _, it := range chain {
@@ -1070,15 +1068,21 @@ func (p *parser) parseConfigEntry() *ConfigEntry {
 			}
 		}
 	default:
-		if id, ok := e.Key.(*Ident); ok && len(id.Names) == 1 && (p.tok.kind == COMMA || p.tok.kind == RBRACE || p.tok.kind == NEWLINE) {
-			// the ES6-style shorthand of KCL v0.13: `{name}` is `{name: name}`
+		if id, ok := e.Key.(*Ident); ok && len(id.Names) == 1 && (p.tok.kind == COMMA || p.tok.kind == RBRACE || p.tok.kind == NEWLINE || startsStmt(p.tok.kind)) {
+			// the ES6-style shorthand of KCL v0.13: `{name}` is `{name: name}` (and the next
+			// entry may follow on the same line)
 			e.Op = OpUnion
 			e.Value = newIdent(id.Names[0], id.Span)
 			e.Span = p.span(from)
 			return e
 		}
-		if _, bad := e.Key.(*BadExpr); !bad {
-			p.errorExpected("':', '=' or '+=' after config key")
+		switch _, bad := e.Key.(*BadExpr); {
+		case bad:
+		case p.tok.nl:
+			// the toolchain finds the line break after the key
+			p.errorAt(p.prev.end, p.prev.end, `expected one of [":", "=", "+="] got newline`)
+		default:
+			p.errorExpectedOneOf(":", "=", "+=")
 		}
 		e.Value = p.bad(p.tok.pos)
 		e.Span = p.span(from)

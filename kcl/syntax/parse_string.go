@@ -12,11 +12,11 @@ func parseInt(raw string) (int64, error) {
 	digits := raw
 	if len(raw) > 1 && raw[0] == '0' {
 		switch raw[1] {
-		case 'x', 'X':
+		case 'x':
 			base, digits = 16, raw[2:]
-		case 'o', 'O':
+		case 'o':
 			base, digits = 8, raw[2:]
-		case 'b', 'B':
+		case 'b':
 			base, digits = 2, raw[2:]
 		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 			base, digits = 8, raw[1:] // 017: octal, as in C and Go
@@ -93,7 +93,8 @@ func (p *parser) parseStringTok(t token) Expr {
 		cur = p.posAfter(cur, off)
 		return cur
 	}
-	segStart := 0 // body offset where the current literal segment starts
+	segStart := 0    // body offset where the current literal segment starts
+	plainUntil := -1 // `\${…}` is text up to its '}', as in the toolchain
 	flush := func(end int) {
 		if b.Len() > 0 {
 			from := at(bodyOff + segStart)
@@ -105,16 +106,20 @@ func (p *parser) parseStringTok(t token) Expr {
 	for j := 0; j < len(body); {
 		c := body[j]
 		switch {
-		case c == '\\' && j+2 < len(body) && body[j+1] == '$' && body[j+2] == '{':
-			// `\$` is `$`, and as in the KCL implementation it still
-			// starts an interpolation: "\${a}" is the value of a
-			j++
+		case c == '\\' && j+2 < len(body) && body[j+1] == '$' && body[j+2] == '{' && j > plainUntil:
+			// `\${a}` is the text ${a}
+			plainUntil = len(body)
+			if k := strings.IndexByte(body[j+3:], '}'); k >= 0 {
+				plainUntil = j + 3 + k
+			}
+			b.WriteByte('$')
+			j += 2
 			continue
 		case c == '\\' && j+1 < len(body):
 			n := p.escape(body, j, &b, at, bodyOff)
 			j += n
 			continue
-		case c == '$' && j+1 < len(body) && body[j+1] == '{':
+		case c == '$' && j+1 < len(body) && body[j+1] == '{' && j > plainUntil:
 			end, colon := interpolationEnd(body, j+2)
 			if end < 0 {
 				pos := at(bodyOff + j)
@@ -159,14 +164,6 @@ func (p *parser) parseStringTok(t token) Expr {
 		return &StringLit{Span: sp, Value: b.String(), Raw: lit, IsLong: long, Quote: q}
 	}
 	flush(len(body))
-	// as in the KCL implementation, `$$` is `$` in the text of a string
-	// that interpolates ("$${a}" is "$" and the value of a), and is kept
-	// in a string that does not
-	for _, x := range parts {
-		if lit, ok := x.(*StringLit); ok && strings.Contains(lit.Value, "$$") {
-			lit.Value = strings.ReplaceAll(lit.Value, "$$", "$")
-		}
-	}
 	return &JoinedString{Span: sp, Parts: parts, Raw: lit, IsLong: long, Quote: q}
 }
 
@@ -203,24 +200,25 @@ func otherQuoteExample(q byte) string {
 }
 
 // interpolationEnd finds the '}' closing an interpolation whose expression
-// starts at body[start], and the offset of a top-level ':' introducing a
-// format spec (-1 when absent). It returns end -1 when there is none.
+// starts at body[start]: the first one, as in the toolchain ("${{a = 1}}" is an error), and the
+// offset of a top-level ':' introducing a format spec (-1 when absent). It returns end -1 when
+// there is none.
 func interpolationEnd(body string, start int) (end, colon int) {
+	end = strings.IndexByte(body[start:], '}')
+	if end < 0 {
+		return -1, -1
+	}
+	end += start
 	depth := 0
 	colon = -1
-	for j := start; j < len(body); j++ {
+	for j := start; j < end; j++ {
 		switch c := body[j]; c {
-		case '(', '[', '{':
+		case '(', '[':
 			depth++
 		case ')', ']':
 			if depth > 0 {
 				depth--
 			}
-		case '}':
-			if depth == 0 {
-				return j, colon
-			}
-			depth--
 		case ':':
 			if depth == 0 && colon < 0 {
 				colon = j
@@ -236,7 +234,7 @@ func interpolationEnd(body string, start int) (end, colon int) {
 			j = k
 		}
 	}
-	return -1, -1
+	return end, colon
 }
 
 // parseInterpolation parses the expression in src[start:end] (absolute offsets).

@@ -15,9 +15,10 @@ const maxDepth = 500
 const MaxSource = math.MaxInt32
 
 // ParseFile parses one KCL source file. It always returns a File (possibly
-// partial, with Bad* nodes where parsing failed) and the syntax errors,
-// ordered by position, at most one per line. The parser never panics and
-// always terminates.
+// partial, with Bad* nodes where parsing failed) and the syntax errors, at
+// most one per line: as the toolchain orders them, those of the tokens
+// (characters, numbers, strings) first, then the others, each by position.
+// The parser never panics and always terminates.
 func ParseFile(filename string, src []byte) (*File, []Error) {
 	if len(src) > MaxSource {
 		start := Pos{Line: 1, Col: 1}
@@ -26,8 +27,7 @@ func ParseFile(filename string, src []byte) (*File, []Error) {
 	}
 	p := newParser(filename, src, newScanner(filename, src))
 	f := p.parseFile()
-	errs := append(p.s.errs, p.errs...)
-	return f, sortErrors(errs)
+	return f, tokensFirst(sortErrors(p.s.errs), sortErrors(append(p.s.parseErrs, p.errs...)))
 }
 
 type parser struct {
@@ -37,7 +37,8 @@ type parser struct {
 
 	tok     token  // current token
 	prev    token  // last consumed token other than NEWLINE, INDENT, DEDENT
-	peeked  *token // one token of lookahead, when requested
+	peeked  *token // one token of lookahead, when requested (&peekBuf)
+	peekBuf token
 	errs    []Error
 	quiet   bool // an error was reported in the current statement: stay quiet until the next one
 	depth   int
@@ -88,8 +89,8 @@ func (p *parser) next() {
 
 func (p *parser) peek() token {
 	if p.peeked == nil {
-		t := p.s.next()
-		p.peeked = &t
+		p.peekBuf = p.s.next()
+		p.peeked = &p.peekBuf
 	}
 	return *p.peeked
 }
@@ -142,6 +143,51 @@ func (p *parser) expect(k Token, context string) Pos {
 		what += " " + context
 	}
 	p.errorExpected(what)
+	return pos
+}
+
+// errorExpectedOneOf reports the toolchain's `expected one of ["a", "b"] got X` at the
+// current token, for the errors where kpm matches the toolchain's message.
+func (p *parser) errorExpectedOneOf(want ...string) {
+	var b strings.Builder
+	for i, w := range want {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", w)
+	}
+	p.errorAt(p.tok.pos, p.tok.end, "expected one of [%s] got %s", b.String(), refToken(p.tok))
+}
+
+// refToken renders a token as the toolchain's messages do: a literal by its text, a name or
+// keyword as "identifier", punctuation by itself.
+func refToken(t token) string {
+	switch t.kind {
+	case EOF:
+		return "eof"
+	case NEWLINE:
+		return "newline"
+	case INDENT:
+		return "indent"
+	case DEDENT:
+		return "dedent"
+	case IDENT:
+		return "identifier"
+	case INT, FLOAT, STRING, ILLEGAL:
+		return t.lit
+	}
+	if t.kind.IsKeyword() {
+		return "identifier"
+	}
+	return t.kind.String()
+}
+
+// expectOneOf consumes a token of kind k or reports the toolchain's `expected one of ["k"] got X`.
+func (p *parser) expectOneOf(k Token) Pos {
+	pos := p.tok.pos
+	if !p.got(k) {
+		p.errorExpectedOneOf(k.String())
+	}
 	return pos
 }
 
@@ -249,7 +295,16 @@ func (p *parser) endStmt(what string) {
 			return
 		}
 	}
-	p.errorAt(p.tok.pos, p.tok.end, "unexpected %s after %s; expected end of line", describe(p.tok), what)
+	switch k := p.tok.kind; {
+	case startsStmt(k):
+		// as in the toolchain, the next statement may start on the same line: `a = 1 b = 2`
+		return
+	case cannotStartStmt(k):
+		// `a, b` or `a = 1, 2`: the toolchain has no tuples
+		p.errorAt(p.tok.pos, p.tok.end, "unexpected token '%s'", k)
+	default:
+		p.errorAt(p.tok.pos, p.tok.end, "unexpected %s after %s; expected end of line", describe(p.tok), what)
+	}
 	p.skipToEOL()
 }
 
@@ -340,7 +395,7 @@ func (p *parser) parseStmtList(ctx stmtCtx, until Token) []Stmt {
 // parseBlock parses `:` followed by an indented block or a simple statement on
 // the same line, as in `if c: a = 1`.
 func (p *parser) parseBlock(ctx stmtCtx, what string) []Stmt {
-	p.expect(COLON, "after "+what)
+	p.expectOneOf(COLON)
 	if p.tok.kind != NEWLINE {
 		if p.atStmtEnd() {
 			p.errorAt(p.tok.pos, p.tok.end, "expected an indented block after %s", what)
@@ -539,6 +594,13 @@ func (p *parser) parseSimpleStmt(ctx stmtCtx) Stmt {
 		s = p.parseIfStmt(ctx)
 		return s
 	default:
+		if cannotStartStmt(p.tok.kind) {
+			// the toolchain starts a statement only with a name, a literal, a bracket, `~` or
+			// `not`: `-x` on its own line is an error
+			p.errorAt(p.tok.pos, p.tok.end, "unexpected token '%s'", p.tok.kind)
+			p.skipToEOL()
+			return &BadStmt{Span: p.span(from)}
+		}
 		if p.tok.kind.IsKeyword() && !startsExpr(p.tok.kind) {
 			p.errorAt(p.tok.pos, p.tok.end, "unexpected keyword '%s' at start of statement", p.tok.kind)
 			p.skipToEOL()
@@ -548,6 +610,28 @@ func (p *parser) parseSimpleStmt(ctx stmtCtx) Stmt {
 	}
 	p.endStmt("statement")
 	return s
+}
+
+// startsStmt reports whether a token can start a statement (a name or keyword, a literal, an
+// opening bracket, `~`, or a decorator).
+func startsStmt(k Token) bool {
+	switch k {
+	case IDENT, INT, FLOAT, STRING, LPAREN, LBRACK, LBRACE, INVERT, AT:
+		return true
+	}
+	return k.IsKeyword()
+}
+
+// cannotStartStmt reports whether a token is an operator the toolchain refuses at the start of
+// a statement (closers and `;` have their own messages).
+func cannotStartStmt(k Token) bool {
+	switch {
+	case k == INVERT:
+		return false
+	case k >= ADD && k <= XOR_ASSIGN, k == COMMA, k == COLON, k == DOT, k == ARROW, k == ELLIPSIS, k == QUESTION:
+		return true
+	}
+	return false
 }
 
 func startsExpr(k Token) bool {
@@ -590,7 +674,12 @@ func (p *parser) parseExprStmt(ctx stmtCtx) Stmt {
 		}
 		return &AssignStmt{Span: p.span(from), Targets: targets, Type: typ, Value: v}
 	case k == ASSIGN:
-		targets := []Expr{x}
+		// the statement and its first target in one allocation
+		a := &struct {
+			st     AssignStmt
+			target [1]Expr
+		}{target: [1]Expr{x}}
+		targets := a.target[:]
 		p.checkTarget(x)
 		var v Expr
 		for p.tok.kind == ASSIGN {
@@ -601,7 +690,8 @@ func (p *parser) parseExprStmt(ctx stmtCtx) Stmt {
 				targets = append(targets, v)
 			}
 		}
-		return &AssignStmt{Span: p.span(from), Targets: targets, Value: v}
+		a.st = AssignStmt{Span: p.span(from), Targets: targets, Value: v}
+		return &a.st
 	case k.IsAugAssign():
 		p.checkTarget(x)
 		op, opPos := k, p.tok.pos
@@ -609,17 +699,7 @@ func (p *parser) parseExprStmt(ctx stmtCtx) Stmt {
 		v := p.parseTest()
 		return &AugAssignStmt{Span: p.span(from), Target: x, Op: op, OpPos: opPos, Value: v}
 	}
-	es := &ExprStmt{X: x}
-	for p.tok.kind == COMMA && !p.broken() {
-		// testlist_expr: `a, b, c`
-		p.next()
-		if p.atStmtEnd() {
-			break // a trailing comma
-		}
-		es.Rest = append(es.Rest, p.parseTest())
-	}
-	es.Span = p.span(from)
-	return es
+	return &ExprStmt{Span: p.span(from), X: x}
 }
 
 // schemaExprAfterType parses the rest of a unification `x: T {…}` or
@@ -1078,7 +1158,7 @@ func attachAttrDoc(body []Stmt, st Stmt) {
 		return
 	}
 	es, ok := st.(*ExprStmt)
-	if !ok || es.Rest != nil {
+	if !ok {
 		return
 	}
 	if lit, ok := es.X.(*StringLit); ok {

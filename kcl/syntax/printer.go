@@ -108,10 +108,6 @@ func (pr *printer) stmt(s Stmt) {
 		pr.expr(s.Value)
 	case *ExprStmt:
 		pr.expr(s.X)
-		for _, x := range s.Rest {
-			pr.w(", ")
-			pr.expr(x)
-		}
 	case *IfStmt:
 		pr.ifStmt(s, "if ")
 	case *AssertStmt:
@@ -720,7 +716,7 @@ func isBareString(c *CheckExpr) bool {
 // the parser takes for a docstring when it opens a schema body.
 func isBareStringStmt(st Stmt) bool {
 	es, ok := st.(*ExprStmt)
-	if !ok || len(es.Rest) > 0 {
+	if !ok {
 		return false
 	}
 	_, ok = es.X.(*StringLit)

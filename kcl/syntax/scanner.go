@@ -48,9 +48,10 @@ type scanner struct {
 	sawNL       bool  // a line break was skipped inside brackets
 	eofDone     bool
 
-	comments []*Comment
-	errs     []Error
-	names    map[string]nameEntry // interned identifier spellings and their token kind
+	comments  []*Comment
+	errs      []Error              // errors of the tokens
+	parseErrs []Error              // errors the toolchain's parser reports
+	names     map[string]nameEntry // interned identifier spellings and their token kind
 }
 
 func newScanner(filename string, src []byte) *scanner {
@@ -84,6 +85,12 @@ func (s *scanner) errorf(p Pos, format string, args ...any) {
 		return // one error per line is enough
 	}
 	s.errs = append(s.errs, Error{Filename: s.filename, Pos: p, End: p, Msg: fmt.Sprintf(format, args...)})
+}
+
+// parseErrorf reports an error the toolchain's parser finds (indentation, a `$` without a name):
+// in order with the parse errors, not before them as the errors of the tokens.
+func (s *scanner) parseErrorf(p Pos, format string, args ...any) {
+	s.parseErrs = append(s.parseErrs, Error{Filename: s.filename, Pos: p, End: p, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (s *scanner) peekByte(i int) byte {
@@ -269,11 +276,11 @@ func (s *scanner) indentation() bool {
 			s.pending = append(s.pending, token{kind: DEDENT, pos: p, end: p})
 		}
 		if t.indents[len(t.indents)-1] != ind {
-			s.errorf(p, "unindent does not match any outer indentation level")
+			s.parseErrorf(p, "unindent does not match any outer indentation level")
 		}
 		return len(s.pending) > 0
 	}
-	s.errorf(posCol(p, start, s.lineOff), "inconsistent use of tabs and spaces in indentation")
+	s.parseErrorf(posCol(p, start, s.lineOff), "inconsistent use of tabs and spaces in indentation")
 	// recover by comparing widths
 	w := indentWidth(ind)
 	switch cw := indentWidth(cur); {
@@ -374,7 +381,8 @@ func (s *scanner) scanToken() token {
 	case (c == 'r' || c == 'R') && (s.peekByte(1) == '"' || s.peekByte(1) == '\''):
 		s.off++
 		return s.scanString(p, start, true)
-	case isDigit(c) || c == '.' && isDigit(s.peekByte(1)):
+	case isDigit(c):
+		// `.5` is not a number in KCL
 		return s.scanNumber(p, start)
 	case c == '$':
 		s.off++
@@ -384,7 +392,7 @@ func (s *scanner) scanToken() token {
 			s.identRest()
 			return token{kind: IDENT, pos: p, end: s.pos(), lit: string(s.src[start:s.off])}
 		}
-		s.errorf(p, "'$' must be followed by a name (as in $if)")
+		s.parseErrorf(p, "'$' must be followed by a name (as in $if)")
 		return token{kind: ILLEGAL, pos: p, end: s.pos(), lit: "$"}
 	}
 	if c < utf8.RuneSelf {
@@ -537,7 +545,7 @@ func (s *scanner) scanToken() token {
 		}
 		return mk(XOR, 1)
 	case '\\':
-		s.errorf(p, "unexpected '\\': a line continuation must be the last character on the line")
+		s.errorf(p, "unexpected character after line continuation character") // the toolchain's words
 		return mk(ILLEGAL, 1)
 	}
 	if c < ' ' || c == 0x7f {
@@ -609,20 +617,20 @@ func (s *scanner) scanNumber(p Pos, start int) token {
 		return n
 	}
 	bad := false
-	if s.src[s.off] == '0' && s.off+1 < len(s.src) && strings.IndexByte("xXoObB", s.src[s.off+1]) >= 0 {
+	if s.src[s.off] == '0' && s.off+1 < len(s.src) && strings.IndexByte("xob", s.src[s.off+1]) >= 0 {
 		base := s.src[s.off+1]
 		s.off += 2
 		var n int
 		switch base {
-		case 'x', 'X':
+		case 'x':
 			n = digits(func(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' })
-		case 'o', 'O':
+		case 'o':
 			n = digits(func(c byte) bool { return c >= '0' && c <= '7' })
 		default:
 			n = digits(func(c byte) bool { return c == '0' || c == '1' })
 		}
 		if n == 0 {
-			s.errorf(p, "number %s has no digits", string(s.src[start:s.off]))
+			s.errorf(p, "no valid digits found for number") // the toolchain's message
 			bad = true
 		}
 	} else {
@@ -631,13 +639,11 @@ func (s *scanner) scanNumber(p Pos, start int) token {
 			kind = FLOAT
 			s.off++
 			digits(isDigit)
-		} else if s.src[start] == '.' {
-			kind = FLOAT
 		} else if s.off < len(s.src) && s.src[s.off] == '.' && !s.dotContinues(s.off+1) {
 			kind = FLOAT // `1.` is the float 1.0
 			s.off++
 		}
-		if kind == INT && s.src[start] == '0' && s.off-start > 1 && isDigit(s.src[start+1]) &&
+		if kind == INT && s.src[start] == '0' && s.off-start > 2 && isDigit(s.src[start+1]) &&
 			!(s.off < len(s.src) && (s.src[s.off] == 'e' || s.src[s.off] == 'E')) {
 			// a leading 0 makes an octal literal, as in C and Go: 017 is 15
 			for i := start + 1; i < s.off; i++ {
@@ -661,6 +667,22 @@ func (s *scanner) scanNumber(p Pos, start int) token {
 				bad = true
 			} else {
 				kind = FLOAT
+			}
+		}
+		if !bad && s.src[start] == '0' && start+1 < s.off && isDigit(s.src[start+1]) {
+			// the toolchain reads 0 and the next digit as an octal prefix (like 0o) that
+			// wants digits after it: 07 and 00 are errors, 007 is 7
+			more := false
+			for i := start + 2; i < s.off && (isDigit(s.src[i]) || s.src[i] == '_'); i++ {
+				more = more || isDigit(s.src[i])
+			}
+			switch {
+			case !more:
+				s.errorf(p, "no valid digits found for number")
+				bad = true
+			case kind == FLOAT:
+				s.errorf(p, "octal float literal is not supported")
+				bad = true
 			}
 		}
 	}
@@ -822,6 +844,9 @@ func (s *scanner) rewind(off, line int) bool {
 	}
 	for len(s.errs) > 0 && int(s.errs[len(s.errs)-1].Pos.Offset) >= off {
 		s.errs = s.errs[:len(s.errs)-1]
+	}
+	for len(s.parseErrs) > 0 && int(s.parseErrs[len(s.parseErrs)-1].Pos.Offset) >= off {
+		s.parseErrs = s.parseErrs[:len(s.parseErrs)-1]
 	}
 	return true
 }

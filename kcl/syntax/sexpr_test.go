@@ -38,9 +38,6 @@ func sx(n Node) string {
 	case *UnificationStmt:
 		return "(unify " + sx(n.Target) + " " + sx(n.Value) + ")"
 	case *ExprStmt:
-		if n.Rest != nil {
-			return "(expr " + sx(n.X) + " " + sxExprs(n.Rest) + ")"
-		}
 		return "(expr " + sx(n.X) + ")"
 	case *IfStmt:
 		s := "(if " + sx(n.Cond) + " " + sxStmts(n.Body)

@@ -38,7 +38,6 @@ func Walk(v Visitor, n Node) {
 		walkOpt(v, n.Value)
 	case *ExprStmt:
 		walkExpr(v, n.X)
-		walkExprs(v, n.Rest)
 	case *IfStmt:
 		walkExpr(v, n.Cond)
 		walkStmts(v, n.Body)
