@@ -67,6 +67,9 @@ func (e *evaluator) stdModule(name string) *Module {
 			s, _ := strArg(e, a, kw, 0, "value", "")
 			v, err := jsonDecode(s)
 			if err != nil {
+				if msg := serdeJSONError(s); msg != "" {
+					e.throw(KindValue, "%s", msg)
+				}
 				e.throw(KindValue, "json.decode: %v", err)
 			}
 			return v
