@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"syscall"
@@ -581,6 +582,9 @@ func regexModule(add func(string, builtinFn)) {
 	compile := func(e *evaluator, p string) *regexp.Regexp {
 		re, err := regexp.Compile(p)
 		if err != nil {
+			if kind := fancyRegexError(err); kind != "" {
+				e.throw(KindValue, "called `Result::unwrap()` on an `Err` value: %s", kind)
+			}
 			e.throw(KindValue, "invalid regular expression %q: %v", p, err)
 		}
 		return re
@@ -895,4 +899,30 @@ func decodeBase64(s string) ([]byte, string) {
 		i += size
 	}
 	return b, ""
+}
+
+// fancyRegexError names a pattern error as the reference's regex engine (fancy_regex) does, for
+// the errors both engines see the same way; "" for the others.
+func fancyRegexError(err error) string {
+	var se *syntax.Error
+	if !errors.As(err, &se) {
+		return ""
+	}
+	switch se.Code {
+	case syntax.ErrMissingParen:
+		return "UnclosedOpenParen"
+	case syntax.ErrUnexpectedParen:
+		return "ParseError"
+	case syntax.ErrMissingBracket:
+		return "InvalidClass"
+	case syntax.ErrMissingRepeatArgument, syntax.ErrInvalidRepeatOp:
+		return "TargetNotRepeatable"
+	case syntax.ErrTrailingBackslash:
+		return "TrailingBackslash"
+	case syntax.ErrInvalidEscape:
+		if len(se.Expr) == 2 && se.Expr[1] >= '1' && se.Expr[1] <= '9' {
+			return "InvalidBackref"
+		}
+	}
+	return ""
 }
