@@ -35,10 +35,15 @@ func (e *evaluator) stdModule(name string) *Module {
 			return base32.StdEncoding.EncodeToString([]byte(s))
 		})
 		add("decode", func(e *evaluator, a []Value, kw *Dict) Value {
+			// as the reference: any letter case, padding optional, and its odd answers to bad
+			// input (an error naming a missing argument; None for bytes that are not UTF-8)
 			s, _ := strArg(e, a, kw, 0, "value", "")
-			b, err := base32.StdEncoding.DecodeString(s)
+			b, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.TrimRight(strings.ToUpper(s), "="))
 			if err != nil {
-				e.throw(KindValue, "base32.decode: %v", err)
+				e.throw(KindValue, "decode() missing 1 required positional argument: 'value'")
+			}
+			if !utf8.Valid(b) {
+				return none
 			}
 			return string(b)
 		})
