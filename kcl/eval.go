@@ -944,7 +944,7 @@ func (e *evaluator) evalRest(s *scope, x syntax.Expr) Value {
 		e.comprehension(s, n.Generators, 0, func(cs *scope) {
 			k := e.eval(cs, n.Key)
 			v := e.eval(cs, n.Value)
-			e.dictInsert(d, e.keyString(k), v, Op(n.Op), nil)
+			e.dictInsert(d, configKey(k), v, Op(n.Op), nil)
 		})
 		return d
 	case *syntax.ConfigExpr:
