@@ -10,6 +10,13 @@ import (
 	"github.com/kpm-dev/kpm/kcl/syntax"
 )
 
+// configKey is the key a config literal or a dict comprehension makes of a computed value: a
+// string is itself, anything else the empty string, as the reference makes it at run time.
+func configKey(k Value) string {
+	s, _ := k.(string)
+	return s
+}
+
 func (e *evaluator) keyString(k Value) string {
 	switch x := k.(type) {
 	case string:
@@ -36,11 +43,11 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 				switch vv := val.(type) {
 				case *Dict:
 					for _, k := range vv.keys {
-						e.dictInsert(d, k, vv.m[k], vv.GetOp(k), nil)
+						e.dictInsert(d, k, unpacked(vv.m[k]), vv.GetOp(k), nil)
 					}
 				case *Schema:
 					for _, k := range vv.Attrs.keys {
-						e.dictInsert(d, k, vv.Attrs.m[k], OpUnion, nil)
+						e.dictInsert(d, k, unpacked(vv.Attrs.m[k]), OpUnion, nil)
 					}
 				case NoneValue, UndefinedValue:
 				default:
@@ -64,8 +71,13 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			}
 			if lv, ok := localVar(s, names[0]); ok {
 				// a loop variable used as a key gives its value, in a schema's config too
-				names = append([]string{e.keyString(lv)}, names[1:]...)
+				names = append([]string{configKey(lv)}, names[1:]...)
 				e.noteDynamicKey(s, names[0])
+			}
+			if len(names) > 1 && insIdx != nil {
+				// the reference applies `a.b[i] op v` to a itself
+				e.dictInsert(d, names[0], val, op, insIdx)
+				continue
 			}
 			if len(names) > 1 {
 				e.nestedKeys = k
@@ -76,14 +88,15 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			e.dictInsert(d, names[0], val, op, insIdx)
 		case *syntax.SubscriptExpr:
 			// `name[i] = v` replaces one element of a list entry
-			if id, ok := k.X.(*syntax.Ident); ok && len(id.Names) == 1 && !k.IsSlice {
+			if id, ok := k.X.(*syntax.Ident); ok && !k.IsSlice {
 				idx := e.eval(s, k.Index)
 				e.pos = posOf(e.file, en)
+				// the reference applies `a.b[i] op v` to a itself
 				e.dictInsert(d, id.Names[0], val, op, idx)
 				continue
 			}
 			kv := e.eval(s, en.Key)
-			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
+			e.dictInsert(d, configKey(kv), val, op, insIdx)
 		case *syntax.StringLit:
 			if strings.Contains(k.Value, ".") && false {
 				e.dictInsertPath(d, strings.Split(k.Value, "."), val, op, insIdx)
@@ -93,10 +106,24 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			e.dictInsert(d, k.Value, val, op, insIdx)
 		default:
 			kv := e.eval(s, en.Key)
-			e.noteDynamicKey(s, e.keyString(kv))
-			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
+			key := configKey(kv)
+			if isLiteral(en.Key) {
+				// a literal that is not a string is a static error for the reference
+				key = e.keyString(kv)
+			}
+			e.noteDynamicKey(s, key)
+			e.dictInsert(d, key, val, op, insIdx)
 		}
 	}
+}
+
+// unpacked is a value taken by `**x`: a list is copied, so a later `+=` of the same key (which
+// grows a list in place) leaves x alone, as in the toolchain.
+func unpacked(v Value) Value {
+	if l, ok := v.(*List); ok {
+		return &List{Items: append([]Value(nil), l.Items...)}
+	}
+	return v
 }
 
 // noteDynamicKey remembers a key of a schema's config computed at run time: the static checker
@@ -176,14 +203,20 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 		if exists && !isNoneOrUndef(old) {
 			ol, ok1 := old.(*List)
 			nl, ok2 := v.(*List)
-			if !ok1 || !ok2 {
+			if !ok1 {
+				// the reference's runtime fails so on `+=` to a value that is not a list
+				e.throw(KindEvaluation, "RefCell already mutably borrowed")
+			}
+			if !ok2 {
 				e.throw(KindType, "can only concatenate list (not \"%s\") to list", typeName(v))
 			}
 			if idx != nil {
 				i, _ := asIntStrict(idx)
 				d.Set(k, e.listAt(ol, nl, OpInsert, i))
 			} else {
-				d.Set(k, &List{Items: append(append([]Value(nil), ol.Items...), nl.Items...)})
+				// in place, as the toolchain does: a list the key was set to from a variable
+				// (`x = base, x += [2]`) grows too
+				ol.Items = append(ol.Items, nl.Items...)
 			}
 			// the latest operation of a key wins, as in the runtime's union
 			d.SetOp(k, OpInsert)
@@ -347,8 +380,13 @@ func conflictRepr(v Value) string {
 		return "{...}"
 	case string:
 		return jsonQuote(x)
-	case float64:
-		return formatFloatYAML(x)
+	case float64, Unit:
+		var b strings.Builder
+		p, _ := plan(x, planOptions{})
+		writeJSON(&b, p, "", 0)
+		return b.String()
+	case *Func:
+		return "0" // as the reference writes a function
 	case nil, NoneValue, UndefinedValue:
 		return "null"
 	case bool, int64:
@@ -409,8 +447,12 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 				ol, ok1 := old.(*List)
 				nl, ok2 := bv.(*List)
 				if ok1 && ok2 {
-					items := append(append([]Value(nil), ol.Items...), nl.Items...)
-					a.Set(k, &List{Items: items})
+					if e.mergingDecls {
+						// declarations merged into one literal: in place, as dictInsert
+						ol.Items = append(ol.Items, nl.Items...)
+					} else {
+						a.Set(k, &List{Items: append(append([]Value(nil), ol.Items...), nl.Items...)})
+					}
 					a.SetOp(k, OpInsert)
 					continue
 				}
@@ -475,10 +517,64 @@ func schemaExprOf(st syntax.Stmt) *syntax.SchemaExpr {
 	return nil
 }
 
+// withoutOverridden is the config of a declaration without the entries whose key a later
+// declaration sets with `=`: the toolchain merges the declarations' configs before evaluating
+// them, so those entries are never evaluated.
+func withoutOverridden(x syntax.Expr, later []*stmtRef, s syntax.Stmt) syntax.Expr {
+	c, ok := x.(*syntax.ConfigExpr)
+	if !ok {
+		return x
+	}
+	overridden := map[string]bool{}
+	for _, r := range later {
+		if u := schemaExprOf(r.stmt); u != nil && (r.state == 0 || r.stmt == s) {
+			if lc, ok := u.Config.(*syntax.ConfigExpr); ok {
+				for _, en := range lc.Entries {
+					// `a = v` replaces all of a; `a.b = v` only a.b
+					if id, ok := en.Key.(*syntax.Ident); ok && len(id.Names) > 1 {
+						continue
+					}
+					if k := entryName(en); k != "" && en.Op == syntax.OpOverride {
+						overridden[k] = true
+					}
+				}
+			}
+		}
+	}
+	if len(overridden) == 0 {
+		return x
+	}
+	kept := make([]*syntax.ConfigEntry, 0, len(c.Entries))
+	for _, en := range c.Entries {
+		if !overridden[entryName(en)] {
+			kept = append(kept, en)
+		}
+	}
+	if len(kept) == len(c.Entries) {
+		return x
+	}
+	out := *c
+	out.Entries = kept
+	return &out
+}
+
+// entryName is the first name of a config entry's key (`a` of `a.b = 1`), or "".
+func entryName(en *syntax.ConfigEntry) string {
+	switch k := en.Key.(type) {
+	case *syntax.Ident:
+		return k.Names[0]
+	case *syntax.StringLit:
+		return k.Value
+	}
+	return ""
+}
+
 // unifyTop evaluates every pending `name: Schema {…}` (and `name = Schema {…}`) statement of a
 // package variable together: their configs are merged first and the schema is instantiated once,
 // with the arguments of the last statement.
 func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
+	e.exprDepth++
+	defer func() { e.exprDepth-- }()
 	p := fr.pkg
 	cfg := NewDict()
 	var st *SchemaType
@@ -488,7 +584,8 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	var cfgFile string
 	saveFile, saveStmt := e.file, e.stmtPos
 	merged := 0 // schema statements merged
-	for _, r := range p.setters[name] {
+	decls := p.setters[name]
+	for i, r := range decls {
 		u := schemaExprOf(r.stmt)
 		if u == nil || (r.state != 0 && r.stmt != s) {
 			continue
@@ -514,10 +611,12 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 			args, kwargs = e.callArgs(sc, u.Args, u.Kwargs)
 		}
 		if u.Config != nil {
-			c := e.evalSchemaConfig(sc, u.Config)
+			c := e.evalSchemaConfig(sc, withoutOverridden(u.Config, decls[i+1:], s))
 			if d := attrsOf(c); d != nil {
 				e.pos = posOf(e.file, u)
+				e.mergingDecls = true
 				cfg = e.unionDict(cfg, d, true)
+				e.mergingDecls = false
 			}
 			if cn, ok := u.Config.(*syntax.ConfigExpr); ok {
 				cfgNode, cfgFile = cn, r.file

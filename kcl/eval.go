@@ -40,17 +40,22 @@ type evaluator struct {
 	lastPos  srcPos // the line of the statement or expression started last (run-time errors are reported there)
 	// lazy package variables (lazy.go): the variables being assigned (innermost last), the
 	// setters being run by backtracking and the statement being executed
-	targets     []string
-	backtracks  []*backtrack
-	curStmt     syntax.Stmt
-	rerunning   int                // statements being run again (lazy.go): a public variable may be set again
-	converting  int                // instances being made by converting a dict to a schema type
-	convertPos  srcPos             // where the outermost of them started
-	instPos     srcPos             // the line of the schema instantiation being made
-	asserting   bool               // an `as` conversion: its errors are the type checker's
-	dynamicKeys map[string]bool    // keys of schema configs computed at run time (config.go)
-	defining    []string           // schemas whose parents are being resolved (cycle detection)
-	cfgNode     *syntax.ConfigExpr // config literal of the schema expression being instantiated
+	targets    []string
+	backtracks []*backtrack
+	curStmt    syntax.Stmt
+	rerunning  int    // statements being run again (lazy.go): a public variable may be set again
+	converting int    // instances being made by converting a dict to a schema type
+	convertPos srcPos // where the outermost of them started
+	instPos    srcPos // the line of the schema instantiation being made
+	exprDepth  int    // schema expressions being evaluated
+	// mergingDecls: the configs of `name: Schema {…}` declarations are being merged (as one
+	// literal, as the toolchain does)
+	mergingDecls bool
+	instDepth    int                // schema instances being made
+	asserting    bool               // an `as` conversion: its errors are the type checker's
+	dynamicKeys  map[string]bool    // keys of schema configs computed at run time (config.go)
+	defining     []string           // schemas whose parents are being resolved (cycle detection)
+	cfgNode      *syntax.ConfigExpr // config literal of the schema expression being instantiated
 	// cfgLiteral: that instance is made from the schema expression itself (not a unification of
 	// several declarations)
 	cfgLiteral bool
@@ -160,6 +165,9 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 		}
 		if v, ok := p.globals.m[name]; ok {
 			return v, true
+		}
+		if isSetter(refs[0].stmt) {
+			return undef, true // a variable read while it is being set is still Undefined
 		}
 	}
 	return nil, false
@@ -280,6 +288,12 @@ func (e *evaluator) runPackage(p *pkgState) {
 			if ref.state == 0 && p.unifiedLater(ref) {
 				continue
 			}
+			if u, ok := st.(*syntax.UnificationStmt); ok && ref.state == 2 {
+				// made while backtracking: the toolchain runs the declaration again here, and
+				// its instance then gets the required-attribute check of a top-level one
+				e.requireNested(p.globals.m[u.Target.Names[0]], srcPos{f.Filename, int(u.Pos().Line), 1})
+				continue
+			}
 			if ref.state == 2 && p.rerun(ref) {
 				// run while backtracking: the toolchain runs it again in order
 				ref.state = 0
@@ -302,7 +316,14 @@ func (p *pkgState) unifiedLater(r *stmtRef) bool {
 	if schemaExprOf(r.stmt) == nil {
 		return false
 	}
-	refs := p.setters[assignedNames(r.stmt, nil)[0]]
+	var name string
+	switch s := r.stmt.(type) {
+	case *syntax.UnificationStmt:
+		name = s.Target.Names[0]
+	case *syntax.AssignStmt:
+		name = s.Targets[0].(*syntax.Ident).Names[0] // schemaExprOf checked it
+	}
+	refs := p.setters[name]
 	for i := len(refs) - 1; i >= 0 && refs[i] != r; i-- {
 		if schemaExprOf(refs[i].stmt) != nil {
 			return true
@@ -394,14 +415,19 @@ func (e *evaluator) siblingImport(s *scope, name string) (Value, bool) {
 		}
 		for _, st := range f.Body {
 			if imp, ok := st.(*syntax.ImportStmt); ok && imp.Name == name {
-				// a module of a package is loaded for the file that imports it only when that
-				// file uses it (a standard module always is)
-				if p.path != "__main__" || (!modules.IsStdlib(imp.Path) && !usesName(f, name)) {
+				if p.path != "__main__" {
 					return undef, true
 				}
 				saveFile, savePos := e.file, e.pos
 				v := e.fileScope(p, f.Filename).vars[name]
 				e.file, e.pos = saveFile, savePos
+				if m, ok := v.(*Module); ok && !modules.IsStdlib(imp.Path) && !usesName(f, name) {
+					// the variables of a package module are evaluated for the file that imports
+					// it only when that file uses it; its schemas are there all the same
+					typesOnly := *m
+					typesOnly.typesOnly = true
+					return &typesOnly, true
+				}
 				return v, true
 			}
 		}
@@ -923,7 +949,7 @@ func (e *evaluator) evalRest(s *scope, x syntax.Expr) Value {
 		e.comprehension(s, n.Generators, 0, func(cs *scope) {
 			k := e.eval(cs, n.Key)
 			v := e.eval(cs, n.Value)
-			e.dictInsert(d, e.keyString(k), v, Op(n.Op), nil)
+			e.dictInsert(d, configKey(k), v, Op(n.Op), nil)
 		})
 		return d
 	case *syntax.ConfigExpr:

@@ -391,6 +391,8 @@ func (st *SchemaType) chain() []*SchemaType {
 }
 
 func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
+	e.exprDepth++
+	defer func() { e.exprDepth-- }()
 	e.pos = posOf(e.file, n.Name)
 	v := e.evalIdent(s, n.Name)
 	var cfg *Dict
@@ -425,13 +427,14 @@ func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
 }
 
 func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs *Dict) Value {
-	lastPos := e.lastPos
-	defer func() { e.lastPos = lastPos }() // as the toolchain restores its position
+	// the toolchain restores its error position (lastPos) when an instance is made
+	lastPos, saveInst := e.lastPos, e.instPos
 	e.depth++
+	e.instDepth++
+	defer func() { e.depth--; e.instDepth--; e.lastPos, e.instPos = lastPos, saveInst }()
 	if e.depth > 500 {
 		e.throw(KindRecursion, "maximum recursion depth exceeded")
 	}
-	defer func() { e.depth-- }()
 	if st.rule != nil {
 		attrs := NewDict()
 		for _, k := range cfg.keys {
@@ -441,9 +444,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		return &Schema{Type: st, Attrs: attrs, cfg: cfg}
 	}
 	callPos := e.pos
-	saveInst := e.instPos
 	e.instPos = srcPos{callPos.file, callPos.line, 1}
-	defer func() { e.instPos = saveInst }()
 	cfgNode, cfgFile := e.cfgNode, e.cfgFile
 	// a schema literal whose keys are all written out is checked for required attributes before
 	// evaluation by the reference (a CompileError at its config), others when they are made; the
@@ -528,6 +529,40 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 			}
 		}
 	}
+	// check blocks, parents first; the key name of an index signature (`[num: str]: int`)
+	// names each key the signature holds in turn, as the toolchain checks them: then before the
+	// required attributes (and not at all when it holds none)
+	keyName, keys := indexKeys(chain, st, attrs)
+	runChecks := func() {
+		for _, t := range chain {
+			if len(t.stmt.Checks) == 0 {
+				continue
+			}
+			sc := c.scopes[t]
+			save := e.file
+			e.file = t.file
+			if keyName == "" {
+				for _, chk := range t.stmt.Checks {
+					e.runCheck(sc, chk, callPos)
+				}
+			}
+			for _, k := range keys {
+				ksc := newScope(sc)
+				ksc.vars[keyName] = k
+				for _, chk := range t.stmt.Checks {
+					e.runCheck(ksc, chk, callPos)
+				}
+			}
+			e.file = save
+		}
+	}
+	if keyName != "" {
+		runChecks()
+	}
+	// the toolchain checks required attributes at run time only for an instance made outside
+	// any other schema expression or instantiation, and then those of the instances it holds
+	top := e.exprDepth <= 1 && e.instDepth <= 1
+	at := srcPos{file: callPos.file, line: callPos.line, col: 1} // the line of the schema expression
 	for _, n := range st.order {
 		d, ok := st.declared[n]
 		if !ok {
@@ -539,39 +574,47 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 			if _, written := cfgKeyPos(cfgNode, cfgFile, n); literal && !written && !c.bodySets(n) {
 				e.throwAt(posOf(cfgFile, cfgNode), KindCompile, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)
 			}
-			// reported on the line of the schema expression, as the toolchain does
-			e.throwAt(srcPos{file: callPos.file, line: callPos.line, col: 1}, KindEvaluation, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)
+			if top {
+				e.throwAt(at, KindEvaluation, "attribute '%s' of %s is required and can't be None or Undefined", n, st.Name)
+			}
+		}
+	}
+	if top {
+		for _, k := range attrs.keys {
+			e.requireNested(attrs.m[k], at)
 		}
 	}
 	inst := &Schema{Type: st, Attrs: attrs, cfg: cfg, args: args, kw: kwargs}
-	// check blocks, parents first; the key name of an index signature (`[num: str]: int`)
-	// names each key the signature holds in turn, as the toolchain checks them (so not at all
-	// when it holds none)
-	keyName, keys := indexKeys(chain, st, attrs)
-	for _, t := range chain {
-		if len(t.stmt.Checks) == 0 {
-			continue
-		}
-		sc := c.scopes[t]
-		save := e.file
-		e.file = t.file
-		if keyName == "" {
-			for _, chk := range t.stmt.Checks {
-				e.runCheck(sc, chk, callPos)
-			}
-		}
-		for _, k := range keys {
-			ksc := newScope(sc)
-			ksc.vars[keyName] = k
-			for _, chk := range t.stmt.Checks {
-				e.runCheck(ksc, chk, callPos)
-			}
-		}
-		e.file = save
+	if keyName == "" {
+		runChecks()
 	}
 	e.pos = callPos
 	e.instList = append(e.instList, inst)
 	return inst
+}
+
+// requireNested checks the required attributes of the schema instances v holds (in lists and
+// dicts too), as the toolchain does for the instance that holds them.
+func (e *evaluator) requireNested(v Value, at srcPos) {
+	switch x := v.(type) {
+	case *Schema:
+		for _, n := range x.Type.order {
+			if d, ok := x.Type.declared[n]; ok && !d.optional && isNoneOrUndef(x.Attrs.m[n]) {
+				e.throwAt(at, KindEvaluation, "attribute '%s' of %s is required and can't be None or Undefined", n, x.Type.Name)
+			}
+		}
+		for _, k := range x.Attrs.keys {
+			e.requireNested(x.Attrs.m[k], at)
+		}
+	case *List:
+		for _, it := range x.Items {
+			e.requireNested(it, at)
+		}
+	case *Dict:
+		for _, k := range x.keys {
+			e.requireNested(x.m[k], at)
+		}
+	}
 }
 
 // bodySets: a statement of the schema body gives attribute n a value (a default or an assignment).

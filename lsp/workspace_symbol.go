@@ -14,8 +14,9 @@ import (
 // maxWorkspaceSymbols bounds the answer of workspace/symbol.
 const maxWorkspaceSymbols = 200
 
-// workspaceSymbol finds schemas, rules and top-level variables by name in the packages the
-// server has checked (and the dependencies they import), case-insensitively.
+// workspaceSymbol finds schemas, rules and top-level variables by name in the packages of the
+// open documents and the others the server has checked (and the dependencies they import),
+// case-insensitively.
 func (s *Server) workspaceSymbol(ctx context.Context, params json.RawMessage) (any, error) {
 	var p struct {
 		Query string `json:"query"`
@@ -24,6 +25,13 @@ func (s *Server) workspaceSymbol(ctx context.Context, params json.RawMessage) (a
 		return nil, err
 	}
 	q := strings.ToLower(p.Query)
+	// the open KCL documents are checked first (their analysis may still be on its way after
+	// didOpen), so their packages are searched too
+	for _, d := range s.docs.all() {
+		if d.kind == kindKCL && ctx.Err() == nil {
+			s.kclCheck(d)
+		}
+	}
 	out := []protocol.SymbolInformation{}
 	for _, c := range s.allCheckers() {
 		c.With(func() {

@@ -582,7 +582,7 @@ func (g *generator) genBool(d int) *Node {
 	case 2:
 		return g.binop(tBool, []string{"==", "!="}[g.pick(2)], g.gen(tStr, d), g.gen(tStr, d))
 	case 3:
-		return expr(tBool, "not %s", g.gen(tBool, d))
+		return expr(tBool, "not (%s)", g.gen(tBool, d))
 	case 4:
 		return g.binop(tBool, []string{"and", "or"}[g.pick(2)], g.gen(tBool, d), g.gen(tBool, d))
 	case 5:

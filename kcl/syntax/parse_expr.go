@@ -370,6 +370,11 @@ func (p *parser) parseArgs(closer Token, open Pos) ([]Expr, []*Keyword) {
 			args = append(args, a)
 		}
 		if !p.got(COMMA) {
+			if startsStmt(p.tok.kind) && !p.tok.nl && !p.resynced && p.tok.pos.Offset > from.Offset {
+				// as in the toolchain, arguments on one line need no comma: max(1 2) (the
+				// offset check stops at an argument that consumed nothing, too deep to parse)
+				continue
+			}
 			if p.tok.kind != closer && !p.resynced {
 				if p.outdented(p.tok, open) || p.tok.kind == EOF {
 					p.errorAt(p.tok.pos, p.tok.end, "expected '%s' to close '%s' at %s, found %s", closer, openerOf(closer), open, describe(p.tok))
@@ -553,7 +558,11 @@ func (p *parser) parseOperand() Expr {
 			return &ParenExpr{Span: p.span(from), X: x}
 		}
 		if p.tok.kind != RPAREN {
-			p.errorAt(p.tok.pos, p.tok.end, "expected ')' to close '(' at %s, found %s", from, describe(p.tok))
+			if p.tok.nl {
+				p.errorAt(p.tok.pos, p.tok.end, "expected ')' to close '(' at %s, found %s", from, describe(p.tok))
+			} else {
+				p.errorExpectedOneOf(")") // the toolchain's words for `(a b)`
+			}
 			p.restartUnclosed(from, mark, nerr)
 		}
 		p.got(RPAREN)

@@ -264,7 +264,7 @@ func (p *parser) parseInterpolation(dollar Pos, start, end int) Expr {
 	if sub.tok.kind != EOF {
 		sub.errorAt(sub.tok.pos, sub.tok.end, "unexpected %s in string interpolation", describe(sub.tok))
 	}
-	errs := append(s.errs, sub.errs...)
+	errs := tokensFirst(s.errs, append(s.parseErrs, sub.errs...))
 	if len(errs) > 0 && !p.quiet {
 		p.errs = append(p.errs, errs[0])
 		p.quiet = true
