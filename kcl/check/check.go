@@ -344,31 +344,11 @@ func (u *fileUnit) declare(body []syntax.Stmt) {
 				if !ok || len(id.Names) != 1 || u.pkg.Scope.Names[id.Names[0]] != nil {
 					continue
 				}
-				ann, v := st.Type, st.Value
-				o := u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg,
-					resolve: func() Type {
-						if ann != nil {
-							return u.typeOf(ann)
-						}
-						return u.pkg.widened(u.quietType(v))
-					}})
-				if o.Span == id.NameSpans[0] && o.File == u.path {
-					o.early = func() Type { return u.earlyType(ann, v) }
-				}
+				u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg, decl: st})
 			}
 		case *syntax.UnificationStmt:
 			if len(st.Target.Names) == 1 && u.pkg.Scope.Names[st.Target.Names[0]] == nil {
-				v := st.Value
-				o := u.pkg.Scope.insert(&Object{Name: st.Target.Names[0], Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: u.pkg,
-					resolve: func() Type { return u.quietType(v) }})
-				if o.Span == st.Target.NameSpans[0] && o.File == u.path {
-					o.early = func() Type { // `x: S {…}` declares an S
-						if t, ok := u.lookupType(v.Name).(*SchemaType); ok {
-							return &Instance{t.Schema}
-						}
-						return Any
-					}
-				}
+				u.pkg.Scope.insert(&Object{Name: st.Target.Names[0], Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: u.pkg, decl: st})
 			}
 		case *syntax.SchemaStmt:
 			u.declareSchema(&Schema{Name: st.Name.Name(), Node: st, Doc: st.Doc, unit: u}, SchemaObj, st.Name.Span)
@@ -488,6 +468,47 @@ func (p *Package) unitIndex(path string) int {
 		}
 	}
 	return len(p.units)
+}
+
+// unit is the package's file of a path.
+func (p *Package) unit(path string) *fileUnit {
+	for _, u := range p.units {
+		if u.path == path {
+			return u
+		}
+	}
+	return nil
+}
+
+// declType is the type of a package variable from its declaring statement (Object.decl): its
+// annotation, else its value's.
+func (o *Object) declType() Type {
+	u := o.Pkg.unit(o.File)
+	switch st := o.decl.(type) {
+	case *syntax.AssignStmt:
+		if st.Type != nil {
+			return u.typeOf(st.Type)
+		}
+		return u.pkg.widened(u.quietType(st.Value))
+	case *syntax.UnificationStmt:
+		return u.quietType(st.Value)
+	}
+	return Any
+}
+
+// early is what the reference knows of a package variable before its declaration is checked
+// (Object.decl is set): see earlyType, and `x: S {…}` declares an S.
+func (o *Object) early() Type {
+	u := o.Pkg.unit(o.File)
+	switch st := o.decl.(type) {
+	case *syntax.AssignStmt:
+		return u.earlyType(st.Type, st.Value)
+	case *syntax.UnificationStmt:
+		if t, ok := u.lookupType(st.Value.Name).(*SchemaType); ok {
+			return &Instance{t.Schema}
+		}
+	}
+	return Any
 }
 
 // earlyType is what the reference knows of a package variable assigned before its declaration

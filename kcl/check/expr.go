@@ -179,7 +179,7 @@ func (c *fileChecker) declaring(ann syntax.TypeExpr, targets []syntax.Expr, ctx 
 		return nil
 	}
 	o := c.unit.pkg.Scope.Names[id.Names[0]]
-	if o == nil || o.Kind != VarObj || o.typ != nil || o.resolve == nil || o.busy || o.File != c.unit.path || o.Span != id.NameSpans[0] {
+	if o == nil || o.Kind != VarObj || o.typ != nil || o.decl == nil || o.busy || o.File != c.unit.path || o.Span != id.NameSpans[0] {
 		return nil
 	}
 	return o
@@ -534,7 +534,7 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 	c.info.Types[id] = t
 	if forward {
 		c.silent--
-		if o.early == nil {
+		if o.decl == nil {
 			return Any
 		}
 		// checked again from what the reference knows (the editor has the names already)

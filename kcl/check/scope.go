@@ -46,7 +46,10 @@ type Object struct {
 	used    bool // its type was asked while busy (see fileChecker.declValue)
 	typ     Type
 	resolve func() Type // computes typ on first use
-	early   func() Type // a package variable's type where it is used before its declaration
+	// a package variable's declaring statement (*syntax.AssignStmt or *syntax.UnificationStmt),
+	// which gives its type on first use (see declType) and before its declaration (see early):
+	// a statement, not two closures, for a large program's many globals
+	decl syntax.Stmt
 }
 
 // Type is the object's type, computed on first use.
@@ -54,9 +57,13 @@ func (o *Object) Type() Type {
 	if o.busy {
 		o.used = true
 	}
-	if o.typ == nil && o.resolve != nil && !o.busy {
+	if o.typ == nil && (o.resolve != nil || o.decl != nil) && !o.busy {
 		o.busy = true
-		o.typ = o.resolve()
+		if o.resolve != nil {
+			o.typ = o.resolve()
+		} else {
+			o.typ = o.declType()
+		}
 		o.busy = false
 	}
 	if o.typ == nil {
