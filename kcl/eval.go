@@ -43,11 +43,12 @@ type evaluator struct {
 	targets    []string
 	backtracks []*backtrack
 	curStmt    syntax.Stmt
-	rerunning  int    // statements being run again (lazy.go): a public variable may be set again
-	converting int    // instances being made by converting a dict to a schema type
-	convertPos srcPos // where the outermost of them started
-	instPos    srcPos // the line of the schema instantiation being made
-	exprDepth  int    // schema expressions being evaluated
+	lastStmt   syntax.Stmt // the statement started last (not restored)
+	rerunning  int         // statements being run again (lazy.go): a public variable may be set again
+	converting int         // instances being made by converting a dict to a schema type
+	convertPos srcPos      // where the outermost of them started
+	instPos    srcPos      // the line of the schema instantiation being made
+	exprDepth  int         // schema expressions being evaluated
 	// mergingDecls: the configs of `name: Schema {…}` declarations are being merged (as one
 	// literal, as the toolchain does)
 	mergingDecls bool
@@ -158,6 +159,9 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 		return v, true
 	}
 	if refs, ok := p.setters[name]; ok {
+		if n := len(e.targets); n > 0 && e.targets[n-1] == name && isSetter(refs[0].stmt) {
+			return undef, true // the variable being set reads as its value so far (none yet)
+		}
 		for _, r := range refs {
 			if r.state == 0 {
 				e.execTopStmt(p, r)
@@ -459,7 +463,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 	e.tick()
 	e.pos = posOf(e.file, st)
 	saveStmt, saveCur, saveTargets := e.stmtPos, e.curStmt, len(e.targets)
-	e.stmtPos, e.curStmt = e.pos, st
+	e.stmtPos, e.curStmt, e.lastStmt = e.pos, st, st
 	e.lastPos = srcPos{e.pos.file, e.pos.line, 1}
 	defer func() {
 		e.stmtPos, e.curStmt, e.targets = saveStmt, saveCur, e.targets[:saveTargets]
@@ -543,8 +547,14 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		}
 		fr.last = v
 	case *syntax.IfStmt:
-		only := e.ifBranchOnly(s)
-		if truthy(e.eval(fr.scope, s.Cond)) {
+		cond := truthy(e.eval(fr.scope, s.Cond))
+		only := wholeStmt
+		if e.lastStmt == st {
+			// the toolchain runs only the branch a backtrack asked for, unless evaluating the
+			// condition ran other statements
+			only = e.ifBranchOnly(s)
+		}
+		if cond {
 			if only != elseBranch {
 				e.execStmts(fr, s.Body)
 			}
@@ -558,7 +568,11 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		ok := truthy(e.eval(fr.scope, s.Test))
 		msg := ""
 		if s.Msg != nil {
-			msg = toStr(e.eval(fr.scope, s.Msg)) // evaluated even when the assertion holds, as the toolchain does
+			// evaluated even when the assertion holds, as the toolchain does; a message that is
+			// not a string (None, Undefined) is empty
+			if m, isStr := e.eval(fr.scope, s.Msg).(string); isStr {
+				msg = m
+			}
 		}
 		if !ok {
 			p := posOf(e.file, s)
