@@ -210,6 +210,7 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 	default:
 		if exists {
 			d.Set(k, e.unionAt(k, old, v, true, k, true))
+			d.SetOp(k, OpUnion) // the latest operation of a key wins: `a = x, a: y` unifies with the default
 			return
 		}
 		d.Set(k, v)
@@ -435,6 +436,9 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 		default:
 			if old, ok := a.m[k]; ok {
 				a.Set(k, e.unionAt(k, old, bv, idempotent, k, true))
+				if e.mergingDecls {
+					a.SetOp(k, OpUnion) // as dictInsert: declarations are merged as one literal
+				}
 			} else {
 				a.Set(k, bv)
 			}
