@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/kpm-dev/kpm/kcl/syntax"
 )
 
 func (e *evaluator) getAttr(v Value, name string) Value {
@@ -28,6 +30,9 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 		return none
 	case *Module:
 		if x.pkg != nil {
+			if x.typesOnly && !declaresType(x.pkg.setters[name]) {
+				return undef
+			}
 			if r, ok := e.globalLookup(x.pkg, name); ok {
 				if strings.HasPrefix(name, "_") {
 					e.throwAt(e.pos, KindAttribute, "module '%s' has no attribute %s", x.Name, name)
@@ -282,4 +287,15 @@ func jaroWinkler(a, b string) float64 {
 		prefix++
 	}
 	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// declaresType reports whether a module name is set by a schema, rule or type alias statement.
+func declaresType(setters []*stmtRef) bool {
+	for _, r := range setters {
+		switch r.stmt.(type) {
+		case *syntax.SchemaStmt, *syntax.RuleStmt, *syntax.TypeAliasStmt:
+			return true
+		}
+	}
+	return false
 }

@@ -216,7 +216,7 @@ func biLen(e *evaluator, args []Value, kw *Dict) Value {
 	}
 	switch x := args[0].(type) {
 	case string:
-		return int64(utf8.RuneCountInString(x))
+		return int64(len(x)) // bytes, as the reference counts
 	case *List:
 		return int64(len(x.Items))
 	case *Dict:
@@ -226,7 +226,7 @@ func biLen(e *evaluator, args []Value, kw *Dict) Value {
 	case NoneValue, UndefinedValue:
 		e.throw(KindEvaluation, "object of type '%s' has no len()", typeName(args[0]))
 	}
-	e.throw(KindType, "object of type '%s' has no len()", typeName(args[0]))
+	e.throw(KindValue, "object of type '%s' has no len()", typeName(args[0]))
 	return nil
 }
 
@@ -409,7 +409,7 @@ func biRange(e *evaluator, args []Value, kw *Dict) Value {
 		e.throw(KindType, "range expected 1 to 3 arguments, got %d", len(args))
 	}
 	if step == 0 {
-		e.throw(KindValue, "range() arg 3 must not be zero")
+		e.throw(KindValue, "range() step argument must not be zero")
 	}
 	var n int64 // the length, computed without overflow
 	if step > 0 && start < stop {
@@ -441,18 +441,30 @@ func iterItems(e *evaluator, args []Value) []Value {
 }
 
 func biMinMax(e *evaluator, args []Value, dir int) Value {
-	items := iterItems(e, args)
-	if len(items) == 0 {
-		if dir < 0 {
-			e.throw(KindValue, "min() arg is an empty sequence")
+	name, op := "max", ">"
+	if dir < 0 {
+		name, op = "min", "<"
+	}
+	items := args
+	switch len(args) {
+	case 0:
+		e.throw(KindValue, "%s() takes exactly one argument (0 given)", name)
+	case 1:
+		switch x := args[0].(type) {
+		case *List, string, *Dict, *Schema:
+			items = iterItems(e, args)
+			if len(items) == 0 {
+				kind := typeName(x)
+				if _, ok := x.(*Schema); ok {
+					kind = "dict"
+				}
+				e.throw(KindValue, "arg is an empty %s", kind)
+			}
+		default:
+			e.throw(KindValue, "%s object is not iterable", typeName(x))
 		}
-		e.throw(KindValue, "max() arg is an empty sequence")
 	}
 	best := items[0]
-	op := "<"
-	if dir > 0 {
-		op = ">"
-	}
 	for _, it := range items[1:] {
 		c, ok := compareValues(it, best)
 		if !ok {
@@ -478,6 +490,9 @@ func biSum(e *evaluator, args []Value, kw *Dict) Value {
 	if isNoneOrUndef(args[0]) {
 		return undef
 	}
+	if _, ok := acc.(string); ok {
+		e.throw(KindValue, "sum() can't sum strings")
+	}
 	e.iterate(args[0], 1, func(a, b Value) bool {
 		acc = e.binaryOp(addTok, acc, a)
 		return true
@@ -494,13 +509,8 @@ func biAbs(e *evaluator, args []Value, kw *Dict) Value {
 		return x
 	case float64:
 		return math.Abs(x)
-	case bool:
-		return b2i(x)
-	case NoneValue, UndefinedValue:
-		return undef
 	}
-	e.throw(KindType, "bad operand type for abs(): '%s'", typeName(args[0]))
-	return nil
+	return undef // the reference's abs() of anything else (a bool too) is Undefined
 }
 
 func biAll(e *evaluator, args []Value, kw *Dict) Value {
@@ -549,25 +559,56 @@ func biSorted(e *evaluator, args []Value, kw *Dict) Value {
 		return true
 	})
 	reverse := truthy(arg(args, kw, 1, "reverse", false))
-	var bad bool
-	var badL, badR Value
-	sort.SliceStable(items, func(i, j int) bool {
-		c, ok := compareValues(items[i], items[j])
-		if !ok && !bad {
-			bad, badL, badR = true, items[i], items[j]
+	// the reference compares numbers with numbers and strings with strings; the first pair
+	// its insertion sort meets that cannot be compared is the error
+	for i := 1; i < len(items); i++ {
+		if sortComparable(items[i], items[i-1]) {
+			continue
 		}
+		sorted := append([]Value(nil), items[:i+1]...)
+		for j := i; j > 0; j-- {
+			if !sortComparable(sorted[j], sorted[j-1]) {
+				e.throw(KindValue, "cannot compare %s and %s", sortTypeName(sorted[j]), sortTypeName(sorted[j-1]))
+			}
+			if c, _ := compareValues(sorted[j], sorted[j-1]); c >= 0 {
+				break
+			}
+			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+		}
+		items = append(sorted, items[i+1:]...)
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		c, _ := compareValues(items[i], items[j])
 		if reverse {
 			return c > 0
 		}
 		return c < 0
 	})
-	if bad {
-		if isNoneOrUndef(badL) || isNoneOrUndef(badR) {
-			e.throw(KindEvaluation, "cannot compare %s and %s", typeName(badL), typeName(badR))
-		}
-		e.throw(KindType, "'<' not supported between instances of these values")
-	}
 	return &List{Items: items}
+}
+
+// sortTypeName names a value's type in sorted()'s message (a unit value with its text).
+func sortTypeName(v Value) string {
+	if u, ok := v.(Unit); ok {
+		return "number_multiplier(" + strconv.FormatInt(u.Raw, 10) + u.Suffix + ")"
+	}
+	return typeName(v)
+}
+
+// sortComparable reports whether sorted() can order a and b: two numbers (not bools) or two
+// strings.
+func sortComparable(a, b Value) bool {
+	switch a.(type) {
+	case int64, float64:
+		switch b.(type) {
+		case int64, float64:
+			return true
+		}
+	case string:
+		_, ok := b.(string)
+		return ok
+	}
+	return false
 }
 
 func biZip(e *evaluator, args []Value, kw *Dict) Value {
@@ -631,8 +672,11 @@ func biMultiplyOf(e *evaluator, args []Value, kw *Dict) Value {
 
 func biOrd(e *evaluator, args []Value, kw *Dict) Value {
 	s, ok := arg(args, kw, 0, "c", nil).(string)
-	if !ok || utf8.RuneCountInString(s) != 1 {
+	if !ok {
 		e.throw(KindType, "ord() expected a character")
+	}
+	if utf8.RuneCountInString(s) != 1 {
+		e.throw(KindValue, "ord() expected string of length 1, but string of length %d found", len(s))
 	}
 	r, _ := utf8.DecodeRuneInString(s)
 	return int64(r)

@@ -156,9 +156,9 @@ func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
 	result := fr.last
 	if l.expr.ReturnType != nil {
 		r, ok := e.tryConvert(result, l.expr.ReturnType, l.closure)
-		if n := len(l.expr.Body); !ok && n > 0 && !returnsLiteral(l.expr.Body[n-1]) {
-			// only known at run time (a literal is the type checker's error): reported at the
-			// body's last statement
+		if n := len(l.expr.Body); !ok && n > 0 {
+			// what the type checker let pass (kcl/check reports a result of a known type):
+			// reported at the body's last statement
 			e.throwAt(posOf(l.file, l.expr.Body[n-1]), KindEvaluation, "expect %s, got %s", typeString(l.expr.ReturnType), typeName(result))
 		}
 		if !ok {
@@ -168,19 +168,6 @@ func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
 	}
 	e.file = saveFile
 	return result
-}
-
-// returnsLiteral reports whether a lambda's last statement is a literal expression.
-func returnsLiteral(st syntax.Stmt) bool {
-	x, ok := st.(*syntax.ExprStmt)
-	if !ok {
-		return false
-	}
-	switch unparen(x.X).(type) {
-	case *syntax.NumberLit, *syntax.StringLit, *syntax.NameConstant:
-		return true
-	}
-	return false
 }
 
 // formatInterp renders `${v}` and `${v: #json}` / `${v: #yaml}`.

@@ -10,6 +10,13 @@ import (
 	"github.com/kpm-dev/kpm/kcl/syntax"
 )
 
+// configKey is the key a config literal or a dict comprehension makes of a computed value: a
+// string is itself, anything else the empty string, as the reference makes it at run time.
+func configKey(k Value) string {
+	s, _ := k.(string)
+	return s
+}
+
 func (e *evaluator) keyString(k Value) string {
 	switch x := k.(type) {
 	case string:
@@ -64,8 +71,13 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			}
 			if lv, ok := localVar(s, names[0]); ok {
 				// a loop variable used as a key gives its value, in a schema's config too
-				names = append([]string{e.keyString(lv)}, names[1:]...)
+				names = append([]string{configKey(lv)}, names[1:]...)
 				e.noteDynamicKey(s, names[0])
+			}
+			if len(names) > 1 && insIdx != nil {
+				// the reference applies `a.b[i] op v` to a itself
+				e.dictInsert(d, names[0], val, op, insIdx)
+				continue
 			}
 			if len(names) > 1 {
 				e.nestedKeys = k
@@ -76,14 +88,15 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			e.dictInsert(d, names[0], val, op, insIdx)
 		case *syntax.SubscriptExpr:
 			// `name[i] = v` replaces one element of a list entry
-			if id, ok := k.X.(*syntax.Ident); ok && len(id.Names) == 1 && !k.IsSlice {
+			if id, ok := k.X.(*syntax.Ident); ok && !k.IsSlice {
 				idx := e.eval(s, k.Index)
 				e.pos = posOf(e.file, en)
+				// the reference applies `a.b[i] op v` to a itself
 				e.dictInsert(d, id.Names[0], val, op, idx)
 				continue
 			}
 			kv := e.eval(s, en.Key)
-			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
+			e.dictInsert(d, configKey(kv), val, op, insIdx)
 		case *syntax.StringLit:
 			if strings.Contains(k.Value, ".") && false {
 				e.dictInsertPath(d, strings.Split(k.Value, "."), val, op, insIdx)
@@ -93,8 +106,13 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 			e.dictInsert(d, k.Value, val, op, insIdx)
 		default:
 			kv := e.eval(s, en.Key)
-			e.noteDynamicKey(s, e.keyString(kv))
-			e.dictInsert(d, e.keyString(kv), val, op, insIdx)
+			key := configKey(kv)
+			if isLiteral(en.Key) {
+				// a literal that is not a string is a static error for the reference
+				key = e.keyString(kv)
+			}
+			e.noteDynamicKey(s, key)
+			e.dictInsert(d, key, val, op, insIdx)
 		}
 	}
 }
@@ -185,7 +203,11 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 		if exists && !isNoneOrUndef(old) {
 			ol, ok1 := old.(*List)
 			nl, ok2 := v.(*List)
-			if !ok1 || !ok2 {
+			if !ok1 {
+				// the reference's runtime fails so on `+=` to a value that is not a list
+				e.throw(KindEvaluation, "RefCell already mutably borrowed")
+			}
+			if !ok2 {
 				e.throw(KindType, "can only concatenate list (not \"%s\") to list", typeName(v))
 			}
 			if idx != nil {
@@ -359,8 +381,13 @@ func conflictRepr(v Value) string {
 		return "{...}"
 	case string:
 		return jsonQuote(x)
-	case float64:
-		return formatFloatYAML(x)
+	case float64, Unit:
+		var b strings.Builder
+		p, _ := plan(x, planOptions{})
+		writeJSON(&b, p, "", 0)
+		return b.String()
+	case *Func:
+		return "0" // as the reference writes a function
 	case nil, NoneValue, UndefinedValue:
 		return "null"
 	case bool, int64:

@@ -457,14 +457,19 @@ func (e *evaluator) siblingImport(s *scope, name string) (Value, bool) {
 		}
 		for _, st := range f.Body {
 			if imp, ok := st.(*syntax.ImportStmt); ok && imp.Name == name {
-				// a module of a package is loaded for the file that imports it only when that
-				// file uses it (a standard module always is)
-				if p.path != "__main__" || (!modules.IsStdlib(imp.Path) && !usesName(f, name)) {
+				if p.path != "__main__" {
 					return undef, true
 				}
 				saveFile, savePos := e.file, e.pos
 				v := e.fileScope(p, f.Filename).vars[name]
 				e.file, e.pos = saveFile, savePos
+				if m, ok := v.(*Module); ok && !modules.IsStdlib(imp.Path) && !usesName(f, name) {
+					// the variables of a package module are evaluated for the file that imports
+					// it only when that file uses it; its schemas are there all the same
+					typesOnly := *m
+					typesOnly.typesOnly = true
+					return &typesOnly, true
+				}
 				return v, true
 			}
 		}
@@ -996,7 +1001,7 @@ func (e *evaluator) evalRest(s *scope, x syntax.Expr) Value {
 		e.comprehension(s, n.Generators, 0, func(cs *scope) {
 			k := e.eval(cs, n.Key)
 			v := e.eval(cs, n.Value)
-			e.dictInsert(d, e.keyString(k), v, Op(n.Op), nil)
+			e.dictInsert(d, configKey(k), v, Op(n.Op), nil)
 		})
 		return d
 	case *syntax.ConfigExpr:

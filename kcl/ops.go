@@ -79,7 +79,15 @@ func (e *evaluator) strictRange(op syntax.Token, l, r, v Value) {
 			e.throw(KindEvaluation, "%d: A 32 bit integer overflow", x)
 		}
 	case float64:
-		if !math.IsInf(x, 0) && !math.IsNaN(x) && math.Abs(x) > math.MaxFloat32 {
+		if math.IsInf(x, 0) {
+			// the reference's own spelling for an infinite result
+			name := "inf"
+			if x < 0 {
+				name = "-inf"
+			}
+			e.throw(KindEvaluation, "%s: A 32-bit floating point numbe+r overflow", name)
+		}
+		if !math.IsNaN(x) && math.Abs(x) > math.MaxFloat32 {
 			e.throw(KindEvaluation, "%s: A 32-bit floating point number overflow", strconv.FormatFloat(x, 'g', -1, 64)) // 6e+38, as the reference
 		}
 	}

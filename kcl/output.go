@@ -286,8 +286,6 @@ func isYAMLPrintable(r rune) bool {
 		return true
 	case r >= 0x20 && r <= 0x7E:
 		return true
-	case r == 0x85:
-		return true
 	case r >= 0xA0 && r <= 0xD7FF:
 		return true
 	case r >= 0xE000 && r <= 0xFFFD && r != 0xFEFF:
@@ -436,7 +434,7 @@ func yamlScalarString(s string, indent int, key bool) string {
 	case "plain":
 		return s
 	case "single":
-		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		return "'" + indentAfterSeparators(strings.ReplaceAll(s, "'", "''"), indent, true) + "'"
 	case "literal":
 		return literalScalar(s, indent)
 	}
@@ -461,7 +459,25 @@ func literalScalar(s string, indent int) string {
 		b.WriteByte('\n')
 		if line != "" {
 			b.WriteString(pad)
-			b.WriteString(line)
+			b.WriteString(indentAfterSeparators(line, indent, false))
+		}
+	}
+	return b.String()
+}
+
+// indentAfterSeparators indents what follows a line or paragraph separator (U+2028, U+2029)
+// as libyaml does: the separator is written as a line break, then the scalar's indentation
+// (at the end too when the scalar is quoted).
+func indentAfterSeparators(s string, indent int, quoted bool) string {
+	if !strings.ContainsAny(s, "\u2028\u2029") {
+		return s
+	}
+	var b strings.Builder
+	rs := []rune(s)
+	for i, r := range rs {
+		b.WriteRune(r)
+		if (r == 0x2028 || r == 0x2029) && (i+1 < len(rs) && rs[i+1] != 0x2028 && rs[i+1] != 0x2029 || i+1 == len(rs) && quoted) {
+			b.WriteString(strings.Repeat(" ", indent))
 		}
 	}
 	return b.String()

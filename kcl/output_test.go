@@ -173,6 +173,17 @@ func TestEncodeYAMLExplicitKeys(t *testing.T) {
 	assert.Equal(t, "- ? |-\n    x\n    y\n  : 1\n  b: 2\n", encodeYAML([]any{item}))
 }
 
+// A line or paragraph separator is a line break for libyaml, followed by the scalar's
+// indentation; NEL (U+0085) is not printable, so double-quoted.
+func TestEncodeYAMLSeparators(t *testing.T) {
+	d := NewDict()
+	d.Set("a", "a\u2028b")
+	d.Set("b", "a\u0085b")
+	d.Set("c", "a\u2029b\n")
+	d.Set("d", "a\u2028")
+	assert.Equal(t, "a: 'a\u2028  b'\nb: \"a\\Nb\"\nc: |\n  a\u2029  b\nd: 'a\u2028  '\n", encodeYAML(d))
+}
+
 func TestEncodeJSON(t *testing.T) {
 	d := NewDict()
 	d.Set("a", []any{int64(1), "x\"y"})

@@ -227,26 +227,46 @@ func (e *evaluator) render(main *pkgState) string {
 	} else {
 		p, _ = plan(top, po)
 	}
-	data := p
+	// an empty result prints as {}, as the toolchain prints it
+	docs := []any{p}
 	switch sels := e.opts.PathSelectors; len(sels) {
 	case 0:
 	case 1:
-		data, _ = plan(e.selectPath(top, sels[0]), po)
+		docs[0] = planSelected(e.selectPath(top, sels[0]), po)
 	default:
-		// several selectors print the list of their values
-		l := make([]any, 0, len(sels))
-		for _, s := range sels {
-			v, _ := plan(e.selectPath(top, s), po)
-			l = append(l, v)
+		// several selectors print their values as documents when all are configs, else as a
+		// list, where --disable-none leaves the lists alone
+		vals := make([]Value, len(sels))
+		configs := true
+		for i, s := range sels {
+			vals[i] = e.selectPath(top, s)
+			switch vals[i].(type) {
+			case *Dict, *Schema:
+			default:
+				configs = false
+			}
 		}
-		data = l
+		docs = docs[:0]
+		l := make([]any, 0, len(sels))
+		for _, v := range vals {
+			o := po
+			if _, isList := v.(*List); isList {
+				o.DisableNone = false
+			}
+			p, _ := plan(v, o)
+			if configs {
+				docs = append(docs, p)
+			}
+			l = append(l, p)
+		}
+		if !configs {
+			docs = []any{l}
+		}
 	}
-	// an empty result prints as {}, as the toolchain prints it
-	docs := []any{data}
 	var out []string
 	for _, d := range docs {
 		if e.opts.Format == "json" {
-			out = append(out, encodeJSON(d, "    ")+"\n")
+			out = append(out, encodeJSON(d, "    "))
 		} else {
 			doc := encodeYAML(d)
 			if endsInBlockMapValue(d) {
@@ -257,7 +277,7 @@ func (e *evaluator) render(main *pkgState) string {
 		}
 	}
 	if e.opts.Format == "json" {
-		return strings.Join(out, "")
+		return strings.Join(out, "") + "\n"
 	}
 	return strings.Join(out, "---\n")
 }
@@ -327,6 +347,33 @@ func briefRepr(v Value) string {
 		return "[...]"
 	}
 	return reprValue(v, true)
+}
+
+// planSelected plans a selected value: --disable-none drops None from configs only, so a
+// selected list keeps its None items and its lists are left alone, as the reference prints them.
+func planSelected(v Value, po planOptions) any {
+	l, ok := v.(*List)
+	if !ok {
+		p, _ := plan(v, po)
+		return p
+	}
+	out := make([]any, 0, len(l.Items))
+	raw := po
+	raw.DisableNone = false
+	for _, it := range l.Items {
+		switch x := it.(type) {
+		case *List:
+			p, _ := plan(x, raw)
+			out = append(out, p)
+		default:
+			if isNone(it) {
+				out = append(out, nil)
+			} else if p, ok := plan(it, po); ok {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // selectPath returns the value one path selector names (`a.b.0`: the attribute b of the

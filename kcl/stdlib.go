@@ -11,10 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -33,10 +35,15 @@ func (e *evaluator) stdModule(name string) *Module {
 			return base32.StdEncoding.EncodeToString([]byte(s))
 		})
 		add("decode", func(e *evaluator, a []Value, kw *Dict) Value {
+			// as the reference: any letter case, padding optional, and its odd answers to bad
+			// input (an error naming a missing argument; None for bytes that are not UTF-8)
 			s, _ := strArg(e, a, kw, 0, "value", "")
-			b, err := base32.StdEncoding.DecodeString(s)
+			b, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.TrimRight(strings.ToUpper(s), "="))
 			if err != nil {
-				e.throw(KindValue, "base32.decode: %v", err)
+				e.throw(KindValue, "decode() missing 1 required positional argument: 'value'")
+			}
+			if !utf8.Valid(b) {
+				return none
 			}
 			return string(b)
 		})
@@ -47,9 +54,9 @@ func (e *evaluator) stdModule(name string) *Module {
 		})
 		add("decode", func(e *evaluator, a []Value, kw *Dict) Value {
 			s, _ := strArg(e, a, kw, 0, "value", "")
-			b, err := base64.StdEncoding.DecodeString(s)
-			if err != nil {
-				e.throw(KindValue, "base64.decode: %v", err)
+			b, msg := decodeBase64(s)
+			if msg != "" {
+				e.throw(KindValue, "called `Result::unwrap()` on an `Err` value: %s", msg)
 			}
 			return string(b)
 		})
@@ -66,6 +73,9 @@ func (e *evaluator) stdModule(name string) *Module {
 			s, _ := strArg(e, a, kw, 0, "value", "")
 			v, err := jsonDecode(s)
 			if err != nil {
+				if msg := serdeJSONError(s); msg != "" {
+					e.throw(KindValue, "%s", msg)
+				}
 				e.throw(KindValue, "json.decode: %v", err)
 			}
 			return v
@@ -123,7 +133,7 @@ func (e *evaluator) stdModule(name string) *Module {
 	case "manifests":
 		add("yaml_stream", func(e *evaluator, a []Value, kw *Dict) Value {
 			l, _ := arg(a, kw, 0, "values", &List{}).(*List)
-			po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone}
+			po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone, ShowHidden: true}
 			privateOff := false
 			sep := "---"
 			if o, ok := arg(a, kw, 1, "opts", none).(*Dict); ok {
@@ -211,14 +221,9 @@ func (e *evaluator) stdModule(name string) *Module {
 		e.cryptoModule(add)
 	case "collection":
 		add("union_all", func(e *evaluator, a []Value, kw *Dict) Value {
-			l, _ := arg(a, kw, 0, "data", &List{}).(*List)
-			var acc Value = NewDict()
-			if l != nil {
-				for _, it := range l.Items {
-					acc = e.union(acc, it, false, "")
-				}
-			}
-			return acc
+			// declared for the checker but missing from the reference's runtime
+			e.throw(KindEvaluation, "unknown kcl_collection_union_all")
+			return nil
 		})
 	case "template":
 		templateModule(add)
@@ -249,7 +254,8 @@ func (e *evaluator) catch(fn Value) (res Value) {
 
 func planFor(e *evaluator, a []Value, kw *Dict) any {
 	v := arg(a, kw, 0, "data", none)
-	po := planOptions{SortKeys: truthy(arg(a, kw, 1, "sort_keys", false))}
+	// the encoders keep a schema's private attributes and __settings__ unless ignore_private
+	po := planOptions{SortKeys: truthy(arg(a, kw, 1, "sort_keys", false)), ShowHidden: true}
 	if truthy(arg(nil, kw, -1, "ignore_none", false)) {
 		po.DisableNone = true
 	}
@@ -468,8 +474,13 @@ func (yc *yamlConverter) value(n *yaml.Node) (Value, error) {
 }
 
 func mathModule(add func(string, builtinFn), m *Module) {
+	// num is argument i as a float; a bool (or None, Undefined) is no number for the reference,
+	// which then says the argument is missing
 	num := func(e *evaluator, a []Value, kw *Dict, i int, fn string) float64 {
 		v := arg(a, kw, i, "x", int64(0))
+		if _, ok := v.(bool); ok {
+			e.throw(KindEvaluation, "%s() takes exactly one argument (0 given)", fn)
+		}
 		f, ok := toNumber(v)
 		if !ok {
 			if isNoneOrUndef(v) {
@@ -497,16 +508,27 @@ func mathModule(add func(string, builtinFn), m *Module) {
 	})
 	f1("exp", math.Exp)
 	f1("expm1", math.Expm1)
-	f1("log1p", math.Log1p)
-	f1("log2", math.Log2)
+	// the reference's log1p(x) is ln(x + 2) and its log2 of an int an int
+	f1("log1p", func(x float64) float64 { return math.Log1p(x + 1) })
+	add("log2", func(e *evaluator, a []Value, kw *Dict) Value {
+		r := math.Log2(num(e, a, kw, 0, "log2"))
+		if _, ok := arg(a, kw, 0, "x", nil).(int64); ok {
+			return floatToIntSat(r)
+		}
+		return r
+	})
 	f1("log10", math.Log10)
 	f1("sqrt", math.Sqrt)
 	add("log", func(e *evaluator, a []Value, kw *Dict) Value {
-		x := num(e, a, kw, 0, "log")
-		if b, ok := toNumber(arg(a, kw, 1, "e", none)); ok {
-			return math.Log(x) / math.Log(b)
+		// as the reference: only a float base counts, and the log of an int is an int
+		r := math.Log(num(e, a, kw, 0, "log"))
+		if b, ok := arg(a, kw, 1, "e", none).(float64); ok {
+			r /= math.Log(b)
 		}
-		return math.Log(x)
+		if _, ok := arg(a, kw, 0, "x", nil).(int64); ok {
+			return floatToIntSat(r)
+		}
+		return r
 	})
 	add("pow", func(e *evaluator, a []Value, kw *Dict) Value {
 		// two ints with a non-negative exponent give an int, wrapping as the toolchain's i64 does
@@ -565,6 +587,9 @@ func regexModule(add func(string, builtinFn)) {
 	compile := func(e *evaluator, p string) *regexp.Regexp {
 		re, err := regexp.Compile(p)
 		if err != nil {
+			if kind := fancyRegexError(err); kind != "" {
+				e.throw(KindValue, "called `Result::unwrap()` on an `Err` value: %s", kind)
+			}
 			e.throw(KindValue, "invalid regular expression %q: %v", p, err)
 		}
 		return re
@@ -572,8 +597,8 @@ func regexModule(add func(string, builtinFn)) {
 	add("match", func(e *evaluator, a []Value, kw *Dict) Value {
 		s, _ := strArg(e, a, kw, 0, "string", "")
 		p, _ := strArg(e, a, kw, 1, "pattern", "")
-		loc := compile(e, p).FindStringIndex(s)
-		return loc != nil && loc[0] == 0
+		// a match anywhere, as the reference's regex.match
+		return compile(e, p).MatchString(s)
 	})
 	add("search", func(e *evaluator, a []Value, kw *Dict) Value {
 		s, _ := strArg(e, a, kw, 0, "string", "")
@@ -629,12 +654,13 @@ func regexModule(add func(string, builtinFn)) {
 		s, _ := strArg(e, a, kw, 0, "string", "")
 		p, _ := strArg(e, a, kw, 1, "pattern", "")
 		max, _ := asIntStrict(arg(a, kw, 2, "maxsplit", int64(0)))
-		n := -1
-		if max > 0 {
-			n = int(max) + 1
+		parts := compile(e, p).Split(s, -1)
+		if max > 0 && int64(len(parts)) > max {
+			// the reference keeps the first maxsplit parts
+			parts = parts[:max]
 		}
 		l := &List{}
-		for _, part := range compile(e, p).Split(s, n) {
+		for _, part := range parts {
 			l.Items = append(l.Items, part)
 		}
 		return l
@@ -833,4 +859,75 @@ func jsonMergePatch(target, patch Value) Value {
 		out.Set(k, jsonMergePatch(old, v))
 	}
 	return out
+}
+
+// decodeBase64 decodes standard base64 as the reference does (padding optional) and returns
+// its error as Rust's base64 and UTF-8 checks name them: InvalidLength, InvalidByte(index,
+// byte), InvalidLastSymbol(index, byte), Utf8Error {...}.
+func decodeBase64(s string) ([]byte, string) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	pad := strings.IndexByte(s, '=')
+	if pad < 0 {
+		pad = len(s)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '=' && strings.IndexByte(alphabet, s[i]) < 0 && (i < pad || len(s)%4 == 1) {
+			return nil, fmt.Sprintf("InvalidByte(%d, %d)", i, s[i])
+		}
+	}
+	if len(s)%4 == 1 {
+		return nil, "InvalidLength"
+	}
+	if pad < len(s) && (pad%4 < 2 || strings.Trim(s[pad:], "=") != "") {
+		return nil, fmt.Sprintf("InvalidByte(%d, %d)", pad, '=')
+	}
+	// the bits of the last symbol that no byte holds must be zero
+	if n := pad % 4; n >= 2 {
+		last := strings.IndexByte(alphabet, s[pad-1])
+		if n == 2 && last&0x0F != 0 || n == 3 && last&0x03 != 0 {
+			return nil, fmt.Sprintf("InvalidLastSymbol(%d, %d)", pad-1, s[pad-1])
+		}
+	}
+	b, err := base64.RawStdEncoding.DecodeString(s[:pad])
+	if err != nil {
+		return nil, "InvalidLength"
+	}
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			errLen := "Some(1)"
+			if !utf8.FullRune(b[i:]) {
+				errLen = "None"
+			}
+			return nil, fmt.Sprintf("Utf8Error { valid_up_to: %d, error_len: %s }", i, errLen)
+		}
+		i += size
+	}
+	return b, ""
+}
+
+// fancyRegexError names a pattern error as the reference's regex engine (fancy_regex) does, for
+// the errors both engines see the same way; "" for the others.
+func fancyRegexError(err error) string {
+	var se *syntax.Error
+	if !errors.As(err, &se) {
+		return ""
+	}
+	switch se.Code {
+	case syntax.ErrMissingParen:
+		return "UnclosedOpenParen"
+	case syntax.ErrUnexpectedParen:
+		return "ParseError"
+	case syntax.ErrMissingBracket:
+		return "InvalidClass"
+	case syntax.ErrMissingRepeatArgument, syntax.ErrInvalidRepeatOp:
+		return "TargetNotRepeatable"
+	case syntax.ErrTrailingBackslash:
+		return "TrailingBackslash"
+	case syntax.ErrInvalidEscape:
+		if len(se.Expr) == 2 && se.Expr[1] >= '1' && se.Expr[1] <= '9' {
+			return "InvalidBackref"
+		}
+	}
+	return ""
 }

@@ -8,10 +8,6 @@ import (
 )
 
 func netModule(add func(string, builtinFn)) {
-	ipArg := func(e *evaluator, a []Value, kw *Dict) net.IP {
-		s, _ := strArg(e, a, kw, 0, "ip", "")
-		return net.ParseIP(s)
-	}
 	add("split_host_port", func(e *evaluator, a []Value, kw *Dict) Value {
 		s, _ := strArg(e, a, kw, 0, "ip_end_point", "")
 		h, p, err := net.SplitHostPort(s)
@@ -32,57 +28,96 @@ func netModule(add func(string, builtinFn)) {
 		}
 		return n
 	})
-	add("parse_IP", func(e *evaluator, a []Value, kw *Dict) Value {
-		ip := ipArg(e, a, kw)
-		if ip == nil {
-			return ""
-		}
-		return ip.String()
-	})
-	add("IP_string", func(e *evaluator, a []Value, kw *Dict) Value {
-		ip := ipArg(e, a, kw)
-		if ip == nil {
-			return ""
-		}
-		return ip.String()
-	})
-	add("to_IP4", func(e *evaluator, a []Value, kw *Dict) Value {
-		ip := ipArg(e, a, kw)
-		if ip == nil || ip.To4() == nil {
-			return ""
-		}
-		return ip.To4().String()
-	})
-	add("to_IP6", func(e *evaluator, a []Value, kw *Dict) Value {
-		ip := ipArg(e, a, kw)
-		if ip == nil {
-			return ""
-		}
-		if v4 := ip.To4(); v4 != nil {
-			return "::ffff:" + v4.String()
-		}
-		return ip.To16().String()
-	})
-	pred := func(n string, f func(net.IP) bool) {
-		add(n, func(e *evaluator, a []Value, kw *Dict) Value {
-			ip := ipArg(e, a, kw)
-			return ip != nil && f(ip)
-		})
-	}
-	pred("is_IPv4", func(ip net.IP) bool { return ip.To4() != nil })
-	pred("is_IP", func(ip net.IP) bool { return true })
-	add("is_IPv6", func(e *evaluator, a []Value, kw *Dict) Value {
+	// addresses as Rust's std parses, prints and classifies them: an IPv4-mapped IPv6 address
+	// stays IPv6 (::ffff:1.2.3.4)
+	addrArg := func(e *evaluator, a []Value, kw *Dict) (netip.Addr, bool) {
 		s, _ := strArg(e, a, kw, 0, "ip", "")
 		ip, err := netip.ParseAddr(s)
-		return err == nil && ip.Is6()
+		return ip, err == nil && ip.Zone() == ""
+	}
+	ipString := func(e *evaluator, a []Value, kw *Dict) Value {
+		if ip, ok := addrArg(e, a, kw); ok {
+			return ip.String()
+		}
+		return ""
+	}
+	add("parse_IP", ipString)
+	add("IP_string", ipString)
+	add("to_IP4", func(e *evaluator, a []Value, kw *Dict) Value {
+		ip, ok := addrArg(e, a, kw)
+		text, _ := strArg(e, a, kw, 0, "ip", "")
+		switch {
+		case !ok:
+			return "can not both parse " + text + " to ipv6 and ipv4,err:invalid IPv6 address syntax"
+		case ip.Is4():
+			return ip.String()
+		}
+		// mapped (::ffff:a.b.c.d) and compatible (::a.b.c.d) addresses convert
+		b := ip.As16()
+		if [10]byte(b[:10]) != [10]byte{} || !(b[10] == 0 && b[11] == 0 || b[10] == 0xff && b[11] == 0xff) {
+			return "can not parse " + text + " ipv6 to ipv4!"
+		}
+		return netip.AddrFrom4([4]byte(b[12:])).String()
 	})
-	pred("is_loopback_IP", net.IP.IsLoopback)
-	pred("is_multicast_IP", net.IP.IsMulticast)
-	pred("is_interface_local_multicast_IP", net.IP.IsInterfaceLocalMulticast)
-	pred("is_link_local_multicast_IP", net.IP.IsLinkLocalMulticast)
-	pred("is_link_local_unicast_IP", net.IP.IsLinkLocalUnicast)
-	pred("is_global_unicast_IP", net.IP.IsGlobalUnicast)
-	pred("is_unspecified_IP", net.IP.IsUnspecified)
+	add("to_IP6", func(e *evaluator, a []Value, kw *Dict) Value {
+		ip, ok := addrArg(e, a, kw)
+		if !ok {
+			return ""
+		}
+		if ip.Is4() {
+			return "::ffff:" + ip.String()
+		}
+		return ip.String()
+	})
+	pred := func(n string, v4, v6 func(netip.Addr) bool) {
+		add(n, func(e *evaluator, a []Value, kw *Dict) Value {
+			ip, ok := addrArg(e, a, kw)
+			if !ok {
+				return false
+			}
+			if ip.Is4() {
+				return v4(ip)
+			}
+			return v6(ip)
+		})
+	}
+	in := func(prefixes ...string) func(netip.Addr) bool {
+		ps := make([]netip.Prefix, len(prefixes))
+		for i, p := range prefixes {
+			ps[i] = netip.MustParsePrefix(p)
+		}
+		return func(ip netip.Addr) bool {
+			for _, p := range ps {
+				if p.Contains(ip) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	yes := func(netip.Addr) bool { return true }
+	no := func(netip.Addr) bool { return false }
+	pred("is_IPv4", yes, no)
+	pred("is_IP", yes, yes)
+	pred("is_IPv6", no, yes)
+	pred("is_loopback_IP", in("127.0.0.0/8"), in("::1/128"))
+	pred("is_multicast_IP", in("224.0.0.0/4"), in("ff00::/8"))
+	pred("is_interface_local_multicast_IP", no, func(ip netip.Addr) bool { return ip.As16()[0] == 0xff && ip.As16()[1]&0x0f == 1 })
+	pred("is_link_local_multicast_IP", in("224.0.0.0/24"), func(ip netip.Addr) bool { return ip.As16()[0] == 0xff && ip.As16()[1]&0x0f == 2 })
+	pred("is_link_local_unicast_IP", in("169.254.0.0/16"), in("fe80::/10"))
+	pred("is_unspecified_IP", in("0.0.0.0/32"), in("::/128"))
+	// not global: special-purpose ranges (RFC 6890 and after) and multicast, as the reference
+	notGlobal4 := in("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+		"192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4")
+	protocol4 := in("192.0.0.0/24")
+	notGlobal6 := in("::/128", "::1/128", "::ffff:0:0/96", "64:ff9b:1::/48", "100::/64", "2001:2::/48", "2001:db8::/32",
+		"fc00::/7", "fe80::/10", "ff00::/8")
+	pred("is_global_unicast_IP", func(ip netip.Addr) bool {
+		if protocol4(ip) {
+			return ip.As4()[3] == 9 || ip.As4()[3] == 10
+		}
+		return !notGlobal4(ip)
+	}, func(ip netip.Addr) bool { return !notGlobal6(ip) })
 	cidrModule(add)
 }
 

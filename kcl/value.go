@@ -217,6 +217,8 @@ type Module struct {
 	Path    string
 	Members *Dict
 	pkg     *pkgState
+	// typesOnly: a sibling file's import the file never uses, whose variables are Undefined
+	typesOnly bool
 }
 
 // TypeValue is a type used as a value (e.g. a builtin type name passed around); rarely needed.

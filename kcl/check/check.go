@@ -71,15 +71,17 @@ type Package struct {
 	ReadOnly bool
 	Scope    *Scope // top-level names of all its files
 
-	key       string
-	units     []*fileUnit
-	hash      [32]byte
-	checked   bool
-	infos     map[string]*Info
-	importers map[*Package]bool
-	sets      map[string]int // top-level statements setting each name (see settings)
-	imports   map[*Package]bool
-	c         *Checker
+	key         string
+	units       []*fileUnit
+	hash        [32]byte
+	checked     bool
+	infos       map[string]*Info
+	importers   map[*Package]bool
+	sets        map[string]int                     // top-level statements setting each name (see settings)
+	lastUnify   map[string]*syntax.UnificationStmt // the last `name: S {…}` of each name
+	usedImports map[*Object]bool                   // imports whose name the importing file uses (when checked)
+	imports     map[*Package]bool
+	c           *Checker
 }
 
 // Info is what the checker found in one file.
@@ -355,8 +357,16 @@ func (u *fileUnit) declare(body []syntax.Stmt) {
 		case *syntax.UnificationStmt:
 			if len(st.Target.Names) == 1 && u.pkg.Scope.Names[st.Target.Names[0]] == nil {
 				v := st.Value
-				u.pkg.Scope.insert(&Object{Name: st.Target.Names[0], Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: u.pkg,
+				o := u.pkg.Scope.insert(&Object{Name: st.Target.Names[0], Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: u.pkg,
 					resolve: func() Type { return u.quietType(v) }})
+				if o.Span == st.Target.NameSpans[0] && o.File == u.path {
+					o.early = func() Type { // `x: S {…}` declares an S
+						if t, ok := u.lookupType(v.Name).(*SchemaType); ok {
+							return &Instance{t.Schema}
+						}
+						return Any
+					}
+				}
 			}
 		case *syntax.SchemaStmt:
 			u.declareSchema(&Schema{Name: st.Name.Name(), Node: st, Doc: st.Doc, unit: u}, SchemaObj, st.Name.Span)
@@ -427,8 +437,20 @@ func (u *fileUnit) params(ps []*syntax.Param) []Param {
 
 // settings counts the top-level statements (also in if blocks) that assign or unify a name.
 func (p *Package) settings(name string) int {
+	p.scanSettings()
+	return p.sets[name]
+}
+
+// unifiedLater reports a unification of a name that a later one (in check order) repeats.
+func (p *Package) unifiedLater(st *syntax.UnificationStmt) bool {
+	p.scanSettings()
+	return p.lastUnify[st.Target.Names[0]] != st
+}
+
+func (p *Package) scanSettings() {
 	if p.sets == nil {
 		p.sets = map[string]int{}
+		p.lastUnify = map[string]*syntax.UnificationStmt{}
 		var walk func([]syntax.Stmt)
 		walk = func(body []syntax.Stmt) {
 			for _, st := range body {
@@ -441,6 +463,7 @@ func (p *Package) settings(name string) int {
 					}
 				case *syntax.UnificationStmt:
 					p.sets[st.Target.Names[0]]++
+					p.lastUnify[st.Target.Names[0]] = st
 				case *syntax.IfStmt:
 					walk(st.Body)
 					walk(st.Else)
@@ -453,7 +476,6 @@ func (p *Package) settings(name string) int {
 			}
 		}
 	}
-	return p.sets[name]
 }
 
 // unitIndex is the place of a file among the package's files (the order they are checked in).
@@ -466,8 +488,8 @@ func (p *Package) unitIndex(path string) int {
 	return len(p.units)
 }
 
-// earlyType is what the reference knows of a package variable before its declaration is
-// checked: its annotation, or that it is a function of so many parameters.
+// earlyType is what the reference knows of a package variable assigned before its declaration
+// is checked: its annotation, or that it is a function of so many parameters.
 func (u *fileUnit) earlyType(ann syntax.TypeExpr, v syntax.Expr) Type {
 	if ann != nil {
 		return u.typeOf(ann)

@@ -108,6 +108,12 @@ d = D {
 			"x = f(1, 2)\nz = y < \"a\"\nf = lambda a { a }\ny: int = 1\n", []string{
 				"1:10: CompileError: \"f\" takes 1 positional argument but 2 were given",
 				"2:5: TypeError: unsupported operand type(s) for <: 'int' and 'str(a)'"}},
+		{"a schema unified before its declaration", "_p = 1\n_p = cfg.a\ncfg: S {a = 1.5}\nschema S:\n    a: float\n",
+			[]string{"2:1: TypeError: expected int, got float"}},
+		{"a variable first set to None takes its next value's type", "_x = None\nif True:\n    _x = 1\n_y = _x < \"a\"\n_x = \"s\"\n",
+			[]string{"4:6: TypeError: unsupported operand type(s) for <: 'int' and 'str(a)'", "5:1: TypeError: expected int, got str(s)"}},
+		{"a lambda's result against its return type", "f = lambda x: str -> int { x }\ng = lambda -> int { \"not an int\" }\n",
+			[]string{"1:28: TypeError: expected int, got str"}},
 		{"a variable keeps its first type", "_x = 1\nif True:\n    _x = 1.5\n", []string{"3:5: TypeError: expected int, got float(1.5)"}},
 		{"argument types", "a = len(1)\nb = \"-\".join(\"abc\")\n", []string{
 			"1:9: TypeError: expected str | {any:any} | [any], got int(1)", "2:14: TypeError: expected [any], got str(abc)"}},
@@ -143,6 +149,7 @@ n = a.name
 		{"as narrows", "schema B:\n    a: int = 1\nschema C(B):\n    b: int = 2\nx: B = C {}\ny = x as C\nz: int | str = 1\nw = z as int\n", nil},
 		{"a variable used before its declaration is not known yet", "x = w < \"a\"\n_p = v\n_p = -3.75\nf = lambda { w < \"b\" }\nw = \"s\"\nv = 1\n", nil},
 		{"union members a wider member covers", "x: str = \"a\"\ny = (x if True else \"b\")[0]\n", nil},
+		{"a unification a later one repeats", "schema S:\n    a: int = 1\ncfg: S {a = nope}\ncfg: S {a = 1}\n", nil},
 		{"a bool for a number parameter", "import math\na = math.ceil(True)\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

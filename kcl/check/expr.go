@@ -23,16 +23,18 @@ type fileChecker struct {
 	unit     *fileUnit
 	info     *Info
 	report   bool
-	noRefs   bool    // Config.NoRefs
-	lenient  int     // inside mixins and protocols: names may come from the host schema
-	inSchema int     // inside schema and rule bodies, where schema literals are checked as they run
-	merged   bool    // checking the value of a variable the package sets more than once
-	silent   int     // resolving names whose type the reference does not know yet: nothing is reported
-	last     *Object // the object the last resolved name denoted
+	noRefs   bool             // Config.NoRefs
+	lenient  int              // inside mixins and protocols: names may come from the host schema
+	inSchema int              // inside schema and rule bodies, where schema literals are checked as they run
+	merged   bool             // checking the value of a variable the package sets more than once
+	silent   int              // resolving names whose type the reference does not know yet: nothing is reported
+	again    int              // resolving names a second time: their uses are recorded already
+	refined  map[*Object]Type // variables first set to None: the type of their next value
+	last     *Object          // the object the last resolved name denoted
 }
 
 func (c *fileChecker) ref(sp syntax.Span, o *Object, def bool) {
-	if o != nil && c.report && !c.noRefs {
+	if o != nil && c.report && !c.noRefs && c.again == 0 {
 		c.info.Refs = append(c.info.Refs, Ref{Span: sp, Obj: o, Def: def})
 	}
 }
@@ -58,7 +60,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		if st.Type != nil {
 			declared = c.typeExpr(s, st.Type)
 		}
-		var target, fresh *Object
+		var target, fresh, refine *Object
 		for _, t := range st.Targets {
 			if id, ok := t.(*syntax.Ident); ok {
 				target = c.assignTarget(s, id, ctx)
@@ -67,6 +69,14 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 				}
 				if declared == nil && target != nil {
 					declared = c.firstType(s, target, id)
+				}
+				if declared == nil && target != nil && c.noneFirst(target, id) {
+					// a variable first set to None takes the type of its next value
+					if t, seen := c.refined[target]; seen {
+						declared = t
+					} else {
+						refine = target
+					}
 				}
 				if ctx == ctxLocal && target != nil && target.typ == nil && target.resolve == nil {
 					fresh = target
@@ -82,6 +92,15 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		c.merged = false
 		if fresh != nil {
 			fresh.typ = widen(vt)
+		}
+		if refine != nil {
+			if c.refined == nil {
+				c.refined = map[*Object]Type{}
+			}
+			c.refined[refine] = nil // an unknown next value: nothing more is checked
+			if t := widen(vt); certain(t) {
+				c.refined[refine] = t
+			}
 		}
 		if declared != nil && len(st.Targets) > 0 && !assignable(vt, declared) {
 			e := c.errorf(st.Targets[0], KindType, "expected %s, got %s", declared, vt)
@@ -106,7 +125,16 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 	case *syntax.UnificationStmt:
 		c.assignTarget(s, st.Target, ctx)
 		c.merged = ctx == ctxTop && c.unit.pkg.settings(st.Target.Names[0]) > 1
+		// the reference checks little of a unification a later one repeats (its names are not
+		// even resolved; only the last one runs): nothing is reported about it
+		later := ctx == ctxTop && c.unit.pkg.unifiedLater(st)
+		if later {
+			c.silent++
+		}
 		c.expr(s, st.Value, nil)
+		if later {
+			c.silent--
+		}
 		c.merged = false
 	case *syntax.ExprStmt:
 		c.expr(s, st.X, nil)
@@ -153,6 +181,12 @@ func (c *fileChecker) firstType(s *Scope, o *Object, id *syntax.Ident) Type {
 		return t
 	}
 	return nil
+}
+
+// noneFirst reports a later assignment to a variable whose first value is None.
+func (c *fileChecker) noneFirst(o *Object, id *syntax.Ident) bool {
+	return c.report && o.Kind == VarObj && len(id.Names) == 1 && !(o.File == c.unit.path && o.Span == id.NameSpans[0]) &&
+		o.Type() == None
 }
 
 func (c *fileChecker) optExpr(s *Scope, x syntax.Expr) {
@@ -433,8 +467,17 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 		o = imp // `math.sqrt(4)` in a schema with an attribute named math is the module's
 	}
 	c.ref(id.NameSpans[0], o, false)
+	if o.Kind == ImportObj && c.report && o.File == c.unit.path {
+		if c.unit.pkg.usedImports == nil {
+			c.unit.pkg.usedImports = map[*Object]bool{}
+		}
+		c.unit.pkg.usedImports[o] = true
+	}
 	c.last = o
 	t := o.Type()
+	if r := c.refined[o]; r != nil {
+		t = r
+	}
 	forward := c.forward(o, id.Pos())
 	if forward {
 		c.silent++ // members are recorded for the editor, not checked
@@ -445,10 +488,16 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 	c.info.Types[id] = t
 	if forward {
 		c.silent--
-		if o.early != nil && len(id.Names) == 1 {
-			return o.early()
+		if o.early == nil {
+			return Any
 		}
-		return Any
+		// checked again from what the reference knows (the editor has the names already)
+		t = o.early()
+		c.again++
+		for i := 1; i < len(id.Names); i++ {
+			t = c.member(t, id.Names[i], id.NameSpans[i], id.Pos())
+		}
+		c.again--
 	}
 	return t
 }
@@ -745,13 +794,28 @@ func (c *fileChecker) lambda(s *Scope, x *syntax.LambdaExpr) Type {
 		body.insert(o)
 		c.ref(p.Name.Span, o, true)
 	}
-	c.stmts(body, x.Body, ctxLocal)
+	var ret Type
 	if x.ReturnType != nil {
-		f.Result = c.typeExpr(s, x.ReturnType)
-	} else if n := len(x.Body); n > 0 {
-		if es, ok := x.Body[n-1].(*syntax.ExprStmt); ok {
-			f.Result = widen(c.info.typeOf(es.X))
+		ret = c.typeExpr(s, x.ReturnType)
+	}
+	n := len(x.Body)
+	var last *syntax.ExprStmt
+	if n > 0 {
+		last, _ = x.Body[n-1].(*syntax.ExprStmt)
+	}
+	if last == nil {
+		c.stmts(body, x.Body, ctxLocal)
+	} else {
+		c.stmts(body, x.Body[:n-1], ctxLocal)
+		// the value of the last expression is the result, checked against the return type
+		if vt := c.expr(body, last.X, ret); ret != nil && known(vt) && !assignable(vt, ret) {
+			c.errorf(last.X, KindType, "expected %s, got %s", ret, vt)
 		}
+	}
+	if ret != nil {
+		f.Result = ret
+	} else if last != nil {
+		f.Result = widen(c.info.typeOf(last.X))
 	}
 	return f
 }

@@ -48,6 +48,9 @@ func Program(ctx context.Context, p kcl.Program) error {
 		seen := map[*Package]bool{main: true}
 		var visit func(pkg *Package)
 		visit = func(pkg *Package) {
+			if !pkg.checked {
+				c.checkBodies(pkg)
+			}
 			for _, u := range pkg.units {
 				if u.file == nil {
 					continue
@@ -58,8 +61,8 @@ func Program(ctx context.Context, p kcl.Program) error {
 						continue
 					}
 					q, err := c.importModule(u, imp)
-					if err != nil || q.ReadOnly || q.units == nil || seen[q] {
-						continue
+					if err != nil || q.ReadOnly || q.units == nil || seen[q] || !pkg.uses(u, imp) {
+						continue // a module the file imports without using it is not compiled
 					}
 					seen[q] = true
 					visit(q)
@@ -94,4 +97,11 @@ func Program(ctx context.Context, p kcl.Program) error {
 		return nil
 	}
 	return errs
+}
+
+// uses reports whether a file uses the name an import of it binds (a sibling file's use does
+// not count).
+func (p *Package) uses(u *fileUnit, imp *syntax.ImportStmt) bool {
+	o := u.scope.Names[imp.Name]
+	return o == nil || p.usedImports[o]
 }
