@@ -117,11 +117,14 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 	}
 }
 
-// unpacked is a value taken by `**x`: a list is copied, so a later `+=` of the same key (which
-// grows a list in place) leaves x alone, as in the toolchain.
+// unpacked is a value taken by `**x`: a list or dict is copied, so a later `+=` or `:` of the same
+// key (which changes it in place) leaves x alone, as in the toolchain.
 func unpacked(v Value) Value {
-	if l, ok := v.(*List); ok {
-		return &List{Items: append([]Value(nil), l.Items...)}
+	switch x := v.(type) {
+	case *List:
+		return &List{Items: append([]Value(nil), x.Items...)}
+	case *Dict:
+		return x.Copy()
 	}
 	return v
 }
@@ -231,7 +234,16 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 		d.SetOp(k, OpInsert)
 	default:
 		if exists {
-			d.Set(k, e.unionAt(k, old, v, true, k, true))
+			u := e.unionAt(k, old, v, true, k, true)
+			if od, ok := old.(*Dict); ok {
+				if ud, ok := u.(*Dict); ok && ud != od {
+					// in place, as the toolchain does: a dict the key was set to from a
+					// variable (`a = base, a: {x = 1}`) gets the keys too
+					od.keys, od.m, od.ops = ud.keys, ud.m, ud.ops
+					u = od
+				}
+			}
+			d.Set(k, u)
 			d.SetOp(k, OpUnion) // the latest operation of a key wins: `a = x, a: y` unifies with the default
 			return
 		}
@@ -462,10 +474,18 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 			a.SetOp(k, OpInsert)
 		default:
 			if old, ok := a.m[k]; ok {
-				a.Set(k, e.unionAt(k, old, bv, idempotent, k, true))
+				u := e.unionAt(k, old, bv, idempotent, k, true)
 				if e.mergingDecls {
-					a.SetOp(k, OpUnion) // as dictInsert: declarations are merged as one literal
+					// as dictInsert: declarations are merged as one literal
+					if od, ok := old.(*Dict); ok {
+						if ud, ok := u.(*Dict); ok && ud != od {
+							od.keys, od.m, od.ops = ud.keys, ud.m, ud.ops
+							u = od
+						}
+					}
+					a.SetOp(k, OpUnion)
 				}
+				a.Set(k, u)
 			} else {
 				a.Set(k, bv)
 			}
