@@ -141,7 +141,16 @@ func (e *evaluator) noteDynamicKey(s *scope, k string) {
 	e.dynamicKeys[k] = true
 }
 
+// configIf adds the entries of an `if` inside a config. The toolchain makes them a config of
+// their own and merges it, so a list or dict they set is a copy (a later `+=` or `:` of the key
+// changes that copy, not the variable it came from).
 func (e *evaluator) configIf(s *scope, x *syntax.ConfigIfEntry, d *Dict) {
+	e.inConfigIf++
+	defer func() { e.inConfigIf-- }()
+	e.configIfEntries(s, x, d)
+}
+
+func (e *evaluator) configIfEntries(s *scope, x *syntax.ConfigIfEntry, d *Dict) {
 	if truthy(e.eval(s, x.Cond)) {
 		e.configEntries(s, x.Entries, d)
 		return
@@ -149,7 +158,7 @@ func (e *evaluator) configIf(s *scope, x *syntax.ConfigIfEntry, d *Dict) {
 	switch o := x.Orelse.(type) {
 	case nil:
 	case *syntax.ConfigIfEntry:
-		e.configIf(s, o, d)
+		e.configIfEntries(s, o, d)
 	case *syntax.ConfigExpr:
 		e.configEntries(s, o.Entries, d)
 	}
@@ -188,6 +197,9 @@ func (e *evaluator) dictInsertPath(d *Dict, names []string, v Value, op Op, idx 
 
 // dictInsert adds key k with value v and operation op to a config being built.
 func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
+	if e.inConfigIf > 0 {
+		v = unpacked(v)
+	}
 	old, exists := d.m[k]
 	switch op {
 	case OpOverride:

@@ -54,6 +54,7 @@ type evaluator struct {
 	// mergingDecls: the configs of `name: Schema {…}` declarations are being merged (as one
 	// literal, as the toolchain does)
 	mergingDecls bool
+	inConfigIf   int                // entries of an `if` inside a config being added (configIf)
 	instDepth    int                // schema instances being made
 	asserting    bool               // an `as` conversion: its errors are the type checker's
 	dynamicKeys  map[string]bool    // keys of schema configs computed at run time (config.go)
