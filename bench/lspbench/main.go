@@ -209,6 +209,32 @@ func start(kpm string, env []string) (*client, error) {
 	return c, nil
 }
 
+// startInitialized starts `kpm lsp` and initializes it on root.
+func startInitialized(kpm string, env []string, root string) (*client, error) {
+	c, err := start(kpm, env)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.initialize(root); err != nil {
+		c.stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// openAndWait opens a document and returns how long its first diagnostics took.
+func (c *client) openAndWait(uri, languageID, text string, timeout time.Duration) (time.Duration, error) {
+	published := c.expect(1)
+	t0 := time.Now()
+	must(c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": languageID, "version": 1, "text": text}}))
+	select {
+	case <-published:
+		return time.Since(t0), nil
+	case <-time.After(timeout):
+		return 0, fmt.Errorf("%s: no diagnostics after didOpen", uri)
+	}
+}
+
 func (c *client) initialize(root string) error {
 	var res any
 	err := c.call("initialize", map[string]any{
@@ -331,24 +357,16 @@ func run(kpm string, ndeps, n, nstarts int) error {
 		c.stop()
 	}
 
-	c, err := start(kpm, env)
+	c, err := startInitialized(kpm, env, work)
 	if err != nil {
 		return err
 	}
 	defer c.stop()
-	if err := c.initialize(work); err != nil {
+	uri := "file://" + filepath.Join(pkg, "kcl.mod")
+	openDiag, err := c.openAndWait(uri, "toml", modText, 30*time.Second)
+	if err != nil {
 		return err
 	}
-	uri := "file://" + filepath.Join(pkg, "kcl.mod")
-	first := c.expect(1)
-	t0 := time.Now()
-	must(c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "toml", "version": 1, "text": modText}}))
-	select {
-	case <-first:
-	case <-time.After(30 * time.Second):
-		return fmt.Errorf("no diagnostics after didOpen")
-	}
-	openDiag := time.Since(t0)
 	time.Sleep(500 * time.Millisecond)
 	rssIdle := rssKiB(c.cmd.Process.Pid)
 
