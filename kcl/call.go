@@ -104,7 +104,7 @@ func (e *evaluator) callLambda(l *lambdaDef, args []Value, kwargs *Dict) Value {
 	if e.depth > 500 {
 		e.throw(KindRecursion, "maximum recursion depth exceeded")
 	}
-	defer func() { e.depth-- }()
+	defer func() { e.depth-- }() // the toolchain's error position stays in the body (no restore)
 	sc := newScope(l.closure)
 	sc.params = true
 	params := l.expr.Params

@@ -117,11 +117,14 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 	}
 }
 
-// unpacked is a value taken by `**x`: a list is copied, so a later `+=` of the same key (which
-// grows a list in place) leaves x alone, as in the toolchain.
+// unpacked is a value taken by `**x`: a list or dict is copied, so a later `+=` or `:` of the same
+// key (which changes it in place) leaves x alone, as in the toolchain.
 func unpacked(v Value) Value {
-	if l, ok := v.(*List); ok {
-		return &List{Items: append([]Value(nil), l.Items...)}
+	switch x := v.(type) {
+	case *List:
+		return &List{Items: append([]Value(nil), x.Items...)}
+	case *Dict:
+		return x.Copy()
 	}
 	return v
 }
@@ -138,7 +141,16 @@ func (e *evaluator) noteDynamicKey(s *scope, k string) {
 	e.dynamicKeys[k] = true
 }
 
+// configIf adds the entries of an `if` inside a config. The toolchain makes them a config of
+// their own and merges it, so a list or dict they set is a copy (a later `+=` or `:` of the key
+// changes that copy, not the variable it came from).
 func (e *evaluator) configIf(s *scope, x *syntax.ConfigIfEntry, d *Dict) {
+	e.inConfigIf++
+	defer func() { e.inConfigIf-- }()
+	e.configIfEntries(s, x, d)
+}
+
+func (e *evaluator) configIfEntries(s *scope, x *syntax.ConfigIfEntry, d *Dict) {
 	if truthy(e.eval(s, x.Cond)) {
 		e.configEntries(s, x.Entries, d)
 		return
@@ -146,7 +158,7 @@ func (e *evaluator) configIf(s *scope, x *syntax.ConfigIfEntry, d *Dict) {
 	switch o := x.Orelse.(type) {
 	case nil:
 	case *syntax.ConfigIfEntry:
-		e.configIf(s, o, d)
+		e.configIfEntries(s, o, d)
 	case *syntax.ConfigExpr:
 		e.configEntries(s, o.Entries, d)
 	}
@@ -185,6 +197,9 @@ func (e *evaluator) dictInsertPath(d *Dict, names []string, v Value, op Op, idx 
 
 // dictInsert adds key k with value v and operation op to a config being built.
 func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
+	if e.inConfigIf > 0 {
+		v = unpacked(v)
+	}
 	old, exists := d.m[k]
 	switch op {
 	case OpOverride:
@@ -231,7 +246,17 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 		d.SetOp(k, OpInsert)
 	default:
 		if exists {
-			d.Set(k, e.unionAt(k, old, v, true, k, true))
+			u := e.unionAt(k, old, v, true, k, true)
+			if od, ok := old.(*Dict); ok {
+				if ud, ok := u.(*Dict); ok && ud != od {
+					// in place, as the toolchain does: a dict the key was set to from a
+					// variable (`a = base, a: {x = 1}`) gets the keys too
+					od.keys, od.m, od.ops = ud.keys, ud.m, ud.ops
+					u = od
+				}
+			}
+			d.Set(k, u)
+			d.SetOp(k, OpUnion) // the latest operation of a key wins: `a = x, a: y` unifies with the default
 			return
 		}
 		d.Set(k, v)
@@ -461,7 +486,18 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 			a.SetOp(k, OpInsert)
 		default:
 			if old, ok := a.m[k]; ok {
-				a.Set(k, e.unionAt(k, old, bv, idempotent, k, true))
+				u := e.unionAt(k, old, bv, idempotent, k, true)
+				if e.mergingDecls {
+					// as dictInsert: declarations are merged as one literal
+					if od, ok := old.(*Dict); ok {
+						if ud, ok := u.(*Dict); ok && ud != od {
+							od.keys, od.m, od.ops = ud.keys, ud.m, ud.ops
+							u = od
+						}
+					}
+					a.SetOp(k, OpUnion)
+				}
+				a.Set(k, u)
 			} else {
 				a.Set(k, bv)
 			}

@@ -43,14 +43,18 @@ type evaluator struct {
 	targets    []string
 	backtracks []*backtrack
 	curStmt    syntax.Stmt
-	rerunning  int    // statements being run again (lazy.go): a public variable may be set again
-	converting int    // instances being made by converting a dict to a schema type
-	convertPos srcPos // where the outermost of them started
-	instPos    srcPos // the line of the schema instantiation being made
-	exprDepth  int    // schema expressions being evaluated
+	lastStmt   syntax.Stmt          // the statement started last (not restored)
+	readRuns   map[*stmtRef]bool    // statements being run because a read needed them
+	ranAgain   map[syntax.Stmt]bool // statements a read ran again while they ran
+	rerunning  int                  // statements being run again (lazy.go): a public variable may be set again
+	converting int                  // instances being made by converting a dict to a schema type
+	convertPos srcPos               // where the outermost of them started
+	instPos    srcPos               // the line of the schema instantiation being made
+	exprDepth  int                  // schema expressions being evaluated
 	// mergingDecls: the configs of `name: Schema {…}` declarations are being merged (as one
 	// literal, as the toolchain does)
 	mergingDecls bool
+	inConfigIf   int                // entries of an `if` inside a config being added (configIf)
 	instDepth    int                // schema instances being made
 	asserting    bool               // an `as` conversion: its errors are the type checker's
 	dynamicKeys  map[string]bool    // keys of schema configs computed at run time (config.go)
@@ -158,19 +162,58 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 		return v, true
 	}
 	if refs, ok := p.setters[name]; ok {
+		if n := len(e.targets); n > 0 && e.targets[n-1] == name && isSetter(refs[0].stmt) {
+			return undef, true // the variable being set reads as its value so far (none yet)
+		}
+		setter := isSetter(refs[0].stmt)
 		for _, r := range refs {
 			if r.state == 0 {
-				e.execTopStmt(p, r)
+				e.runForRead(p, r)
 			}
 		}
 		if v, ok := p.globals.m[name]; ok {
 			return v, true
 		}
-		if isSetter(refs[0].stmt) {
-			return undef, true // a variable read while it is being set is still Undefined
+		if !setter {
+			return nil, false
 		}
+		// read while its statement runs: the toolchain runs that statement again, once, when
+		// it was running in order (not for a read); a read deeper than that is Undefined
+		for _, r := range refs {
+			if r.state == 1 && !e.readRuns[r] {
+				if e.ranAgain == nil {
+					e.ranAgain = map[syntax.Stmt]bool{}
+				}
+				e.ranAgain[r.stmt] = true // its own assignment then sets the variable again
+				r.state = 0
+				e.rerunning++
+				e.runForRead(p, r)
+				e.rerunning--
+				r.state = 1
+			}
+		}
+		if v, ok := p.globals.m[name]; ok {
+			return v, true
+		}
+		return undef, true
 	}
 	return nil, false
+}
+
+// runForRead runs statement r because a read needs its variable, marking it as run for a read
+// while it runs.
+func (e *evaluator) runForRead(p *pkgState, r *stmtRef) {
+	if e.readRuns == nil {
+		e.readRuns = map[*stmtRef]bool{}
+	}
+	was := e.readRuns[r]
+	e.readRuns[r] = true
+	defer func() {
+		if !was {
+			delete(e.readRuns, r)
+		}
+	}()
+	e.execTopStmt(p, r)
 }
 
 // assignedNames lists the names a top-level or schema-body statement assigns.
@@ -464,7 +507,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 	e.tick()
 	e.pos = posOf(e.file, st)
 	saveStmt, saveCur, saveTargets := e.stmtPos, e.curStmt, len(e.targets)
-	e.stmtPos, e.curStmt = e.pos, st
+	e.stmtPos, e.curStmt, e.lastStmt = e.pos, st, st
 	e.lastPos = srcPos{e.pos.file, e.pos.line, 1}
 	defer func() {
 		e.stmtPos, e.curStmt, e.targets = saveStmt, saveCur, e.targets[:saveTargets]
@@ -548,8 +591,14 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		}
 		fr.last = v
 	case *syntax.IfStmt:
-		only := e.ifBranchOnly(s)
-		if truthy(e.eval(fr.scope, s.Cond)) {
+		cond := truthy(e.eval(fr.scope, s.Cond))
+		only := wholeStmt
+		if e.lastStmt == st {
+			// the toolchain runs only the branch a backtrack asked for, unless evaluating the
+			// condition ran other statements
+			only = e.ifBranchOnly(s)
+		}
+		if cond {
 			if only != elseBranch {
 				e.execStmts(fr, s.Body)
 			}
@@ -563,7 +612,11 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 		ok := truthy(e.eval(fr.scope, s.Test))
 		msg := ""
 		if s.Msg != nil {
-			msg = toStr(e.eval(fr.scope, s.Msg)) // evaluated even when the assertion holds, as the toolchain does
+			// evaluated even when the assertion holds, as the toolchain does; a message that is
+			// not a string (None, Undefined) is empty
+			if m, isStr := e.eval(fr.scope, s.Msg).(string); isStr {
+				msg = m
+			}
 		}
 		if !ok {
 			p := posOf(e.file, s)
@@ -743,7 +796,7 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 			switch {
 			case op == OpUnion:
 				v = e.union(old, v, true, name)
-			case strings.HasPrefix(name, "_") || e.rerunning > 0:
+			case strings.HasPrefix(name, "_") || e.rerunning > 0 || e.ranAgain[e.curStmt]:
 				// private names may change; a setter run again sets its name again
 			case op == OpInsert: // `+=`
 				e.throw(KindImmutable, "Immutable variable '%s' is modified during compiling", name)

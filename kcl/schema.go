@@ -427,11 +427,20 @@ func (e *evaluator) evalSchemaExpr(s *scope, n *syntax.SchemaExpr) Value {
 }
 
 func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs *Dict) Value {
-	// the toolchain restores its error position (lastPos) when an instance is made
+	// the toolchain restores its error position (lastPos) after the body of an instance, but
+	// not after its check block
 	lastPos, saveInst := e.lastPos, e.instPos
+	restored := false
 	e.depth++
 	e.instDepth++
-	defer func() { e.depth--; e.instDepth--; e.lastPos, e.instPos = lastPos, saveInst }()
+	defer func() {
+		e.depth--
+		e.instDepth--
+		e.instPos = saveInst
+		if !restored {
+			e.lastPos = lastPos
+		}
+	}()
 	if e.depth > 500 {
 		e.throw(KindRecursion, "maximum recursion depth exceeded")
 	}
@@ -585,6 +594,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		}
 	}
 	inst := &Schema{Type: st, Attrs: attrs, cfg: cfg, args: args, kw: kwargs}
+	e.lastPos, restored = lastPos, true
 	if keyName == "" {
 		runChecks()
 	}

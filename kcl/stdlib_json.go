@@ -209,22 +209,8 @@ func (p *serdeScan) list() string {
 		if msg := p.value(); msg != "" {
 			return msg
 		}
-		p.skipSpace()
-		if p.i >= len(p.s) {
-			return p.err("EOF while parsing a list")
-		}
-		switch p.s[p.i] {
-		case ']':
-			p.next()
-			return ""
-		case ',':
-			p.next()
-			p.skipSpace()
-			if p.i < len(p.s) && p.s[p.i] == ']' {
-				return p.peekErr("trailing comma")
-			}
-		default:
-			return p.peekErr("expected `,` or `]`")
+		if done, msg := p.itemEnd(']', "a list"); done {
+			return msg
 		}
 	}
 }
@@ -261,22 +247,30 @@ func (p *serdeScan) object() string {
 		if msg := p.value(); msg != "" {
 			return msg
 		}
-		p.skipSpace()
-		if p.i >= len(p.s) {
-			return p.err("EOF while parsing an object")
-		}
-		switch p.s[p.i] {
-		case '}':
-			p.next()
-			return ""
-		case ',':
-			p.next()
-			p.skipSpace()
-			if p.i < len(p.s) && p.s[p.i] == '}' {
-				return p.peekErr("trailing comma")
-			}
-		default:
-			return p.peekErr("expected `,` or `}`")
+		if done, msg := p.itemEnd('}', "an object"); done {
+			return msg
 		}
 	}
+}
+
+// itemEnd reads what follows an item of a list or an object: its closing bracket (done), or a
+// comma before the next item.
+func (p *serdeScan) itemEnd(closing byte, what string) (done bool, msg string) {
+	p.skipSpace()
+	if p.i >= len(p.s) {
+		return true, p.err("EOF while parsing " + what)
+	}
+	switch p.s[p.i] {
+	case closing:
+		p.next()
+		return true, ""
+	case ',':
+		p.next()
+		p.skipSpace()
+		if p.i < len(p.s) && p.s[p.i] == closing {
+			return true, p.peekErr("trailing comma")
+		}
+		return false, ""
+	}
+	return true, p.peekErr("expected `,` or `" + string(closing) + "`")
 }

@@ -26,16 +26,11 @@ func largeDocuments(kpm string, sizes []int) error {
 }
 
 func largeDocument(kpm, shape string, mb int) error {
-	home, err := os.MkdirTemp("", "lspbench-home-")
+	home, work, cleanup, err := tempHomeAndWork()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(home)
-	work, err := os.MkdirTemp("", "lspbench-work-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
+	defer cleanup()
 	must(os.WriteFile(filepath.Join(work, "kcl.mod"), []byte("[package]\nname = \"big\"\nversion = \"0.0.1\"\n"), 0o644))
 	var b strings.Builder
 	for i := 0; b.Len() < mb<<20; i++ {
@@ -46,24 +41,16 @@ func largeDocument(kpm, shape string, mb int) error {
 		}
 	}
 	text := b.String()
-	c, err := start(kpm, append(os.Environ(), "KCL_PKG_PATH="+home))
+	c, err := startInitialized(kpm, append(os.Environ(), "KCL_PKG_PATH="+home), work)
 	if err != nil {
 		return err
 	}
 	defer c.stop()
-	if err := c.initialize(work); err != nil {
-		return err
-	}
 	uri := "file://" + filepath.Join(work, "main.k")
-	published := c.expect(1)
-	t0 := time.Now()
-	must(c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "kcl", "version": 1, "text": text}}))
-	select {
-	case <-published:
-	case <-time.After(5 * time.Minute):
-		return fmt.Errorf("%s %d MB: no diagnostics", shape, mb)
+	diags, err := c.openAndWait(uri, "kcl", text, 5*time.Minute)
+	if err != nil {
+		return fmt.Errorf("%s %d MB: %w", shape, mb, err)
 	}
-	diags := time.Since(t0)
 	t1 := time.Now()
 	var hover any
 	if err := c.call("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": uri}, "position": map[string]any{"line": 0, "character": 0}}, &hover); err != nil {

@@ -209,6 +209,32 @@ func start(kpm string, env []string) (*client, error) {
 	return c, nil
 }
 
+// startInitialized starts `kpm lsp` and initializes it on root.
+func startInitialized(kpm string, env []string, root string) (*client, error) {
+	c, err := start(kpm, env)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.initialize(root); err != nil {
+		c.stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// openAndWait opens a document and returns how long its first diagnostics took.
+func (c *client) openAndWait(uri, languageID, text string, timeout time.Duration) (time.Duration, error) {
+	published := c.expect(1)
+	t0 := time.Now()
+	must(c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": languageID, "version": 1, "text": text}}))
+	select {
+	case <-published:
+		return time.Since(t0), nil
+	case <-time.After(timeout):
+		return 0, fmt.Errorf("%s: no diagnostics after didOpen", uri)
+	}
+}
+
 func (c *client) initialize(root string) error {
 	var res any
 	err := c.call("initialize", map[string]any{
@@ -262,20 +288,27 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return s[i]
 }
 
+// tempHomeAndWork makes a package home and a workspace directory, removed by cleanup.
+func tempHomeAndWork() (home, work string, cleanup func(), err error) {
+	if home, err = os.MkdirTemp("", "lspbench-home-"); err != nil {
+		return "", "", nil, err
+	}
+	if work, err = os.MkdirTemp("", "lspbench-work-"); err != nil {
+		os.RemoveAll(home)
+		return "", "", nil, err
+	}
+	return home, work, func() { os.RemoveAll(home); os.RemoveAll(work) }, nil
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 
 func run(kpm string, ndeps, n, nstarts int) error {
 	kpm, _ = filepath.Abs(kpm)
-	home, err := os.MkdirTemp("", "lspbench-home-")
+	home, work, cleanup, err := tempHomeAndWork()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(home)
-	work, err := os.MkdirTemp("", "lspbench-work-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
+	defer cleanup()
 
 	// Warm home: kpm.json, 500 cached packages with 20 tags each, lock file, registry cache.
 	reg, repo := "registry.example", "kcl"
@@ -331,24 +364,16 @@ func run(kpm string, ndeps, n, nstarts int) error {
 		c.stop()
 	}
 
-	c, err := start(kpm, env)
+	c, err := startInitialized(kpm, env, work)
 	if err != nil {
 		return err
 	}
 	defer c.stop()
-	if err := c.initialize(work); err != nil {
+	uri := "file://" + filepath.Join(pkg, "kcl.mod")
+	openDiag, err := c.openAndWait(uri, "toml", modText, 30*time.Second)
+	if err != nil {
 		return err
 	}
-	uri := "file://" + filepath.Join(pkg, "kcl.mod")
-	first := c.expect(1)
-	t0 := time.Now()
-	must(c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "toml", "version": 1, "text": modText}}))
-	select {
-	case <-first:
-	case <-time.After(30 * time.Second):
-		return fmt.Errorf("no diagnostics after didOpen")
-	}
-	openDiag := time.Since(t0)
 	time.Sleep(500 * time.Millisecond)
 	rssIdle := rssKiB(c.cmd.Process.Pid)
 
