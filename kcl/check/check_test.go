@@ -116,6 +116,8 @@ d = D {
 			[]string{"1:28: TypeError: expected int, got str"}},
 		{"a recursive lambda's calls (its value is walked again once its type is known)", "f = lambda x {\n    f(x, 1)\n}\n",
 			[]string{"2:10: CompileError: \"f\" takes 1 positional argument but 2 were given"}},
+		{"a schema with an index signature has no required attributes, also when first used before its declaration",
+			"cfg: S {a = 1}\nschema S:\n    a: int\n    b: int\n    [k: str]: int\n", nil},
 		{"a variable keeps its first type", "_x = 1\nif True:\n    _x = 1.5\n", []string{"3:5: TypeError: expected int, got float(1.5)"}},
 		{"argument types", "a = len(1)\nb = \"-\".join(\"abc\")\n", []string{
 			"1:9: TypeError: expected str | {any:any} | [any], got int(1)", "2:14: TypeError: expected [any], got str(abc)"}},
