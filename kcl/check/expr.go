@@ -186,8 +186,9 @@ func (c *fileChecker) declaring(ann syntax.TypeExpr, targets []syntax.Expr, ctx 
 }
 
 // declValue checks the value of a statement declaring o (see declaring; nil for any other) and
-// gives o its type, conv of the value's. A value using o itself is walked again once o has its
-// type, its first walk's errors dropped: its uses see the type as when it is known beforehand.
+// gives o its type, conv of the value's. A lambda using o itself (a recursive one) is walked again
+// once o has its type, its first walk's errors dropped, as the reference knows a lambda's type in
+// its own body; in any other value o's uses stay unknown (`b = {m = lambda { b.k + "s" }}` passes).
 func (c *fileChecker) declValue(s *Scope, o *Object, x syntax.Expr, want Type, conv func(Type) Type) Type {
 	if o == nil {
 		return c.expr(s, x, want)
@@ -196,7 +197,7 @@ func (c *fileChecker) declValue(s *Scope, o *Object, x syntax.Expr, want Type, c
 	o.busy, o.used = true, false
 	t := c.expr(s, x, want)
 	o.busy, o.typ = false, conv(t)
-	if o.used {
+	if _, lambda := syntax.Unparen(x).(*syntax.LambdaExpr); o.used && lambda {
 		c.info.Errors, c.info.Scopes, c.info.Refs = c.info.Errors[:errs], c.info.Scopes[:scopes], c.info.Refs[:refs]
 		t = c.expr(s, x, want)
 	}
