@@ -170,14 +170,14 @@ func (pr *printer) hasComments(n Node) bool {
 	return false
 }
 
-// fmtConfig prints a config on one line when it was written on one line, else one entry
-// per line with its comments.
+// fmtConfig prints a config on one line when it was written on one line and holds nothing that
+// prints on lines of its own, else one entry per line with its comments.
 func (pr *printer) fmtConfig(x *ConfigExpr) {
 	if len(x.Entries) == 0 && !pr.hasComments(x) {
 		pr.w("{}")
 		return
 	}
-	if x.From.Line == x.To.Line && !pr.hasComments(x) && !holdsIfEntry(x) {
+	if x.From.Line == x.To.Line && !pr.hasComments(x) && !printsOnSeveralLines(x) {
 		pr.w("{")
 		separated(x.Entries, ", ", pr.w, pr.entry)
 		pr.w("}")
@@ -186,31 +186,25 @@ func (pr *printer) fmtConfig(x *ConfigExpr) {
 	fmtLines(pr, "{", "}", x.Entries, pr.entry, x.End())
 }
 
-// holdsIfEntry: the config or one nested in it (whose if entries print on their own lines, so
-// the enclosing config cannot stay on one line) has an inline if entry or list if item.
-func holdsIfEntry(x *ConfigExpr) bool {
+// printsOnSeveralLines: x holds something that prints on lines of its own (an if entry, a list
+// if item, a lambda body), so a config or list around it cannot stay on one line (formatting
+// again would then break it up: the formatter must be idempotent).
+func printsOnSeveralLines(x Node) bool {
 	found := false
 	Inspect(x, func(n Node) bool {
 		switch n.(type) {
-		case *ConfigIfEntry, *ListIfItem:
+		case *ConfigIfEntry, *ListIfItem, *LambdaExpr:
 			found = true
-		case *LambdaExpr:
-			return false // a lambda body prints on its own lines anyway
 		}
 		return !found
 	})
 	return found
 }
 
-// fmtList prints a list on one line when it was written on one line, else one element per
-// line with its comments.
+// fmtList prints a list on one line when it was written on one line and holds nothing that
+// prints on lines of its own, else one element per line with its comments.
 func (pr *printer) fmtList(x *ListExpr) {
-	multi := x.From.Line != x.To.Line || pr.hasComments(x)
-	for _, e := range x.Elts {
-		if _, ok := e.(*ListIfItem); ok {
-			multi = true
-		}
-	}
+	multi := x.From.Line != x.To.Line || pr.hasComments(x) || printsOnSeveralLines(x)
 	if !multi || len(x.Elts) == 0 {
 		pr.list(x.Elts)
 		return

@@ -27,6 +27,8 @@ func TestFormatLayout(t *testing.T) {
 		{"blocks", "if True:\n  g = 1\nelif False:\n  g = 2\nelse:\n  g = 3\nf = lambda a:int, b=1 {\n  a+b\n}\n",
 			"if True:\n    g = 1\nelif False:\n    g = 2\nelse:\n    g = 3\nf = lambda a: int, b = 1 {\n    a + b\n}\n"},
 		{"comment at the end", "a = 1\n\n\n# end\n", "a = 1\n\n# end\n"},
+		{"a lambda breaks up the config and list around it", "b = {k = 1, m = lambda { k }}\nl = [lambda { 1 }]\n",
+			"b = {\n    k = 1\n    m = lambda {\n        k\n    }\n}\nl = [\n    lambda {\n        1\n    }\n]\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := Format([]byte(tc.src), "main.k")
