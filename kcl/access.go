@@ -30,7 +30,7 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 		return none
 	case *Module:
 		if x.pkg != nil {
-			if x.typesOnly && !declaresType(x.pkg.setters[name]) {
+			if x.typesOnly && !declaresType(x.pkg.setters(name)) {
 				return undef
 			}
 			if r, ok := e.globalLookup(x.pkg, name); ok {

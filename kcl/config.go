@@ -620,7 +620,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	var cfgFile string
 	saveFile, saveStmt := e.file, e.stmtPos
 	merged := 0 // schema statements merged
-	decls := p.setters[name]
+	decls := p.setters(name)
 	for i, r := range decls {
 		u := schemaExprOf(r.stmt)
 		if u == nil || (r.state != 0 && r.stmt != s) {

@@ -85,7 +85,12 @@ type pkgState struct {
 	files    []*syntax.File
 	globals  *Dict
 	scope    *scope
-	setters  map[string][]*stmtRef
+	// refs are the top-level statements, in order. setterIdx maps a variable to the index in
+	// refs of its only setter, or to -1-i for multiSetters[i] when several statements set it:
+	// most variables have one setter, and a slice each is most of a large package's index.
+	refs         []stmtRef
+	setterIdx    map[string]int32
+	multiSetters [][]*stmtRef
 	lazy     map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
 	order    []string
 	done     bool
@@ -96,8 +101,20 @@ type pkgState struct {
 type stmtRef struct {
 	stmt  syntax.Stmt
 	file  string
-	state int // 0 pending, 1 running, 2 done
-	idx   int // position in the package's statements
+	idx   int32 // position in the package's statements
+	state int8  // 0 pending, 1 running, 2 done
+}
+
+// setters lists the top-level statements that set a package variable, in order (nil: none).
+func (p *pkgState) setters(name string) []*stmtRef {
+	i, ok := p.setterIdx[name]
+	switch {
+	case !ok:
+		return nil
+	case i >= 0:
+		return []*stmtRef{&p.refs[i]}
+	}
+	return p.multiSetters[-1-i]
 }
 
 // scope is a lexical scope. A scope with an owner resolves names through it (package globals,
@@ -161,7 +178,7 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 	if v, ok := p.globals.m[name]; ok {
 		return v, true
 	}
-	if refs, ok := p.setters[name]; ok {
+	if refs := p.setters(name); refs != nil {
 		if n := len(e.targets); n > 0 && e.targets[n-1] == name && isSetter(refs[0].stmt) {
 			return undef, true // the variable being set reads as its value so far (none yet)
 		}
@@ -271,42 +288,53 @@ func (e *evaluator) indexPackage(p *pkgState) {
 	for _, f := range p.files {
 		stmts += len(f.Body)
 	}
-	p.setters = make(map[string][]*stmtRef, stmts)
+	p.setterIdx = make(map[string]int32, stmts)
 	p.order = make([]string, 0, stmts)
 	p.scope = &scope{vars: map[string]Value{}, pkg: p}
-	refs := make([]stmtRef, 0, stmts)
+	p.refs = make([]stmtRef, 0, stmts)
 	var names []string
-	resets := false // a name set by several statements
 	for _, f := range p.files {
 		for _, st := range f.Body {
-			refs = append(refs, stmtRef{stmt: st, file: f.Filename, idx: len(refs)})
-			ref := &refs[len(refs)-1]
+			i := int32(len(p.refs))
+			p.refs = append(p.refs, stmtRef{stmt: st, file: f.Filename, idx: i})
 			names = assignedNames(st, names[:0])
 			for _, n := range names {
-				if _, seen := p.setters[n]; !seen {
+				j, seen := p.setterIdx[n]
+				switch {
+				case !seen:
 					p.order = append(p.order, n)
-				} else {
-					resets = true
+					p.setterIdx[n] = i
+				case j >= 0:
+					p.setterIdx[n] = int32(-1 - len(p.multiSetters))
+					p.multiSetters = append(p.multiSetters, []*stmtRef{&p.refs[j], &p.refs[i]})
+				default:
+					p.multiSetters[-1-j] = append(p.multiSetters[-1-j], &p.refs[i])
 				}
-				p.setters[n] = append(p.setters[n], ref)
 			}
 		}
 	}
-	if resets {
+	if len(p.multiSetters) > 0 {
 		// the output lists a variable where it is set last (a variable unified across files comes
 		// at its last declaration), as the reference does
-		last := func(n string) int { r := p.setters[n]; return r[len(r)-1].idx }
+		last := func(n string) int32 {
+			if i := p.setterIdx[n]; i >= 0 {
+				return i
+			}
+			r := p.multiSetters[-1-p.setterIdx[n]]
+			return r[len(r)-1].idx
+		}
 		sort.SliceStable(p.order, func(a, b int) bool { return last(p.order[a]) < last(p.order[b]) })
-		p.indexLazy(refs)
+		p.indexLazy(p.refs)
 	} else {
-		for i := range refs {
-			if _, ok := refs[i].stmt.(*syntax.IfStmt); ok {
-				p.indexLazy(refs)
+		for i := range p.refs {
+			if _, ok := p.refs[i].stmt.(*syntax.IfStmt); ok {
+				p.indexLazy(p.refs)
 				break
 			}
 		}
 	}
-	p.globals = newDictCap(len(p.order))
+	// not sized from p.order: the map grows as the statements run and give back their syntax trees
+	p.globals = NewDict()
 }
 
 func (e *evaluator) runPackage(p *pkgState) {
@@ -322,12 +350,11 @@ func (e *evaluator) runPackage(p *pkgState) {
 			}
 		}
 	}
+	i := 0
 	for _, f := range p.files {
-		for _, st := range f.Body {
-			ref := p.refFor(st)
-			if ref == nil {
-				ref = &stmtRef{stmt: st, file: f.Filename}
-			}
+		for j, st := range f.Body {
+			ref := &p.refs[i]
+			i++
 			if ref.state == 0 && p.unifiedLater(ref) {
 				continue
 			}
@@ -346,10 +373,34 @@ func (e *evaluator) runPackage(p *pkgState) {
 				continue
 			}
 			e.execTopStmt(p, ref)
+			if e.doneWith(p, ref) {
+				ref.stmt, f.Body[j] = nil, nil
+			}
 		}
 	}
 	p.running = false
 	p.done = true
+}
+
+// doneWith reports whether the syntax tree of a top-level statement that has run can go, so that
+// a large generated package gives its trees back as its values are made: `name = value` of the
+// main package, the only setter of name, which holds its value now; in a package of one file
+// without backtracking (lazy.go), where nothing reads the statement again (a read of name finds
+// its value; siblingImport reads the other files of the package).
+func (e *evaluator) doneWith(p *pkgState, ref *stmtRef) bool {
+	if p != e.mainPkg || len(p.files) != 1 || p.lazy != nil || ref.state != 2 || e.ranAgain[ref.stmt] {
+		return false
+	}
+	a, ok := ref.stmt.(*syntax.AssignStmt)
+	if !ok || len(a.Targets) != 1 || schemaExprOf(a) != nil {
+		return false
+	}
+	id, ok := a.Targets[0].(*syntax.Ident)
+	if !ok || len(id.Names) != 1 || p.setterIdx[id.Names[0]] < 0 {
+		return false
+	}
+	_, set := p.globals.m[id.Names[0]]
+	return set
 }
 
 // unifiedLater reports whether r is a `name: Schema {…}` (or `name = Schema {…}`) declaration
@@ -366,24 +417,13 @@ func (p *pkgState) unifiedLater(r *stmtRef) bool {
 	case *syntax.AssignStmt:
 		name = s.Targets[0].(*syntax.Ident).Names[0] // schemaExprOf checked it
 	}
-	refs := p.setters[name]
+	refs := p.setters(name)
 	for i := len(refs) - 1; i >= 0 && refs[i] != r; i-- {
 		if schemaExprOf(refs[i].stmt) != nil {
 			return true
 		}
 	}
 	return false
-}
-
-func (p *pkgState) refFor(st syntax.Stmt) *stmtRef {
-	for _, n := range assignedNames(st, nil) {
-		for _, r := range p.setters[n] {
-			if r.stmt == st {
-				return r
-			}
-		}
-	}
-	return nil
 }
 
 func (e *evaluator) execTopStmt(p *pkgState, r *stmtRef) {

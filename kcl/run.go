@@ -149,7 +149,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	e.runPackage(main)
 	// rendering needs the values only: the syntax trees and the statement index can go (functions
 	// and schemas keep the nodes they use), so the output is not made on top of them
-	main.files, main.setters, e.parsed = nil, nil, nil
+	main.files, main.refs, main.setterIdx, main.multiSetters, e.parsed = nil, nil, nil, nil, nil
 	out := e.render(main)
 	return &Result{Output: out, YAML: out, Printed: e.printed.String()}, nil
 }
