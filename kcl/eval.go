@@ -91,11 +91,11 @@ type pkgState struct {
 	refs         []stmtRef
 	setterIdx    map[string]int32
 	multiSetters [][]*stmtRef
-	lazy     map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
-	order    []string
-	done     bool
-	running  bool
-	module   *Module
+	lazy         map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
+	order        []string
+	done         bool
+	running      bool
+	module       *Module
 }
 
 type stmtRef struct {
