@@ -628,12 +628,12 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 		}
 		if merged == 0 {
 			// the declarations are merged where the first one is (a conflict is reported there)
-			e.stmtPos = posOf(r.file, r.stmt)
+			e.stmtPos = posOf(p.fileOf(r), r.stmt)
 		}
 		merged++
 		r.state = 1
-		e.file = r.file
-		sc := e.fileScope(p, r.file)
+		e.file = p.fileOf(r)
+		sc := e.fileScope(p, e.file)
 		e.pos = posOf(e.file, u.Name)
 		tv := e.evalIdent(sc, u.Name)
 		t, ok := tv.(*SchemaType)
@@ -655,7 +655,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 				e.mergingDecls = false
 			}
 			if cn, ok := u.Config.(*syntax.ConfigExpr); ok {
-				cfgNode, cfgFile = cn, r.file
+				cfgNode, cfgFile = cn, p.fileOf(r)
 			}
 		}
 		if r.stmt != s {

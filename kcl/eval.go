@@ -100,10 +100,13 @@ type pkgState struct {
 
 type stmtRef struct {
 	stmt  syntax.Stmt
-	file  string
+	file  int32 // index in the package's files
 	idx   int32 // position in the package's statements
 	state int8  // 0 pending, 1 running, 2 done
 }
+
+// fileOf is the name of the file of statement r.
+func (p *pkgState) fileOf(r *stmtRef) string { return p.files[r.file].Filename }
 
 // setters lists the top-level statements that set a package variable, in order (nil: none).
 func (p *pkgState) setters(name string) []*stmtRef {
@@ -293,10 +296,10 @@ func (e *evaluator) indexPackage(p *pkgState) {
 	p.scope = &scope{vars: map[string]Value{}, pkg: p}
 	p.refs = make([]stmtRef, 0, stmts)
 	var names []string
-	for _, f := range p.files {
+	for fi, f := range p.files {
 		for _, st := range f.Body {
 			i := int32(len(p.refs))
-			p.refs = append(p.refs, stmtRef{stmt: st, file: f.Filename, idx: i})
+			p.refs = append(p.refs, stmtRef{stmt: st, file: int32(fi), idx: i})
 			names = assignedNames(st, names[:0])
 			for _, n := range names {
 				j, seen := p.setterIdx[n]
@@ -432,8 +435,8 @@ func (e *evaluator) execTopStmt(p *pkgState, r *stmtRef) {
 	}
 	r.state = 1
 	saveFile := e.file
-	e.file = r.file
-	sc := e.fileScope(p, r.file)
+	e.file = p.fileOf(r)
+	sc := e.fileScope(p, e.file)
 	fr := &frame{kind: frameModule, pkg: p, scope: sc}
 	e.execStmt(fr, r.stmt)
 	e.file = saveFile

@@ -166,8 +166,8 @@ func (e *evaluator) runSetter(p *pkgState, s lazySetter) {
 	saveFile, savePos, saveState := e.file, e.pos, r.state
 	e.backtracks = append(e.backtracks, &backtrack{stmt: r.stmt, branch: s.branch, stop: s.stop})
 	r.state = 1
-	e.file = r.file
-	sc := e.fileScope(p, r.file)
+	e.file = p.fileOf(r)
+	sc := e.fileScope(p, e.file)
 	e.rerunning++
 	e.execStmt(&frame{kind: frameModule, pkg: p, scope: sc}, r.stmt)
 	e.rerunning--

@@ -222,9 +222,16 @@ func (e *evaluator) render(main *pkgState) string {
 	}
 	e.reserveOutput(top)
 	var p any
-	if len(e.scalars) > 0 {
+	switch {
+	case len(e.scalars) > 0:
 		p, _ = plan(e.scalarResult(top), po)
-	} else {
+	case len(e.opts.PathSelectors) == 0:
+		// top is read no more (selectors read it): planned in place, and the package's own
+		// dict of variables can go, so a large package's output is not made beside two copies
+		// of its variables
+		main.globals = nil
+		p = planInPlace(top, po)
+	default:
 		p, _ = plan(top, po)
 	}
 	// an empty result prints as {}, as the toolchain prints it
