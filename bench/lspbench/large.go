@@ -26,16 +26,11 @@ func largeDocuments(kpm string, sizes []int) error {
 }
 
 func largeDocument(kpm, shape string, mb int) error {
-	home, err := os.MkdirTemp("", "lspbench-home-")
+	home, work, cleanup, err := tempHomeAndWork()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(home)
-	work, err := os.MkdirTemp("", "lspbench-work-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
+	defer cleanup()
 	must(os.WriteFile(filepath.Join(work, "kcl.mod"), []byte("[package]\nname = \"big\"\nversion = \"0.0.1\"\n"), 0o644))
 	var b strings.Builder
 	for i := 0; b.Len() < mb<<20; i++ {

@@ -288,20 +288,27 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return s[i]
 }
 
+// tempHomeAndWork makes a package home and a workspace directory, removed by cleanup.
+func tempHomeAndWork() (home, work string, cleanup func(), err error) {
+	if home, err = os.MkdirTemp("", "lspbench-home-"); err != nil {
+		return "", "", nil, err
+	}
+	if work, err = os.MkdirTemp("", "lspbench-work-"); err != nil {
+		os.RemoveAll(home)
+		return "", "", nil, err
+	}
+	return home, work, func() { os.RemoveAll(home); os.RemoveAll(work) }, nil
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 
 func run(kpm string, ndeps, n, nstarts int) error {
 	kpm, _ = filepath.Abs(kpm)
-	home, err := os.MkdirTemp("", "lspbench-home-")
+	home, work, cleanup, err := tempHomeAndWork()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(home)
-	work, err := os.MkdirTemp("", "lspbench-work-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
+	defer cleanup()
 
 	// Warm home: kpm.json, 500 cached packages with 20 tags each, lock file, registry cache.
 	reg, repo := "registry.example", "kcl"
