@@ -90,7 +90,7 @@ type pkgState struct {
 	// most variables have one setter, and a slice each is most of a large package's index.
 	refs         []stmtRef
 	setterIdx    map[string]int32
-	multiSetters [][]*stmtRef
+	multiSetters [][]int32
 	lazy         map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
 	order        []string
 	done         bool
@@ -101,7 +101,6 @@ type pkgState struct {
 type stmtRef struct {
 	stmt  syntax.Stmt
 	file  int32 // index in the package's files
-	idx   int32 // position in the package's statements
 	state int8  // 0 pending, 1 running, 2 done
 }
 
@@ -117,7 +116,11 @@ func (p *pkgState) setters(name string) []*stmtRef {
 	case i >= 0:
 		return []*stmtRef{&p.refs[i]}
 	}
-	return p.multiSetters[-1-i]
+	refs := make([]*stmtRef, len(p.multiSetters[-1-i]))
+	for k, j := range p.multiSetters[-1-i] {
+		refs[k] = &p.refs[j]
+	}
+	return refs
 }
 
 // scope is a lexical scope. A scope with an owner resolves names through it (package globals,
@@ -299,7 +302,7 @@ func (e *evaluator) indexPackage(p *pkgState) {
 	for fi, f := range p.files {
 		for _, st := range f.Body {
 			i := int32(len(p.refs))
-			p.refs = append(p.refs, stmtRef{stmt: st, file: int32(fi), idx: i})
+			p.refs = append(p.refs, stmtRef{stmt: st, file: int32(fi)})
 			names = assignedNames(st, names[:0])
 			for _, n := range names {
 				j, seen := p.setterIdx[n]
@@ -309,9 +312,9 @@ func (e *evaluator) indexPackage(p *pkgState) {
 					p.setterIdx[n] = i
 				case j >= 0:
 					p.setterIdx[n] = int32(-1 - len(p.multiSetters))
-					p.multiSetters = append(p.multiSetters, []*stmtRef{&p.refs[j], &p.refs[i]})
+					p.multiSetters = append(p.multiSetters, []int32{j, i})
 				default:
-					p.multiSetters[-1-j] = append(p.multiSetters[-1-j], &p.refs[i])
+					p.multiSetters[-1-j] = append(p.multiSetters[-1-j], i)
 				}
 			}
 		}
@@ -324,7 +327,7 @@ func (e *evaluator) indexPackage(p *pkgState) {
 				return i
 			}
 			r := p.multiSetters[-1-p.setterIdx[n]]
-			return r[len(r)-1].idx
+			return r[len(r)-1]
 		}
 		sort.SliceStable(p.order, func(a, b int) bool { return last(p.order[a]) < last(p.order[b]) })
 		p.indexLazy(p.refs)
