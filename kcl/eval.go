@@ -3,6 +3,7 @@ package kcl
 import (
 	"context"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -295,7 +296,6 @@ func (e *evaluator) indexPackage(p *pkgState) {
 		stmts += len(f.Body)
 	}
 	p.setterIdx = make(map[string]int32, stmts)
-	p.order = make([]string, 0, stmts)
 	p.scope = &scope{vars: map[string]Value{}, pkg: p}
 	p.refs = make([]stmtRef, 0, stmts)
 	var names []string
@@ -308,7 +308,6 @@ func (e *evaluator) indexPackage(p *pkgState) {
 				j, seen := p.setterIdx[n]
 				switch {
 				case !seen:
-					p.order = append(p.order, n)
 					p.setterIdx[n] = i
 				case j >= 0:
 					p.setterIdx[n] = int32(-1 - len(p.multiSetters))
@@ -322,6 +321,10 @@ func (e *evaluator) indexPackage(p *pkgState) {
 	if len(p.multiSetters) > 0 {
 		// the output lists a variable where it is set last (a variable unified across files comes
 		// at its last declaration), as the reference does
+		p.order = make([]string, 0, len(p.setterIdx))
+		for i := range p.refs {
+			names = p.addToOrder(int32(i), names)
+		}
 		last := func(n string) int32 {
 			if i := p.setterIdx[n]; i >= 0 {
 				return i
@@ -343,6 +346,23 @@ func (e *evaluator) indexPackage(p *pkgState) {
 	p.globals = NewDict()
 }
 
+// addToOrder appends to p.order the variables first set by statement i, in order. When each
+// variable has one setter, runPackage calls it as it goes (the order is not held beside the
+// whole syntax tree of a large package); else indexPackage does, and sorts the order.
+func (p *pkgState) addToOrder(i int32, names []string) []string {
+	names = assignedNames(p.refs[i].stmt, names[:0])
+	for k, n := range names {
+		first := p.setterIdx[n]
+		if first < 0 {
+			first = p.multiSetters[-1-first][0]
+		}
+		if first == i && !slices.Contains(names[:k], n) {
+			p.order = append(p.order, n)
+		}
+	}
+	return names
+}
+
 func (e *evaluator) runPackage(p *pkgState) {
 	if p.done || p.running {
 		return
@@ -357,9 +377,13 @@ func (e *evaluator) runPackage(p *pkgState) {
 		}
 	}
 	i := 0
+	var names []string
 	for _, f := range p.files {
 		for j, st := range f.Body {
 			ref := &p.refs[i]
+			if len(p.multiSetters) == 0 {
+				names = p.addToOrder(int32(i), names)
+			}
 			i++
 			if ref.state == 0 && p.unifiedLater(ref) {
 				continue
