@@ -556,14 +556,14 @@ func schemaExprOf(st syntax.Stmt) *syntax.SchemaExpr {
 // withoutOverridden is the config of a declaration without the entries whose key a later
 // declaration sets with `=`: the toolchain merges the declarations' configs before evaluating
 // them, so those entries are never evaluated.
-func withoutOverridden(x syntax.Expr, later []*stmtRef, s syntax.Stmt) syntax.Expr {
+func withoutOverridden(p *pkgState, x syntax.Expr, later []*stmtRef, s syntax.Stmt) syntax.Expr {
 	c, ok := x.(*syntax.ConfigExpr)
 	if !ok {
 		return x
 	}
 	overridden := map[string]bool{}
 	for _, r := range later {
-		if u := schemaExprOf(r.stmt); u != nil && (r.state == 0 || r.stmt == s) {
+		if u := schemaExprOf(p.stmt(r)); u != nil && (r.state == 0 || p.stmt(r) == s) {
 			if lc, ok := u.Config.(*syntax.ConfigExpr); ok {
 				for _, en := range lc.Entries {
 					// `a = v` replaces all of a; `a.b = v` only a.b
@@ -622,13 +622,13 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	merged := 0 // schema statements merged
 	decls := p.setters(name)
 	for i, r := range decls {
-		u := schemaExprOf(r.stmt)
-		if u == nil || (r.state != 0 && r.stmt != s) {
+		u := schemaExprOf(p.stmt(r))
+		if u == nil || (r.state != 0 && p.stmt(r) != s) {
 			continue
 		}
 		if merged == 0 {
 			// the declarations are merged where the first one is (a conflict is reported there)
-			e.stmtPos = posOf(p.fileOf(r), r.stmt)
+			e.stmtPos = posOf(p.fileOf(r), p.stmt(r))
 		}
 		merged++
 		r.state = 1
@@ -647,7 +647,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 			args, kwargs = e.callArgs(sc, u.Args, u.Kwargs)
 		}
 		if u.Config != nil {
-			c := e.evalSchemaConfig(sc, withoutOverridden(u.Config, decls[i+1:], s))
+			c := e.evalSchemaConfig(sc, withoutOverridden(p, u.Config, decls[i+1:], s))
 			if d := attrsOf(c); d != nil {
 				e.pos = posOf(e.file, u)
 				e.mergingDecls = true
@@ -658,7 +658,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 				cfgNode, cfgFile = cn, p.fileOf(r)
 			}
 		}
-		if r.stmt != s {
+		if p.stmt(r) != s {
 			r.state = 2
 		}
 	}

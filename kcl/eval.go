@@ -90,6 +90,7 @@ type pkgState struct {
 	// refs of its only setter, or to -1-i for multiSetters[i] when several statements set it:
 	// most variables have one setter, and a slice each is most of a large package's index.
 	refs         []stmtRef
+	fileStart    []int32 // the number of the first statement of each file
 	setterIdx    map[string]int32
 	multiSetters [][]int32
 	lazy         map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
@@ -99,14 +100,29 @@ type pkgState struct {
 	module       *Module
 }
 
+// stmtRef is the state of a top-level statement (8 bytes: a large package has millions).
 type stmtRef struct {
-	stmt  syntax.Stmt
-	file  int32 // index in the package's files
+	i     int32 // its number in the package: p.refs[i] is this reference
 	state int8  // 0 pending, 1 running, 2 done
 }
 
+// locate returns the file (index in p.files) of statement r and its index in that file's body.
+func (p *pkgState) locate(r *stmtRef) (int, int) {
+	f := sort.Search(len(p.fileStart), func(k int) bool { return p.fileStart[k] > r.i }) - 1
+	return f, int(r.i - p.fileStart[f])
+}
+
+// stmt is statement r: nil once it has run and its syntax tree has gone (doneWith).
+func (p *pkgState) stmt(r *stmtRef) syntax.Stmt {
+	f, j := p.locate(r)
+	return p.files[f].Body[j]
+}
+
 // fileOf is the name of the file of statement r.
-func (p *pkgState) fileOf(r *stmtRef) string { return p.files[r.file].Filename }
+func (p *pkgState) fileOf(r *stmtRef) string {
+	f, _ := p.locate(r)
+	return p.files[f].Filename
+}
 
 // setters lists the top-level statements that set a package variable, in order (nil: none).
 func (p *pkgState) setters(name string) []*stmtRef {
@@ -186,10 +202,10 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 		return v, true
 	}
 	if refs := p.setters(name); refs != nil {
-		if n := len(e.targets); n > 0 && e.targets[n-1] == name && isSetter(refs[0].stmt) {
+		if n := len(e.targets); n > 0 && e.targets[n-1] == name && isSetter(p.stmt(refs[0])) {
 			return undef, true // the variable being set reads as its value so far (none yet)
 		}
-		setter := isSetter(refs[0].stmt)
+		setter := isSetter(p.stmt(refs[0]))
 		for _, r := range refs {
 			if r.state == 0 {
 				e.runForRead(p, r)
@@ -208,7 +224,7 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 				if e.ranAgain == nil {
 					e.ranAgain = map[syntax.Stmt]bool{}
 				}
-				e.ranAgain[r.stmt] = true // its own assignment then sets the variable again
+				e.ranAgain[p.stmt(r)] = true // its own assignment then sets the variable again
 				r.state = 0
 				e.rerunning++
 				e.runForRead(p, r)
@@ -299,10 +315,12 @@ func (e *evaluator) indexPackage(p *pkgState) {
 	p.scope = &scope{vars: map[string]Value{}, pkg: p}
 	p.refs = make([]stmtRef, 0, stmts)
 	var names []string
+	p.fileStart = make([]int32, len(p.files))
 	for fi, f := range p.files {
+		p.fileStart[fi] = int32(len(p.refs))
 		for _, st := range f.Body {
 			i := int32(len(p.refs))
-			p.refs = append(p.refs, stmtRef{stmt: st, file: int32(fi)})
+			p.refs = append(p.refs, stmtRef{i: i})
 			names = assignedNames(st, names[:0])
 			for _, n := range names {
 				j, seen := p.setterIdx[n]
@@ -336,7 +354,7 @@ func (e *evaluator) indexPackage(p *pkgState) {
 		p.indexLazy(p.refs)
 	} else {
 		for i := range p.refs {
-			if _, ok := p.refs[i].stmt.(*syntax.IfStmt); ok {
+			if _, ok := p.stmt(&p.refs[i]).(*syntax.IfStmt); ok {
 				p.indexLazy(p.refs)
 				break
 			}
@@ -350,7 +368,7 @@ func (e *evaluator) indexPackage(p *pkgState) {
 // variable has one setter, runPackage calls it as it goes (the order is not held beside the
 // whole syntax tree of a large package); else indexPackage does, and sorts the order.
 func (p *pkgState) addToOrder(i int32, names []string) []string {
-	names = assignedNames(p.refs[i].stmt, names[:0])
+	names = assignedNames(p.stmt(&p.refs[i]), names[:0])
 	for k, n := range names {
 		first := p.setterIdx[n]
 		if first < 0 {
@@ -404,7 +422,7 @@ func (e *evaluator) runPackage(p *pkgState) {
 			}
 			e.execTopStmt(p, ref)
 			if e.doneWith(p, ref) {
-				ref.stmt, f.Body[j] = nil, nil
+				f.Body[j] = nil
 			}
 		}
 	}
@@ -418,10 +436,10 @@ func (e *evaluator) runPackage(p *pkgState) {
 // without backtracking (lazy.go), where nothing reads the statement again (a read of name finds
 // its value; siblingImport reads the other files of the package).
 func (e *evaluator) doneWith(p *pkgState, ref *stmtRef) bool {
-	if p != e.mainPkg || len(p.files) != 1 || p.lazy != nil || ref.state != 2 || e.ranAgain[ref.stmt] {
+	if p != e.mainPkg || len(p.files) != 1 || p.lazy != nil || ref.state != 2 || e.ranAgain[p.stmt(ref)] {
 		return false
 	}
-	a, ok := ref.stmt.(*syntax.AssignStmt)
+	a, ok := p.stmt(ref).(*syntax.AssignStmt)
 	if !ok || len(a.Targets) != 1 || schemaExprOf(a) != nil {
 		return false
 	}
@@ -437,11 +455,11 @@ func (e *evaluator) doneWith(p *pkgState, ref *stmtRef) bool {
 // followed by another one of the same name: the toolchain merges them into the last one, so they
 // are evaluated there (unifyTop takes the pending ones).
 func (p *pkgState) unifiedLater(r *stmtRef) bool {
-	if schemaExprOf(r.stmt) == nil {
+	if schemaExprOf(p.stmt(r)) == nil {
 		return false
 	}
 	var name string
-	switch s := r.stmt.(type) {
+	switch s := p.stmt(r).(type) {
 	case *syntax.UnificationStmt:
 		name = s.Target.Names[0]
 	case *syntax.AssignStmt:
@@ -449,7 +467,7 @@ func (p *pkgState) unifiedLater(r *stmtRef) bool {
 	}
 	refs := p.setters(name)
 	for i := len(refs) - 1; i >= 0 && refs[i] != r; i-- {
-		if schemaExprOf(refs[i].stmt) != nil {
+		if schemaExprOf(p.stmt(refs[i])) != nil {
 			return true
 		}
 	}
@@ -465,7 +483,7 @@ func (e *evaluator) execTopStmt(p *pkgState, r *stmtRef) {
 	e.file = p.fileOf(r)
 	sc := e.fileScope(p, e.file)
 	fr := &frame{kind: frameModule, pkg: p, scope: sc}
-	e.execStmt(fr, r.stmt)
+	e.execStmt(fr, p.stmt(r))
 	e.file = saveFile
 	r.state = 2
 }
