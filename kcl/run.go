@@ -87,6 +87,9 @@ type Result struct {
 	Printed string
 }
 
+// largePackage is the statement count from which Run collects the garbage before rendering.
+const largePackage = 1 << 16
+
 // Run evaluates a KCL package and renders its public top-level variables.
 // Errors are *Error (or Errors for several syntax errors).
 func Run(ctx context.Context, opts Options) (res *Result, err error) {
@@ -149,7 +152,13 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	e.runPackage(main)
 	// rendering needs the values only: the syntax trees and the statement index can go (functions
 	// and schemas keep the nodes they use), so the output is not made on top of them
+	statements := len(main.refs)
 	main.files, main.refs, main.setterIdx, main.multiSetters, e.parsed = nil, nil, nil, nil, nil
+	if statements >= largePackage {
+		// most of a large package's heap is garbage now (the syntax trees): collected at once,
+		// the output is made in its place instead of on top of it
+		runtime.GC()
+	}
 	out := e.render(main)
 	return &Result{Output: out, YAML: out, Printed: e.printed.String()}, nil
 }
