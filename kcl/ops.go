@@ -462,7 +462,7 @@ func (e *evaluator) contains(container, item Value) bool {
 // operandType names an operand's type for error messages: literals carry their value as KCL's
 // type checker shows them ('int(1)', 'str(a)').
 func operandType(n syntax.Expr, v Value) string {
-	switch unparen(n).(type) {
+	switch syntax.Unparen(n).(type) {
 	case *syntax.NumberLit, *syntax.StringLit, *syntax.NameConstant:
 		if isNoneOrUndef(v) {
 			return typeName(v)
@@ -472,29 +472,18 @@ func operandType(n syntax.Expr, v Value) string {
 	return typeName(v)
 }
 
-// unparen returns the expression inside any parentheses around n.
-func unparen(n syntax.Expr) syntax.Expr {
-	for {
-		p, ok := n.(*syntax.ParenExpr)
-		if !ok {
-			return n
-		}
-		n = p.X
-	}
-}
-
 // runtimeNone reports whether operand n is None or Undefined that the static checker cannot see:
 // a value, not the literal.
 func runtimeNone(n syntax.Expr, v Value) bool {
 	if !isNoneOrUndef(v) {
 		return false
 	}
-	_, lit := unparen(n).(*syntax.NameConstant)
+	_, lit := syntax.Unparen(n).(*syntax.NameConstant)
 	return !lit
 }
 
 func isLiteral(n syntax.Expr) bool {
-	switch unparen(n).(type) {
+	switch syntax.Unparen(n).(type) {
 	case *syntax.NumberLit, *syntax.StringLit, *syntax.NameConstant, *syntax.ListExpr, *syntax.ConfigExpr:
 		return true
 	}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -81,6 +82,7 @@ type Package struct {
 	lastUnify   map[string]*syntax.UnificationStmt // the last `name: S {…}` of each name
 	usedImports map[*Object]bool                   // imports whose name the importing file uses (when checked)
 	imports     map[*Package]bool
+	types       map[string]Type // the variables' types, one of each shape (see widened)
 	c           *Checker
 }
 
@@ -342,31 +344,11 @@ func (u *fileUnit) declare(body []syntax.Stmt) {
 				if !ok || len(id.Names) != 1 || u.pkg.Scope.Names[id.Names[0]] != nil {
 					continue
 				}
-				ann, v := st.Type, st.Value
-				o := u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg,
-					resolve: func() Type {
-						if ann != nil {
-							return u.typeOf(ann)
-						}
-						return widen(u.quietType(v))
-					}})
-				if o.Span == id.NameSpans[0] && o.File == u.path {
-					o.early = func() Type { return u.earlyType(ann, v) }
-				}
+				u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg, decl: st})
 			}
 		case *syntax.UnificationStmt:
 			if len(st.Target.Names) == 1 && u.pkg.Scope.Names[st.Target.Names[0]] == nil {
-				v := st.Value
-				o := u.pkg.Scope.insert(&Object{Name: st.Target.Names[0], Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: u.pkg,
-					resolve: func() Type { return u.quietType(v) }})
-				if o.Span == st.Target.NameSpans[0] && o.File == u.path {
-					o.early = func() Type { // `x: S {…}` declares an S
-						if t, ok := u.lookupType(v.Name).(*SchemaType); ok {
-							return &Instance{t.Schema}
-						}
-						return Any
-					}
-				}
+				u.pkg.Scope.insert(&Object{Name: st.Target.Names[0], Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: u.pkg, decl: st})
 			}
 		case *syntax.SchemaStmt:
 			u.declareSchema(&Schema{Name: st.Name.Name(), Node: st, Doc: st.Doc, unit: u}, SchemaObj, st.Name.Span)
@@ -488,6 +470,47 @@ func (p *Package) unitIndex(path string) int {
 	return len(p.units)
 }
 
+// unit is the package's file of a path.
+func (p *Package) unit(path string) *fileUnit {
+	for _, u := range p.units {
+		if u.path == path {
+			return u
+		}
+	}
+	return nil
+}
+
+// declType is the type of a package variable from its declaring statement (Object.decl): its
+// annotation, else its value's.
+func (o *Object) declType() Type {
+	u := o.Pkg.unit(o.File)
+	switch st := o.decl.(type) {
+	case *syntax.AssignStmt:
+		if st.Type != nil {
+			return u.typeOf(st.Type)
+		}
+		return u.pkg.widened(u.quietType(st.Value))
+	case *syntax.UnificationStmt:
+		return u.quietType(st.Value)
+	}
+	return Any
+}
+
+// early is what the reference knows of a package variable before its declaration is checked
+// (Object.decl is set): see earlyType, and `x: S {…}` declares an S.
+func (o *Object) early() Type {
+	u := o.Pkg.unit(o.File)
+	switch st := o.decl.(type) {
+	case *syntax.AssignStmt:
+		return u.earlyType(st.Type, st.Value)
+	case *syntax.UnificationStmt:
+		if t, ok := u.lookupType(st.Value.Name).(*SchemaType); ok {
+			return &Instance{t.Schema}
+		}
+	}
+	return Any
+}
+
 // earlyType is what the reference knows of a package variable assigned before its declaration
 // is checked: its annotation, or that it is a function of so many parameters.
 func (u *fileUnit) earlyType(ann syntax.TypeExpr, v syntax.Expr) Type {
@@ -502,4 +525,84 @@ func (u *fileUnit) earlyType(ann syntax.TypeExpr, v syntax.Expr) Type {
 		return f
 	}
 	return Any
+}
+
+// widened is the type of a variable given a value of type t (see widen), shared by the
+// package's variables of the same shape: a large program has many variables of few shapes
+// (800000 `cI = {name = "cI", port = I}` are one {str:str | int}), which need one type, not
+// one each. Types are not changed once made; only plain data types (no schema, module or
+// function inside) are shared.
+func (p *Package) widened(t Type) Type {
+	// the key is t's with literals as their base types, which is all widen keeps of them
+	var key strings.Builder
+	if !writeTypeKey(&key, t) {
+		return widen(t)
+	}
+	if s, ok := p.types[key.String()]; ok {
+		return s
+	}
+	if p.types == nil {
+		p.types = map[string]Type{}
+	}
+	w := widen(t)
+	p.types[key.String()] = w
+	return w
+}
+
+// writeTypeKey writes what identifies a plain data type once widened, and reports whether t
+// is one.
+func writeTypeKey(b *strings.Builder, t Type) bool {
+	switch t := t.(type) {
+	case *Basic:
+		switch t {
+		case Any, Int, Float, Str, Bool, None, Undefined:
+			b.WriteString(t.Name)
+			return true
+		}
+	case *Literal:
+		return writeTypeKey(b, t.Base)
+	case *List:
+		b.WriteByte('[')
+		ok := writeTypeKey(b, t.Elem)
+		b.WriteByte(']')
+		return ok
+	case *Union:
+		b.WriteByte('(')
+		for _, m := range t.Types {
+			if !writeTypeKey(b, m) {
+				return false
+			}
+			b.WriteByte('|')
+		}
+		b.WriteByte(')')
+		return true
+	case *Dict:
+		b.WriteByte('{')
+		if !writeTypeKey(b, t.Key) {
+			return false
+		}
+		b.WriteByte(':')
+		if !writeTypeKey(b, t.Value) {
+			return false
+		}
+		if t.Attrs != nil {
+			b.WriteByte(';')
+			names := make([]string, 0, len(t.Attrs))
+			for name := range t.Attrs {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				b.WriteString(strconv.Quote(name))
+				b.WriteByte('=')
+				if !writeTypeKey(b, t.Attrs[name]) {
+					return false
+				}
+				b.WriteByte(',')
+			}
+		}
+		b.WriteByte('}')
+		return true
+	}
+	return false
 }

@@ -114,6 +114,10 @@ d = D {
 			[]string{"4:6: TypeError: unsupported operand type(s) for <: 'int' and 'str(a)'", "5:1: TypeError: expected int, got str(s)"}},
 		{"a lambda's result against its return type", "f = lambda x: str -> int { x }\ng = lambda -> int { \"not an int\" }\n",
 			[]string{"1:28: TypeError: expected int, got str"}},
+		{"a recursive lambda's calls (its value is walked again once its type is known)", "f = lambda x {\n    f(x, 1)\n}\n",
+			[]string{"2:10: CompileError: \"f\" takes 1 positional argument but 2 were given"}},
+		{"a schema with an index signature has no required attributes, also when first used before its declaration",
+			"cfg: S {a = 1}\nschema S:\n    a: int\n    b: int\n    [k: str]: int\n", nil},
 		{"a variable keeps its first type", "_x = 1\nif True:\n    _x = 1.5\n", []string{"3:5: TypeError: expected int, got float(1.5)"}},
 		{"argument types", "a = len(1)\nb = \"-\".join(\"abc\")\n", []string{
 			"1:9: TypeError: expected str | {any:any} | [any], got int(1)", "2:14: TypeError: expected [any], got str(abc)"}},

@@ -61,9 +61,13 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 			declared = c.typeExpr(s, st.Type)
 		}
 		var target, fresh, refine *Object
+		decl := c.declaring(st.Type, st.Targets, ctx)
 		for _, t := range st.Targets {
 			if id, ok := t.(*syntax.Ident); ok {
 				target = c.assignTarget(s, id, ctx)
+				if target != nil && target != decl {
+					target.Type()
+				}
 				if declared == nil && target != nil && target.Kind == AttrObj && target.Typed {
 					declared = target.Type()
 				}
@@ -88,7 +92,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		if id, ok := st.Targets[0].(*syntax.Ident); ok && ctx == ctxTop {
 			c.merged = c.unit.pkg.settings(id.Names[0]) > 1
 		}
-		vt := c.expr(s, st.Value, declared)
+		vt := c.declValue(s, decl, st.Value, declared, c.unit.pkg.widened)
 		c.merged = false
 		if fresh != nil {
 			fresh.typ = widen(vt)
@@ -123,7 +127,10 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 			c.binaryOp(st, st.Op.BinaryOf(), tt, vt)
 		}
 	case *syntax.UnificationStmt:
-		c.assignTarget(s, st.Target, ctx)
+		decl := c.declaring(nil, []syntax.Expr{st.Target}, ctx)
+		if o := c.assignTarget(s, st.Target, ctx); o != nil && o != decl {
+			o.Type()
+		}
 		c.merged = ctx == ctxTop && c.unit.pkg.settings(st.Target.Names[0]) > 1
 		// the reference checks little of a unification a later one repeats (its names are not
 		// even resolved; only the last one runs): nothing is reported about it
@@ -131,7 +138,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		if later {
 			c.silent++
 		}
-		c.expr(s, st.Value, nil)
+		c.declValue(s, decl, st.Value, nil, func(t Type) Type { return t })
 		if later {
 			c.silent--
 		}
@@ -158,6 +165,43 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 	case *syntax.SchemaAttr:
 		c.schemaAttr(s, st)
 	}
+}
+
+// declaring is the package variable a top-level statement declares when the variable's type
+// is its value's (no annotation, one target) and not known yet: the statement's walk of the
+// value gives it (walking a large config a second time only for its type doubles its cost).
+func (c *fileChecker) declaring(ann syntax.TypeExpr, targets []syntax.Expr, ctx stmtCtx) *Object {
+	if ctx != ctxTop || ann != nil || len(targets) != 1 {
+		return nil
+	}
+	id, ok := targets[0].(*syntax.Ident)
+	if !ok || len(id.Names) != 1 {
+		return nil
+	}
+	o := c.unit.pkg.Scope.Names[id.Names[0]]
+	if o == nil || o.Kind != VarObj || o.typ != nil || o.decl == nil || o.busy || o.File != c.unit.path || o.Span != id.NameSpans[0] {
+		return nil
+	}
+	return o
+}
+
+// declValue checks the value of a statement declaring o (see declaring; nil for any other) and
+// gives o its type, conv of the value's. A lambda using o itself (a recursive one) is walked again
+// once o has its type, its first walk's errors dropped, as the reference knows a lambda's type in
+// its own body; in any other value o's uses stay unknown (`b = {m = lambda { b.k + "s" }}` passes).
+func (c *fileChecker) declValue(s *Scope, o *Object, x syntax.Expr, want Type, conv func(Type) Type) Type {
+	if o == nil {
+		return c.expr(s, x, want)
+	}
+	errs, scopes, refs := len(c.info.Errors), len(c.info.Scopes), len(c.info.Refs)
+	o.busy, o.used = true, false
+	t := c.expr(s, x, want)
+	o.busy, o.typ = false, conv(t)
+	if _, lambda := syntax.Unparen(x).(*syntax.LambdaExpr); o.used && lambda {
+		c.info.Errors, c.info.Scopes, c.info.Refs = c.info.Errors[:errs], c.info.Scopes[:scopes], c.info.Refs[:refs]
+		t = c.expr(s, x, want)
+	}
+	return t
 }
 
 // firstType is the type a later assignment to a variable must keep: the reference types a
@@ -219,6 +263,9 @@ func (c *fileChecker) assignTarget(s *Scope, id *syntax.Ident, ctx stmtCtx) *Obj
 		return nil
 	}
 	c.ref(id.NameSpans[0], o, o.File == c.unit.path && o.Span == id.NameSpans[0])
+	if len(id.Names) == 1 {
+		return o // its type is the caller's to resolve (see declaring)
+	}
 	t := o.Type()
 	for i := 1; i < len(id.Names); i++ {
 		m := c.memberObj(t, id.Names[i])
@@ -488,7 +535,7 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 	c.info.Types[id] = t
 	if forward {
 		c.silent--
-		if o.early == nil {
+		if o.decl == nil {
 			return Any
 		}
 		// checked again from what the reference knows (the editor has the names already)
@@ -1140,7 +1187,7 @@ func (c *fileChecker) keyExpr(s *Scope, k syntax.Expr) Type {
 // configScope opens the scope of a config literal: its keys are names its values may use
 // (`{name = "a", host = name + ".svc"}`).
 func (c *fileChecker) configScope(s *Scope, entries []*syntax.ConfigEntry, inst *Instance) *Scope {
-	cs := newScope(s)
+	cs := &Scope{Parent: s}
 	if len(entries) > 0 {
 		cs.From, cs.To = int(entries[0].Pos().Offset), int(entries[len(entries)-1].End().Offset)
 	}
@@ -1170,7 +1217,10 @@ func (c *fileChecker) configScope(s *Scope, entries []*syntax.ConfigEntry, inst 
 			cs.insert(&Object{Name: id.Names[0], Kind: VarObj, File: c.unit.path, Span: id.NameSpans[0], Pkg: c.unit.pkg})
 		}
 	}
-	declare(entries)
+	cs.fill = func(*Scope) {
+		cs.Names = map[string]*Object{}
+		declare(entries)
+	}
 	return cs
 }
 

@@ -27,15 +27,19 @@ const KindImmutable = "ImmutableError"
 // names where the variable was bound first, as the toolchain does.
 func checkImmutable(p *Package) {
 	byFile := map[string][]Error{}
-	bound := map[string]syntax.Span{}
-	boundIn := map[string]string{}
+	// one entry per top-level name: a large program has one per statement, so the map is made
+	// only when a name may be bound twice
+	bound := map[string]binding{}
+	if !rebinds(p) {
+		bound = nil
+	}
 	bind := func(u *fileUnit, name string, sp syntax.Span) {
 		if _, ok := bound[name]; !ok && name != "" {
-			bound[name], boundIn[name] = sp, u.path
+			bound[name] = binding{u.path, sp}
 		}
 	}
 	for _, u := range p.units {
-		if u.file == nil {
+		if u.file == nil || bound == nil {
 			continue
 		}
 		for _, st := range u.file.Body {
@@ -50,7 +54,7 @@ func checkImmutable(p *Package) {
 		}
 	}
 	for _, u := range p.units {
-		if u.file == nil {
+		if u.file == nil || bound == nil {
 			continue
 		}
 		for _, st := range u.file.Body {
@@ -68,7 +72,7 @@ func checkImmutable(p *Package) {
 						if first, ok := bound[name]; ok && !strings.HasPrefix(name, "_") {
 							byFile[u.path] = append(byFile[u.path], Error{Kind: KindImmutable, File: u.path, Span: spanOf(t),
 								Msg:     "Can not change the value of '" + name + "', because it was declared immutable",
-								Related: []Related{{File: boundIn[name], Span: first, Msg: "The variable '" + name + "' is declared here"}}})
+								Related: []Related{{File: first.file, Span: first.span, Msg: "The variable '" + name + "' is declared here"}}})
 						}
 						bind(u, name, spanOf(t))
 					}
@@ -84,12 +88,15 @@ func checkImmutable(p *Package) {
 		}
 		assigns(u.file.Body)
 	}
+	bound = nil
 	aug := map[string][]Error{}
-	w := &augWalker{global: map[string]Related{}, errs: aug}
-	for _, u := range p.units {
-		if u.file != nil {
-			w.path = u.path
-			syntax.Walk(w, u.file)
+	if hasAugAssign(p) {
+		w := &augWalker{global: map[string]binding{}, errs: aug}
+		for _, u := range p.units {
+			if u.file != nil {
+				w.path = u.path
+				syntax.Walk(w, u.file)
+			}
 		}
 	}
 	for _, u := range p.units {
@@ -106,10 +113,92 @@ func checkImmutable(p *Package) {
 	}
 }
 
+// rebinds reports whether a top-level name of the package may be bound twice (by two
+// assignments or unifications, or by one and an import, schema, rule or type alias); an
+// assignment to something else than a name counts as such.
+func rebinds(p *Package) bool {
+	p.settings("")
+	for _, n := range p.sets {
+		if n > 1 {
+			return true
+		}
+	}
+	var other func(body []syntax.Stmt) bool
+	other = func(body []syntax.Stmt) bool {
+		for _, st := range body {
+			switch st := st.(type) {
+			case *syntax.AssignStmt:
+				for _, t := range st.Targets {
+					if _, ok := t.(*syntax.Ident); !ok {
+						return true
+					}
+				}
+			case *syntax.IfStmt:
+				if other(st.Body) || other(st.Else) {
+					return true
+				}
+			case *syntax.ImportStmt:
+				if p.sets[st.Name] > 0 {
+					return true
+				}
+			case *syntax.SchemaStmt:
+				if p.sets[st.Name.Name()] > 0 {
+					return true
+				}
+			case *syntax.RuleStmt:
+				if p.sets[st.Name.Name()] > 0 {
+					return true
+				}
+			case *syntax.TypeAliasStmt:
+				if p.sets[st.Name.Name()] > 0 {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, u := range p.units {
+		if u.file != nil && other(u.file.Body) {
+			return true
+		}
+	}
+	return false
+}
+
+// binding is where a name was bound first.
+type binding struct {
+	file string
+	span syntax.Span
+}
+
+// hasAugAssign reports whether a package has an augmented assignment anywhere: without one
+// the walk binding every top-level name is spared.
+func hasAugAssign(p *Package) bool {
+	var f augFinder
+	for _, u := range p.units {
+		if u.file != nil && !f.found {
+			syntax.Walk(&f, u.file)
+		}
+	}
+	return f.found
+}
+
+type augFinder struct{ found bool }
+
+func (f *augFinder) Visit(n syntax.Node) syntax.Visitor {
+	if _, ok := n.(*syntax.AugAssignStmt); ok {
+		f.found = true
+	}
+	if f.found {
+		return nil
+	}
+	return f
+}
+
 // augWalker finds the augmented assignments to bound public names, in source order.
 type augWalker struct {
 	path   string
-	global map[string]Related // names bound at the top level so far, where they were first
+	global map[string]binding // names bound at the top level so far, where they were first
 	nested []bool             // per visited node: whether it opens a schema, rule or lambda body
 	depth  int                // open schema, rule and lambda bodies
 	errs   map[string][]Error
@@ -142,7 +231,8 @@ func (w *augWalker) Visit(n syntax.Node) syntax.Visitor {
 		_, isConfig := n.Value.(*syntax.SchemaExpr)
 		if first, ok := w.global[name]; ok && !isConfig && !strings.HasPrefix(name, "_") {
 			w.errs[w.path] = append(w.errs[w.path], Error{Kind: KindImmutable, File: w.path, Span: spanOf(n.Target),
-				Msg: "Immutable variable '" + name + "' is modified during compiling", Related: []Related{first}})
+				Msg:     "Immutable variable '" + name + "' is modified during compiling",
+				Related: []Related{{File: first.file, Span: first.span, Msg: "The variable '" + name + "' is declared here firstly"}}})
 		} else {
 			w.bind(name, n.Target)
 		}
@@ -159,7 +249,7 @@ func (w *augWalker) Visit(n syntax.Node) syntax.Visitor {
 func (w *augWalker) bind(name string, at syntax.Node) {
 	if w.depth == 0 && name != "" {
 		if _, ok := w.global[name]; !ok {
-			w.global[name] = Related{File: w.path, Span: spanOf(at), Msg: "The variable '" + name + "' is declared here firstly"}
+			w.global[name] = binding{w.path, spanOf(at)}
 		}
 	}
 }

@@ -188,8 +188,8 @@ func (s *Schema) Parent() *Schema { s.build(); return s.parent }
 // Index is the index signature of the schema or of a parent, or nil.
 func (s *Schema) Index() *IndexSig {
 	for p, depth := s, 0; p != nil && depth < 32; p, depth = p.Parent(), depth+1 {
-		if p.index != nil {
-			return p.index
+		if idx := p.OwnIndex(); idx != nil { // built first: it may be asked before anything else of p
+			return idx
 		}
 	}
 	return nil

@@ -43,16 +43,27 @@ type Object struct {
 	Typed    bool // declared with a type (`name: T`), so values given to it are checked
 
 	busy    bool // resolve is running (the flags sit together: a large program has an object per global)
+	used    bool // its type was asked while busy (see fileChecker.declValue)
 	typ     Type
 	resolve func() Type // computes typ on first use
-	early   func() Type // a package variable's type where it is used before its declaration
+	// a package variable's declaring statement (*syntax.AssignStmt or *syntax.UnificationStmt),
+	// which gives its type on first use (see declType) and before its declaration (see early):
+	// a statement, not two closures, for a large program's many globals
+	decl syntax.Stmt
 }
 
 // Type is the object's type, computed on first use.
 func (o *Object) Type() Type {
-	if o.typ == nil && o.resolve != nil && !o.busy {
+	if o.busy {
+		o.used = true
+	}
+	if o.typ == nil && (o.resolve != nil || o.decl != nil) && !o.busy {
 		o.busy = true
-		o.typ = o.resolve()
+		if o.resolve != nil {
+			o.typ = o.resolve()
+		} else {
+			o.typ = o.declType()
+		}
 		o.busy = false
 	}
 	if o.typ == nil {
@@ -68,6 +79,18 @@ type Scope struct {
 	Names    map[string]*Object
 	From, To int // byte offsets covered (local scopes)
 	Schema   *Schema
+	// fill enters the names on first use: a config literal's keys are objects only when a
+	// name is looked up inside it (a large program has many literals whose values are constants)
+	fill func(*Scope)
+}
+
+// filled runs fill, once.
+func (s *Scope) filled() *Scope {
+	if f := s.fill; f != nil {
+		s.fill = nil
+		f(s)
+	}
+	return s
 }
 
 func newScope(parent *Scope) *Scope { return &Scope{Parent: parent, Names: map[string]*Object{}} }
@@ -75,7 +98,7 @@ func newScope(parent *Scope) *Scope { return &Scope{Parent: parent, Names: map[s
 // Lookup finds a name in the scope or its parents.
 func (s *Scope) Lookup(name string) *Object {
 	for ; s != nil; s = s.Parent {
-		if o, ok := s.Names[name]; ok {
+		if o, ok := s.filled().Names[name]; ok {
 			return o
 		}
 		if s.Schema != nil {
@@ -93,7 +116,7 @@ func (s *Scope) All() []*Object {
 	seen := map[string]bool{}
 	for ; s != nil; s = s.Parent {
 		var level []*Object
-		for _, o := range s.Names {
+		for _, o := range s.filled().Names {
 			level = append(level, o)
 		}
 		if s.Schema != nil {

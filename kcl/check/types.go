@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -243,7 +244,30 @@ func isUnion(t Type) bool { _, ok := t.(*Union); return ok }
 // unionOf joins types, dropping duplicates; one type stays itself.
 func unionOf(ts ...Type) Type {
 	var out []Type
-	seen := map[string]bool{}
+	// members are told apart by their spelling; a map only for many (most unions have two or
+	// three members, and a large program makes one per config literal)
+	var spelt []string
+	var seen map[string]bool
+	add := func(t Type) {
+		name := t.String()
+		if seen == nil {
+			if !slices.Contains(spelt, name) {
+				spelt = append(spelt, name)
+				out = append(out, t)
+			}
+			if len(spelt) > 16 {
+				seen = map[string]bool{}
+				for _, n := range spelt {
+					seen[n] = true
+				}
+			}
+			return
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, t)
+		}
+	}
 	for _, t := range ts {
 		if t == nil {
 			continue
@@ -253,17 +277,11 @@ func unionOf(ts ...Type) Type {
 		}
 		if u, ok := t.(*Union); ok {
 			for _, m := range u.Types {
-				if !seen[m.String()] {
-					seen[m.String()] = true
-					out = append(out, m)
-				}
+				add(m)
 			}
 			continue
 		}
-		if !seen[t.String()] {
-			seen[t.String()] = true
-			out = append(out, t)
-		}
+		add(t)
 	}
 	// as the reference's sup, a member another one covers goes: str | str(a) is str
 	kept := out[:0:0]

@@ -542,6 +542,17 @@ type ParenExpr struct {
 	X Expr
 }
 
+// Unparen returns the expression inside any parentheses around x.
+func Unparen(x Expr) Expr {
+	for {
+		p, ok := x.(*ParenExpr)
+		if !ok {
+			return x
+		}
+		x = p.X
+	}
+}
+
 // ListExpr is `[Elts...]`. Elements may be *StarredExpr (`*x`) and
 // *ListIfItem (`if c: a, b`).
 type ListExpr struct {

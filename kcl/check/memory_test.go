@@ -1,0 +1,61 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/kcl"
+)
+
+// The static check kpm run does before evaluating is the peak of a large program's run
+// (issue 14, bench/memory.sh): it must stay within a few times its source. Both figures are
+// exact byte counts of the runtime, the same on every run: what Program allocates in all per
+// statement, and what a checker keeps per statement once it has checked the program.
+func TestProgramMemory(t *testing.T) {
+	const n = 20000
+	for _, tc := range []struct {
+		name        string
+		stmt        func(i int) string
+		alloc, kept uint64 // bounds per statement, bytes (935/570 and 2629/1086 measured; 1703/665 and 5722/1622 before the single walk)
+	}{
+		{"assign", func(i int) string { return fmt.Sprintf("a%d = %d\n", i, i) }, 1100, 650},
+		{"config", func(i int) string { return fmt.Sprintf("c%d = {name = \"c%d\", port = %d}\n", i, i, i) }, 3000, 1250},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var src strings.Builder
+			for i := range n {
+				src.WriteString(tc.stmt(i))
+			}
+			path := filepath.Join(t.TempDir(), "main.k")
+			require.NoError(t, os.WriteFile(path, []byte(src.String()), 0o644))
+
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			require.NoError(t, Program(context.Background(), kcl.Program{Files: []string{path}, Root: filepath.Dir(path)}))
+			runtime.ReadMemStats(&after)
+			alloc := (after.TotalAlloc - before.TotalAlloc) / n
+
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			c := New(Config{NoRefs: true})
+			c.With(func() { c.load(mainKey, ModuleRef{Dir: filepath.Dir(path), Files: []string{path}}, true) })
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			runtime.KeepAlive(c)
+			kept := (after.HeapAlloc - before.HeapAlloc) / n
+
+			t.Logf("%s: %d bytes of source, %d allocated and %d kept per statement", tc.name, src.Len()/n, alloc, kept)
+			assert.LessOrEqual(t, alloc, tc.alloc, "bytes allocated per statement")
+			assert.LessOrEqual(t, kept, tc.kept, "bytes kept per statement")
+		})
+	}
+}
