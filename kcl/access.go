@@ -30,7 +30,7 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 		return none
 	case *Module:
 		if x.pkg != nil {
-			if x.typesOnly && !declaresType(x.pkg.setters[name]) {
+			if x.typesOnly && !declaresType(x.pkg, x.pkg.setters(name)) {
 				return undef
 			}
 			if r, ok := e.globalLookup(x.pkg, name); ok {
@@ -290,9 +290,9 @@ func jaroWinkler(a, b string) float64 {
 }
 
 // declaresType reports whether a module name is set by a schema, rule or type alias statement.
-func declaresType(setters []*stmtRef) bool {
+func declaresType(p *pkgState, setters []*stmtRef) bool {
 	for _, r := range setters {
-		switch r.stmt.(type) {
+		switch p.stmt(r).(type) {
 		case *syntax.SchemaStmt, *syntax.RuleStmt, *syntax.TypeAliasStmt:
 			return true
 		}

@@ -556,14 +556,14 @@ func schemaExprOf(st syntax.Stmt) *syntax.SchemaExpr {
 // withoutOverridden is the config of a declaration without the entries whose key a later
 // declaration sets with `=`: the toolchain merges the declarations' configs before evaluating
 // them, so those entries are never evaluated.
-func withoutOverridden(x syntax.Expr, later []*stmtRef, s syntax.Stmt) syntax.Expr {
+func withoutOverridden(p *pkgState, x syntax.Expr, later []*stmtRef, s syntax.Stmt) syntax.Expr {
 	c, ok := x.(*syntax.ConfigExpr)
 	if !ok {
 		return x
 	}
 	overridden := map[string]bool{}
 	for _, r := range later {
-		if u := schemaExprOf(r.stmt); u != nil && (r.state == 0 || r.stmt == s) {
+		if u := schemaExprOf(p.stmt(r)); u != nil && (r.state == 0 || p.stmt(r) == s) {
 			if lc, ok := u.Config.(*syntax.ConfigExpr); ok {
 				for _, en := range lc.Entries {
 					// `a = v` replaces all of a; `a.b = v` only a.b
@@ -620,20 +620,20 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	var cfgFile string
 	saveFile, saveStmt := e.file, e.stmtPos
 	merged := 0 // schema statements merged
-	decls := p.setters[name]
+	decls := p.setters(name)
 	for i, r := range decls {
-		u := schemaExprOf(r.stmt)
-		if u == nil || (r.state != 0 && r.stmt != s) {
+		u := schemaExprOf(p.stmt(r))
+		if u == nil || (r.state != 0 && p.stmt(r) != s) {
 			continue
 		}
 		if merged == 0 {
 			// the declarations are merged where the first one is (a conflict is reported there)
-			e.stmtPos = posOf(r.file, r.stmt)
+			e.stmtPos = posOf(p.fileOf(r), p.stmt(r))
 		}
 		merged++
 		r.state = 1
-		e.file = r.file
-		sc := e.fileScope(p, r.file)
+		e.file = p.fileOf(r)
+		sc := e.fileScope(p, e.file)
 		e.pos = posOf(e.file, u.Name)
 		tv := e.evalIdent(sc, u.Name)
 		t, ok := tv.(*SchemaType)
@@ -647,7 +647,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 			args, kwargs = e.callArgs(sc, u.Args, u.Kwargs)
 		}
 		if u.Config != nil {
-			c := e.evalSchemaConfig(sc, withoutOverridden(u.Config, decls[i+1:], s))
+			c := e.evalSchemaConfig(sc, withoutOverridden(p, u.Config, decls[i+1:], s))
 			if d := attrsOf(c); d != nil {
 				e.pos = posOf(e.file, u)
 				e.mergingDecls = true
@@ -655,10 +655,10 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 				e.mergingDecls = false
 			}
 			if cn, ok := u.Config.(*syntax.ConfigExpr); ok {
-				cfgNode, cfgFile = cn, r.file
+				cfgNode, cfgFile = cn, p.fileOf(r)
 			}
 		}
-		if r.stmt != s {
+		if p.stmt(r) != s {
 			r.state = 2
 		}
 	}

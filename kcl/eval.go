@@ -3,6 +3,8 @@ package kcl
 import (
 	"context"
 	"io"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -85,19 +87,58 @@ type pkgState struct {
 	files    []*syntax.File
 	globals  *Dict
 	scope    *scope
-	setters  map[string][]*stmtRef
-	lazy     map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
-	order    []string
-	done     bool
-	running  bool
-	module   *Module
+	// refs are the top-level statements, in order. setterIdx maps a variable to the index in
+	// refs of its only setter, or to -1-i for multiSetters[i] when several statements set it:
+	// most variables have one setter, and a slice each is most of a large package's index.
+	refs         []stmtRef
+	fileStart    []int32 // the number of the first statement of each file
+	setterIdx    map[string]int32
+	multiSetters [][]int32
+	lazy         map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
+	order        []string
+	done         bool
+	running      bool
+	module       *Module
 }
 
+// stmtRef is the state of a top-level statement (8 bytes: a large package has millions).
 type stmtRef struct {
-	stmt  syntax.Stmt
-	file  string
-	state int // 0 pending, 1 running, 2 done
-	idx   int // position in the package's statements
+	i     int32 // its number in the package: p.refs[i] is this reference
+	state int8  // 0 pending, 1 running, 2 done
+}
+
+// locate returns the file (index in p.files) of statement r and its index in that file's body.
+func (p *pkgState) locate(r *stmtRef) (int, int) {
+	f := sort.Search(len(p.fileStart), func(k int) bool { return p.fileStart[k] > r.i }) - 1
+	return f, int(r.i - p.fileStart[f])
+}
+
+// stmt is statement r: nil once it has run and its syntax tree has gone (doneWith).
+func (p *pkgState) stmt(r *stmtRef) syntax.Stmt {
+	f, j := p.locate(r)
+	return p.files[f].Body[j]
+}
+
+// fileOf is the name of the file of statement r.
+func (p *pkgState) fileOf(r *stmtRef) string {
+	f, _ := p.locate(r)
+	return p.files[f].Filename
+}
+
+// setters lists the top-level statements that set a package variable, in order (nil: none).
+func (p *pkgState) setters(name string) []*stmtRef {
+	i, ok := p.setterIdx[name]
+	switch {
+	case !ok:
+		return nil
+	case i >= 0:
+		return []*stmtRef{&p.refs[i]}
+	}
+	refs := make([]*stmtRef, len(p.multiSetters[-1-i]))
+	for k, j := range p.multiSetters[-1-i] {
+		refs[k] = &p.refs[j]
+	}
+	return refs
 }
 
 // scope is a lexical scope. A scope with an owner resolves names through it (package globals,
@@ -161,11 +202,11 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 	if v, ok := p.globals.m[name]; ok {
 		return v, true
 	}
-	if refs, ok := p.setters[name]; ok {
-		if n := len(e.targets); n > 0 && e.targets[n-1] == name && isSetter(refs[0].stmt) {
+	if refs := p.setters(name); refs != nil {
+		if n := len(e.targets); n > 0 && e.targets[n-1] == name && isSetter(p.stmt(refs[0])) {
 			return undef, true // the variable being set reads as its value so far (none yet)
 		}
-		setter := isSetter(refs[0].stmt)
+		setter := isSetter(p.stmt(refs[0]))
 		for _, r := range refs {
 			if r.state == 0 {
 				e.runForRead(p, r)
@@ -184,7 +225,7 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 				if e.ranAgain == nil {
 					e.ranAgain = map[syntax.Stmt]bool{}
 				}
-				e.ranAgain[r.stmt] = true // its own assignment then sets the variable again
+				e.ranAgain[p.stmt(r)] = true // its own assignment then sets the variable again
 				r.state = 0
 				e.rerunning++
 				e.runForRead(p, r)
@@ -271,42 +312,74 @@ func (e *evaluator) indexPackage(p *pkgState) {
 	for _, f := range p.files {
 		stmts += len(f.Body)
 	}
-	p.setters = make(map[string][]*stmtRef, stmts)
-	p.order = make([]string, 0, stmts)
+	p.setterIdx = make(map[string]int32, stmts)
 	p.scope = &scope{vars: map[string]Value{}, pkg: p}
-	refs := make([]stmtRef, 0, stmts)
+	p.refs = make([]stmtRef, 0, stmts)
 	var names []string
-	resets := false // a name set by several statements
-	for _, f := range p.files {
+	p.fileStart = make([]int32, len(p.files))
+	for fi, f := range p.files {
+		p.fileStart[fi] = int32(len(p.refs))
 		for _, st := range f.Body {
-			refs = append(refs, stmtRef{stmt: st, file: f.Filename, idx: len(refs)})
-			ref := &refs[len(refs)-1]
+			i := int32(len(p.refs))
+			p.refs = append(p.refs, stmtRef{i: i})
 			names = assignedNames(st, names[:0])
 			for _, n := range names {
-				if _, seen := p.setters[n]; !seen {
-					p.order = append(p.order, n)
-				} else {
-					resets = true
+				j, seen := p.setterIdx[n]
+				switch {
+				case !seen:
+					p.setterIdx[n] = i
+				case j >= 0:
+					p.setterIdx[n] = int32(-1 - len(p.multiSetters))
+					p.multiSetters = append(p.multiSetters, []int32{j, i})
+				default:
+					p.multiSetters[-1-j] = append(p.multiSetters[-1-j], i)
 				}
-				p.setters[n] = append(p.setters[n], ref)
 			}
 		}
 	}
-	if resets {
+	if len(p.multiSetters) > 0 {
 		// the output lists a variable where it is set last (a variable unified across files comes
 		// at its last declaration), as the reference does
-		last := func(n string) int { r := p.setters[n]; return r[len(r)-1].idx }
+		p.order = make([]string, 0, len(p.setterIdx))
+		for i := range p.refs {
+			names = p.addToOrder(int32(i), names)
+		}
+		last := func(n string) int32 {
+			if i := p.setterIdx[n]; i >= 0 {
+				return i
+			}
+			r := p.multiSetters[-1-p.setterIdx[n]]
+			return r[len(r)-1]
+		}
 		sort.SliceStable(p.order, func(a, b int) bool { return last(p.order[a]) < last(p.order[b]) })
-		p.indexLazy(refs)
+		p.indexLazy(p.refs)
 	} else {
-		for i := range refs {
-			if _, ok := refs[i].stmt.(*syntax.IfStmt); ok {
-				p.indexLazy(refs)
+		for i := range p.refs {
+			if _, ok := p.stmt(&p.refs[i]).(*syntax.IfStmt); ok {
+				p.indexLazy(p.refs)
 				break
 			}
 		}
 	}
-	p.globals = newDictCap(len(p.order))
+	// not sized from p.order: the map grows as the statements run and give back their syntax trees
+	p.globals = NewDict()
+}
+
+// addToOrder appends to p.order the variables first set by statement i, in order. When each
+// variable has one setter, runPackage calls it as it goes (the order is not held beside the
+// whole syntax tree of a large package); else indexPackage does, and sorts the order.
+func (p *pkgState) addToOrder(i int32, names []string) []string {
+	names = assignedNames(p.stmt(&p.refs[i]), names[:0])
+	for k, n := range names {
+		first := p.setterIdx[n]
+		if first < 0 {
+			first = p.multiSetters[-1-first][0]
+		}
+		if first == i && !slices.Contains(names[:k], n) {
+			p.order = append(p.order, n)
+		}
+	}
+	return names
 }
 
 func (e *evaluator) runPackage(p *pkgState) {
@@ -322,12 +395,21 @@ func (e *evaluator) runPackage(p *pkgState) {
 			}
 		}
 	}
+	if len(p.multiSetters) == 0 {
+		// sized here, once the index is made: grown as the statements run, the order and the
+		// dict of variables would leave five times their size as garbage
+		p.order = make([]string, 0, len(p.setterIdx))
+		p.globals.keys = make([]string, 0, len(p.setterIdx))
+	}
+	i, released := 0, 0
+	var names []string
 	for _, f := range p.files {
-		for _, st := range f.Body {
-			ref := p.refFor(st)
-			if ref == nil {
-				ref = &stmtRef{stmt: st, file: f.Filename}
+		for j, st := range f.Body {
+			ref := &p.refs[i]
+			if len(p.multiSetters) == 0 {
+				names = p.addToOrder(int32(i), names)
 			}
+			i++
 			if ref.state == 0 && p.unifiedLater(ref) {
 				continue
 			}
@@ -346,44 +428,64 @@ func (e *evaluator) runPackage(p *pkgState) {
 				continue
 			}
 			e.execTopStmt(p, ref)
+			if e.doneWith(p, ref) {
+				f.Body[j] = nil
+				released++
+			}
+			if n := len(p.refs); n >= largePackage && i == n/2 && released >= n/4 {
+				// the trees given back so far are collected, once: the heap would otherwise grow
+				// by the package's values on top of all its trees before the collector ran (a
+				// third less peak memory for a fifth more time)
+				runtime.GC()
+			}
 		}
 	}
 	p.running = false
 	p.done = true
 }
 
+// doneWith reports whether the syntax tree of a top-level statement that has run can go, so that
+// a large generated package gives its trees back as its values are made: `name = value` of the
+// main package, the only setter of name, which holds its value now; in a package of one file
+// without backtracking (lazy.go), where nothing reads the statement again (a read of name finds
+// its value; siblingImport reads the other files of the package).
+func (e *evaluator) doneWith(p *pkgState, ref *stmtRef) bool {
+	if p != e.mainPkg || len(p.files) != 1 || p.lazy != nil || ref.state != 2 || e.ranAgain[p.stmt(ref)] {
+		return false
+	}
+	a, ok := p.stmt(ref).(*syntax.AssignStmt)
+	if !ok || len(a.Targets) != 1 || schemaExprOf(a) != nil {
+		return false
+	}
+	id, ok := a.Targets[0].(*syntax.Ident)
+	if !ok || len(id.Names) != 1 || p.setterIdx[id.Names[0]] < 0 {
+		return false
+	}
+	_, set := p.globals.m[id.Names[0]]
+	return set
+}
+
 // unifiedLater reports whether r is a `name: Schema {…}` (or `name = Schema {…}`) declaration
 // followed by another one of the same name: the toolchain merges them into the last one, so they
 // are evaluated there (unifyTop takes the pending ones).
 func (p *pkgState) unifiedLater(r *stmtRef) bool {
-	if schemaExprOf(r.stmt) == nil {
+	if schemaExprOf(p.stmt(r)) == nil {
 		return false
 	}
 	var name string
-	switch s := r.stmt.(type) {
+	switch s := p.stmt(r).(type) {
 	case *syntax.UnificationStmt:
 		name = s.Target.Names[0]
 	case *syntax.AssignStmt:
 		name = s.Targets[0].(*syntax.Ident).Names[0] // schemaExprOf checked it
 	}
-	refs := p.setters[name]
+	refs := p.setters(name)
 	for i := len(refs) - 1; i >= 0 && refs[i] != r; i-- {
-		if schemaExprOf(refs[i].stmt) != nil {
+		if schemaExprOf(p.stmt(refs[i])) != nil {
 			return true
 		}
 	}
 	return false
-}
-
-func (p *pkgState) refFor(st syntax.Stmt) *stmtRef {
-	for _, n := range assignedNames(st, nil) {
-		for _, r := range p.setters[n] {
-			if r.stmt == st {
-				return r
-			}
-		}
-	}
-	return nil
 }
 
 func (e *evaluator) execTopStmt(p *pkgState, r *stmtRef) {
@@ -392,10 +494,10 @@ func (e *evaluator) execTopStmt(p *pkgState, r *stmtRef) {
 	}
 	r.state = 1
 	saveFile := e.file
-	e.file = r.file
-	sc := e.fileScope(p, r.file)
+	e.file = p.fileOf(r)
+	sc := e.fileScope(p, e.file)
 	fr := &frame{kind: frameModule, pkg: p, scope: sc}
-	e.execStmt(fr, r.stmt)
+	e.execStmt(fr, p.stmt(r))
 	e.file = saveFile
 	r.state = 2
 }

@@ -53,7 +53,7 @@ func (p *pkgState) indexLazy(refs []stmtRef) {
 	plain := map[string]bool{} // set by a schema expression, a schema, a rule or a type alias
 	for i := range refs {
 		r := &refs[i]
-		switch s := r.stmt.(type) {
+		switch s := p.stmt(r).(type) {
 		case *syntax.AssignStmt, *syntax.AugAssignStmt, *syntax.UnificationStmt:
 			if schemaExprOf(s) != nil {
 				for _, n := range assignedNames(s, nil) {
@@ -164,12 +164,12 @@ func (e *evaluator) lazyRead(p *pkgState, name string, inSchema bool) (Value, bo
 func (e *evaluator) runSetter(p *pkgState, s lazySetter) {
 	r := s.ref
 	saveFile, savePos, saveState := e.file, e.pos, r.state
-	e.backtracks = append(e.backtracks, &backtrack{stmt: r.stmt, branch: s.branch, stop: s.stop})
+	e.backtracks = append(e.backtracks, &backtrack{stmt: p.stmt(r), branch: s.branch, stop: s.stop})
 	r.state = 1
-	e.file = r.file
-	sc := e.fileScope(p, r.file)
+	e.file = p.fileOf(r)
+	sc := e.fileScope(p, e.file)
 	e.rerunning++
-	e.execStmt(&frame{kind: frameModule, pkg: p, scope: sc}, r.stmt)
+	e.execStmt(&frame{kind: frameModule, pkg: p, scope: sc}, p.stmt(r))
 	e.rerunning--
 	e.backtracks = e.backtracks[:len(e.backtracks)-1]
 	r.state = 2
@@ -188,7 +188,7 @@ func (e *evaluator) noteGlobalSet(p *pkgState, name string, v Value) {
 	}
 	lv.calTimes++
 	last := lv.setters[len(lv.setters)-1]
-	isLast := last.stop == e.curStmt || last.stop == nil && last.ref.stmt == e.curStmt
+	isLast := last.stop == e.curStmt || last.stop == nil && p.stmt(last.ref) == e.curStmt
 	if (lv.calTimes >= len(lv.setters) || isLast) && !lv.cached {
 		lv.cache, lv.cached = v, true
 	}
@@ -197,7 +197,7 @@ func (e *evaluator) noteGlobalSet(p *pkgState, name string, v Value) {
 // rerun reports whether a statement that already ran while backtracking runs again in order:
 // the toolchain runs it again unless each variable it sets has only that setter.
 func (p *pkgState) rerun(r *stmtRef) bool {
-	for _, n := range assignedNames(r.stmt, nil) {
+	for _, n := range assignedNames(p.stmt(r), nil) {
 		if lv := p.lazy[n]; lv != nil && len(lv.setters) > 1 {
 			return true
 		}

@@ -76,6 +76,27 @@ func planDict(d *Dict, o planOptions, schema bool) *Dict {
 	return n
 }
 
+// planInPlace is planDict(d, o, false) for a dict nothing else reads: its values are replaced
+// by their plans and its hidden keys removed, instead of a copy being made.
+func planInPlace(d *Dict, o planOptions) *Dict {
+	if o.SortKeys {
+		return planDict(d, o, false)
+	}
+	keys := d.keys[:0]
+	for _, k := range d.keys {
+		if !planHides(k, o, false) {
+			if p, ok := plan(d.m[k], o); ok {
+				d.m[k] = p
+				keys = append(keys, k)
+				continue
+			}
+		}
+		delete(d.m, k)
+	}
+	d.keys = keys
+	return d
+}
+
 // planHides reports whether key k of a dict (or a schema instance's attributes) is left out.
 func planHides(k string, o planOptions, schema bool) bool {
 	return (schema && !o.ShowHidden || o.HidePrivate) && strings.HasPrefix(k, "_")

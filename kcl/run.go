@@ -87,6 +87,9 @@ type Result struct {
 	Printed string
 }
 
+// largePackage is the statement count from which Run collects the garbage before rendering.
+const largePackage = 1 << 16
+
 // Run evaluates a KCL package and renders its public top-level variables.
 // Errors are *Error (or Errors for several syntax errors).
 func Run(ctx context.Context, opts Options) (res *Result, err error) {
@@ -149,7 +152,13 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	e.runPackage(main)
 	// rendering needs the values only: the syntax trees and the statement index can go (functions
 	// and schemas keep the nodes they use), so the output is not made on top of them
-	main.files, main.setters, e.parsed = nil, nil, nil
+	statements := len(main.refs)
+	main.files, main.refs, main.setterIdx, main.multiSetters, e.parsed = nil, nil, nil, nil, nil
+	if statements >= largePackage {
+		// most of a large package's heap is garbage now (the syntax trees): collected at once,
+		// the output is made in its place instead of on top of it
+		runtime.GC()
+	}
 	out := e.render(main)
 	return &Result{Output: out, YAML: out, Printed: e.printed.String()}, nil
 }
@@ -222,9 +231,16 @@ func (e *evaluator) render(main *pkgState) string {
 	}
 	e.reserveOutput(top)
 	var p any
-	if len(e.scalars) > 0 {
+	switch {
+	case len(e.scalars) > 0:
 		p, _ = plan(e.scalarResult(top), po)
-	} else {
+	case len(e.opts.PathSelectors) == 0:
+		// top is read no more (selectors read it): planned in place, and the package's own
+		// dict of variables can go, so a large package's output is not made beside two copies
+		// of its variables
+		main.globals = nil
+		p = planInPlace(top, po)
+	default:
 		p, _ = plan(top, po)
 	}
 	// an empty result prints as {}, as the toolchain prints it

@@ -15,6 +15,24 @@ func TestNodeSizes(t *testing.T) {
 	assert.Equal(t, uintptr(24), unsafe.Sizeof(Span{}))
 	assert.LessOrEqual(t, unsafe.Sizeof(Ident{}), uintptr(72))
 	assert.LessOrEqual(t, unsafe.Sizeof(AssignStmt{}), uintptr(80))
+	// a one-name Ident's name span is its Span, not a third copy (a 96-byte allocation)
+	assert.LessOrEqual(t, unsafe.Sizeof(identAlloc{}), uintptr(88))
+}
+
+// TestIdentNameSpans: the name spans of a one-name Ident (a view of its Span) and of a dotted
+// one (a slice of their own, the Span then covering all names).
+func TestIdentNameSpans(t *testing.T) {
+	f, errs := ParseFile("main.k", []byte("ab = 1\nc.de = 2\n"))
+	assert.Empty(t, errs)
+	one := f.Body[0].(*AssignStmt).Targets[0].(*Ident)
+	assert.Equal(t, []Span{one.Span}, one.NameSpans)
+	assert.Equal(t, int32(2), one.NameSpans[0].To.Col-one.NameSpans[0].From.Col)
+	dotted := f.Body[1].(*AssignStmt).Targets[0].(*Ident)
+	assert.Equal(t, []string{"c", "de"}, dotted.Names)
+	assert.Equal(t, int32(1), dotted.NameSpans[0].To.Col-dotted.NameSpans[0].From.Col)
+	assert.Equal(t, int32(2), dotted.NameSpans[1].To.Col-dotted.NameSpans[1].From.Col)
+	assert.Equal(t, dotted.NameSpans[0].From, dotted.Span.From)
+	assert.Equal(t, dotted.NameSpans[1].To, dotted.Span.To)
 }
 
 func TestParseAllocationsPerStatement(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 )
 
 // maxDepth bounds the nesting of expressions, types and blocks. Deeper
@@ -849,20 +850,21 @@ func (p *parser) ident() *Ident {
 	return newIdent(identName(t.lit), Span{From: t.pos, To: t.end})
 }
 
-// identAlloc lets a single-name Ident and its slices share one allocation.
+// identAlloc lets a single-name Ident and its Names share one allocation.
 type identAlloc struct {
 	id   Ident
 	name [1]string
-	span [1]Span
 }
 
+// newIdent makes a single-name Ident. Its one name span is its Span: NameSpans is a view of that
+// field (a name more appended by the parser gets a slice of its own first, since the capacity is
+// 1), which keeps the commonest node of a large file at 96 bytes instead of 112.
 func newIdent(name string, sp Span) *Ident {
 	a := &identAlloc{}
 	a.name[0] = name
-	a.span[0] = sp
 	a.id.Span = sp
 	a.id.Names = a.name[:]
-	a.id.NameSpans = a.span[:]
+	a.id.NameSpans = unsafe.Slice(&a.id.Span, 1)
 	return &a.id
 }
 

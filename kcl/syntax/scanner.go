@@ -802,6 +802,12 @@ type nameEntry struct {
 	kind Token
 }
 
+// maxInterned bounds the interned spellings of a file: a generated file of millions of distinct
+// names (`a1 = 1`, `a2 = 2`, ...) would otherwise hold a map of them all while it is parsed (40
+// bytes a name, two to three times the source); the names a file repeats come early and are
+// interned.
+const maxInterned = 1 << 16
+
 // intern returns a shared string for an identifier spelling (so repeated
 // names cost one allocation per file) and its token kind (IDENT or a
 // keyword), with one map lookup.
@@ -811,7 +817,9 @@ func (s *scanner) intern(b []byte) nameEntry {
 	}
 	v := string(b)
 	e := nameEntry{s: v, kind: Lookup(v)}
-	s.names[v] = e
+	if len(s.names) < maxInterned {
+		s.names[v] = e
+	}
 	return e
 }
 

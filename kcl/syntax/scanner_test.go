@@ -144,3 +144,29 @@ func TestScannerErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestInternBounded: a file of more distinct names than maxInterned interns only that many,
+// and every name, keywords included, still scans as itself.
+func TestInternBounded(t *testing.T) {
+	var b strings.Builder
+	const n = maxInterned + 100
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "a%d = 1\n", i)
+	}
+	b.WriteString("if True: x = 1\n")
+	s := newScanner("main.k", []byte(b.String()))
+	var names []string
+	kinds := map[Token]int{}
+	for t := s.next(); t.kind != EOF; t = s.next() {
+		kinds[t.kind]++
+		if t.kind == IDENT {
+			names = append(names, t.lit)
+		}
+	}
+	assert.Len(t, s.names, maxInterned)
+	assert.Len(t, names, n+1)
+	assert.Equal(t, fmt.Sprintf("a%d", n-1), names[n-1])
+	assert.Equal(t, "x", names[n])
+	assert.Equal(t, 1, kinds[IF])
+	assert.Equal(t, 1, kinds[TRUE])
+}
