@@ -2,15 +2,13 @@ package kcl
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+
+	"github.com/kpm-dev/kpm/internal/testpkg"
 )
 
 // TestEvalMemoryPerStatement holds the memory of the evaluation phase of a large generated
@@ -26,17 +24,12 @@ func TestEvalMemoryPerStatement(t *testing.T) {
 		maxIndex   float64 // bytes per statement added by indexPackage (204 before, 43 now)
 		maxRanLive float64 // live heap after runPackage over the source size (37 and 39 before; 12, 17 now)
 	}{
-		{"assign", func(i int) string { return fmt.Sprintf("a%d = %d\n", i, i) }, 55, 15},
-		{"config", func(i int) string { return fmt.Sprintf("c%d = {name = \"c%d\", port = %d}\n", i, i, i) }, 55, 20},
+		{"assign", testpkg.AssignStmt, 55, 15},
+		{"config", testpkg.ConfigStmt, 55, 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var b strings.Builder
-			for i := 0; i < n; i++ {
-				b.WriteString(tc.stmt(i))
-			}
-			file := filepath.Join(t.TempDir(), "main.k")
-			require.NoError(t, os.WriteFile(file, []byte(b.String()), 0o644))
-			source := float64(b.Len())
+			file, size := testpkg.WriteStatements(t, n, tc.stmt)
+			source := float64(size)
 			live := func() float64 {
 				runtime.GC()
 				var m runtime.MemStats

@@ -1,14 +1,16 @@
 // Package testpkg builds and reads package archives and directory trees for tests (registry/
-// and cmd/kpm). Only tests import it.
+// and cmd/kpm), and large generated programs (kcl, kcl/check). Only tests import it.
 package testpkg
 
 import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,4 +107,23 @@ func WriteTree(t testing.TB, dir string, files map[string]string) {
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
 	}
+}
+
+// AssignStmt and ConfigStmt are the two statement shapes whose memory bench/memory.sh measures
+// against the source size: `aI = I` and `cI = {name = "cI", port = I}`.
+func AssignStmt(i int) string { return fmt.Sprintf("a%d = %d\n", i, i) }
+
+// ConfigStmt: see AssignStmt.
+func ConfigStmt(i int) string { return fmt.Sprintf("c%d = {name = \"c%d\", port = %d}\n", i, i, i) }
+
+// WriteStatements writes n statements made by stmt into main.k of a new temporary directory
+// and returns its path and size.
+func WriteStatements(t testing.TB, n int, stmt func(i int) string) (path string, size int) {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(stmt(i))
+	}
+	path = filepath.Join(t.TempDir(), "main.k")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	return path, b.Len()
 }

@@ -2,16 +2,14 @@ package check
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kpm-dev/kpm/internal/testpkg"
 	"github.com/kpm-dev/kpm/kcl"
 )
 
@@ -26,16 +24,11 @@ func TestProgramMemory(t *testing.T) {
 		stmt        func(i int) string
 		alloc, kept uint64 // bounds per statement, bytes (935/570 and 2629/1086 measured; 1703/665 and 5722/1622 before the single walk)
 	}{
-		{"assign", func(i int) string { return fmt.Sprintf("a%d = %d\n", i, i) }, 1100, 650},
-		{"config", func(i int) string { return fmt.Sprintf("c%d = {name = \"c%d\", port = %d}\n", i, i, i) }, 3000, 1250},
+		{"assign", testpkg.AssignStmt, 1100, 650},
+		{"config", testpkg.ConfigStmt, 3000, 1250},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var src strings.Builder
-			for i := range n {
-				src.WriteString(tc.stmt(i))
-			}
-			path := filepath.Join(t.TempDir(), "main.k")
-			require.NoError(t, os.WriteFile(path, []byte(src.String()), 0o644))
+			path, size := testpkg.WriteStatements(t, n, tc.stmt)
 
 			var before, after runtime.MemStats
 			runtime.GC()
@@ -53,7 +46,7 @@ func TestProgramMemory(t *testing.T) {
 			runtime.KeepAlive(c)
 			kept := (after.HeapAlloc - before.HeapAlloc) / n
 
-			t.Logf("%s: %d bytes of source, %d allocated and %d kept per statement", tc.name, src.Len()/n, alloc, kept)
+			t.Logf("%s: %d bytes of source, %d allocated and %d kept per statement", tc.name, size/n, alloc, kept)
 			assert.LessOrEqual(t, alloc, tc.alloc, "bytes allocated per statement")
 			assert.LessOrEqual(t, kept, tc.kept, "bytes kept per statement")
 		})
