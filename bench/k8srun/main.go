@@ -6,19 +6,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/kpm-dev/kpm/internal/k8sgen"
+	"github.com/kpm-dev/kpm/internal/kclbench"
 	"github.com/kpm-dev/kpm/internal/kcloracle"
 )
 
@@ -31,11 +29,6 @@ if r.err_message:
     sys.exit(r.err_message)
 sys.stdout.write(r.yaml_result + "\n")
 `
-
-type sample struct {
-	wall time.Duration
-	rss  int64 // KiB
-}
 
 func main() {
 	kpm := flag.String("kpm", "bin/kpm", "the kpm binary")
@@ -104,7 +97,7 @@ func run(kpm string, rounds, groups int, program, pkg string) error {
 	if outs[0] != outs[1] {
 		return fmt.Errorf("outputs differ:\n--- kpm\n%s\n--- reference\n%s", outs[0], outs[1])
 	}
-	samples := make([][]sample, len(contestants))
+	samples := make([][]kclbench.Sample, len(contestants))
 	for r := 0; r < rounds; r++ {
 		for i := range contestants {
 			c := contestants[(i+r)%len(contestants)]
@@ -117,44 +110,31 @@ func run(kpm string, rounds, groups int, program, pkg string) error {
 		}
 	}
 	k, ref := summary(samples[0]), summary(samples[1])
-	fmt.Printf("%-10s wall median %6.1f ms  min %6.1f ms  max RSS median %6.1f MiB\n", "kpm", ms(k.wall), ms(k.minWall), float64(k.rss)/1024)
-	fmt.Printf("%-10s wall median %6.1f ms  min %6.1f ms  max RSS median %6.1f MiB\n", "reference", ms(ref.wall), ms(ref.minWall), float64(ref.rss)/1024)
+	fmt.Printf("%-10s wall median %6.1f ms  min %6.1f ms  max RSS median %6.1f MiB\n", "kpm", ms(k.wall), ms(k.minWall), float64(k.rss)/(1<<20))
+	fmt.Printf("%-10s wall median %6.1f ms  min %6.1f ms  max RSS median %6.1f MiB\n", "reference", ms(ref.wall), ms(ref.minWall), float64(ref.rss)/(1<<20))
 	fmt.Printf("ratio kpm/reference: time %.2f  memory %.2f  (%d rounds)\n", ms(k.wall)/ms(ref.wall), float64(k.rss)/float64(ref.rss), rounds)
 	return nil
 }
 
 type stats struct {
 	wall, minWall time.Duration
-	rss           int64
+	rss           int64 // bytes
 }
 
-func summary(ss []sample) stats {
-	walls := make([]time.Duration, len(ss))
-	rss := make([]int64, len(ss))
-	for i, s := range ss {
-		walls[i], rss[i] = s.wall, s.rss
+func summary(ss []kclbench.Sample) stats {
+	minWall := ss[0].Wall
+	for _, s := range ss {
+		minWall = min(minWall, s.Wall)
 	}
-	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
-	sort.Slice(rss, func(i, j int) bool { return rss[i] < rss[j] })
-	return stats{wall: walls[len(walls)/2], minWall: walls[0], rss: rss[len(rss)/2]}
+	return stats{wall: time.Duration(kclbench.Median(ss, kclbench.Wall)), minWall: minWall, rss: kclbench.Median(ss, kclbench.RSS)}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // measure runs argv in dir and returns its stdout, wall time and peak RSS.
-func measure(dir string, argv []string) (string, sample, error) {
+func measure(dir string, argv []string) (string, kclbench.Sample, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return "", sample{}, fmt.Errorf("%v: %s", err, errb.String())
-	}
-	wall := time.Since(start)
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
-	}
-	return out.String(), sample{wall: wall, rss: rss}, nil
+	out, s, err := kclbench.Measure(cmd)
+	return string(out), s, err
 }

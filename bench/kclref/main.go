@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"syscall"
 	"time"
 
 	"github.com/kpm-dev/kpm/internal/k8sgen"
@@ -25,11 +24,6 @@ type program struct {
 	name string
 	dir  string   // the working directory of both processes
 	args []string // `kcl run` arguments, the same for both
-}
-
-type sample struct {
-	wall   time.Duration
-	maxRSS int64 // bytes
 }
 
 func main() {
@@ -50,7 +44,7 @@ func main() {
 	check(err)
 	fmt.Printf("%-40s %12s %12s %7s %12s %12s %7s\n", "program", "kpm wall", "ref wall", "ratio", "kpm RSS", "ref RSS", "ratio")
 	for _, p := range progs {
-		var kpmRuns, refRuns []sample
+		var kpmRuns, refRuns []kclbench.Sample
 		var kpmOut, refOut []byte
 		for r := 0; r < *rounds; r++ {
 			s, out := run(exec.CommandContext(ctx, kpmAbs, append([]string{"run"}, p.args...)...), p.dir)
@@ -64,8 +58,8 @@ func main() {
 		if !bytes.Equal(kpmOut, refOut) {
 			same = fmt.Sprintf("OUTPUT DIFFERS (kpm %d bytes, reference %d bytes)", len(kpmOut), len(refOut))
 		}
-		kw, rw := median(kpmRuns, wallOf), median(refRuns, wallOf)
-		km, rm := median(kpmRuns, rssOf), median(refRuns, rssOf)
+		kw, rw := kclbench.Median(kpmRuns, kclbench.Wall), kclbench.Median(refRuns, kclbench.Wall)
+		km, rm := kclbench.Median(kpmRuns, kclbench.RSS), kclbench.Median(refRuns, kclbench.RSS)
 		fmt.Printf("%-40s %12s %12s %7.2f %10.1fMB %10.1fMB %7.2f  %s\n", p.name,
 			time.Duration(kw).Round(time.Millisecond), time.Duration(rw).Round(time.Millisecond), float64(kw)/float64(rw),
 			float64(km)/1e6, float64(rm)/1e6, float64(km)/float64(rm), same)
@@ -93,30 +87,12 @@ func k8sProgram(work string) program {
 		args: []string{"main.k", "-E", "k8s=" + pkg}}
 }
 
-// run runs one process to completion and measures it; a failure ends the benchmark.
-func run(cmd *exec.Cmd, dir string) (sample, []byte) {
-	var out, errb bytes.Buffer
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &errb
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "kclref: %s: %v\n%s", cmd.Path, err, errb.String())
-		os.Exit(1)
-	}
-	wall := time.Since(start)
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return sample{wall: wall, maxRSS: ru.Maxrss * 1024}, out.Bytes()
-}
-
-func wallOf(s sample) int64 { return int64(s.wall) }
-func rssOf(s sample) int64  { return s.maxRSS }
-
-func median(ss []sample, f func(sample) int64) int64 {
-	v := make([]int64, len(ss))
-	for i, s := range ss {
-		v[i] = f(s)
-	}
-	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
-	return v[len(v)/2]
+// run runs one process to completion in dir and measures it; a failure ends the benchmark.
+func run(cmd *exec.Cmd, dir string) (kclbench.Sample, []byte) {
+	cmd.Dir = dir
+	out, s, err := kclbench.Measure(cmd)
+	check(err)
+	return s, out
 }
 
 func check(err error) {

@@ -1,6 +1,6 @@
 // Package kclbench writes the generated KCL packages the engine's benchmarks run: the same
 // program for kcl's in-process benchmarks and for bench/kclref, which runs it through kpm and the
-// reference implementation as whole processes.
+// reference implementation as whole processes; and it measures such processes (process.go).
 package kclbench
 
 import (
