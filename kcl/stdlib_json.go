@@ -197,13 +197,8 @@ func (p *serdeScan) str() string {
 }
 
 func (p *serdeScan) list() string {
-	p.skipSpace()
-	if p.i >= len(p.s) {
-		return p.err("EOF while parsing a list")
-	}
-	if p.s[p.i] == ']' {
-		p.next()
-		return ""
+	if done, msg := p.emptyBody(']', "a list"); done {
+		return msg
 	}
 	for {
 		if msg := p.value(); msg != "" {
@@ -216,13 +211,8 @@ func (p *serdeScan) list() string {
 }
 
 func (p *serdeScan) object() string {
-	p.skipSpace()
-	if p.i >= len(p.s) {
-		return p.err("EOF while parsing an object")
-	}
-	if p.s[p.i] == '}' {
-		p.next()
-		return ""
+	if done, msg := p.emptyBody('}', "an object"); done {
+		return msg
 	}
 	for {
 		p.skipSpace()
@@ -251,6 +241,20 @@ func (p *serdeScan) object() string {
 			return msg
 		}
 	}
+}
+
+// emptyBody reads what follows the opening bracket of a list or an object: its closing bracket
+// (done: an empty one), or the start of its first item.
+func (p *serdeScan) emptyBody(closing byte, what string) (done bool, msg string) {
+	p.skipSpace()
+	if p.i >= len(p.s) {
+		return true, p.err("EOF while parsing " + what)
+	}
+	if p.s[p.i] == closing {
+		p.next()
+		return true, ""
+	}
+	return false, ""
 }
 
 // itemEnd reads what follows an item of a list or an object: its closing bracket (done), or a
