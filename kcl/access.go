@@ -13,7 +13,7 @@ import (
 func (e *evaluator) getAttr(v Value, name string) Value {
 	switch x := v.(type) {
 	case *Dict:
-		if r, ok := x.m[name]; ok {
+		if r, ok := x.Get(name); ok {
 			return r
 		}
 		if m := dictMethod(e, x, name); m != nil {
@@ -21,7 +21,7 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 		}
 		return undef // a missing key is Undefined
 	case *Schema:
-		if r, ok := x.Attrs.m[name]; ok {
+		if r, ok := x.Attrs.Get(name); ok {
 			return r
 		}
 		if x.Type != nil && x.Type.closed() && !x.Type.hasAttr(name) {
@@ -39,7 +39,7 @@ func (e *evaluator) getAttr(v Value, name string) Value {
 				}
 				return r
 			}
-		} else if r, ok := x.Members.m[name]; ok {
+		} else if r, ok := x.Members.Get(name); ok {
 			return r
 		}
 		e.throwAt(e.pos, KindAttribute, "module '%s' has no attribute %s", x.Name, name)
@@ -109,12 +109,12 @@ func (e *evaluator) index(v Value, idx Value) Value {
 		if isNoneOrUndef(idx) {
 			return undef
 		}
-		if r, ok := x.m[e.keyString(idx)]; ok {
+		if r, ok := x.Get(e.keyString(idx)); ok {
 			return r
 		}
 		return undef
 	case *Schema:
-		if r, ok := x.Attrs.m[e.keyString(idx)]; ok {
+		if r, ok := x.Attrs.Get(e.keyString(idx)); ok {
 			return r
 		}
 		return none

@@ -164,8 +164,8 @@ func expandedSize(v Value) int64 {
 				add(size(it))
 			}
 		case *Dict:
-			for _, k := range x.keys {
-				add(int64(len(k)) + size(x.m[k]))
+			for i, k := range x.keys {
+				add(int64(len(k)) + size(x.valAt(i)))
 			}
 		}
 		seen[key] = n

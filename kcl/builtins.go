@@ -72,7 +72,7 @@ func arg(args []Value, kw *Dict, i int, name string, def Value) Value {
 		return args[i]
 	}
 	if kw != nil {
-		if v, ok := kw.m[name]; ok {
+		if v, ok := kw.Get(name); ok {
 			return v
 		}
 	}
@@ -127,7 +127,7 @@ func optArg(args []Value, kw *Dict, i int, name string) (Value, bool) {
 		return args[i], true
 	}
 	if kw != nil {
-		if v, ok := kw.m[name]; ok {
+		if v, ok := kw.Get(name); ok {
 			return v, true
 		}
 	}
@@ -330,11 +330,11 @@ func biDict(e *evaluator, args []Value, kw *Dict) Value {
 		switch x := args[0].(type) {
 		case *Dict:
 			for _, k := range x.keys {
-				out.Set(k, x.m[k])
+				out.Set(k, x.val(k))
 			}
 		case *Schema:
 			for _, k := range x.Attrs.keys {
-				out.Set(k, x.Attrs.m[k])
+				out.Set(k, x.Attrs.val(k))
 			}
 		case *List:
 			// the reference checks that every item is a pair, then makes one entry of the first
@@ -369,7 +369,7 @@ func biDict(e *evaluator, args []Value, kw *Dict) Value {
 	}
 	if kw != nil {
 		for _, k := range kw.keys {
-			out.Set(k, kw.m[k])
+			out.Set(k, kw.val(k))
 		}
 	}
 	return out
@@ -808,7 +808,7 @@ func dictMethod(e *evaluator, d *Dict, name string) Value {
 		return &Func{Name: name, Builtin: func(e *evaluator, a []Value, kw *Dict) Value {
 			l := &List{}
 			for _, k := range d.keys {
-				l.Items = append(l.Items, d.m[k])
+				l.Items = append(l.Items, d.val(k))
 			}
 			return l
 		}}
@@ -816,14 +816,14 @@ func dictMethod(e *evaluator, d *Dict, name string) Value {
 		return &Func{Name: name, Builtin: func(e *evaluator, a []Value, kw *Dict) Value {
 			l := &List{}
 			for _, k := range d.keys {
-				l.Items = append(l.Items, &List{Items: []Value{k, d.m[k]}})
+				l.Items = append(l.Items, &List{Items: []Value{k, d.val(k)}})
 			}
 			return l
 		}}
 	case "get":
 		return &Func{Name: name, Builtin: func(e *evaluator, a []Value, kw *Dict) Value {
 			k := e.keyString(arg(a, kw, 0, "key", ""))
-			if v, ok := d.m[k]; ok {
+			if v, ok := d.Get(k); ok {
 				return v
 			}
 			return arg(a, kw, 1, "default", undef)

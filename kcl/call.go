@@ -55,7 +55,7 @@ func (e *evaluator) callArgs(s *scope, argExprs []syntax.Expr, kws []*syntax.Key
 					kwargs = NewDict()
 				}
 				for _, k := range d.keys {
-					kwargs.Set(k, d.m[k])
+					kwargs.Set(k, d.val(k))
 				}
 			}
 		}
@@ -92,8 +92,8 @@ func paramArg(i int, name string, args []Value, kwargs *Dict) (Value, bool) {
 	if i < len(args) {
 		return args[i], true
 	}
-	if kwargs != nil && kwargs.m[name] != nil {
-		return kwargs.m[name], true
+	if kwargs != nil && kwargs.val(name) != nil {
+		return kwargs.val(name), true
 	}
 	return nil, false
 }

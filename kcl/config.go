@@ -43,11 +43,11 @@ func (e *evaluator) configEntries(s *scope, entries []*syntax.ConfigEntry, d *Di
 				switch vv := val.(type) {
 				case *Dict:
 					for _, k := range vv.keys {
-						e.dictInsert(d, k, unpacked(vv.m[k]), vv.GetOp(k), nil)
+						e.dictInsert(d, k, unpacked(vv.val(k)), vv.GetOp(k), nil)
 					}
 				case *Schema:
 					for _, k := range vv.Attrs.keys {
-						e.dictInsert(d, k, unpacked(vv.Attrs.m[k]), OpUnion, nil)
+						e.dictInsert(d, k, unpacked(vv.Attrs.val(k)), OpUnion, nil)
 					}
 				case NoneValue, UndefinedValue:
 				default:
@@ -200,7 +200,7 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 	if e.inConfigIf > 0 {
 		v = unpacked(v)
 	}
-	old, exists := d.m[k]
+	old, exists := d.Get(k)
 	switch op {
 	case OpOverride:
 		if idx != nil {
@@ -251,7 +251,7 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 				if ud, ok := u.(*Dict); ok && ud != od {
 					// in place, as the toolchain does: a dict the key was set to from a
 					// variable (`a = base, a: {x = 1}`) gets the keys too
-					od.keys, od.m, od.ops = ud.keys, ud.m, ud.ops
+					*od = *ud
 					u = od
 				}
 			}
@@ -290,8 +290,8 @@ func (e *evaluator) unionInstance(x *Schema, r Value) Value {
 	cfg := NewDict()
 	for _, src := range []*Dict{cfgOf(x), rcfg} {
 		for _, k := range src.keys {
-			_, done := cfg.m[k]
-			if v, ok := merged.m[k]; ok && !done {
+			_, done := cfg.Get(k)
+			if v, ok := merged.Get(k); ok && !done {
 				// the union's values are final: they replace the body's
 				cfg.Set(k, v)
 				cfg.SetOp(k, OpOverride)
@@ -307,7 +307,7 @@ func instanceEntries(s *Schema) *Dict {
 	d := s.Attrs.Copy()
 	cfg := cfgOf(s)
 	for _, k := range d.keys {
-		if _, ok := cfg.m[k]; ok && cfg.GetOp(k) == OpUnion {
+		if _, ok := cfg.Get(k); ok && cfg.GetOp(k) == OpUnion {
 			d.SetOp(k, OpUnion)
 		} else {
 			d.SetOp(k, OpOverride)
@@ -461,14 +461,14 @@ func attrsOf(v Value) *Dict {
 
 func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 	for _, k := range b.keys {
-		bv := b.m[k]
+		bv := b.val(k)
 		op := b.GetOp(k)
 		switch op {
 		case OpOverride:
 			a.Set(k, bv)
 			a.SetOp(k, OpOverride)
 		case OpInsert:
-			if old, ok := a.m[k]; ok && !isNoneOrUndef(old) {
+			if old, ok := a.Get(k); ok && !isNoneOrUndef(old) {
 				ol, ok1 := old.(*List)
 				nl, ok2 := bv.(*List)
 				if ok1 && ok2 {
@@ -485,13 +485,13 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 			a.Set(k, bv)
 			a.SetOp(k, OpInsert)
 		default:
-			if old, ok := a.m[k]; ok {
+			if old, ok := a.Get(k); ok {
 				u := e.unionAt(k, old, bv, idempotent, k, true)
 				if e.mergingDecls {
 					// as dictInsert: declarations are merged as one literal
 					if od, ok := old.(*Dict); ok {
 						if ud, ok := u.(*Dict); ok && ud != od {
-							od.keys, od.m, od.ops = ud.keys, ud.m, ud.ops
+							*od = *ud
 							u = od
 						}
 					}
@@ -665,7 +665,7 @@ func (e *evaluator) unifyTop(fr *frame, name string, s syntax.Stmt) {
 	e.file, e.stmtPos = saveFile, saveStmt
 	e.pos = posOf(e.file, s)
 	var v Value
-	if old, ok := p.globals.m[name]; ok {
+	if old, ok := p.globals.Get(name); ok {
 		if os, ok := old.(*Schema); ok {
 			e.cfgNode, e.cfgFile = cfgNode, cfgFile
 			v = e.newInstance(st, e.unionDict(cfgOf(os).Copy(), cfg, true), args, kwargs)

@@ -171,7 +171,7 @@ func (e *evaluator) lookup(s *scope, name string) (Value, bool) {
 			return v, true
 		}
 		if c.cfg != nil {
-			if v, ok := c.cfg.m[name]; ok {
+			if v, ok := c.cfg.Get(name); ok {
 				return v, true
 			}
 		}
@@ -199,7 +199,7 @@ func (e *evaluator) lookup(s *scope, name string) (Value, bool) {
 }
 
 func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
-	if v, ok := p.globals.m[name]; ok {
+	if v, ok := p.globals.Get(name); ok {
 		return v, true
 	}
 	if refs := p.setters(name); refs != nil {
@@ -212,7 +212,7 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 				e.runForRead(p, r)
 			}
 		}
-		if v, ok := p.globals.m[name]; ok {
+		if v, ok := p.globals.Get(name); ok {
 			return v, true
 		}
 		if !setter {
@@ -233,7 +233,7 @@ func (e *evaluator) globalLookup(p *pkgState, name string) (Value, bool) {
 				r.state = 1
 			}
 		}
-		if v, ok := p.globals.m[name]; ok {
+		if v, ok := p.globals.Get(name); ok {
 			return v, true
 		}
 		return undef, true
@@ -399,7 +399,7 @@ func (e *evaluator) runPackage(p *pkgState) {
 		// sized here, once the index is made: grown as the statements run, the order and the
 		// dict of variables would leave five times their size as garbage
 		p.order = make([]string, 0, len(p.setterIdx))
-		p.globals.keys = make([]string, 0, len(p.setterIdx))
+		p.globals.reserve(len(p.setterIdx))
 	}
 	i, released := 0, 0
 	var names []string
@@ -416,7 +416,7 @@ func (e *evaluator) runPackage(p *pkgState) {
 			if u, ok := st.(*syntax.UnificationStmt); ok && ref.state == 2 {
 				// made while backtracking: the toolchain runs the declaration again here, and
 				// its instance then gets the required-attribute check of a top-level one
-				e.requireNested(p.globals.m[u.Target.Names[0]], srcPos{f.Filename, int(u.Pos().Line), 1})
+				e.requireNested(p.globals.val(u.Target.Names[0]), srcPos{f.Filename, int(u.Pos().Line), 1})
 				continue
 			}
 			if ref.state == 2 && p.rerun(ref) {
@@ -461,7 +461,7 @@ func (e *evaluator) doneWith(p *pkgState, ref *stmtRef) bool {
 	if !ok || len(id.Names) != 1 || p.setterIdx[id.Names[0]] < 0 {
 		return false
 	}
-	_, set := p.globals.m[id.Names[0]]
+	_, set := p.globals.Get(id.Names[0])
 	return set
 }
 
@@ -641,7 +641,7 @@ func (e *evaluator) execStmt(fr *frame, st syntax.Stmt) {
 					}
 				}
 				if _, ok := s.Value.(*syntax.ConfigExpr); ok {
-					if old, exists := fr.pkg.globals.m[id.Names[0]]; exists {
+					if old, exists := fr.pkg.globals.Get(id.Names[0]); exists {
 						v := e.eval(fr.scope, s.Value)
 						e.pos = posOf(e.file, s)
 						fr.pkg.globals.Set(id.Names[0], e.union(old, v, true, id.Names[0]))
@@ -843,7 +843,7 @@ func (e *evaluator) assign(fr *frame, target syntax.Expr, v Value, op Op, typ sy
 func (e *evaluator) lookupForAssign(fr *frame, name string) (Value, bool) {
 	switch fr.kind {
 	case frameModule:
-		v, ok := fr.pkg.globals.m[name]
+		v, ok := fr.pkg.globals.Get(name)
 		return v, ok
 	case frameSchema:
 		return e.instLookup(fr.inst, name)
@@ -864,14 +864,14 @@ func (e *evaluator) setPath(root Value, path []string, v Value, op Op) Value {
 	}
 	if len(path) == 1 {
 		if op == OpUnion {
-			if old, ok := d.m[path[0]]; ok {
+			if old, ok := d.Get(path[0]); ok {
 				v = e.union(old, v, true, path[0])
 			}
 		}
 		d.Set(path[0], v)
 		return root
 	}
-	child, _ := d.m[path[0]]
+	child, _ := d.Get(path[0])
 	d.Set(path[0], e.setPath(child, path[1:], v, op))
 	return root
 }
@@ -891,7 +891,7 @@ func (e *evaluator) assignName(fr *frame, name string, v Value, op Op, dotted bo
 	switch fr.kind {
 	case frameModule:
 		g := fr.pkg.globals
-		old, exists := g.m[name]
+		old, exists := g.Get(name)
 		if exists && !dotted {
 			// the checker reports reassignments first, as the toolchain does; these are for the
 			// packages it does not check
@@ -1297,13 +1297,13 @@ func (e *evaluator) iterate(v Value, nvars int, f func(a, b Value) bool) {
 		}
 	case *Dict:
 		for _, k := range append([]string(nil), x.keys...) {
-			if !f(k, x.m[k]) {
+			if !f(k, x.val(k)) {
 				return
 			}
 		}
 	case *Schema:
 		for _, k := range append([]string(nil), x.Attrs.keys...) {
-			if !f(k, x.Attrs.m[k]) {
+			if !f(k, x.Attrs.val(k)) {
 				return
 			}
 		}

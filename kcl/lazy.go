@@ -130,7 +130,7 @@ func (e *evaluator) lazyRead(p *pkgState, name string, inSchema bool) (Value, bo
 	if lv == nil {
 		return nil, false
 	}
-	cur, has := p.globals.m[name]
+	cur, has := p.globals.Get(name)
 	if !has {
 		cur = undef
 	}
@@ -150,7 +150,7 @@ func (e *evaluator) lazyRead(p *pkgState, name string, inSchema bool) (Value, bo
 	lv.level = level
 	e.runSetter(p, lv.setters[len(lv.setters)-level])
 	lv.level = level - 1
-	v, ok := p.globals.m[name]
+	v, ok := p.globals.Get(name)
 	if !ok {
 		v = undef
 	}

@@ -437,14 +437,14 @@ func (e *evaluator) contains(container, item Value) bool {
 		return false
 	case *Dict:
 		k := e.keyString(item)
-		_, found := c.m[k]
+		_, found := c.Get(k)
 		return found
 	case *Schema:
 		k, ok := item.(string)
 		if !ok {
 			return false
 		}
-		_, found := c.Attrs.m[k]
+		_, found := c.Attrs.Get(k)
 		return found
 	case string:
 		s, ok := item.(string)

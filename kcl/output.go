@@ -59,7 +59,7 @@ func planDict(d *Dict, o planOptions, schema bool) *Dict {
 		// large configuration's dicts)
 		return d
 	}
-	n := &Dict{m: make(map[string]Value, d.Len())}
+	n := newDictCap(d.Len())
 	keys := d.keys
 	if o.SortKeys {
 		keys = sortedKeys(d)
@@ -68,9 +68,8 @@ func planDict(d *Dict, o planOptions, schema bool) *Dict {
 		if planHides(k, o, schema) {
 			continue
 		}
-		if p, ok := plan(d.m[k], o); ok {
-			n.keys = append(n.keys, k)
-			n.m[k] = p
+		if p, ok := plan(d.val(k), o); ok {
+			n.add(k, p)
 		}
 	}
 	return n
@@ -82,18 +81,12 @@ func planInPlace(d *Dict, o planOptions) *Dict {
 	if o.SortKeys {
 		return planDict(d, o, false)
 	}
-	keys := d.keys[:0]
-	for _, k := range d.keys {
-		if !planHides(k, o, false) {
-			if p, ok := plan(d.m[k], o); ok {
-				d.m[k] = p
-				keys = append(keys, k)
-				continue
-			}
+	d.filter(func(k string, v Value) (Value, bool) {
+		if planHides(k, o, false) {
+			return nil, false
 		}
-		delete(d.m, k)
-	}
-	d.keys = keys
+		return plan(v, o)
+	})
 	return d
 }
 
@@ -105,11 +98,11 @@ func planHides(k string, o planOptions, schema bool) bool {
 // plansToItself reports whether planDict would copy d unchanged: every key kept and every value
 // a scalar that plans to itself.
 func plansToItself(d *Dict, o planOptions, schema bool) bool {
-	for _, k := range d.keys {
+	for i, k := range d.keys {
 		if planHides(k, o, schema) {
 			return false
 		}
-		switch d.m[k].(type) {
+		switch d.valAt(i).(type) {
 		case bool, int64, float64, string:
 		default:
 			return false
@@ -163,12 +156,12 @@ func (w *yamlWriter) node(v any, indent int, ctx int) {
 				w.b.WriteString("? ")
 				w.b.WriteString(yamlScalarString(k, indent+2, false))
 				w.b.WriteString("\n" + strings.Repeat(" ", indent) + ":")
-				w.seqItem(x.m[k], indent)
+				w.seqItem(x.valAt(i), indent)
 				continue
 			}
 			w.b.WriteString(yamlScalarString(k, indent, true))
 			w.b.WriteByte(':')
-			w.mapValue(x.m[k], indent)
+			w.mapValue(x.valAt(i), indent)
 		}
 	case []any:
 		if len(x) == 0 {
@@ -646,7 +639,7 @@ func writeJSON(b *strings.Builder, v any, indent string, level int) {
 			nl(level + 1)
 			b.WriteString(jsonQuote(k))
 			b.WriteString(sep)
-			writeJSON(b, x.m[k], indent, level+1)
+			writeJSON(b, x.valAt(i), indent, level+1)
 		}
 		nl(level)
 		b.WriteByte('}')

@@ -219,7 +219,7 @@ func (e *evaluator) render(main *pkgState) string {
 		if strings.HasPrefix(name, "_") && !e.opts.ShowHidden {
 			continue
 		}
-		v, ok := main.globals.m[name]
+		v, ok := main.globals.Get(name)
 		if !ok {
 			continue
 		}
@@ -307,7 +307,7 @@ func endsInBlockMapValue(v any) bool {
 			if x.Len() == 0 {
 				return false
 			}
-			last := x.m[x.keys[len(x.keys)-1]]
+			last := x.valAt(len(x.keys) - 1)
 			if s, ok := last.(string); ok {
 				return strings.HasPrefix(yamlScalarString(s, 0, false), "|")
 			}
@@ -348,7 +348,7 @@ func (e *evaluator) scalarResult(vars *Dict) Value {
 	}
 	for _, k := range vars.keys {
 		d := NewDict()
-		d.Set(k, vars.m[k])
+		d.Set(k, vars.val(k))
 		unify(d, last)
 	}
 	return res
@@ -403,9 +403,9 @@ func (e *evaluator) selectPath(top *Dict, sel string) Value {
 		ok := false
 		switch x := cur.(type) {
 		case *Dict:
-			v, ok = x.m[part]
+			v, ok = x.Get(part)
 		case *Schema:
-			v, ok = x.Attrs.m[part]
+			v, ok = x.Attrs.Get(part)
 		case *List:
 			if i, err := strconv.Atoi(part); err == nil && i >= 0 && i < len(x.Items) {
 				v, ok = x.Items[i], true

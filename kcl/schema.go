@@ -179,7 +179,7 @@ type bodyStmt struct {
 
 func (e *evaluator) instLookup(c *instCtx, name string) (Value, bool) {
 	if !c.known[name] {
-		if _, ok := c.cfg.m[name]; !ok {
+		if _, ok := c.cfg.Get(name); !ok {
 			return nil, false
 		}
 	}
@@ -204,7 +204,7 @@ func (e *evaluator) finalValue(c *instCtx, name string) Value {
 		return v
 	}
 	bv, hasBody := c.body[name]
-	cv, hasCfg := c.cfg.m[name]
+	cv, hasCfg := c.cfg.Get(name)
 	if !hasBody && hasCfg && !c.known[name] && c.st.index != nil && c.st.index.Value != nil {
 		// index signature default, with the key bound to the signature's key name
 		sc := &scope{parent: c.st.indexSc, vars: map[string]Value{}, pkg: c.st.indexSc.pkg, file: c.st.indexF}
@@ -316,7 +316,7 @@ func (e *evaluator) execBodyStmt(c *instCtx, bs *bodyStmt) {
 	}
 	bs.state = 1
 	if name, ok := singleTarget(bs.stmt); ok {
-		if _, set := c.cfg.m[name]; set && c.cfg.GetOp(name) == OpOverride {
+		if _, set := c.cfg.Get(name); set && c.cfg.GetOp(name) == OpOverride {
 			// the config replaces this value: the default is never evaluated
 			bs.state = 2
 			return
@@ -447,7 +447,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	if st.rule != nil {
 		attrs := NewDict()
 		for _, k := range cfg.keys {
-			attrs.Set(k, cfg.m[k])
+			attrs.Set(k, cfg.val(k))
 		}
 		e.runRule(st, attrs, args, kwargs, e.pos)
 		return &Schema{Type: st, Attrs: attrs, cfg: cfg}
@@ -486,10 +486,9 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		e.execBodyStmt(c, bs)
 	}
 	e.pos = callPos
-	attrs := &Dict{m: make(map[string]Value, len(st.order)+cfg.Len())}
+	attrs := newDictCap(len(st.order) + cfg.Len())
 	for _, n := range st.order {
-		attrs.keys = append(attrs.keys, n)
-		attrs.m[n] = e.finalValue(c, n)
+		attrs.add(n, e.finalValue(c, n))
 	}
 	for _, k := range cfg.keys {
 		if st.attrSet[k] {
@@ -508,15 +507,12 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 			}
 			e.throw(KindCannotAddMember, "Cannot add member '%s' to schema '%s'", k, st.Name)
 		}
-		attrs.keys = append(attrs.keys, k)
-		attrs.m[k] = e.finalValue(c, k)
+		attrs.add(k, e.finalValue(c, k))
 	}
-	if extra := attrs.keys[len(st.order):]; st.index != nil && st.index.KeyName != nil && len(extra) > 1 {
+	if st.index != nil && st.index.KeyName != nil && attrs.Len()-len(st.order) > 1 {
 		// with a named key (`[key: str]: T`) the reference puts the last key the signature
 		// holds before the others
-		last := extra[len(extra)-1]
-		copy(extra[1:], extra[:len(extra)-1])
-		extra[0] = last
+		attrs.moveLast(len(st.order))
 	}
 	if st.index != nil && st.index.KeyType != nil {
 		for _, k := range attrs.keys {
@@ -533,7 +529,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	// then required attributes
 	for _, n := range st.order {
 		if d, ok := st.declared[n]; ok && len(d.decos) > 0 {
-			if _, set := cfg.m[n]; set {
+			if _, set := cfg.Get(n); set {
 				e.applyDecorators(d.decos, n, d.sc, d.file, false)
 			}
 		}
@@ -577,7 +573,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 		if !ok {
 			continue
 		}
-		v := attrs.m[n]
+		v := attrs.val(n)
 		if !d.optional && isNoneOrUndef(v) {
 			// statically: no key in the literal and no value in the schema body
 			if _, written := cfgKeyPos(cfgNode, cfgFile, n); literal && !written && !c.bodySets(n) {
@@ -590,7 +586,7 @@ func (e *evaluator) newInstance(st *SchemaType, cfg *Dict, args []Value, kwargs 
 	}
 	if top {
 		for _, k := range attrs.keys {
-			e.requireNested(attrs.m[k], at)
+			e.requireNested(attrs.val(k), at)
 		}
 	}
 	inst := &Schema{Type: st, Attrs: attrs, cfg: cfg, args: args, kw: kwargs}
@@ -609,12 +605,12 @@ func (e *evaluator) requireNested(v Value, at srcPos) {
 	switch x := v.(type) {
 	case *Schema:
 		for _, n := range x.Type.order {
-			if d, ok := x.Type.declared[n]; ok && !d.optional && isNoneOrUndef(x.Attrs.m[n]) {
+			if d, ok := x.Type.declared[n]; ok && !d.optional && isNoneOrUndef(x.Attrs.val(n)) {
 				e.throwAt(at, KindEvaluation, "attribute '%s' of %s is required and can't be None or Undefined", n, x.Type.Name)
 			}
 		}
 		for _, k := range x.Attrs.keys {
-			e.requireNested(x.Attrs.m[k], at)
+			e.requireNested(x.Attrs.val(k), at)
 		}
 	case *List:
 		for _, it := range x.Items {
@@ -622,7 +618,7 @@ func (e *evaluator) requireNested(v Value, at srcPos) {
 		}
 	case *Dict:
 		for _, k := range x.keys {
-			e.requireNested(x.m[k], at)
+			e.requireNested(x.val(k), at)
 		}
 	}
 }
@@ -927,7 +923,7 @@ func typeNameDetail(v Value) string {
 	case *Dict:
 		vals := make([]Value, 0, x.Len())
 		for _, k := range x.keys {
-			vals = append(vals, x.m[k])
+			vals = append(vals, x.val(k))
 		}
 		return "{str:" + elemTypes(vals) + "}"
 	}
@@ -1025,7 +1021,7 @@ func (e *evaluator) tryConvert(v Value, t syntax.TypeExpr, sc *scope) (Value, bo
 					return v, false
 				}
 			}
-			it := d.m[k]
+			it := d.val(k)
 			r, ok := e.tryConvert(it, x.Value, sc)
 			if !ok {
 				return v, false
@@ -1034,7 +1030,7 @@ func (e *evaluator) tryConvert(v Value, t syntax.TypeExpr, sc *scope) (Value, bo
 				out = d.Copy()
 			}
 			if out != nil {
-				out.m[k] = r
+				out.Set(k, r)
 			}
 		}
 		if out != nil {

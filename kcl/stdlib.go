@@ -137,16 +137,16 @@ func (e *evaluator) stdModule(name string) *Module {
 			privateOff := false
 			sep := "---"
 			if o, ok := arg(a, kw, 1, "opts", none).(*Dict); ok {
-				if v, ok := o.m["sort_keys"]; ok {
+				if v, ok := o.Get("sort_keys"); ok {
 					po.SortKeys = truthy(v)
 				}
-				if v, ok := o.m["ignore_none"]; ok {
+				if v, ok := o.Get("ignore_none"); ok {
 					po.DisableNone = truthy(v)
 				}
-				if v, ok := o.m["sep"]; ok {
+				if v, ok := o.Get("sep"); ok {
 					sep = toStr(v)
 				}
-				if v, ok := o.m["ignore_private"]; ok && truthy(v) {
+				if v, ok := o.Get("ignore_private"); ok && truthy(v) {
 					privateOff = true
 				}
 			}
@@ -277,7 +277,7 @@ func dropPrivate(p any) any {
 			if strings.HasPrefix(k, "_") {
 				continue
 			}
-			n.Set(k, dropPrivate(x.m[k]))
+			n.Set(k, dropPrivate(x.val(k)))
 		}
 		return n
 	case []any:
@@ -417,8 +417,8 @@ func (yc *yamlConverter) value(n *yaml.Node) (Value, error) {
 				}
 				if md, ok := mv.(*Dict); ok {
 					for _, kk := range md.keys {
-						if _, exists := d.m[kk]; !exists {
-							d.Set(kk, md.m[kk])
+						if _, exists := d.Get(kk); !exists {
+							d.Set(kk, md.val(kk))
 						}
 					}
 				}
@@ -846,11 +846,11 @@ func jsonMergePatch(target, patch Value) Value {
 	out := NewDict()
 	if td := attrsOf(target); td != nil {
 		for _, k := range td.keys {
-			out.Set(k, td.m[k])
+			out.Set(k, td.val(k))
 		}
 	}
 	for _, k := range pd.keys {
-		v := pd.m[k]
+		v := pd.val(k)
 		if isNoneOrUndef(v) {
 			out.Delete(k)
 			continue

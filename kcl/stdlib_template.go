@@ -353,7 +353,7 @@ func renderTemplate(b *strings.Builder, nodes []*tmplNode, ctx []Value, vars tmp
 				case *Dict, *Schema:
 					d := attrsOf(x)
 					for i, k := range d.keys {
-						sub(d.m[k], tmplVars{"key": k, "index": int64(i), "first": i == 0, "last": i == len(d.keys)-1})
+						sub(d.valAt(i), tmplVars{"key": k, "index": int64(i), "first": i == 0, "last": i == len(d.keys)-1})
 					}
 				}
 				if !rendered {

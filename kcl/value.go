@@ -4,7 +4,9 @@
 package kcl
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,15 +46,19 @@ const (
 	OpInsert             // key += value
 )
 
-// Dict is an insertion-ordered KCL dict.
+// Dict is an insertion-ordered KCL dict. Most dicts (configs, schema instances) have a few keys:
+// their values are a slice beside the keys, searched in order, and a map (some 300 bytes even
+// for two keys) indexes the values only past maxSmallDict keys.
 type Dict struct {
 	keys []string
-	m    map[string]Value
-	ops  *dictOps // keys whose operation is not OpUnion
+	vals []Value          // the values of keys, in order, while m is nil
+	m    map[string]Value // the values, once the dict has more than maxSmallDict keys (vals is nil)
+	ops  *dictOps         // keys whose operation is not OpUnion
 }
 
-// dictOps holds the operations of a dict's keys other than OpUnion. Most dicts have a few, so
-// they are a list (a config entry costs 24 bytes, not a map's 250), indexed by a map once long.
+// maxSmallDict is the number of keys up to which a dict has no map.
+const maxSmallDict = 8
+
 type dictOps struct {
 	list  []keyOp
 	index map[string]int // position in list, from maxOpsList entries
@@ -111,11 +117,14 @@ func (o *dictOps) delete(k string) {
 }
 
 // NewDict returns an empty dict.
-func NewDict() *Dict { return &Dict{m: map[string]Value{}} }
+func NewDict() *Dict { return &Dict{} }
 
 // newDictCap returns an empty dict with room for n keys.
 func newDictCap(n int) *Dict {
-	return &Dict{keys: make([]string, 0, n), m: make(map[string]Value, n)}
+	if n > maxSmallDict {
+		return &Dict{keys: make([]string, 0, n), m: make(map[string]Value, n)}
+	}
+	return &Dict{keys: make([]string, 0, n), vals: make([]Value, 0, n)}
 }
 
 // Len returns the number of keys.
@@ -124,15 +133,145 @@ func (d *Dict) Len() int { return len(d.keys) }
 // Keys returns the keys in insertion order.
 func (d *Dict) Keys() []string { return d.keys }
 
+// index is the position of key k in the keys of a dict without a map, -1 when absent.
+func (d *Dict) index(k string) int {
+	for i, kk := range d.keys {
+		if kk == k {
+			return i
+		}
+	}
+	return -1
+}
+
 // Get returns the value of key k.
-func (d *Dict) Get(k string) (Value, bool) { v, ok := d.m[k]; return v, ok }
+func (d *Dict) Get(k string) (Value, bool) {
+	if d.m != nil {
+		v, ok := d.m[k]
+		return v, ok
+	}
+	if i := d.index(k); i >= 0 {
+		return d.vals[i], true
+	}
+	return nil, false
+}
+
+// val returns the value of key k, nil when absent.
+func (d *Dict) val(k string) Value {
+	v, _ := d.Get(k)
+	return v
+}
+
+// valAt returns the value of the i-th key.
+func (d *Dict) valAt(i int) Value {
+	if d.m != nil {
+		return d.m[d.keys[i]]
+	}
+	return d.vals[i]
+}
 
 // Set sets k, appending it to the key order when new.
 func (d *Dict) Set(k string, v Value) {
-	if _, ok := d.m[k]; !ok {
-		d.keys = append(d.keys, k)
+	if d.m != nil {
+		if _, ok := d.m[k]; !ok {
+			d.keys = append(d.keys, k)
+		}
+		d.m[k] = v
+		return
+	}
+	if i := d.index(k); i >= 0 {
+		d.vals[i] = v
+		return
+	}
+	d.add(k, v)
+}
+
+// add appends key k, which d does not have, with value v.
+func (d *Dict) add(k string, v Value) {
+	d.keys = append(d.keys, k)
+	if d.m != nil {
+		d.m[k] = v
+		return
+	}
+	if len(d.keys) <= maxSmallDict {
+		d.vals = append(d.vals, v)
+		return
+	}
+	d.m = make(map[string]Value, cap(d.keys))
+	for i, kk := range d.keys[:len(d.keys)-1] {
+		d.m[kk] = d.vals[i]
 	}
 	d.m[k] = v
+	d.vals = nil
+}
+
+// reserve makes room for n more keys in an empty dict that will have them.
+func (d *Dict) reserve(n int) {
+	if len(d.keys) > 0 {
+		return
+	}
+	d.keys = make([]string, 0, n)
+	if n > maxSmallDict && d.m == nil {
+		// the map grows as keys come: sized now, it would be the size of all of them while
+		// the values that come with them are still to be made
+		d.m = map[string]Value{}
+		d.vals = nil
+	}
+}
+
+// mapValues replaces each value v by f(v).
+func (d *Dict) mapValues(f func(Value) Value) {
+	if d.m != nil {
+		for k, v := range d.m {
+			d.m[k] = f(v)
+		}
+		return
+	}
+	for i, v := range d.vals {
+		d.vals[i] = f(v)
+	}
+}
+
+// filter keeps the keys for which keep returns true, with the value it returns, in order.
+func (d *Dict) filter(keep func(k string, v Value) (Value, bool)) {
+	n := 0
+	for i, k := range d.keys {
+		v, ok := keep(k, d.valAt(i))
+		switch {
+		case !ok:
+			if d.m != nil {
+				delete(d.m, k)
+			}
+			if d.ops != nil {
+				d.ops.delete(k)
+			}
+			continue
+		case d.m != nil:
+			d.m[k] = v
+		default:
+			d.vals[n] = v
+		}
+		d.keys[n] = k
+		n++
+	}
+	clear(d.keys[n:])
+	d.keys = d.keys[:n]
+	if d.m == nil {
+		clear(d.vals[n:])
+		d.vals = d.vals[:n]
+	}
+}
+
+// moveLast moves the last key (and its value) to position i.
+func (d *Dict) moveLast(i int) {
+	n := len(d.keys) - 1
+	k := d.keys[n]
+	copy(d.keys[i+1:], d.keys[i:n])
+	d.keys[i] = k
+	if d.m == nil {
+		v := d.vals[n]
+		copy(d.vals[i+1:], d.vals[i:n])
+		d.vals[i] = v
+	}
 }
 
 // SetOp records the operation of key k.
@@ -162,16 +301,20 @@ func (d *Dict) GetOp(k string) Op {
 
 // Delete removes k.
 func (d *Dict) Delete(k string) {
-	if _, ok := d.m[k]; !ok {
-		return
-	}
-	delete(d.m, k)
-	for i, kk := range d.keys {
-		if kk == k {
-			d.keys = append(d.keys[:i:i], d.keys[i+1:]...)
-			break
+	i := -1
+	if d.m != nil {
+		if _, ok := d.m[k]; !ok {
+			return
 		}
+		delete(d.m, k)
+		i = slices.Index(d.keys, k)
+	} else if i = d.index(k); i < 0 {
+		return
+	} else {
+		// copied, not shifted in place: a caller may be ranging over the old slices
+		d.vals = append(d.vals[:i:i], d.vals[i+1:]...)
 	}
+	d.keys = append(d.keys[:i:i], d.keys[i+1:]...)
 	if d.ops != nil {
 		d.ops.delete(k)
 	}
@@ -179,18 +322,12 @@ func (d *Dict) Delete(k string) {
 
 // Copy returns a shallow copy.
 func (d *Dict) Copy() *Dict {
-	n := &Dict{keys: append([]string(nil), d.keys...), m: make(map[string]Value, len(d.m))}
-	for k, v := range d.m {
-		n.m[k] = v
+	n := &Dict{keys: slices.Clone(d.keys), vals: slices.Clone(d.vals)}
+	if d.m != nil {
+		n.m = maps.Clone(d.m)
 	}
 	if d.ops != nil {
-		n.ops = &dictOps{list: append([]keyOp(nil), d.ops.list...)}
-		if d.ops.index != nil {
-			n.ops.index = make(map[string]int, len(d.ops.index))
-			for k, i := range d.ops.index {
-				n.ops.index[k] = i
-			}
-		}
+		n.ops = &dictOps{list: slices.Clone(d.ops.list), index: maps.Clone(d.ops.index)}
 	}
 	return n
 }
@@ -428,8 +565,8 @@ func writeRepr(b *strings.Builder, v Value, quoteStr bool) {
 func writeDictRepr(b *strings.Builder, d *Dict) {
 	b.WriteByte('{')
 	first := true
-	for _, k := range d.keys {
-		v := d.m[k]
+	for i, k := range d.keys {
+		v := d.valAt(i)
 		if !first {
 			b.WriteString(", ")
 		}
@@ -503,9 +640,9 @@ func dictEqual(x, y *Dict) bool {
 	if x.Len() != y.Len() {
 		return false
 	}
-	for _, k := range x.keys {
-		yv, ok := y.m[k]
-		if !ok || !equal(x.m[k], yv) {
+	for i, k := range x.keys {
+		yv, ok := y.Get(k)
+		if !ok || !equal(x.valAt(i), yv) {
 			return false
 		}
 	}
@@ -556,15 +693,11 @@ func deepCopy(v Value) Value {
 		return n
 	case *Dict:
 		n := x.Copy()
-		for k, vv := range n.m {
-			n.m[k] = deepCopy(vv)
-		}
+		n.mapValues(deepCopy)
 		return n
 	case *Schema:
 		n := &Schema{Type: x.Type, Attrs: x.Attrs.Copy()}
-		for k, vv := range n.Attrs.m {
-			n.Attrs.m[k] = deepCopy(vv)
-		}
+		n.Attrs.mapValues(deepCopy)
 		return n
 	}
 	return v

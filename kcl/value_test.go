@@ -49,3 +49,72 @@ func TestDictOps(t *testing.T) {
 		})
 	}
 }
+
+// TestDictValues follows a dict's keys and values through Set, Delete, Copy, filter, moveLast
+// and mapValues against a list of pairs, below and above the length at which the dict gets a map.
+func TestDictValues(t *testing.T) {
+	type pair struct {
+		k string
+		v int64
+	}
+	check := func(t *testing.T, d *Dict, want []pair) {
+		t.Helper()
+		assert.Equal(t, len(want), d.Len())
+		for i, p := range want {
+			assert.Equal(t, p.k, d.Keys()[i])
+			assert.Equal(t, p.v, d.valAt(i), p.k)
+			v, ok := d.Get(p.k)
+			assert.True(t, ok, p.k)
+			assert.Equal(t, p.v, v, p.k)
+		}
+		_, ok := d.Get("missing")
+		assert.False(t, ok)
+		assert.Nil(t, d.val("missing"))
+	}
+	for _, n := range []int{1, maxSmallDict, maxSmallDict + 1, 3 * maxSmallDict} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			d := NewDict()
+			var want []pair
+			for i := 0; i < n; i++ {
+				k := fmt.Sprint("k", i)
+				d.Set(k, int64(i))
+				want = append(want, pair{k, int64(i)})
+			}
+			assert.Equal(t, n > maxSmallDict, d.m != nil, "a map only past maxSmallDict keys")
+			check(t, d, want)
+			d.Set("k0", int64(-1)) // set again: same place
+			want[0].v = -1
+			check(t, d, want)
+			c := d.Copy()
+			d.Delete("k0")
+			d.Delete("missing")
+			check(t, c, want) // the copy is independent
+			want = want[1:]
+			check(t, d, want)
+			d.Set("last", int64(100))
+			want = append(want, pair{"last", 100})
+			d.moveLast(0)
+			want = append(want[len(want)-1:], want[:len(want)-1]...)
+			check(t, d, want)
+			d.mapValues(func(v Value) Value { return v.(int64) * 2 })
+			for i := range want {
+				want[i].v *= 2
+			}
+			check(t, d, want)
+			var kept []pair
+			for _, p := range want {
+				if p.v%4 == 0 {
+					kept = append(kept, pair{p.k, p.v + 1})
+				}
+			}
+			d.filter(func(k string, v Value) (Value, bool) { return v.(int64) + 1, v.(int64)%4 == 0 })
+			check(t, d, kept)
+			big := newDictCap(n)
+			for _, p := range kept {
+				big.add(p.k, p.v)
+			}
+			check(t, big, kept)
+			assert.True(t, dictEqual(d, big))
+		})
+	}
+}
