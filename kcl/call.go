@@ -259,24 +259,39 @@ func (e *evaluator) parseFile(path string) *syntax.File {
 	if f, ok := e.parsed[path]; ok {
 		return f
 	}
-	f := e.parseFileUncached(path)
-	if e.parsed == nil {
-		e.parsed = map[string]*syntax.File{}
-	}
-	e.parsed[path] = f
+	f := e.parseSource(path, e.readSource(path), nil)
+	e.keepParsed(f)
 	return f
 }
 
-func (e *evaluator) parseFileUncached(path string) *syntax.File {
-	src, ok := e.opts.Overlay[path]
-	var err error
-	if !ok {
-		src, err = os.ReadFile(path)
+func (e *evaluator) keepParsed(f *syntax.File) {
+	if e.parsed == nil {
+		e.parsed = map[string]*syntax.File{}
 	}
+	e.parsed[f.Filename] = f
+}
+
+// readSource reads a file, or its unsaved buffer (Options.Overlay).
+func (e *evaluator) readSource(path string) []byte {
+	if src, ok := e.opts.Overlay[path]; ok {
+		return src
+	}
+	src, err := os.ReadFile(path)
 	if err != nil {
 		e.throwAt(srcPos{file: path}, KindImport, "cannot read %s: %v", path, err)
 	}
-	f, errs := syntax.ParseFile(path, src)
+	return src
+}
+
+// parseSource parses src, the source of path; a non-nil visit is syntax.ParseFileFunc's.
+func (e *evaluator) parseSource(path string, src []byte, visit func(i int, st syntax.Stmt) bool) *syntax.File {
+	var f *syntax.File
+	var errs []syntax.Error
+	if visit != nil {
+		f, errs = syntax.ParseFileFunc(path, src, visit)
+	} else {
+		f, errs = syntax.ParseFile(path, src)
+	}
 	if len(errs) > 0 {
 		var es Errors
 		for _, se := range errs {

@@ -3,7 +3,6 @@ package kcl
 import (
 	"context"
 	"io"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -96,6 +95,7 @@ type pkgState struct {
 	multiSetters [][]int32
 	lazy         map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
 	order        []string
+	hasIf        bool // a top-level if statement: its variables follow the backtracking rules (lazy.go)
 	done         bool
 	running      bool
 	module       *Module
@@ -113,10 +113,31 @@ func (p *pkgState) locate(r *stmtRef) (int, int) {
 	return f, int(r.i - p.fileStart[f])
 }
 
-// stmt is statement r: nil once it has run and its syntax tree has gone (doneWith).
+// stmt is statement r. In the main package, parsed by parseMain, a statement whose tree was let
+// go is parsed again and kept until runPackage lets it go again (doneWith).
 func (p *pkgState) stmt(r *stmtRef) syntax.Stmt {
 	f, j := p.locate(r)
-	return p.files[f].Body[j]
+	return p.files[f].Stmt(j)
+}
+
+// peekStmt is statement r for a look that keeps nothing: a statement whose tree was let go is
+// parsed again for the caller alone (see peek).
+func (p *pkgState) peekStmt(r *stmtRef) syntax.Stmt {
+	f, j := p.locate(r)
+	return peek(p.files[f], j)
+}
+
+// peek returns statement j of file f without keeping it in f: a released statement (see
+// syntax.ParseFileFunc) is parsed again and stays released, so a walk over a whole large file
+// holds one statement's tree at a time. Its pointer is not the one runPackage runs: peek serves
+// lookups by content (names, kinds), never identity.
+func peek(f *syntax.File, j int) syntax.Stmt {
+	if st := f.Body[j]; st != nil {
+		return st
+	}
+	st := f.Stmt(j)
+	f.Release(j)
+	return st
 }
 
 // fileOf is the name of the file of statement r.
@@ -305,42 +326,120 @@ func targetRoot(t syntax.Expr) string {
 	return ""
 }
 
-// loadPackageStmts indexes the statements of a package for lazy evaluation.
+// indexPackage indexes the statements of a package parsed whole, for lazy evaluation (the main
+// package is indexed as it is parsed: parseMain).
 func (e *evaluator) indexPackage(p *pkgState) {
 	// sized from the statement count: a package of 2M assignments grows no maps or slices
 	stmts := 0
 	for _, f := range p.files {
 		stmts += len(f.Body)
 	}
-	p.setterIdx = make(map[string]int32, stmts)
-	p.scope = &scope{vars: map[string]Value{}, pkg: p}
-	p.refs = make([]stmtRef, 0, stmts)
+	p.startIndex(stmts)
 	var names []string
-	p.fileStart = make([]int32, len(p.files))
-	for fi, f := range p.files {
-		p.fileStart[fi] = int32(len(p.refs))
+	for _, f := range p.files {
+		p.fileStart = append(p.fileStart, int32(len(p.refs)))
 		for _, st := range f.Body {
-			i := int32(len(p.refs))
-			p.refs = append(p.refs, stmtRef{i: i})
-			names = assignedNames(st, names[:0])
-			for _, n := range names {
-				j, seen := p.setterIdx[n]
-				switch {
-				case !seen:
-					p.setterIdx[n] = i
-				case j >= 0:
-					p.setterIdx[n] = int32(-1 - len(p.multiSetters))
-					p.multiSetters = append(p.multiSetters, []int32{j, i})
-				default:
-					p.multiSetters[-1-j] = append(p.multiSetters[-1-j], i)
+			names = p.indexStmt(st, names)
+		}
+	}
+	p.finishIndex()
+}
+
+// parseMain parses the files of the main package and indexes each statement as it is parsed,
+// letting its syntax tree go (runPackage parses it again to run it): the whole tree of a large
+// package is never held. A statement naming a private member (`m._x`) keeps its tree for
+// checkPrivateRefs, which runs once the imports are known.
+func (e *evaluator) parseMain(p *pkgState, files []string) {
+	srcs := make([][]byte, len(files))
+	stmts := 0
+	for i, path := range files {
+		if _, ok := e.parsed[path]; !ok {
+			srcs[i] = e.readSource(path)
+			stmts += topLevelLines(srcs[i])
+		}
+	}
+	p.files = make([]*syntax.File, 0, len(files))
+	p.startIndex(stmts)
+	var names []string
+	for i, path := range files {
+		p.fileStart = append(p.fileStart, int32(len(p.refs)))
+		f, ok := e.parsed[path]
+		if ok {
+			// an entry given twice: its statements are the package's twice, as with ParseFile
+			for j := range f.Body {
+				names = p.indexStmt(peek(f, j), names)
+			}
+		} else {
+			start := len(p.refs)
+			f = e.parseSource(path, srcs[i], func(j int, st syntax.Stmt) bool {
+				if start+j != len(p.refs) {
+					panic("kcl: the parser visited a statement out of order")
 				}
+				names = p.indexStmt(st, names)
+				return !namesPrivateMember(st)
+			})
+			srcs[i] = nil
+			e.keepParsed(f)
+		}
+		p.files = append(p.files, f)
+	}
+	p.finishIndex()
+}
+
+// topLevelLines counts the lines of src that start with something else than a blank, a comment
+// or a closing bracket: about the number of its top-level statements, to size the index.
+func topLevelLines(src []byte) int {
+	n := 0
+	for i := 0; i < len(src); i++ {
+		if i == 0 || src[i-1] == '\n' {
+			switch src[i] {
+			case ' ', '\t', '\r', '\n', '#', ')', ']', '}':
+			default:
+				n++
 			}
 		}
 	}
+	return n
+}
+
+// startIndex prepares the index of a package of about stmts statements.
+func (p *pkgState) startIndex(stmts int) {
+	p.setterIdx = make(map[string]int32, stmts)
+	p.scope = &scope{vars: map[string]Value{}, pkg: p}
+	p.refs = make([]stmtRef, 0, stmts)
+	p.fileStart = make([]int32, 0, cap(p.files))
+}
+
+// indexStmt adds the next top-level statement of the package to its index.
+func (p *pkgState) indexStmt(st syntax.Stmt, names []string) []string {
+	i := int32(len(p.refs))
+	p.refs = append(p.refs, stmtRef{i: i})
+	if _, ok := st.(*syntax.IfStmt); ok {
+		p.hasIf = true
+	}
+	names = assignedNames(st, names[:0])
+	for _, n := range names {
+		j, seen := p.setterIdx[n]
+		switch {
+		case !seen:
+			p.setterIdx[n] = i
+		case j >= 0:
+			p.setterIdx[n] = int32(-1 - len(p.multiSetters))
+			p.multiSetters = append(p.multiSetters, []int32{j, i})
+		default:
+			p.multiSetters[-1-j] = append(p.multiSetters[-1-j], i)
+		}
+	}
+	return names
+}
+
+// finishIndex completes the index once every statement is in it.
+func (p *pkgState) finishIndex() {
 	if len(p.multiSetters) > 0 {
 		// the output lists a variable where it is set last (a variable unified across files comes
 		// at its last declaration), as the reference does
 		p.order = make([]string, 0, len(p.setterIdx))
+		var names []string
 		for i := range p.refs {
 			names = p.addToOrder(int32(i), names)
 		}
@@ -353,23 +452,17 @@ func (e *evaluator) indexPackage(p *pkgState) {
 		}
 		sort.SliceStable(p.order, func(a, b int) bool { return last(p.order[a]) < last(p.order[b]) })
 		p.indexLazy(p.refs)
-	} else {
-		for i := range p.refs {
-			if _, ok := p.stmt(&p.refs[i]).(*syntax.IfStmt); ok {
-				p.indexLazy(p.refs)
-				break
-			}
-		}
+	} else if p.hasIf {
+		p.indexLazy(p.refs)
 	}
-	// not sized from p.order: the map grows as the statements run and give back their syntax trees
-	p.globals = NewDict()
+	// sized now: grown as the statements run, the dict of a large package's variables would
+	// leave several times its size as garbage (the syntax trees are not held: parseMain)
+	p.globals = newDictCap(len(p.setterIdx))
 }
 
-// addToOrder appends to p.order the variables first set by statement i, in order. When each
-// variable has one setter, runPackage calls it as it goes (the order is not held beside the
-// whole syntax tree of a large package); else indexPackage does, and sorts the order.
+// addToOrder appends to p.order the variables first set by statement i, in order.
 func (p *pkgState) addToOrder(i int32, names []string) []string {
-	names = assignedNames(p.stmt(&p.refs[i]), names[:0])
+	names = assignedNames(p.peekStmt(&p.refs[i]), names[:0])
 	for k, n := range names {
 		first := p.setterIdx[n]
 		if first < 0 {
@@ -387,28 +480,11 @@ func (e *evaluator) runPackage(p *pkgState) {
 		return
 	}
 	p.running = true
-	// imports first: they bind names in their file
+	i := 0
 	for _, f := range p.files {
-		for _, st := range f.Body {
-			if imp, ok := st.(*syntax.ImportStmt); ok {
-				_ = imp
-			}
-		}
-	}
-	if len(p.multiSetters) == 0 {
-		// sized here, once the index is made: grown as the statements run, the order and the
-		// dict of variables would leave five times their size as garbage
-		p.order = make([]string, 0, len(p.setterIdx))
-		p.globals.reserve(len(p.setterIdx))
-	}
-	i, released := 0, 0
-	var names []string
-	for _, f := range p.files {
-		for j, st := range f.Body {
+		for j := range f.Body {
+			st := f.Stmt(j)
 			ref := &p.refs[i]
-			if len(p.multiSetters) == 0 {
-				names = p.addToOrder(int32(i), names)
-			}
 			i++
 			if ref.state == 0 && p.unifiedLater(ref) {
 				continue
@@ -428,41 +504,67 @@ func (e *evaluator) runPackage(p *pkgState) {
 				continue
 			}
 			e.execTopStmt(p, ref)
-			if e.doneWith(p, ref) {
-				f.Body[j] = nil
-				released++
-			}
-			if n := len(p.refs); n >= largePackage && i == n/2 && released >= n/4 {
-				// the trees given back so far are collected, once: the heap would otherwise grow
-				// by the package's values on top of all its trees before the collector ran (a
-				// third less peak memory for a fifth more time)
-				runtime.GC()
+			if name, ok := e.doneWith(p, ref); ok && f.Release(j) {
+				// the same value set again stores this name (a map replaces a string key it
+				// overwrites): the index then holds the name the variables hold, not a second
+				// copy from parseMain's first parse
+				p.setterIdx[name] = ref.i
 			}
 		}
+	}
+	if len(p.multiSetters) == 0 {
+		p.order = p.runOrder()
 	}
 	p.running = false
 	p.done = true
 }
 
+// runOrder is the order of the output of a package whose variables have one setter each: that
+// of their statements (finishIndex sorts it otherwise). When the variables were set in that
+// order, one per statement (no statement ran early for a read), it is the order of the dict of
+// variables, shared instead of made beside it; else it is made from the statements.
+func (p *pkgState) runOrder() []string {
+	if p.globals.Len() == len(p.setterIdx) {
+		prev, inOrder := int32(-1), true
+		for _, k := range p.globals.keys {
+			i, ok := p.setterIdx[k]
+			if !ok || i <= prev {
+				inOrder = false
+				break
+			}
+			prev = i
+		}
+		if inOrder {
+			return p.globals.keys[:len(p.globals.keys):len(p.globals.keys)]
+		}
+	}
+	p.order = make([]string, 0, len(p.setterIdx))
+	var names []string
+	for i := range p.refs {
+		names = p.addToOrder(int32(i), names)
+	}
+	return p.order
+}
+
 // doneWith reports whether the syntax tree of a top-level statement that has run can go, so that
 // a large generated package gives its trees back as its values are made: `name = value` of the
-// main package, the only setter of name, which holds its value now; in a package of one file
-// without backtracking (lazy.go), where nothing reads the statement again (a read of name finds
-// its value; siblingImport reads the other files of the package).
-func (e *evaluator) doneWith(p *pkgState, ref *stmtRef) bool {
-	if p != e.mainPkg || len(p.files) != 1 || p.lazy != nil || ref.state != 2 || e.ranAgain[p.stmt(ref)] {
-		return false
+// main package, the only setter of name, which holds its value now; in a package without
+// backtracking (lazy.go), where nothing reads the statement again (a read of name finds its
+// value; siblingImport looks at the other files through peek). It returns name.
+func (e *evaluator) doneWith(p *pkgState, ref *stmtRef) (name string, ok bool) {
+	if p != e.mainPkg || p.lazy != nil || ref.state != 2 || e.ranAgain[p.stmt(ref)] {
+		return "", false
 	}
 	a, ok := p.stmt(ref).(*syntax.AssignStmt)
 	if !ok || len(a.Targets) != 1 || schemaExprOf(a) != nil {
-		return false
+		return "", false
 	}
 	id, ok := a.Targets[0].(*syntax.Ident)
 	if !ok || len(id.Names) != 1 || p.setterIdx[id.Names[0]] < 0 {
-		return false
+		return "", false
 	}
 	_, set := p.globals.Get(id.Names[0])
-	return set
+	return id.Names[0], set
 }
 
 // unifiedLater reports whether r is a `name: Schema {…}` (or `name = Schema {…}`) declaration
@@ -514,7 +616,7 @@ func (e *evaluator) fileScope(p *pkgState, file string) *scope {
 		if f.Filename != file {
 			continue
 		}
-		for _, st := range f.Body {
+		for _, st := range f.Body { // imports are never let go (nil: a statement that was)
 			if imp, ok := st.(*syntax.ImportStmt); ok {
 				e.file = file
 				e.pos = posOf(file, imp)
@@ -531,16 +633,21 @@ type fileScopeVal struct{ s *scope }
 // usesName reports whether an expression of the file starts with name.
 func usesName(f *syntax.File, name string) bool {
 	used := false
-	syntax.Inspect(f, func(n syntax.Node) bool {
-		switch x := n.(type) {
-		case *syntax.ImportStmt:
-			return false
-		case *syntax.Ident:
-			used = used || x.Names[0] == name
+	for j := range f.Body {
+		syntax.Inspect(peek(f, j), func(n syntax.Node) bool {
+			switch x := n.(type) {
+			case *syntax.ImportStmt:
+				return false
+			case *syntax.Ident:
+				used = used || x.Names[0] == name
+			}
+			return !used
+		})
+		if used {
+			return true
 		}
-		return !used
-	})
-	return used
+	}
+	return false
 }
 
 // siblingImport is the module another file of the package imports as name: the toolchain lets
@@ -558,7 +665,7 @@ func (e *evaluator) siblingImport(s *scope, name string) (Value, bool) {
 		if f.Filename == s.file {
 			continue
 		}
-		for _, st := range f.Body {
+		for _, st := range f.Body { // imports are never let go
 			if imp, ok := st.(*syntax.ImportStmt); ok && imp.Name == name {
 				if p.path != "__main__" {
 					return undef, true

@@ -53,7 +53,7 @@ func (p *pkgState) indexLazy(refs []stmtRef) {
 	plain := map[string]bool{} // set by a schema expression, a schema, a rule or a type alias
 	for i := range refs {
 		r := &refs[i]
-		switch s := p.stmt(r).(type) {
+		switch s := p.peekStmt(r).(type) {
 		case *syntax.AssignStmt, *syntax.AugAssignStmt, *syntax.UnificationStmt:
 			if schemaExprOf(s) != nil {
 				for _, n := range assignedNames(s, nil) {

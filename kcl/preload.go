@@ -22,7 +22,7 @@ func (e *evaluator) preload(main *pkgState) {
 				fp = p
 			}
 			aliases := map[string]string{}
-			for _, st := range f.Body {
+			for _, st := range f.Body { // imports are never let go (parseMain)
 				imp, ok := st.(*syntax.ImportStmt)
 				if !ok {
 					continue
@@ -53,7 +53,7 @@ func (e *evaluator) preload(main *pkgState) {
 // checkProtocolNames reports a protocol whose name does not end with "Protocol", as the
 // toolchain does before evaluation.
 func (e *evaluator) checkProtocolNames(f *syntax.File) {
-	for _, st := range f.Body {
+	for _, st := range f.Body { // nor are schemas
 		if s, ok := st.(*syntax.SchemaStmt); ok && s.Kind == syntax.KindProtocol && !strings.HasSuffix(s.Name.Names[0], "Protocol") {
 			e.throwAt(posOf(f.Filename, s.Name), KindCompile, "schema protocol name must end with 'Protocol'")
 		}
@@ -65,23 +65,45 @@ func (e *evaluator) checkPrivateRefs(f *syntax.File, aliases map[string]string) 
 	if len(aliases) == 0 {
 		return
 	}
+	// the statements of the main package parseMain let go name no private member
 	syntax.Inspect(f, func(n syntax.Node) bool {
-		var mod, member string
-		switch x := n.(type) {
-		case *syntax.Ident:
-			if len(x.Names) > 1 {
-				mod, member = x.Names[0], x.Names[1]
-			}
-		case *syntax.SelectorExpr:
-			if id, ok := x.X.(*syntax.Ident); ok && len(id.Names) == 1 && x.Attr != nil {
-				mod, member = id.Names[0], x.Attr.Names[0]
-			}
-		}
-		if path, ok := aliases[mod]; ok && strings.HasPrefix(member, "_") {
+		mod, member := privateMember(n)
+		if path, ok := aliases[mod]; ok && member != "" {
 			e.throwAt(posOf(f.Filename, n), KindCompile, "cannot reference private member '%s' from module '%s'", member, path)
 		}
 		return true
 	})
+}
+
+// privateMember is `name._member` in n, a dotted name or a selector on a name: a reference to a
+// private member when name is an imported module; member is "" otherwise.
+func privateMember(n syntax.Node) (name, member string) {
+	switch x := n.(type) {
+	case *syntax.Ident:
+		if len(x.Names) > 1 {
+			name, member = x.Names[0], x.Names[1]
+		}
+	case *syntax.SelectorExpr:
+		if id, ok := x.X.(*syntax.Ident); ok && len(id.Names) == 1 && x.Attr != nil {
+			name, member = id.Names[0], x.Attr.Names[0]
+		}
+	}
+	if !strings.HasPrefix(member, "_") {
+		return "", ""
+	}
+	return name, member
+}
+
+// namesPrivateMember reports whether statement st has a privateMember.
+func namesPrivateMember(st syntax.Stmt) bool {
+	found := false
+	syntax.Inspect(st, func(n syntax.Node) bool {
+		if _, member := privateMember(n); member != "" {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // checkUniqueSchemas reports a schema name defined twice in an imported module (in two of its

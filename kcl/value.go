@@ -204,20 +204,6 @@ func (d *Dict) add(k string, v Value) {
 	d.vals = nil
 }
 
-// reserve makes room for n more keys in an empty dict that will have them.
-func (d *Dict) reserve(n int) {
-	if len(d.keys) > 0 {
-		return
-	}
-	d.keys = make([]string, 0, n)
-	if n > maxSmallDict && d.m == nil {
-		// the map grows as keys come: sized now, it would be the size of all of them while
-		// the values that come with them are still to be made
-		d.m = map[string]Value{}
-		d.vals = nil
-	}
-}
-
 // mapValues replaces each value v by f(v).
 func (d *Dict) mapValues(f func(Value) Value) {
 	if d.m != nil {
