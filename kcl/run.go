@@ -206,27 +206,49 @@ func entryFiles(opts *Options) ([]string, error) {
 	return files, nil
 }
 
+// shownVars is the dict of the variables of the main package the output shows, in order. When
+// that is the package's own dict of variables, which nothing reads after the output is planned
+// in place, it is that dict itself: a large package's output is not made beside a copy of it.
+func (e *evaluator) shownVars(main *pkgState) *Dict {
+	shown := func(name string, v Value) bool {
+		if strings.HasPrefix(name, "_") && !e.opts.ShowHidden {
+			return false
+		}
+		switch v.(type) {
+		case *SchemaType, *Func, *Module, *typeAlias:
+			return false
+		}
+		return true
+	}
+	g := main.globals
+	if len(e.scalars) == 0 && len(e.opts.PathSelectors) == 0 && g.Len() > 0 &&
+		len(main.order) == g.Len() && &main.order[0] == &g.keys[0] { // the order is g's (runOrder)
+		all := true
+		for i, k := range g.keys {
+			if all = shown(k, g.valAt(i)); !all {
+				break
+			}
+		}
+		if all {
+			return g
+		}
+	}
+	top := newDictCap(len(main.order))
+	for _, name := range main.order {
+		if v, ok := g.Get(name); ok && shown(name, v) {
+			top.Set(name, v)
+		}
+	}
+	return top
+}
+
 // render prints the public top-level variables of the main package.
 func (e *evaluator) render(main *pkgState) string {
 	po := planOptions{SortKeys: e.opts.SortKeys, DisableNone: e.opts.DisableNone, HidePrivate: !e.opts.ShowHidden, ShowHidden: e.opts.ShowHidden}
 	if e.stream != nil {
 		return *e.stream
 	}
-	top := newDictCap(len(main.order))
-	for _, name := range main.order {
-		if strings.HasPrefix(name, "_") && !e.opts.ShowHidden {
-			continue
-		}
-		v, ok := main.globals.Get(name)
-		if !ok {
-			continue
-		}
-		switch v.(type) {
-		case *SchemaType, *Func, *Module, *typeAlias:
-			continue
-		}
-		top.Set(name, v)
-	}
+	top := e.shownVars(main)
 	e.reserveOutput(top)
 	var p any
 	switch {

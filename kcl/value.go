@@ -47,74 +47,19 @@ const (
 )
 
 // Dict is an insertion-ordered KCL dict. Most dicts (configs, schema instances) have a few keys:
-// their values are a slice beside the keys, searched in order, and a map (some 300 bytes even
-// for two keys) indexes the values only past maxSmallDict keys.
+// their values are a slice beside the keys, searched in order, and their operations two bits
+// each of a word; a map (some 300 bytes even for two keys) indexes the values and the operations
+// only past maxSmallDict keys.
 type Dict struct {
 	keys []string
 	vals []Value          // the values of keys, in order, while m is nil
 	m    map[string]Value // the values, once the dict has more than maxSmallDict keys (vals is nil)
-	ops  *dictOps         // keys whose operation is not OpUnion
+	mops map[string]Op    // with m: the operations of the keys whose operation is not OpUnion
+	ops  uint16           // without m: the operation of keys[i] in bits 2i and 2i+1
 }
 
-// maxSmallDict is the number of keys up to which a dict has no map.
+// maxSmallDict is the number of keys up to which a dict has no map (ops has room for them).
 const maxSmallDict = 8
-
-type dictOps struct {
-	list  []keyOp
-	index map[string]int // position in list, from maxOpsList entries
-}
-
-type keyOp struct {
-	key string
-	op  Op
-}
-
-const maxOpsList = 8
-
-func (o *dictOps) find(k string) int {
-	if o.index != nil {
-		if i, ok := o.index[k]; ok {
-			return i
-		}
-		return -1
-	}
-	for i := range o.list {
-		if o.list[i].key == k {
-			return i
-		}
-	}
-	return -1
-}
-
-func (o *dictOps) set(k string, op Op) {
-	if i := o.find(k); i >= 0 {
-		o.list[i].op = op
-		return
-	}
-	o.list = append(o.list, keyOp{k, op})
-	if o.index != nil {
-		o.index[k] = len(o.list) - 1
-	} else if len(o.list) > maxOpsList {
-		o.index = make(map[string]int, len(o.list))
-		for i, ko := range o.list {
-			o.index[ko.key] = i
-		}
-	}
-}
-
-func (o *dictOps) delete(k string) {
-	i := o.find(k)
-	if i < 0 {
-		return
-	}
-	last := len(o.list) - 1
-	if o.index != nil {
-		o.index[o.list[last].key] = i
-		delete(o.index, k)
-	}
-	o.list[i] = o.list[last]
-	o.list = o.list[:last]
-}
 
 // NewDict returns an empty dict.
 func NewDict() *Dict { return &Dict{} }
@@ -199,9 +144,23 @@ func (d *Dict) add(k string, v Value) {
 	d.m = make(map[string]Value, cap(d.keys))
 	for i, kk := range d.keys[:len(d.keys)-1] {
 		d.m[kk] = d.vals[i]
+		if op := d.opAt(i); op != OpUnion {
+			if d.mops == nil {
+				d.mops = map[string]Op{}
+			}
+			d.mops[kk] = op
+		}
 	}
 	d.m[k] = v
-	d.vals = nil
+	d.vals, d.ops = nil, 0
+}
+
+// opAt is the operation of keys[i] of a dict without a map.
+func (d *Dict) opAt(i int) Op { return Op(d.ops >> (2 * i) & 3) }
+
+// setOpAt sets the operation of keys[i] of a dict without a map.
+func (d *Dict) setOpAt(i int, op Op) {
+	d.ops = d.ops&^(3<<(2*i)) | uint16(op)<<(2*i)
 }
 
 // mapValues replaces each value v by f(v).
@@ -226,15 +185,14 @@ func (d *Dict) filter(keep func(k string, v Value) (Value, bool)) {
 		case !ok:
 			if d.m != nil {
 				delete(d.m, k)
-			}
-			if d.ops != nil {
-				d.ops.delete(k)
+				delete(d.mops, k)
 			}
 			continue
 		case d.m != nil:
 			d.m[k] = v
 		default:
 			d.vals[n] = v
+			d.setOpAt(n, d.opAt(i))
 		}
 		d.keys[n] = k
 		n++
@@ -244,6 +202,7 @@ func (d *Dict) filter(keep func(k string, v Value) (Value, bool)) {
 	if d.m == nil {
 		clear(d.vals[n:])
 		d.vals = d.vals[:n]
+		d.ops &= 1<<(2*n) - 1
 	}
 }
 
@@ -254,33 +213,41 @@ func (d *Dict) moveLast(i int) {
 	copy(d.keys[i+1:], d.keys[i:n])
 	d.keys[i] = k
 	if d.m == nil {
-		v := d.vals[n]
+		v, op := d.vals[n], d.opAt(n)
 		copy(d.vals[i+1:], d.vals[i:n])
 		d.vals[i] = v
+		for j := n; j > i; j-- {
+			d.setOpAt(j, d.opAt(j-1))
+		}
+		d.setOpAt(i, op)
 	}
 }
 
-// SetOp records the operation of key k.
+// SetOp records the operation of key k, a key of d.
 func (d *Dict) SetOp(k string, op Op) {
-	if op == OpUnion {
-		if d.ops != nil {
-			d.ops.delete(k)
+	if d.m == nil {
+		if i := d.index(k); i >= 0 {
+			d.setOpAt(i, op)
 		}
 		return
 	}
-	if d.ops == nil {
-		d.ops = &dictOps{}
+	switch {
+	case op != OpUnion && d.mops == nil:
+		d.mops = map[string]Op{k: op}
+	case op != OpUnion:
+		d.mops[k] = op
+	default:
+		delete(d.mops, k)
 	}
-	d.ops.set(k, op)
 }
 
 // GetOp returns the operation recorded for key k.
 func (d *Dict) GetOp(k string) Op {
-	if d.ops == nil {
-		return OpUnion
+	if d.m != nil {
+		return d.mops[k]
 	}
-	if i := d.ops.find(k); i >= 0 {
-		return d.ops.list[i].op
+	if i := d.index(k); i >= 0 {
+		return d.opAt(i)
 	}
 	return OpUnion
 }
@@ -293,27 +260,24 @@ func (d *Dict) Delete(k string) {
 			return
 		}
 		delete(d.m, k)
+		delete(d.mops, k)
 		i = slices.Index(d.keys, k)
 	} else if i = d.index(k); i < 0 {
 		return
 	} else {
 		// copied, not shifted in place: a caller may be ranging over the old slices
 		d.vals = append(d.vals[:i:i], d.vals[i+1:]...)
+		d.ops = d.ops&(1<<(2*i)-1) | d.ops>>(2*(i+1))<<(2*i)
 	}
 	d.keys = append(d.keys[:i:i], d.keys[i+1:]...)
-	if d.ops != nil {
-		d.ops.delete(k)
-	}
 }
 
 // Copy returns a shallow copy.
 func (d *Dict) Copy() *Dict {
-	n := &Dict{keys: slices.Clone(d.keys), vals: slices.Clone(d.vals)}
+	n := &Dict{keys: slices.Clone(d.keys), vals: slices.Clone(d.vals), ops: d.ops}
 	if d.m != nil {
 		n.m = maps.Clone(d.m)
-	}
-	if d.ops != nil {
-		n.ops = &dictOps{list: slices.Clone(d.ops.list), index: maps.Clone(d.ops.index)}
+		n.mops = maps.Clone(d.mops)
 	}
 	return n
 }

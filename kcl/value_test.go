@@ -7,10 +7,10 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// TestDictOps follows the operations of a dict's keys through SetOp, Delete and Copy, below and
-// above the length at which the list of operations gets an index.
+// TestDictOps follows the operations of a dict's keys through SetOp, Delete, Copy, moveLast and
+// filter, below and above the length at which the dict gets a map.
 func TestDictOps(t *testing.T) {
-	for _, n := range []int{1, maxOpsList, maxOpsList + 1, 3 * maxOpsList} {
+	for _, n := range []int{1, maxSmallDict, maxSmallDict + 1, 3 * maxSmallDict} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			d := NewDict()
 			want := map[string]Op{}
@@ -45,7 +45,20 @@ func TestDictOps(t *testing.T) {
 			assert.Equal(t, OpUnion, c.GetOp("missing"))
 			if n > 1 {
 				assert.Equal(t, OpInsert, d.GetOp("k1"))
+				want["k1"] = OpInsert
 			}
+			// the operations follow their keys when the keys move
+			d.Set("last", int64(-1))
+			d.SetOp("last", OpOverride)
+			want["last"] = OpOverride
+			d.moveLast(0)
+			assert.Equal(t, "last", d.Keys()[0])
+			d.filter(func(k string, v Value) (Value, bool) { return v, k != "k1" })
+			delete(want, "k1")
+			for _, k := range d.Keys() {
+				assert.Equal(t, want[k], d.GetOp(k), k)
+			}
+			assert.Equal(t, len(want), d.Len())
 		})
 	}
 }
