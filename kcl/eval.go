@@ -86,12 +86,13 @@ type pkgState struct {
 	files    []*syntax.File
 	globals  *Dict
 	scope    *scope
-	// refs are the top-level statements, in order. setterIdx maps a variable to the index in
-	// refs of its only setter, or to -1-i for multiSetters[i] when several statements set it:
-	// most variables have one setter, and a slice each is most of a large package's index.
+	// refs are the top-level statements, in order. The slot of a variable in globals notes its
+	// setters (setterIdx): the index in refs of its only setter, or -1-i for multiSetters[i]
+	// when several statements set it. Most variables have one setter, and a slice each, or a
+	// map beside globals, would be most of a large package's index.
 	refs         []stmtRef
 	fileStart    []int32 // the number of the first statement of each file
-	setterIdx    map[string]int32
+	vars         int     // the number of variables statements set
 	multiSetters [][]int32
 	lazy         map[string]*lazyVar // variables with the toolchain's backtracking rules (lazy.go)
 	order        []string
@@ -146,9 +147,33 @@ func (p *pkgState) fileOf(r *stmtRef) string {
 	return p.files[f].Filename
 }
 
+// setterIdx is the only setter of variable name (its index in refs), or -1-i for
+// multiSetters[i]; ok is false when no statement sets it.
+func (p *pkgState) setterIdx(name string) (i int32, ok bool) {
+	switch s := p.globals.idx[name]; {
+	case s.note > 0:
+		return s.note - 1, true
+	case s.note < 0:
+		return s.note, true
+	}
+	return 0, false
+}
+
+// setSetterIdx notes the setters of variable name (see setterIdx).
+func (p *pkgState) setSetterIdx(name string, i int32) {
+	s, ok := p.globals.idx[name]
+	if !ok {
+		s.at = -1
+	}
+	if s.note = i; i >= 0 {
+		s.note = i + 1
+	}
+	p.globals.idx[name] = s
+}
+
 // setters lists the top-level statements that set a package variable, in order (nil: none).
 func (p *pkgState) setters(name string) []*stmtRef {
-	i, ok := p.setterIdx[name]
+	i, ok := p.setterIdx(name)
 	switch {
 	case !ok:
 		return nil
@@ -404,7 +429,7 @@ func topLevelLines(src []byte) int {
 
 // startIndex prepares the index of a package of about stmts statements.
 func (p *pkgState) startIndex(stmts int) {
-	p.setterIdx = make(map[string]int32, stmts)
+	p.globals = &Dict{idx: make(map[string]dictSlot, stmts)}
 	p.scope = &scope{vars: map[string]Value{}, pkg: p}
 	p.refs = make([]stmtRef, 0, stmts)
 	p.fileStart = make([]int32, 0, cap(p.files))
@@ -419,12 +444,13 @@ func (p *pkgState) indexStmt(st syntax.Stmt, names []string) []string {
 	}
 	names = assignedNames(st, names[:0])
 	for _, n := range names {
-		j, seen := p.setterIdx[n]
+		j, seen := p.setterIdx(n)
 		switch {
 		case !seen:
-			p.setterIdx[n] = i
+			p.setSetterIdx(n, i)
+			p.vars++
 		case j >= 0:
-			p.setterIdx[n] = int32(-1 - len(p.multiSetters))
+			p.setSetterIdx(n, int32(-1-len(p.multiSetters)))
 			p.multiSetters = append(p.multiSetters, []int32{j, i})
 		default:
 			p.multiSetters[-1-j] = append(p.multiSetters[-1-j], i)
@@ -438,16 +464,17 @@ func (p *pkgState) finishIndex() {
 	if len(p.multiSetters) > 0 {
 		// the output lists a variable where it is set last (a variable unified across files comes
 		// at its last declaration), as the reference does
-		p.order = make([]string, 0, len(p.setterIdx))
+		p.order = make([]string, 0, p.vars)
 		var names []string
 		for i := range p.refs {
 			names = p.addToOrder(int32(i), names)
 		}
 		last := func(n string) int32 {
-			if i := p.setterIdx[n]; i >= 0 {
+			i, _ := p.setterIdx(n)
+			if i >= 0 {
 				return i
 			}
-			r := p.multiSetters[-1-p.setterIdx[n]]
+			r := p.multiSetters[-1-i]
 			return r[len(r)-1]
 		}
 		sort.SliceStable(p.order, func(a, b int) bool { return last(p.order[a]) < last(p.order[b]) })
@@ -456,15 +483,16 @@ func (p *pkgState) finishIndex() {
 		p.indexLazy(p.refs)
 	}
 	// sized now: grown as the statements run, the dict of a large package's variables would
-	// leave several times its size as garbage (the syntax trees are not held: parseMain)
-	p.globals = newDictCap(len(p.setterIdx))
+	// leave several times its size as garbage
+	p.globals.keys = make([]string, 0, p.vars)
+	p.globals.vals = make([]Value, 0, p.vars)
 }
 
 // addToOrder appends to p.order the variables first set by statement i, in order.
 func (p *pkgState) addToOrder(i int32, names []string) []string {
 	names = assignedNames(p.peekStmt(&p.refs[i]), names[:0])
 	for k, n := range names {
-		first := p.setterIdx[n]
+		first, _ := p.setterIdx(n)
 		if first < 0 {
 			first = p.multiSetters[-1-first][0]
 		}
@@ -504,11 +532,8 @@ func (e *evaluator) runPackage(p *pkgState) {
 				continue
 			}
 			e.execTopStmt(p, ref)
-			if name, ok := e.doneWith(p, ref); ok && f.Release(j) {
-				// the same value set again stores this name (a map replaces a string key it
-				// overwrites): the index then holds the name the variables hold, not a second
-				// copy from parseMain's first parse
-				p.setterIdx[name] = ref.i
+			if e.doneWith(p, ref) {
+				f.Release(j)
 			}
 		}
 	}
@@ -524,10 +549,10 @@ func (e *evaluator) runPackage(p *pkgState) {
 // order, one per statement (no statement ran early for a read), it is the order of the dict of
 // variables, shared instead of made beside it; else it is made from the statements.
 func (p *pkgState) runOrder() []string {
-	if p.globals.Len() == len(p.setterIdx) {
+	if p.globals.Len() == p.vars {
 		prev, inOrder := int32(-1), true
 		for _, k := range p.globals.keys {
-			i, ok := p.setterIdx[k]
+			i, ok := p.setterIdx(k)
 			if !ok || i <= prev {
 				inOrder = false
 				break
@@ -538,7 +563,7 @@ func (p *pkgState) runOrder() []string {
 			return p.globals.keys[:len(p.globals.keys):len(p.globals.keys)]
 		}
 	}
-	p.order = make([]string, 0, len(p.setterIdx))
+	p.order = make([]string, 0, p.vars)
 	var names []string
 	for i := range p.refs {
 		names = p.addToOrder(int32(i), names)
@@ -550,21 +575,24 @@ func (p *pkgState) runOrder() []string {
 // a large generated package gives its trees back as its values are made: `name = value` of the
 // main package, the only setter of name, which holds its value now; in a package without
 // backtracking (lazy.go), where nothing reads the statement again (a read of name finds its
-// value; siblingImport looks at the other files through peek). It returns name.
-func (e *evaluator) doneWith(p *pkgState, ref *stmtRef) (name string, ok bool) {
+// value; siblingImport looks at the other files through peek).
+func (e *evaluator) doneWith(p *pkgState, ref *stmtRef) bool {
 	if p != e.mainPkg || p.lazy != nil || ref.state != 2 || e.ranAgain[p.stmt(ref)] {
-		return "", false
+		return false
 	}
 	a, ok := p.stmt(ref).(*syntax.AssignStmt)
 	if !ok || len(a.Targets) != 1 || schemaExprOf(a) != nil {
-		return "", false
+		return false
 	}
 	id, ok := a.Targets[0].(*syntax.Ident)
-	if !ok || len(id.Names) != 1 || p.setterIdx[id.Names[0]] < 0 {
-		return "", false
+	if !ok || len(id.Names) != 1 {
+		return false
+	}
+	if i, _ := p.setterIdx(id.Names[0]); i < 0 {
+		return false
 	}
 	_, set := p.globals.Get(id.Names[0])
-	return id.Names[0], set
+	return set
 }
 
 // unifiedLater reports whether r is a `name: Schema {…}` (or `name = Schema {…}`) declaration

@@ -151,7 +151,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	// index can go (functions and schemas keep the nodes they use), so the output is not made on
 	// top of them
 	statements := len(main.refs)
-	main.files, main.refs, main.setterIdx, main.multiSetters, e.parsed = nil, nil, nil, nil, nil
+	main.files, main.refs, main.multiSetters, e.parsed = nil, nil, nil, nil
 	if statements >= largePackage {
 		// half of a large package's heap is garbage now: collected at once, the output is made
 		// in its place instead of on top of it (a third less peak memory for configs)

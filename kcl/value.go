@@ -46,16 +46,24 @@ const (
 	OpInsert             // key += value
 )
 
-// Dict is an insertion-ordered KCL dict. Most dicts (configs, schema instances) have a few keys:
-// their values are a slice beside the keys, searched in order, and their operations two bits
-// each of a word; a map (some 300 bytes even for two keys) indexes the values and the operations
-// only past maxSmallDict keys.
+// Dict is an insertion-ordered KCL dict: its keys, and their values in the same order. Most
+// dicts (configs, schema instances) have a few keys, searched in order, and their operations are
+// two bits each of a word; a map (some 300 bytes even for two keys) indexes the keys only past
+// maxSmallDict keys.
 type Dict struct {
 	keys []string
-	vals []Value          // the values of keys, in order, while m is nil
-	m    map[string]Value // the values, once the dict has more than maxSmallDict keys (vals is nil)
-	mops map[string]Op    // with m: the operations of the keys whose operation is not OpUnion
-	ops  uint16           // without m: the operation of keys[i] in bits 2i and 2i+1
+	vals []Value
+	idx  map[string]dictSlot // past maxSmallDict keys (or made so: newVarsDict), where each key is
+	mops map[string]Op       // with idx: the operations of the keys whose operation is not OpUnion
+	ops  uint16              // without idx: the operation of keys[i] in bits 2i and 2i+1
+}
+
+// dictSlot is where a key of an indexed dict is, and what its owner notes beside it.
+type dictSlot struct {
+	at int32 // the key's position in keys and vals; -1: not a key of the dict (only note is set)
+	// note is the owner's: the setters of a package variable (pkgState.setters), 0 for none;
+	// a slot outlives its key when it has a note
+	note int32
 }
 
 // maxSmallDict is the number of keys up to which a dict has no map (ops has room for them).
@@ -66,10 +74,11 @@ func NewDict() *Dict { return &Dict{} }
 
 // newDictCap returns an empty dict with room for n keys.
 func newDictCap(n int) *Dict {
+	d := &Dict{keys: make([]string, 0, n), vals: make([]Value, 0, n)}
 	if n > maxSmallDict {
-		return &Dict{keys: make([]string, 0, n), m: make(map[string]Value, n)}
+		d.idx = make(map[string]dictSlot, n)
 	}
-	return &Dict{keys: make([]string, 0, n), vals: make([]Value, 0, n)}
+	return d
 }
 
 // Len returns the number of keys.
@@ -78,8 +87,14 @@ func (d *Dict) Len() int { return len(d.keys) }
 // Keys returns the keys in insertion order.
 func (d *Dict) Keys() []string { return d.keys }
 
-// index is the position of key k in the keys of a dict without a map, -1 when absent.
+// index is the position of key k, -1 when absent.
 func (d *Dict) index(k string) int {
+	if d.idx != nil {
+		if s, ok := d.idx[k]; ok {
+			return int(s.at)
+		}
+		return -1
+	}
 	for i, kk := range d.keys {
 		if kk == k {
 			return i
@@ -90,10 +105,6 @@ func (d *Dict) index(k string) int {
 
 // Get returns the value of key k.
 func (d *Dict) Get(k string) (Value, bool) {
-	if d.m != nil {
-		v, ok := d.m[k]
-		return v, ok
-	}
 	if i := d.index(k); i >= 0 {
 		return d.vals[i], true
 	}
@@ -107,22 +118,10 @@ func (d *Dict) val(k string) Value {
 }
 
 // valAt returns the value of the i-th key.
-func (d *Dict) valAt(i int) Value {
-	if d.m != nil {
-		return d.m[d.keys[i]]
-	}
-	return d.vals[i]
-}
+func (d *Dict) valAt(i int) Value { return d.vals[i] }
 
 // Set sets k, appending it to the key order when new.
 func (d *Dict) Set(k string, v Value) {
-	if d.m != nil {
-		if _, ok := d.m[k]; !ok {
-			d.keys = append(d.keys, k)
-		}
-		d.m[k] = v
-		return
-	}
 	if i := d.index(k); i >= 0 {
 		d.vals[i] = v
 		return
@@ -133,44 +132,58 @@ func (d *Dict) Set(k string, v Value) {
 // add appends key k, which d does not have, with value v.
 func (d *Dict) add(k string, v Value) {
 	d.keys = append(d.keys, k)
-	if d.m != nil {
-		d.m[k] = v
-		return
-	}
-	if len(d.keys) <= maxSmallDict {
-		d.vals = append(d.vals, v)
-		return
-	}
-	d.m = make(map[string]Value, cap(d.keys))
-	for i, kk := range d.keys[:len(d.keys)-1] {
-		d.m[kk] = d.vals[i]
-		if op := d.opAt(i); op != OpUnion {
-			if d.mops == nil {
-				d.mops = map[string]Op{}
+	d.vals = append(d.vals, v)
+	at := int32(len(d.keys) - 1)
+	switch {
+	case d.idx != nil:
+		s := d.idx[k]
+		s.at = at
+		d.idx[k] = s // a string key written again is replaced: k, not the one the note came with
+	case len(d.keys) > maxSmallDict:
+		d.idx = make(map[string]dictSlot, cap(d.keys))
+		for i, kk := range d.keys {
+			d.idx[kk] = dictSlot{at: int32(i)}
+			if op := d.opAt(i); op != OpUnion {
+				if d.mops == nil {
+					d.mops = map[string]Op{}
+				}
+				d.mops[kk] = op
 			}
-			d.mops[kk] = op
 		}
+		d.ops = 0
 	}
-	d.m[k] = v
-	d.vals, d.ops = nil, 0
 }
 
-// opAt is the operation of keys[i] of a dict without a map.
+// drop removes the slot of key k of an indexed dict, unless it has a note.
+func (d *Dict) drop(k string) {
+	if s := d.idx[k]; s.note != 0 {
+		s.at = -1
+		d.idx[k] = s
+	} else {
+		delete(d.idx, k)
+	}
+	delete(d.mops, k)
+}
+
+// renumber writes the positions of keys[from:] into the index of an indexed dict.
+func (d *Dict) renumber(from int) {
+	for i := from; i < len(d.keys); i++ {
+		s := d.idx[d.keys[i]]
+		s.at = int32(i)
+		d.idx[d.keys[i]] = s
+	}
+}
+
+// opAt is the operation of keys[i] of a dict without an index.
 func (d *Dict) opAt(i int) Op { return Op(d.ops >> (2 * i) & 3) }
 
-// setOpAt sets the operation of keys[i] of a dict without a map.
+// setOpAt sets the operation of keys[i] of a dict without an index.
 func (d *Dict) setOpAt(i int, op Op) {
 	d.ops = d.ops&^(3<<(2*i)) | uint16(op)<<(2*i)
 }
 
 // mapValues replaces each value v by f(v).
 func (d *Dict) mapValues(f func(Value) Value) {
-	if d.m != nil {
-		for k, v := range d.m {
-			d.m[k] = f(v)
-		}
-		return
-	}
 	for i, v := range d.vals {
 		d.vals[i] = f(v)
 	}
@@ -178,30 +191,28 @@ func (d *Dict) mapValues(f func(Value) Value) {
 
 // filter keeps the keys for which keep returns true, with the value it returns, in order.
 func (d *Dict) filter(keep func(k string, v Value) (Value, bool)) {
-	n := 0
+	n, moved := 0, len(d.keys) // moved: the first key whose position changes
 	for i, k := range d.keys {
-		v, ok := keep(k, d.valAt(i))
-		switch {
-		case !ok:
-			if d.m != nil {
-				delete(d.m, k)
-				delete(d.mops, k)
+		v, ok := keep(k, d.vals[i])
+		if !ok {
+			if d.idx != nil {
+				d.drop(k)
 			}
+			moved = min(moved, i)
 			continue
-		case d.m != nil:
-			d.m[k] = v
-		default:
-			d.vals[n] = v
+		}
+		if d.idx == nil {
 			d.setOpAt(n, d.opAt(i))
 		}
-		d.keys[n] = k
+		d.keys[n], d.vals[n] = k, v
 		n++
 	}
 	clear(d.keys[n:])
-	d.keys = d.keys[:n]
-	if d.m == nil {
-		clear(d.vals[n:])
-		d.vals = d.vals[:n]
+	clear(d.vals[n:])
+	d.keys, d.vals = d.keys[:n], d.vals[:n]
+	if d.idx != nil {
+		d.renumber(moved)
+	} else {
 		d.ops &= 1<<(2*n) - 1
 	}
 }
@@ -209,23 +220,24 @@ func (d *Dict) filter(keep func(k string, v Value) (Value, bool)) {
 // moveLast moves the last key (and its value) to position i.
 func (d *Dict) moveLast(i int) {
 	n := len(d.keys) - 1
-	k := d.keys[n]
+	k, v := d.keys[n], d.vals[n]
 	copy(d.keys[i+1:], d.keys[i:n])
-	d.keys[i] = k
-	if d.m == nil {
-		v, op := d.vals[n], d.opAt(n)
-		copy(d.vals[i+1:], d.vals[i:n])
-		d.vals[i] = v
-		for j := n; j > i; j-- {
-			d.setOpAt(j, d.opAt(j-1))
-		}
-		d.setOpAt(i, op)
+	copy(d.vals[i+1:], d.vals[i:n])
+	d.keys[i], d.vals[i] = k, v
+	if d.idx != nil {
+		d.renumber(i)
+		return
 	}
+	op := d.opAt(n)
+	for j := n; j > i; j-- {
+		d.setOpAt(j, d.opAt(j-1))
+	}
+	d.setOpAt(i, op)
 }
 
 // SetOp records the operation of key k, a key of d.
 func (d *Dict) SetOp(k string, op Op) {
-	if d.m == nil {
+	if d.idx == nil {
 		if i := d.index(k); i >= 0 {
 			d.setOpAt(i, op)
 		}
@@ -243,7 +255,7 @@ func (d *Dict) SetOp(k string, op Op) {
 
 // GetOp returns the operation recorded for key k.
 func (d *Dict) GetOp(k string) Op {
-	if d.m != nil {
+	if d.idx != nil {
 		return d.mops[k]
 	}
 	if i := d.index(k); i >= 0 {
@@ -254,29 +266,29 @@ func (d *Dict) GetOp(k string) Op {
 
 // Delete removes k.
 func (d *Dict) Delete(k string) {
-	i := -1
-	if d.m != nil {
-		if _, ok := d.m[k]; !ok {
-			return
-		}
-		delete(d.m, k)
-		delete(d.mops, k)
-		i = slices.Index(d.keys, k)
-	} else if i = d.index(k); i < 0 {
+	i := d.index(k)
+	if i < 0 {
 		return
+	}
+	// copied, not shifted in place: a caller may be ranging over the old slices
+	d.keys = append(d.keys[:i:i], d.keys[i+1:]...)
+	d.vals = append(d.vals[:i:i], d.vals[i+1:]...)
+	if d.idx != nil {
+		d.drop(k)
+		d.renumber(i)
 	} else {
-		// copied, not shifted in place: a caller may be ranging over the old slices
-		d.vals = append(d.vals[:i:i], d.vals[i+1:]...)
 		d.ops = d.ops&(1<<(2*i)-1) | d.ops>>(2*(i+1))<<(2*i)
 	}
-	d.keys = append(d.keys[:i:i], d.keys[i+1:]...)
 }
 
 // Copy returns a shallow copy.
 func (d *Dict) Copy() *Dict {
 	n := &Dict{keys: slices.Clone(d.keys), vals: slices.Clone(d.vals), ops: d.ops}
-	if d.m != nil {
-		n.m = maps.Clone(d.m)
+	if d.idx != nil {
+		n.idx = make(map[string]dictSlot, len(d.keys))
+		for i, k := range d.keys {
+			n.idx[k] = dictSlot{at: int32(i)} // without the notes, which are d's owner's
+		}
 		n.mops = maps.Clone(d.mops)
 	}
 	return n

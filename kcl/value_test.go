@@ -93,7 +93,7 @@ func TestDictValues(t *testing.T) {
 				d.Set(k, int64(i))
 				want = append(want, pair{k, int64(i)})
 			}
-			assert.Equal(t, n > maxSmallDict, d.m != nil, "a map only past maxSmallDict keys")
+			assert.Equal(t, n > maxSmallDict, d.idx != nil, "a map only past maxSmallDict keys")
 			check(t, d, want)
 			d.Set("k0", int64(-1)) // set again: same place
 			want[0].v = -1
