@@ -251,7 +251,7 @@ func (e *evaluator) dictInsert(d *Dict, k string, v Value, op Op, idx Value) {
 				if ud, ok := u.(*Dict); ok && ud != od {
 					// in place, as the toolchain does: a dict the key was set to from a
 					// variable (`a = base, a: {x = 1}`) gets the keys too
-					*od = *ud
+					od.becomes(ud)
 					u = od
 				}
 			}
@@ -491,7 +491,7 @@ func (e *evaluator) unionDict(a *Dict, b *Dict, idempotent bool) *Dict {
 					// as dictInsert: declarations are merged as one literal
 					if od, ok := old.(*Dict); ok {
 						if ud, ok := u.(*Dict); ok && ud != od {
-							*od = *ud
+							od.becomes(ud)
 							u = od
 						}
 					}

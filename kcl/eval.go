@@ -411,15 +411,14 @@ func (e *evaluator) parseMain(p *pkgState, files []string) {
 	p.finishIndex()
 }
 
-// topLevelLines counts the lines of src that start with something else than a blank, a comment
-// or a closing bracket: about the number of its top-level statements, to size the index.
+// topLevelLines counts the lines of src that start with a name (or a decorator): about the number
+// of its top-level statements, to size the index (data at the start of lines, as in a list
+// written without indentation, is not counted).
 func topLevelLines(src []byte) int {
 	n := 0
 	for i := 0; i < len(src); i++ {
 		if i == 0 || src[i-1] == '\n' {
-			switch src[i] {
-			case ' ', '\t', '\r', '\n', '#', ')', ']', '}':
-			default:
+			if c := src[i]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$' || c == '@' {
 				n++
 			}
 		}

@@ -281,6 +281,15 @@ func (d *Dict) Delete(k string) {
 	}
 }
 
+// becomes makes d hold what s holds (a union made in place). An indexed dict gets its own copy:
+// two dicts sharing an index that only one of their lists of keys follows would disagree.
+func (d *Dict) becomes(s *Dict) {
+	if s.idx != nil {
+		s = s.Copy()
+	}
+	*d = *s
+}
+
 // Copy returns a shallow copy.
 func (d *Dict) Copy() *Dict {
 	n := &Dict{keys: slices.Clone(d.keys), vals: slices.Clone(d.vals), ops: d.ops}

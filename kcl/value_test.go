@@ -131,3 +131,27 @@ func TestDictValues(t *testing.T) {
 		})
 	}
 }
+
+// TestDictBecomes: a dict made to hold another's keys in place (a union) and the other go on
+// apart, with or without an index.
+func TestDictBecomes(t *testing.T) {
+	for _, n := range []int{2, 2 * maxSmallDict} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			src := NewDict()
+			for i := 0; i < n; i++ {
+				src.Set(fmt.Sprint("k", i), int64(i))
+			}
+			d := NewDict()
+			d.becomes(src)
+			d.Set("new", int64(-1))
+			_, ok := src.Get("new")
+			assert.False(t, ok)
+			assert.Equal(t, n, src.Len())
+			assert.Equal(t, n+1, d.Len())
+			for i := 0; i < n; i++ {
+				assert.Equal(t, int64(i), src.val(fmt.Sprint("k", i)))
+				assert.Equal(t, int64(i), d.val(fmt.Sprint("k", i)))
+			}
+		})
+	}
+}
