@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/kpm-dev/kpm/kcl/modules"
 	"github.com/kpm-dev/kpm/kcl/syntax"
@@ -102,16 +103,26 @@ type pkgState struct {
 	module       *Module
 }
 
-// stmtRef is the state of a top-level statement (8 bytes: a large package has millions).
+// stmtRef is the state of a top-level statement: one byte, as a large package has millions. Its
+// number in the package is its place in p.refs (number).
 type stmtRef struct {
-	i     int32 // its number in the package: p.refs[i] is this reference
-	state int8  // 0 pending, 1 running, 2 done
+	state int8 // 0 pending, 1 running, 2 done
 }
+
+// number is the number of statement r in its package: its place in p.refs, which does not move
+// once the package is indexed (a byte each, the offset is the place).
+func (p *pkgState) number(r *stmtRef) int32 {
+	return int32(uintptr(unsafe.Pointer(r)) - uintptr(unsafe.Pointer(unsafe.SliceData(p.refs))))
+}
+
+// stmtRef is one byte: number counts in bytes.
+var _ = [1]struct{}{}[unsafe.Sizeof(stmtRef{})-1]
 
 // locate returns the file (index in p.files) of statement r and its index in that file's body.
 func (p *pkgState) locate(r *stmtRef) (int, int) {
-	f := sort.Search(len(p.fileStart), func(k int) bool { return p.fileStart[k] > r.i }) - 1
-	return f, int(r.i - p.fileStart[f])
+	i := p.number(r)
+	f := sort.Search(len(p.fileStart), func(k int) bool { return p.fileStart[k] > i }) - 1
+	return f, int(i - p.fileStart[f])
 }
 
 // stmt is statement r. In the main package, parsed by parseMain, a statement whose tree was let
@@ -437,7 +448,7 @@ func (p *pkgState) startIndex(stmts int) {
 // indexStmt adds the next top-level statement of the package to its index.
 func (p *pkgState) indexStmt(st syntax.Stmt, names []string) []string {
 	i := int32(len(p.refs))
-	p.refs = append(p.refs, stmtRef{i: i})
+	p.refs = append(p.refs, stmtRef{})
 	if _, ok := st.(*syntax.IfStmt); ok {
 		p.hasIf = true
 	}
