@@ -33,7 +33,7 @@ func describe(o *check.Object) string {
 	b.WriteString("```kcl\n")
 	switch o.Kind {
 	case check.SchemaObj:
-		sc := o.Schema
+		sc := o.Schema()
 		kw := "schema"
 		if sc.Node != nil {
 			kw = sc.Node.Kind.String()
@@ -45,12 +45,12 @@ func describe(o *check.Object) string {
 		b.WriteString(":\n")
 		for _, a := range sc.Attrs() {
 			opt := ""
-			if a.Optional {
+			if a.Optional() {
 				opt = "?"
 			}
 			fmt.Fprintf(&b, "    %s%s: %s", a.Name, opt, check.Display(a.Type()))
-			if a.Default != "" {
-				fmt.Fprintf(&b, " = %s", a.Default)
+			if a.Default() != "" {
+				fmt.Fprintf(&b, " = %s", a.Default())
 			}
 			b.WriteString("\n")
 		}
@@ -58,12 +58,12 @@ func describe(o *check.Object) string {
 		fmt.Fprintf(&b, "rule %s\n", o.Name)
 	case check.AttrObj:
 		opt := ""
-		if o.Optional {
+		if o.Optional() {
 			opt = "?"
 		}
-		fmt.Fprintf(&b, "%s.%s%s: %s", o.Schema.Name, o.Name, opt, check.Display(o.Type()))
-		if o.Default != "" {
-			fmt.Fprintf(&b, " = %s", o.Default)
+		fmt.Fprintf(&b, "%s.%s%s: %s", o.Schema().Name, o.Name, opt, check.Display(o.Type()))
+		if o.Default() != "" {
+			fmt.Fprintf(&b, " = %s", o.Default())
 		}
 		b.WriteString("\n")
 	case check.ImportObj:
@@ -76,7 +76,7 @@ func describe(o *check.Object) string {
 		}
 	}
 	b.WriteString("```\n")
-	if o.Kind == check.AttrObj && o.Required {
+	if o.Kind == check.AttrObj && o.Required() {
 		b.WriteString("\nrequired\n")
 	}
 	if doc := objectDoc(o); doc != "" {

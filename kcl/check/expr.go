@@ -68,7 +68,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 				if target != nil && target != decl {
 					target.Type()
 				}
-				if declared == nil && target != nil && target.Kind == AttrObj && target.Typed {
+				if declared == nil && target != nil && target.Kind == AttrObj && target.Typed() {
 					declared = target.Type()
 				}
 				if declared == nil && target != nil {
@@ -82,7 +82,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 						refine = target
 					}
 				}
-				if ctx == ctxLocal && target != nil && target.typ == nil && target.resolve == nil {
+				if ctx == ctxLocal && target != nil && target.typ == nil && target.resolver() == nil {
 					fresh = target
 				}
 			} else {
@@ -134,7 +134,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		c.merged = ctx == ctxTop && c.unit.pkg.settings(st.Target.Names[0]) > 1
 		// the reference checks little of a unification a later one repeats (its names are not
 		// even resolved; only the last one runs): nothing is reported about it
-		later := ctx == ctxTop && c.unit.pkg.unifiedLater(st)
+		later := ctx == ctxTop && c.unit.pkg.unifiedLater(c.unit, st)
 		if later {
 			c.silent++
 		}
@@ -179,7 +179,7 @@ func (c *fileChecker) declaring(ann syntax.TypeExpr, targets []syntax.Expr, ctx 
 		return nil
 	}
 	o := c.unit.pkg.Scope.Names[id.Names[0]]
-	if o == nil || o.Kind != VarObj || o.typ != nil || o.decl == nil || o.busy || o.File != c.unit.path || o.Span != id.NameSpans[0] {
+	if o == nil || o.Kind != VarObj || o.typ != nil || o.decl == 0 || o.busy || o.File != c.unit.path || o.Span != id.NameSpans[0] {
 		return nil
 	}
 	return o
@@ -215,7 +215,7 @@ func (c *fileChecker) firstType(s *Scope, o *Object, id *syntax.Ident) Type {
 	switch o.Kind {
 	case VarObj:
 	case AttrObj:
-		if o.Schema == nil || o.Schema != s.Schema {
+		if o.Schema() == nil || o.Schema() != s.Schema {
 			return nil
 		}
 	default:
@@ -280,10 +280,10 @@ func (c *fileChecker) assignTarget(s *Scope, id *syntax.Ident, ctx stmtCtx) *Obj
 
 func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	o := c.unit.pkg.Scope.Names[st.Name.Name()]
-	if o == nil || o.Schema == nil || o.Schema.Node != st {
+	if o == nil || o.Schema() == nil || o.Schema().Node != st {
 		return
 	}
-	sc := o.Schema
+	sc := o.Schema()
 	c.ref(st.Name.Span, o, true)
 	for _, d := range st.Decorators {
 		c.decorator(s, d)
@@ -337,7 +337,7 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 
 func (c *fileChecker) ruleStmt(s *Scope, st *syntax.RuleStmt) {
 	o := c.unit.pkg.Scope.Names[st.Name.Name()]
-	if o == nil || o.Schema == nil || o.Schema.Rule != st {
+	if o == nil || o.Schema() == nil || o.Schema().Rule != st {
 		return
 	}
 	c.ref(st.Name.Span, o, true)
@@ -352,7 +352,7 @@ func (c *fileChecker) ruleStmt(s *Scope, st *syntax.RuleStmt) {
 	body := newScope(s)
 	body.From, body.To = int(st.Pos().Offset), int(st.End().Offset)
 	c.info.Scopes = append(c.info.Scopes, body)
-	c.params(s, body, st.Params, o.Schema.Params())
+	c.params(s, body, st.Params, o.Schema().Params())
 	c.lenient++ // a rule's body sees the attributes of the schema it is applied for
 	defer func() { c.lenient-- }()
 	for _, ch := range st.Checks {
@@ -535,7 +535,7 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 	c.info.Types[id] = t
 	if forward {
 		c.silent--
-		if o.decl == nil {
+		if o.decl == 0 {
 			return Any
 		}
 		// checked again from what the reference knows (the editor has the names already)
