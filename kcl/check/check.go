@@ -73,19 +73,19 @@ type Package struct {
 	ReadOnly bool
 	Scope    *Scope // top-level names of all its files
 
-	key         string
-	units       []*fileUnit
-	hash        [32]byte
-	checked     bool
-	infos       map[string]*Info
-	importers   map[*Package]bool
+	key       string
+	units     []*fileUnit
+	hash      [32]byte
+	checked   bool
+	infos     map[string]*Info
+	importers map[*Package]bool
 	// top-level statements setting each name without an object in Scope (see settings)
 	sets map[string]int
 	// the last `name: S {…}` of each name set more than once (see unifiedLater)
 	lastUnify    map[string]unification
-	named        []string // the names of the package's imports, schemas, rules and type aliases
-	rebound      bool     // a name is set twice, or a top-level assignment's target is not a name (see rebinds)
-	hasAugAssign bool     // an augmented assignment anywhere (see checkImmutable)
+	named        []string         // the names of the package's imports, schemas, rules and type aliases
+	rebound      bool             // a name is set twice, or a top-level assignment's target is not a name (see rebinds)
+	hasAugAssign bool             // an augmented assignment anywhere (see checkImmutable)
 	usedImports  map[*Object]bool // imports whose name the importing file uses (when checked)
 	imports      map[*Package]bool
 	types        map[string]Type // the variables' types, one of each shape (see widened)
