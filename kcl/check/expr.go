@@ -39,6 +39,14 @@ func (c *fileChecker) ref(sp syntax.Span, o *Object, def bool) {
 	}
 }
 
+// addScope records a local scope for the editor's lookups at a position (not with NoRefs: a
+// large program has many lambdas and comprehensions, and kpm run looks nothing up).
+func (c *fileChecker) addScope(s *Scope) {
+	if !c.noRefs {
+		c.info.Scopes = append(c.info.Scopes, s)
+	}
+}
+
 func (c *fileChecker) stmts(s *Scope, list []syntax.Stmt, ctx stmtCtx) {
 	for _, st := range list {
 		c.stmt(s, st, ctx)
@@ -309,7 +317,7 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	body := newScope(s)
 	body.Schema = sc
 	body.From, body.To = int(st.Pos().Offset), int(st.End().Offset)
-	c.info.Scopes = append(c.info.Scopes, body)
+	c.addScope(body)
 	c.params(s, body, st.Params, sc.Params())
 	if st.Kind != syntax.KindSchema {
 		c.lenient++
@@ -351,7 +359,7 @@ func (c *fileChecker) ruleStmt(s *Scope, st *syntax.RuleStmt) {
 	}
 	body := newScope(s)
 	body.From, body.To = int(st.Pos().Offset), int(st.End().Offset)
-	c.info.Scopes = append(c.info.Scopes, body)
+	c.addScope(body)
 	c.params(s, body, st.Params, o.Schema().Params())
 	c.lenient++ // a rule's body sees the attributes of the schema it is applied for
 	defer func() { c.lenient-- }()
@@ -732,7 +740,7 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		tt := c.expr(s, x.Target, nil)
 		inner := newScope(s)
 		inner.From, inner.To = int(x.Pos().Offset), int(x.End().Offset)
-		c.info.Scopes = append(c.info.Scopes, inner)
+		c.addScope(inner)
 		c.loopVars(inner, x.Vars, tt)
 		c.expr(inner, x.Test, nil)
 		c.optExpr(inner, x.IfCond)
@@ -786,7 +794,7 @@ func (c *fileChecker) binary(s *Scope, x *syntax.BinaryExpr) Type {
 func (c *fileChecker) comp(s *Scope, gens []*syntax.CompClause, from, to int) *Scope {
 	inner := newScope(s)
 	inner.From, inner.To = from, to
-	c.info.Scopes = append(c.info.Scopes, inner)
+	c.addScope(inner)
 	for _, g := range gens {
 		it := c.expr(inner, g.Iter, nil)
 		c.loopVars(inner, g.Targets, it)
@@ -825,7 +833,7 @@ func (c *fileChecker) loopVars(s *Scope, vars []*syntax.Ident, iter Type) {
 func (c *fileChecker) lambda(s *Scope, x *syntax.LambdaExpr) Type {
 	body := newScope(s)
 	body.From, body.To = int(x.Pos().Offset), int(x.End().Offset)
-	c.info.Scopes = append(c.info.Scopes, body)
+	c.addScope(body)
 	f := &Func{Result: Any}
 	for _, p := range x.Params {
 		q := Param{Name: p.Name.Name(), Type: Any, Optional: p.Default != nil}
