@@ -52,6 +52,8 @@ type File struct {
 	Doc      *StringLit
 	Body     []Stmt
 	Comments []*Comment
+
+	lazy *lazyBody // with ParseFileFunc: what parses released statements again
 }
 
 // Comment is a `# ...` line comment. Text includes the leading '#'.

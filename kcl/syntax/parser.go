@@ -21,12 +21,17 @@ const MaxSource = math.MaxInt32
 // (characters, numbers, strings) first, then the others, each by position.
 // The parser never panics and always terminates.
 func ParseFile(filename string, src []byte) (*File, []Error) {
+	return parse(filename, src, nil)
+}
+
+func parse(filename string, src []byte, visit func(i int, st Stmt) bool) (*File, []Error) {
 	if len(src) > MaxSource {
 		start := Pos{Line: 1, Col: 1}
 		return &File{Filename: filename, Span: Span{start, start}}, []Error{{Filename: filename, Pos: start, End: start,
 			Msg: fmt.Sprintf("the file is %d bytes, more than the limit of %d (2 GiB)", len(src), MaxSource)}}
 	}
 	p := newParser(filename, src, newScanner(filename, src))
+	p.visit = visit
 	f := p.parseFile()
 	return f, tokensFirst(sortErrors(p.s.errs), sortErrors(append(p.s.parseErrs, p.errs...)))
 }
@@ -53,6 +58,9 @@ type parser struct {
 	suppressed  int     // errors not reported because of quiet
 	blockDepth  int     // scanner depth of the innermost lambda body being parsed
 	lineStarts  []token // tokens that start a line inside brackets, since the current top-level statement
+
+	visit func(i int, st Stmt) bool // ParseFileFunc's
+	lazy  *lazyBody                 // where released statements start, with ParseFileFunc
 }
 
 func newParser(filename string, src []byte, s *scanner) *parser {
@@ -322,6 +330,10 @@ const (
 
 func (p *parser) parseFile() *File {
 	f := &File{Filename: p.filename}
+	if p.visit != nil {
+		p.lazy = &lazyBody{src: p.src}
+		f.lazy = p.lazy
+	}
 	f.Body = p.parseStmtList(ctxModule, EOF)
 	f.Doc, f.Body = takeDoc(f.Body)
 	f.Comments = p.s.comments
@@ -385,6 +397,9 @@ func (p *parser) parseStmtList(ctx stmtCtx, until Token) []Stmt {
 		beforeKind := p.tok.kind
 		if s := p.parseStmt(ctx); s != nil {
 			list = append(list, s)
+			if p.visit != nil && until == EOF {
+				p.visited(list)
+			}
 		}
 		if p.tok.pos.Offset == before && p.tok.kind == beforeKind && p.tok.kind != until && p.tok.kind != EOF {
 			p.next() // guarantee progress
