@@ -212,16 +212,21 @@ func (c *Checker) load(key string, ref ModuleRef, check bool) *Package {
 	}
 	p = &Package{Path: ref.Path, Dir: ref.Dir, Dep: ref.Dep, Version: ref.Version, ReadOnly: ref.ReadOnly, key: key,
 		importers: map[*Package]bool{}, imports: map[*Package]bool{}, infos: map[string]*Info{}, c: c}
+	p.Scope = newScope(universe)
 	h := sha256.New()
 	for _, f := range ref.Files {
-		pf := c.parse(f)
+		u := &fileUnit{path: f, pkg: p, scope: newScope(p.Scope)}
+		p.units = append(p.units, u)
+		pf, declared := c.parse(f, u.declareTop)
+		u.file, u.errs = pf.file, pf.errs
+		if !declared {
+			u.declareAll()
+		}
 		h.Write([]byte(f))
 		h.Write(pf.hash[:])
-		p.units = append(p.units, &fileUnit{path: f, pkg: p, file: pf.file, errs: pf.errs})
 	}
 	copy(p.hash[:], h.Sum(nil))
 	c.pkgs[key] = p
-	c.declare(p)
 	if check {
 		c.checkBodies(p)
 	}
@@ -235,7 +240,7 @@ func (c *Checker) changed(p *Package, files []string) bool {
 	}
 	h := sha256.New()
 	for _, f := range files {
-		pf := c.parse(f)
+		pf, _ := c.parse(f, nil)
 		h.Write([]byte(f))
 		h.Write(pf.hash[:])
 	}
@@ -265,24 +270,38 @@ func (c *Checker) importsChanged(p *Package, seen map[*Package]bool) bool {
 	return false
 }
 
-// parse reads and parses a file, reusing the tree while its content is the same.
-func (c *Checker) parse(path string) *parsedFile {
+// parse reads and parses a file, reusing the tree while its content is the same. With NoRefs
+// (and the default ParseFile) the tree of a simple top-level statement is not kept once parsed
+// (see syntax.ParseFileFunc): it is handed to declare (when not nil), and the checker parses it
+// again when it needs it (see fileUnit.stmt); parse reports whether declare saw the statements.
+func (c *Checker) parse(path string, declare func(i int, st syntax.Stmt)) (pf *parsedFile, declared bool) {
 	src, err := c.cfg.ReadFile(path)
 	if err != nil {
-		return &parsedFile{hash: sha256.Sum256(nil)}
+		return &parsedFile{hash: sha256.Sum256(nil)}, false
 	}
 	sum := sha256.Sum256(src)
 	if pf := c.parsed[path]; pf != nil && pf.hash == sum {
-		return pf
+		return pf, false
 	}
-	parse := c.cfg.ParseFile
-	if parse == nil {
-		parse = syntax.ParseFile
+	var f *syntax.File
+	var errs []syntax.Error
+	switch {
+	case c.cfg.ParseFile != nil:
+		f, errs = c.cfg.ParseFile(path, src)
+	case c.cfg.NoRefs:
+		f, errs = syntax.ParseFileFunc(path, src, func(i int, st syntax.Stmt) bool {
+			if declare != nil {
+				declare(i, st)
+			}
+			return true
+		})
+		declared = declare != nil
+	default:
+		f, errs = syntax.ParseFile(path, src)
 	}
-	f, errs := parse(path, src)
-	pf := &parsedFile{hash: sum, file: f, errs: errs}
+	pf = &parsedFile{hash: sum, file: f, errs: errs}
 	c.parsed[path] = pf
-	return pf
+	return pf, declared
 }
 
 // importModule resolves an import of a unit to its package (declared only).
@@ -305,18 +324,15 @@ func (c *Checker) importModule(u *fileUnit, imp *syntax.ImportStmt) (*Package, e
 	return p, nil
 }
 
-// declare enters the top-level names of every file of a package.
-func (c *Checker) declare(p *Package) {
-	p.Scope = newScope(universe)
-	for _, u := range p.units {
-		u.scope = newScope(p.Scope)
-		if u.file == nil {
-			continue
-		}
-		for i := range u.file.Body {
-			u.declareTop(i, u.stmt(i))
-			u.release(i)
-		}
+// declareAll enters the top-level names of the unit's file (see declareTop), when its parse
+// did not.
+func (u *fileUnit) declareAll() {
+	if u.file == nil {
+		return
+	}
+	for i := range u.file.Body {
+		u.declareTop(i, u.stmt(i))
+		u.release(i)
 	}
 }
 
@@ -404,11 +420,11 @@ func (u *fileUnit) declareTop(i int, st syntax.Stmt) {
 }
 
 // stmt is the i-th top-level statement of the unit's file, parsed again if it was released.
-func (u *fileUnit) stmt(i int) syntax.Stmt { return u.file.Body[i] }
+func (u *fileUnit) stmt(i int) syntax.Stmt { return u.file.Stmt(i) }
 
 // release drops the tree of the i-th top-level statement of the unit's file when it can be
 // parsed again (a file kpm run checks; see syntax.ParseFileFunc).
-func (u *fileUnit) release(i int) {}
+func (u *fileUnit) release(i int) { u.file.Release(i) }
 
 // checkBodies checks every statement of every file of a package, recording Infos, in one walk
 // of each file: a statement released (see release) is parsed again and released again.
