@@ -20,7 +20,7 @@ func TestProgramSameErrorsWithRelease(t *testing.T) {
 		name  string
 		files map[string]string
 		dep   map[string]string // the files of a dependency named dep
-		main  []string // entry files; main.k when empty
+		main  []string          // entry files; main.k when empty
 	}{
 		{name: "forward references", files: map[string]string{"main.k": "a = b + 1\nc: str = d.x\nd = {x = 1}\nb = 2\n" +
 			"e = f(1, 2)\nf = lambda x { x }\ng: int = h\nh: str = \"s\"\n"}},
@@ -33,7 +33,7 @@ func TestProgramSameErrorsWithRelease(t *testing.T) {
 		{name: "unifications", files: map[string]string{"main.k": "schema S:\n    x: int\n" +
 			"u: S {x = 1}\nu: S {x = \"a\"}\nv: S {x = \"b\"}\nw = u.y\nt = v.x + \"a\"\nr: S {y = 1}\nr = 2\n"}},
 		{name: "imports", files: map[string]string{"kcl.mod": "[package]\nname = \"p\"\n",
-			"main.k": "import sub\nimport dep\na = sub.y + 1\nb: str = sub.w\nc: str = dep.n\nd = dep.missing\ne = sub.later\n",
+			"main.k":  "import sub\nimport dep\na = sub.y + 1\nb: str = sub.w\nc: str = dep.n\nd = dep.missing\ne = sub.later\n",
 			"sub/s.k": "later = y + 1\ny = 1\nw = \"a\"\nw = \"b\"\nv: int = \"s\"\n"},
 			dep: map[string]string{"kcl.mod": "[package]\nname = \"dep\"\n", "d.k": "m = n + 1\nn = 1\n"}},
 		{name: "types and calls", files: map[string]string{"main.k": "x: str = 1\ny = 1 + \"a\"\nz = len(1, 2)\n" +
