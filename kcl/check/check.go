@@ -82,14 +82,16 @@ type Package struct {
 	// top-level statements setting each name without an object in Scope (see settings)
 	sets map[string]int
 	// the last `name: S {…}` of each name set more than once (see unifiedLater)
-	lastUnify    map[string]unification
-	named        []string         // the names of the package's imports, schemas, rules and type aliases
-	rebound      bool             // a name is set twice, or a top-level assignment's target is not a name (see rebinds)
-	hasAugAssign bool             // an augmented assignment anywhere (see checkImmutable)
-	usedImports  map[*Object]bool // imports whose name the importing file uses (when checked)
-	imports      map[*Package]bool
-	types        map[string]Type // the variables' types, one of each shape (see widened)
-	c            *Checker
+	lastUnify map[string]unification
+	named     []string // the names of the package's imports, schemas, rules and type aliases
+	rebound   bool     // a name is set twice, or a top-level assignment's target is not a name (see rebinds)
+	// an augmented assignment anywhere (see checkImmutable), searched for when the statements
+	// are declared if they are released then (see lazy), else when the package is checked
+	augAssign, augSearched bool
+	usedImports            map[*Object]bool // imports whose name the importing file uses (when checked)
+	imports                map[*Package]bool
+	types                  map[string]Type // the variables' types, one of each shape (see widened)
+	c                      *Checker
 }
 
 // Info is what the checker found in one file.
@@ -213,6 +215,7 @@ func (c *Checker) load(key string, ref ModuleRef, check bool) *Package {
 	p = &Package{Path: ref.Path, Dir: ref.Dir, Dep: ref.Dep, Version: ref.Version, ReadOnly: ref.ReadOnly, key: key,
 		importers: map[*Package]bool{}, imports: map[*Package]bool{}, infos: map[string]*Info{}, c: c}
 	p.Scope = newScope(universe)
+	p.augSearched = c.lazy()
 	h := sha256.New()
 	for _, f := range ref.Files {
 		u := &fileUnit{path: f, pkg: p, scope: newScope(p.Scope)}
@@ -270,6 +273,9 @@ func (c *Checker) importsChanged(p *Package, seen map[*Package]bool) bool {
 	return false
 }
 
+// lazy reports whether the checker lets go of the trees of simple statements (see parse).
+func (c *Checker) lazy() bool { return c.cfg.NoRefs && c.cfg.ParseFile == nil }
+
 // parse reads and parses a file, reusing the tree while its content is the same. With NoRefs
 // (and the default ParseFile) the tree of a simple top-level statement is not kept once parsed
 // (see syntax.ParseFileFunc): it is handed to declare (when not nil), and the checker parses it
@@ -286,9 +292,7 @@ func (c *Checker) parse(path string, declare func(i int, st syntax.Stmt)) (pf *p
 	var f *syntax.File
 	var errs []syntax.Error
 	switch {
-	case c.cfg.ParseFile != nil:
-		f, errs = c.cfg.ParseFile(path, src)
-	case c.cfg.NoRefs:
+	case c.lazy():
 		f, errs = syntax.ParseFileFunc(path, src, func(i int, st syntax.Stmt) bool {
 			if declare != nil {
 				declare(i, st)
@@ -296,6 +300,8 @@ func (c *Checker) parse(path string, declare func(i int, st syntax.Stmt)) (pf *p
 			return true
 		})
 		declared = declare != nil
+	case c.cfg.ParseFile != nil:
+		f, errs = c.cfg.ParseFile(path, src)
 	default:
 		f, errs = syntax.ParseFile(path, src)
 	}
@@ -412,10 +418,8 @@ func (u *fileUnit) declare(i int, st syntax.Stmt) {
 // notes whether the package has an augmented assignment anywhere (see checkImmutable).
 func (u *fileUnit) declareTop(i int, st syntax.Stmt) {
 	u.declare(i, st)
-	if !u.pkg.hasAugAssign {
-		var f augFinder
-		syntax.Walk(&f, st)
-		u.pkg.hasAugAssign = f.found
+	if u.pkg.augSearched && !u.pkg.augAssign {
+		u.pkg.augAssign = hasAugAssign(st)
 	}
 }
 

@@ -59,7 +59,16 @@ func newImmutability(p *Package) *immutability {
 			}
 		}
 	}
-	if p.hasAugAssign {
+	if !p.augSearched {
+		p.augSearched = true
+		for _, u := range p.units {
+			for i := 0; u.file != nil && i < len(u.file.Body) && !p.augAssign; i++ {
+				p.augAssign = hasAugAssign(u.stmt(i))
+				u.release(i)
+			}
+		}
+	}
+	if p.augAssign {
 		im.aug = &augWalker{global: map[string]binding{}, errs: map[string][]Error{}}
 	}
 	if im.bound == nil && im.aug == nil {
@@ -175,6 +184,14 @@ type namedSpan struct {
 type binding struct {
 	file string
 	span syntax.Span
+}
+
+// hasAugAssign reports whether a statement has an augmented assignment anywhere: without one in
+// a package the walk binding every top-level name is spared.
+func hasAugAssign(st syntax.Stmt) bool {
+	var f augFinder
+	syntax.Walk(&f, st)
+	return f.found
 }
 
 type augFinder struct{ found bool }
