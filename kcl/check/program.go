@@ -72,6 +72,8 @@ func (c *Checker) program(p kcl.Program) kcl.Errors {
 				if u.file == nil {
 					continue
 				}
+				// imports are never released (syntax.ParseFileFunc): a nil statement is not one,
+				// and is not parsed again to find out
 				for _, st := range u.file.Body {
 					imp, ok := st.(*syntax.ImportStmt)
 					if !ok {
