@@ -93,25 +93,25 @@ func origin(o *check.Object) string {
 	switch {
 	case o.Kind == check.BuiltinObj:
 		return "builtin"
-	case o.Pkg == nil:
+	case o.Pkg() == nil:
 		return ""
-	case o.Pkg.Dep != "":
+	case o.Pkg().Dep != "":
 		// the file's path in the dependency: its module path without the dependency's name
-		rel := filepath.Base(o.File)
-		if !strings.HasSuffix(o.Pkg.Dir, ".k") {
-			mod := strings.TrimPrefix(strings.TrimPrefix(o.Pkg.Path, o.Pkg.Dep), ".")
-			if o.Pkg.Path == o.Pkg.Dep {
+		rel := filepath.Base(o.File())
+		if !strings.HasSuffix(o.Pkg().Dir, ".k") {
+			mod := strings.TrimPrefix(strings.TrimPrefix(o.Pkg().Path, o.Pkg().Dep), ".")
+			if o.Pkg().Path == o.Pkg().Dep {
 				mod = ""
 			}
 			rel = path.Join(strings.ReplaceAll(mod, ".", "/"), rel)
 		}
 		v := ""
-		if o.Pkg.Version != "" {
-			v = " " + o.Pkg.Version
+		if o.Pkg().Version != "" {
+			v = " " + o.Pkg().Version
 		}
-		return fmt.Sprintf("from `%s`%s (`%s`)", o.Pkg.Dep, v, rel)
-	case o.File != "":
-		return fmt.Sprintf("in `%s`", filepath.Base(o.File))
+		return fmt.Sprintf("from `%s`%s (`%s`)", o.Pkg().Dep, v, rel)
+	case o.File() != "":
+		return fmt.Sprintf("in `%s`", filepath.Base(o.File()))
 	}
 	return ""
 }

@@ -344,7 +344,7 @@ func (u *fileUnit) declareAll() {
 
 // declareSchema puts a schema or rule into the package scope.
 func (u *fileUnit) declareSchema(s *Schema, kind ObjKind, name syntax.Span) {
-	o := &Object{Name: s.Name, Kind: kind, File: u.path, Span: name, Pkg: u.pkg, more: &objectMore{doc: s.Doc, schema: s},
+	o := &Object{Name: s.Name, Kind: kind, unit: u, Span: name, more: &objectMore{doc: s.Doc, schema: s},
 		typ: &SchemaType{s}}
 	s.Obj = o
 	u.pkg.insert(o)
@@ -362,7 +362,7 @@ func (u *fileUnit) declare(i int, st syntax.Stmt) {
 		if imp.AsName != nil {
 			sp = imp.AsName.Span
 		}
-		u.scope.insert(&Object{Name: imp.Name, Kind: ImportObj, File: u.path, Span: sp, Pkg: p, more: &objectMore{resolve: func() Type {
+		u.scope.insert(&Object{Name: imp.Name, Kind: ImportObj, unit: u, Span: sp, more: &objectMore{resolve: func() Type {
 			p, err := p.c.importModule(u, imp)
 			if err != nil || strings.HasPrefix(p.Path, "kcl_plugin.") {
 				return Any // a plugin's functions are known only to the plugin host
@@ -378,14 +378,14 @@ func (u *fileUnit) declare(i int, st syntax.Stmt) {
 				continue
 			}
 			if len(id.Names) == 1 && p.Scope.Names[id.Names[0]] == nil {
-				p.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: p, decl: int32(i) + 1})
+				p.insert(&Object{Name: id.Names[0], Kind: VarObj, unit: u, Span: id.NameSpans[0], decl: int32(i) + 1})
 			}
 			p.set(id.Names[0])
 		}
 	case *syntax.UnificationStmt:
 		name := st.Target.Names[0]
 		if len(st.Target.Names) == 1 && p.Scope.Names[name] == nil {
-			p.insert(&Object{Name: name, Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: p, decl: int32(i) + 1})
+			p.insert(&Object{Name: name, Kind: VarObj, unit: u, Span: st.Target.NameSpans[0], decl: int32(i) + 1})
 		}
 		if p.settings(name) > 0 {
 			// a unification of a name set before: it may be the last of several
@@ -401,7 +401,7 @@ func (u *fileUnit) declare(i int, st syntax.Stmt) {
 		u.declareSchema(&Schema{Name: st.Name.Name(), Rule: st, Doc: st.Doc, unit: u}, RuleObj, st.Name.Span)
 	case *syntax.TypeAliasStmt:
 		t := st.Type
-		p.insert(&Object{Name: st.Name.Name(), Kind: TypeAliasObj, File: u.path, Span: st.Name.Span, Pkg: p,
+		p.insert(&Object{Name: st.Name.Name(), Kind: TypeAliasObj, unit: u, Span: st.Name.Span,
 			more: &objectMore{resolve: func() Type { return u.typeOf(t) }}})
 		p.named = append(p.named, st.Name.Name())
 		u.aliases = append(u.aliases, namedSpan{st.Name.Name(), spanOf(st.Name)})
@@ -552,20 +552,10 @@ func (p *Package) unitIndex(path string) int {
 	return len(p.units)
 }
 
-// unit is the package's file of a path.
-func (p *Package) unit(path string) *fileUnit {
-	for _, u := range p.units {
-		if u.path == path {
-			return u
-		}
-	}
-	return nil
-}
-
 // declStmt runs f with the statement declaring a package variable (Object.decl), parsed again
 // if it was released; it is released again after unless the check of its file will come to it.
 func (o *Object) declStmt(f func(u *fileUnit, st syntax.Stmt)) {
-	u := o.Pkg.unit(o.File)
+	u := o.unit
 	i := int(o.decl) - 1
 	released := u.file.Body[i] == nil
 	f(u, declaringIn(u.stmt(i), o.Span))

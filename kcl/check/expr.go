@@ -116,8 +116,8 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		}
 		if declared != nil && len(st.Targets) > 0 && !assignable(vt, declared) {
 			e := c.errorf(st.Targets[0], KindType, "expected %s, got %s", declared, vt)
-			if e != nil && target != nil && target.Kind == AttrObj && target.File != "" {
-				e.Related = append(e.Related, Related{File: target.File, Span: target.Span,
+			if e != nil && target != nil && target.Kind == AttrObj && target.File() != "" {
+				e.Related = append(e.Related, Related{File: target.File(), Span: target.Span,
 					Msg: fmt.Sprintf("variable is defined here, its type is %s, but got %s", declared, vt)})
 			}
 		}
@@ -187,7 +187,7 @@ func (c *fileChecker) declaring(ann syntax.TypeExpr, targets []syntax.Expr, ctx 
 		return nil
 	}
 	o := c.unit.pkg.Scope.Names[id.Names[0]]
-	if o == nil || o.Kind != VarObj || o.typ != nil || o.decl == 0 || o.busy || o.File != c.unit.path || o.Span != id.NameSpans[0] {
+	if o == nil || o.Kind != VarObj || o.typ != nil || o.decl == 0 || o.busy || o.File() != c.unit.path || o.Span != id.NameSpans[0] {
 		return nil
 	}
 	return o
@@ -217,7 +217,7 @@ func (c *fileChecker) declValue(s *Scope, o *Object, x syntax.Expr, want Type, c
 // the first assignment itself, for attributes of other schemas and when the type is not
 // fully known.
 func (c *fileChecker) firstType(s *Scope, o *Object, id *syntax.Ident) Type {
-	if len(id.Names) != 1 || o.File == c.unit.path && o.Span == id.NameSpans[0] {
+	if len(id.Names) != 1 || o.File() == c.unit.path && o.Span == id.NameSpans[0] {
 		return nil
 	}
 	switch o.Kind {
@@ -237,7 +237,7 @@ func (c *fileChecker) firstType(s *Scope, o *Object, id *syntax.Ident) Type {
 
 // noneFirst reports a later assignment to a variable whose first value is None.
 func (c *fileChecker) noneFirst(o *Object, id *syntax.Ident) bool {
-	return c.report && o.Kind == VarObj && len(id.Names) == 1 && !(o.File == c.unit.path && o.Span == id.NameSpans[0]) &&
+	return c.report && o.Kind == VarObj && len(id.Names) == 1 && !(o.File() == c.unit.path && o.Span == id.NameSpans[0]) &&
 		o.Type() == None
 }
 
@@ -260,7 +260,7 @@ func (c *fileChecker) assignTarget(s *Scope, id *syntax.Ident, ctx stmtCtx) *Obj
 	case ctxLocal:
 		o = s.Names[name]
 		if o == nil {
-			o = &Object{Name: name, Kind: VarObj, File: c.unit.path, Span: id.NameSpans[0], Pkg: c.unit.pkg}
+			o = &Object{Name: name, Kind: VarObj, unit: c.unit, Span: id.NameSpans[0]}
 			s.insert(o)
 		}
 	}
@@ -270,7 +270,7 @@ func (c *fileChecker) assignTarget(s *Scope, id *syntax.Ident, ctx stmtCtx) *Obj
 	if o == nil {
 		return nil
 	}
-	c.ref(id.NameSpans[0], o, o.File == c.unit.path && o.Span == id.NameSpans[0])
+	c.ref(id.NameSpans[0], o, o.File() == c.unit.path && o.Span == id.NameSpans[0])
 	if len(id.Names) == 1 {
 		return o // its type is the caller's to resolve (see declaring)
 	}
@@ -325,7 +325,7 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	}
 	if is := st.IndexSignature; is != nil {
 		if is.KeyName != nil {
-			k := &Object{Name: is.KeyName.Name(), Kind: VarObj, File: c.unit.path, Span: is.KeyName.Span, Pkg: c.unit.pkg, typ: sc.Index().Key}
+			k := &Object{Name: is.KeyName.Name(), Kind: VarObj, unit: c.unit, Span: is.KeyName.Span, typ: sc.Index().Key}
 			body.insert(k)
 			c.ref(is.KeyName.Span, k, true)
 		}
@@ -391,7 +391,7 @@ func (c *fileChecker) params(outer, body *Scope, ps []*syntax.Param, typed []Par
 		if p.Type != nil && i < len(typed) {
 			c.typeExpr(outer, p.Type)
 		}
-		o := &Object{Name: p.Name.Name(), Kind: ParamObj, File: c.unit.path, Span: p.Name.Span, Pkg: c.unit.pkg, typ: t}
+		o := &Object{Name: p.Name.Name(), Kind: ParamObj, unit: c.unit, Span: p.Name.Span, typ: t}
 		body.insert(o)
 		c.ref(p.Name.Span, o, true)
 		if p.Default != nil {
@@ -402,7 +402,7 @@ func (c *fileChecker) params(outer, body *Scope, ps []*syntax.Param, typed []Par
 
 func (c *fileChecker) schemaAttr(s *Scope, a *syntax.SchemaAttr) {
 	o := s.Schema.Attr(a.Name.Name())
-	if o != nil && o.File == c.unit.path && o.Span == a.Name.Span {
+	if o != nil && o.File() == c.unit.path && o.Span == a.Name.Span {
 		c.ref(a.Name.Span, o, true)
 	}
 	for _, d := range a.Decorators {
@@ -522,7 +522,7 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 		o = imp // `math.sqrt(4)` in a schema with an attribute named math is the module's
 	}
 	c.ref(id.NameSpans[0], o, false)
-	if o.Kind == ImportObj && c.report && o.File == c.unit.path {
+	if o.Kind == ImportObj && c.report && o.File() == c.unit.path {
 		if c.unit.pkg.usedImports == nil {
 			c.unit.pkg.usedImports = map[*Object]bool{}
 		}
@@ -561,10 +561,10 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 // order files and statements are checked): its type is not known yet to the reference, which
 // checks nothing about it.
 func (c *fileChecker) forward(o *Object, at syntax.Pos) bool {
-	if o.Kind != VarObj || o.Pkg != c.unit.pkg || o.Pkg.Scope.Names[o.Name] != o {
+	if o.Kind != VarObj || o.Pkg() != c.unit.pkg || o.Pkg().Scope.Names[o.Name] != o {
 		return false
 	}
-	from, decl := o.Pkg.unitIndex(c.unit.path), o.Pkg.unitIndex(o.File)
+	from, decl := o.Pkg().unitIndex(c.unit.path), o.Pkg().unitIndex(o.File())
 	return from < decl || from == decl && at.Offset < o.Span.From.Offset
 }
 
@@ -824,7 +824,7 @@ func (c *fileChecker) loopVars(s *Scope, vars []*syntax.Ident, iter Type) {
 		}
 	}
 	for i, v := range vars {
-		o := &Object{Name: v.Name(), Kind: VarObj, File: c.unit.path, Span: v.Span, Pkg: c.unit.pkg, typ: widen(types[i])}
+		o := &Object{Name: v.Name(), Kind: VarObj, unit: c.unit, Span: v.Span, typ: widen(types[i])}
 		s.insert(o)
 		c.ref(v.Span, o, true)
 	}
@@ -845,7 +845,7 @@ func (c *fileChecker) lambda(s *Scope, x *syntax.LambdaExpr) Type {
 			c.expr(s, p.Default, q.Type)
 		}
 		f.Params = append(f.Params, q)
-		o := &Object{Name: q.Name, Kind: ParamObj, File: c.unit.path, Span: p.Name.Span, Pkg: c.unit.pkg, typ: q.Type}
+		o := &Object{Name: q.Name, Kind: ParamObj, unit: c.unit, Span: p.Name.Span, typ: q.Type}
 		body.insert(o)
 		c.ref(p.Name.Span, o, true)
 	}
@@ -1130,8 +1130,8 @@ func (c *fileChecker) config(s *Scope, entries []*syntax.ConfigEntry, want Type)
 		}
 		if inst != nil && !assignable(vt, vwant) {
 			err := c.errorAt(spanOf(e.Key), KindType, "expected %s, got %s", vwant, vt)
-			if err != nil && attr != nil && attr.File != "" {
-				err.Related = append(err.Related, Related{File: attr.File, Span: attr.Span,
+			if err != nil && attr != nil && attr.File() != "" {
+				err.Related = append(err.Related, Related{File: attr.File(), Span: attr.Span,
 					Msg: fmt.Sprintf("variable is defined here, its type is %s, but got %s", vwant, vt)})
 			}
 		} else if dict != nil && !assignable(vt, vwant) {
@@ -1222,7 +1222,7 @@ func (c *fileChecker) configScope(s *Scope, entries []*syntax.ConfigEntry, inst 
 					continue
 				}
 			}
-			cs.insert(&Object{Name: id.Names[0], Kind: VarObj, File: c.unit.path, Span: id.NameSpans[0], Pkg: c.unit.pkg})
+			cs.insert(&Object{Name: id.Names[0], Kind: VarObj, unit: c.unit, Span: id.NameSpans[0]})
 		}
 	}
 	cs.fill = func(*Scope) {

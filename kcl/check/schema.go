@@ -84,7 +84,7 @@ func (s *Schema) collect(body []syntax.Stmt) {
 			if a.Default != nil {
 				more.deflt = syntax.Print(a.Default)
 			}
-			s.add(&Object{Name: a.Name.Name(), Kind: AttrObj, File: s.unit.path, Span: a.Name.Span, Pkg: s.unit.pkg, more: more})
+			s.add(&Object{Name: a.Name.Name(), Kind: AttrObj, unit: s.unit, Span: a.Name.Span, more: more})
 		case *syntax.AssignStmt:
 			for _, t := range st.Targets {
 				id, ok := t.(*syntax.Ident)
@@ -101,7 +101,7 @@ func (s *Schema) collect(body []syntax.Stmt) {
 				}
 				v := st.Value
 				ann := st.Type
-				s.add(&Object{Name: id.Names[0], Kind: AttrObj, File: s.unit.path, Span: id.NameSpans[0], Pkg: s.unit.pkg,
+				s.add(&Object{Name: id.Names[0], Kind: AttrObj, unit: s.unit, Span: id.NameSpans[0],
 					more: &objectMore{schema: s, deflt: syntax.Print(v), resolve: func() Type {
 						if ann != nil {
 							return s.unit.typeOf(ann)
@@ -112,7 +112,7 @@ func (s *Schema) collect(body []syntax.Stmt) {
 		case *syntax.UnificationStmt:
 			if len(st.Target.Names) == 1 && s.own[st.Target.Names[0]] == nil && s.inheritedAttr(st.Target.Names[0]) == nil {
 				v := st.Value
-				s.add(&Object{Name: st.Target.Names[0], Kind: AttrObj, File: s.unit.path, Span: st.Target.NameSpans[0], Pkg: s.unit.pkg,
+				s.add(&Object{Name: st.Target.Names[0], Kind: AttrObj, unit: s.unit, Span: st.Target.NameSpans[0],
 					more: &objectMore{schema: s, resolve: func() Type { return widen(s.unit.quietType(v)) }}})
 			}
 		case *syntax.IfStmt:

@@ -28,14 +28,14 @@ func (k ObjKind) String() string { return objKindNames[k] }
 
 // Object is a named entity: where it is declared, its type and documentation.
 //
-// A large program has an object per global, so an object is small (96 bytes): what only
+// A large program has an object per global, so an object is small (80 bytes): what only
 // attributes, schemas, imports and the like need is behind one pointer (objectMore), and a
-// package variable finds its declaring statement by its index in its file.
+// package variable finds its declaring statement by its index in its file, and its file and
+// package through one pointer.
 type Object struct {
 	Name string
-	File string      // declaring file; "" for builtins and standard modules
 	Span syntax.Span // the name at its declaration
-	Pkg  *Package    // declaring package; nil for builtins and standard modules
+	unit *fileUnit   // the declaring file; nil for builtins and standard modules
 	typ  Type
 	Kind ObjKind
 	busy bool  // resolve or declType is running
@@ -57,6 +57,22 @@ type objectMore struct {
 	required bool        // declared without `?` and without a default
 	typed    bool        // declared with a type (`name: T`), so values given to it are checked
 	resolve  func() Type // computes typ on first use
+}
+
+// File is the file declaring the object; "" for builtins and standard modules.
+func (o *Object) File() string {
+	if o.unit == nil {
+		return ""
+	}
+	return o.unit.path
+}
+
+// Pkg is the package declaring the object; nil for builtins and standard modules.
+func (o *Object) Pkg() *Package {
+	if o.unit == nil {
+		return nil
+	}
+	return o.unit.pkg
 }
 
 // Doc is the object's documentation.
