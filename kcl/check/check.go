@@ -363,11 +363,11 @@ func (u *fileUnit) declare(i int, st syntax.Stmt) {
 			sp = imp.AsName.Span
 		}
 		u.scope.insert(&Object{Name: imp.Name, Kind: ImportObj, unit: u, Span: sp, more: &objectMore{resolve: func() Type {
-			p, err := p.c.importModule(u, imp)
-			if err != nil || strings.HasPrefix(p.Path, "kcl_plugin.") {
+			q, err := p.c.importModule(u, imp)
+			if err != nil || strings.HasPrefix(q.Path, "kcl_plugin.") {
 				return Any // a plugin's functions are known only to the plugin host
 			}
-			return &Module{p}
+			return &Module{q}
 		}}})
 		p.named = append(p.named, imp.Name)
 	case *syntax.AssignStmt:

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,4 +56,9 @@ func TestProgramMemory(t *testing.T) {
 			assert.LessOrEqual(t, kept, tc.kept, "bytes kept per statement")
 		})
 	}
+}
+
+// A large program has an object per global: it stays in a small size class.
+func TestObjectSize(t *testing.T) {
+	assert.LessOrEqual(t, unsafe.Sizeof(Object{}), uintptr(80))
 }
