@@ -147,10 +147,10 @@ func (s *Server) fileRange(path string, from, to int) protocol.Range {
 
 // location is the LSP location of an object's declaration (nil for builtins).
 func (s *Server) location(o *check.Object) *protocol.Location {
-	if o == nil || o.File == "" {
+	if o == nil || o.File() == "" {
 		return nil
 	}
-	return &protocol.Location{URI: pathToURI(o.File), Range: s.fileRange(o.File, int(o.Span.From.Offset), int(o.Span.To.Offset))}
+	return &protocol.Location{URI: pathToURI(o.File()), Range: s.fileRange(o.File(), int(o.Span.From.Offset), int(o.Span.To.Offset))}
 }
 
 // refAt is the recorded name under the cursor.

@@ -162,7 +162,7 @@ func (s *Server) scopeItems(info *check.Info, off int) []protocol.CompletionItem
 	}
 	for _, o := range info.ScopeAt(off).All() {
 		items = append(items, objectItem(o))
-		if o.Kind == check.SchemaObj && o.Schema.Node != nil && o.Schema.Strict() {
+		if o.Kind == check.SchemaObj && o.Schema().Node != nil && o.Schema().Strict() {
 			items = append(items, schemaSnippet(o.Name, o))
 		}
 	}
@@ -173,7 +173,7 @@ func (s *Server) scopeItems(info *check.Info, off int) []protocol.CompletionItem
 		}
 		if m, ok := o.Type().(*check.Module); ok && m.Pkg.Dir != "" {
 			for _, mo := range check.Members(m) {
-				if mo.Kind == check.SchemaObj && mo.Schema.Strict() {
+				if mo.Kind == check.SchemaObj && mo.Schema().Strict() {
 					items = append(items, schemaSnippet(o.Name+"."+mo.Name, mo))
 				}
 			}
@@ -198,12 +198,12 @@ func (s *Server) scopeItems(info *check.Info, off int) []protocol.CompletionItem
 }
 
 func schemaSnippet(label string, o *check.Object) protocol.CompletionItem {
-	it := completionItem(label+"{}", protocol.CompletionItemKindSnippet, "new "+label+" instance", check.SchemaSummary(o.Doc))
+	it := completionItem(label+"{}", protocol.CompletionItemKindSnippet, "new "+label+" instance", check.SchemaSummary(o.Doc()))
 	format := protocol.InsertTextFormatSnippet
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s {\n", label)
 	n := 1
-	for _, a := range o.Schema.Required() {
+	for _, a := range o.Schema().Required() {
 		fmt.Fprintf(&b, "\t%s = ${%d}\n", a.Name, n)
 		n++
 	}
@@ -240,7 +240,7 @@ func objectItem(o *check.Object) protocol.CompletionItem {
 func typeDetail(o *check.Object) string {
 	switch o.Kind {
 	case check.SchemaObj:
-		return "schema " + o.Schema.QualifiedName()
+		return "schema " + o.Schema().QualifiedName()
 	case check.RuleObj:
 		return "rule " + o.Name
 	case check.ImportObj:
@@ -251,7 +251,7 @@ func typeDetail(o *check.Object) string {
 		return o.Name + f.String()
 	}
 	s := check.Display(t)
-	if o.Optional {
+	if o.Optional() {
 		return s + " (optional)"
 	}
 	return s
@@ -260,14 +260,14 @@ func typeDetail(o *check.Object) string {
 // objectDoc is an object's documentation: its docstring, or for an attribute, its entry in
 // the schema's docstring.
 func objectDoc(o *check.Object) string {
-	if o.Doc != "" {
+	if o.Doc() != "" {
 		if o.Kind == check.SchemaObj || o.Kind == check.RuleObj {
-			return check.SchemaSummary(o.Doc)
+			return check.SchemaSummary(o.Doc())
 		}
-		return o.Doc
+		return o.Doc()
 	}
-	if o.Kind == check.AttrObj && o.Schema != nil {
-		return check.AttrDoc(o.Schema.Doc, o.Name)
+	if o.Kind == check.AttrObj && o.Schema() != nil {
+		return check.AttrDoc(o.Schema().Doc, o.Name)
 	}
 	return ""
 }

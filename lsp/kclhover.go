@@ -33,7 +33,7 @@ func describe(o *check.Object) string {
 	b.WriteString("```kcl\n")
 	switch o.Kind {
 	case check.SchemaObj:
-		sc := o.Schema
+		sc := o.Schema()
 		kw := "schema"
 		if sc.Node != nil {
 			kw = sc.Node.Kind.String()
@@ -45,12 +45,12 @@ func describe(o *check.Object) string {
 		b.WriteString(":\n")
 		for _, a := range sc.Attrs() {
 			opt := ""
-			if a.Optional {
+			if a.Optional() {
 				opt = "?"
 			}
 			fmt.Fprintf(&b, "    %s%s: %s", a.Name, opt, check.Display(a.Type()))
-			if a.Default != "" {
-				fmt.Fprintf(&b, " = %s", a.Default)
+			if a.Default() != "" {
+				fmt.Fprintf(&b, " = %s", a.Default())
 			}
 			b.WriteString("\n")
 		}
@@ -58,12 +58,12 @@ func describe(o *check.Object) string {
 		fmt.Fprintf(&b, "rule %s\n", o.Name)
 	case check.AttrObj:
 		opt := ""
-		if o.Optional {
+		if o.Optional() {
 			opt = "?"
 		}
-		fmt.Fprintf(&b, "%s.%s%s: %s", o.Schema.Name, o.Name, opt, check.Display(o.Type()))
-		if o.Default != "" {
-			fmt.Fprintf(&b, " = %s", o.Default)
+		fmt.Fprintf(&b, "%s.%s%s: %s", o.Schema().Name, o.Name, opt, check.Display(o.Type()))
+		if o.Default() != "" {
+			fmt.Fprintf(&b, " = %s", o.Default())
 		}
 		b.WriteString("\n")
 	case check.ImportObj:
@@ -76,7 +76,7 @@ func describe(o *check.Object) string {
 		}
 	}
 	b.WriteString("```\n")
-	if o.Kind == check.AttrObj && o.Required {
+	if o.Kind == check.AttrObj && o.Required() {
 		b.WriteString("\nrequired\n")
 	}
 	if doc := objectDoc(o); doc != "" {
@@ -93,25 +93,25 @@ func origin(o *check.Object) string {
 	switch {
 	case o.Kind == check.BuiltinObj:
 		return "builtin"
-	case o.Pkg == nil:
+	case o.Pkg() == nil:
 		return ""
-	case o.Pkg.Dep != "":
+	case o.Pkg().Dep != "":
 		// the file's path in the dependency: its module path without the dependency's name
-		rel := filepath.Base(o.File)
-		if !strings.HasSuffix(o.Pkg.Dir, ".k") {
-			mod := strings.TrimPrefix(strings.TrimPrefix(o.Pkg.Path, o.Pkg.Dep), ".")
-			if o.Pkg.Path == o.Pkg.Dep {
+		rel := filepath.Base(o.File())
+		if !strings.HasSuffix(o.Pkg().Dir, ".k") {
+			mod := strings.TrimPrefix(strings.TrimPrefix(o.Pkg().Path, o.Pkg().Dep), ".")
+			if o.Pkg().Path == o.Pkg().Dep {
 				mod = ""
 			}
 			rel = path.Join(strings.ReplaceAll(mod, ".", "/"), rel)
 		}
 		v := ""
-		if o.Pkg.Version != "" {
-			v = " " + o.Pkg.Version
+		if o.Pkg().Version != "" {
+			v = " " + o.Pkg().Version
 		}
-		return fmt.Sprintf("from `%s`%s (`%s`)", o.Pkg.Dep, v, rel)
-	case o.File != "":
-		return fmt.Sprintf("in `%s`", filepath.Base(o.File))
+		return fmt.Sprintf("from `%s`%s (`%s`)", o.Pkg().Dep, v, rel)
+	case o.File() != "":
+		return fmt.Sprintf("in `%s`", filepath.Base(o.File()))
 	}
 	return ""
 }

@@ -51,9 +51,9 @@ func (s *Server) rename(ctx context.Context, params json.RawMessage) (any, error
 			uri := pathToURI(fr.file)
 			changes[uri] = append(changes[uri], protocol.TextEdit{Range: s.fileRange(fr.file, int(fr.ref.Span.From.Offset), int(fr.ref.Span.To.Offset)), NewText: p.NewName})
 		}
-		if !declared && r.Obj.File != "" {
-			uri := pathToURI(r.Obj.File)
-			changes[uri] = append(changes[uri], protocol.TextEdit{Range: s.fileRange(r.Obj.File, int(r.Obj.Span.From.Offset), int(r.Obj.Span.To.Offset)), NewText: p.NewName})
+		if !declared && r.Obj.File() != "" {
+			uri := pathToURI(r.Obj.File())
+			changes[uri] = append(changes[uri], protocol.TextEdit{Range: s.fileRange(r.Obj.File(), int(r.Obj.Span.From.Offset), int(r.Obj.Span.To.Offset)), NewText: p.NewName})
 		}
 		edit = &protocol.WorkspaceEdit{Changes: changes}
 	})
@@ -62,9 +62,9 @@ func (s *Server) rename(ctx context.Context, params json.RawMessage) (any, error
 
 func renamable(o *check.Object) error {
 	switch {
-	case o.File == "":
+	case o.File() == "":
 		return fmt.Errorf("builtins and standard modules cannot be renamed")
-	case o.Pkg != nil && o.Pkg.ReadOnly:
+	case o.Pkg() != nil && o.Pkg().ReadOnly:
 		return errReadOnly
 	case o.Kind == check.ImportObj:
 		return fmt.Errorf("rename the module's directory instead, or give the import an alias")

@@ -60,7 +60,7 @@ func semanticClass(r check.Ref) (int, protocol.UInteger) {
 		mods |= 1
 	}
 	o := r.Obj
-	if o.Pkg != nil && o.Pkg.ReadOnly {
+	if o.Pkg() != nil && o.Pkg().ReadOnly {
 		mods |= 4
 	}
 	switch o.Kind {

@@ -40,7 +40,7 @@ func (s *Server) workspaceSymbol(ctx context.Context, params json.RawMessage) (a
 					if len(out) >= maxWorkspaceSymbols || ctx.Err() != nil {
 						return
 					}
-					if o.File == "" || o.Kind == check.ImportObj || !strings.Contains(strings.ToLower(o.Name), q) {
+					if o.File() == "" || o.Kind == check.ImportObj || !strings.Contains(strings.ToLower(o.Name), q) {
 						continue
 					}
 					kind := protocol.SymbolKindVariable

@@ -144,10 +144,10 @@ func stdPackage(name string) *Package {
 		} else {
 			t = &Func{Result: Any, Variadic: true}
 		}
-		p.Scope.insert(&Object{Name: m, Kind: MemberObj, typ: t, Doc: name + "." + m})
+		p.Scope.insert(&Object{Name: m, Kind: MemberObj, typ: t, more: &objectMore{doc: name + "." + m}})
 	}
 	if name == "units" {
-		p.Scope.insert(&Object{Name: "NumberMultiplier", Kind: TypeAliasObj, typ: numberMultiplier, Doc: "units.NumberMultiplier: a number with a unit suffix (1Ki, 2M)"})
+		p.Scope.insert(&Object{Name: "NumberMultiplier", Kind: TypeAliasObj, typ: numberMultiplier, more: &objectMore{doc: "units.NumberMultiplier: a number with a unit suffix (1Ki, 2M)"}})
 	}
 	stdPkgs[name] = p
 	return p

@@ -14,6 +14,7 @@ package check
 
 import (
 	"crypto/sha256"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -72,18 +73,25 @@ type Package struct {
 	ReadOnly bool
 	Scope    *Scope // top-level names of all its files
 
-	key         string
-	units       []*fileUnit
-	hash        [32]byte
-	checked     bool
-	infos       map[string]*Info
-	importers   map[*Package]bool
-	sets        map[string]int                     // top-level statements setting each name (see settings)
-	lastUnify   map[string]*syntax.UnificationStmt // the last `name: S {…}` of each name
-	usedImports map[*Object]bool                   // imports whose name the importing file uses (when checked)
-	imports     map[*Package]bool
-	types       map[string]Type // the variables' types, one of each shape (see widened)
-	c           *Checker
+	key       string
+	units     []*fileUnit
+	hash      [32]byte
+	checked   bool
+	infos     map[string]*Info
+	importers map[*Package]bool
+	// top-level statements setting each name without an object in Scope (see settings)
+	sets map[string]int
+	// the last `name: S {…}` of each name set more than once (see unifiedLater)
+	lastUnify map[string]unification
+	named     []string // the names of the package's imports, schemas, rules and type aliases
+	rebound   bool     // a name is set twice, or a top-level assignment's target is not a name (see rebinds)
+	// an augmented assignment anywhere (see checkImmutable), searched for when the statements
+	// are declared if they are released then (see lazy), else when the package is checked
+	augAssign, augSearched bool
+	usedImports            map[*Object]bool // imports whose name the importing file uses (when checked)
+	imports                map[*Package]bool
+	types                  map[string]Type // the variables' types, one of each shape (see widened)
+	c                      *Checker
 }
 
 // Info is what the checker found in one file.
@@ -107,11 +115,13 @@ type Ref struct {
 }
 
 type fileUnit struct {
-	path  string
-	pkg   *Package
-	file  *syntax.File
-	errs  []syntax.Error
-	scope *Scope
+	path    string
+	pkg     *Package
+	file    *syntax.File
+	errs    []syntax.Error
+	scope   *Scope
+	aliases []namedSpan // its top-level type aliases (see checkImmutable)
+	next    int         // the index of the top-level statement the check of the file comes to next
 }
 
 // siblingImport is the import named name in another file of the unit's package: the toolchain
@@ -204,16 +214,22 @@ func (c *Checker) load(key string, ref ModuleRef, check bool) *Package {
 	}
 	p = &Package{Path: ref.Path, Dir: ref.Dir, Dep: ref.Dep, Version: ref.Version, ReadOnly: ref.ReadOnly, key: key,
 		importers: map[*Package]bool{}, imports: map[*Package]bool{}, infos: map[string]*Info{}, c: c}
+	p.Scope = newScope(universe)
+	p.augSearched = c.lazy()
 	h := sha256.New()
 	for _, f := range ref.Files {
-		pf := c.parse(f)
+		u := &fileUnit{path: f, pkg: p, scope: newScope(p.Scope)}
+		p.units = append(p.units, u)
+		pf, declared := c.parse(f, u.declareTop)
+		u.file, u.errs = pf.file, pf.errs
+		if !declared {
+			u.declareAll()
+		}
 		h.Write([]byte(f))
 		h.Write(pf.hash[:])
-		p.units = append(p.units, &fileUnit{path: f, pkg: p, file: pf.file, errs: pf.errs})
 	}
 	copy(p.hash[:], h.Sum(nil))
 	c.pkgs[key] = p
-	c.declare(p)
 	if check {
 		c.checkBodies(p)
 	}
@@ -227,7 +243,7 @@ func (c *Checker) changed(p *Package, files []string) bool {
 	}
 	h := sha256.New()
 	for _, f := range files {
-		pf := c.parse(f)
+		pf, _ := c.parse(f, nil)
 		h.Write([]byte(f))
 		h.Write(pf.hash[:])
 	}
@@ -257,24 +273,41 @@ func (c *Checker) importsChanged(p *Package, seen map[*Package]bool) bool {
 	return false
 }
 
-// parse reads and parses a file, reusing the tree while its content is the same.
-func (c *Checker) parse(path string) *parsedFile {
+// lazy reports whether the checker lets go of the trees of simple statements (see parse).
+func (c *Checker) lazy() bool { return c.cfg.NoRefs && c.cfg.ParseFile == nil }
+
+// parse reads and parses a file, reusing the tree while its content is the same. With NoRefs
+// (and the default ParseFile) the tree of a simple top-level statement is not kept once parsed
+// (see syntax.ParseFileFunc): it is handed to declare (when not nil), and the checker parses it
+// again when it needs it (see fileUnit.stmt); parse reports whether declare saw the statements.
+func (c *Checker) parse(path string, declare func(i int, st syntax.Stmt)) (pf *parsedFile, declared bool) {
 	src, err := c.cfg.ReadFile(path)
 	if err != nil {
-		return &parsedFile{hash: sha256.Sum256(nil)}
+		return &parsedFile{hash: sha256.Sum256(nil)}, false
 	}
 	sum := sha256.Sum256(src)
 	if pf := c.parsed[path]; pf != nil && pf.hash == sum {
-		return pf
+		return pf, false
 	}
-	parse := c.cfg.ParseFile
-	if parse == nil {
-		parse = syntax.ParseFile
+	var f *syntax.File
+	var errs []syntax.Error
+	switch {
+	case c.lazy():
+		f, errs = syntax.ParseFileFunc(path, src, func(i int, st syntax.Stmt) bool {
+			if declare != nil {
+				declare(i, st)
+			}
+			return true
+		})
+		declared = declare != nil
+	case c.cfg.ParseFile != nil:
+		f, errs = c.cfg.ParseFile(path, src)
+	default:
+		f, errs = syntax.ParseFile(path, src)
 	}
-	f, errs := parse(path, src)
-	pf := &parsedFile{hash: sum, file: f, errs: errs}
+	pf = &parsedFile{hash: sum, file: f, errs: errs}
 	c.parsed[path] = pf
-	return pf
+	return pf, declared
 }
 
 // importModule resolves an import of a unit to its package (declared only).
@@ -297,77 +330,111 @@ func (c *Checker) importModule(u *fileUnit, imp *syntax.ImportStmt) (*Package, e
 	return p, nil
 }
 
-// declare enters the top-level names of every file of a package.
-func (c *Checker) declare(p *Package) {
-	p.Scope = newScope(universe)
-	for _, u := range p.units {
-		u.scope = newScope(p.Scope)
-		if u.file == nil {
-			continue
-		}
-		u.declare(u.file.Body)
+// declareAll enters the top-level names of the unit's file (see declareTop), when its parse
+// did not.
+func (u *fileUnit) declareAll() {
+	if u.file == nil {
+		return
+	}
+	for i := range u.file.Body {
+		u.declareTop(i, u.stmt(i))
+		u.release(i)
 	}
 }
 
 // declareSchema puts a schema or rule into the package scope.
 func (u *fileUnit) declareSchema(s *Schema, kind ObjKind, name syntax.Span) {
-	o := &Object{Name: s.Name, Kind: kind, File: u.path, Span: name, Doc: s.Doc, Pkg: u.pkg, Schema: s,
+	o := &Object{Name: s.Name, Kind: kind, unit: u, Span: name, more: &objectMore{doc: s.Doc, schema: s},
 		typ: &SchemaType{s}}
 	s.Obj = o
-	u.pkg.Scope.insert(o)
+	u.pkg.insert(o)
+	u.pkg.named = append(u.pkg.named, s.Name)
 }
 
-func (u *fileUnit) declare(body []syntax.Stmt) {
-	for _, st := range body {
-		switch st := st.(type) {
-		case *syntax.ImportStmt:
-			imp := st
-			sp := imp.PathSpan
-			if imp.AsName != nil {
-				sp = imp.AsName.Span
+// declare enters the names the i-th top-level statement of the unit's file (or a statement in
+// its if blocks) declares, and counts the names it sets (see Package.settings).
+func (u *fileUnit) declare(i int, st syntax.Stmt) {
+	p := u.pkg
+	switch st := st.(type) {
+	case *syntax.ImportStmt:
+		imp := st
+		sp := imp.PathSpan
+		if imp.AsName != nil {
+			sp = imp.AsName.Span
+		}
+		u.scope.insert(&Object{Name: imp.Name, Kind: ImportObj, unit: u, Span: sp, more: &objectMore{resolve: func() Type {
+			q, err := p.c.importModule(u, imp)
+			if err != nil || strings.HasPrefix(q.Path, "kcl_plugin.") {
+				return Any // a plugin's functions are known only to the plugin host
 			}
-			o := &Object{Name: imp.Name, Kind: ImportObj, File: u.path, Span: sp, Pkg: u.pkg}
-			o.resolve = func() Type {
-				p, err := u.pkg.c.importModule(u, imp)
-				if err != nil || strings.HasPrefix(p.Path, "kcl_plugin.") {
-					return Any // a plugin's functions are known only to the plugin host
-				}
-				return &Module{p}
-			}
-			u.scope.insert(o)
-		case *syntax.AssignStmt:
-			if len(st.Targets) == 0 {
+			return &Module{q}
+		}}})
+		p.named = append(p.named, imp.Name)
+	case *syntax.AssignStmt:
+		for _, t := range st.Targets {
+			id, ok := t.(*syntax.Ident)
+			if !ok {
+				p.rebound = true // `x.y = 1`, `x[0] = 1`
 				continue
 			}
-			for _, t := range st.Targets {
-				id, ok := t.(*syntax.Ident)
-				if !ok || len(id.Names) != 1 || u.pkg.Scope.Names[id.Names[0]] != nil {
-					continue
-				}
-				u.pkg.Scope.insert(&Object{Name: id.Names[0], Kind: VarObj, File: u.path, Span: id.NameSpans[0], Pkg: u.pkg, decl: st})
+			if len(id.Names) == 1 && p.Scope.Names[id.Names[0]] == nil {
+				p.insert(&Object{Name: id.Names[0], Kind: VarObj, unit: u, Span: id.NameSpans[0], decl: int32(i) + 1})
 			}
-		case *syntax.UnificationStmt:
-			if len(st.Target.Names) == 1 && u.pkg.Scope.Names[st.Target.Names[0]] == nil {
-				u.pkg.Scope.insert(&Object{Name: st.Target.Names[0], Kind: VarObj, File: u.path, Span: st.Target.NameSpans[0], Pkg: u.pkg, decl: st})
+			p.set(id.Names[0])
+		}
+	case *syntax.UnificationStmt:
+		name := st.Target.Names[0]
+		if len(st.Target.Names) == 1 && p.Scope.Names[name] == nil {
+			p.insert(&Object{Name: name, Kind: VarObj, unit: u, Span: st.Target.NameSpans[0], decl: int32(i) + 1})
+		}
+		if p.settings(name) > 0 {
+			// a unification of a name set before: it may be the last of several
+			if p.lastUnify == nil {
+				p.lastUnify = map[string]unification{}
 			}
-		case *syntax.SchemaStmt:
-			u.declareSchema(&Schema{Name: st.Name.Name(), Node: st, Doc: st.Doc, unit: u}, SchemaObj, st.Name.Span)
-		case *syntax.RuleStmt:
-			u.declareSchema(&Schema{Name: st.Name.Name(), Rule: st, Doc: st.Doc, unit: u}, RuleObj, st.Name.Span)
-		case *syntax.TypeAliasStmt:
-			t := st.Type
-			u.pkg.Scope.insert(&Object{Name: st.Name.Name(), Kind: TypeAliasObj, File: u.path, Span: st.Name.Span, Pkg: u.pkg,
-				resolve: func() Type { return u.typeOf(t) }})
-		case *syntax.IfStmt:
-			u.declare(st.Body)
-			u.declare(st.Else)
+			p.lastUnify[name] = unification{u, st.Target.Pos()}
+		}
+		p.set(name)
+	case *syntax.SchemaStmt:
+		u.declareSchema(&Schema{Name: st.Name.Name(), Node: st, Doc: st.Doc, unit: u}, SchemaObj, st.Name.Span)
+	case *syntax.RuleStmt:
+		u.declareSchema(&Schema{Name: st.Name.Name(), Rule: st, Doc: st.Doc, unit: u}, RuleObj, st.Name.Span)
+	case *syntax.TypeAliasStmt:
+		t := st.Type
+		p.insert(&Object{Name: st.Name.Name(), Kind: TypeAliasObj, unit: u, Span: st.Name.Span,
+			more: &objectMore{resolve: func() Type { return u.typeOf(t) }}})
+		p.named = append(p.named, st.Name.Name())
+		u.aliases = append(u.aliases, namedSpan{st.Name.Name(), spanOf(st.Name)})
+	case *syntax.IfStmt:
+		for _, list := range [][]syntax.Stmt{st.Body, st.Else} {
+			for _, inner := range list {
+				u.declare(i, inner)
+			}
 		}
 	}
 }
 
-// checkBodies checks every statement of every file of a package, recording Infos.
+// declareTop declares the i-th top-level statement of the unit's file (see declare) and
+// notes whether the package has an augmented assignment anywhere (see checkImmutable).
+func (u *fileUnit) declareTop(i int, st syntax.Stmt) {
+	u.declare(i, st)
+	if u.pkg.augSearched && !u.pkg.augAssign {
+		u.pkg.augAssign = hasAugAssign(st)
+	}
+}
+
+// stmt is the i-th top-level statement of the unit's file, parsed again if it was released.
+func (u *fileUnit) stmt(i int) syntax.Stmt { return u.file.Stmt(i) }
+
+// release drops the tree of the i-th top-level statement of the unit's file when it can be
+// parsed again (a file kpm run checks; see syntax.ParseFileFunc).
+func (u *fileUnit) release(i int) { u.file.Release(i) }
+
+// checkBodies checks every statement of every file of a package, recording Infos, in one walk
+// of each file: a statement released (see release) is parsed again and released again.
 func (c *Checker) checkBodies(p *Package) {
 	p.checked = true
+	im := newImmutability(p)
 	for _, u := range p.units {
 		info := &Info{Path: u.path, File: u.file, Pkg: p, Syntax: u.errs, FileScope: u.scope, Types: map[syntax.Node]Type{}}
 		p.infos[u.path] = info
@@ -375,10 +442,21 @@ func (c *Checker) checkBodies(p *Package) {
 			continue
 		}
 		fc := &fileChecker{unit: u, info: info, report: true, noRefs: c.cfg.NoRefs}
-		fc.stmts(u.scope, u.file.Body, ctxTop)
+		im.unit(u)
+		for i := range u.file.Body {
+			u.next = i
+			st := u.stmt(i)
+			fc.stmt(u.scope, st, ctxTop)
+			im.stmt(u, st)
+			if c.cfg.NoRefs {
+				clear(info.Types) // (they key the statement's nodes; only the editor reads them)
+			}
+			u.release(i)
+		}
+		u.next = len(u.file.Body)
 		sort.SliceStable(info.Refs, func(i, j int) bool { return info.Refs[i].Span.From.Offset < info.Refs[j].Span.From.Offset })
 	}
-	checkImmutable(p)
+	im.finish()
 }
 
 // quietType infers the type of an expression of the unit without reporting.
@@ -417,47 +495,51 @@ func (u *fileUnit) params(ps []*syntax.Param) []Param {
 	return out
 }
 
+// insert puts an object into the package scope, with the settings of its name counted so far.
+func (p *Package) insert(o *Object) {
+	if p.Scope.insert(o) == o && p.sets[o.Name] > 0 {
+		o.sets = uint8(min(p.sets[o.Name], math.MaxUint8))
+		delete(p.sets, o.Name)
+	}
+}
+
+// set counts a top-level statement (also in if blocks) that assigns or unifies a name: on the
+// name's object in the package scope (a large program sets many names, each once), else in
+// Package.sets.
+func (p *Package) set(name string) {
+	if o := p.Scope.Names[name]; o != nil {
+		if o.sets < math.MaxUint8 {
+			o.sets++
+		}
+	} else {
+		if p.sets == nil {
+			p.sets = map[string]int{}
+		}
+		p.sets[name]++
+	}
+	if p.settings(name) > 1 {
+		p.rebound = true
+	}
+}
+
 // settings counts the top-level statements (also in if blocks) that assign or unify a name.
 func (p *Package) settings(name string) int {
-	p.scanSettings()
+	if o := p.Scope.Names[name]; o != nil {
+		return int(o.sets)
+	}
 	return p.sets[name]
 }
 
-// unifiedLater reports a unification of a name that a later one (in check order) repeats.
-func (p *Package) unifiedLater(st *syntax.UnificationStmt) bool {
-	p.scanSettings()
-	return p.lastUnify[st.Target.Names[0]] != st
+// unification is where a unification statement is: its file and its target's position.
+type unification struct {
+	unit *fileUnit
+	at   syntax.Pos
 }
 
-func (p *Package) scanSettings() {
-	if p.sets == nil {
-		p.sets = map[string]int{}
-		p.lastUnify = map[string]*syntax.UnificationStmt{}
-		var walk func([]syntax.Stmt)
-		walk = func(body []syntax.Stmt) {
-			for _, st := range body {
-				switch st := st.(type) {
-				case *syntax.AssignStmt:
-					for _, t := range st.Targets {
-						if id, ok := t.(*syntax.Ident); ok {
-							p.sets[id.Names[0]]++
-						}
-					}
-				case *syntax.UnificationStmt:
-					p.sets[st.Target.Names[0]]++
-					p.lastUnify[st.Target.Names[0]] = st
-				case *syntax.IfStmt:
-					walk(st.Body)
-					walk(st.Else)
-				}
-			}
-		}
-		for _, u := range p.units {
-			if u.file != nil {
-				walk(u.file.Body)
-			}
-		}
-	}
+// unifiedLater reports a unification of a name that a later one (in check order) repeats.
+func (p *Package) unifiedLater(u *fileUnit, st *syntax.UnificationStmt) bool {
+	last, ok := p.lastUnify[st.Target.Names[0]]
+	return ok && last != unification{u, st.Target.Pos()}
 }
 
 // unitIndex is the place of a file among the package's files (the order they are checked in).
@@ -470,11 +552,39 @@ func (p *Package) unitIndex(path string) int {
 	return len(p.units)
 }
 
-// unit is the package's file of a path.
-func (p *Package) unit(path string) *fileUnit {
-	for _, u := range p.units {
-		if u.path == path {
-			return u
+// declStmt runs f with the statement declaring a package variable (Object.decl), parsed again
+// if it was released; it is released again after unless the check of its file will come to it.
+func (o *Object) declStmt(f func(u *fileUnit, st syntax.Stmt)) {
+	u := o.unit
+	i := int(o.decl) - 1
+	released := u.file.Body[i] == nil
+	f(u, declaringIn(u.stmt(i), o.Span))
+	if released && (i < u.next || u.pkg.ReadOnly) {
+		u.release(i)
+	}
+}
+
+// declaringIn finds the assignment or unification declaring the name at sp: st or one in its
+// if blocks.
+func declaringIn(st syntax.Stmt, sp syntax.Span) syntax.Stmt {
+	switch st := st.(type) {
+	case *syntax.AssignStmt:
+		for _, t := range st.Targets {
+			if id, ok := t.(*syntax.Ident); ok && id.NameSpans[0] == sp {
+				return st
+			}
+		}
+	case *syntax.UnificationStmt:
+		if st.Target.NameSpans[0] == sp {
+			return st
+		}
+	case *syntax.IfStmt:
+		for _, list := range [][]syntax.Stmt{st.Body, st.Else} {
+			for _, inner := range list {
+				if d := declaringIn(inner, sp); d != nil {
+					return d
+				}
+			}
 		}
 	}
 	return nil
@@ -483,32 +593,37 @@ func (p *Package) unit(path string) *fileUnit {
 // declType is the type of a package variable from its declaring statement (Object.decl): its
 // annotation, else its value's.
 func (o *Object) declType() Type {
-	u := o.Pkg.unit(o.File)
-	switch st := o.decl.(type) {
-	case *syntax.AssignStmt:
-		if st.Type != nil {
-			return u.typeOf(st.Type)
+	var t Type = Any
+	o.declStmt(func(u *fileUnit, st syntax.Stmt) {
+		switch st := st.(type) {
+		case *syntax.AssignStmt:
+			if st.Type != nil {
+				t = u.typeOf(st.Type)
+			} else {
+				t = u.pkg.widened(u.quietType(st.Value))
+			}
+		case *syntax.UnificationStmt:
+			t = u.quietType(st.Value)
 		}
-		return u.pkg.widened(u.quietType(st.Value))
-	case *syntax.UnificationStmt:
-		return u.quietType(st.Value)
-	}
-	return Any
+	})
+	return t
 }
 
 // early is what the reference knows of a package variable before its declaration is checked
 // (Object.decl is set): see earlyType, and `x: S {…}` declares an S.
 func (o *Object) early() Type {
-	u := o.Pkg.unit(o.File)
-	switch st := o.decl.(type) {
-	case *syntax.AssignStmt:
-		return u.earlyType(st.Type, st.Value)
-	case *syntax.UnificationStmt:
-		if t, ok := u.lookupType(st.Value.Name).(*SchemaType); ok {
-			return &Instance{t.Schema}
+	var t Type = Any
+	o.declStmt(func(u *fileUnit, st syntax.Stmt) {
+		switch st := st.(type) {
+		case *syntax.AssignStmt:
+			t = u.earlyType(st.Type, st.Value)
+		case *syntax.UnificationStmt:
+			if s, ok := u.lookupType(st.Value.Name).(*SchemaType); ok {
+				t = &Instance{s.Schema}
+			}
 		}
-	}
-	return Any
+	})
+	return t
 }
 
 // earlyType is what the reference knows of a package variable assigned before its declaration

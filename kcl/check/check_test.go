@@ -203,7 +203,7 @@ func TestCheckAcrossDependency(t *testing.T) {
 	var got []string
 	c.With(func() {
 		for _, r := range info.Refs {
-			rel, _ := filepath.Rel(dep.Dir, r.Obj.File)
+			rel, _ := filepath.Rel(dep.Dir, r.Obj.File())
 			got = append(got, fmt.Sprintf("%d:%d %s %s %s", r.Span.From.Line, r.Span.From.Col, r.Obj.Name, r.Obj.Kind, filepath.ToSlash(rel)))
 		}
 	})

@@ -39,6 +39,14 @@ func (c *fileChecker) ref(sp syntax.Span, o *Object, def bool) {
 	}
 }
 
+// addScope records a local scope for the editor's lookups at a position (not with NoRefs: a
+// large program has many lambdas and comprehensions, and kpm run looks nothing up).
+func (c *fileChecker) addScope(s *Scope) {
+	if !c.noRefs {
+		c.info.Scopes = append(c.info.Scopes, s)
+	}
+}
+
 func (c *fileChecker) stmts(s *Scope, list []syntax.Stmt, ctx stmtCtx) {
 	for _, st := range list {
 		c.stmt(s, st, ctx)
@@ -68,7 +76,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 				if target != nil && target != decl {
 					target.Type()
 				}
-				if declared == nil && target != nil && target.Kind == AttrObj && target.Typed {
+				if declared == nil && target != nil && target.Kind == AttrObj && target.Typed() {
 					declared = target.Type()
 				}
 				if declared == nil && target != nil {
@@ -82,7 +90,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 						refine = target
 					}
 				}
-				if ctx == ctxLocal && target != nil && target.typ == nil && target.resolve == nil {
+				if ctx == ctxLocal && target != nil && target.typ == nil && target.resolver() == nil {
 					fresh = target
 				}
 			} else {
@@ -108,8 +116,8 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		}
 		if declared != nil && len(st.Targets) > 0 && !assignable(vt, declared) {
 			e := c.errorf(st.Targets[0], KindType, "expected %s, got %s", declared, vt)
-			if e != nil && target != nil && target.Kind == AttrObj && target.File != "" {
-				e.Related = append(e.Related, Related{File: target.File, Span: target.Span,
+			if e != nil && target != nil && target.Kind == AttrObj && target.File() != "" {
+				e.Related = append(e.Related, Related{File: target.File(), Span: target.Span,
 					Msg: fmt.Sprintf("variable is defined here, its type is %s, but got %s", declared, vt)})
 			}
 		}
@@ -134,7 +142,7 @@ func (c *fileChecker) stmt(s *Scope, st syntax.Stmt, ctx stmtCtx) {
 		c.merged = ctx == ctxTop && c.unit.pkg.settings(st.Target.Names[0]) > 1
 		// the reference checks little of a unification a later one repeats (its names are not
 		// even resolved; only the last one runs): nothing is reported about it
-		later := ctx == ctxTop && c.unit.pkg.unifiedLater(st)
+		later := ctx == ctxTop && c.unit.pkg.unifiedLater(c.unit, st)
 		if later {
 			c.silent++
 		}
@@ -179,7 +187,7 @@ func (c *fileChecker) declaring(ann syntax.TypeExpr, targets []syntax.Expr, ctx 
 		return nil
 	}
 	o := c.unit.pkg.Scope.Names[id.Names[0]]
-	if o == nil || o.Kind != VarObj || o.typ != nil || o.decl == nil || o.busy || o.File != c.unit.path || o.Span != id.NameSpans[0] {
+	if o == nil || o.Kind != VarObj || o.typ != nil || o.decl == 0 || o.busy || o.File() != c.unit.path || o.Span != id.NameSpans[0] {
 		return nil
 	}
 	return o
@@ -209,13 +217,13 @@ func (c *fileChecker) declValue(s *Scope, o *Object, x syntax.Expr, want Type, c
 // the first assignment itself, for attributes of other schemas and when the type is not
 // fully known.
 func (c *fileChecker) firstType(s *Scope, o *Object, id *syntax.Ident) Type {
-	if len(id.Names) != 1 || o.File == c.unit.path && o.Span == id.NameSpans[0] {
+	if len(id.Names) != 1 || o.File() == c.unit.path && o.Span == id.NameSpans[0] {
 		return nil
 	}
 	switch o.Kind {
 	case VarObj:
 	case AttrObj:
-		if o.Schema == nil || o.Schema != s.Schema {
+		if o.Schema() == nil || o.Schema() != s.Schema {
 			return nil
 		}
 	default:
@@ -229,7 +237,7 @@ func (c *fileChecker) firstType(s *Scope, o *Object, id *syntax.Ident) Type {
 
 // noneFirst reports a later assignment to a variable whose first value is None.
 func (c *fileChecker) noneFirst(o *Object, id *syntax.Ident) bool {
-	return c.report && o.Kind == VarObj && len(id.Names) == 1 && !(o.File == c.unit.path && o.Span == id.NameSpans[0]) &&
+	return c.report && o.Kind == VarObj && len(id.Names) == 1 && !(o.File() == c.unit.path && o.Span == id.NameSpans[0]) &&
 		o.Type() == None
 }
 
@@ -252,7 +260,7 @@ func (c *fileChecker) assignTarget(s *Scope, id *syntax.Ident, ctx stmtCtx) *Obj
 	case ctxLocal:
 		o = s.Names[name]
 		if o == nil {
-			o = &Object{Name: name, Kind: VarObj, File: c.unit.path, Span: id.NameSpans[0], Pkg: c.unit.pkg}
+			o = &Object{Name: name, Kind: VarObj, unit: c.unit, Span: id.NameSpans[0]}
 			s.insert(o)
 		}
 	}
@@ -262,7 +270,7 @@ func (c *fileChecker) assignTarget(s *Scope, id *syntax.Ident, ctx stmtCtx) *Obj
 	if o == nil {
 		return nil
 	}
-	c.ref(id.NameSpans[0], o, o.File == c.unit.path && o.Span == id.NameSpans[0])
+	c.ref(id.NameSpans[0], o, o.File() == c.unit.path && o.Span == id.NameSpans[0])
 	if len(id.Names) == 1 {
 		return o // its type is the caller's to resolve (see declaring)
 	}
@@ -280,10 +288,10 @@ func (c *fileChecker) assignTarget(s *Scope, id *syntax.Ident, ctx stmtCtx) *Obj
 
 func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	o := c.unit.pkg.Scope.Names[st.Name.Name()]
-	if o == nil || o.Schema == nil || o.Schema.Node != st {
+	if o == nil || o.Schema() == nil || o.Schema().Node != st {
 		return
 	}
-	sc := o.Schema
+	sc := o.Schema()
 	c.ref(st.Name.Span, o, true)
 	for _, d := range st.Decorators {
 		c.decorator(s, d)
@@ -309,7 +317,7 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	body := newScope(s)
 	body.Schema = sc
 	body.From, body.To = int(st.Pos().Offset), int(st.End().Offset)
-	c.info.Scopes = append(c.info.Scopes, body)
+	c.addScope(body)
 	c.params(s, body, st.Params, sc.Params())
 	if st.Kind != syntax.KindSchema {
 		c.lenient++
@@ -317,7 +325,7 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 	}
 	if is := st.IndexSignature; is != nil {
 		if is.KeyName != nil {
-			k := &Object{Name: is.KeyName.Name(), Kind: VarObj, File: c.unit.path, Span: is.KeyName.Span, Pkg: c.unit.pkg, typ: sc.Index().Key}
+			k := &Object{Name: is.KeyName.Name(), Kind: VarObj, unit: c.unit, Span: is.KeyName.Span, typ: sc.Index().Key}
 			body.insert(k)
 			c.ref(is.KeyName.Span, k, true)
 		}
@@ -337,7 +345,7 @@ func (c *fileChecker) schemaStmt(s *Scope, st *syntax.SchemaStmt) {
 
 func (c *fileChecker) ruleStmt(s *Scope, st *syntax.RuleStmt) {
 	o := c.unit.pkg.Scope.Names[st.Name.Name()]
-	if o == nil || o.Schema == nil || o.Schema.Rule != st {
+	if o == nil || o.Schema() == nil || o.Schema().Rule != st {
 		return
 	}
 	c.ref(st.Name.Span, o, true)
@@ -351,8 +359,8 @@ func (c *fileChecker) ruleStmt(s *Scope, st *syntax.RuleStmt) {
 	}
 	body := newScope(s)
 	body.From, body.To = int(st.Pos().Offset), int(st.End().Offset)
-	c.info.Scopes = append(c.info.Scopes, body)
-	c.params(s, body, st.Params, o.Schema.Params())
+	c.addScope(body)
+	c.params(s, body, st.Params, o.Schema().Params())
 	c.lenient++ // a rule's body sees the attributes of the schema it is applied for
 	defer func() { c.lenient-- }()
 	for _, ch := range st.Checks {
@@ -383,7 +391,7 @@ func (c *fileChecker) params(outer, body *Scope, ps []*syntax.Param, typed []Par
 		if p.Type != nil && i < len(typed) {
 			c.typeExpr(outer, p.Type)
 		}
-		o := &Object{Name: p.Name.Name(), Kind: ParamObj, File: c.unit.path, Span: p.Name.Span, Pkg: c.unit.pkg, typ: t}
+		o := &Object{Name: p.Name.Name(), Kind: ParamObj, unit: c.unit, Span: p.Name.Span, typ: t}
 		body.insert(o)
 		c.ref(p.Name.Span, o, true)
 		if p.Default != nil {
@@ -394,7 +402,7 @@ func (c *fileChecker) params(outer, body *Scope, ps []*syntax.Param, typed []Par
 
 func (c *fileChecker) schemaAttr(s *Scope, a *syntax.SchemaAttr) {
 	o := s.Schema.Attr(a.Name.Name())
-	if o != nil && o.File == c.unit.path && o.Span == a.Name.Span {
+	if o != nil && o.File() == c.unit.path && o.Span == a.Name.Span {
 		c.ref(a.Name.Span, o, true)
 	}
 	for _, d := range a.Decorators {
@@ -514,7 +522,7 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 		o = imp // `math.sqrt(4)` in a schema with an attribute named math is the module's
 	}
 	c.ref(id.NameSpans[0], o, false)
-	if o.Kind == ImportObj && c.report && o.File == c.unit.path {
+	if o.Kind == ImportObj && c.report && o.File() == c.unit.path {
 		if c.unit.pkg.usedImports == nil {
 			c.unit.pkg.usedImports = map[*Object]bool{}
 		}
@@ -535,7 +543,7 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 	c.info.Types[id] = t
 	if forward {
 		c.silent--
-		if o.decl == nil {
+		if o.decl == 0 {
 			return Any
 		}
 		// checked again from what the reference knows (the editor has the names already)
@@ -553,10 +561,10 @@ func (c *fileChecker) ident(s *Scope, id *syntax.Ident) Type {
 // order files and statements are checked): its type is not known yet to the reference, which
 // checks nothing about it.
 func (c *fileChecker) forward(o *Object, at syntax.Pos) bool {
-	if o.Kind != VarObj || o.Pkg != c.unit.pkg || o.Pkg.Scope.Names[o.Name] != o {
+	if o.Kind != VarObj || o.Pkg() != c.unit.pkg || o.Pkg().Scope.Names[o.Name] != o {
 		return false
 	}
-	from, decl := o.Pkg.unitIndex(c.unit.path), o.Pkg.unitIndex(o.File)
+	from, decl := o.Pkg().unitIndex(c.unit.path), o.Pkg().unitIndex(o.File())
 	return from < decl || from == decl && at.Offset < o.Span.From.Offset
 }
 
@@ -732,7 +740,7 @@ func (c *fileChecker) expr1(s *Scope, x syntax.Expr, want Type) Type {
 		tt := c.expr(s, x.Target, nil)
 		inner := newScope(s)
 		inner.From, inner.To = int(x.Pos().Offset), int(x.End().Offset)
-		c.info.Scopes = append(c.info.Scopes, inner)
+		c.addScope(inner)
 		c.loopVars(inner, x.Vars, tt)
 		c.expr(inner, x.Test, nil)
 		c.optExpr(inner, x.IfCond)
@@ -786,7 +794,7 @@ func (c *fileChecker) binary(s *Scope, x *syntax.BinaryExpr) Type {
 func (c *fileChecker) comp(s *Scope, gens []*syntax.CompClause, from, to int) *Scope {
 	inner := newScope(s)
 	inner.From, inner.To = from, to
-	c.info.Scopes = append(c.info.Scopes, inner)
+	c.addScope(inner)
 	for _, g := range gens {
 		it := c.expr(inner, g.Iter, nil)
 		c.loopVars(inner, g.Targets, it)
@@ -816,7 +824,7 @@ func (c *fileChecker) loopVars(s *Scope, vars []*syntax.Ident, iter Type) {
 		}
 	}
 	for i, v := range vars {
-		o := &Object{Name: v.Name(), Kind: VarObj, File: c.unit.path, Span: v.Span, Pkg: c.unit.pkg, typ: widen(types[i])}
+		o := &Object{Name: v.Name(), Kind: VarObj, unit: c.unit, Span: v.Span, typ: widen(types[i])}
 		s.insert(o)
 		c.ref(v.Span, o, true)
 	}
@@ -825,7 +833,7 @@ func (c *fileChecker) loopVars(s *Scope, vars []*syntax.Ident, iter Type) {
 func (c *fileChecker) lambda(s *Scope, x *syntax.LambdaExpr) Type {
 	body := newScope(s)
 	body.From, body.To = int(x.Pos().Offset), int(x.End().Offset)
-	c.info.Scopes = append(c.info.Scopes, body)
+	c.addScope(body)
 	f := &Func{Result: Any}
 	for _, p := range x.Params {
 		q := Param{Name: p.Name.Name(), Type: Any, Optional: p.Default != nil}
@@ -837,7 +845,7 @@ func (c *fileChecker) lambda(s *Scope, x *syntax.LambdaExpr) Type {
 			c.expr(s, p.Default, q.Type)
 		}
 		f.Params = append(f.Params, q)
-		o := &Object{Name: q.Name, Kind: ParamObj, File: c.unit.path, Span: p.Name.Span, Pkg: c.unit.pkg, typ: q.Type}
+		o := &Object{Name: q.Name, Kind: ParamObj, unit: c.unit, Span: p.Name.Span, typ: q.Type}
 		body.insert(o)
 		c.ref(p.Name.Span, o, true)
 	}
@@ -1122,8 +1130,8 @@ func (c *fileChecker) config(s *Scope, entries []*syntax.ConfigEntry, want Type)
 		}
 		if inst != nil && !assignable(vt, vwant) {
 			err := c.errorAt(spanOf(e.Key), KindType, "expected %s, got %s", vwant, vt)
-			if err != nil && attr != nil && attr.File != "" {
-				err.Related = append(err.Related, Related{File: attr.File, Span: attr.Span,
+			if err != nil && attr != nil && attr.File() != "" {
+				err.Related = append(err.Related, Related{File: attr.File(), Span: attr.Span,
 					Msg: fmt.Sprintf("variable is defined here, its type is %s, but got %s", vwant, vt)})
 			}
 		} else if dict != nil && !assignable(vt, vwant) {
@@ -1214,7 +1222,7 @@ func (c *fileChecker) configScope(s *Scope, entries []*syntax.ConfigEntry, inst 
 					continue
 				}
 			}
-			cs.insert(&Object{Name: id.Names[0], Kind: VarObj, File: c.unit.path, Span: id.NameSpans[0], Pkg: c.unit.pkg})
+			cs.insert(&Object{Name: id.Names[0], Kind: VarObj, unit: c.unit, Span: id.NameSpans[0]})
 		}
 	}
 	cs.fill = func(*Scope) {

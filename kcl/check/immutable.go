@@ -10,8 +10,9 @@ import (
 // KindImmutable is the kind of the errors of checkImmutable.
 const KindImmutable = "ImmutableError"
 
-// checkImmutable reports the assignments the toolchain refuses before running a package, in
-// its order: a public top-level name is bound once in the package.
+// immutability reports the assignments the toolchain refuses before running a package, in
+// its order: a public top-level name is bound once in the package. The check of a package's
+// bodies hands it each top-level statement after checking it (one walk of a large file).
 //
 // First `=`: the imports, schemas and rules of every file are bound, then file by file its type
 // aliases and its top-level assignments, those in the branches of a top-level `if` included (both
@@ -25,83 +26,128 @@ const KindImmutable = "ImmutableError"
 //
 // Its errors go before the others of their file; the `+=` ones among them in source order. Each
 // names where the variable was bound first, as the toolchain does.
-func checkImmutable(p *Package) {
-	byFile := map[string][]Error{}
+type immutability struct {
+	p *Package
 	// one entry per top-level name: a large program has one per statement, so the map is made
 	// only when a name may be bound twice
-	bound := map[string]binding{}
-	if !rebinds(p) {
-		bound = nil
-	}
-	bind := func(u *fileUnit, name string, sp syntax.Span) {
-		if _, ok := bound[name]; !ok && name != "" {
-			bound[name] = binding{u.path, sp}
-		}
-	}
-	for _, u := range p.units {
-		if u.file == nil || bound == nil {
-			continue
-		}
-		for _, st := range u.file.Body {
-			switch st := st.(type) {
-			case *syntax.ImportStmt:
-				bind(u, st.Name, spanOf(st))
-			case *syntax.SchemaStmt:
-				bind(u, st.Name.Name(), spanOf(st.Name))
-			case *syntax.RuleStmt:
-				bind(u, st.Name.Name(), spanOf(st.Name))
+	bound  map[string]binding
+	byFile map[string][]Error
+	aug    *augWalker // nil without an augmented assignment in the package
+}
+
+// newImmutability starts the check of a package's assignments; nil when there is nothing to
+// check.
+func newImmutability(p *Package) *immutability {
+	im := &immutability{p: p, byFile: map[string][]Error{}}
+	if rebinds(p) {
+		im.bound = map[string]binding{}
+		for _, u := range p.units {
+			if u.file == nil {
+				continue
 			}
-		}
-	}
-	for _, u := range p.units {
-		if u.file == nil || bound == nil {
-			continue
-		}
-		for _, st := range u.file.Body {
-			if ta, ok := st.(*syntax.TypeAliasStmt); ok {
-				bind(u, ta.Name.Name(), spanOf(ta.Name))
-			}
-		}
-		var assigns func(body []syntax.Stmt)
-		assigns = func(body []syntax.Stmt) {
-			for _, st := range body {
+			// imports, schemas and rules are never released (syntax.ParseFileFunc): a nil
+			// statement is none of them
+			for _, st := range u.file.Body {
 				switch st := st.(type) {
-				case *syntax.AssignStmt:
-					for _, t := range st.Targets {
-						name := rootName(t)
-						if first, ok := bound[name]; ok && !strings.HasPrefix(name, "_") {
-							byFile[u.path] = append(byFile[u.path], Error{Kind: KindImmutable, File: u.path, Span: spanOf(t),
-								Msg:     "Can not change the value of '" + name + "', because it was declared immutable",
-								Related: []Related{{File: first.file, Span: first.span, Msg: "The variable '" + name + "' is declared here"}}})
-						}
-						bind(u, name, spanOf(t))
-					}
-				case *syntax.UnificationStmt:
-					if len(st.Target.Names) > 0 {
-						bind(u, st.Target.Names[0], spanOf(st.Target))
-					}
-				case *syntax.IfStmt:
-					assigns(st.Body)
-					assigns(st.Else)
+				case *syntax.ImportStmt:
+					im.bind(u, st.Name, spanOf(st))
+				case *syntax.SchemaStmt:
+					im.bind(u, st.Name.Name(), spanOf(st.Name))
+				case *syntax.RuleStmt:
+					im.bind(u, st.Name.Name(), spanOf(st.Name))
 				}
 			}
 		}
-		assigns(u.file.Body)
 	}
-	bound = nil
-	aug := map[string][]Error{}
-	if hasAugAssign(p) {
-		w := &augWalker{global: map[string]binding{}, errs: aug}
+	if !p.augSearched {
+		p.augSearched = true
 		for _, u := range p.units {
-			if u.file != nil {
-				w.path = u.path
-				syntax.Walk(w, u.file)
+			for i := 0; u.file != nil && i < len(u.file.Body) && !p.augAssign; i++ {
+				p.augAssign = hasAugAssign(u.stmt(i))
+				u.release(i)
 			}
 		}
 	}
-	for _, u := range p.units {
-		info := p.infos[u.path]
-		if info == nil || len(byFile[u.path])+len(aug[u.path]) == 0 {
+	if p.augAssign {
+		im.aug = &augWalker{global: map[string]binding{}, errs: map[string][]Error{}}
+	}
+	if im.bound == nil && im.aug == nil {
+		return nil
+	}
+	return im
+}
+
+func (im *immutability) bind(u *fileUnit, name string, sp syntax.Span) {
+	if _, ok := im.bound[name]; !ok && name != "" {
+		im.bound[name] = binding{u.path, sp}
+	}
+}
+
+// unit starts the top-level statements of a file.
+func (im *immutability) unit(u *fileUnit) {
+	if im == nil {
+		return
+	}
+	if im.bound != nil {
+		for _, a := range u.aliases {
+			im.bind(u, a.name, a.span)
+		}
+	}
+	if im.aug != nil {
+		im.aug.path = u.path
+	}
+}
+
+// stmt checks a top-level statement of the file started last.
+func (im *immutability) stmt(u *fileUnit, st syntax.Stmt) {
+	if im == nil {
+		return
+	}
+	if im.bound != nil {
+		im.assigns(u, st)
+	}
+	if im.aug != nil {
+		syntax.Walk(im.aug, st)
+	}
+}
+
+func (im *immutability) assigns(u *fileUnit, st syntax.Stmt) {
+	switch st := st.(type) {
+	case *syntax.AssignStmt:
+		for _, t := range st.Targets {
+			name := rootName(t)
+			if first, ok := im.bound[name]; ok && !strings.HasPrefix(name, "_") {
+				im.byFile[u.path] = append(im.byFile[u.path], Error{Kind: KindImmutable, File: u.path, Span: spanOf(t),
+					Msg:     "Can not change the value of '" + name + "', because it was declared immutable",
+					Related: []Related{{File: first.file, Span: first.span, Msg: "The variable '" + name + "' is declared here"}}})
+			}
+			im.bind(u, name, spanOf(t))
+		}
+	case *syntax.UnificationStmt:
+		if len(st.Target.Names) > 0 {
+			im.bind(u, st.Target.Names[0], spanOf(st.Target))
+		}
+	case *syntax.IfStmt:
+		for _, list := range [][]syntax.Stmt{st.Body, st.Else} {
+			for _, inner := range list {
+				im.assigns(u, inner)
+			}
+		}
+	}
+}
+
+// finish puts the errors found before the others of their files.
+func (im *immutability) finish() {
+	if im == nil {
+		return
+	}
+	var aug map[string][]Error
+	if im.aug != nil {
+		aug = im.aug.errs
+	}
+	for _, u := range im.p.units {
+		info := im.p.infos[u.path]
+		if info == nil || len(im.byFile[u.path])+len(aug[u.path]) == 0 {
 			continue
 		}
 		rest := info.Errors
@@ -109,7 +155,7 @@ func checkImmutable(p *Package) {
 			i := sort.Search(len(rest), func(i int) bool { return rest[i].Span.From.Offset > e.Span.From.Offset })
 			rest = append(rest[:i:i], append([]Error{e}, rest[i:]...)...)
 		}
-		info.Errors = append(byFile[u.path], rest...)
+		info.Errors = append(im.byFile[u.path], rest...)
 	}
 }
 
@@ -117,52 +163,21 @@ func checkImmutable(p *Package) {
 // assignments or unifications, or by one and an import, schema, rule or type alias); an
 // assignment to something else than a name counts as such.
 func rebinds(p *Package) bool {
-	p.settings("")
-	for _, n := range p.sets {
-		if n > 1 {
-			return true
-		}
+	if p.rebound {
+		return true
 	}
-	var other func(body []syntax.Stmt) bool
-	other = func(body []syntax.Stmt) bool {
-		for _, st := range body {
-			switch st := st.(type) {
-			case *syntax.AssignStmt:
-				for _, t := range st.Targets {
-					if _, ok := t.(*syntax.Ident); !ok {
-						return true
-					}
-				}
-			case *syntax.IfStmt:
-				if other(st.Body) || other(st.Else) {
-					return true
-				}
-			case *syntax.ImportStmt:
-				if p.sets[st.Name] > 0 {
-					return true
-				}
-			case *syntax.SchemaStmt:
-				if p.sets[st.Name.Name()] > 0 {
-					return true
-				}
-			case *syntax.RuleStmt:
-				if p.sets[st.Name.Name()] > 0 {
-					return true
-				}
-			case *syntax.TypeAliasStmt:
-				if p.sets[st.Name.Name()] > 0 {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	for _, u := range p.units {
-		if u.file != nil && other(u.file.Body) {
+	for _, name := range p.named {
+		if p.settings(name) > 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// namedSpan is a name declared at a span.
+type namedSpan struct {
+	name string
+	span syntax.Span
 }
 
 // binding is where a name was bound first.
@@ -171,15 +186,11 @@ type binding struct {
 	span syntax.Span
 }
 
-// hasAugAssign reports whether a package has an augmented assignment anywhere: without one
-// the walk binding every top-level name is spared.
-func hasAugAssign(p *Package) bool {
+// hasAugAssign reports whether a statement has an augmented assignment anywhere: without one in
+// a package the walk binding every top-level name is spared.
+func hasAugAssign(st syntax.Stmt) bool {
 	var f augFinder
-	for _, u := range p.units {
-		if u.file != nil && !f.found {
-			syntax.Walk(&f, u.file)
-		}
-	}
+	syntax.Walk(&f, st)
 	return f.found
 }
 

@@ -150,7 +150,7 @@ func Members(t Type) []*Object {
 var stringMethodObjects = sync.OnceValue(func() map[string]*Object {
 	m := map[string]*Object{}
 	for name, sig := range stringMethods {
-		m[name] = &Object{Name: name, Kind: MemberObj, typ: signatureFunc(sig), Doc: "str." + sig}
+		m[name] = &Object{Name: name, Kind: MemberObj, typ: signatureFunc(sig), more: &objectMore{doc: "str." + sig}}
 	}
 	return m
 })

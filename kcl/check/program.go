@@ -20,6 +20,19 @@ const mainKey = "\x00main"
 // nil when a file has a syntax error or an import fails, which the evaluator reports as
 // the toolchain does.
 func Program(ctx context.Context, p kcl.Program) error {
+	errs := New(programConfig(p)).program(p)
+	if err := ctx.Err(); err != nil {
+		return &kcl.Error{Kind: kcl.KindEvaluation, Msg: "evaluation cancelled: " + err.Error()}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// programConfig is the configuration of the checker of a program: no references, so a large
+// file's statements are parsed again when checked rather than held (see Checker.parse).
+func programConfig(p kcl.Program) Config {
 	var deps []Dep
 	for name, dir := range p.Deps {
 		deps = append(deps, Dep{Name: name, Dir: dir, ReadOnly: true})
@@ -29,7 +42,7 @@ func Program(ctx context.Context, p kcl.Program) error {
 			deps = append(deps, Dep{Name: pkg.Name, Dir: pkg.Root, ReadOnly: true})
 		}
 	}
-	c := New(Config{
+	return Config{
 		Resolver: NewResolver(p.Root, deps, p.VendorDirs),
 		ReadFile: func(path string) ([]byte, error) {
 			if src, ok := p.Overlay[path]; ok {
@@ -38,7 +51,11 @@ func Program(ctx context.Context, p kcl.Program) error {
 			return os.ReadFile(path)
 		},
 		NoRefs: true,
-	})
+	}
+}
+
+// program checks a program (see Program) and returns its errors.
+func (c *Checker) program(p kcl.Program) kcl.Errors {
 	var errs kcl.Errors
 	c.With(func() {
 		main := c.load(mainKey, ModuleRef{Dir: filepath.Dir(p.Files[0]), Files: p.Files}, true)
@@ -55,6 +72,8 @@ func Program(ctx context.Context, p kcl.Program) error {
 				if u.file == nil {
 					continue
 				}
+				// imports are never released (syntax.ParseFileFunc): a nil statement is not one,
+				// and is not parsed again to find out
 				for _, st := range u.file.Body {
 					imp, ok := st.(*syntax.ImportStmt)
 					if !ok {
@@ -90,12 +109,6 @@ func Program(ctx context.Context, p kcl.Program) error {
 			}
 		}
 	})
-	if err := ctx.Err(); err != nil {
-		return &kcl.Error{Kind: kcl.KindEvaluation, Msg: "evaluation cancelled: " + err.Error()}
-	}
-	if len(errs) == 0 {
-		return nil
-	}
 	return errs
 }
 

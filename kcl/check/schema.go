@@ -79,14 +79,12 @@ func (s *Schema) collect(body []syntax.Stmt) {
 		switch st := st.(type) {
 		case *syntax.SchemaAttr:
 			a := st
-			o := &Object{Name: a.Name.Name(), Kind: AttrObj, File: s.unit.path, Span: a.Name.Span, Doc: a.Doc,
-				Pkg: s.unit.pkg, Schema: s, Optional: a.Optional, Required: !a.Optional && a.Default == nil}
+			more := &objectMore{doc: a.Doc, schema: s, optional: a.Optional, required: !a.Optional && a.Default == nil, typed: true,
+				resolve: func() Type { return s.unit.typeOf(a.Type) }}
 			if a.Default != nil {
-				o.Default = syntax.Print(a.Default)
+				more.deflt = syntax.Print(a.Default)
 			}
-			o.Typed = true
-			o.resolve = func() Type { return s.unit.typeOf(a.Type) }
-			s.add(o)
+			s.add(&Object{Name: a.Name.Name(), Kind: AttrObj, unit: s.unit, Span: a.Name.Span, more: more})
 		case *syntax.AssignStmt:
 			for _, t := range st.Targets {
 				id, ok := t.(*syntax.Ident)
@@ -95,29 +93,27 @@ func (s *Schema) collect(body []syntax.Stmt) {
 				}
 				s.assigned[id.Names[0]] = true
 				if o := s.own[id.Names[0]]; o != nil {
-					o.Required = false
+					o.more.required = false
 					continue
 				}
 				if s.inheritedAttr(id.Names[0]) != nil {
 					continue
 				}
 				v := st.Value
-				o := &Object{Name: id.Names[0], Kind: AttrObj, File: s.unit.path, Span: id.NameSpans[0], Pkg: s.unit.pkg, Schema: s,
-					Default: syntax.Print(v)}
 				ann := st.Type
-				o.resolve = func() Type {
-					if ann != nil {
-						return s.unit.typeOf(ann)
-					}
-					return widen(s.unit.quietType(v))
-				}
-				s.add(o)
+				s.add(&Object{Name: id.Names[0], Kind: AttrObj, unit: s.unit, Span: id.NameSpans[0],
+					more: &objectMore{schema: s, deflt: syntax.Print(v), resolve: func() Type {
+						if ann != nil {
+							return s.unit.typeOf(ann)
+						}
+						return widen(s.unit.quietType(v))
+					}}})
 			}
 		case *syntax.UnificationStmt:
 			if len(st.Target.Names) == 1 && s.own[st.Target.Names[0]] == nil && s.inheritedAttr(st.Target.Names[0]) == nil {
 				v := st.Value
-				s.add(&Object{Name: st.Target.Names[0], Kind: AttrObj, File: s.unit.path, Span: st.Target.NameSpans[0], Pkg: s.unit.pkg,
-					Schema: s, resolve: func() Type { return widen(s.unit.quietType(v)) }})
+				s.add(&Object{Name: st.Target.Names[0], Kind: AttrObj, unit: s.unit, Span: st.Target.NameSpans[0],
+					more: &objectMore{schema: s, resolve: func() Type { return widen(s.unit.quietType(v)) }}})
 			}
 		case *syntax.IfStmt:
 			s.collect(st.Body)
@@ -229,7 +225,7 @@ func (s *Schema) inherits(t *Schema) bool {
 func (s *Schema) Required() []*Object {
 	var out []*Object
 	for _, a := range s.Attrs() {
-		if a.Required && !s.defaulted(a.Name) {
+		if a.Required() && !s.defaulted(a.Name) {
 			out = append(out, a)
 		}
 	}
@@ -241,12 +237,12 @@ func (s *Schema) Required() []*Object {
 func (s *Schema) defaulted(name string) bool {
 	for p, depth := s, 0; p != nil && depth < 32; p, depth = p.Parent(), depth+1 {
 		p.build()
-		if a := p.own[name]; (a != nil && !a.Required) || p.assigned[name] {
+		if a := p.own[name]; (a != nil && !a.Required()) || p.assigned[name] {
 			return true
 		}
 		for _, m := range p.mixins {
 			m.build()
-			if a := m.own[name]; (a != nil && !a.Required) || m.assigned[name] {
+			if a := m.own[name]; (a != nil && !a.Required()) || m.assigned[name] {
 				return true
 			}
 		}

@@ -7,7 +7,7 @@ import (
 )
 
 // ObjKind says what a name denotes.
-type ObjKind int
+type ObjKind uint8
 
 // Kinds of objects.
 const (
@@ -27,29 +27,92 @@ var objKindNames = [...]string{"variable", "schema", "rule", "module", "type", "
 func (k ObjKind) String() string { return objKindNames[k] }
 
 // Object is a named entity: where it is declared, its type and documentation.
+//
+// A large program has an object per global, so an object is small (80 bytes): what only
+// attributes, schemas, imports and the like need is behind one pointer (objectMore), and a
+// package variable finds its declaring statement by its index in its file, and its file and
+// package through one pointer.
 type Object struct {
 	Name string
-	Kind ObjKind
-	File string      // declaring file; "" for builtins and standard modules
 	Span syntax.Span // the name at its declaration
-	Doc  string
-	Pkg  *Package // declaring package; nil for builtins and standard modules
+	unit *fileUnit   // the declaring file; nil for builtins and standard modules
+	typ  Type
+	Kind ObjKind
+	busy bool  // resolve or declType is running
+	used bool  // its type was asked while busy (see fileChecker.declValue)
+	sets uint8 // top-level statements setting the name, for an object of a package scope (see Package.settings); saturates
+	// 1 + the index in its file's Body of the top-level statement declaring a package
+	// variable (an assignment or unification, or an if holding it), which gives its type on
+	// first use (see declType) and before its declaration (see early); 0 for other objects
+	decl int32
+	more *objectMore
+}
 
-	// attributes
-	Schema   *Schema // the schema declaring it (AttrObj), or the schema itself (SchemaObj)
-	Default  string  // default value as written
-	Optional bool
-	Required bool // declared without `?` and without a default
-	Typed    bool // declared with a type (`name: T`), so values given to it are checked
+// objectMore is what objects other than plain variables may have.
+type objectMore struct {
+	doc      string
+	schema   *Schema // the schema declaring it (AttrObj), or the schema itself (SchemaObj)
+	deflt    string  // default value as written
+	optional bool
+	required bool        // declared without `?` and without a default
+	typed    bool        // declared with a type (`name: T`), so values given to it are checked
+	resolve  func() Type // computes typ on first use
+}
 
-	busy    bool // resolve is running (the flags sit together: a large program has an object per global)
-	used    bool // its type was asked while busy (see fileChecker.declValue)
-	typ     Type
-	resolve func() Type // computes typ on first use
-	// a package variable's declaring statement (*syntax.AssignStmt or *syntax.UnificationStmt),
-	// which gives its type on first use (see declType) and before its declaration (see early):
-	// a statement, not two closures, for a large program's many globals
-	decl syntax.Stmt
+// File is the file declaring the object; "" for builtins and standard modules.
+func (o *Object) File() string {
+	if o.unit == nil {
+		return ""
+	}
+	return o.unit.path
+}
+
+// Pkg is the package declaring the object; nil for builtins and standard modules.
+func (o *Object) Pkg() *Package {
+	if o.unit == nil {
+		return nil
+	}
+	return o.unit.pkg
+}
+
+// Doc is the object's documentation.
+func (o *Object) Doc() string {
+	if o.more == nil {
+		return ""
+	}
+	return o.more.doc
+}
+
+// Schema is the schema declaring an attribute (AttrObj), or the schema itself (SchemaObj).
+func (o *Object) Schema() *Schema {
+	if o.more == nil {
+		return nil
+	}
+	return o.more.schema
+}
+
+// Default is an attribute's default value as written.
+func (o *Object) Default() string {
+	if o.more == nil {
+		return ""
+	}
+	return o.more.deflt
+}
+
+// Optional reports an attribute declared with `?`.
+func (o *Object) Optional() bool { return o.more != nil && o.more.optional }
+
+// Required reports an attribute declared without `?` and without a default.
+func (o *Object) Required() bool { return o.more != nil && o.more.required }
+
+// Typed reports an attribute declared with a type (`name: T`), so values given to it are checked.
+func (o *Object) Typed() bool { return o.more != nil && o.more.typed }
+
+func (o *Object) resolver() func() Type {
+	if o.more == nil {
+		return nil
+	}
+	return o.more.resolve
 }
 
 // Type is the object's type, computed on first use.
@@ -57,14 +120,16 @@ func (o *Object) Type() Type {
 	if o.busy {
 		o.used = true
 	}
-	if o.typ == nil && (o.resolve != nil || o.decl != nil) && !o.busy {
-		o.busy = true
-		if o.resolve != nil {
-			o.typ = o.resolve()
-		} else {
+	if o.typ == nil && !o.busy {
+		if resolve := o.resolver(); resolve != nil {
+			o.busy = true
+			o.typ = resolve()
+			o.busy = false
+		} else if o.decl != 0 {
+			o.busy = true
 			o.typ = o.declType()
+			o.busy = false
 		}
-		o.busy = false
 	}
 	if o.typ == nil {
 		return Any

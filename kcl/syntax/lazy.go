@@ -10,6 +10,10 @@ package syntax
 type lazyBody struct {
 	src    []byte
 	starts []Pos
+	// the scanner and parser File.Stmt uses again for each statement: a statement parsed again
+	// costs its tree, not a new scanner, parser and intern map
+	s scanner
+	p parser
 }
 
 // ParseFileFunc parses like ParseFile and hands each top-level statement of File.Body to visit as
@@ -71,16 +75,25 @@ func (p *parser) reparsable(st Stmt) bool {
 }
 
 // Stmt returns Body[i]; a statement released by ParseFileFunc or Release is parsed again from the
-// source and kept in Body[i], so that its pointer is the same until it is released again.
+// source and kept in Body[i], so that its pointer is the same until it is released again. Like
+// the rest of a File, it is not safe for concurrent use.
 func (f *File) Stmt(i int) Stmt {
 	if st := f.Body[i]; st != nil || f.lazy == nil || i >= len(f.lazy.starts) || f.lazy.starts[i].Line == 0 {
 		return st
 	}
-	from := f.lazy.starts[i]
-	s := newScanner(f.Filename, f.lazy.src)
-	s.off, s.line, s.lineOff = int(from.Offset), int(from.Line), int(from.Offset)
-	p := newParser(f.Filename, f.lazy.src, s)
-	st := p.parseStmt(ctxModule)
+	l := f.lazy
+	from := l.starts[i]
+	names := l.s.names
+	if names == nil {
+		names = make(map[string]nameEntry)
+	}
+	clear(names)
+	l.s = scanner{filename: f.Filename, src: l.src, off: int(from.Offset), line: int(from.Line), lineOff: int(from.Offset),
+		ctx: append(l.s.ctx[:0], scanCtx{block: true, baseSet: true, indents: []string{""}}), pending: l.s.pending[:0],
+		atLineStart: true, lastKind: NEWLINE, names: names}
+	l.p = parser{filename: f.Filename, src: l.src, s: &l.s, lineStarts: l.p.lineStarts[:0]}
+	l.p.next()
+	st := l.p.parseStmt(ctxModule)
 	f.Body[i] = st
 	return st
 }

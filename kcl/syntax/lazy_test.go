@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -120,4 +121,28 @@ func TestParseFileFuncMemory(t *testing.T) {
 			assert.LessOrEqual(t, kept, tc.max)
 		})
 	}
+}
+
+// BenchmarkReparse: parsing a file with every statement released and then each statement again
+// (what kpm run's check and evaluation do) against parsing it once (the baseline), same run.
+func BenchmarkReparse(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&sb, "c%d = {name = \"c%d\", port = %d}\n", i, i, i)
+	}
+	src := []byte(sb.String())
+	var once, twice time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		ParseFile("main.k", src)
+		once += time.Since(start)
+		start = time.Now()
+		f, _ := ParseFileFunc("main.k", src, func(int, Stmt) bool { return true })
+		for j := range f.Body {
+			f.Stmt(j)
+			f.Release(j)
+		}
+		twice += time.Since(start)
+	}
+	b.ReportMetric(float64(twice)/float64(once), "reparsed/once")
 }
