@@ -172,10 +172,7 @@ func (p *pkgState) setterIdx(name string) (i int32, ok bool) {
 
 // setSetterIdx notes the setters of variable name (see setterIdx).
 func (p *pkgState) setSetterIdx(name string, i int32) {
-	s, ok := p.globals.idx[name]
-	if !ok {
-		s.at = -1
-	}
+	s := p.globals.idx[name]
 	if s.note = i; i >= 0 {
 		s.note = i + 1
 	}

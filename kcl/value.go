@@ -4,7 +4,6 @@
 package kcl
 
 import (
-	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -48,23 +47,30 @@ const (
 
 // Dict is an insertion-ordered KCL dict: its keys, and their values in the same order. Most
 // dicts (configs, schema instances) have a few keys, searched in order, and their operations are
-// two bits each of a word; a map (some 300 bytes even for two keys) indexes the keys only past
-// maxSmallDict keys.
+// two bits each of a word; a map (some 300 bytes even for two keys) indexes the keys and holds
+// their operations only past maxSmallDict keys. (64 bytes: a large configuration has millions.)
 type Dict struct {
 	keys []string
 	vals []Value
-	idx  map[string]dictSlot // past maxSmallDict keys (or made so: newVarsDict), where each key is
-	mops map[string]Op       // with idx: the operations of the keys whose operation is not OpUnion
+	idx  map[string]dictSlot // past maxSmallDict keys (or for a package's variables): each key's slot
 	ops  uint16              // without idx: the operation of keys[i] in bits 2i and 2i+1
 }
 
-// dictSlot is where a key of an indexed dict is, and what its owner notes beside it.
+// dictSlot is where a key of an indexed dict is, its operation, and what the dict's owner notes
+// beside it.
 type dictSlot struct {
-	at int32 // the key's position in keys and vals; -1: not a key of the dict (only note is set)
-	// note is the owner's: the setters of a package variable (pkgState.setters), 0 for none;
+	place int32 // (1 + the key's position in keys and vals) << 2 | its operation; 0: not a key
+	// note is the owner's: the setters of a package variable (pkgState.setterIdx), 0 for none;
 	// a slot outlives its key when it has a note
 	note int32
 }
+
+// at is the position of the slot's key, -1 when it is not a key of the dict.
+func (s dictSlot) at() int { return int(s.place>>2) - 1 }
+
+func (s dictSlot) op() Op { return Op(s.place & 3) }
+
+func (s *dictSlot) set(at int, op Op) { s.place = int32(at+1)<<2 | int32(op) }
 
 // maxSmallDict is the number of keys up to which a dict has no map (ops has room for them).
 const maxSmallDict = 8
@@ -91,7 +97,7 @@ func (d *Dict) Keys() []string { return d.keys }
 func (d *Dict) index(k string) int {
 	if d.idx != nil {
 		if s, ok := d.idx[k]; ok {
-			return int(s.at)
+			return s.at()
 		}
 		return -1
 	}
@@ -133,22 +139,17 @@ func (d *Dict) Set(k string, v Value) {
 func (d *Dict) add(k string, v Value) {
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
-	at := int32(len(d.keys) - 1)
 	switch {
 	case d.idx != nil:
 		s := d.idx[k]
-		s.at = at
+		s.set(len(d.keys)-1, OpUnion)
 		d.idx[k] = s // a string key written again is replaced: k, not the one the note came with
 	case len(d.keys) > maxSmallDict:
 		d.idx = make(map[string]dictSlot, cap(d.keys))
 		for i, kk := range d.keys {
-			d.idx[kk] = dictSlot{at: int32(i)}
-			if op := d.opAt(i); op != OpUnion {
-				if d.mops == nil {
-					d.mops = map[string]Op{}
-				}
-				d.mops[kk] = op
-			}
+			var s dictSlot
+			s.set(i, d.opAt(i))
+			d.idx[kk] = s
 		}
 		d.ops = 0
 	}
@@ -157,19 +158,18 @@ func (d *Dict) add(k string, v Value) {
 // drop removes the slot of key k of an indexed dict, unless it has a note.
 func (d *Dict) drop(k string) {
 	if s := d.idx[k]; s.note != 0 {
-		s.at = -1
+		s.place = 0
 		d.idx[k] = s
 	} else {
 		delete(d.idx, k)
 	}
-	delete(d.mops, k)
 }
 
 // renumber writes the positions of keys[from:] into the index of an indexed dict.
 func (d *Dict) renumber(from int) {
 	for i := from; i < len(d.keys); i++ {
 		s := d.idx[d.keys[i]]
-		s.at = int32(i)
+		s.set(i, s.op())
 		d.idx[d.keys[i]] = s
 	}
 }
@@ -237,31 +237,27 @@ func (d *Dict) moveLast(i int) {
 
 // SetOp records the operation of key k, a key of d.
 func (d *Dict) SetOp(k string, op Op) {
-	if d.idx == nil {
-		if i := d.index(k); i >= 0 {
-			d.setOpAt(i, op)
-		}
-		return
-	}
+	i := d.index(k)
 	switch {
-	case op != OpUnion && d.mops == nil:
-		d.mops = map[string]Op{k: op}
-	case op != OpUnion:
-		d.mops[k] = op
+	case i < 0:
+	case d.idx == nil:
+		d.setOpAt(i, op)
 	default:
-		delete(d.mops, k)
+		s := d.idx[k]
+		s.set(i, op)
+		d.idx[k] = s
 	}
 }
 
 // GetOp returns the operation recorded for key k.
 func (d *Dict) GetOp(k string) Op {
-	if d.idx != nil {
-		return d.mops[k]
-	}
-	if i := d.index(k); i >= 0 {
+	switch i := d.index(k); {
+	case i < 0:
+		return OpUnion
+	case d.idx == nil:
 		return d.opAt(i)
 	}
-	return OpUnion
+	return d.idx[k].op()
 }
 
 // Delete removes k.
@@ -295,10 +291,9 @@ func (d *Dict) Copy() *Dict {
 	n := &Dict{keys: slices.Clone(d.keys), vals: slices.Clone(d.vals), ops: d.ops}
 	if d.idx != nil {
 		n.idx = make(map[string]dictSlot, len(d.keys))
-		for i, k := range d.keys {
-			n.idx[k] = dictSlot{at: int32(i)} // without the notes, which are d's owner's
+		for _, k := range d.keys {
+			n.idx[k] = dictSlot{place: d.idx[k].place} // without the notes, which are d's owner's
 		}
-		n.mops = maps.Clone(d.mops)
 	}
 	return n
 }

@@ -3,6 +3,7 @@ package kcl
 import (
 	"fmt"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -154,4 +155,10 @@ func TestDictBecomes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestValueSizes: a large configuration has millions of dicts (issue 14).
+func TestValueSizes(t *testing.T) {
+	assert.Equal(t, uintptr(64), unsafe.Sizeof(Dict{}), "a dict")
+	assert.Equal(t, uintptr(8), unsafe.Sizeof(dictSlot{}), "a slot of an indexed dict")
 }
