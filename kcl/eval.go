@@ -579,26 +579,33 @@ func (p *pkgState) runOrder() []string {
 }
 
 // doneWith reports whether the syntax tree of a top-level statement that has run can go, so that
-// a large generated package gives its trees back as its values are made: `name = value` of the
-// main package, the only setter of name, which holds its value now; in a package without
-// backtracking (lazy.go), where nothing reads the statement again (a read of name finds its
-// value; siblingImport looks at the other files through peek).
+// a large generated package gives its trees back as its values are made: `name = value` or
+// `name: Schema {…}` of the main package, the only setter of name, which holds its value now; in
+// a package without backtracking (lazy.go), where nothing reads the statement again (a read of
+// name finds its value; siblingImport looks at the other files through peek; unifyTop reads the
+// declarations of names set more than once).
 func (e *evaluator) doneWith(p *pkgState, ref *stmtRef) bool {
 	if p != e.mainPkg || p.lazy != nil || ref.state != 2 || e.ranAgain[p.stmt(ref)] {
 		return false
 	}
-	a, ok := p.stmt(ref).(*syntax.AssignStmt)
-	if !ok || len(a.Targets) != 1 || schemaExprOf(a) != nil {
+	var name string
+	switch s := p.stmt(ref).(type) {
+	case *syntax.AssignStmt:
+		if len(s.Targets) != 1 {
+			return false
+		}
+		if id, ok := s.Targets[0].(*syntax.Ident); ok && len(id.Names) == 1 {
+			name = id.Names[0]
+		}
+	case *syntax.UnificationStmt:
+		if len(s.Target.Names) == 1 {
+			name = s.Target.Names[0]
+		}
+	}
+	if i, ok := p.setterIdx(name); name == "" || !ok || i < 0 {
 		return false
 	}
-	id, ok := a.Targets[0].(*syntax.Ident)
-	if !ok || len(id.Names) != 1 {
-		return false
-	}
-	if i, _ := p.setterIdx(id.Names[0]); i < 0 {
-		return false
-	}
-	_, set := p.globals.Get(id.Names[0])
+	_, set := p.globals.Get(name)
 	return set
 }
 
