@@ -13,6 +13,7 @@
 package check
 
 import (
+	"context"
 	"crypto/sha256"
 	"math"
 	"os"
@@ -38,6 +39,9 @@ type Config struct {
 	// NoRefs leaves Info.Refs empty: a program checked before it runs needs the errors only,
 	// and a large program's references cost half as much memory as its syntax trees.
 	NoRefs bool
+	// Context, when set, stops the check of a package's statements once it is done (Ctrl-C
+	// during kpm run's check of a large program); the results are then incomplete.
+	Context context.Context
 }
 
 // Checker checks packages and keeps their results until their sources change. Its methods
@@ -444,6 +448,9 @@ func (c *Checker) checkBodies(p *Package) {
 		fc := &fileChecker{unit: u, info: info, report: true, noRefs: c.cfg.NoRefs}
 		im.unit(u)
 		for i := range u.file.Body {
+			if i%pollEvery == 0 && c.cancelled() {
+				break
+			}
 			u.next = i
 			st := u.stmt(i)
 			fc.stmt(u.scope, st, ctxTop)
@@ -457,6 +464,13 @@ func (c *Checker) checkBodies(p *Package) {
 		sort.SliceStable(info.Refs, func(i, j int) bool { return info.Refs[i].Span.From.Offset < info.Refs[j].Span.From.Offset })
 	}
 	im.finish()
+}
+
+// pollEvery is how many top-level statements are checked between two looks at Config.Context.
+const pollEvery = 1 << 10
+
+func (c *Checker) cancelled() bool {
+	return c.cfg.Context != nil && c.cfg.Context.Err() != nil
 }
 
 // quietType infers the type of an expression of the unit without reporting.

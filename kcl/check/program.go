@@ -20,7 +20,9 @@ const mainKey = "\x00main"
 // nil when a file has a syntax error or an import fails, which the evaluator reports as
 // the toolchain does.
 func Program(ctx context.Context, p kcl.Program) error {
-	errs := New(programConfig(p)).program(p)
+	cfg := programConfig(p)
+	cfg.Context = ctx
+	errs := New(cfg).program(p)
 	if err := ctx.Err(); err != nil {
 		return &kcl.Error{Kind: kcl.KindEvaluation, Msg: "evaluation cancelled: " + err.Error()}
 	}

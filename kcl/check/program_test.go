@@ -2,6 +2,8 @@ package check
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,4 +79,30 @@ func TestProgram(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// TestProgramCancelled: the check of a large program stops once its context is done (Ctrl-C
+// during kpm run): a cancelled check reports the cancellation, and its walk has stopped before
+// the last statement, whose error a whole check finds.
+func TestProgramCancelled(t *testing.T) {
+	var b strings.Builder
+	for i := range 5 * pollEvery {
+		fmt.Fprintf(&b, "a%d = %d\n", i, i)
+	}
+	b.WriteString("last: int = \"s\"\n")
+	path := filepath.Join(t.TempDir(), "main.k")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	p := kcl.Program{Files: []string{path}, Root: filepath.Dir(path)}
+
+	cfg := programConfig(p)
+	cfg.Context = context.Background()
+	assert.Len(t, New(cfg).program(p), 1, "the whole check finds the last statement's error")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cfg.Context = ctx
+	assert.Empty(t, New(cfg).program(p), "the cancelled check stopped before the last statement")
+	err := Program(ctx, p)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "evaluation cancelled")
 }
