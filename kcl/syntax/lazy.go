@@ -6,15 +6,19 @@ package syntax
 // and let go after.
 
 // lazyBody is what a file parsed by ParseFileFunc needs to parse a released statement again: the
-// source, and where each releasable statement starts (Line 0: not releasable).
+// source, and where each releasable statement starts.
 type lazyBody struct {
 	src    []byte
-	starts []Pos
+	starts []lineStart
 	// the scanner and parser File.Stmt uses again for each statement: a statement parsed again
 	// costs its tree, not a new scanner, parser and intern map
 	s scanner
 	p parser
 }
+
+// lineStart is where a releasable statement starts: the offset of its line (it starts at column
+// 1) and the line number; line 0 for a statement that is not releasable.
+type lineStart struct{ off, line int32 }
 
 // ParseFileFunc parses like ParseFile and hands each top-level statement of File.Body to visit as
 // soon as it is parsed, with its index in Body (a leading docstring is File.Doc, not visited).
@@ -39,12 +43,12 @@ func (p *parser) visited(list []Stmt) {
 		i--
 	}
 	st := list[len(list)-1]
-	from := Pos{}
+	var from lineStart
 	if p.reparsable(st) {
-		from = st.Pos()
+		from = lineStart{st.Pos().Offset, st.Pos().Line}
 	}
 	p.lazy.starts = append(p.lazy.starts, from)
-	if p.visit(i, st) && from.Line > 0 {
+	if p.visit(i, st) && from.line > 0 {
 		list[len(list)-1] = nil
 	}
 }
@@ -78,7 +82,7 @@ func (p *parser) reparsable(st Stmt) bool {
 // source and kept in Body[i], so that its pointer is the same until it is released again. Like
 // the rest of a File, it is not safe for concurrent use.
 func (f *File) Stmt(i int) Stmt {
-	if st := f.Body[i]; st != nil || f.lazy == nil || i >= len(f.lazy.starts) || f.lazy.starts[i].Line == 0 {
+	if st := f.Body[i]; st != nil || f.lazy == nil || i >= len(f.lazy.starts) || f.lazy.starts[i].line == 0 {
 		return st
 	}
 	l := f.lazy
@@ -88,7 +92,7 @@ func (f *File) Stmt(i int) Stmt {
 		names = make(map[string]nameEntry)
 	}
 	clear(names)
-	l.s = scanner{filename: f.Filename, src: l.src, off: int(from.Offset), line: int(from.Line), lineOff: int(from.Offset),
+	l.s = scanner{filename: f.Filename, src: l.src, off: int(from.off), line: int(from.line), lineOff: int(from.off),
 		ctx: append(l.s.ctx[:0], scanCtx{block: true, baseSet: true, indents: []string{""}}), pending: l.s.pending[:0],
 		atLineStart: true, lastKind: NEWLINE, names: names}
 	l.p = parser{filename: f.Filename, src: l.src, s: &l.s, lineStarts: l.p.lineStarts[:0]}
@@ -101,7 +105,7 @@ func (f *File) Stmt(i int) Stmt {
 // Release drops the tree of Body[i] when it can be parsed again (see ParseFileFunc), and reports
 // whether it did; the statements of a file parsed by ParseFile are never released.
 func (f *File) Release(i int) bool {
-	if f.lazy == nil || i >= len(f.lazy.starts) || f.lazy.starts[i].Line == 0 {
+	if f.lazy == nil || i >= len(f.lazy.starts) || f.lazy.starts[i].line == 0 {
 		return false
 	}
 	f.Body[i] = nil

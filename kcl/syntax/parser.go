@@ -336,6 +336,11 @@ func (p *parser) parseFile() *File {
 	}
 	f.Body = p.parseStmtList(ctxModule, EOF)
 	f.Doc, f.Body = takeDoc(f.Body)
+	// the lists grew by doubling: a large file's are made exact, for what they are kept
+	f.Body = exact(f.Body)
+	if p.lazy != nil {
+		p.lazy.starts = exact(p.lazy.starts)
+	}
 	f.Comments = p.s.comments
 	end := Pos{Offset: int32(len(p.src)), Line: int32(p.s.line), Col: int32(len(p.src) - p.s.lineOff + 1)}
 	start := Pos{Offset: 0, Line: 1, Col: 1}
@@ -344,6 +349,14 @@ func (p *parser) parseFile() *File {
 	}
 	f.Span = Span{From: start, To: end}
 	return f
+}
+
+// exact returns the list with a capacity of its length, copied when its spare capacity is large.
+func exact[T any](list []T) []T {
+	if cap(list)-len(list) <= len(list)/8 {
+		return list
+	}
+	return append(make([]T, 0, len(list)), list...)
 }
 
 // takeDoc splits a leading docstring off a statement list.
