@@ -109,7 +109,7 @@ func TestParseFileFuncMemory(t *testing.T) {
 		max     uint64 // bytes kept per statement
 	}{
 		{"ParseFile", false, 1 << 20}, // the whole tree (measured, not bounded)
-		{"released", true, 28}, // a Body slot (16) and where the statement starts (8)
+		{"released", true, 28},        // a Body slot (16) and where the statement starts (8)
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := live()
