@@ -46,12 +46,17 @@ func (e *evaluator) tick() {
 
 // poll stops the evaluation when its context is done or the heap is over the budget.
 func (e *evaluator) poll() {
+	e.stopIfCancelled(e.pos)
+	e.reserve(0)
+}
+
+// stopIfCancelled stops the evaluation, reporting the position p, when its context is done.
+func (e *evaluator) stopIfCancelled(p srcPos) {
 	if e.ctx != nil {
 		if err := e.ctx.Err(); err != nil {
-			e.throwAt(e.pos, KindEvaluation, "evaluation cancelled: %v", err)
+			e.throwAt(p, KindEvaluation, "evaluation cancelled: %v", err)
 		}
 	}
-	e.reserve(0)
 }
 
 // reserve checks that n more bytes fit in the memory budget before they are allocated. Small

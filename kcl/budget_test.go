@@ -2,6 +2,7 @@ package kcl
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,4 +97,40 @@ func TestRunStopsWhenCancelled(t *testing.T) {
 			assert.True(t, strings.HasSuffix(ke.File, "main.k"))
 		})
 	}
+}
+
+// cancelledAfter is a context whose Err reports cancellation from its (after+1)-th call: it
+// cancels at a known poll, not at a time.
+type cancelledAfter struct {
+	context.Context
+	calls, after int
+}
+
+func (c *cancelledAfter) Err() error {
+	if c.calls++; c.calls > c.after {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestRunStopsWhileParsing: parsing a large main package polls the context too (Ctrl-C during
+// the seconds a file of millions of statements takes to parse): the run stops at the first poll,
+// before any statement has run, naming where the parse was.
+func TestRunStopsWhileParsing(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a = print(\"started\")\n")
+	for i := range 3 * pollEvery {
+		fmt.Fprintf(&b, "b%d = %d\n", i, i)
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.k"), []byte(b.String()), 0o644))
+	var printed strings.Builder
+	// the first call is Run's own look before it starts; the second the parse's first poll
+	_, err := Run(&cancelledAfter{Context: context.Background(), after: 1}, Options{Dir: dir, Stdout: &printed})
+	var ke *Error
+	require.ErrorAs(t, err, &ke)
+	assert.Equal(t, "evaluation cancelled: context canceled", ke.Msg)
+	assert.Equal(t, pollEvery, ke.Line, "the statement the parse had reached")
+	assert.True(t, strings.HasSuffix(ke.File, "main.k"))
+	assert.Empty(t, printed.String(), "no statement ran")
 }

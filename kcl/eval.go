@@ -408,6 +408,10 @@ func (e *evaluator) parseMain(p *pkgState, files []string) {
 				if start+j != len(p.refs) {
 					panic("kcl: the parser visited a statement out of order")
 				}
+				if j%pollEvery == pollEvery-1 {
+					// parsing a large file takes seconds: Ctrl-C stops it too
+					e.stopIfCancelled(srcPos{path, int(st.Pos().Line), int(st.Pos().Col)})
+				}
 				names = p.indexStmt(st, names)
 				return !namesPrivateMember(st)
 			})
